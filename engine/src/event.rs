@@ -1,0 +1,370 @@
+//! Typed events, the bounded event log, the run digest and the alert/event feed.
+//!
+//! Every event the engine processes is appended to the [`EventLog`]: the log keeps the newest
+//! [`LOG_CAPACITY`] entries, counts every kind, and folds each entry's canonical bytes
+//! (postcard encoding of `(time, event)`) into a streaming XXH3-64 hash. That hash is the run's
+//! [`Digest`]: two runs are the same run exactly when their digests match.
+
+use crate::time::SimTime;
+use crate::{InstanceId, ServiceId};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::fmt;
+use xxhash_rust::xxh3::Xxh3;
+
+/// Entries the event log keeps (older ones are only in the digest and the counts).
+pub const LOG_CAPACITY: usize = 10_000;
+/// Entries the feed keeps.
+pub const FEED_CAPACITY: usize = 500;
+
+/// How a request ended. Every request ends exactly once, in one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Served: 200.
+    Ok,
+    /// The upstream answered with an error or the connection failed: 500, 502 or 503.
+    Error,
+    /// No answer within the per-call timeout: 504.
+    Timeout,
+    /// The balancer had no upstream to send to: 503 "no healthy upstream" (Envoy's wording).
+    NoHealthyUpstream,
+}
+
+/// Why a request ended in [`Outcome::Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCause {
+    /// The instance served it and failed (its error rate): 500.
+    Application,
+    /// The instance's queue was full: 503.
+    Overloaded,
+    /// The instance's process is down: connect refused, 502.
+    ConnectionRefused,
+    /// The instance crashed while the request was in it: 502.
+    ConnectionReset,
+}
+
+impl ErrorCause {
+    /// The HTTP status the client sees.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCause::Application => 500,
+            ErrorCause::Overloaded => 503,
+            ErrorCause::ConnectionRefused | ErrorCause::ConnectionReset => 502,
+        }
+    }
+}
+
+/// One thing that happened. Instances and services are referred to by index; the
+/// [`crate::Simulation`] turns them into names for people.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// A client sent `request` to `service`.
+    RequestArrived {
+        /// Request id, unique in the run.
+        request: u64,
+        /// Client index.
+        client: u32,
+        /// Target service.
+        service: ServiceId,
+    },
+    /// The balancer sent `request` to `instance`.
+    RequestDispatched {
+        /// Request id.
+        request: u64,
+        /// Chosen upstream.
+        instance: InstanceId,
+    },
+    /// `request` ended.
+    RequestEnded {
+        /// Request id.
+        request: u64,
+        /// The upstream it was sent to, if any.
+        instance: Option<InstanceId>,
+        /// How it ended.
+        outcome: Outcome,
+        /// Why, for errors.
+        cause: Option<ErrorCause>,
+        /// Arrival to end, µs.
+        latency_us: u64,
+    },
+    /// `instance` sent a heartbeat to the registry.
+    Heartbeat {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `instance` registered.
+    Registered {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `instance` deregistered.
+    Deregistered {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// The registry expired `instance` (no heartbeat for the heartbeat timeout).
+    Expired {
+        /// The instance.
+        instance: InstanceId,
+        /// Its last heartbeat.
+        last_heartbeat: SimTime,
+    },
+    /// The balancer's upstream list for `service` changed (it watches the registry).
+    UpstreamsChanged {
+        /// The service.
+        service: ServiceId,
+        /// The new list, in registry order.
+        upstreams: Vec<InstanceId>,
+    },
+    /// `instance`'s process crashed; `requests_lost` requests in it ended with a reset.
+    InstanceCrashed {
+        /// The instance.
+        instance: InstanceId,
+        /// Requests in service or queued that were lost.
+        requests_lost: u32,
+    },
+    /// The first request refused by a crashed `instance` since it crashed.
+    ConnectionsRefused {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `instance`'s process started again.
+    InstanceRestarted {
+        /// The instance.
+        instance: InstanceId,
+    },
+}
+
+/// Names of the event kinds, in [`Event::kind_index`] order.
+pub const EVENT_KINDS: [&str; 11] = [
+    "request_arrived",
+    "request_dispatched",
+    "request_ended",
+    "heartbeat",
+    "registered",
+    "deregistered",
+    "expired",
+    "upstreams_changed",
+    "instance_crashed",
+    "connections_refused",
+    "instance_restarted",
+];
+
+impl Event {
+    /// Index of this event's kind in [`EVENT_KINDS`].
+    pub fn kind_index(&self) -> usize {
+        match self {
+            Event::RequestArrived { .. } => 0,
+            Event::RequestDispatched { .. } => 1,
+            Event::RequestEnded { .. } => 2,
+            Event::Heartbeat { .. } => 3,
+            Event::Registered { .. } => 4,
+            Event::Deregistered { .. } => 5,
+            Event::Expired { .. } => 6,
+            Event::UpstreamsChanged { .. } => 7,
+            Event::InstanceCrashed { .. } => 8,
+            Event::ConnectionsRefused { .. } => 9,
+            Event::InstanceRestarted { .. } => 10,
+        }
+    }
+
+    /// The kind's name, e.g. `expired`.
+    pub fn kind(&self) -> &'static str {
+        EVENT_KINDS[self.kind_index()]
+    }
+
+    /// True for events people should see in the feed (not per-request or heartbeat noise).
+    pub fn is_notable(&self) -> bool {
+        !matches!(
+            self,
+            Event::RequestArrived { .. }
+                | Event::RequestDispatched { .. }
+                | Event::RequestEnded { .. }
+                | Event::Heartbeat { .. }
+        )
+    }
+}
+
+/// One log entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// When it happened.
+    pub at: SimTime,
+    /// What happened.
+    pub event: Event,
+}
+
+/// A run digest: XXH3-64 over the canonical bytes of every event, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digest(pub u64);
+
+impl fmt::Display for Digest {
+    /// 16 lowercase hex digits.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// The bounded event log with per-kind counts and the running digest.
+#[derive(Clone)]
+pub struct EventLog {
+    entries: VecDeque<LogEntry>,
+    counts: [u64; EVENT_KINDS.len()],
+    total: u64,
+    hasher: Xxh3,
+    scratch: Vec<u8>,
+}
+
+impl fmt::Debug for EventLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventLog")
+            .field("retained", &self.entries.len())
+            .field("total", &self.total)
+            .finish()
+    }
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        Self {
+            entries: VecDeque::with_capacity(1_024),
+            counts: [0; EVENT_KINDS.len()],
+            total: 0,
+            hasher: Xxh3::new(),
+            scratch: vec![0; 4_096],
+        }
+    }
+}
+
+impl EventLog {
+    /// Appends `event` at `at`: counts it, hashes it, keeps it (dropping the oldest past
+    /// [`LOG_CAPACITY`]).
+    pub fn push(&mut self, at: SimTime, event: Event) {
+        self.counts[event.kind_index()] += 1;
+        self.total += 1;
+        let entry = LogEntry { at, event };
+        match postcard::to_slice(&entry, &mut self.scratch) {
+            Ok(bytes) => self.hasher.update(bytes),
+            // Cannot happen with the engine's limits (an entry is far below 4 KiB); hash
+            // something that still depends on the entry rather than panic.
+            Err(_) => self
+                .hasher
+                .update(&[entry.event.kind_index() as u8, 0xff]),
+        }
+        if self.entries.len() == LOG_CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
+    }
+
+    /// The digest of everything logged so far.
+    pub fn digest(&self) -> Digest {
+        Digest(self.hasher.digest())
+    }
+
+    /// Events logged so far, all kinds.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// `(kind, count)` for every kind, in [`EVENT_KINDS`] order.
+    pub fn counts(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        EVENT_KINDS.iter().copied().zip(self.counts.iter().copied())
+    }
+
+    /// Count of one kind by name (0 for unknown names).
+    pub fn count(&self, kind: &str) -> u64 {
+        EVENT_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .map_or(0, |i| self.counts[i])
+    }
+
+    /// The retained entries, oldest first.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
+        self.entries.iter()
+    }
+}
+
+/// How much a feed entry matters. Shown with an icon and a word, never by colour alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Normal operation (registrations, recoveries).
+    Info,
+    /// Something degraded (an upstream removed, requests failing).
+    Warning,
+    /// Something failed (a crash).
+    Critical,
+}
+
+impl Severity {
+    /// `info`, `warning` or `critical`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// One line of the feed people read: a notable event in words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    /// When it happened (simulated µs).
+    pub at: SimTime,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The event kind, one of [`EVENT_KINDS`].
+    pub kind: String,
+    /// What happened, in plain language, with addresses and simulated times.
+    pub text: String,
+    /// The instance it concerns, if one.
+    pub instance: Option<InstanceId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(i: u32) -> Event {
+        Event::Heartbeat {
+            instance: InstanceId(i),
+        }
+    }
+
+    #[test]
+    fn digest_depends_on_every_event_time_and_order() {
+        let mut a = EventLog::default();
+        let mut b = EventLog::default();
+        for i in 0..3 {
+            a.push(SimTime(i as u64), ev(i));
+            b.push(SimTime(i as u64), ev(i));
+        }
+        assert_eq!(a.digest(), b.digest());
+        let mut c = EventLog::default();
+        c.push(SimTime(0), ev(0));
+        c.push(SimTime(1), ev(2));
+        c.push(SimTime(2), ev(1));
+        assert_ne!(a.digest(), c.digest(), "order matters");
+        let mut d = EventLog::default();
+        d.push(SimTime(0), ev(0));
+        d.push(SimTime(1), ev(1));
+        d.push(SimTime(3), ev(2));
+        assert_ne!(a.digest(), d.digest(), "time matters");
+    }
+
+    #[test]
+    fn log_is_bounded_but_counts_everything() {
+        let mut log = EventLog::default();
+        for i in 0..(LOG_CAPACITY as u64 + 5) {
+            log.push(SimTime(i), ev(1));
+        }
+        assert_eq!(log.entries().count(), LOG_CAPACITY);
+        assert_eq!(log.count("heartbeat"), LOG_CAPACITY as u64 + 5);
+        assert_eq!(log.entries().next().unwrap().at, SimTime(5));
+    }
+}

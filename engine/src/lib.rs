@@ -1,0 +1,56 @@
+//! # ha-engine
+//!
+//! HA Lab's simulation of a high-availability cluster: a deterministic discrete-event engine
+//! with a virtual clock in microseconds. It knows nothing of the web; the Leptos app and the
+//! `ha-sim` command-line runner are shells over it.
+//!
+//! Same [`ClusterConfig`] + same seed ⇒ the same run, natively and in wasm, bit for bit: virtual
+//! time only, one seeded ChaCha8 stream ([`rng::SimRng`]), ordered collections, `libm` for
+//! floating-point functions, and a [`event::Digest`] over the whole event log to prove it.
+//!
+//! ```
+//! use ha_engine::{presets, Command, SimTime, Simulation};
+//! let mut sim = Simulation::new(presets::discovery().config, 42).unwrap();
+//! sim.run_until(SimTime::from_secs(10));
+//! let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
+//! sim.apply(Command::Crash(victim)).unwrap();
+//! sim.run_until(SimTime::from_secs(60));
+//! assert!(!sim.registry().is_registered(victim)); // expired after the 30 s heartbeat timeout
+//! assert!(sim.totals().add_up());
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod balancer;
+pub mod config;
+pub mod event;
+pub mod metrics;
+pub mod presets;
+pub mod queue;
+pub mod registry;
+pub mod report;
+pub mod rng;
+pub mod sim;
+pub mod time;
+pub mod view;
+
+use serde::{Deserialize, Serialize};
+
+pub use config::{ClusterConfig, ConfigError, InstanceConfig, ServiceConfig};
+pub use event::{Digest, Event, Outcome};
+pub use sim::{Command, CommandError, OutcomeCounts, Simulation};
+pub use time::SimTime;
+pub use view::ClusterView;
+
+/// An instance, by its index in config order (services in order, their instances in order).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct InstanceId(pub u32);
+
+/// A service, by its index in config order.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct ServiceId(pub u16);

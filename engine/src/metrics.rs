@@ -1,0 +1,261 @@
+//! Per-instance metrics over a sliding window: request rate, errors, in-flight and latency
+//! percentiles, plus a short per-second series for charts. All in bounded memory.
+//!
+//! Counts are kept in one bucket per simulated second (the seed `ha-architecture.md`'s
+//! `MetricsCollector` keeps a 60 s window). Latency quantiles come from HdrHistograms rotated in
+//! age buckets, the way Prometheus client summaries (`AgeBuckets`, `MaxAge`) keep a sliding
+//! quantile window: `LATENCY_AGE_BUCKETS` histograms each cover `window / LATENCY_AGE_BUCKETS`,
+//! so the window slides in steps of 10 s with the 60 s default.
+
+use crate::time::SimTime;
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Points kept in a per-instance series (one per simulated second): two minutes.
+pub const SERIES_CAPACITY: usize = 120;
+/// Number of histograms the latency window is split into.
+pub const LATENCY_AGE_BUCKETS: usize = 6;
+/// Largest latency recorded exactly, µs (10 simulated minutes); larger values saturate.
+const MAX_LATENCY_US: u64 = 600_000_000;
+
+/// One per-second sample for the load charts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// End of the second this point covers, simulated ms.
+    pub t_ms: u64,
+    /// Requests that ended at this instance in that second (req/s).
+    pub rps: u32,
+    /// Of those, errors and timeouts.
+    pub errors: u32,
+    /// Requests in service or queued at the instance at the sample time.
+    pub in_flight: u32,
+    /// p95 latency over the sliding window at the sample time, ms.
+    pub p95_ms: f64,
+}
+
+/// Latency percentiles over the window, ms. All zero when nothing completed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct SecondBucket {
+    completed: u32,
+    errors: u32,
+}
+
+/// Sliding-window metrics for one instance.
+#[derive(Clone, Debug)]
+pub struct WindowMetrics {
+    window_s: u32,
+    /// Index of the second the newest bucket covers.
+    current_second: u64,
+    seconds: VecDeque<SecondBucket>,
+    latency: Vec<Histogram<u32>>,
+    /// Index (in age-bucket units) of the newest latency histogram.
+    current_age: u64,
+    series: VecDeque<SeriesPoint>,
+}
+
+impl WindowMetrics {
+    /// Metrics over a sliding window of `window_s` simulated seconds (at least
+    /// `LATENCY_AGE_BUCKETS`, so each age bucket covers at least one second).
+    pub fn new(window_s: u32) -> Self {
+        let window_s = window_s.max(LATENCY_AGE_BUCKETS as u32);
+        let latency = (0..LATENCY_AGE_BUCKETS)
+            .map(|_| {
+                Histogram::new_with_bounds(1, MAX_LATENCY_US, 2)
+                    .expect("constant bounds are valid")
+            })
+            .collect();
+        let mut seconds = VecDeque::with_capacity(window_s as usize);
+        seconds.push_back(SecondBucket::default());
+        Self {
+            window_s,
+            current_second: 0,
+            seconds,
+            latency,
+            current_age: 0,
+            series: VecDeque::with_capacity(SERIES_CAPACITY),
+        }
+    }
+
+    /// The window length, simulated seconds.
+    pub fn window_s(&self) -> u32 {
+        self.window_s
+    }
+
+    fn age_len_s(&self) -> u64 {
+        (self.window_s as u64).div_ceil(LATENCY_AGE_BUCKETS as u64)
+    }
+
+    /// Moves the window so that it ends at `now`, dropping what fell out of it.
+    pub fn advance(&mut self, now: SimTime) {
+        let sec = now.as_us() / 1_000_000;
+        if sec > self.current_second {
+            let gap = (sec - self.current_second).min(self.window_s as u64);
+            for _ in 0..gap {
+                if self.seconds.len() == self.window_s as usize {
+                    self.seconds.pop_front();
+                }
+                self.seconds.push_back(SecondBucket::default());
+            }
+            self.current_second = sec;
+        }
+        let age = sec / self.age_len_s();
+        if age > self.current_age {
+            let gap = (age - self.current_age).min(LATENCY_AGE_BUCKETS as u64);
+            for step in 1..=gap {
+                let idx = ((self.current_age + step) % LATENCY_AGE_BUCKETS as u64) as usize;
+                self.latency[idx].reset();
+            }
+            self.current_age = age;
+        }
+    }
+
+    /// Records a request that ended at `now` after `latency_us` µs, successfully or not.
+    pub fn record(&mut self, now: SimTime, latency_us: u64, ok: bool) {
+        self.advance(now);
+        if let Some(b) = self.seconds.back_mut() {
+            b.completed = b.completed.saturating_add(1);
+            if !ok {
+                b.errors = b.errors.saturating_add(1);
+            }
+        }
+        let idx = (self.current_age % LATENCY_AGE_BUCKETS as u64) as usize;
+        self.latency[idx].saturating_record(latency_us.clamp(1, MAX_LATENCY_US));
+    }
+
+    /// Seconds of the window actually covered at `now` (less than the window early in a run).
+    fn covered_s(&self, now: SimTime) -> f64 {
+        let elapsed = now.as_secs_f64();
+        elapsed.clamp(1e-6, self.window_s as f64)
+    }
+
+    /// Requests ended per simulated second over the window at `now`.
+    pub fn rate_per_s(&self, now: SimTime) -> f64 {
+        let total: u64 = self.seconds.iter().map(|b| b.completed as u64).sum();
+        total as f64 / self.covered_s(now)
+    }
+
+    /// Fraction of requests in the window that were errors or timeouts (0 when none ended).
+    pub fn error_rate(&self) -> f64 {
+        let (done, err) = self.seconds.iter().fold((0u64, 0u64), |(d, e), b| {
+            (d + b.completed as u64, e + b.errors as u64)
+        });
+        if done == 0 {
+            0.0
+        } else {
+            err as f64 / done as f64
+        }
+    }
+
+    /// Latency p50/p95/p99 over the window, ms.
+    pub fn percentiles(&self) -> Percentiles {
+        let mut merged = self.latency[0].clone();
+        for h in &self.latency[1..] {
+            // Same bounds everywhere, so adding cannot fail.
+            let _ = merged.add(h);
+        }
+        if merged.is_empty() {
+            return Percentiles::default();
+        }
+        let q = |q: f64| merged.value_at_quantile(q) as f64 / 1_000.0;
+        Percentiles {
+            p50_ms: q(0.50),
+            p95_ms: q(0.95),
+            p99_ms: q(0.99),
+        }
+    }
+
+    /// Appends the chart sample for the second ending at `now` (call once per simulated
+    /// second, after advancing): the last full second's counts and the current `in_flight`.
+    pub fn sample(&mut self, now: SimTime, in_flight: u32) {
+        self.advance(now);
+        // The newest bucket is the second that just started; the one before it just ended.
+        let last = if self.seconds.len() >= 2 {
+            self.seconds[self.seconds.len() - 2]
+        } else {
+            SecondBucket::default()
+        };
+        if self.series.len() == SERIES_CAPACITY {
+            self.series.pop_front();
+        }
+        self.series.push_back(SeriesPoint {
+            t_ms: now.as_us() / 1_000,
+            rps: last.completed,
+            errors: last.errors,
+            in_flight,
+            p95_ms: self.percentiles().p95_ms,
+        });
+    }
+
+    /// The per-second series, oldest first, at most [`SERIES_CAPACITY`] points.
+    pub fn series(&self) -> impl ExactSizeIterator<Item = &SeriesPoint> {
+        self.series.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_counts_only_the_window() {
+        let mut m = WindowMetrics::new(60);
+        // 10 requests per second for 100 s.
+        for s in 0..100u64 {
+            for k in 0..10u64 {
+                m.record(SimTime(s * 1_000_000 + k * 50_000), 1_000, true);
+            }
+        }
+        let r = m.rate_per_s(SimTime::from_secs(100));
+        assert!((r - 10.0).abs() < 0.5, "rate {r}");
+        // After 60 quiet seconds everything has left the window.
+        m.advance(SimTime::from_secs(161));
+        assert_eq!(m.rate_per_s(SimTime::from_secs(161)), 0.0);
+        assert_eq!(m.percentiles(), Percentiles::default());
+    }
+
+    #[test]
+    fn percentiles_follow_recorded_latencies() {
+        let mut m = WindowMetrics::new(60);
+        for i in 1..=1_000u64 {
+            m.record(SimTime(i * 1_000), i * 1_000, true); // 1..1000 ms
+        }
+        let p = m.percentiles();
+        assert!((p.p50_ms - 500.0).abs() < 10.0, "{p:?}");
+        assert!((p.p95_ms - 950.0).abs() < 15.0, "{p:?}");
+        assert!((p.p99_ms - 990.0).abs() < 15.0, "{p:?}");
+    }
+
+    #[test]
+    fn old_latencies_age_out() {
+        let mut m = WindowMetrics::new(60);
+        m.record(SimTime::from_secs(1), 900_000, true);
+        m.record(SimTime::from_secs(65), 10_000, true);
+        // At 75 s the 900 ms sample (recorded in the 0–10 s age bucket) is gone.
+        m.advance(SimTime::from_secs(75));
+        assert!(m.percentiles().p99_ms < 20.0, "{:?}", m.percentiles());
+    }
+
+    #[test]
+    fn error_rate_and_series_are_bounded() {
+        let mut m = WindowMetrics::new(60);
+        for s in 0..300u64 {
+            m.record(SimTime(s * 1_000_000 + 1), 1_000, s % 4 != 0);
+            m.sample(SimTime((s + 1) * 1_000_000), 3);
+        }
+        assert!((m.error_rate() - 0.25).abs() < 0.02);
+        assert_eq!(m.series().len(), SERIES_CAPACITY);
+        let last = m.series().last().unwrap();
+        assert_eq!((last.rps, last.in_flight, last.t_ms), (1, 3, 300_000));
+    }
+}
