@@ -1,1 +1,15 @@
-fn main(){}
+//! HA Lab's web app: a Leptos (CSR) shell over `ha-engine`.
+
+mod app;
+mod charts;
+mod feed;
+mod lab;
+mod projection;
+mod topology;
+mod transport;
+
+fn main() {
+    // A Rust panic reaches the browser console with its message and location.
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -122,7 +122,10 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::Duplicate(what, name) => write!(f, "two {what}s are named {name:?}"),
             ConfigError::HeartbeatNotBelowTimeout => {
-                write!(f, "the heartbeat interval must be shorter than the heartbeat timeout")
+                write!(
+                    f,
+                    "the heartbeat interval must be shorter than the heartbeat timeout"
+                )
             }
         }
     }
@@ -159,18 +162,43 @@ impl ClusterConfig {
     ///
     /// Errors: the first [`ConfigError`] found, naming its field.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        count("services", self.services.len() as u64, 1, MAX_SERVICES as u64)?;
+        count(
+            "services",
+            self.services.len() as u64,
+            1,
+            MAX_SERVICES as u64,
+        )?;
         let total: usize = self.services.iter().map(|s| s.instances.len()).sum();
         count("instances", total as u64, 1, MAX_INSTANCES as u64)?;
         range("traffic.rate_rps", self.traffic.rate_rps, 0.0, MAX_RATE_RPS)?;
-        count("traffic.clients", self.traffic.clients as u64, 1, MAX_CLIENTS as u64)?;
+        count(
+            "traffic.clients",
+            self.traffic.clients as u64,
+            1,
+            MAX_CLIENTS as u64,
+        )?;
         let r = &self.registry;
-        count("registry.heartbeat_interval_ms", r.heartbeat_interval_ms, 100, MAX_TIMEOUT_MS)?;
-        count("registry.heartbeat_timeout_ms", r.heartbeat_timeout_ms, 100, MAX_TIMEOUT_MS)?;
+        count(
+            "registry.heartbeat_interval_ms",
+            r.heartbeat_interval_ms,
+            100,
+            MAX_TIMEOUT_MS,
+        )?;
+        count(
+            "registry.heartbeat_timeout_ms",
+            r.heartbeat_timeout_ms,
+            100,
+            MAX_TIMEOUT_MS,
+        )?;
         if r.heartbeat_interval_ms >= r.heartbeat_timeout_ms {
             return Err(ConfigError::HeartbeatNotBelowTimeout);
         }
-        count("request_timeout_ms", self.request_timeout_ms, 1, MAX_TIMEOUT_MS)?;
+        count(
+            "request_timeout_ms",
+            self.request_timeout_ms,
+            1,
+            MAX_TIMEOUT_MS,
+        )?;
         count("metrics_window_s", self.metrics_window_s as u64, 6, 3_600)?;
         let mut service_names = BTreeSet::new();
         let mut ids = BTreeSet::new();
@@ -182,7 +210,12 @@ impl ClusterConfig {
             if !service_names.insert(s.name.as_str()) {
                 return Err(ConfigError::Duplicate("service", s.name.clone()));
             }
-            range(format!("{}.traffic_share", s.name), s.traffic_share, 0.0, 1e6)?;
+            range(
+                format!("{}.traffic_share", s.name),
+                s.traffic_share,
+                0.0,
+                1e6,
+            )?;
             share_sum += s.traffic_share;
             for i in &s.instances {
                 name(format!("{} instance id", s.name), &i.id)?;
@@ -191,9 +224,17 @@ impl ClusterConfig {
                     return Err(ConfigError::Duplicate("instance id", i.id.clone()));
                 }
                 if !addresses.insert(i.address.as_str()) {
-                    return Err(ConfigError::Duplicate("instance address", i.address.clone()));
+                    return Err(ConfigError::Duplicate(
+                        "instance address",
+                        i.address.clone(),
+                    ));
                 }
-                count("concurrency", i.concurrency as u64, 1, MAX_CONCURRENCY as u64)?;
+                count(
+                    "concurrency",
+                    i.concurrency as u64,
+                    1,
+                    MAX_CONCURRENCY as u64,
+                )?;
                 count("queue_limit", i.queue_limit as u64, 0, MAX_QUEUE as u64)?;
                 range(format!("{}.error_rate", i.id), i.error_rate, 0.0, 1.0)?;
                 match i.latency {
@@ -233,7 +274,9 @@ mod tests {
     #[test]
     fn presets_validate() {
         for p in presets::all() {
-            p.config.validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            p.config
+                .validate()
+                .unwrap_or_else(|e| panic!("{}: {e}", p.name));
         }
     }
 
@@ -242,13 +285,20 @@ mod tests {
         let base = presets::discovery().config;
         let mut c = base.clone();
         c.services[0].instances[1].address = c.services[0].instances[0].address.clone();
-        assert!(matches!(c.validate(), Err(ConfigError::Duplicate("instance address", _))));
+        assert!(matches!(
+            c.validate(),
+            Err(ConfigError::Duplicate("instance address", _))
+        ));
 
         let mut c = base.clone();
         c.traffic.rate_rps = f64::NAN;
         assert_eq!(
             c.validate(),
-            Err(ConfigError::Range("traffic.rate_rps".into(), 0.0, MAX_RATE_RPS))
+            Err(ConfigError::Range(
+                "traffic.rate_rps".into(),
+                0.0,
+                MAX_RATE_RPS
+            ))
         );
 
         let mut c = base.clone();
@@ -257,6 +307,9 @@ mod tests {
 
         let mut c = base;
         c.services[0].instances[0].concurrency = 0;
-        assert!(matches!(c.validate(), Err(ConfigError::Count("concurrency", 0, 1, _))));
+        assert!(matches!(
+            c.validate(),
+            Err(ConfigError::Count("concurrency", 0, 1, _))
+        ));
     }
 }

@@ -249,9 +249,7 @@ impl EventLog {
             Ok(bytes) => self.hasher.update(bytes),
             // Cannot happen with the engine's limits (an entry is far below 4 KiB); hash
             // something that still depends on the entry rather than panic.
-            Err(_) => self
-                .hasher
-                .update(&[entry.event.kind_index() as u8, 0xff]),
+            Err(_) => self.hasher.update(&[entry.event.kind_index() as u8, 0xff]),
         }
         if self.entries.len() == LOG_CAPACITY {
             self.entries.pop_front();
@@ -314,6 +312,8 @@ impl Severity {
 /// One line of the feed people read: a notable event in words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeedEntry {
+    /// Position in the run's feed, from 0; unique, so a key for rendering.
+    pub seq: u64,
     /// When it happened (simulated µs).
     pub at: SimTime,
     /// How much it matters.

@@ -71,8 +71,7 @@ impl WindowMetrics {
         let window_s = window_s.max(LATENCY_AGE_BUCKETS as u32);
         let latency = (0..LATENCY_AGE_BUCKETS)
             .map(|_| {
-                Histogram::new_with_bounds(1, MAX_LATENCY_US, 2)
-                    .expect("constant bounds are valid")
+                Histogram::new_with_bounds(1, MAX_LATENCY_US, 2).expect("constant bounds are valid")
             })
             .collect();
         let mut seconds = VecDeque::with_capacity(window_s as usize);
@@ -120,8 +119,11 @@ impl WindowMetrics {
         }
     }
 
-    /// Records a request that ended at `now` after `latency_us` µs, successfully or not.
-    pub fn record(&mut self, now: SimTime, latency_us: u64, ok: bool) {
+    /// Records a request that ended at `now`, successfully or not. `latency_us` is its
+    /// response time in µs, or `None` when no response came from the instance (connection
+    /// refused or reset): such requests count in the rate and errors but not in the latency
+    /// percentiles, as a proxy's upstream response-time histogram does.
+    pub fn record(&mut self, now: SimTime, latency_us: Option<u64>, ok: bool) {
         self.advance(now);
         if let Some(b) = self.seconds.back_mut() {
             b.completed = b.completed.saturating_add(1);
@@ -129,8 +131,10 @@ impl WindowMetrics {
                 b.errors = b.errors.saturating_add(1);
             }
         }
-        let idx = (self.current_age % LATENCY_AGE_BUCKETS as u64) as usize;
-        self.latency[idx].saturating_record(latency_us.clamp(1, MAX_LATENCY_US));
+        if let Some(latency_us) = latency_us {
+            let idx = (self.current_age % LATENCY_AGE_BUCKETS as u64) as usize;
+            self.latency[idx].saturating_record(latency_us.clamp(1, MAX_LATENCY_US));
+        }
     }
 
     /// Seconds of the window actually covered at `now` (less than the window early in a run).
@@ -213,7 +217,7 @@ mod tests {
         // 10 requests per second for 100 s.
         for s in 0..100u64 {
             for k in 0..10u64 {
-                m.record(SimTime(s * 1_000_000 + k * 50_000), 1_000, true);
+                m.record(SimTime(s * 1_000_000 + k * 50_000), Some(1_000), true);
             }
         }
         let r = m.rate_per_s(SimTime::from_secs(100));
@@ -228,7 +232,7 @@ mod tests {
     fn percentiles_follow_recorded_latencies() {
         let mut m = WindowMetrics::new(60);
         for i in 1..=1_000u64 {
-            m.record(SimTime(i * 1_000), i * 1_000, true); // 1..1000 ms
+            m.record(SimTime(i * 1_000), Some(i * 1_000), true); // 1..1000 ms
         }
         let p = m.percentiles();
         assert!((p.p50_ms - 500.0).abs() < 10.0, "{p:?}");
@@ -239,18 +243,21 @@ mod tests {
     #[test]
     fn old_latencies_age_out() {
         let mut m = WindowMetrics::new(60);
-        m.record(SimTime::from_secs(1), 900_000, true);
-        m.record(SimTime::from_secs(65), 10_000, true);
+        m.record(SimTime::from_secs(1), Some(900_000), true);
+        m.record(SimTime::from_secs(65), Some(10_000), true);
+        // A refused connection counts as an error but has no latency.
+        m.record(SimTime::from_secs(66), None, false);
         // At 75 s the 900 ms sample (recorded in the 0–10 s age bucket) is gone.
         m.advance(SimTime::from_secs(75));
         assert!(m.percentiles().p99_ms < 20.0, "{:?}", m.percentiles());
+        assert!(m.percentiles().p50_ms > 5.0, "no 0 ms from the refused one");
     }
 
     #[test]
     fn error_rate_and_series_are_bounded() {
         let mut m = WindowMetrics::new(60);
         for s in 0..300u64 {
-            m.record(SimTime(s * 1_000_000 + 1), 1_000, s % 4 != 0);
+            m.record(SimTime(s * 1_000_000 + 1), Some(1_000), s % 4 != 0);
             m.sample(SimTime((s + 1) * 1_000_000), 3);
         }
         assert!((m.error_rate() - 0.25).abs() < 0.02);

@@ -57,9 +57,10 @@ pub fn discovery() -> Preset {
                   every 5 s; the load balancer sends each request to the next instance the \
                   registry lists (round robin). An instance that stops heart-beating is expired \
                   after the 30 s heartbeat timeout.",
-        watch: "Crash 192.168.1.11:8080. Until the registry expires it, about 30 s later, the \
-                balancer keeps sending it every other user-service request and those fail with \
-                502. After the expiry, all user-service traffic goes to 192.168.1.10:8080.",
+        watch: "Crash 192.168.1.11:8080. The registry only notices silence: it expires the \
+                instance 30 s after its last heartbeat, 25 to 30 s after the crash. Until then \
+                the balancer keeps sending it every other user-service request, and those fail \
+                with 502. Then all user-service traffic goes to 192.168.1.10:8080.",
         config: ClusterConfig {
             services: vec![
                 ServiceConfig {

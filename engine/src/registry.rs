@@ -313,12 +313,27 @@ mod tests {
 
     fn reg() -> Registry {
         let mut r = Registry::new(TTL);
-        r.register(InstanceId(0), "user-service", "192.168.1.10:8080", SimTime::ZERO)
-            .unwrap();
-        r.register(InstanceId(1), "user-service", "192.168.1.11:8080", SimTime::ZERO)
-            .unwrap();
-        r.register(InstanceId(2), "order-service", "192.168.1.20:8081", SimTime::ZERO)
-            .unwrap();
+        r.register(
+            InstanceId(0),
+            "user-service",
+            "192.168.1.10:8080",
+            SimTime::ZERO,
+        )
+        .unwrap();
+        r.register(
+            InstanceId(1),
+            "user-service",
+            "192.168.1.11:8080",
+            SimTime::ZERO,
+        )
+        .unwrap();
+        r.register(
+            InstanceId(2),
+            "order-service",
+            "192.168.1.20:8081",
+            SimTime::ZERO,
+        )
+        .unwrap();
         r
     }
 
@@ -353,7 +368,7 @@ mod tests {
         // Instance 0 heart-beat at 20 s: it lasts until 50 s.
         assert_eq!(r.expires_at(InstanceId(0)), Some(SimTime::from_secs(50)));
         assert!(r
-            .expire_if_due(InstanceId(0), SimTime::from_secs(50) .plus_us(0))
+            .expire_if_due(InstanceId(0), SimTime::from_secs(50).plus_us(0))
             .is_some());
         assert!(r.is_empty());
     }
@@ -366,8 +381,13 @@ mod tests {
             r.heartbeat(InstanceId(1), SimTime(TTL + 1)),
             Err(RegistryError::NotRegistered(InstanceId(1)))
         );
-        r.register(InstanceId(1), "user-service", "192.168.1.11:8080", SimTime(TTL + 1))
-            .unwrap();
+        r.register(
+            InstanceId(1),
+            "user-service",
+            "192.168.1.11:8080",
+            SimTime(TTL + 1),
+        )
+        .unwrap();
         assert_eq!(r.discover("user-service"), &[InstanceId(1)]);
     }
 
@@ -407,7 +427,8 @@ mod tests {
         let mut r = Registry::new(TTL);
         let w = r.watch(None);
         for i in 0..(WATCHER_INBOX_CAPACITY as u32 + 10) {
-            r.register(InstanceId(i), "s", "a:1", SimTime::ZERO).unwrap();
+            r.register(InstanceId(i), "s", "a:1", SimTime::ZERO)
+                .unwrap();
         }
         assert_eq!(r.drain(w).len(), WATCHER_INBOX_CAPACITY);
         assert_eq!(r.dropped(w), 10);

@@ -159,6 +159,7 @@ pub struct Simulation {
     pub(crate) totals: OutcomeCounts,
     log: EventLog,
     feed: VecDeque<FeedEntry>,
+    feed_seq: u64,
 }
 
 impl Simulation {
@@ -221,6 +222,7 @@ impl Simulation {
             totals: OutcomeCounts::default(),
             log: EventLog::default(),
             feed: VecDeque::new(),
+            feed_seq: 0,
         };
         let interval_us = sim.cfg.registry.heartbeat_interval_ms * 1_000;
         for i in 0..sim.instances.len() {
@@ -386,13 +388,15 @@ impl Simulation {
             ),
             None => String::new(),
         };
+        let lost_text = match lost.len() {
+            0 => "no request was in it".to_string(),
+            1 => "the 1 request in it was reset (502)".to_string(),
+            n => format!("the {n} requests in it were reset (502)"),
+        };
         self.post(
             Severity::Critical,
             "instance_crashed",
-            format!(
-                "{addr} crashed: {} request(s) in it were reset; it stops heart-beating{expiry}",
-                lost.len()
-            ),
+            format!("{addr} crashed: {lost_text}; it stops heart-beating{expiry}"),
             Some(id),
         );
         Ok(())
@@ -464,12 +468,15 @@ impl Simulation {
                     let refused = inst.refused_since_crash;
                     let addr = self.address(instance).to_string();
                     let ttl_s = self.cfg.registry.heartbeat_timeout_ms as f64 / 1e3;
-                    let tail = if inst.up {
-                        String::new()
-                    } else {
-                        format!(
-                            "; {refused} request(s) were sent to it after it crashed and refused"
-                        )
+                    let tail = match (inst.up, refused) {
+                        (true, _) => String::new(),
+                        (false, 0) => "; no request reached it after it crashed".to_string(),
+                        (false, 1) => {
+                            "; 1 request was sent to it after it crashed, and refused".to_string()
+                        }
+                        (false, n) => {
+                            format!("; {n} requests were sent to it after it crashed, all refused")
+                        }
                     };
                     self.post(
                         Severity::Warning,
@@ -662,8 +669,12 @@ impl Simulation {
                 Outcome::Timeout => inst.timeouts += 1,
                 Outcome::NoHealthyUpstream => {}
             }
+            let responded = !matches!(
+                cause,
+                Some(ErrorCause::ConnectionRefused | ErrorCause::ConnectionReset)
+            );
             inst.metrics
-                .record(now, latency_us, outcome == Outcome::Ok);
+                .record(now, responded.then_some(latency_us), outcome == Outcome::Ok);
         }
         self.record(Event::RequestEnded {
             request,
@@ -719,7 +730,12 @@ impl Simulation {
         let events = self.registry.drain(self.lb_watcher);
         let mut changed: Vec<usize> = Vec::new();
         for ev in &events {
-            if let Some(s) = self.cfg.services.iter().position(|s| s.name == ev.service()) {
+            if let Some(s) = self
+                .cfg
+                .services
+                .iter()
+                .position(|s| s.name == ev.service())
+            {
                 if !changed.contains(&s) {
                     changed.push(s);
                 }
@@ -768,7 +784,10 @@ impl Simulation {
             let left = if new.is_empty() {
                 "no upstream left: requests get 503 no healthy upstream".to_string()
             } else {
-                format!("{} upstream(s) left", new.len())
+                match new.len() {
+                    1 => "1 upstream left".to_string(),
+                    n => format!("{n} upstreams left"),
+                }
             };
             self.post(
                 severity,
@@ -787,7 +806,9 @@ impl Simulation {
         if self.feed.len() == FEED_CAPACITY {
             self.feed.pop_front();
         }
+        self.feed_seq += 1;
         self.feed.push_back(FeedEntry {
+            seq: self.feed_seq - 1,
             at: self.now,
             severity,
             kind: kind.to_string(),

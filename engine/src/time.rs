@@ -78,6 +78,9 @@ mod tests {
     fn arithmetic_saturates() {
         assert_eq!(SimTime(u64::MAX).plus_us(5), SimTime(u64::MAX));
         assert_eq!(SimTime(3).since(SimTime(10)), 0);
-        assert_eq!(SimTime::from_secs(2).since(SimTime::from_ms(500)), 1_500_000);
+        assert_eq!(
+            SimTime::from_secs(2).since(SimTime::from_ms(500)),
+            1_500_000
+        );
     }
 }

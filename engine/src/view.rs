@@ -176,10 +176,7 @@ impl Simulation {
                     p95_ms: p.p95_ms,
                     p99_ms: p.p99_ms,
                     heartbeat_age_ms: reg.map(|r| now.since(r.last_heartbeat) / 1_000),
-                    ttl_left_ms: self
-                        .registry
-                        .expires_at(id)
-                        .map(|t| t.since(now) / 1_000),
+                    ttl_left_ms: self.registry.expires_at(id).map(|t| t.since(now) / 1_000),
                     series: inst.metrics.series().copied().collect(),
                 }
             })
@@ -195,10 +192,7 @@ impl Simulation {
                     .filter(|v| v.service == svc.name)
                     .map(|v| v.id)
                     .collect();
-                let rps = members
-                    .iter()
-                    .map(|m| instances[m.0 as usize].rps)
-                    .sum();
+                let rps = members.iter().map(|m| instances[m.0 as usize].rps).sum();
                 ServiceView {
                     name: svc.name.clone(),
                     version: svc.version.clone(),

@@ -61,7 +61,10 @@ fn crashed_instance_is_expired_after_the_heartbeat_timeout_and_gets_no_more_traf
     assert!(expiry > crash_at);
     sim.run_until(SimTime(expiry.as_us() - 1));
     assert!(sim.registry().is_registered(victim));
-    assert_eq!(sim.view().instances[victim.0 as usize].status, InstanceStatus::DownListed);
+    assert_eq!(
+        sim.view().instances[victim.0 as usize].status,
+        InstanceStatus::DownListed
+    );
     let refused_while_listed = sim.view().instances[victim.0 as usize].errors;
     assert!(refused_while_listed > 0, "round robin kept sending to it");
 
@@ -71,9 +74,10 @@ fn crashed_instance_is_expired_after_the_heartbeat_timeout_and_gets_no_more_traf
         .log()
         .entries()
         .filter_map(|e| match &e.event {
-            Event::Expired { instance, last_heartbeat } if *instance == victim => {
-                Some((e.at, *last_heartbeat))
-            }
+            Event::Expired {
+                instance,
+                last_heartbeat,
+            } if *instance == victim => Some((e.at, *last_heartbeat)),
             _ => None,
         })
         .collect();
@@ -81,9 +85,8 @@ fn crashed_instance_is_expired_after_the_heartbeat_timeout_and_gets_no_more_traf
     assert!(sim
         .feed()
         .any(|f| f.kind == "expired" && f.text.contains("192.168.1.11:8080")));
-    assert!(sim
-        .feed()
-        .any(|f| f.kind == "upstreams_changed" && f.text.contains("stopped sending to 192.168.1.11:8080")));
+    assert!(sim.feed().any(|f| f.kind == "upstreams_changed"
+        && f.text.contains("stopped sending to 192.168.1.11:8080")));
 
     // After the expiry nothing more is dispatched to it; the survivor takes everything.
     let served_victim = sim.served(victim);
@@ -92,10 +95,19 @@ fn crashed_instance_is_expired_after_the_heartbeat_timeout_and_gets_no_more_traf
     let dispatched_before = count_dispatched(&sim, victim);
     sim.run_until(expiry.plus_us(60_000_000));
     assert_eq!(sim.served(victim), served_victim);
-    assert_eq!(sim.view().instances[victim.0 as usize].errors, errors_victim);
+    assert_eq!(
+        sim.view().instances[victim.0 as usize].errors,
+        errors_victim
+    );
     assert_eq!(count_dispatched(&sim, victim), dispatched_before);
-    assert!(sim.served(other) > served_other + 500, "survivor keeps serving");
-    assert_eq!(sim.view().instances[victim.0 as usize].status, InstanceStatus::Down);
+    assert!(
+        sim.served(other) > served_other + 500,
+        "survivor keeps serving"
+    );
+    assert_eq!(
+        sim.view().instances[victim.0 as usize].status,
+        InstanceStatus::Down
+    );
 }
 
 fn count_dispatched(sim: &Simulation, id: InstanceId) -> usize {
@@ -133,7 +145,10 @@ fn restart_re_registers_after_expiry() {
     sim.run_until(SimTime::from_secs(5));
     let victim = sim.instance_by_address("192.168.1.20:8081").unwrap();
     sim.apply(Command::Crash(victim)).unwrap();
-    assert_eq!(sim.apply(Command::Crash(victim)), Err(ha_engine::CommandError::AlreadyDown(victim)));
+    assert_eq!(
+        sim.apply(Command::Crash(victim)),
+        Err(ha_engine::CommandError::AlreadyDown(victim))
+    );
     sim.run_until(SimTime::from_secs(60));
     assert!(!sim.registry().is_registered(victim));
     // order-service has no instance left: requests end "no healthy upstream".
@@ -143,7 +158,10 @@ fn restart_re_registers_after_expiry() {
     let served = sim.served(victim);
     sim.run_until(SimTime::from_secs(70));
     assert!(sim.served(victim) > served);
-    assert_eq!(sim.view().instances[victim.0 as usize].status, InstanceStatus::Serving);
+    assert_eq!(
+        sim.view().instances[victim.0 as usize].status,
+        InstanceStatus::Serving
+    );
 }
 
 #[test]

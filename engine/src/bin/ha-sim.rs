@@ -14,7 +14,11 @@ use std::process::ExitCode;
 const MAX_SECONDS: f64 = 86_400.0;
 
 #[derive(Parser)]
-#[command(name = "ha-sim", version, about = "Run HA Lab cluster simulations and print JSON")]
+#[command(
+    name = "ha-sim",
+    version,
+    about = "Run HA Lab cluster simulations and print JSON"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -75,7 +79,9 @@ fn run(
         format!("unknown preset {preset:?}; presets: {}", names.join(", "))
     })?;
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_SECONDS) {
-        return Err(format!("--seconds must be in (0, {MAX_SECONDS}], got {seconds}"));
+        return Err(format!(
+            "--seconds must be in (0, {MAX_SECONDS}], got {seconds}"
+        ));
     }
     let mut sim = Simulation::new(p.config, seed).map_err(|e| format!("invalid scenario: {e}"))?;
     let mut actions: Vec<(SimTime, usize, Command)> = Vec::new();

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what tests need, then runs every test: format, lints, engine and app unit tests,
+# ha-sim, the wasm determinism test in Chromium, and the Playwright end-to-end suite against the
+# release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "architecture: ha-engine depends on no web crate and no getrandom"
+forbidden='^(leptos|leptos_[a-z_]+|web-sys|js-sys|wasm-bindgen|gloo[a-z-]*|getrandom) v'
+if cargo tree -p ha-engine -e normal --target all --prefix none | grep -E "$forbidden"; then
+  echo "ha-engine must stay free of web crates and getrandom (see ARCHITECTURE.md)" >&2
+  exit 1
+fi
+
+step "clippy (native, all targets) and clippy (wasm app)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p ha-lab --target wasm32-unknown-unknown -- -D warnings
+
+step "unit, integration and property tests (native)"
+cargo test --workspace
+
+step "wasm determinism: the same run in Chromium gives the native digest"
+HA_NATIVE_DIGEST=$(cargo run -q -p ha-engine --bin ha-sim -- run --preset discovery --seed 42 --seconds 120 --crash 192.168.1.11:8080@30 | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')
+export HA_NATIVE_DIGEST
+CHROMEDRIVER=/usr/bin/chromedriver \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p ha-lab --target wasm32-unknown-unknown --test web
+
+step "release build"
+trunk build --release --offline
+
+step "end-to-end (Playwright, headless Chromium)"
+npx playwright test --config tests/playwright.config.mjs

@@ -1,0 +1,120 @@
+// The foundation scenario as a user drives it: "Service discovery and heartbeats".
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
+const A = '192.168.1.10:8080';
+const B = '192.168.1.11:8080';
+const ORDER = '192.168.1.20:8081';
+
+/** Console errors and uncaught exceptions seen during the test. */
+let problems;
+
+test.beforeEach(async ({ page }) => {
+  problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'HA Lab' })).toBeVisible();
+});
+
+test.afterEach(async () => {
+  expect(problems, 'the browser console stays free of errors').toEqual([]);
+});
+
+const simUs = async (page) =>
+  Number(await page.locator('output[aria-label="Simulated time"]').getAttribute('data-us'));
+const card = (page, addr) => page.getByRole('article', { name: `Instance ${addr}` });
+const served = async (page, addr) => Number(await card(page, addr).getAttribute('data-served'));
+const setSpeed = (page, label) => page.getByRole('radio', { name: label }).check();
+const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });
+
+test('opens on the discovery preset with its three instances and registrations', async ({ page }) => {
+  await expect(page.getByText('Service discovery and heartbeats')).toBeVisible();
+  for (const addr of [A, B, ORDER]) {
+    await expect(card(page, addr)).toBeVisible();
+    await expect(feed(page).getByText(`${addr} registered as`)).toBeVisible();
+  }
+  await expect(card(page, ORDER)).toContainText('order-service');
+  await expect(page.locator('output[aria-label="Seed"]')).toHaveText(/^\d+$/);
+  await expect(page.getByRole('img', { name: /^Topology/ })).toBeVisible();
+});
+
+test('simulated time advances and both user-service instances serve', async ({ page }) => {
+  const t0 = await simUs(page);
+  await setSpeed(page, '10×');
+  await expect.poll(() => simUs(page)).toBeGreaterThan(t0 + 5_000_000);
+  await expect.poll(() => served(page, A)).toBeGreaterThan(20);
+  await expect.poll(() => served(page, B)).toBeGreaterThan(20);
+  // Round robin over two instances: their counts stay close.
+  const [a, b] = [await served(page, A), await served(page, B)];
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(Math.max(5, 0.2 * (a + b)));
+  // Each has a live load chart with data.
+  await expect(card(page, A).getByRole('img', { name: /req\/s/ })).toBeVisible();
+});
+
+test('a crashed instance is expired after the heartbeat timeout and stops getting traffic', async ({ page }) => {
+  await setSpeed(page, '10×');
+  await expect.poll(() => served(page, B)).toBeGreaterThan(10);
+  await page.getByRole('button', { name: `Crash ${B}` }).click();
+  await expect(feed(page).getByText(new RegExp(`^${B} crashed`))).toBeVisible();
+  await expect(card(page, B)).toHaveAttribute('data-status', /DownListed|Down/);
+  // Until the 30 s TTL runs out the balancer still sends it requests, which are refused.
+  await expect(feed(page).getByText(`requests to ${B} fail with 502`)).toBeVisible();
+  await setSpeed(page, '100×');
+  await expect(feed(page).getByText(new RegExp(`registry expired ${B.replace(/\./g, '\\.')}: no heartbeat for 30 s`))).toBeVisible();
+  await expect(feed(page).getByText(`stopped sending to ${B}`)).toBeVisible();
+  await expect(card(page, B)).toHaveAttribute('data-status', 'Down');
+  await expect(card(page, B).getByText('down, expired')).toBeVisible();
+
+  const bServed = await served(page, B);
+  const bErrors = await card(page, B).locator('dd').nth(1).textContent();
+  const aServed = await served(page, A);
+  const t = await simUs(page);
+  await expect.poll(() => simUs(page)).toBeGreaterThan(t + 20_000_000);
+  expect(await served(page, B), 'no more requests reach the expired instance').toBe(bServed);
+  expect(await card(page, B).locator('dd').nth(1).textContent()).toBe(bErrors);
+  expect(await served(page, A), 'the survivor keeps serving').toBeGreaterThan(aServed + 100);
+  await page.screenshot({ path: path.join(artifacts, 'running.png'), fullPage: true });
+});
+
+test('pause stops the clock, play resumes it, step advances one second', async ({ page }) => {
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const t = await simUs(page);
+  await page.waitForTimeout(800);
+  expect(await simUs(page)).toBe(t);
+  await page.getByRole('button', { name: 'Step 1 s' }).click();
+  await expect.poll(() => simUs(page)).toBe(t + 1_000_000);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect.poll(() => simUs(page)).toBeGreaterThan(t + 1_000_000);
+});
+
+test('speed sets how fast simulated time runs', async ({ page }) => {
+  const rate = async () => {
+    const t0 = await simUs(page);
+    const w0 = Date.now();
+    await page.waitForTimeout(1_000);
+    return (await simUs(page) - t0) / 1_000 / (Date.now() - w0); // simulated ms per wall ms
+  };
+  await setSpeed(page, '1×');
+  const one = await rate();
+  expect(one).toBeGreaterThan(0.3);
+  expect(one).toBeLessThan(1.5);
+  await setSpeed(page, '100×');
+  const hundred = await rate();
+  expect(hundred).toBeGreaterThan(30);
+  expect(hundred).toBeLessThan(150);
+});
+
+test('reset replays the same seed; new seed draws another', async ({ page }) => {
+  const seedOut = page.locator('output[aria-label="Seed"]');
+  const seed = await seedOut.textContent();
+  await setSpeed(page, '10×');
+  await expect.poll(() => simUs(page)).toBeGreaterThan(3_000_000);
+  await page.getByRole('button', { name: 'Reset' }).click();
+  expect(await simUs(page)).toBeLessThan(2_000_000);
+  await expect(seedOut).toHaveText(seed);
+  await page.getByRole('button', { name: 'New seed' }).click();
+  await expect(seedOut).not.toHaveText(seed);
+});

@@ -1,0 +1,25 @@
+//! wasm-bindgen-test, in headless Chromium: the engine compiled to wasm produces the same run,
+//! bit for bit, as the native engine.
+//!
+//! `scripts/test.sh` runs `ha-sim` natively and passes its digest in `HA_NATIVE_DIGEST` at build
+//! time; this test repeats the identical run in the browser and compares.
+#![cfg(target_arch = "wasm32")]
+
+use ha_engine::{presets, Command, SimTime, Simulation};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn wasm_run_has_the_native_digest() {
+    let expected = option_env!("HA_NATIVE_DIGEST")
+        .filter(|d| d.len() == 16)
+        .expect("HA_NATIVE_DIGEST: run this through scripts/test.sh");
+    // Mirrors `ha-sim run --preset discovery --seed 42 --seconds 120 --crash 192.168.1.11:8080@30`.
+    let mut sim = Simulation::new(presets::discovery().config, 42).unwrap();
+    sim.run_until(SimTime::from_secs(30));
+    let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
+    sim.apply(Command::Crash(victim)).unwrap();
+    sim.run_until(SimTime::from_secs(120));
+    assert_eq!(sim.digest().to_string(), expected);
+}
