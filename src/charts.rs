@@ -63,7 +63,11 @@ fn InstanceCard(index: usize) -> impl IntoView {
                 <div><dt>"errors"</dt><dd>{get(|x| (x.errors + x.timeouts).to_string())}</dd></div>
                 <div><dt>"req/s (60 s)"</dt><dd>{get(|x| format!("{:.1}", x.rps))}</dd></div>
                 <div><dt>"in flight"</dt><dd>{get(|x| format!("{} + {} queued", x.busy, x.queued))}</dd></div>
-                <div class="wide"><dt>"p50 / p95 / p99"</dt><dd>{get(|x| format!("{:.0} / {:.0} / {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms))}</dd></div>
+                <div class="wide"><dt>"p50 / p95 / p99"</dt><dd>{get(|x| if x.latency_samples == 0 {
+                    "— (no responses in 60 s)".to_string()
+                } else {
+                    format!("{:.0} / {:.0} / {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms)
+                })}</dd></div>
             </dl>
             <LoadChart index=index/>
             <div class="actions">

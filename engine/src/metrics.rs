@@ -34,9 +34,12 @@ pub struct SeriesPoint {
     pub p95_ms: f64,
 }
 
-/// Latency percentiles over the window, ms. All zero when nothing completed.
+/// Latency percentiles over the window, ms. All zero when `samples` is 0 (no response in the
+/// window): show that as "no data", not as 0 ms.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Percentiles {
+    /// Responses the percentiles are computed from.
+    pub samples: u64,
     /// Median, ms.
     pub p50_ms: f64,
     /// 95th percentile, ms.
@@ -173,6 +176,7 @@ impl WindowMetrics {
         }
         let q = |q: f64| merged.value_at_quantile(q) as f64 / 1_000.0;
         Percentiles {
+            samples: merged.len(),
             p50_ms: q(0.50),
             p95_ms: q(0.95),
             p99_ms: q(0.99),
@@ -235,6 +239,7 @@ mod tests {
             m.record(SimTime(i * 1_000), Some(i * 1_000), true); // 1..1000 ms
         }
         let p = m.percentiles();
+        assert_eq!(p.samples, 1_000);
         assert!((p.p50_ms - 500.0).abs() < 10.0, "{p:?}");
         assert!((p.p95_ms - 950.0).abs() < 15.0, "{p:?}");
         assert!((p.p99_ms - 990.0).abs() < 15.0, "{p:?}");

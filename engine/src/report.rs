@@ -18,12 +18,13 @@ pub struct InstanceReport {
     pub served: u64,
     /// Requests that ended in an error or a timeout at this instance.
     pub errors: u64,
-    /// Latency p50 over the last metrics window, ms.
-    pub p50_ms: f64,
-    /// Latency p95 over the last metrics window, ms.
-    pub p95_ms: f64,
-    /// Latency p99 over the last metrics window, ms.
-    pub p99_ms: f64,
+    /// Latency p50 over the last metrics window, ms; `None` (JSON null) when no response came
+    /// in that window.
+    pub p50_ms: Option<f64>,
+    /// Latency p95 over the last metrics window, ms; `None` as for `p50_ms`.
+    pub p95_ms: Option<f64>,
+    /// Latency p99 over the last metrics window, ms; `None` as for `p50_ms`.
+    pub p99_ms: Option<f64>,
     /// State at the end of the run.
     pub final_state: InstanceStatus,
 }
@@ -61,9 +62,9 @@ impl Simulation {
                     address: i.address.clone(),
                     served: i.served,
                     errors: i.errors + i.timeouts,
-                    p50_ms: i.p50_ms,
-                    p95_ms: i.p95_ms,
-                    p99_ms: i.p99_ms,
+                    p50_ms: (i.latency_samples > 0).then_some(i.p50_ms),
+                    p95_ms: (i.latency_samples > 0).then_some(i.p95_ms),
+                    p99_ms: (i.latency_samples > 0).then_some(i.p99_ms),
                     final_state: i.status,
                 })
                 .collect(),

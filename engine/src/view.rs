@@ -75,6 +75,8 @@ pub struct InstanceView {
     pub rps: f64,
     /// Error fraction over the metrics window.
     pub error_rate: f64,
+    /// Responses in the window that the percentiles below come from (0: no data).
+    pub latency_samples: u64,
     /// Latency p50 over the window, ms.
     pub p50_ms: f64,
     /// Latency p95 over the window, ms.
@@ -172,6 +174,7 @@ impl Simulation {
                     cpu: inst.busy as f64 / cfg.concurrency.max(1) as f64,
                     rps: inst.metrics.rate_per_s(now),
                     error_rate: inst.metrics.error_rate(),
+                    latency_samples: p.samples,
                     p50_ms: p.p50_ms,
                     p95_ms: p.p95_ms,
                     p99_ms: p.p99_ms,

@@ -58,6 +58,11 @@ fn run_reports_instances_totals_events_and_digest() {
     assert_eq!(crashed["final_state"], "down");
     assert_eq!(crashed["service"], "user-service");
     assert!(crashed["errors"].as_u64().unwrap() > 0);
+    // Crashed 70 s before the end: no response in the 60 s window, so no percentiles.
+    assert!(
+        crashed["p50_ms"].is_null() && crashed["p99_ms"].is_null(),
+        "{crashed}"
+    );
     let survivor = by_addr("192.168.1.10:8080");
     assert_eq!(survivor["final_state"], "serving");
     assert!(survivor["p99_ms"].as_f64().unwrap() >= survivor["p50_ms"].as_f64().unwrap());

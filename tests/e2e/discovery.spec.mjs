@@ -118,3 +118,23 @@ test('reset replays the same seed; new seed draws another', async ({ page }) => 
   await page.getByRole('button', { name: 'New seed' }).click();
   await expect(seedOut).not.toHaveText(seed);
 });
+
+test('everything works from the keyboard', async ({ page }) => {
+  // Speed: a radio group, arrow keys move the choice.
+  await page.getByRole('radio', { name: '1×' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('radio', { name: '10×' })).toBeChecked();
+  // Crash by keyboard: focus the button, press Enter.
+  await page.getByRole('button', { name: `Crash ${ORDER}` }).focus();
+  await page.keyboard.press('Enter');
+  await expect(card(page, ORDER)).toHaveAttribute('data-status', /DownListed|Down/);
+  await expect(page.getByRole('button', { name: `Crash ${ORDER}` })).toBeDisabled();
+  // Restart is now enabled and reachable with Tab.
+  await page.getByRole('button', { name: `Restart ${ORDER}` }).focus();
+  await page.keyboard.press('Space');
+  await expect(card(page, ORDER)).toHaveAttribute('data-status', 'Serving');
+  // Pause with the keyboard.
+  await page.getByRole('button', { name: 'Pause' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+});
