@@ -40,6 +40,19 @@ fn InstanceCard(index: usize) -> impl IntoView {
     };
     let up = move || inst.with(|x| x.as_ref().is_some_and(|x| x.up));
     let status = move || inst.with(|x| x.as_ref().map(|x| x.status));
+    // The pressed button becomes disabled; hand keyboard focus to its counterpart so it is not
+    // dropped to the page.
+    let crash_ref = NodeRef::<leptos::html::Button>::new();
+    let restart_ref = NodeRef::<leptos::html::Button>::new();
+    let act = move |cmd: Command, next: NodeRef<leptos::html::Button>| {
+        lab.command(cmd);
+        // After the re-render has enabled it (effects flush before the next frame).
+        request_animation_frame(move || {
+            if let Some(button) = next.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
     let crash_label = format!("Crash {address}");
     let restart_label = format!("Restart {address}");
     view! {
@@ -71,10 +84,10 @@ fn InstanceCard(index: usize) -> impl IntoView {
             </dl>
             <LoadChart index=index/>
             <div class="actions">
-                <button class="danger" aria-label=crash_label disabled=move || !up() on:click=move |_| lab.command(Command::Crash(id))>
+                <button class="danger" node_ref=crash_ref aria-label=crash_label disabled=move || !up() on:click=move |_| act(Command::Crash(id), restart_ref)>
                     "Crash"
                 </button>
-                <button aria-label=restart_label disabled=up on:click=move |_| lab.command(Command::Restart(id))>
+                <button node_ref=restart_ref aria-label=restart_label disabled=up on:click=move |_| act(Command::Restart(id), crash_ref)>
                     "Restart"
                 </button>
             </div>

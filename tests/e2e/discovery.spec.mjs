@@ -129,9 +129,10 @@ test('everything works from the keyboard', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(card(page, ORDER)).toHaveAttribute('data-status', /DownListed|Down/);
   await expect(page.getByRole('button', { name: `Crash ${ORDER}` })).toBeDisabled();
-  // Restart is now enabled and reachable with Tab.
-  await page.getByRole('button', { name: `Restart ${ORDER}` }).focus();
+  // Focus moved to Restart, which is now enabled: Space restarts.
+  await expect(page.getByRole('button', { name: `Restart ${ORDER}` })).toBeFocused();
   await page.keyboard.press('Space');
+  await expect(page.getByRole('button', { name: `Crash ${ORDER}` })).toBeFocused();
   await expect(card(page, ORDER)).toHaveAttribute('data-status', 'Serving');
   // Pause with the keyboard.
   await page.getByRole('button', { name: 'Pause' }).focus();
