@@ -23,6 +23,19 @@ fn animate(lab: Lab) {
     request_animation_frame(move || tick(lab, last));
 }
 
+/// A titled section of the page, labelled by its heading; its class is `panel {id}-panel`.
+#[component]
+fn Panel(id: &'static str, title: &'static str, children: Children) -> impl IntoView {
+    let heading = format!("{id}-h");
+    let labelled_by = heading.clone();
+    view! {
+        <section class=format!("panel {id}-panel") aria-labelledby=labelled_by>
+            <h2 id=heading>{title}</h2>
+            {children()}
+        </section>
+    }
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -40,29 +53,16 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="layout">
             <div class="main-col">
-                <section class="panel topology-panel" aria-labelledby="topology-h">
-                    <h2 id="topology-h">"Topology"</h2>
-                    <Topology/>
-                </section>
-                <section class="panel charts-panel" aria-labelledby="charts-h">
-                    <h2 id="charts-h">"Instances"</h2>
-                    <InstanceCharts/>
-                </section>
+                <Panel id="topology" title="Topology"><Topology/></Panel>
+                <Panel id="charts" title="Instances"><InstanceCharts/></Panel>
             </div>
             <aside class="side">
-                <section class="panel lesson" aria-labelledby="lesson-h">
-                    <h2 id="lesson-h">"This scenario"</h2>
+                <Panel id="lesson" title="This scenario">
                     <p>{teaches}</p>
                     <p><strong>"Try it: "</strong>{watch}</p>
-                </section>
-                <section class="panel" aria-labelledby="totals-h">
-                    <h2 id="totals-h">"Requests"</h2>
-                    <Totals/>
-                </section>
-                <section class="panel feed-panel" aria-labelledby="feed-h">
-                    <h2 id="feed-h">"Event feed"</h2>
-                    <EventFeed/>
-                </section>
+                </Panel>
+                <Panel id="totals" title="Requests"><Totals/></Panel>
+                <Panel id="feed" title="Event feed"><EventFeed/></Panel>
             </aside>
         </main>
     }

@@ -29,17 +29,14 @@ pub fn InstanceCharts() -> impl IntoView {
 #[component]
 fn InstanceCard(index: usize) -> impl IntoView {
     let lab = use_lab();
-    let inst = Memo::new(move |_| lab.view.with(|v| v.instances.get(index).cloned()));
     let (address, name, service) = lab.view.with_untracked(|v| {
         let i = &v.instances[index];
         (i.address.clone(), i.name.clone(), i.service.clone())
     });
     let id = lab.view.with_untracked(|v| v.instances[index].id);
-    let get = move |f: fn(&InstanceView) -> String| {
-        move || inst.with(|x| x.as_ref().map(f).unwrap_or_default())
-    };
-    let up = move || inst.with(|x| x.as_ref().is_some_and(|x| x.up));
-    let status = move || inst.with(|x| x.as_ref().map(|x| x.status));
+    let get = move |f: fn(&InstanceView) -> String| lab.instance(index, f);
+    let up = lab.instance(index, |x| x.up);
+    let status = lab.instance(index, |x| Some(x.status));
     // The pressed button becomes disabled; hand keyboard focus to its counterpart so it is not
     // dropped to the page.
     let crash_ref = NodeRef::<leptos::html::Button>::new();

@@ -18,10 +18,9 @@ fn severity_icon(s: Severity) -> &'static str {
 #[component]
 pub fn EventFeed() -> impl IntoView {
     let lab = use_lab();
-    let entries = Memo::new(move |_| lab.view.with(|v| v.feed.clone()));
     view! {
         <ol class="feed" aria-label="Events, newest first" aria-live="polite">
-            <For each=move || entries.get() key=|e| e.seq let:e>
+            <For each=move || lab.feed.get() key=|e| e.seq let:e>
                 <li class=format!("sev-{}", e.severity.label()) data-kind=e.kind.clone()>
                     <time>{SimTime(e.at.as_us()).to_string()}</time>
                     <span class="sev">{severity_icon(e.severity)} " " {e.severity.label()}</span>

@@ -4,6 +4,8 @@
 //! (wall-clock ms × speed) and sets the [`ClusterView`] signal once. Components read that signal
 //! and call [`Lab::command`]; none of them computes simulation numbers.
 
+use ha_engine::event::FeedEntry;
+use ha_engine::view::{InstanceView, ServiceView};
 use ha_engine::{presets, ClusterView, Command, Simulation};
 use leptos::prelude::*;
 
@@ -23,6 +25,8 @@ pub struct Lab {
     sim: StoredValue<Simulation, LocalStorage>,
     /// What the page shows, refreshed once per frame.
     pub view: RwSignal<ClusterView>,
+    /// The feed, newest first; refreshed only when the engine posts to it.
+    pub feed: RwSignal<Vec<FeedEntry>>,
     /// Whether simulated time advances with the wall clock.
     pub playing: RwSignal<bool>,
     /// Simulated seconds per wall-clock second.
@@ -44,9 +48,11 @@ impl Lab {
         let preset = presets::by_name(presets::DEFAULT).expect("the default preset exists");
         let sim = build(&preset, DEFAULT_SEED);
         let view = RwSignal::new(sim.view());
+        let feed = RwSignal::new(sim.feed_view());
         Lab {
             sim: StoredValue::new_local(sim),
             view,
+            feed,
             playing: RwSignal::new(true),
             speed: RwSignal::new(1.0),
             notice: RwSignal::new(None),
@@ -88,10 +94,42 @@ impl Lab {
         self.sim.set_value(sim);
         self.notice.set(None);
         self.refresh();
+        // A new run may have posted as many entries as the old one showed: always refetch.
+        self.feed.set(self.sim.with_value(Simulation::feed_view));
+    }
+
+    /// A reactive read of one value of instance `index`, borrowed from the view (no clone of
+    /// the instance and its series); `T::default()` if there is no such instance.
+    pub fn instance<T: Default>(
+        self,
+        index: usize,
+        f: impl Fn(&InstanceView) -> T + Copy,
+    ) -> impl Fn() -> T + Copy {
+        move || {
+            self.view
+                .with(|v| v.instances.get(index).map(f).unwrap_or_default())
+        }
+    }
+
+    /// A reactive read of one value of service `index`, as [`Lab::instance`].
+    pub fn service<T: Default>(
+        self,
+        index: usize,
+        f: impl Fn(&ServiceView) -> T + Copy,
+    ) -> impl Fn() -> T + Copy {
+        move || {
+            self.view
+                .with(|v| v.services.get(index).map(f).unwrap_or_default())
+        }
     }
 
     fn refresh(&self) {
-        self.view.set(self.sim.with_value(Simulation::view));
+        let view = self.sim.with_value(Simulation::view);
+        let before = self.view.with_untracked(|v| v.feed_posted);
+        if view.feed_posted != before {
+            self.feed.set(self.sim.with_value(Simulation::feed_view));
+        }
+        self.view.set(view);
     }
 }
 

@@ -81,7 +81,7 @@ pub fn Topology() -> impl IntoView {
             .enumerate()
             .map(|(s, _)| {
                 let sy = svc_y[s];
-                let rps = move || lab.view.with(|v| v.services.get(s).map_or(0.0, |x| x.rps));
+                let rps = lab.service(s, |x| x.rps);
                 view! {
                     <path
                         class="edge"
@@ -105,26 +105,9 @@ pub fn Topology() -> impl IntoView {
             .map(|(s, members)| {
                 let sy = svc_y[s];
                 let n = members.len();
-                let name = move || {
-                    lab.view.with(|v| {
-                        v.services
-                            .get(s)
-                            .map(|x| x.name.clone())
-                            .unwrap_or_default()
-                    })
-                };
-                let routed = move || {
-                    lab.view
-                        .with(|v| v.services.get(s).map_or(0, |x| x.upstreams.len()))
-                };
-                let strategy = move || {
-                    lab.view.with(|v| {
-                        v.services
-                            .get(s)
-                            .map(|x| x.strategy.clone())
-                            .unwrap_or_default()
-                    })
-                };
+                let name = lab.service(s, |x| x.name.clone());
+                let routed = lab.service(s, |x| x.upstreams.len());
+                let strategy = lab.service(s, |x| x.strategy.clone());
                 view! {
                     <g class="node service">
                         <rect x=SVC_X y=sy - NODE_H / 2.0 width=BOX_W height=NODE_H rx="8"/>
@@ -142,7 +125,7 @@ pub fn Topology() -> impl IntoView {
             .flat_map(|(s, members)| members.iter().map(move |&i| (s, i)))
             .map(|(s, i)| {
                 let (sy, iy) = (svc_y[s], inst_y[i]);
-                let inst = move || lab.view.with(|v| v.instances.get(i).map(|x| (x.in_balancer, x.rps)).unwrap_or((false, 0.0)));
+                let inst = lab.instance(i, |x| (x.in_balancer, x.rps));
                 view! {
                     <path
                         class=move || if inst().0 { "edge" } else { "edge unrouted" }
@@ -161,37 +144,35 @@ pub fn Topology() -> impl IntoView {
             .map(|i| {
                 let iy = inst_y[i];
                 let top = iy - NODE_H / 2.0;
-                let v = move || lab.view.with(|v| v.instances.get(i).cloned());
-                let status = move || v().map_or(InstanceStatus::Down, |x| x.status);
-                let detail = move || {
-                    v().map(|x| match x.status {
-                        InstanceStatus::Serving => format!(
-                            "{} · ♥ {:.1} s ago",
-                            x.status.label(),
-                            x.heartbeat_age_ms.unwrap_or(0) as f64 / 1e3
-                        ),
-                        InstanceStatus::DownListed => format!(
-                            "{} · expires in {:.1} s",
-                            x.status.label(),
-                            x.ttl_left_ms.unwrap_or(0) as f64 / 1e3
-                        ),
-                        s => s.label().to_string(),
-                    })
-                    .unwrap_or_default()
-                };
+                let status = move || lab.instance(i, |x| Some(x.status))().unwrap_or(InstanceStatus::Down);
+                let detail = lab.instance(i, |x| match x.status {
+                    InstanceStatus::Serving => format!(
+                        "{} · ♥ {:.1} s ago",
+                        x.status.label(),
+                        x.heartbeat_age_ms.unwrap_or(0) as f64 / 1e3
+                    ),
+                    InstanceStatus::DownListed => format!(
+                        "{} · expires in {:.1} s",
+                        x.status.label(),
+                        x.ttl_left_ms.unwrap_or(0) as f64 / 1e3
+                    ),
+                    s => s.label().to_string(),
+                });
                 let bar_w = INST_W - 20.0;
-                let busy_frac = move || v().map_or(0.0, |x| x.cpu);
-                let queue_frac = move || {
-                    v().map_or(0.0, |x| (x.queued as f64 / (x.concurrency.max(1) * 4) as f64).min(1.0))
-                };
+                let busy_frac = lab.instance(i, |x| x.cpu);
+                let queue_frac = lab.instance(i, |x| {
+                    (x.queued as f64 / (x.concurrency.max(1) * 4) as f64).min(1.0)
+                });
+                let title = lab.instance(i, |x| format!("{} ({}): {}", x.address, x.name, x.status.label()));
+                let address = lab.instance(i, |x| x.address.clone());
                 view! {
                     <g class=move || format!("node instance {}", status_style(status()).1)>
-                        <title>{move || v().map(|x| format!("{} ({}): {}", x.address, x.name, x.status.label())).unwrap_or_default()}</title>
+                        <title>{title}</title>
                         <rect class="box" x=INST_X y=top width=INST_W height=NODE_H rx="8"/>
                         <text x=INST_X + 10.0 y=iy - 8.0 class="node-title">
                             <tspan class="glyph">{move || status_style(status()).0}</tspan>
                             " "
-                            {move || v().map(|x| x.address).unwrap_or_default()}
+                            {address}
                         </text>
                         <text x=INST_X + 10.0 y=iy + 10.0 class="node-sub">{detail}</text>
                         <g class="inflight">

@@ -65,6 +65,8 @@ pub struct WindowMetrics {
     /// Index (in age-bucket units) of the newest latency histogram.
     current_age: u64,
     series: VecDeque<SeriesPoint>,
+    /// Percentiles as of the last [`WindowMetrics::sample`].
+    latest: Percentiles,
 }
 
 impl WindowMetrics {
@@ -86,6 +88,7 @@ impl WindowMetrics {
             latency,
             current_age: 0,
             series: VecDeque::with_capacity(SERIES_CAPACITY),
+            latest: Percentiles::default(),
         }
     }
 
@@ -193,6 +196,7 @@ impl WindowMetrics {
         } else {
             SecondBucket::default()
         };
+        self.latest = self.percentiles();
         if self.series.len() == SERIES_CAPACITY {
             self.series.pop_front();
         }
@@ -201,8 +205,14 @@ impl WindowMetrics {
             rps: last.completed,
             errors: last.errors,
             in_flight,
-            p95_ms: self.percentiles().p95_ms,
+            p95_ms: self.latest.p95_ms,
         });
+    }
+
+    /// Percentiles as computed at the last sample (once per simulated second). Cheap: what
+    /// views read every frame, instead of merging the histograms again.
+    pub fn latest_percentiles(&self) -> Percentiles {
+        self.latest
     }
 
     /// The per-second series, oldest first, at most [`SERIES_CAPACITY`] points.

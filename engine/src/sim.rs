@@ -123,6 +123,8 @@ struct Request {
 #[derive(Clone, Debug)]
 pub(crate) struct Instance {
     pub(crate) service: ServiceId,
+    /// Position of its config in `cfg.services[service].instances`.
+    slot: usize,
     pub(crate) up: bool,
     /// Bumped on every crash and restart; events of an older incarnation are stale.
     incarnation: u32,
@@ -173,9 +175,10 @@ impl Simulation {
         let lb_watcher = registry.watch(None);
         let mut instances = Vec::new();
         for (s, svc) in cfg.services.iter().enumerate() {
-            for _ in &svc.instances {
+            for slot in 0..svc.instances.len() {
                 instances.push(Instance {
                     service: ServiceId(s as u16),
+                    slot,
                     up: true,
                     incarnation: 0,
                     busy: 0,
@@ -280,6 +283,11 @@ impl Simulation {
         self.feed.iter()
     }
 
+    /// Feed entries posted since the start (including those the bounded feed dropped).
+    pub fn feed_posted(&self) -> u64 {
+        self.feed_seq
+    }
+
     /// The registry.
     pub fn registry(&self) -> &Registry {
         &self.registry
@@ -301,17 +309,19 @@ impl Simulation {
         self.cfg.services.iter().flat_map(|s| s.instances.iter())
     }
 
+    /// The config of `id`, in O(1) (it is on the per-request path).
     pub(crate) fn instance_config(&self, id: InstanceId) -> &crate::InstanceConfig {
-        self.instance_configs()
-            .nth(id.0 as usize)
-            .expect("instance ids come from the config")
+        let inst = &self.instances[id.0 as usize];
+        &self.cfg.services[inst.service.0 as usize].instances[inst.slot]
     }
 
     /// `host:port` of `id` ("?" for an unknown id).
     pub fn address(&self, id: InstanceId) -> &str {
-        self.instance_configs()
-            .nth(id.0 as usize)
-            .map_or("?", |c| c.address.as_str())
+        if (id.0 as usize) < self.instances.len() {
+            &self.instance_config(id).address
+        } else {
+            "?"
+        }
     }
 
     /// Processes the next scheduled event, advancing the clock to it. Returns its time, or

@@ -129,13 +129,19 @@ pub struct ClusterView {
     pub instances: Vec<InstanceView>,
     /// Request counts by outcome.
     pub totals: OutcomeCounts,
-    /// Newest first, at most [`VIEW_FEED_LEN`].
-    pub feed: Vec<FeedEntry>,
+    /// Feed entries posted since the start. The entries themselves come from
+    /// [`Simulation::feed_view`], which a shell calls only when this number changes.
+    pub feed_posted: u64,
     /// Events processed so far.
     pub events: u64,
 }
 
 impl Simulation {
+    /// The newest feed entries, newest first, at most [`VIEW_FEED_LEN`].
+    pub fn feed_view(&self) -> Vec<FeedEntry> {
+        self.feed().rev().take(VIEW_FEED_LEN).cloned().collect()
+    }
+
     /// The view of the cluster now.
     pub fn view(&self) -> ClusterView {
         let now = self.now();
@@ -155,7 +161,7 @@ impl Simulation {
                     (false, false) => InstanceStatus::Down,
                 };
                 let reg = self.registry.get(id);
-                let p = inst.metrics.percentiles();
+                let p = inst.metrics.latest_percentiles();
                 InstanceView {
                     id,
                     name: cfg.id.clone(),
@@ -216,7 +222,7 @@ impl Simulation {
             services,
             instances,
             totals: self.totals(),
-            feed: self.feed().rev().take(VIEW_FEED_LEN).cloned().collect(),
+            feed_posted: self.feed_posted(),
             events: self.log().total(),
         }
     }
