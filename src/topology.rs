@@ -23,6 +23,9 @@ const WIDTH: f64 = 780.0;
 pub fn status_style(s: InstanceStatus) -> (&'static str, &'static str) {
     match s {
         InstanceStatus::Serving => ("●", "st-serving"),
+        InstanceStatus::OutOfRotation => ("◐", "st-out"),
+        InstanceStatus::Booting => ("◌", "st-booting"),
+        InstanceStatus::Standby => ("○", "st-standby"),
         InstanceStatus::Unlisted => ("◆", "st-unlisted"),
         InstanceStatus::DownListed => ("▲", "st-downlisted"),
         InstanceStatus::Down => ("✕", "st-down"),

@@ -5,6 +5,9 @@
 //! (postcard encoding of `(time, event)`) into a streaming XXH3-64 hash. That hash is the run's
 //! [`Digest`]: two runs are the same run exactly when their digests match.
 
+use crate::alerts::AlertState;
+use crate::breaker::BreakerState;
+use crate::fault::FaultKind;
 use crate::time::SimTime;
 use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
@@ -17,7 +20,7 @@ pub const LOG_CAPACITY: usize = 10_000;
 /// Entries the feed keeps.
 pub const FEED_CAPACITY: usize = 500;
 
-/// How a request ended. Every request ends exactly once, in one of these.
+/// How a request or a call ended. Every request ends exactly once, in one of these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -27,11 +30,56 @@ pub enum Outcome {
     Error,
     /// No answer within the per-call timeout: 504.
     Timeout,
+    /// Refused by the gateway's rate limiter: 429.
+    Rejected,
+    /// Failed fast by an open circuit breaker, without calling the upstream: 503.
+    ShortCircuited,
     /// The balancer had no upstream to send to: 503 "no healthy upstream" (Envoy's wording).
     NoHealthyUpstream,
 }
 
-/// Why a request ended in [`Outcome::Error`].
+impl Outcome {
+    /// Every outcome, in report order.
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Ok,
+        Outcome::Error,
+        Outcome::Timeout,
+        Outcome::Rejected,
+        Outcome::ShortCircuited,
+        Outcome::NoHealthyUpstream,
+    ];
+
+    /// The HTTP status a client sees (errors: see [`ErrorCause::status`]).
+    pub fn status(self, cause: Option<ErrorCause>) -> u16 {
+        match self {
+            Outcome::Ok => 200,
+            Outcome::Error => cause.map_or(500, ErrorCause::status),
+            Outcome::Timeout => 504,
+            Outcome::Rejected => 429,
+            Outcome::ShortCircuited | Outcome::NoHealthyUpstream => 503,
+        }
+    }
+
+    /// True for failures a caller may retry and a breaker counts (errors, timeouts,
+    /// short-circuits).
+    pub fn is_failure(self) -> bool {
+        !matches!(self, Outcome::Ok | Outcome::Rejected)
+    }
+
+    /// The snake_case name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+            Outcome::Timeout => "timeout",
+            Outcome::Rejected => "rejected",
+            Outcome::ShortCircuited => "short_circuited",
+            Outcome::NoHealthyUpstream => "no_healthy_upstream",
+        }
+    }
+}
+
+/// Why a call ended in [`Outcome::Error`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCause {
@@ -43,13 +91,15 @@ pub enum ErrorCause {
     ConnectionRefused,
     /// The instance crashed while the request was in it: 502.
     ConnectionReset,
+    /// A call the instance made to a dependency failed, so it answered 500.
+    Dependency,
 }
 
 impl ErrorCause {
-    /// The HTTP status the client sees.
+    /// The HTTP status the caller sees.
     pub fn status(self) -> u16 {
         match self {
-            ErrorCause::Application => 500,
+            ErrorCause::Application | ErrorCause::Dependency => 500,
             ErrorCause::Overloaded => 503,
             ErrorCause::ConnectionRefused | ErrorCause::ConnectionReset => 502,
         }
@@ -60,7 +110,7 @@ impl ErrorCause {
 /// [`crate::Simulation`] turns them into names for people.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
-    /// A client sent `request` to `service`.
+    /// A client sent `request` to `service` through the gateway.
     RequestArrived {
         /// Request id, unique in the run.
         request: u64,
@@ -69,19 +119,56 @@ pub enum Event {
         /// Target service.
         service: ServiceId,
     },
-    /// The balancer sent `request` to `instance`.
-    RequestDispatched {
-        /// Request id.
+    /// A call (an attempt) of `request` was sent to `instance`.
+    CallDispatched {
+        /// Call id, unique in the run.
+        call: u64,
+        /// The client request it serves.
         request: u64,
+        /// The calling instance (`None`: the gateway).
+        caller: Option<InstanceId>,
         /// Chosen upstream.
         instance: InstanceId,
+        /// 0 for a first attempt, n for the n-th retry.
+        attempt: u32,
     },
-    /// `request` ended.
+    /// A call ended.
+    CallEnded {
+        /// Call id.
+        call: u64,
+        /// The service called.
+        service: ServiceId,
+        /// The upstream it went to, if it was dispatched or short-circuited on one.
+        instance: Option<InstanceId>,
+        /// How it ended.
+        outcome: Outcome,
+        /// Why, for errors.
+        cause: Option<ErrorCause>,
+        /// Start to end, µs.
+        latency_us: u64,
+    },
+    /// A failed call will be retried after `backoff_us`.
+    RetryScheduled {
+        /// The client request.
+        request: u64,
+        /// The service to call again.
+        service: ServiceId,
+        /// The attempt number of the retry.
+        attempt: u32,
+        /// Back-off, µs.
+        backoff_us: u64,
+    },
+    /// A retry was refused by the retry budget.
+    RetryBudgetExhausted {
+        /// The client request.
+        request: u64,
+        /// The service.
+        service: ServiceId,
+    },
+    /// `request` ended (exactly once).
     RequestEnded {
         /// Request id.
         request: u64,
-        /// The upstream it was sent to, if any.
-        instance: Option<InstanceId>,
         /// How it ended.
         outcome: Outcome,
         /// Why, for errors.
@@ -111,7 +198,7 @@ pub enum Event {
         /// Its last heartbeat.
         last_heartbeat: SimTime,
     },
-    /// The balancer's upstream list for `service` changed (it watches the registry).
+    /// The balancer's cached upstream list for `service` changed.
     UpstreamsChanged {
         /// The service.
         service: ServiceId,
@@ -130,17 +217,127 @@ pub enum Event {
         /// The instance.
         instance: InstanceId,
     },
-    /// `instance`'s process started again.
+    /// `instance`'s process was started (it serves after its boot time).
     InstanceRestarted {
         /// The instance.
         instance: InstanceId,
     },
+    /// `instance` finished booting and serves.
+    InstanceReady {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `instance` was stopped on purpose (a backup returned to the pool).
+    InstanceStopped {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// An active health check of `instance` failed.
+    HealthCheckFailed {
+        /// The instance.
+        instance: InstanceId,
+        /// Consecutive failures so far.
+        consecutive: u32,
+    },
+    /// The health checker changed its verdict on `instance`.
+    HealthChanged {
+        /// The instance.
+        instance: InstanceId,
+        /// The new verdict.
+        healthy: bool,
+    },
+    /// Outlier detection ejected `instance`.
+    Ejected {
+        /// The instance.
+        instance: InstanceId,
+        /// Its n-th ejection.
+        nth: u32,
+        /// Ejection length, µs.
+        for_us: u64,
+    },
+    /// `instance`'s ejection ended.
+    Unejected {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `service`'s balancer entered or left panic mode.
+    PanicMode {
+        /// The service.
+        service: ServiceId,
+        /// In panic mode now.
+        on: bool,
+    },
+    /// The failover manager promoted `backup` to replace `failed`.
+    BackupPromoted {
+        /// The backup.
+        backup: InstanceId,
+        /// The instance it replaces.
+        failed: InstanceId,
+    },
+    /// A recovery attempt of `instance`.
+    RecoveryAttempt {
+        /// The instance.
+        instance: InstanceId,
+        /// 1-based attempt number.
+        attempt: u32,
+        /// Whether the restart can succeed.
+        ok: bool,
+    },
+    /// The failover manager gave up recovering `instance`.
+    RecoveryGaveUp {
+        /// The instance.
+        instance: InstanceId,
+    },
+    /// `backup` went back to the pool because the primary it replaced recovered.
+    Failback {
+        /// The backup.
+        backup: InstanceId,
+        /// The recovered primary.
+        primary: InstanceId,
+    },
+    /// A circuit breaker changed state.
+    BreakerChanged {
+        /// The calling instance (`None`: the gateway).
+        caller: Option<InstanceId>,
+        /// The upstream instance.
+        instance: InstanceId,
+        /// State before.
+        from: BreakerState,
+        /// State after.
+        to: BreakerState,
+    },
+    /// A fault started.
+    FaultStarted {
+        /// Fault id, unique in the run.
+        fault: u32,
+        /// The instance, if not cluster-wide.
+        instance: Option<InstanceId>,
+        /// What.
+        kind: FaultKind,
+    },
+    /// A fault ended.
+    FaultEnded {
+        /// Fault id.
+        fault: u32,
+    },
+    /// An alert changed state.
+    AlertChanged {
+        /// Index of the alert.
+        alert: u32,
+        /// State before.
+        from: AlertState,
+        /// State after.
+        to: AlertState,
+    },
 }
 
 /// Names of the event kinds, in [`Event::kind_index`] order.
-pub const EVENT_KINDS: [&str; 11] = [
+pub const EVENT_KINDS: [&str; 29] = [
     "request_arrived",
-    "request_dispatched",
+    "call_dispatched",
+    "call_ended",
+    "retry_scheduled",
+    "retry_budget_exhausted",
     "request_ended",
     "heartbeat",
     "registered",
@@ -150,6 +347,21 @@ pub const EVENT_KINDS: [&str; 11] = [
     "instance_crashed",
     "connections_refused",
     "instance_restarted",
+    "instance_ready",
+    "instance_stopped",
+    "health_check_failed",
+    "health_changed",
+    "ejected",
+    "unejected",
+    "panic_mode",
+    "backup_promoted",
+    "recovery_attempt",
+    "recovery_gave_up",
+    "failback",
+    "breaker_changed",
+    "fault_started",
+    "fault_ended",
+    "alert_changed",
 ];
 
 impl Event {
@@ -157,16 +369,34 @@ impl Event {
     pub fn kind_index(&self) -> usize {
         match self {
             Event::RequestArrived { .. } => 0,
-            Event::RequestDispatched { .. } => 1,
-            Event::RequestEnded { .. } => 2,
-            Event::Heartbeat { .. } => 3,
-            Event::Registered { .. } => 4,
-            Event::Deregistered { .. } => 5,
-            Event::Expired { .. } => 6,
-            Event::UpstreamsChanged { .. } => 7,
-            Event::InstanceCrashed { .. } => 8,
-            Event::ConnectionsRefused { .. } => 9,
-            Event::InstanceRestarted { .. } => 10,
+            Event::CallDispatched { .. } => 1,
+            Event::CallEnded { .. } => 2,
+            Event::RetryScheduled { .. } => 3,
+            Event::RetryBudgetExhausted { .. } => 4,
+            Event::RequestEnded { .. } => 5,
+            Event::Heartbeat { .. } => 6,
+            Event::Registered { .. } => 7,
+            Event::Deregistered { .. } => 8,
+            Event::Expired { .. } => 9,
+            Event::UpstreamsChanged { .. } => 10,
+            Event::InstanceCrashed { .. } => 11,
+            Event::ConnectionsRefused { .. } => 12,
+            Event::InstanceRestarted { .. } => 13,
+            Event::InstanceReady { .. } => 14,
+            Event::InstanceStopped { .. } => 15,
+            Event::HealthCheckFailed { .. } => 16,
+            Event::HealthChanged { .. } => 17,
+            Event::Ejected { .. } => 18,
+            Event::Unejected { .. } => 19,
+            Event::PanicMode { .. } => 20,
+            Event::BackupPromoted { .. } => 21,
+            Event::RecoveryAttempt { .. } => 22,
+            Event::RecoveryGaveUp { .. } => 23,
+            Event::Failback { .. } => 24,
+            Event::BreakerChanged { .. } => 25,
+            Event::FaultStarted { .. } => 26,
+            Event::FaultEnded { .. } => 27,
+            Event::AlertChanged { .. } => 28,
         }
     }
 
@@ -180,9 +410,13 @@ impl Event {
         !matches!(
             self,
             Event::RequestArrived { .. }
-                | Event::RequestDispatched { .. }
+                | Event::CallDispatched { .. }
+                | Event::CallEnded { .. }
+                | Event::RetryScheduled { .. }
+                | Event::RetryBudgetExhausted { .. }
                 | Event::RequestEnded { .. }
                 | Event::Heartbeat { .. }
+                | Event::HealthCheckFailed { .. }
         )
     }
 }

@@ -22,24 +22,31 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod alerts;
 pub mod balancer;
+pub mod breaker;
 pub mod config;
 pub mod event;
+pub mod fault;
+pub mod health;
 pub mod metrics;
 pub mod presets;
 pub mod queue;
+pub mod ratelimit;
 pub mod registry;
 pub mod report;
+pub mod retry;
 pub mod rng;
 pub mod sim;
 pub mod time;
+pub mod trace;
 pub mod view;
 
 use serde::{Deserialize, Serialize};
 
 pub use config::{ClusterConfig, ConfigError, InstanceConfig, ServiceConfig};
 pub use event::{Digest, Event, Outcome};
-pub use sim::{Command, CommandError, OutcomeCounts, Simulation};
+pub use sim::{Command, CommandError, OutcomeCounts, Process, Simulation, Stats};
 pub use time::SimTime;
 pub use view::ClusterView;
 

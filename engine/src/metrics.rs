@@ -32,6 +32,25 @@ pub struct SeriesPoint {
     pub in_flight: u32,
     /// p95 latency over the sliding window at the sample time, ms.
     pub p95_ms: f64,
+    /// Of `in_flight`, requests waiting in the queue.
+    pub queued: u32,
+    /// Busy slots / slots at the sample time, `[0, 1]`.
+    pub cpu: f64,
+    /// Memory used / limit at the sample time, `[0, 1]`.
+    pub memory: f64,
+}
+
+/// Point-in-time gauges passed to [`WindowMetrics::sample`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Gauges {
+    /// Requests in service or queued.
+    pub in_flight: u32,
+    /// Requests queued.
+    pub queued: u32,
+    /// Busy slots / slots, `[0, 1]`.
+    pub cpu: f64,
+    /// Memory used / limit, `[0, 1]`.
+    pub memory: f64,
 }
 
 /// Latency percentiles over the window, ms. All zero when `samples` is 0 (no response in the
@@ -167,6 +186,31 @@ impl WindowMetrics {
         }
     }
 
+    /// (ended, failed) over the last `secs` simulated seconds (the current second included;
+    /// at most the window).
+    pub fn counts_over(&self, secs: u32) -> (u64, u64) {
+        self.seconds
+            .iter()
+            .rev()
+            .take(secs.max(1) as usize)
+            .fold((0, 0), |(d, e), b| {
+                (d + b.completed as u64, e + b.errors as u64)
+            })
+    }
+
+    /// Failed fraction over the last `secs` seconds; `None` when nothing ended.
+    pub fn error_rate_over(&self, secs: u32) -> Option<f64> {
+        let (d, e) = self.counts_over(secs);
+        (d > 0).then(|| e as f64 / d as f64)
+    }
+
+    /// Requests ended per second over the last `secs` seconds at `now`.
+    pub fn rate_over(&self, now: SimTime, secs: u32) -> f64 {
+        let secs = secs.clamp(1, self.window_s);
+        let covered = now.as_secs_f64().clamp(1e-6, secs as f64);
+        self.counts_over(secs).0 as f64 / covered
+    }
+
     /// Latency p50/p95/p99 over the window, ms.
     pub fn percentiles(&self) -> Percentiles {
         let mut merged = self.latency[0].clone();
@@ -188,7 +232,7 @@ impl WindowMetrics {
 
     /// Appends the chart sample for the second ending at `now` (call once per simulated
     /// second, after advancing): the last full second's counts and the current `in_flight`.
-    pub fn sample(&mut self, now: SimTime, in_flight: u32) {
+    pub fn sample(&mut self, now: SimTime, g: Gauges) {
         self.advance(now);
         // The newest bucket is the second that just started; the one before it just ended.
         let last = if self.seconds.len() >= 2 {
@@ -204,8 +248,11 @@ impl WindowMetrics {
             t_ms: now.as_us() / 1_000,
             rps: last.completed,
             errors: last.errors,
-            in_flight,
+            in_flight: g.in_flight,
             p95_ms: self.latest.p95_ms,
+            queued: g.queued,
+            cpu: g.cpu,
+            memory: g.memory,
         });
     }
 
@@ -273,9 +320,19 @@ mod tests {
         let mut m = WindowMetrics::new(60);
         for s in 0..300u64 {
             m.record(SimTime(s * 1_000_000 + 1), Some(1_000), s % 4 != 0);
-            m.sample(SimTime((s + 1) * 1_000_000), 3);
+            m.sample(
+                SimTime((s + 1) * 1_000_000),
+                Gauges {
+                    in_flight: 3,
+                    ..Gauges::default()
+                },
+            );
         }
         assert!((m.error_rate() - 0.25).abs() < 0.02);
+        // The last 8 seconds: 2 of them (s % 4 == 0) had the failed request.
+        assert_eq!(m.counts_over(9), (8, 2));
+        assert_eq!(m.error_rate_over(9), Some(0.25));
+        assert_eq!(WindowMetrics::new(60).error_rate_over(10), None);
         assert_eq!(m.series().len(), SERIES_CAPACITY);
         let last = m.series().last().unwrap();
         assert_eq!((last.rps, last.in_flight, last.t_ms), (1, 3, 300_000));

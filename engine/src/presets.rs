@@ -1,8 +1,11 @@
 //! Built-in scenarios, from the seed chapters' example values.
 
-use crate::balancer::Strategy;
-use crate::config::{ClusterConfig, InstanceConfig, RegistryConfig, ServiceConfig, TrafficConfig};
+use crate::config::{
+    ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, ServiceConfig,
+    TrafficConfig,
+};
 use crate::rng::LatencyDist;
+use crate::trace::TracingConfig;
 
 /// A named, explained configuration.
 #[derive(Clone, Debug)]
@@ -33,17 +36,16 @@ pub fn by_name(name: &str) -> Option<Preset> {
 pub const DEFAULT: &str = "discovery";
 
 fn instance(id: &str, address: &str, median_ms: f64) -> InstanceConfig {
-    InstanceConfig {
-        id: id.into(),
-        address: address.into(),
-        concurrency: 4,
-        queue_limit: 32,
-        latency: LatencyDist::LogNormal {
+    InstanceConfig::new(
+        id,
+        address,
+        4,
+        32,
+        LatencyDist::LogNormal {
             median_ms,
             sigma: 0.5,
         },
-        error_rate: 0.0,
-    }
+    )
 }
 
 /// "Service discovery and heartbeats", from `service-discovery-and-breaker.md` §4.1:
@@ -63,23 +65,19 @@ pub fn discovery() -> Preset {
                 with 502. Then all user-service traffic goes to 192.168.1.10:8080.",
         config: ClusterConfig {
             services: vec![
-                ServiceConfig {
-                    name: "user-service".into(),
-                    version: "1.0.0".into(),
-                    strategy: Strategy::RoundRobin,
-                    traffic_share: 2.0,
-                    instances: vec![
+                ServiceConfig::new(
+                    "user-service",
+                    2.0,
+                    vec![
                         instance("user-service-1", "192.168.1.10:8080", 20.0),
                         instance("user-service-2", "192.168.1.11:8080", 20.0),
                     ],
-                },
-                ServiceConfig {
-                    name: "order-service".into(),
-                    version: "1.0.0".into(),
-                    strategy: Strategy::RoundRobin,
-                    traffic_share: 1.0,
-                    instances: vec![instance("order-service-1", "192.168.1.20:8081", 35.0)],
-                },
+                ),
+                ServiceConfig::new(
+                    "order-service",
+                    1.0,
+                    vec![instance("order-service-1", "192.168.1.20:8081", 35.0)],
+                ),
             ],
             traffic: TrafficConfig {
                 rate_rps: 30.0,
@@ -91,6 +89,14 @@ pub fn discovery() -> Preset {
             },
             request_timeout_ms: 1_000,
             metrics_window_s: 60,
+            discovery: DiscoveryConfig {
+                cache_ttl_ms: 30_000,
+                watch: true,
+            },
+            gateway: GatewayConfig::default(),
+            tracing: TracingConfig::default(),
+            alerts: None,
+            faults: Vec::new(),
         },
     }
 }

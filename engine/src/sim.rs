@@ -1,38 +1,58 @@
-//! The simulation: a discrete-event loop over clients, the load balancer, the registry and the
-//! instances.
+//! The simulation: a discrete-event loop over clients, the gateway, load balancers, the
+//! registry, health checking, failover and the instances.
 //!
 //! Shape (after `stateright`'s `Model` and crux's core): a pure state machine. The only inputs are
 //! the validated [`ClusterConfig`], the seed and [`Command`]s; the only clock is the event
 //! queue's. [`Simulation::view`] and [`Simulation::report`] are what shells (the web app,
 //! `ha-sim`) read.
 //!
-//! A request's life: a Poisson arrival from a client, addressed to a service by traffic share →
-//! the service's balancer picks an upstream from its view of the registry (round robin) → the
-//! instance serves it in a free slot, queues it, or refuses it (queue full: 503; process down:
-//! connection refused, 502) → it ends ok, as a 500 (the instance's error rate) or as a 504 when
-//! the per-call timeout fires first. It ends exactly once; a late response is discarded.
+//! A request's life (module [`request`](self)): a Poisson arrival from a client → the gateway's
+//! rate limiter (429) → a *call* to the target service: its balancer picks an upstream among the
+//! instances it believes healthy (its discovery cache minus unhealthy and ejected ones, or all
+//! of them in panic mode) → the caller's circuit breaker for that upstream (open: 503 at once)
+//! → the instance serves it in a free slot, queues it, or refuses it; while serving it may call
+//! its own dependencies the same way → the call ends ok, as an error, or as a timeout when the
+//! per-call timeout fires first. A failed call may be retried after a jittered back-off if the
+//! retry budget allows. The request ends exactly once, with its last call's outcome.
+//!
+//! The control plane (module `control`): heartbeats, TTL expiry, discovery-cache refreshes,
+//! active health checks, outlier ejection, the failover manager, faults, per-second metrics and
+//! alert evaluation.
 
-use crate::balancer::RoundRobin;
-use crate::config::ClusterConfig;
-use crate::event::{
-    Digest, ErrorCause, Event, EventLog, FeedEntry, Outcome, Severity, FEED_CAPACITY,
-};
+mod control;
+mod request;
+
+use crate::alerts::{AlertEngine, AlertTransition};
+use crate::balancer::Balancer;
+use crate::breaker::CircuitBreaker;
+use crate::config::{ClusterConfig, Role};
+use crate::event::{Digest, Event, EventLog, FeedEntry, Outcome, Severity, FEED_CAPACITY};
+use crate::fault::{FaultKind, FaultState};
+use crate::health::HealthState;
 use crate::metrics::WindowMetrics;
 use crate::queue::EventQueue;
-use crate::registry::{Registry, RegistryEvent, WatcherId};
+use crate::ratelimit::RateLimiter;
+use crate::registry::{Registry, WatcherId};
+use crate::retry::RetryBudget;
 use crate::rng::SimRng;
 use crate::time::SimTime;
+use crate::trace::Trace;
 use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
+use slab::Slab;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-/// Simulated time between metric samples (one chart point per instance), µs.
+pub use control::format_metric;
+pub use request::Caller;
+
+/// Simulated time between metric samples, load reports and alert evaluations, µs.
 pub const METRICS_TICK_US: u64 = 1_000_000;
 
-/// Counts of requests by how they ended, plus those still in flight.
+/// Counts of client requests by how they ended, plus those still in flight.
 ///
-/// Invariant: `arrived == ok + error + timeout + no_healthy_upstream + in_flight`.
+/// Invariant: `arrived == ok + error + timeout + rejected + short_circuited +
+/// no_healthy_upstream + in_flight`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutcomeCounts {
     /// Requests clients sent.
@@ -43,6 +63,10 @@ pub struct OutcomeCounts {
     pub error: u64,
     /// Ended 504.
     pub timeout: u64,
+    /// Ended 429 at the gateway's rate limiter.
+    pub rejected: u64,
+    /// Ended 503 by an open circuit breaker.
+    pub short_circuited: u64,
     /// Ended 503 with no upstream to send to.
     pub no_healthy_upstream: u64,
     /// Not ended yet.
@@ -53,38 +77,132 @@ impl OutcomeCounts {
     /// True when the counts add up (the invariant above).
     pub fn add_up(&self) -> bool {
         self.arrived
-            == self.ok + self.error + self.timeout + self.no_healthy_upstream + self.in_flight
+            == self.ok
+                + self.error
+                + self.timeout
+                + self.rejected
+                + self.short_circuited
+                + self.no_healthy_upstream
+                + self.in_flight
+    }
+
+    /// The count for `o`.
+    pub fn get(&self, o: Outcome) -> u64 {
+        match o {
+            Outcome::Ok => self.ok,
+            Outcome::Error => self.error,
+            Outcome::Timeout => self.timeout,
+            Outcome::Rejected => self.rejected,
+            Outcome::ShortCircuited => self.short_circuited,
+            Outcome::NoHealthyUpstream => self.no_healthy_upstream,
+        }
+    }
+
+    fn bump(&mut self, o: Outcome) {
+        match o {
+            Outcome::Ok => self.ok += 1,
+            Outcome::Error => self.error += 1,
+            Outcome::Timeout => self.timeout += 1,
+            Outcome::Rejected => self.rejected += 1,
+            Outcome::ShortCircuited => self.short_circuited += 1,
+            Outcome::NoHealthyUpstream => self.no_healthy_upstream += 1,
+        }
     }
 }
 
-/// An action from outside the engine (the page's buttons, `ha-sim --crash`, later a fault
+/// Mechanism counters for the report, since the start of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Calls made (first attempts, retries and dependency calls).
+    pub calls: u64,
+    /// Retries made.
+    pub retries: u64,
+    /// Retries the retry budget refused.
+    pub retries_denied: u64,
+    /// Calls a breaker failed fast (including dependency calls).
+    pub calls_short_circuited: u64,
+    /// Breakers that opened.
+    pub breaker_opens: u64,
+    /// Active health checks made.
+    pub health_checks: u64,
+    /// Of those, failed.
+    pub health_check_failures: u64,
+    /// Instances the health checker marked unhealthy.
+    pub marked_unhealthy: u64,
+    /// Outlier ejections.
+    pub ejections: u64,
+    /// Times a balancer entered panic mode.
+    pub panics: u64,
+    /// Backups promoted by the failover manager.
+    pub failovers: u64,
+    /// Recovery attempts that succeeded.
+    pub recoveries: u64,
+    /// Instances the failover manager gave up on.
+    pub recoveries_given_up: u64,
+    /// Backups returned to the pool on failback.
+    pub failbacks: u64,
+    /// Faults started.
+    pub faults: u64,
+}
+
+/// An action from outside the engine (the page's buttons, `ha-sim` flags, the fault
 /// timeline). Applied at the current simulated time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Kill the instance's process: in-flight requests are reset, heartbeats stop, new
     /// connections are refused. The registry keeps listing it until its TTL runs out.
     Crash(InstanceId),
-    /// Start the instance's process again: it heart-beats (or registers anew if it expired).
+    /// Start the instance's process again (serving after its boot time): it heart-beats, or
+    /// registers anew if it expired. A backup in the pool starts as a manual promotion.
     Restart(InstanceId),
+    /// Start a fault now on `target` (`None` for cluster-wide kinds), for `duration_ms`
+    /// (`None`: until cleared).
+    Inject {
+        /// The instance.
+        target: Option<InstanceId>,
+        /// The fault.
+        fault: FaultKind,
+        /// Length, simulated ms.
+        duration_ms: Option<u64>,
+    },
+    /// End every fault acting on the instance (a crash stays crashed: restart it).
+    ClearFaults(InstanceId),
+    /// End every cluster-wide fault (traffic spikes).
+    ClearClusterFaults,
+    /// Switch a service's load-balancing strategy.
+    SetStrategy(ServiceId, crate::balancer::Strategy),
+    /// Change an instance's weight (0 to 1 000).
+    SetWeight(InstanceId, u32),
 }
 
 /// Why a [`Command`] was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum CommandError {
     /// No instance has this id.
     UnknownInstance(InstanceId),
+    /// No service has this id.
+    UnknownService(ServiceId),
     /// Crash of an instance that is already down.
     AlreadyDown(InstanceId),
-    /// Restart of an instance that is running.
+    /// Restart of an instance that is running or booting.
     AlreadyUp(InstanceId),
+    /// A restart while the machine is down (a crash fault with a duration).
+    MachineDown(InstanceId),
+    /// The fault or value is invalid for this cluster.
+    Invalid(crate::ConfigError),
 }
 
 impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CommandError::UnknownInstance(i) => write!(f, "no instance {}", i.0),
+            CommandError::UnknownService(s) => write!(f, "no service {}", s.0),
             CommandError::AlreadyDown(i) => write!(f, "instance {} is already down", i.0),
             CommandError::AlreadyUp(i) => write!(f, "instance {} is already running", i.0),
+            CommandError::MachineDown(i) => {
+                write!(f, "instance {}'s machine is down; it cannot start yet", i.0)
+            }
+            CommandError::Invalid(e) => write!(f, "{e}"),
         }
     }
 }
@@ -102,21 +220,59 @@ enum Pending {
     TtlCheck {
         instance: InstanceId,
     },
-    ServiceDone {
+    CacheRefresh {
+        service: ServiceId,
+    },
+    HealthCheck {
+        instance: InstanceId,
+    },
+    HealthResult {
         instance: InstanceId,
         incarnation: u32,
-        request: u64,
+        passed: bool,
     },
-    Timeout {
-        request: u64,
+    BootDone {
+        instance: InstanceId,
+        incarnation: u32,
+    },
+    JobDone {
+        job: usize,
+        id: u64,
+    },
+    CallTimeout {
+        call: usize,
+        id: u64,
+    },
+    Retry(request::RetrySpec),
+    Uneject {
+        instance: InstanceId,
+        nth: u32,
+    },
+    Recovery {
+        instance: InstanceId,
+        attempt: u32,
+    },
+    FaultStart {
+        index: usize,
+    },
+    FaultEnd {
+        fault: u32,
     },
     MetricsTick,
 }
 
-#[derive(Clone, Debug)]
-struct Request {
-    arrived: SimTime,
-    instance: Option<InstanceId>,
+/// Where an instance's process is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Process {
+    /// A backup waiting in the pool, not started.
+    Standby,
+    /// Not running (crashed or stopped).
+    Stopped,
+    /// Started, not serving yet (boot time).
+    Booting,
+    /// Serving.
+    Running,
 }
 
 /// Runtime state of one instance.
@@ -125,19 +281,59 @@ pub(crate) struct Instance {
     pub(crate) service: ServiceId,
     /// Position of its config in `cfg.services[service].instances`.
     slot: usize,
-    pub(crate) up: bool,
-    /// Bumped on every crash and restart; events of an older incarnation are stale.
+    pub(crate) process: Process,
+    /// Bumped on every crash and start; events of an older incarnation are stale.
     incarnation: u32,
     pub(crate) busy: u32,
-    pub(crate) queue: VecDeque<u64>,
+    pub(crate) queue: VecDeque<usize>,
     pub(crate) served: u64,
     pub(crate) errors: u64,
     pub(crate) timeouts: u64,
+    pub(crate) short_circuited: u64,
     pub(crate) last_heartbeat: Option<SimTime>,
     pub(crate) crashed_at: Option<SimTime>,
     /// Connections refused since the last crash.
     pub(crate) refused_since_crash: u64,
     pub(crate) metrics: WindowMetrics,
+    pub(crate) health: HealthState,
+    pub(crate) consecutive_5xx: u32,
+    pub(crate) ejected_until: Option<SimTime>,
+    pub(crate) times_ejected: u32,
+    pub(crate) faults: FaultState,
+    /// The backup promoted to replace it, while it is failed.
+    pub(crate) replaced_by: Option<InstanceId>,
+    /// For a promoted backup: the primary it replaces.
+    pub(crate) replacing: Option<InstanceId>,
+    /// A recovery is in progress (attempt number), or gave up (`Some(0)`).
+    pub(crate) recovery: Option<u32>,
+}
+
+impl Instance {
+    pub(crate) fn up(&self) -> bool {
+        self.process == Process::Running
+    }
+}
+
+/// A discovery cache: the balancer's (possibly stale) copy of the registry's list.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Cache {
+    pub(crate) members: Vec<InstanceId>,
+    pub(crate) fetched_at: SimTime,
+}
+
+/// A fault acting now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActiveFault {
+    /// Id, unique in the run.
+    pub id: u32,
+    /// The instance (`None`: cluster-wide).
+    pub target: Option<InstanceId>,
+    /// What.
+    pub kind: FaultKind,
+    /// When it started.
+    pub since: SimTime,
+    /// When it ends (`None`: until cleared).
+    pub until: Option<SimTime>,
 }
 
 /// One simulation run. See the module docs for the request model.
@@ -149,50 +345,94 @@ pub struct Simulation {
     queue: EventQueue<Pending>,
     rng: SimRng,
     pub(crate) registry: Registry,
-    lb_watcher: WatcherId,
-    /// The balancer's upstream list per service, kept from registry watch events.
-    pub(crate) upstreams: Vec<Vec<InstanceId>>,
-    round_robin: Vec<RoundRobin>,
+    watcher: WatcherId,
+    pub(crate) caches: Vec<Cache>,
+    pub(crate) balancers: Vec<Balancer>,
+    pub(crate) panic: Vec<bool>,
     pub(crate) instances: Vec<Instance>,
-    requests: BTreeMap<u64, Request>,
-    next_request: u64,
+    requests: Slab<request::Request>,
+    calls: Slab<request::Call>,
+    jobs: Slab<request::Job>,
+    next_id: u64,
+    /// Breakers by (caller key, upstream instance): caller 0 is the gateway, i + 1 instance i.
+    pub(crate) breakers: BTreeMap<(u32, u32), CircuitBreaker>,
+    /// Retry budgets by (caller service key, upstream service): 0 is the gateway.
+    budgets: BTreeMap<(u16, u16), RetryBudget>,
+    limiter: Option<RateLimiter>,
+    pub(crate) service_metrics: Vec<WindowMetrics>,
     /// Cumulative traffic shares, for picking a service per arrival.
     share_cdf: Vec<f64>,
+    traffic_factor: f64,
+    pub(crate) active_faults: Vec<ActiveFault>,
+    next_fault: u32,
+    pub(crate) alerts: AlertEngine,
+    open_traces: BTreeMap<u64, Trace>,
+    traces: VecDeque<Trace>,
     pub(crate) totals: OutcomeCounts,
+    pub(crate) stats: Stats,
     log: EventLog,
     feed: VecDeque<FeedEntry>,
     feed_seq: u64,
+    scratch: Vec<InstanceId>,
 }
 
 impl Simulation {
-    /// A run of `cfg` with `seed`, at simulated time 0 with every instance registered.
+    /// A run of `cfg` with `seed`, at simulated time 0 with every primary registered, backups
+    /// in their pools, and the fault timeline scheduled.
     ///
     /// Errors: the config's first [`crate::ConfigError`].
     pub fn new(cfg: ClusterConfig, seed: u64) -> Result<Self, crate::ConfigError> {
         cfg.validate()?;
         let ttl_us = cfg.registry.heartbeat_timeout_ms * 1_000;
         let mut registry = Registry::new(ttl_us);
-        let lb_watcher = registry.watch(None);
+        let watcher = registry.watch(None);
         let mut instances = Vec::new();
         for (s, svc) in cfg.services.iter().enumerate() {
-            for slot in 0..svc.instances.len() {
+            for (slot, ic) in svc.instances.iter().enumerate() {
                 instances.push(Instance {
                     service: ServiceId(s as u16),
                     slot,
-                    up: true,
+                    process: match ic.role {
+                        Role::Primary => Process::Running,
+                        Role::Backup => Process::Standby,
+                    },
                     incarnation: 0,
                     busy: 0,
                     queue: VecDeque::new(),
                     served: 0,
                     errors: 0,
                     timeouts: 0,
+                    short_circuited: 0,
                     last_heartbeat: None,
                     crashed_at: None,
                     refused_since_crash: 0,
                     metrics: WindowMetrics::new(cfg.metrics_window_s),
+                    health: HealthState::default(),
+                    consecutive_5xx: 0,
+                    ejected_until: None,
+                    times_ejected: 0,
+                    faults: FaultState::default(),
+                    replaced_by: None,
+                    replacing: None,
+                    recovery: None,
                 });
             }
         }
+        let addresses: Vec<&str> = cfg
+            .services
+            .iter()
+            .flat_map(|s| s.instances.iter().map(|i| i.address.as_str()))
+            .collect();
+        let weights: Vec<u32> = cfg
+            .services
+            .iter()
+            .flat_map(|s| s.instances.iter().map(|i| i.weight))
+            .collect();
+        let balancers = cfg
+            .services
+            .iter()
+            .map(|s| Balancer::new(s.strategy, s.lb, &addresses, &weights))
+            .collect();
         let total_share: f64 = cfg.services.iter().map(|s| s.traffic_share).sum();
         let mut acc = 0.0;
         let share_cdf = cfg
@@ -208,47 +448,54 @@ impl Simulation {
             })
             .collect();
         let n_services = cfg.services.len();
+        let rules = cfg
+            .alerts
+            .clone()
+            .unwrap_or_else(|| crate::alerts::default_rules(&cfg));
+        let alerts = control::build_alerts(&cfg, rules);
+        let limiter = cfg.gateway.rate_limit.map(RateLimiter::new);
+        let service_metrics = (0..n_services)
+            .map(|_| WindowMetrics::new(cfg.metrics_window_s))
+            .collect();
         let mut sim = Simulation {
-            cfg,
             seed,
             now: SimTime::ZERO,
             queue: EventQueue::new(),
             rng: SimRng::new(seed),
             registry,
-            lb_watcher,
-            upstreams: vec![Vec::new(); n_services],
-            round_robin: vec![RoundRobin::default(); n_services],
+            watcher,
+            caches: vec![Cache::default(); n_services],
+            balancers,
+            panic: vec![false; n_services],
             instances,
-            requests: BTreeMap::new(),
-            next_request: 0,
+            requests: Slab::new(),
+            calls: Slab::new(),
+            jobs: Slab::new(),
+            next_id: 0,
+            breakers: BTreeMap::new(),
+            budgets: BTreeMap::new(),
+            limiter,
+            service_metrics,
             share_cdf,
+            traffic_factor: 1.0,
+            active_faults: Vec::new(),
+            next_fault: 0,
+            alerts,
+            open_traces: BTreeMap::new(),
+            traces: VecDeque::new(),
             totals: OutcomeCounts::default(),
+            stats: Stats::default(),
             log: EventLog::default(),
             feed: VecDeque::new(),
             feed_seq: 0,
+            scratch: Vec::new(),
+            cfg,
         };
-        let interval_us = sim.cfg.registry.heartbeat_interval_ms * 1_000;
-        for i in 0..sim.instances.len() {
-            let id = InstanceId(i as u32);
-            sim.register(id);
-            // Stagger heartbeats so instances do not beat in lockstep.
-            let first = sim.rng.below(interval_us).max(1);
-            sim.queue.push(
-                SimTime(first),
-                Pending::Heartbeat {
-                    instance: id,
-                    incarnation: 0,
-                },
-            );
-        }
-        sim.sync_balancer();
-        sim.schedule_next_arrival();
-        sim.queue
-            .push(SimTime(METRICS_TICK_US), Pending::MetricsTick);
+        sim.start();
         Ok(sim)
     }
 
-    /// The configuration this run was built from.
+    /// The configuration this run was built from (strategy and weight commands update it).
     pub fn config(&self) -> &ClusterConfig {
         &self.cfg
     }
@@ -263,9 +510,14 @@ impl Simulation {
         self.now
     }
 
-    /// Request counts by outcome.
+    /// Client request counts by outcome.
     pub fn totals(&self) -> OutcomeCounts {
         self.totals
+    }
+
+    /// Mechanism counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
     }
 
     /// The event log (bounded; counts and digest cover everything).
@@ -293,9 +545,30 @@ impl Simulation {
         &self.registry
     }
 
+    /// The alert rules, alerts and alert feed.
+    pub fn alerts(&self) -> &AlertEngine {
+        &self.alerts
+    }
+
+    /// The newest completed traces, oldest first (at most [`crate::trace::TRACE_CAPACITY`]).
+    pub fn traces(&self) -> impl DoubleEndedIterator<Item = &Trace> {
+        self.traces.iter()
+    }
+
+    /// Faults acting now, in start order.
+    pub fn active_faults(&self) -> &[ActiveFault] {
+        &self.active_faults
+    }
+
     /// Number of instances over all services.
     pub fn instance_count(&self) -> usize {
         self.instances.len()
+    }
+
+    /// Requests, calls and jobs held in memory now (in flight). Bounded by arrivals within a
+    /// timeout; a property test checks it.
+    pub fn in_memory(&self) -> (usize, usize, usize) {
+        (self.requests.len(), self.calls.len(), self.jobs.len())
     }
 
     /// The instance listening on `address` (`host:port`), if any.
@@ -303,6 +576,15 @@ impl Simulation {
         self.instance_configs()
             .position(|c| c.address == address)
             .map(|i| InstanceId(i as u32))
+    }
+
+    /// The service called `name`, if any.
+    pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
+        self.cfg
+            .services
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| ServiceId(i as u16))
     }
 
     pub(crate) fn instance_configs(&self) -> impl Iterator<Item = &crate::InstanceConfig> {
@@ -349,12 +631,113 @@ impl Simulation {
 
     /// Applies `cmd` at the current simulated time.
     ///
-    /// Errors: [`CommandError`] when the instance is unknown or already in that state; the
-    /// run is unchanged then.
+    /// Errors: [`CommandError`] when the target is unknown, already in that state, or the
+    /// fault is invalid; the run is unchanged then.
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
         match cmd {
-            Command::Crash(id) => self.crash(id),
-            Command::Restart(id) => self.restart(id),
+            Command::Crash(id) => {
+                if !self.inst(id)?.up() && self.inst(id)?.process != Process::Booting {
+                    return Err(CommandError::AlreadyDown(id));
+                }
+                self.crash(id);
+                Ok(())
+            }
+            Command::Restart(id) => {
+                let inst = self.inst(id)?;
+                if matches!(inst.process, Process::Running | Process::Booting) {
+                    return Err(CommandError::AlreadyUp(id));
+                }
+                if inst.faults.machine_down {
+                    return Err(CommandError::MachineDown(id));
+                }
+                self.start_process(id, "restarted");
+                Ok(())
+            }
+            Command::Inject {
+                target,
+                fault,
+                duration_ms,
+            } => {
+                let spec = crate::fault::ScheduledFault {
+                    at_ms: 0,
+                    target: match target {
+                        Some(t) => Some(self.inst(t).map(|_| self.address(t).to_string())?),
+                        None => None,
+                    },
+                    fault,
+                    duration_ms,
+                };
+                self.cfg
+                    .validate_fault(&spec)
+                    .map_err(CommandError::Invalid)?;
+                self.start_fault(target, fault, duration_ms);
+                Ok(())
+            }
+            Command::ClearFaults(id) => {
+                self.inst(id)?;
+                let ids: Vec<u32> = self
+                    .active_faults
+                    .iter()
+                    .filter(|f| f.target == Some(id))
+                    .map(|f| f.id)
+                    .collect();
+                for f in ids {
+                    self.end_fault(f);
+                }
+                Ok(())
+            }
+            Command::ClearClusterFaults => {
+                let ids: Vec<u32> = self
+                    .active_faults
+                    .iter()
+                    .filter(|f| f.target.is_none())
+                    .map(|f| f.id)
+                    .collect();
+                for f in ids {
+                    self.end_fault(f);
+                }
+                Ok(())
+            }
+            Command::SetStrategy(s, strategy) => {
+                let b = self
+                    .balancers
+                    .get_mut(s.0 as usize)
+                    .ok_or(CommandError::UnknownService(s))?;
+                b.strategy = strategy;
+                self.cfg.services[s.0 as usize].strategy = strategy;
+                let name = self.cfg.services[s.0 as usize].name.clone();
+                self.post(
+                    Severity::Info,
+                    "strategy_changed",
+                    format!("load balancer for {name} now uses {}", strategy.label()),
+                    None,
+                );
+                Ok(())
+            }
+            Command::SetWeight(id, w) => {
+                self.inst(id)?;
+                if w > 1_000 {
+                    return Err(CommandError::Invalid(crate::ConfigError::Count(
+                        "weight", w as u64, 0, 1_000,
+                    )));
+                }
+                let (s, slot) = {
+                    let i = &self.instances[id.0 as usize];
+                    (i.service.0 as usize, i.slot)
+                };
+                self.cfg.services[s].instances[slot].weight = w;
+                for b in &mut self.balancers {
+                    b.set_weight(id, w);
+                }
+                let addr = self.address(id).to_string();
+                self.post(
+                    Severity::Info,
+                    "weight_changed",
+                    format!("{addr} now has weight {w}"),
+                    Some(id),
+                );
+                Ok(())
+            }
         }
     }
 
@@ -362,85 +745,6 @@ impl Simulation {
         self.instances
             .get(id.0 as usize)
             .ok_or(CommandError::UnknownInstance(id))
-    }
-
-    fn crash(&mut self, id: InstanceId) -> Result<(), CommandError> {
-        if !self.inst(id)?.up {
-            return Err(CommandError::AlreadyDown(id));
-        }
-        let now = self.now;
-        let lost: Vec<u64> = self
-            .requests
-            .iter()
-            .filter(|(_, r)| r.instance == Some(id))
-            .map(|(k, _)| *k)
-            .collect();
-        {
-            let inst = &mut self.instances[id.0 as usize];
-            inst.up = false;
-            inst.incarnation += 1;
-            inst.busy = 0;
-            inst.queue.clear();
-            inst.crashed_at = Some(now);
-            inst.refused_since_crash = 0;
-        }
-        for r in &lost {
-            self.end(*r, Outcome::Error, Some(ErrorCause::ConnectionReset));
-        }
-        self.record(Event::InstanceCrashed {
-            instance: id,
-            requests_lost: lost.len() as u32,
-        });
-        let addr = self.address(id).to_string();
-        let expiry = match self.registry.expires_at(id) {
-            Some(t) => format!(
-                "; the registry keeps listing it until its TTL runs out at {t} unless a heartbeat arrives"
-            ),
-            None => String::new(),
-        };
-        let lost_text = match lost.len() {
-            0 => "no request was in it".to_string(),
-            1 => "the 1 request in it was reset (502)".to_string(),
-            n => format!("the {n} requests in it were reset (502)"),
-        };
-        self.post(
-            Severity::Critical,
-            "instance_crashed",
-            format!("{addr} crashed: {lost_text}; it stops heart-beating{expiry}"),
-            Some(id),
-        );
-        Ok(())
-    }
-
-    fn restart(&mut self, id: InstanceId) -> Result<(), CommandError> {
-        if self.inst(id)?.up {
-            return Err(CommandError::AlreadyUp(id));
-        }
-        let incarnation = {
-            let inst = &mut self.instances[id.0 as usize];
-            inst.up = true;
-            inst.incarnation += 1;
-            inst.crashed_at = None;
-            inst.incarnation
-        };
-        self.record(Event::InstanceRestarted { instance: id });
-        let addr = self.address(id).to_string();
-        self.post(
-            Severity::Info,
-            "instance_restarted",
-            format!("{addr} restarted"),
-            Some(id),
-        );
-        self.heartbeat(id);
-        let interval = self.cfg.registry.heartbeat_interval_ms * 1_000;
-        self.queue.push(
-            self.now.plus_us(interval),
-            Pending::Heartbeat {
-                instance: id,
-                incarnation,
-            },
-        );
-        Ok(())
     }
 
     fn handle(&mut self, p: Pending) {
@@ -452,360 +756,53 @@ impl Simulation {
             Pending::Heartbeat {
                 instance,
                 incarnation,
-            } => {
-                let inst = &self.instances[instance.0 as usize];
-                if inst.up && inst.incarnation == incarnation {
-                    self.heartbeat(instance);
-                    let interval = self.cfg.registry.heartbeat_interval_ms * 1_000;
-                    self.queue.push(
-                        self.now.plus_us(interval),
-                        Pending::Heartbeat {
-                            instance,
-                            incarnation,
-                        },
-                    );
-                }
+            } => self.on_heartbeat_timer(instance, incarnation),
+            Pending::TtlCheck { instance } => self.on_ttl_check(instance),
+            Pending::CacheRefresh { service } => {
+                self.refresh_cache(service);
+                let ttl = self.cfg.discovery.cache_ttl_ms * 1_000;
+                self.queue
+                    .push(self.now.plus_us(ttl), Pending::CacheRefresh { service });
             }
-            Pending::TtlCheck { instance } => {
-                if let Some(RegistryEvent::Expired { last_heartbeat, .. }) =
-                    self.registry.expire_if_due(instance, self.now)
-                {
-                    self.record(Event::Expired {
-                        instance,
-                        last_heartbeat,
-                    });
-                    let inst = &self.instances[instance.0 as usize];
-                    let refused = inst.refused_since_crash;
-                    let addr = self.address(instance).to_string();
-                    let ttl_s = self.cfg.registry.heartbeat_timeout_ms as f64 / 1e3;
-                    let tail = match (inst.up, refused) {
-                        (true, _) => String::new(),
-                        (false, 0) => "; no request reached it after it crashed".to_string(),
-                        (false, 1) => {
-                            "; 1 request was sent to it after it crashed, and refused".to_string()
-                        }
-                        (false, n) => {
-                            format!("; {n} requests were sent to it after it crashed, all refused")
-                        }
-                    };
-                    self.post(
-                        Severity::Warning,
-                        "expired",
-                        format!(
-                            "registry expired {addr}: no heartbeat for {ttl_s} s (last at {last_heartbeat}){tail}"
-                        ),
-                        Some(instance),
-                    );
-                    self.sync_balancer();
-                }
-            }
-            Pending::ServiceDone {
+            Pending::HealthCheck { instance } => self.health_check(instance),
+            Pending::HealthResult {
                 instance,
                 incarnation,
-                request,
-            } => self.service_done(instance, incarnation, request),
-            Pending::Timeout { request } => {
-                if self.requests.contains_key(&request) {
-                    self.end(request, Outcome::Timeout, None);
-                }
-            }
-            Pending::MetricsTick => {
-                let now = self.now;
-                for inst in &mut self.instances {
-                    let in_flight = inst.busy + inst.queue.len() as u32;
-                    inst.metrics.sample(now, in_flight);
-                }
-                self.queue
-                    .push(now.plus_us(METRICS_TICK_US), Pending::MetricsTick);
-            }
-        }
-    }
-
-    fn schedule_next_arrival(&mut self) {
-        let rate = self.cfg.traffic.rate_rps;
-        if rate <= 0.0 {
-            return;
-        }
-        let gap_us = self.rng.exponential(1e6 / rate);
-        let gap_us = if gap_us.is_finite() {
-            (gap_us as u64).max(1)
-        } else {
-            1
-        };
-        self.queue.push(self.now.plus_us(gap_us), Pending::Arrival);
-    }
-
-    fn arrival(&mut self) {
-        let request = self.next_request;
-        self.next_request += 1;
-        let client = self.rng.below(self.cfg.traffic.clients as u64) as u32;
-        let u = self.rng.uniform();
-        let service = self
-            .share_cdf
-            .iter()
-            .position(|&c| u < c)
-            .unwrap_or(self.share_cdf.len() - 1);
-        let service = ServiceId(service as u16);
-        self.totals.arrived += 1;
-        self.totals.in_flight += 1;
-        self.requests.insert(
-            request,
-            Request {
-                arrived: self.now,
-                instance: None,
-            },
-        );
-        self.record(Event::RequestArrived {
-            request,
-            client,
-            service,
-        });
-        let s = service.0 as usize;
-        let Some(target) = self.round_robin[s].pick(&self.upstreams[s]) else {
-            self.end(request, Outcome::NoHealthyUpstream, None);
-            return;
-        };
-        if let Some(r) = self.requests.get_mut(&request) {
-            r.instance = Some(target);
-        }
-        self.record(Event::RequestDispatched {
-            request,
-            instance: target,
-        });
-        self.dispatch(request, target);
-    }
-
-    fn dispatch(&mut self, request: u64, id: InstanceId) {
-        let (concurrency, queue_limit) = {
-            let c = self.instance_config(id);
-            (c.concurrency, c.queue_limit)
-        };
-        let inst = &mut self.instances[id.0 as usize];
-        if !inst.up {
-            inst.refused_since_crash += 1;
-            let first = inst.refused_since_crash == 1;
-            self.end(request, Outcome::Error, Some(ErrorCause::ConnectionRefused));
-            if first {
-                self.record(Event::ConnectionsRefused { instance: id });
-                let listed = self.registry.is_registered(id);
-                let addr = self.address(id).to_string();
-                let why = if listed {
-                    " (the balancer still routes to it: the registry lists it until its TTL runs out)"
-                } else {
-                    ""
-                };
-                self.post(
-                    Severity::Warning,
-                    "connections_refused",
-                    format!("requests to {addr} fail with 502: connection refused{why}"),
-                    Some(id),
-                );
-            }
-            return;
-        }
-        if inst.busy < concurrency {
-            inst.busy += 1;
-            self.start_service(request, id);
-        } else if (inst.queue.len() as u32) < queue_limit {
-            inst.queue.push_back(request);
-        } else {
-            self.end(request, Outcome::Error, Some(ErrorCause::Overloaded));
-            return;
-        }
-        let timeout = self.cfg.request_timeout_ms * 1_000;
-        self.queue
-            .push(self.now.plus_us(timeout), Pending::Timeout { request });
-    }
-
-    /// Starts serving `request` in a slot already counted in `busy`.
-    fn start_service(&mut self, request: u64, id: InstanceId) {
-        let dist = self.instance_config(id).latency;
-        let service_us = dist.sample_us(&mut self.rng);
-        let incarnation = self.instances[id.0 as usize].incarnation;
-        self.queue.push(
-            self.now.plus_us(service_us),
-            Pending::ServiceDone {
-                instance: id,
+                passed,
+            } => self.health_result(instance, incarnation, passed),
+            Pending::BootDone {
+                instance,
                 incarnation,
-                request,
-            },
-        );
-    }
-
-    fn service_done(&mut self, id: InstanceId, incarnation: u32, request: u64) {
-        if self.instances[id.0 as usize].incarnation != incarnation {
-            return; // the process that was serving it is gone; the request already ended
-        }
-        let error_rate = self.instance_config(id).error_rate;
-        // Draw for every completion, ended or not, so the random stream does not depend on
-        // timeouts.
-        let failed = error_rate > 0.0 && self.rng.chance(error_rate);
-        if self.requests.contains_key(&request) {
-            if failed {
-                self.end(request, Outcome::Error, Some(ErrorCause::Application));
-            } else {
-                self.end(request, Outcome::Ok, None);
-            }
-        }
-        // The slot goes to the next queued request (even if its caller gave up: the server
-        // cannot know).
-        let inst = &mut self.instances[id.0 as usize];
-        if let Some(next) = inst.queue.pop_front() {
-            self.start_service(next, id);
-        } else {
-            inst.busy = inst.busy.saturating_sub(1);
-        }
-    }
-
-    /// Ends `request` with `outcome`: the only place a request ends.
-    fn end(&mut self, request: u64, outcome: Outcome, cause: Option<ErrorCause>) {
-        let Some(req) = self.requests.remove(&request) else {
-            return;
-        };
-        let latency_us = self.now.since(req.arrived);
-        self.totals.in_flight -= 1;
-        match outcome {
-            Outcome::Ok => self.totals.ok += 1,
-            Outcome::Error => self.totals.error += 1,
-            Outcome::Timeout => self.totals.timeout += 1,
-            Outcome::NoHealthyUpstream => self.totals.no_healthy_upstream += 1,
-        }
-        if let Some(id) = req.instance {
-            let now = self.now;
-            let inst = &mut self.instances[id.0 as usize];
-            match outcome {
-                Outcome::Ok => inst.served += 1,
-                Outcome::Error => inst.errors += 1,
-                Outcome::Timeout => inst.timeouts += 1,
-                Outcome::NoHealthyUpstream => {}
-            }
-            let responded = !matches!(
-                cause,
-                Some(ErrorCause::ConnectionRefused | ErrorCause::ConnectionReset)
-            );
-            inst.metrics
-                .record(now, responded.then_some(latency_us), outcome == Outcome::Ok);
-        }
-        self.record(Event::RequestEnded {
-            request,
-            instance: req.instance,
-            outcome,
-            cause,
-            latency_us,
-        });
-    }
-
-    fn register(&mut self, id: InstanceId) {
-        let (service, address) = {
-            let svc = &self.cfg.services[self.instances[id.0 as usize].service.0 as usize];
-            (svc.name.clone(), self.address(id).to_string())
-        };
-        if self
-            .registry
-            .register(id, &service, &address, self.now)
-            .is_ok()
-        {
-            self.instances[id.0 as usize].last_heartbeat = Some(self.now);
-            self.record(Event::Registered { instance: id });
-            self.post(
-                Severity::Info,
-                "registered",
-                format!("{address} registered as {service}"),
-                Some(id),
-            );
-            self.schedule_ttl_check(id);
-        }
-    }
-
-    /// A heartbeat from `id`: renews its registration, or registers it again if it expired.
-    fn heartbeat(&mut self, id: InstanceId) {
-        if self.registry.heartbeat(id, self.now).is_ok() {
-            self.instances[id.0 as usize].last_heartbeat = Some(self.now);
-            self.record(Event::Heartbeat { instance: id });
-            self.schedule_ttl_check(id);
-        } else {
-            self.register(id);
-            self.sync_balancer();
-        }
-    }
-
-    fn schedule_ttl_check(&mut self, id: InstanceId) {
-        if let Some(at) = self.registry.expires_at(id) {
-            self.queue.push(at, Pending::TtlCheck { instance: id });
-        }
-    }
-
-    /// Applies the registry changes the balancer's watcher has received to its upstream lists.
-    fn sync_balancer(&mut self) {
-        let events = self.registry.drain(self.lb_watcher);
-        let mut changed: Vec<usize> = Vec::new();
-        for ev in &events {
-            if let Some(s) = self
-                .cfg
-                .services
-                .iter()
-                .position(|s| s.name == ev.service())
-            {
-                if !changed.contains(&s) {
-                    changed.push(s);
+            } => self.boot_done(instance, incarnation),
+            Pending::JobDone { job, id } => self.job_done(job, id),
+            Pending::CallTimeout { call, id } => {
+                if self.calls.get(call).is_some_and(|c| c.id == id) {
+                    self.finish_call(call, Outcome::Timeout, None);
                 }
             }
+            Pending::Retry(spec) => self.retry(spec),
+            Pending::Uneject { instance, nth } => self.uneject(instance, nth),
+            Pending::Recovery { instance, attempt } => self.try_recover(instance, attempt),
+            Pending::FaultStart { index } => {
+                let f = self.cfg.faults[index].clone();
+                let target = f
+                    .target
+                    .as_deref()
+                    .and_then(|a| self.instance_by_address(a));
+                self.start_fault(target, f.fault, f.duration_ms);
+            }
+            Pending::FaultEnd { fault } => self.end_fault(fault),
+            Pending::MetricsTick => {
+                self.metrics_tick();
+                self.queue
+                    .push(self.now.plus_us(METRICS_TICK_US), Pending::MetricsTick);
+            }
         }
-        changed.sort_unstable();
-        for s in changed {
-            let new: Vec<InstanceId> = self.registry.discover(&self.cfg.services[s].name).to_vec();
-            if new == self.upstreams[s] {
-                continue;
-            }
-            let removed: Vec<String> = self.upstreams[s]
-                .iter()
-                .filter(|i| !new.contains(i))
-                .map(|i| self.address(*i).to_string())
-                .collect();
-            let added: Vec<String> = new
-                .iter()
-                .filter(|i| !self.upstreams[s].contains(i))
-                .map(|i| self.address(*i).to_string())
-                .collect();
-            self.upstreams[s] = new.clone();
-            self.record(Event::UpstreamsChanged {
-                service: ServiceId(s as u16),
-                upstreams: new.clone(),
-            });
-            // Registrations at start are already in the feed one by one.
-            if self.now == SimTime::ZERO {
-                continue;
-            }
-            let name = self.cfg.services[s].name.clone();
-            let mut parts = Vec::new();
-            if !removed.is_empty() {
-                parts.push(format!("stopped sending to {}", removed.join(", ")));
-            }
-            if !added.is_empty() {
-                parts.push(format!("started sending to {}", added.join(", ")));
-            }
-            let severity = if new.is_empty() {
-                Severity::Critical
-            } else if removed.is_empty() {
-                Severity::Info
-            } else {
-                Severity::Warning
-            };
-            let left = if new.is_empty() {
-                "no upstream left: requests get 503 no healthy upstream".to_string()
-            } else {
-                match new.len() {
-                    1 => "1 upstream left".to_string(),
-                    n => format!("{n} upstreams left"),
-                }
-            };
-            self.post(
-                severity,
-                "upstreams_changed",
-                format!("load balancer for {name} {}; {left}", parts.join(" and ")),
-                None,
-            );
-        }
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id - 1
     }
 
     fn record(&mut self, event: Event) {
@@ -827,9 +824,26 @@ impl Simulation {
         });
     }
 
+    fn alert_posts(&mut self, transitions: Vec<AlertTransition>) {
+        for t in transitions {
+            self.record(Event::AlertChanged {
+                alert: t.alert as u32,
+                from: t.from,
+                to: t.to,
+            });
+            let (text, severity) = self.describe_alert(&t);
+            self.post(severity, "alert", text, None);
+        }
+    }
+
     /// Latency and rate metrics of `id`, if it exists.
     pub fn metrics(&self, id: InstanceId) -> Option<&WindowMetrics> {
         self.instances.get(id.0 as usize).map(|i| &i.metrics)
+    }
+
+    /// Metrics of every call to service `s` (from any caller), if it exists.
+    pub fn service_metrics(&self, s: ServiceId) -> Option<&WindowMetrics> {
+        self.service_metrics.get(s.0 as usize)
     }
 
     /// Requests `id` has served successfully (0 for an unknown id).
@@ -837,16 +851,63 @@ impl Simulation {
         self.instances.get(id.0 as usize).map_or(0, |i| i.served)
     }
 
-    /// True if `id`'s process is running.
+    /// True if `id`'s process is running (serving).
     pub fn is_up(&self, id: InstanceId) -> bool {
-        self.instances.get(id.0 as usize).is_some_and(|i| i.up)
+        self.instances.get(id.0 as usize).is_some_and(|i| i.up())
     }
 
-    /// The balancer's current upstreams for service `s`, in registry order.
+    /// Where `id`'s process is.
+    pub fn process(&self, id: InstanceId) -> Option<Process> {
+        self.instances.get(id.0 as usize).map(|i| i.process)
+    }
+
+    /// True if the health checker currently considers `id` healthy (always true for services
+    /// without health checks).
+    pub fn is_healthy(&self, id: InstanceId) -> bool {
+        self.instances
+            .get(id.0 as usize)
+            .is_some_and(|i| i.health.healthy)
+    }
+
+    /// True if outlier detection has `id` ejected now.
+    pub fn is_ejected(&self, id: InstanceId) -> bool {
+        self.instances
+            .get(id.0 as usize)
+            .is_some_and(|i| i.ejected_until.is_some())
+    }
+
+    /// The balancer's cached upstream list for service `s` (what discovery last told it).
     pub fn upstreams(&self, s: ServiceId) -> &[InstanceId] {
-        self.upstreams
+        self.caches
             .get(s.0 as usize)
-            .map(Vec::as_slice)
+            .map(|c| c.members.as_slice())
             .unwrap_or(&[])
+    }
+
+    /// The instances service `s`'s balancer would pick from now: the cached list minus
+    /// unhealthy and ejected instances, or the whole cached list in panic mode.
+    pub fn candidates(&self, s: ServiceId) -> Vec<InstanceId> {
+        let mut out = Vec::new();
+        self.fill_candidates(s, &mut out);
+        out
+    }
+
+    /// True if service `s`'s balancer is in panic mode (routing to every listed instance).
+    pub fn in_panic(&self, s: ServiceId) -> bool {
+        self.panic.get(s.0 as usize).copied().unwrap_or(false)
+    }
+
+    /// Every breaker that exists, as (caller, upstream, breaker); `None` caller is the gateway.
+    pub fn breakers(
+        &self,
+    ) -> impl Iterator<Item = (Option<InstanceId>, InstanceId, &CircuitBreaker)> {
+        self.breakers
+            .iter()
+            .map(|(&(c, u), b)| (c.checked_sub(1).map(InstanceId), InstanceId(u), b))
+    }
+
+    /// The service's balancer.
+    pub fn balancer(&self, s: ServiceId) -> Option<&Balancer> {
+        self.balancers.get(s.0 as usize)
     }
 }

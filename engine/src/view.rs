@@ -3,10 +3,12 @@
 //! The web app renders a [`ClusterView`] and nothing else; it computes no simulation numbers
 //! of its own ("the UI reads, the engine decides").
 
+use crate::alerts::AlertState;
+use crate::breaker::BreakerState;
 use crate::event::FeedEntry;
 use crate::metrics::SeriesPoint;
-use crate::sim::{OutcomeCounts, Simulation};
-use crate::InstanceId;
+use crate::sim::{format_metric, OutcomeCounts, Process, Simulation};
+use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 
 /// Feed entries a view carries, newest first.
@@ -16,10 +18,17 @@ pub const VIEW_FEED_LEN: usize = 200;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceStatus {
-    /// Process up, registered, in the balancer.
+    /// Process up, listed, healthy: the balancer may pick it.
     Serving,
+    /// Process up and listed, but the health checker marked it unhealthy or outlier
+    /// detection ejected it: the balancer skips it (unless in panic mode).
+    OutOfRotation,
     /// Process up but not (yet) listed by the registry.
     Unlisted,
+    /// Process starting (boot time).
+    Booting,
+    /// A backup waiting in the pool.
+    Standby,
     /// Process down, but the registry still lists it: traffic to it fails (a stale listing).
     DownListed,
     /// Process down and expired from the registry.
@@ -31,7 +40,10 @@ impl InstanceStatus {
     pub fn label(self) -> &'static str {
         match self {
             InstanceStatus::Serving => "serving",
+            InstanceStatus::OutOfRotation => "out of rotation",
             InstanceStatus::Unlisted => "up, not listed",
+            InstanceStatus::Booting => "booting",
+            InstanceStatus::Standby => "standby (backup pool)",
             InstanceStatus::DownListed => "down, still listed",
             InstanceStatus::Down => "down, expired",
         }
@@ -55,8 +67,28 @@ pub struct InstanceView {
     pub up: bool,
     /// Listed by the registry.
     pub registered: bool,
-    /// In the balancer's upstream list.
+    /// In the balancer's cached upstream list (what discovery last told it).
     pub in_balancer: bool,
+    /// In the balancer's cache but no longer in the registry: a stale entry.
+    pub stale: bool,
+    /// The balancer may pick it now (listed, healthy and not ejected, or panic mode).
+    pub candidate: bool,
+    /// The health checker's verdict (true without health checks).
+    pub healthy: bool,
+    /// Consecutive failed health checks.
+    pub health_failures: u32,
+    /// Outlier detection has it ejected until this time, µs.
+    pub ejected_until_us: Option<u64>,
+    /// Primary or backup.
+    pub role: crate::config::Role,
+    /// Weight for weighted strategies.
+    pub weight: u32,
+    /// Faults acting on it, described.
+    pub faults: Vec<String>,
+    /// Calls to it failed fast by open breakers, since the start.
+    pub short_circuited: u64,
+    /// Memory used / limit, `[0, 1]`.
+    pub memory: f64,
     /// Requests served ok, since the start.
     pub served: u64,
     /// Requests that ended in an error here, since the start.
@@ -104,8 +136,54 @@ pub struct ServiceView {
     pub instances: Vec<InstanceId>,
     /// The balancer's upstreams for it now.
     pub upstreams: Vec<InstanceId>,
-    /// Requests per second over the window, all its instances.
+    /// Calls to it ended per second over the window (from any caller).
     pub rps: f64,
+    /// Failed fraction of calls to it over the window.
+    pub error_rate: f64,
+    /// Latency p99 of calls to it over the window, ms (`None`: no data).
+    pub p99_ms: Option<f64>,
+    /// Services it calls.
+    pub depends_on: Vec<String>,
+    /// Instances its balancer may pick now.
+    pub candidates: Vec<InstanceId>,
+    /// Its balancer is in panic mode.
+    pub panic: bool,
+    /// Age of the balancer's discovery cache, ms.
+    pub cache_age_ms: u64,
+    /// Registered instances the cache does not have yet.
+    pub missing_from_cache: Vec<InstanceId>,
+    /// Breakers open towards its instances now.
+    pub breakers_open: usize,
+}
+
+/// One circuit breaker as shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakerView {
+    /// The caller's address, or `gateway`.
+    pub caller: String,
+    /// The upstream instance.
+    pub instance: InstanceId,
+    /// State.
+    pub state: crate::breaker::BreakerState,
+    /// Times it opened.
+    pub opened: u32,
+}
+
+/// One alert as shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    /// Rule name.
+    pub rule: String,
+    /// Service name or instance address.
+    pub target: String,
+    /// State.
+    pub state: crate::alerts::AlertState,
+    /// Severity when firing.
+    pub severity: crate::event::Severity,
+    /// Last value, formatted with its unit.
+    pub value: String,
+    /// Times it fired.
+    pub fired: u32,
 }
 
 /// The whole cluster as shown, at one simulated instant.
@@ -129,6 +207,16 @@ pub struct ClusterView {
     pub instances: Vec<InstanceView>,
     /// Request counts by outcome.
     pub totals: OutcomeCounts,
+    /// Mechanism counters.
+    pub stats: crate::sim::Stats,
+    /// Breakers that are not closed, and those that have opened before.
+    pub breakers: Vec<BreakerView>,
+    /// Alerts that are pending, firing or resolved.
+    pub alerts: Vec<AlertView>,
+    /// Faults acting now, described.
+    pub faults: Vec<String>,
+    /// The gateway's rate limit, described (`None`: none).
+    pub rate_limit: Option<String>,
     /// Feed entries posted since the start. The entries themselves come from
     /// [`Simulation::feed_view`], which a shell calls only when this number changes.
     pub feed_posted: u64,
@@ -152,32 +240,59 @@ impl Simulation {
             .enumerate()
             .map(|(i, (inst, cfg))| {
                 let id = InstanceId(i as u32);
+                let svc = inst.service;
                 let registered = self.registry.is_registered(id);
-                let in_balancer = self.upstreams[inst.service.0 as usize].contains(&id);
-                let status = match (inst.up, registered) {
-                    (true, true) => InstanceStatus::Serving,
-                    (true, false) => InstanceStatus::Unlisted,
-                    (false, true) => InstanceStatus::DownListed,
-                    (false, false) => InstanceStatus::Down,
+                let in_balancer = self.upstreams(svc).contains(&id);
+                let up = inst.up();
+                let status = match inst.process {
+                    Process::Standby => InstanceStatus::Standby,
+                    Process::Booting => InstanceStatus::Booting,
+                    Process::Running if !registered => InstanceStatus::Unlisted,
+                    Process::Running if !inst.health.healthy || inst.ejected_until.is_some() => {
+                        InstanceStatus::OutOfRotation
+                    }
+                    Process::Running => InstanceStatus::Serving,
+                    Process::Stopped if registered => InstanceStatus::DownListed,
+                    Process::Stopped => InstanceStatus::Down,
                 };
                 let reg = self.registry.get(id);
                 let p = inst.metrics.latest_percentiles();
+                let mut faults: Vec<String> = self
+                    .active_faults()
+                    .iter()
+                    .filter(|f| f.target == Some(id))
+                    .map(|f| f.kind.describe())
+                    .collect();
+                faults.dedup();
+                let conc = inst.faults.concurrency.unwrap_or(cfg.concurrency);
                 InstanceView {
                     id,
                     name: cfg.id.clone(),
-                    service: self.cfg.services[inst.service.0 as usize].name.clone(),
+                    service: self.cfg.services[svc.0 as usize].name.clone(),
                     address: cfg.address.clone(),
                     status,
-                    up: inst.up,
+                    up,
                     registered,
                     in_balancer,
+                    stale: in_balancer && !registered,
+                    candidate: in_balancer
+                        && ((inst.health.healthy && inst.ejected_until.is_none())
+                            || self.in_panic(svc)),
+                    healthy: inst.health.healthy,
+                    health_failures: inst.health.failures,
+                    ejected_until_us: inst.ejected_until.map(|t| t.as_us()),
+                    role: cfg.role,
+                    weight: self.balancers[svc.0 as usize].weight(id),
+                    faults,
+                    short_circuited: inst.short_circuited,
+                    memory: self.memory_fraction(id),
                     served: inst.served,
                     errors: inst.errors,
                     timeouts: inst.timeouts,
                     busy: inst.busy,
                     queued: inst.queue.len() as u32,
-                    concurrency: cfg.concurrency,
-                    cpu: inst.busy as f64 / cfg.concurrency.max(1) as f64,
+                    concurrency: conc,
+                    cpu: self.cpu_fraction(id),
                     rps: inst.metrics.rate_per_s(now),
                     error_rate: inst.metrics.error_rate(),
                     latency_samples: p.samples,
@@ -196,20 +311,77 @@ impl Simulation {
             .iter()
             .enumerate()
             .map(|(s, svc)| {
+                let sid = ServiceId(s as u16);
                 let members: Vec<InstanceId> = instances
                     .iter()
                     .filter(|v| v.service == svc.name)
                     .map(|v| v.id)
                     .collect();
-                let rps = members.iter().map(|m| instances[m.0 as usize].rps).sum();
+                let m = &self.service_metrics[s];
+                let p = m.latest_percentiles();
+                let upstreams = self.upstreams(sid).to_vec();
+                let missing_from_cache = self
+                    .registry
+                    .discover(&svc.name)
+                    .iter()
+                    .copied()
+                    .filter(|i| !upstreams.contains(i))
+                    .collect();
                 ServiceView {
                     name: svc.name.clone(),
                     version: svc.version.clone(),
                     strategy: svc.strategy.label().to_string(),
                     instances: members,
-                    upstreams: self.upstreams[s].clone(),
-                    rps,
+                    upstreams,
+                    rps: m.rate_per_s(now),
+                    error_rate: m.error_rate(),
+                    p99_ms: (p.samples > 0).then_some(p.p99_ms),
+                    depends_on: svc.depends_on.clone(),
+                    candidates: self.candidates(sid),
+                    panic: self.in_panic(sid),
+                    cache_age_ms: now.since(self.caches[s].fetched_at) / 1_000,
+                    missing_from_cache,
+                    breakers_open: self.open_breakers(sid),
                 }
+            })
+            .collect();
+        let breakers = self
+            .breakers()
+            .filter(|(_, _, b)| b.opened > 0 || b.state() != BreakerState::Closed)
+            .map(|(c, u, b)| BreakerView {
+                caller: c.map_or("gateway".to_string(), |c| self.address(c).to_string()),
+                instance: u,
+                state: b.state(),
+                opened: b.opened,
+            })
+            .collect();
+        let alerts = self
+            .alerts()
+            .alerts
+            .iter()
+            .filter(|a| a.state != AlertState::Inactive)
+            .map(|a| {
+                let rule = &self.alerts().rules[a.rule];
+                AlertView {
+                    rule: rule.name.clone(),
+                    target: self.target_name(a.target),
+                    state: a.state,
+                    severity: rule.severity,
+                    value: a
+                        .value
+                        .map_or("no data".into(), |v| format_metric(rule.metric, v)),
+                    fired: a.fired,
+                }
+            })
+            .collect();
+        let faults = self
+            .active_faults()
+            .iter()
+            .map(|f| {
+                let on = f
+                    .target
+                    .map_or("cluster".to_string(), |t| self.address(t).to_string());
+                format!("{on}: {}", f.kind.describe())
             })
             .collect();
         ClusterView {
@@ -222,6 +394,11 @@ impl Simulation {
             services,
             instances,
             totals: self.totals(),
+            stats: self.stats(),
+            breakers,
+            alerts,
+            faults,
+            rate_limit: self.cfg.gateway.rate_limit.map(|r| r.label()),
             feed_posted: self.feed_posted(),
             events: self.log().total(),
         }

@@ -1,0 +1,162 @@
+//! Faults: what can be done to an instance or to the traffic, on a timeline or live.
+//!
+//! The kinds are the seeds' exercises ("fault injection", "recovery drills") named as Chaos
+//! Mesh names them: `PodChaos` pod-kill (crash), `StressChaos`/`HTTPChaos` delay (slow) and
+//! abort (error rate), `NetworkChaos` partition in one direction (heartbeats lost or serving
+//! lost), plus a hang (the process accepts connections and never answers), a traffic spike and
+//! a capacity change.
+
+use serde::{Deserialize, Serialize};
+
+/// One kind of fault.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum FaultKind {
+    /// The process dies: in-flight requests are reset, heartbeats stop, connections are
+    /// refused. With a duration the machine stays down that long (restarts fail), then the
+    /// process starts again; without one it stays down until restarted.
+    Crash,
+    /// The process accepts requests and health checks but never answers them (timeouts).
+    Hang,
+    /// Every service time is multiplied by `factor` (≥ 1).
+    Slow {
+        /// Latency multiplier k.
+        factor: f64,
+    },
+    /// Served requests fail with a 500 with probability `rate` (replaces the configured rate).
+    ErrorRate {
+        /// Failure probability, `[0, 1]`.
+        rate: f64,
+    },
+    /// Network partition between the instance and the registry: heartbeats are lost while it
+    /// keeps serving, so the registry expires a healthy instance.
+    PartitionHeartbeats,
+    /// Network partition between callers and the instance: requests and health checks get no
+    /// answer (timeouts) while its heartbeats still reach the registry.
+    PartitionServing,
+    /// Client traffic is multiplied by `factor` (cluster-wide; no target).
+    TrafficSpike {
+        /// Arrival-rate multiplier.
+        factor: f64,
+    },
+    /// The instance's worker slots become `concurrency`.
+    Capacity {
+        /// New number of slots, ≥ 1.
+        concurrency: u32,
+    },
+}
+
+impl FaultKind {
+    /// The snake_case name, e.g. `partition_serving`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            FaultKind::Crash => "crash",
+            FaultKind::Hang => "hang",
+            FaultKind::Slow { .. } => "slow",
+            FaultKind::ErrorRate { .. } => "error_rate",
+            FaultKind::PartitionHeartbeats => "partition_heartbeats",
+            FaultKind::PartitionServing => "partition_serving",
+            FaultKind::TrafficSpike { .. } => "traffic_spike",
+            FaultKind::Capacity { .. } => "capacity",
+        }
+    }
+
+    /// A short description for people, e.g. `slow ×10`.
+    pub fn describe(&self) -> String {
+        match *self {
+            FaultKind::Crash => "crash".into(),
+            FaultKind::Hang => "hang (accepts, never answers)".into(),
+            FaultKind::Slow { factor } => format!("slow: latency ×{factor}"),
+            FaultKind::ErrorRate { rate } => format!("error rate {:.0} %", rate * 100.0),
+            FaultKind::PartitionHeartbeats => "partition: heartbeats lost, still serving".into(),
+            FaultKind::PartitionServing => {
+                "partition: unreachable by callers, still heart-beating".into()
+            }
+            FaultKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
+            FaultKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
+        }
+    }
+
+    /// True for kinds that apply to the whole cluster rather than one instance.
+    pub fn is_cluster_wide(&self) -> bool {
+        matches!(self, FaultKind::TrafficSpike { .. })
+    }
+}
+
+/// A fault on the scenario's timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledFault {
+    /// When it starts, simulated ms from the start of the run.
+    pub at_ms: u64,
+    /// The instance address it hits (`host:port`); `None` for cluster-wide kinds.
+    pub target: Option<String>,
+    /// What happens.
+    pub fault: FaultKind,
+    /// How long it lasts, simulated ms; `None`: until cleared (a crash: until restarted).
+    pub duration_ms: Option<u64>,
+}
+
+/// The faults acting on one instance now, folded from the active fault list.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultState {
+    /// Hung.
+    pub hang: bool,
+    /// Latency multiplier (1 when not slowed).
+    pub slow: f64,
+    /// Error rate overriding the configured one.
+    pub error_rate: Option<f64>,
+    /// Heartbeats do not reach the registry.
+    pub heartbeats_lost: bool,
+    /// Callers cannot reach it.
+    pub serving_lost: bool,
+    /// Worker slots overriding the configured number.
+    pub concurrency: Option<u32>,
+    /// The machine is down (a crash with a duration): restarts fail.
+    pub machine_down: bool,
+}
+
+impl Default for FaultState {
+    fn default() -> Self {
+        Self {
+            hang: false,
+            slow: 1.0,
+            error_rate: None,
+            heartbeats_lost: false,
+            serving_lost: false,
+            concurrency: None,
+            machine_down: false,
+        }
+    }
+}
+
+impl FaultState {
+    /// Folds one active fault in.
+    pub fn apply(&mut self, f: &FaultKind, has_duration: bool) {
+        match *f {
+            FaultKind::Crash => self.machine_down |= has_duration,
+            FaultKind::Hang => self.hang = true,
+            FaultKind::Slow { factor } => self.slow *= factor,
+            FaultKind::ErrorRate { rate } => {
+                self.error_rate = Some(self.error_rate.map_or(rate, |r| r.max(rate)))
+            }
+            FaultKind::PartitionHeartbeats => self.heartbeats_lost = true,
+            FaultKind::PartitionServing => self.serving_lost = true,
+            FaultKind::Capacity { concurrency } => self.concurrency = Some(concurrency),
+            FaultKind::TrafficSpike { .. } => {}
+        }
+    }
+
+    /// True when a restart cannot make the instance healthy (the fault is in its
+    /// environment, not its process).
+    pub fn blocks_recovery(&self) -> bool {
+        self.machine_down
+            || self.hang
+            || self.serving_lost
+            || self.error_rate.is_some_and(|r| r >= 0.5)
+    }
+
+    /// True when no fault acts.
+    pub fn is_clear(&self) -> bool {
+        *self == FaultState::default()
+    }
+}

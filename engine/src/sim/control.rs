@@ -1,0 +1,1048 @@
+//! The control plane: process lifecycle, registry and discovery, health checks, outlier
+//! ejection, failover, faults, metrics and alerts.
+
+use super::{ActiveFault, Pending, Process, Simulation, METRICS_TICK_US};
+use crate::alerts::{
+    AlertEngine, AlertMetric, AlertRule, AlertState, AlertTransition, Scope, Target,
+};
+use crate::balancer::LoadReport;
+use crate::breaker::BreakerState;
+use crate::config::{ClusterConfig, Role};
+use crate::event::{Event, Severity};
+use crate::fault::{FaultKind, FaultState};
+use crate::health::{HealthChange, HealthState};
+use crate::metrics::Gauges;
+use crate::registry::RegistryEvent;
+use crate::time::SimTime;
+use crate::{InstanceId, ServiceId};
+
+/// Recovery attempts the failover manager makes (seed `_try_recover`: `max_attempts = 3`).
+pub const RECOVERY_ATTEMPTS: u32 = 3;
+/// Back-off unit between recovery attempts, µs (seed: `sleep(5 * attempt)` s).
+pub const RECOVERY_BACKOFF_US: u64 = 5_000_000;
+
+pub(super) fn build_alerts(cfg: &ClusterConfig, rules: Vec<AlertRule>) -> AlertEngine {
+    let services: Vec<ServiceId> = (0..cfg.services.len())
+        .map(|s| ServiceId(s as u16))
+        .collect();
+    let instances: Vec<(InstanceId, &str)> = cfg
+        .services
+        .iter()
+        .flat_map(|s| s.instances.iter())
+        .enumerate()
+        .map(|(i, c)| (InstanceId(i as u32), c.address.as_str()))
+        .collect();
+    AlertEngine::new(rules, |r| match &r.scope {
+        Scope::EachService => services.iter().map(|s| Target::Service(*s)).collect(),
+        Scope::EachInstance => instances
+            .iter()
+            .map(|(i, _)| Target::Instance(*i))
+            .collect(),
+        Scope::Service(n) => cfg
+            .services
+            .iter()
+            .position(|s| &s.name == n)
+            .map(|s| vec![Target::Service(ServiceId(s as u16))])
+            .unwrap_or_default(),
+        Scope::Instance(a) => instances
+            .iter()
+            .filter(|(_, addr)| addr == a)
+            .map(|(i, _)| Target::Instance(*i))
+            .collect(),
+    })
+}
+
+impl Simulation {
+    /// Time 0: register primaries, start heartbeats, caches, health checks, metrics, the
+    /// fault timeline and traffic.
+    pub(super) fn start(&mut self) {
+        let interval_us = self.cfg.registry.heartbeat_interval_ms * 1_000;
+        for i in 0..self.instances.len() {
+            let id = InstanceId(i as u32);
+            if self.instances[i].process != Process::Running {
+                continue;
+            }
+            self.register(id);
+            // Stagger heartbeats so instances do not beat in lockstep.
+            let first = self.rng.below(interval_us).max(1);
+            self.queue.push(
+                SimTime(first),
+                Pending::Heartbeat {
+                    instance: id,
+                    incarnation: 0,
+                },
+            );
+        }
+        self.registry.drain(self.watcher);
+        let ttl = self.cfg.discovery.cache_ttl_ms * 1_000;
+        for s in 0..self.cfg.services.len() {
+            let service = ServiceId(s as u16);
+            self.refresh_cache(service);
+            self.queue
+                .push(SimTime(ttl), Pending::CacheRefresh { service });
+        }
+        for i in 0..self.instances.len() {
+            let svc = self.instances[i].service;
+            if let Some(h) = self.cfg.services[svc.0 as usize].health_check {
+                let first = self.rng.below(h.interval_ms * 1_000).max(1);
+                self.queue.push(
+                    SimTime(first),
+                    Pending::HealthCheck {
+                        instance: InstanceId(i as u32),
+                    },
+                );
+            }
+        }
+        for (index, f) in self.cfg.faults.iter().enumerate() {
+            self.queue
+                .push(SimTime::from_ms(f.at_ms), Pending::FaultStart { index });
+        }
+        self.schedule_next_arrival();
+        self.queue
+            .push(SimTime(METRICS_TICK_US), Pending::MetricsTick);
+    }
+
+    // ---- process lifecycle ------------------------------------------------------------
+
+    pub(super) fn crash(&mut self, id: InstanceId) {
+        let now = self.now;
+        {
+            let inst = &mut self.instances[id.0 as usize];
+            inst.process = Process::Stopped;
+            inst.incarnation += 1;
+            inst.crashed_at = Some(now);
+            inst.refused_since_crash = 0;
+        }
+        let lost = self.drop_jobs(id);
+        self.record(Event::InstanceCrashed {
+            instance: id,
+            requests_lost: lost,
+        });
+        let addr = self.address(id).to_string();
+        let expiry = match self.registry.expires_at(id) {
+            Some(t) => format!(
+                "; the registry keeps listing it until its TTL runs out at {t} unless a heartbeat arrives"
+            ),
+            None => String::new(),
+        };
+        let lost_text = match lost {
+            0 => "no request was in it".to_string(),
+            1 => "the 1 request in it was reset (502)".to_string(),
+            n => format!("the {n} requests in it were reset (502)"),
+        };
+        self.post(
+            Severity::Critical,
+            "instance_crashed",
+            format!("{addr} crashed: {lost_text}; it stops heart-beating{expiry}"),
+            Some(id),
+        );
+    }
+
+    /// Starts `id`'s process; it serves and registers after its boot time.
+    pub(super) fn start_process(&mut self, id: InstanceId, why: &str) {
+        let boot_us = self.instance_config(id).boot_time_ms * 1_000;
+        let incarnation = {
+            let inst = &mut self.instances[id.0 as usize];
+            inst.process = Process::Booting;
+            inst.incarnation += 1;
+            inst.busy = 0;
+            inst.queue.clear();
+            inst.incarnation
+        };
+        self.record(Event::InstanceRestarted { instance: id });
+        let addr = self.address(id).to_string();
+        let boot = if boot_us > 0 {
+            format!("; it serves after booting for {} s", boot_us as f64 / 1e6)
+        } else {
+            String::new()
+        };
+        self.post(
+            Severity::Info,
+            "instance_restarted",
+            format!("{addr} {why}{boot}"),
+            Some(id),
+        );
+        self.queue.push(
+            self.now.plus_us(boot_us),
+            Pending::BootDone {
+                instance: id,
+                incarnation,
+            },
+        );
+    }
+
+    pub(super) fn boot_done(&mut self, id: InstanceId, incarnation: u32) {
+        let inst = &mut self.instances[id.0 as usize];
+        if inst.incarnation != incarnation || inst.process != Process::Booting {
+            return;
+        }
+        inst.process = Process::Running;
+        inst.crashed_at = None;
+        inst.health = HealthState::default();
+        inst.consecutive_5xx = 0;
+        let svc = inst.service;
+        self.record(Event::InstanceReady { instance: id });
+        self.heartbeat(id);
+        // The failover manager adds a started instance to the balancer itself (seed
+        // `load_balancer.add_server`), without waiting for the discovery cache.
+        let members = &mut self.caches[svc.0 as usize].members;
+        if self.registry.is_registered(id) && !members.contains(&id) {
+            members.push(id);
+            members.sort_unstable();
+            let upstreams = members.clone();
+            self.record(Event::UpstreamsChanged {
+                service: svc,
+                upstreams,
+            });
+        }
+        let interval = self.cfg.registry.heartbeat_interval_ms * 1_000;
+        self.queue.push(
+            self.now.plus_us(interval),
+            Pending::Heartbeat {
+                instance: id,
+                incarnation,
+            },
+        );
+        let addr = self.address(id).to_string();
+        self.post(
+            Severity::Info,
+            "instance_ready",
+            format!("{addr} is up and serving"),
+            Some(id),
+        );
+        self.health_view_changed(svc);
+        self.maybe_failback(id);
+    }
+
+    // ---- registry and discovery ---------------------------------------------------------
+
+    pub(super) fn on_heartbeat_timer(&mut self, id: InstanceId, incarnation: u32) {
+        let inst = &self.instances[id.0 as usize];
+        if !inst.up() || inst.incarnation != incarnation {
+            return;
+        }
+        if !inst.faults.heartbeats_lost {
+            self.heartbeat(id);
+        }
+        let interval = self.cfg.registry.heartbeat_interval_ms * 1_000;
+        self.queue.push(
+            self.now.plus_us(interval),
+            Pending::Heartbeat {
+                instance: id,
+                incarnation,
+            },
+        );
+    }
+
+    fn register(&mut self, id: InstanceId) {
+        let (service, address) = {
+            let svc = &self.cfg.services[self.instances[id.0 as usize].service.0 as usize];
+            (svc.name.clone(), self.address(id).to_string())
+        };
+        if self
+            .registry
+            .register(id, &service, &address, self.now)
+            .is_ok()
+        {
+            self.instances[id.0 as usize].last_heartbeat = Some(self.now);
+            self.record(Event::Registered { instance: id });
+            self.post(
+                Severity::Info,
+                "registered",
+                format!("{address} registered as {service}"),
+                Some(id),
+            );
+            self.schedule_ttl_check(id);
+            self.watch_changed();
+        }
+    }
+
+    /// A heartbeat from `id`: renews its registration, or registers it again if it expired.
+    fn heartbeat(&mut self, id: InstanceId) {
+        if self.registry.heartbeat(id, self.now).is_ok() {
+            self.instances[id.0 as usize].last_heartbeat = Some(self.now);
+            self.record(Event::Heartbeat { instance: id });
+            self.schedule_ttl_check(id);
+        } else {
+            self.register(id);
+        }
+    }
+
+    fn schedule_ttl_check(&mut self, id: InstanceId) {
+        if let Some(at) = self.registry.expires_at(id) {
+            self.queue.push(at, Pending::TtlCheck { instance: id });
+        }
+    }
+
+    pub(super) fn on_ttl_check(&mut self, instance: InstanceId) {
+        let Some(RegistryEvent::Expired { last_heartbeat, .. }) =
+            self.registry.expire_if_due(instance, self.now)
+        else {
+            return;
+        };
+        self.record(Event::Expired {
+            instance,
+            last_heartbeat,
+        });
+        let inst = &self.instances[instance.0 as usize];
+        let refused = inst.refused_since_crash;
+        let addr = self.address(instance).to_string();
+        let ttl_s = self.cfg.registry.heartbeat_timeout_ms as f64 / 1e3;
+        let tail = match (inst.up(), refused) {
+            (true, _) => "; it is still running: its heartbeats are not arriving".to_string(),
+            (false, 0) => "; no request reached it after it crashed".to_string(),
+            (false, 1) => "; 1 request was sent to it after it crashed, and refused".to_string(),
+            (false, n) => format!("; {n} requests were sent to it after it crashed, all refused"),
+        };
+        let cache = if self.cfg.discovery.watch {
+            String::new()
+        } else {
+            format!(
+                "; balancers drop it when their discovery cache next refreshes (every {} s)",
+                self.cfg.discovery.cache_ttl_ms as f64 / 1e3
+            )
+        };
+        self.post(
+            Severity::Warning,
+            "expired",
+            format!(
+                "registry expired {addr}: no heartbeat for {ttl_s} s (last at {last_heartbeat}){tail}{cache}"
+            ),
+            Some(instance),
+        );
+        self.watch_changed();
+    }
+
+    /// The registry changed: with watches on, affected caches refresh at once.
+    fn watch_changed(&mut self) {
+        let events = self.registry.drain(self.watcher);
+        if !self.cfg.discovery.watch || self.now == SimTime::ZERO {
+            return;
+        }
+        let mut changed: Vec<usize> = Vec::new();
+        for ev in &events {
+            if let Some(s) = self
+                .cfg
+                .services
+                .iter()
+                .position(|s| s.name == ev.service())
+            {
+                if !changed.contains(&s) {
+                    changed.push(s);
+                }
+            }
+        }
+        changed.sort_unstable();
+        for s in changed {
+            self.refresh_cache(ServiceId(s as u16));
+        }
+    }
+
+    /// The balancer of `s` re-reads the registry.
+    pub(super) fn refresh_cache(&mut self, s: ServiceId) {
+        let name = self.cfg.services[s.0 as usize].name.clone();
+        let new: Vec<InstanceId> = self.registry.discover(&name).to_vec();
+        let cache = &mut self.caches[s.0 as usize];
+        cache.fetched_at = self.now;
+        if new == cache.members {
+            return;
+        }
+        let old = std::mem::replace(&mut cache.members, new.clone());
+        self.record(Event::UpstreamsChanged {
+            service: s,
+            upstreams: new.clone(),
+        });
+        self.health_view_changed(s);
+        if self.now == SimTime::ZERO {
+            return; // registrations at start are already in the feed one by one
+        }
+        let removed: Vec<String> = old
+            .iter()
+            .filter(|i| !new.contains(i))
+            .map(|i| self.address(*i).to_string())
+            .collect();
+        let added: Vec<String> = new
+            .iter()
+            .filter(|i| !old.contains(i))
+            .map(|i| self.address(*i).to_string())
+            .collect();
+        let mut parts = Vec::new();
+        if !removed.is_empty() {
+            parts.push(format!("stopped sending to {}", removed.join(", ")));
+        }
+        if !added.is_empty() {
+            parts.push(format!("started sending to {}", added.join(", ")));
+        }
+        if parts.is_empty() {
+            return;
+        }
+        let severity = if new.is_empty() {
+            Severity::Critical
+        } else if removed.is_empty() {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
+        let left = match new.len() {
+            0 => "no upstream left: requests get 503 no healthy upstream".to_string(),
+            1 => "1 upstream left".to_string(),
+            n => format!("{n} upstreams left"),
+        };
+        self.post(
+            severity,
+            "upstreams_changed",
+            format!(
+                "load balancer for {name} refreshed its discovery cache: {}; {left}",
+                parts.join(" and ")
+            ),
+            None,
+        );
+    }
+
+    // ---- health checks ---------------------------------------------------------------------
+
+    pub(super) fn health_check(&mut self, id: InstanceId) {
+        let svc = self.instances[id.0 as usize].service;
+        let Some(h) = self.cfg.services[svc.0 as usize].health_check else {
+            return;
+        };
+        self.queue.push(
+            self.now.plus_us(h.interval_ms * 1_000),
+            Pending::HealthCheck { instance: id },
+        );
+        // The checker probes what the balancer lists (Envoy checks discovered hosts).
+        if !self.caches[svc.0 as usize].members.contains(&id) {
+            return;
+        }
+        self.stats.health_checks += 1;
+        let timeout_us = h.timeout_ms * 1_000;
+        let inst = &self.instances[id.0 as usize];
+        let incarnation = inst.incarnation;
+        let (at, passed) = if !inst.up() {
+            (0, false) // connection refused at once
+        } else if inst.faults.hang || inst.faults.serving_lost {
+            (timeout_us, false)
+        } else {
+            let slow = inst.faults.slow;
+            let rate = inst
+                .faults
+                .error_rate
+                .unwrap_or(self.instance_config(id).error_rate);
+            let dist = self.instance_config(id).latency;
+            let took = (dist.sample_us(&mut self.rng) as f64 * slow) as u64;
+            let failed = rate > 0.0 && self.rng.chance(rate);
+            if took > timeout_us {
+                (timeout_us, false)
+            } else {
+                (took, !failed)
+            }
+        };
+        self.queue.push(
+            self.now.plus_us(at),
+            Pending::HealthResult {
+                instance: id,
+                incarnation,
+                passed,
+            },
+        );
+    }
+
+    pub(super) fn health_result(&mut self, id: InstanceId, incarnation: u32, passed: bool) {
+        let svc = self.instances[id.0 as usize].service;
+        let Some(h) = self.cfg.services[svc.0 as usize].health_check else {
+            return;
+        };
+        if !passed {
+            self.stats.health_check_failures += 1;
+        }
+        // A result about an older process still counts when it failed (the old process is
+        // gone); a pass from an older process does not vouch for the new one.
+        if passed && self.instances[id.0 as usize].incarnation != incarnation {
+            return;
+        }
+        let change = self.instances[id.0 as usize].health.on_check(passed, &h);
+        if !passed {
+            let consecutive = self.instances[id.0 as usize].health.failures;
+            self.record(Event::HealthCheckFailed {
+                instance: id,
+                consecutive,
+            });
+        }
+        let addr = self.address(id).to_string();
+        match change {
+            Some(HealthChange::BecameUnhealthy) => {
+                self.stats.marked_unhealthy += 1;
+                self.record(Event::HealthChanged {
+                    instance: id,
+                    healthy: false,
+                });
+                self.post(
+                    Severity::Critical,
+                    "health_changed",
+                    format!(
+                        "health checker marked {addr} unhealthy after {} failed checks ({} s apart, {} s timeout); the balancer stops sending to it",
+                        h.unhealthy_threshold,
+                        h.interval_ms as f64 / 1e3,
+                        h.timeout_ms as f64 / 1e3
+                    ),
+                    Some(id),
+                );
+                self.health_view_changed(svc);
+                self.handle_failure(id);
+            }
+            Some(HealthChange::BecameHealthy) => {
+                self.record(Event::HealthChanged {
+                    instance: id,
+                    healthy: true,
+                });
+                self.post(
+                    Severity::Info,
+                    "health_changed",
+                    format!(
+                        "health checker marked {addr} healthy again after {} passed checks",
+                        h.healthy_threshold
+                    ),
+                    Some(id),
+                );
+                self.health_view_changed(svc);
+                self.maybe_failback(id);
+            }
+            None => {}
+        }
+    }
+
+    pub(super) fn uneject(&mut self, id: InstanceId, nth: u32) {
+        let inst = &mut self.instances[id.0 as usize];
+        if inst.times_ejected != nth || inst.ejected_until.is_none() {
+            return;
+        }
+        inst.ejected_until = None;
+        inst.consecutive_5xx = 0;
+        let svc = inst.service;
+        self.record(Event::Unejected { instance: id });
+        let addr = self.address(id).to_string();
+        self.post(
+            Severity::Info,
+            "unejected",
+            format!("{addr} is back in rotation after its ejection"),
+            Some(id),
+        );
+        self.health_view_changed(svc);
+    }
+
+    // ---- failover -----------------------------------------------------------------------------
+
+    /// The seed's `FailoverManager.handle_failure`: the balancer already stopped sending
+    /// (unhealthy); promote a backup, then try to recover the failed instance.
+    fn handle_failure(&mut self, failed: InstanceId) {
+        let svc = self.instances[failed.0 as usize].service;
+        if self.instances[failed.0 as usize].replaced_by.is_none() {
+            let backup = (0..self.instances.len())
+                .map(|i| InstanceId(i as u32))
+                .find(|b| {
+                    let i = &self.instances[b.0 as usize];
+                    i.service == svc
+                        && i.process == Process::Standby
+                        && self.instance_config(*b).role == Role::Backup
+                });
+            if let Some(b) = backup {
+                self.stats.failovers += 1;
+                self.instances[failed.0 as usize].replaced_by = Some(b);
+                self.instances[b.0 as usize].replacing = Some(failed);
+                self.record(Event::BackupPromoted { backup: b, failed });
+                let (fa, ba) = (
+                    self.address(failed).to_string(),
+                    self.address(b).to_string(),
+                );
+                let boot = self.instance_config(b).boot_time_ms as f64 / 1e3;
+                self.post(
+                    Severity::Warning,
+                    "backup_promoted",
+                    format!("failover: promoting backup {ba} to replace {fa}; it needs {boot} s to boot"),
+                    Some(b),
+                );
+                self.start_process(b, "started from the backup pool");
+            }
+        }
+        if self.instances[failed.0 as usize].recovery.is_none() {
+            self.try_recover(failed, 1);
+        }
+    }
+
+    /// The seed's `_try_recover`: attempt `attempt` (1-based) restarts the instance unless a
+    /// fault in its environment blocks it; after a failed attempt k the next comes 5·k s later;
+    /// after 3 it gives up.
+    pub(super) fn try_recover(&mut self, id: InstanceId, attempt: u32) {
+        let inst = &self.instances[id.0 as usize];
+        if inst.health.healthy && attempt > 1 && inst.up() {
+            self.instances[id.0 as usize].recovery = None;
+            return; // it came back on its own
+        }
+        let ok = !inst.faults.blocks_recovery();
+        self.instances[id.0 as usize].recovery = Some(attempt);
+        self.record(Event::RecoveryAttempt {
+            instance: id,
+            attempt,
+            ok,
+        });
+        let addr = self.address(id).to_string();
+        if ok {
+            self.stats.recoveries += 1;
+            self.instances[id.0 as usize].recovery = None;
+            if self.instances[id.0 as usize].up() {
+                let lost = self.drop_jobs(id);
+                let _ = lost;
+            }
+            self.start_process(
+                id,
+                &format!(
+                    "restarted by the failover manager (attempt {attempt} of {RECOVERY_ATTEMPTS})"
+                ),
+            );
+            return;
+        }
+        if attempt >= RECOVERY_ATTEMPTS {
+            self.stats.recoveries_given_up += 1;
+            self.instances[id.0 as usize].recovery = Some(0);
+            self.record(Event::RecoveryGaveUp { instance: id });
+            self.post(
+                Severity::Critical,
+                "recovery_gave_up",
+                format!("failover manager gave up recovering {addr} after {RECOVERY_ATTEMPTS} attempts; it needs an operator"),
+                Some(id),
+            );
+            return;
+        }
+        let wait = RECOVERY_BACKOFF_US * attempt as u64;
+        self.post(
+            Severity::Warning,
+            "recovery_attempt",
+            format!(
+                "recovery attempt {attempt} of {RECOVERY_ATTEMPTS} for {addr} failed (its fault is still active); next try in {} s",
+                wait / 1_000_000
+            ),
+            Some(id),
+        );
+        self.queue.push(
+            self.now.plus_us(wait),
+            Pending::Recovery {
+                instance: id,
+                attempt: attempt + 1,
+            },
+        );
+    }
+
+    /// `primary` is serving and healthy again: with failback on, the backup that replaced it
+    /// goes back to the pool.
+    fn maybe_failback(&mut self, primary: InstanceId) {
+        let inst = &self.instances[primary.0 as usize];
+        if !inst.up() || !inst.health.healthy {
+            return;
+        }
+        let Some(backup) = inst.replaced_by else {
+            return;
+        };
+        let svc = inst.service;
+        if !self.cfg.services[svc.0 as usize].failback {
+            return;
+        }
+        self.instances[primary.0 as usize].replaced_by = None;
+        self.instances[backup.0 as usize].replacing = None;
+        self.stats.failbacks += 1;
+        self.record(Event::Failback { backup, primary });
+        // Drain: deregister, leave the balancer, stop.
+        if self.registry.deregister(backup).is_ok() {
+            self.record(Event::Deregistered { instance: backup });
+        }
+        self.registry.drain(self.watcher);
+        let members = &mut self.caches[svc.0 as usize].members;
+        if let Some(p) = members.iter().position(|m| *m == backup) {
+            members.remove(p);
+            let upstreams = members.clone();
+            self.record(Event::UpstreamsChanged {
+                service: svc,
+                upstreams,
+            });
+        }
+        self.drop_jobs(backup);
+        {
+            let b = &mut self.instances[backup.0 as usize];
+            b.process = Process::Standby;
+            b.incarnation += 1;
+        }
+        self.record(Event::InstanceStopped { instance: backup });
+        let (pa, ba) = (
+            self.address(primary).to_string(),
+            self.address(backup).to_string(),
+        );
+        self.post(
+            Severity::Info,
+            "failback",
+            format!("failback: {pa} recovered, so backup {ba} was deregistered and returned to the pool"),
+            Some(backup),
+        );
+        self.health_view_changed(svc);
+    }
+
+    // ---- faults -----------------------------------------------------------------------------
+
+    pub(super) fn start_fault(
+        &mut self,
+        target: Option<InstanceId>,
+        kind: FaultKind,
+        duration_ms: Option<u64>,
+    ) {
+        let id = self.next_fault;
+        self.next_fault += 1;
+        self.stats.faults += 1;
+        let until = duration_ms.map(|d| self.now.plus_us(d * 1_000));
+        self.record(Event::FaultStarted {
+            fault: id,
+            instance: target,
+            kind,
+        });
+        let on = match target {
+            Some(t) => self.address(t).to_string(),
+            None => "the cluster".to_string(),
+        };
+        let how_long = match duration_ms {
+            Some(d) => format!(" for {} s", d as f64 / 1e3),
+            None => String::new(),
+        };
+        self.post(
+            Severity::Warning,
+            "fault_started",
+            format!("fault injected on {on}: {}{how_long}", kind.describe()),
+            target,
+        );
+        if kind == FaultKind::Crash {
+            if let Some(t) = target {
+                if matches!(
+                    self.instances[t.0 as usize].process,
+                    Process::Running | Process::Booting
+                ) {
+                    self.crash(t);
+                }
+            }
+            if duration_ms.is_none() {
+                self.record(Event::FaultEnded { fault: id });
+                return; // a crash without a duration is over once it happened
+            }
+        }
+        self.active_faults.push(ActiveFault {
+            id,
+            target,
+            kind,
+            since: self.now,
+            until,
+        });
+        if let Some(u) = until {
+            self.queue.push(u, Pending::FaultEnd { fault: id });
+        }
+        self.refold_faults(target);
+    }
+
+    pub(super) fn end_fault(&mut self, fault: u32) {
+        let Some(pos) = self.active_faults.iter().position(|f| f.id == fault) else {
+            return;
+        };
+        let f = self.active_faults.remove(pos);
+        self.record(Event::FaultEnded { fault });
+        let on = match f.target {
+            Some(t) => self.address(t).to_string(),
+            None => "the cluster".to_string(),
+        };
+        self.post(
+            Severity::Info,
+            "fault_ended",
+            format!("fault on {on} ended: {}", f.kind.describe()),
+            f.target,
+        );
+        self.refold_faults(f.target);
+        if f.kind == FaultKind::Crash {
+            if let Some(t) = f.target {
+                let inst = &self.instances[t.0 as usize];
+                if inst.process == Process::Stopped && !inst.faults.machine_down {
+                    self.start_process(t, "came back: its machine is up again");
+                }
+            }
+        }
+    }
+
+    /// Recomputes the fault state of `target` (or the traffic factor) from active faults.
+    fn refold_faults(&mut self, target: Option<InstanceId>) {
+        match target {
+            None => {
+                self.traffic_factor = self
+                    .active_faults
+                    .iter()
+                    .filter(|f| f.target.is_none())
+                    .fold(1.0, |acc, f| match f.kind {
+                        FaultKind::TrafficSpike { factor } => acc * factor,
+                        _ => acc,
+                    });
+            }
+            Some(t) => {
+                let mut st = FaultState::default();
+                for f in self.active_faults.iter().filter(|f| f.target == Some(t)) {
+                    st.apply(&f.kind, f.until.is_some());
+                }
+                let was = self.instances[t.0 as usize].faults;
+                self.instances[t.0 as usize].faults = st;
+                if was.hang && !st.hang {
+                    self.resume_hung_jobs(t);
+                }
+                // More slots: queued jobs take them.
+                let conc = st
+                    .concurrency
+                    .unwrap_or(self.instance_config(t).concurrency);
+                loop {
+                    let inst = &mut self.instances[t.0 as usize];
+                    if inst.busy >= conc || !inst.up() {
+                        break;
+                    }
+                    let Some(next) = inst.queue.pop_front() else {
+                        break;
+                    };
+                    inst.busy += 1;
+                    self.start_job(next);
+                }
+            }
+        }
+    }
+
+    // ---- metrics and alerts -------------------------------------------------------------
+
+    pub(crate) fn memory_fraction(&self, id: InstanceId) -> f64 {
+        let inst = &self.instances[id.0 as usize];
+        if !inst.up() {
+            return 0.0;
+        }
+        let m = self.instance_config(id).memory;
+        let held = (inst.busy + inst.queue.len() as u32) as f64;
+        ((m.base_mb + m.per_request_mb * held) / m.limit_mb).clamp(0.0, 1.0)
+    }
+
+    pub(crate) fn cpu_fraction(&self, id: InstanceId) -> f64 {
+        let inst = &self.instances[id.0 as usize];
+        let conc = inst
+            .faults
+            .concurrency
+            .unwrap_or(self.instance_config(id).concurrency)
+            .max(1);
+        (inst.busy as f64 / conc as f64).min(1.0)
+    }
+
+    pub(super) fn metrics_tick(&mut self) {
+        let now = self.now;
+        for i in 0..self.instances.len() {
+            let id = InstanceId(i as u32);
+            let g = Gauges {
+                in_flight: self.instances[i].busy + self.instances[i].queue.len() as u32,
+                queued: self.instances[i].queue.len() as u32,
+                cpu: self.cpu_fraction(id),
+                memory: self.memory_fraction(id),
+            };
+            self.instances[i].metrics.sample(now, g);
+            // Load reports for the dynamic-score strategy, from instances that can send them.
+            let inst = &self.instances[i];
+            if inst.up() && !inst.faults.hang && !inst.faults.serving_lost {
+                let p = inst.metrics.latest_percentiles();
+                let r = LoadReport {
+                    cpu: g.cpu,
+                    memory: g.memory,
+                    response_time_s: if p.samples > 0 { p.p50_ms / 1e3 } else { 0.0 },
+                    at: now,
+                };
+                let svc = inst.service.0 as usize;
+                self.balancers[svc].report(id, r);
+            }
+        }
+        for s in 0..self.service_metrics.len() {
+            let members: Vec<InstanceId> = (0..self.instances.len())
+                .map(|i| InstanceId(i as u32))
+                .filter(|i| self.instances[i.0 as usize].service.0 as usize == s)
+                .collect();
+            let n = members.len().max(1) as f64;
+            let g = Gauges {
+                in_flight: members
+                    .iter()
+                    .map(|i| {
+                        self.instances[i.0 as usize].busy
+                            + self.instances[i.0 as usize].queue.len() as u32
+                    })
+                    .sum(),
+                queued: members
+                    .iter()
+                    .map(|i| self.instances[i.0 as usize].queue.len() as u32)
+                    .sum(),
+                cpu: members.iter().map(|i| self.cpu_fraction(*i)).sum::<f64>() / n,
+                memory: members
+                    .iter()
+                    .map(|i| self.memory_fraction(*i))
+                    .sum::<f64>()
+                    / n,
+            };
+            self.service_metrics[s].sample(now, g);
+        }
+        let mut alerts = std::mem::take(&mut self.alerts);
+        let transitions = alerts.evaluate(now, |rule, target| self.alert_value(rule, target));
+        self.alerts = alerts;
+        self.alert_posts(transitions);
+    }
+
+    /// Healthy instances of `s` as its balancer sees them (listed, healthy, not ejected,
+    /// running).
+    pub(crate) fn healthy_count(&self, s: ServiceId) -> usize {
+        self.caches[s.0 as usize]
+            .members
+            .iter()
+            .filter(|i| {
+                let inst = &self.instances[i.0 as usize];
+                inst.health.healthy && inst.ejected_until.is_none() && inst.up()
+            })
+            .count()
+    }
+
+    /// Breakers open now towards instances of `s` (any caller).
+    pub(crate) fn open_breakers(&self, s: ServiceId) -> usize {
+        self.breakers
+            .iter()
+            .filter(|((_, u), b)| {
+                self.instances[*u as usize].service == s
+                    && b.state() == BreakerState::Open
+                    && b.half_open_at().is_some_and(|t| t > self.now)
+            })
+            .count()
+    }
+
+    fn alert_value(&self, rule: &AlertRule, target: Target) -> Option<f64> {
+        let now = self.now;
+        match target {
+            Target::Service(s) => {
+                let m = &self.service_metrics[s.0 as usize];
+                let members: Vec<usize> = (0..self.instances.len())
+                    .filter(|i| self.instances[*i].service == s)
+                    .collect();
+                let n = members.len().max(1) as f64;
+                match rule.metric {
+                    AlertMetric::ErrorRate => m.error_rate_over(rule.window_s),
+                    AlertMetric::P99Ms => {
+                        let p = m.latest_percentiles();
+                        (p.samples > 0).then_some(p.p99_ms)
+                    }
+                    AlertMetric::HealthyInstances => Some(self.healthy_count(s) as f64),
+                    AlertMetric::BreakersOpen => Some(self.open_breakers(s) as f64),
+                    AlertMetric::Cpu => Some(
+                        members
+                            .iter()
+                            .map(|i| self.cpu_fraction(InstanceId(*i as u32)))
+                            .sum::<f64>()
+                            / n,
+                    ),
+                    AlertMetric::Memory => Some(
+                        members
+                            .iter()
+                            .map(|i| self.memory_fraction(InstanceId(*i as u32)))
+                            .sum::<f64>()
+                            / n,
+                    ),
+                    AlertMetric::QueueLength => Some(
+                        members
+                            .iter()
+                            .map(|i| self.instances[*i].queue.len())
+                            .sum::<usize>() as f64,
+                    ),
+                    AlertMetric::RequestRate => Some(m.rate_over(now, rule.window_s)),
+                }
+            }
+            Target::Instance(id) => {
+                let inst = &self.instances[id.0 as usize];
+                let m = &inst.metrics;
+                match rule.metric {
+                    AlertMetric::ErrorRate => m.error_rate_over(rule.window_s),
+                    AlertMetric::P99Ms => {
+                        let p = m.latest_percentiles();
+                        (p.samples > 0).then_some(p.p99_ms)
+                    }
+                    AlertMetric::HealthyInstances => Some(
+                        (inst.up() && inst.health.healthy && inst.ejected_until.is_none()) as u8
+                            as f64,
+                    ),
+                    AlertMetric::BreakersOpen => Some(
+                        self.breakers
+                            .iter()
+                            .filter(|((_, u), b)| *u == id.0 && b.state() == BreakerState::Open)
+                            .count() as f64,
+                    ),
+                    AlertMetric::Cpu => Some(self.cpu_fraction(id)),
+                    AlertMetric::Memory => Some(self.memory_fraction(id)),
+                    AlertMetric::QueueLength => Some(inst.queue.len() as f64),
+                    AlertMetric::RequestRate => Some(m.rate_over(now, rule.window_s)),
+                }
+            }
+        }
+    }
+
+    /// The alert feed line for `t`, and its severity.
+    pub(super) fn describe_alert(&self, t: &AlertTransition) -> (String, Severity) {
+        let a = &self.alerts.alerts[t.alert];
+        let rule = &self.alerts.rules[a.rule];
+        let on = self.target_name(a.target);
+        let value = t
+            .value
+            .map_or("no data".to_string(), |v| format_metric(rule.metric, v));
+        let cond = match rule.condition {
+            crate::alerts::Condition::Above => "above",
+            crate::alerts::Condition::Below => "below",
+        };
+        let threshold = format_metric(rule.metric, rule.threshold);
+        let text = match t.to {
+            AlertState::Pending => format!(
+                "alert {} on {on} pending: {} is {value}, {cond} {threshold}; fires if it stays so for {} s",
+                rule.name,
+                rule.metric.key(),
+                rule.for_ms as f64 / 1e3
+            ),
+            AlertState::Firing => format!(
+                "alert {} on {on} FIRING: {} is {value}, {cond} {threshold}",
+                rule.name,
+                rule.metric.key()
+            ),
+            AlertState::Resolved => format!(
+                "alert {} on {on} resolved: {} is {value}",
+                rule.name,
+                rule.metric.key()
+            ),
+            AlertState::Inactive => format!("alert {} on {on} inactive", rule.name),
+        };
+        let severity = match t.to {
+            AlertState::Firing => rule.severity,
+            AlertState::Pending => Severity::Warning.min(rule.severity),
+            _ => Severity::Info,
+        };
+        (text, severity)
+    }
+
+    /// A service's name or an instance's address.
+    pub fn target_name(&self, t: Target) -> String {
+        match t {
+            Target::Service(s) => self.cfg.services[s.0 as usize].name.clone(),
+            Target::Instance(i) => self.address(i).to_string(),
+        }
+    }
+}
+
+/// A metric value with its unit, for people.
+pub fn format_metric(m: AlertMetric, v: f64) -> String {
+    match m {
+        AlertMetric::ErrorRate | AlertMetric::Cpu | AlertMetric::Memory => {
+            format!("{:.1} %", v * 100.0)
+        }
+        AlertMetric::P99Ms => format!("{v:.0} ms"),
+        AlertMetric::RequestRate => format!("{v:.1} req/s"),
+        AlertMetric::HealthyInstances | AlertMetric::BreakersOpen | AlertMetric::QueueLength => {
+            format!("{v:.0}")
+        }
+    }
+}

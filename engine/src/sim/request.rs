@@ -1,0 +1,877 @@
+//! The data plane: requests, calls (attempts), jobs (an instance's work on a call) and the
+//! path between them.
+
+use super::{Pending, Process, Simulation};
+use crate::breaker::BreakerState;
+use crate::event::{ErrorCause, Event, Outcome, Severity};
+use crate::health::OutlierConfig;
+use crate::time::SimTime;
+use crate::trace::{Span, Trace, SPANS_PER_TRACE, TRACE_CAPACITY};
+use crate::{InstanceId, ServiceId};
+
+/// Who makes a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// The gateway, for a client request.
+    Gateway,
+    /// An instance, calling a dependency while serving.
+    Instance(InstanceId),
+}
+
+impl Caller {
+    /// Key in the breaker map: 0 for the gateway, i + 1 for instance i.
+    fn key(self) -> u32 {
+        match self {
+            Caller::Gateway => 0,
+            Caller::Instance(i) => i.0 + 1,
+        }
+    }
+
+    fn instance(self) -> Option<InstanceId> {
+        match self {
+            Caller::Gateway => None,
+            Caller::Instance(i) => Some(i),
+        }
+    }
+}
+
+/// Where a call's result goes.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Origin {
+    /// Ends the client request.
+    Client,
+    /// Continues (or fails) a job on the calling instance.
+    Job { key: usize, id: u64 },
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Request {
+    id: u64,
+    arrived: SimTime,
+    client: u32,
+    traced: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Call {
+    pub(super) id: u64,
+    req_key: usize,
+    req_id: u64,
+    origin: Origin,
+    caller: Caller,
+    service: ServiceId,
+    attempt: u32,
+    instance: Option<InstanceId>,
+    started: SimTime,
+    /// Admitted by a half-open breaker as a trial call.
+    probe: bool,
+    /// Counted in the balancer's outstanding requests.
+    dispatched: bool,
+    span: Option<u32>,
+    parent_span: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Job {
+    id: u64,
+    pub(super) instance: InstanceId,
+    incarnation: u32,
+    call: (usize, u64),
+    req_key: usize,
+    req_id: u64,
+    next_dep: usize,
+    /// Started during a hang: no completion is scheduled until the hang ends.
+    pub(super) hung: bool,
+    span: Option<u32>,
+}
+
+/// A retry waiting for its back-off.
+#[derive(Clone, Debug)]
+pub(super) struct RetrySpec {
+    req_key: usize,
+    req_id: u64,
+    origin: Origin,
+    caller: Caller,
+    service: ServiceId,
+    attempt: u32,
+    parent_span: Option<u32>,
+}
+
+impl Simulation {
+    pub(super) fn schedule_next_arrival(&mut self) {
+        let rate = self.cfg.traffic.rate_rps * self.traffic_factor;
+        if rate <= 0.0 {
+            // Check again in a second in case a spike starts.
+            self.queue
+                .push(self.now.plus_us(1_000_000), Pending::Arrival);
+            return;
+        }
+        let gap_us = self.rng.exponential(1e6 / rate);
+        let gap_us = if gap_us.is_finite() {
+            (gap_us as u64).max(1)
+        } else {
+            1
+        };
+        self.queue.push(self.now.plus_us(gap_us), Pending::Arrival);
+    }
+
+    pub(super) fn arrival(&mut self) {
+        if self.cfg.traffic.rate_rps * self.traffic_factor <= 0.0 {
+            return;
+        }
+        let id = self.next_id();
+        let client = self.rng.below(self.cfg.traffic.clients as u64) as u32;
+        let u = self.rng.uniform();
+        let service = self
+            .share_cdf
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(self.share_cdf.len() - 1);
+        let service = ServiceId(service as u16);
+        let rate = self.cfg.tracing.sample_rate;
+        let traced = rate > 0.0 && self.rng.chance(rate);
+        self.totals.arrived += 1;
+        self.totals.in_flight += 1;
+        let req_key = self.requests.insert(Request {
+            id,
+            arrived: self.now,
+            client,
+            traced,
+        });
+        self.record(Event::RequestArrived {
+            request: id,
+            client,
+            service,
+        });
+        if traced {
+            let trace_id = self.rng.next_u64();
+            self.open_traces.insert(
+                id,
+                Trace {
+                    trace_id,
+                    request: id,
+                    start_us: self.now.as_us(),
+                    end_us: None,
+                    outcome: None,
+                    spans: Vec::new(),
+                    dropped_spans: 0,
+                },
+            );
+        }
+        if let Some(l) = &mut self.limiter {
+            if !l.admit(self.now) {
+                self.end_request(req_key, Outcome::Rejected, None);
+                return;
+            }
+        }
+        self.start_call(
+            req_key,
+            id,
+            Origin::Client,
+            Caller::Gateway,
+            service,
+            0,
+            None,
+        );
+    }
+
+    /// The candidates of service `s` into `out` (cleared first). Panic mode: fewer than
+    /// `panic_threshold_pct` % of the listed instances healthy ⇒ all listed instances.
+    pub(super) fn fill_candidates(&self, s: ServiceId, out: &mut Vec<InstanceId>) {
+        out.clear();
+        let members = &self.caches[s.0 as usize].members;
+        out.extend(members.iter().copied().filter(|i| {
+            let inst = &self.instances[i.0 as usize];
+            inst.health.healthy && inst.ejected_until.is_none()
+        }));
+        let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
+        if (out.len() as f64) * 100.0 < pct * members.len() as f64 {
+            out.clear();
+            out.extend_from_slice(members);
+        }
+    }
+
+    fn update_panic(&mut self, s: ServiceId) {
+        let members = &self.caches[s.0 as usize].members;
+        let listed = members.len();
+        let healthy = members
+            .iter()
+            .filter(|i| {
+                let inst = &self.instances[i.0 as usize];
+                inst.health.healthy && inst.ejected_until.is_none()
+            })
+            .count();
+        let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
+        let on = listed > 0 && (healthy as f64) * 100.0 < pct * listed as f64;
+        if on != self.panic[s.0 as usize] {
+            self.panic[s.0 as usize] = on;
+            self.record(Event::PanicMode { service: s, on });
+            let name = self.cfg.services[s.0 as usize].name.clone();
+            if on {
+                self.stats.panics += 1;
+                self.post(
+                    Severity::Critical,
+                    "panic_mode",
+                    format!(
+                        "load balancer for {name} is in panic mode: only {healthy} of {listed} listed instances are healthy (below {pct} %), so it routes to all of them"
+                    ),
+                    None,
+                );
+            } else {
+                self.post(
+                    Severity::Info,
+                    "panic_mode",
+                    format!("load balancer for {name} left panic mode"),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// Re-evaluates panic mode for `s`: call after anything that changes health or membership.
+    pub(super) fn health_view_changed(&mut self, s: ServiceId) {
+        self.update_panic(s);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn start_call(
+        &mut self,
+        req_key: usize,
+        req_id: u64,
+        origin: Origin,
+        caller: Caller,
+        service: ServiceId,
+        attempt: u32,
+        parent_span: Option<u32>,
+    ) {
+        self.stats.calls += 1;
+        let id = self.next_id();
+        let client = self.requests.get(req_key).map_or(0, |r| r.client);
+        if attempt == 0 {
+            let key = (caller_service_key(self, caller), service.0);
+            self.budgets
+                .entry(key)
+                .or_default()
+                .on_first_attempt(self.now);
+        }
+        let span = self.open_span(req_id, parent_span, service, attempt);
+        let call_key = self.calls.insert(Call {
+            id,
+            req_key,
+            req_id,
+            origin,
+            caller,
+            service,
+            attempt,
+            instance: None,
+            started: self.now,
+            probe: false,
+            dispatched: false,
+            span,
+            parent_span,
+        });
+        let mut cands = std::mem::take(&mut self.scratch);
+        self.fill_candidates(service, &mut cands);
+        let picked =
+            self.balancers[service.0 as usize].pick(&cands, client, self.now, &mut self.rng);
+        self.scratch = cands;
+        let Some(target) = picked else {
+            self.finish_call(call_key, Outcome::NoHealthyUpstream, None);
+            return;
+        };
+        self.calls[call_key].instance = Some(target);
+        // The caller's breaker for this upstream.
+        if let Some(bcfg) = self.cfg.services[service.0 as usize].breaker {
+            let key = (caller.key(), target.0);
+            let now = self.now;
+            let b = self
+                .breakers
+                .entry(key)
+                .or_insert_with(|| crate::breaker::CircuitBreaker::new(bcfg));
+            match b.try_acquire(now) {
+                Ok(moved) => {
+                    self.calls[call_key].probe = b.state() == BreakerState::HalfOpen;
+                    if let Some(t) = moved {
+                        self.breaker_changed(caller, target, t.from, t.to);
+                    }
+                }
+                Err(()) => {
+                    self.finish_call(call_key, Outcome::ShortCircuited, None);
+                    return;
+                }
+            }
+        }
+        self.calls[call_key].dispatched = true;
+        self.balancers[service.0 as usize].on_dispatch(target);
+        self.record(Event::CallDispatched {
+            call: id,
+            request: req_id,
+            caller: caller.instance(),
+            instance: target,
+            attempt,
+        });
+        if let Some(sp) = span {
+            self.with_span(req_id, sp, |s| s.instance = Some(target));
+        }
+        let timeout_ms = self.cfg.services[service.0 as usize]
+            .timeout_ms
+            .unwrap_or(self.cfg.request_timeout_ms);
+        self.queue.push(
+            self.now.plus_us(timeout_ms * 1_000),
+            Pending::CallTimeout { call: call_key, id },
+        );
+        self.deliver(call_key, id, target);
+    }
+
+    /// The call arrives at the instance.
+    fn deliver(&mut self, call_key: usize, call_id: u64, target: InstanceId) {
+        let inst = &mut self.instances[target.0 as usize];
+        if !inst.up() {
+            inst.refused_since_crash += 1;
+            let first = inst.refused_since_crash == 1;
+            self.finish_call(
+                call_key,
+                Outcome::Error,
+                Some(ErrorCause::ConnectionRefused),
+            );
+            if first {
+                self.record(Event::ConnectionsRefused { instance: target });
+                let listed = self.registry.is_registered(target);
+                let addr = self.address(target).to_string();
+                let why = if listed {
+                    " (the balancer still routes to it: the registry lists it until its TTL runs out)"
+                } else {
+                    " (the balancer's discovery cache still lists it)"
+                };
+                self.post(
+                    Severity::Warning,
+                    "connections_refused",
+                    format!("requests to {addr} fail with 502: connection refused{why}"),
+                    Some(target),
+                );
+            }
+            return;
+        }
+        if inst.faults.serving_lost {
+            return; // packets dropped: the caller's timeout ends it
+        }
+        let (concurrency, queue_limit) = {
+            let c = self.instance_config(target);
+            let conc = self.instances[target.0 as usize]
+                .faults
+                .concurrency
+                .unwrap_or(c.concurrency);
+            (conc, c.queue_limit)
+        };
+        let (req_key, req_id) = {
+            let c = &self.calls[call_key];
+            (c.req_key, c.req_id)
+        };
+        let inst = &self.instances[target.0 as usize];
+        let has_slot = inst.busy < concurrency;
+        let has_room = (inst.queue.len() as u32) < queue_limit;
+        if !has_slot && !has_room {
+            self.finish_call(call_key, Outcome::Error, Some(ErrorCause::Overloaded));
+            return;
+        }
+        let id = self.next_id();
+        let span = self.calls[call_key].span;
+        let incarnation = self.instances[target.0 as usize].incarnation;
+        let job = self.jobs.insert(Job {
+            id,
+            instance: target,
+            incarnation,
+            call: (call_key, call_id),
+            req_key,
+            req_id,
+            next_dep: 0,
+            hung: false,
+            span,
+        });
+        let inst = &mut self.instances[target.0 as usize];
+        if has_slot {
+            inst.busy += 1;
+            self.start_job(job);
+        } else {
+            inst.queue.push_back(job);
+        }
+    }
+
+    /// Starts serving `job` in a slot already counted in `busy`.
+    pub(super) fn start_job(&mut self, job: usize) {
+        let id = self.jobs[job].id;
+        let target = self.jobs[job].instance;
+        let inst = &self.instances[target.0 as usize];
+        if inst.faults.hang {
+            self.jobs[job].hung = true;
+            return;
+        }
+        let slow = inst.faults.slow;
+        let dist = self.instance_config(target).latency;
+        let service_us = (dist.sample_us(&mut self.rng) as f64 * slow) as u64;
+        self.queue
+            .push(self.now.plus_us(service_us), Pending::JobDone { job, id });
+    }
+
+    /// The instance's own processing of `job` is done: call the next dependency or answer.
+    pub(super) fn job_done(&mut self, job: usize, id: u64) {
+        let Some(j) = self.jobs.get(job) else { return };
+        if j.id != id {
+            return;
+        }
+        let inst = &self.instances[j.instance.0 as usize];
+        if inst.incarnation != j.incarnation {
+            return;
+        }
+        let svc = inst.service;
+        let deps = &self.cfg.services[svc.0 as usize].depends_on;
+        if let Some(dep) = deps.get(j.next_dep) {
+            let dep = self
+                .service_by_name(dep)
+                .expect("validated: dependencies name services");
+            let (req_key, req_id, span, caller) = (j.req_key, j.req_id, j.span, j.instance);
+            self.jobs[job].next_dep += 1;
+            self.start_call(
+                req_key,
+                req_id,
+                Origin::Job { key: job, id },
+                Caller::Instance(caller),
+                dep,
+                0,
+                span,
+            );
+        } else {
+            self.respond(job, None);
+        }
+    }
+
+    /// The job answers its caller (ok unless `failed_dependency` or its error rate says
+    /// otherwise) and frees its slot.
+    fn respond(&mut self, job: usize, failed_dependency: Option<()>) {
+        let j = self.jobs.remove(job);
+        let target = j.instance;
+        let error_rate = {
+            let inst = &self.instances[target.0 as usize];
+            inst.faults
+                .error_rate
+                .unwrap_or(self.instance_config(target).error_rate)
+        };
+        // Draw for every answer so the random stream does not depend on timeouts.
+        let failed = error_rate > 0.0 && self.rng.chance(error_rate);
+        let serving_lost = self.instances[target.0 as usize].faults.serving_lost;
+        let (call_key, call_id) = j.call;
+        if !serving_lost && self.calls.get(call_key).is_some_and(|c| c.id == call_id) {
+            if failed_dependency.is_some() {
+                self.finish_call(call_key, Outcome::Error, Some(ErrorCause::Dependency));
+            } else if failed {
+                self.finish_call(call_key, Outcome::Error, Some(ErrorCause::Application));
+            } else {
+                self.finish_call(call_key, Outcome::Ok, None);
+            }
+        }
+        self.free_slot(target);
+    }
+
+    /// A slot on `target` is free: the next queued job takes it (even if its caller gave
+    /// up: the server cannot know).
+    pub(super) fn free_slot(&mut self, target: InstanceId) {
+        let concurrency = self.instances[target.0 as usize]
+            .faults
+            .concurrency
+            .unwrap_or(self.instance_config(target).concurrency);
+        let inst = &mut self.instances[target.0 as usize];
+        if inst.busy <= concurrency {
+            if let Some(next) = inst.queue.pop_front() {
+                self.start_job(next);
+                return;
+            }
+        }
+        inst.busy = inst.busy.saturating_sub(1);
+    }
+
+    /// Ends a call: the only place a call ends. Updates the balancer, breaker, outlier
+    /// detection and metrics, then retries or hands the result to its origin.
+    pub(super) fn finish_call(
+        &mut self,
+        call_key: usize,
+        outcome: Outcome,
+        cause: Option<ErrorCause>,
+    ) {
+        let call = self.calls.remove(call_key);
+        let latency_us = self.now.since(call.started);
+        let responded = matches!(outcome, Outcome::Ok)
+            || matches!(
+                cause,
+                Some(ErrorCause::Application | ErrorCause::Dependency | ErrorCause::Overloaded)
+            );
+        if let Some(target) = call.instance {
+            if call.dispatched {
+                self.balancers[call.service.0 as usize].on_complete(
+                    target,
+                    responded.then_some(latency_us),
+                    self.now,
+                );
+                self.breaker_result(call.caller, target, call.service, outcome, call.probe);
+                self.outlier_result(target, outcome);
+                let now = self.now;
+                let inst = &mut self.instances[target.0 as usize];
+                match outcome {
+                    Outcome::Ok => inst.served += 1,
+                    Outcome::Timeout => inst.timeouts += 1,
+                    _ => inst.errors += 1,
+                }
+                let lat = (responded || outcome == Outcome::Timeout).then_some(latency_us);
+                inst.metrics.record(now, lat, outcome == Outcome::Ok);
+            } else if outcome == Outcome::ShortCircuited {
+                self.instances[target.0 as usize].short_circuited += 1;
+                self.stats.calls_short_circuited += 1;
+            }
+        }
+        let now = self.now;
+        let lat = (outcome != Outcome::ShortCircuited && outcome != Outcome::NoHealthyUpstream)
+            .then_some(latency_us);
+        self.service_metrics[call.service.0 as usize].record(now, lat, outcome == Outcome::Ok);
+        self.record(Event::CallEnded {
+            call: call.id,
+            service: call.service,
+            instance: call.instance,
+            outcome,
+            cause,
+            latency_us,
+        });
+        if let Some(sp) = call.span {
+            let end = self.now.as_us();
+            self.with_span(call.req_id, sp, |s| {
+                s.end_us = Some(end);
+                s.outcome = Some(outcome);
+                s.cause = cause;
+            });
+        }
+        // Retry?
+        let origin_alive = match call.origin {
+            Origin::Client => self
+                .requests
+                .get(call.req_key)
+                .is_some_and(|r| r.id == call.req_id),
+            Origin::Job { key, id } => self.jobs.get(key).is_some_and(|j| j.id == id),
+        };
+        if !origin_alive {
+            return;
+        }
+        let retry = self.cfg.services[call.service.0 as usize].retry;
+        let retriable = matches!(
+            outcome,
+            Outcome::Error | Outcome::Timeout | Outcome::ShortCircuited
+        );
+        if retriable && call.attempt < retry.max_retries {
+            let key = (caller_service_key(self, call.caller), call.service.0);
+            let now = self.now;
+            if self.budgets.entry(key).or_default().try_retry(now, &retry) {
+                let backoff_us = retry.backoff_us(call.attempt + 1, &mut self.rng);
+                self.stats.retries += 1;
+                self.record(Event::RetryScheduled {
+                    request: call.req_id,
+                    service: call.service,
+                    attempt: call.attempt + 1,
+                    backoff_us,
+                });
+                self.queue.push(
+                    self.now.plus_us(backoff_us),
+                    Pending::Retry(RetrySpec {
+                        req_key: call.req_key,
+                        req_id: call.req_id,
+                        origin: call.origin,
+                        caller: call.caller,
+                        service: call.service,
+                        attempt: call.attempt + 1,
+                        parent_span: call.parent_span,
+                    }),
+                );
+                return;
+            }
+            self.stats.retries_denied += 1;
+            self.record(Event::RetryBudgetExhausted {
+                request: call.req_id,
+                service: call.service,
+            });
+        }
+        match call.origin {
+            Origin::Client => self.end_request(call.req_key, outcome, cause),
+            Origin::Job { key, id } => {
+                if outcome == Outcome::Ok {
+                    self.job_done(key, id);
+                } else {
+                    self.respond(key, Some(()));
+                }
+            }
+        }
+    }
+
+    pub(super) fn retry(&mut self, spec: RetrySpec) {
+        let alive = match spec.origin {
+            Origin::Client => self
+                .requests
+                .get(spec.req_key)
+                .is_some_and(|r| r.id == spec.req_id),
+            Origin::Job { key, id } => self.jobs.get(key).is_some_and(|j| j.id == id),
+        };
+        if alive {
+            self.start_call(
+                spec.req_key,
+                spec.req_id,
+                spec.origin,
+                spec.caller,
+                spec.service,
+                spec.attempt,
+                spec.parent_span,
+            );
+        }
+    }
+
+    /// Ends a client request: the only place a request ends.
+    pub(super) fn end_request(
+        &mut self,
+        req_key: usize,
+        outcome: Outcome,
+        cause: Option<ErrorCause>,
+    ) {
+        let Some(req) = self.requests.try_remove(req_key) else {
+            return;
+        };
+        let latency_us = self.now.since(req.arrived);
+        self.totals.in_flight -= 1;
+        self.totals.bump(outcome);
+        self.record(Event::RequestEnded {
+            request: req.id,
+            outcome,
+            cause,
+            latency_us,
+        });
+        if req.traced {
+            if let Some(mut t) = self.open_traces.remove(&req.id) {
+                t.end_us = Some(self.now.as_us());
+                t.outcome = Some(outcome);
+                if self.traces.len() == TRACE_CAPACITY {
+                    self.traces.pop_front();
+                }
+                self.traces.push_back(t);
+            }
+        }
+    }
+
+    fn open_span(
+        &mut self,
+        req_id: u64,
+        parent: Option<u32>,
+        service: ServiceId,
+        attempt: u32,
+    ) -> Option<u32> {
+        let start_us = self.now.as_us();
+        let t = self.open_traces.get_mut(&req_id)?;
+        if t.spans.len() >= SPANS_PER_TRACE {
+            t.dropped_spans += 1;
+            return None;
+        }
+        let span_id = t.spans.len() as u32;
+        t.spans.push(Span {
+            span_id,
+            parent,
+            service,
+            instance: None,
+            attempt,
+            start_us,
+            end_us: None,
+            outcome: None,
+            cause: None,
+        });
+        Some(span_id)
+    }
+
+    fn with_span(&mut self, req_id: u64, span: u32, f: impl FnOnce(&mut Span)) {
+        if let Some(s) = self
+            .open_traces
+            .get_mut(&req_id)
+            .and_then(|t| t.spans.get_mut(span as usize))
+        {
+            f(s);
+        }
+    }
+
+    fn breaker_result(
+        &mut self,
+        caller: Caller,
+        target: InstanceId,
+        service: ServiceId,
+        outcome: Outcome,
+        probe: bool,
+    ) {
+        if self.cfg.services[service.0 as usize].breaker.is_none() {
+            return;
+        }
+        let now = self.now;
+        let Some(b) = self.breakers.get_mut(&(caller.key(), target.0)) else {
+            return;
+        };
+        if let Some(t) = b.on_result(now, !outcome.is_failure(), probe) {
+            self.breaker_changed(caller, target, t.from, t.to);
+        }
+    }
+
+    fn breaker_changed(
+        &mut self,
+        caller: Caller,
+        target: InstanceId,
+        from: BreakerState,
+        to: BreakerState,
+    ) {
+        self.record(Event::BreakerChanged {
+            caller: caller.instance(),
+            instance: target,
+            from,
+            to,
+        });
+        let who = match caller {
+            Caller::Gateway => "gateway".to_string(),
+            Caller::Instance(i) => self.address(i).to_string(),
+        };
+        let addr = self.address(target).to_string();
+        let svc = self.instances[target.0 as usize].service;
+        let b = self.cfg.services[svc.0 as usize].breaker;
+        let (severity, text) = match to {
+            BreakerState::Open => {
+                self.stats.breaker_opens += 1;
+                let after = b.map_or(0.0, |b| b.reset_timeout_ms as f64 / 1e3);
+                (
+                    Severity::Warning,
+                    format!(
+                        "circuit breaker {who} → {addr} opened: calls fail fast with 503 for {after} s, then a few trial calls go through"
+                    ),
+                )
+            }
+            BreakerState::HalfOpen => (
+                Severity::Info,
+                format!("circuit breaker {who} → {addr} is half-open: letting trial calls through"),
+            ),
+            BreakerState::Closed => (
+                Severity::Info,
+                format!("circuit breaker {who} → {addr} closed: trial calls succeeded"),
+            ),
+        };
+        self.post(severity, "breaker_changed", text, Some(target));
+    }
+
+    fn outlier_result(&mut self, target: InstanceId, outcome: Outcome) {
+        let svc = self.instances[target.0 as usize].service;
+        let Some(cfg) = self.cfg.services[svc.0 as usize].outlier else {
+            return;
+        };
+        let inst = &mut self.instances[target.0 as usize];
+        if !matches!(outcome, Outcome::Error | Outcome::Timeout) {
+            inst.consecutive_5xx = 0;
+            return;
+        }
+        inst.consecutive_5xx += 1;
+        if inst.consecutive_5xx >= cfg.consecutive_5xx && inst.ejected_until.is_none() {
+            self.try_eject(target, svc, &cfg);
+        }
+    }
+
+    fn try_eject(&mut self, target: InstanceId, svc: ServiceId, cfg: &OutlierConfig) {
+        let members = &self.caches[svc.0 as usize].members;
+        let ejected = members
+            .iter()
+            .filter(|i| self.instances[i.0 as usize].ejected_until.is_some())
+            .count();
+        if ejected >= cfg.max_ejected(members.len()) {
+            return;
+        }
+        let inst = &mut self.instances[target.0 as usize];
+        inst.times_ejected += 1;
+        let nth = inst.times_ejected;
+        let for_us = cfg.ejection_us(nth);
+        inst.ejected_until = Some(self.now.plus_us(for_us));
+        inst.consecutive_5xx = 0;
+        self.stats.ejections += 1;
+        self.record(Event::Ejected {
+            instance: target,
+            nth,
+            for_us,
+        });
+        self.queue.push(
+            self.now.plus_us(for_us),
+            Pending::Uneject {
+                instance: target,
+                nth,
+            },
+        );
+        let addr = self.address(target).to_string();
+        self.post(
+            Severity::Warning,
+            "ejected",
+            format!(
+                "outlier detection ejected {addr} after {} consecutive 5xx: out of rotation for {} s (ejection #{nth})",
+                cfg.consecutive_5xx,
+                for_us / 1_000_000
+            ),
+            Some(target),
+        );
+        self.health_view_changed(svc);
+    }
+
+    /// Destroys every job on `target` (its process died): their calls end with a reset.
+    /// Returns how many calls were lost.
+    pub(super) fn drop_jobs(&mut self, target: InstanceId) -> u32 {
+        let keys: Vec<usize> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.instance == target)
+            .map(|(k, _)| k)
+            .collect();
+        let mut lost = 0;
+        for k in keys {
+            let j = self.jobs.remove(k);
+            let (ck, cid) = j.call;
+            if self.calls.get(ck).is_some_and(|c| c.id == cid) {
+                lost += 1;
+                self.finish_call(ck, Outcome::Error, Some(ErrorCause::ConnectionReset));
+            }
+        }
+        let inst = &mut self.instances[target.0 as usize];
+        inst.busy = 0;
+        inst.queue.clear();
+        lost
+    }
+
+    /// Schedules completion of every job on `target` that hung (its hang ended).
+    pub(super) fn resume_hung_jobs(&mut self, target: InstanceId) {
+        let keys: Vec<usize> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.instance == target && j.hung)
+            .map(|(k, _)| k)
+            .collect();
+        for k in keys {
+            self.jobs[k].hung = false;
+            self.start_job(k);
+        }
+    }
+}
+
+fn caller_service_key(sim: &Simulation, caller: Caller) -> u16 {
+    match caller {
+        Caller::Gateway => 0,
+        Caller::Instance(i) => sim.instances[i.0 as usize].service.0 + 1,
+    }
+}
+
+impl Process {
+    /// A short label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Process::Standby => "standby",
+            Process::Stopped => "stopped",
+            Process::Booting => "booting",
+            Process::Running => "running",
+        }
+    }
+}
