@@ -445,6 +445,7 @@ impl fmt::Display for Digest {
 #[derive(Clone)]
 pub struct EventLog {
     entries: VecDeque<LogEntry>,
+    notable: VecDeque<LogEntry>,
     counts: [u64; EVENT_KINDS.len()],
     total: u64,
     hasher: Xxh3,
@@ -464,6 +465,7 @@ impl Default for EventLog {
     fn default() -> Self {
         Self {
             entries: VecDeque::with_capacity(1_024),
+            notable: VecDeque::new(),
             counts: [0; EVENT_KINDS.len()],
             total: 0,
             hasher: Xxh3::new(),
@@ -484,6 +486,12 @@ impl EventLog {
             // Cannot happen with the engine's limits (an entry is far below 4 KiB); hash
             // something that still depends on the entry rather than panic.
             Err(_) => self.hasher.update(&[entry.event.kind_index() as u8, 0xff]),
+        }
+        if entry.event.is_notable() {
+            if self.notable.len() == LOG_CAPACITY {
+                self.notable.pop_front();
+            }
+            self.notable.push_back(entry.clone());
         }
         if self.entries.len() == LOG_CAPACITY {
             self.entries.pop_front();
@@ -512,6 +520,13 @@ impl EventLog {
             .iter()
             .position(|k| *k == kind)
             .map_or(0, |i| self.counts[i])
+    }
+
+    /// The retained notable entries (control-plane events, not per-request or heartbeat
+    /// noise), oldest first: the newest [`LOG_CAPACITY`] of them, kept apart so a busy run does
+    /// not push them out.
+    pub fn notable(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
+        self.notable.iter()
     }
 
     /// The retained entries, oldest first.

@@ -111,7 +111,10 @@ fn crashed_instance_is_expired_after_the_heartbeat_timeout_and_gets_no_more_traf
 
 fn count_dispatched_after(sim: &Simulation, id: InstanceId, after: SimTime) -> usize {
     let retained_from = sim.log().entries().next().unwrap().at;
-    assert!(retained_from <= after, "the log still covers the period checked");
+    assert!(
+        retained_from <= after,
+        "the log still covers the period checked"
+    );
     sim.log()
         .entries()
         .filter(|e| e.at > after)
