@@ -1,7 +1,7 @@
 //! The run report `ha-sim run` prints as JSON.
 
-use crate::sim::{OutcomeCounts, Simulation};
-use crate::view::InstanceStatus;
+use crate::sim::{OutcomeCounts, Simulation, Stats};
+use crate::view::{BreakerView, InstanceStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -14,10 +14,14 @@ pub struct InstanceReport {
     pub service: String,
     /// `host:port`.
     pub address: String,
-    /// Requests served ok.
+    /// Calls served ok.
     pub served: u64,
-    /// Requests that ended in an error or a timeout at this instance.
+    /// Calls that ended in an error or a timeout at this instance.
     pub errors: u64,
+    /// Of `errors`, timeouts.
+    pub timeouts: u64,
+    /// Calls to it that open breakers failed fast.
+    pub short_circuited: u64,
     /// Latency p50 over the last metrics window, ms; `None` (JSON null) when no response came
     /// in that window.
     pub p50_ms: Option<f64>,
@@ -29,6 +33,34 @@ pub struct InstanceReport {
     pub final_state: InstanceStatus,
 }
 
+/// One service in a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceReport {
+    /// Name.
+    pub name: String,
+    /// Load-balancing strategy at the end.
+    pub strategy: String,
+    /// Calls per second over the last window.
+    pub rps: f64,
+    /// Failed fraction of calls over the last window.
+    pub error_rate: f64,
+    /// Latency p99 of calls over the last window, ms (`None`: no data).
+    pub p99_ms: Option<f64>,
+}
+
+/// How often one alert fired.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertReport {
+    /// Rule name.
+    pub rule: String,
+    /// Service name or instance address.
+    pub target: String,
+    /// Times it went to firing.
+    pub fired: u32,
+    /// State at the end.
+    pub state: crate::alerts::AlertState,
+}
+
 /// A whole run's summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -38,8 +70,16 @@ pub struct Report {
     pub simulated_s: f64,
     /// Per instance, in config order.
     pub instances: Vec<InstanceReport>,
-    /// Requests by outcome.
+    /// Per service, in config order.
+    pub services: Vec<ServiceReport>,
+    /// Client requests by outcome.
     pub totals: OutcomeCounts,
+    /// Mechanism counters (retries, breaker opens, failovers, ejections, …).
+    pub stats: Stats,
+    /// Breakers that are not closed or have opened.
+    pub breakers: Vec<BreakerView>,
+    /// Alerts that fired at least once.
+    pub alerts_fired: Vec<AlertReport>,
     /// Events by kind.
     pub events: BTreeMap<String, u64>,
     /// The run digest, 16 hex digits.
@@ -62,13 +102,40 @@ impl Simulation {
                     address: i.address.clone(),
                     served: i.served,
                     errors: i.errors + i.timeouts,
+                    timeouts: i.timeouts,
+                    short_circuited: i.short_circuited,
                     p50_ms: (i.latency_samples > 0).then_some(i.p50_ms),
                     p95_ms: (i.latency_samples > 0).then_some(i.p95_ms),
                     p99_ms: (i.latency_samples > 0).then_some(i.p99_ms),
                     final_state: i.status,
                 })
                 .collect(),
+            services: view
+                .services
+                .iter()
+                .map(|s| ServiceReport {
+                    name: s.name.clone(),
+                    strategy: s.strategy.clone(),
+                    rps: s.rps,
+                    error_rate: s.error_rate,
+                    p99_ms: s.p99_ms,
+                })
+                .collect(),
             totals: self.totals(),
+            stats: self.stats(),
+            breakers: view.breakers.clone(),
+            alerts_fired: self
+                .alerts()
+                .alerts
+                .iter()
+                .filter(|a| a.fired > 0)
+                .map(|a| AlertReport {
+                    rule: self.alerts().rules[a.rule].name.clone(),
+                    target: self.target_name(a.target),
+                    fired: a.fired,
+                    state: a.state,
+                })
+                .collect(),
             events: self
                 .log()
                 .counts()

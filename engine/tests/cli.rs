@@ -67,10 +67,18 @@ fn run_reports_instances_totals_events_and_digest() {
     assert_eq!(survivor["final_state"], "serving");
     assert!(survivor["p99_ms"].as_f64().unwrap() >= survivor["p50_ms"].as_f64().unwrap());
     let t = &v["totals"];
-    let sum: u64 = ["ok", "error", "timeout", "no_healthy_upstream", "in_flight"]
-        .iter()
-        .map(|k| t[k].as_u64().unwrap())
-        .sum();
+    let sum: u64 = [
+        "ok",
+        "error",
+        "timeout",
+        "rejected",
+        "short_circuited",
+        "no_healthy_upstream",
+        "in_flight",
+    ]
+    .iter()
+    .map(|k| t[k].as_u64().unwrap())
+    .sum();
     assert_eq!(sum, t["arrived"].as_u64().unwrap());
     assert_eq!(v["events"]["expired"], 1);
     assert_eq!(v["digest"].as_str().unwrap().len(), 16);
@@ -102,10 +110,93 @@ fn bad_input_is_named_and_exits_2() {
             ],
             "already down",
         ),
+        (
+            vec!["run", "--fault", "melt:192.168.1.10:8080@5"],
+            "unknown fault kind",
+        ),
+        (
+            vec!["run", "--fault", "slow:192.168.1.10:8080@5"],
+            "slow needs a value",
+        ),
+        (vec!["run", "--fault", "hang@5"], "needs a target"),
+        (
+            vec!["run", "--fault", "hang:10.1.1.1:1@5"],
+            "no instance address",
+        ),
+        (
+            vec!["run", "--fault", "error=2:192.168.1.10:8080@5"],
+            "between 0 and 1",
+        ),
+        (
+            vec!["run", "--strategy", "user-service=fastest"],
+            "unknown strategy",
+        ),
+        (vec!["run", "--strategy", "nobody=random"], "no service"),
+        (vec!["run", "--config", "/nonexistent.json"], "cannot read"),
     ] {
         let out = ha_sim(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn faults_strategies_and_configs_from_the_command_line() {
+    // A hang on one user-service instance for 30 s: its calls time out (504).
+    let v = json(&ha_sim(&[
+        "run",
+        "--seed",
+        "3",
+        "--seconds",
+        "60",
+        "--fault",
+        "hang:192.168.1.11:8080@10+30",
+        "--fault",
+        "spike=2@10+10",
+        "--strategy",
+        "user-service=least_connections",
+    ]));
+    assert!(
+        v["totals"]["timeout"].as_u64().unwrap() > 0,
+        "{}",
+        v["totals"]
+    );
+    assert_eq!(v["stats"]["faults"], 2);
+    assert_eq!(v["services"][0]["strategy"], "least connections");
+    assert_eq!(v["events"]["fault_started"], 2);
+    assert_eq!(v["events"]["fault_ended"], 2);
+    // --dump-config prints a config that --config runs to the same digest.
+    let out = ha_sim(&[
+        "run",
+        "--dump-config",
+        "--fault",
+        "crash:192.168.1.20:8081@20",
+    ]);
+    assert!(out.status.success());
+    let dir = std::env::temp_dir().join(format!("ha-sim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cluster.json");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let a = json(&ha_sim(&[
+        "run",
+        "--config",
+        path.to_str().unwrap(),
+        "--seconds",
+        "70",
+    ]));
+    let b = json(&ha_sim(&[
+        "run",
+        "--fault",
+        "crash:192.168.1.20:8081@20",
+        "--seconds",
+        "70",
+    ]));
+    assert_eq!(a["digest"], b["digest"]);
+    assert_eq!(
+        a["totals"]["no_healthy_upstream"],
+        b["totals"]["no_healthy_upstream"]
+    );
+    assert!(a["totals"]["no_healthy_upstream"].as_u64().unwrap() > 0);
+    let _ = std::fs::remove_dir_all(&dir);
 }

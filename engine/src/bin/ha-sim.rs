@@ -3,10 +3,20 @@
 //! ```text
 //! ha-sim presets
 //! ha-sim run --preset discovery --seed 42 --seconds 120 [--crash 192.168.1.11:8080@10]
+//! ha-sim run --fault hang:192.168.1.11:8080@30+20 --fault spike=3@60+10 \
+//!            --strategy user-service=least_connections
+//! ha-sim run --preset discovery --dump-config > cluster.json   # edit, then:
+//! ha-sim run --config cluster.json
 //! ```
+//!
+//! A fault is `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` with KIND one of `crash`, `hang`,
+//! `slow=K` (latency × K), `error=P` (error rate P in [0, 1]), `partition-heartbeats`,
+//! `partition-serving`, `spike=K` (traffic × K, no address) and `capacity=N` (N slots).
 
 use clap::{Parser, Subcommand};
-use ha_engine::{presets, Command, SimTime, Simulation};
+use ha_engine::balancer::Strategy;
+use ha_engine::fault::{FaultKind, ScheduledFault};
+use ha_engine::{presets, ClusterConfig, Command, SimTime, Simulation};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -45,6 +55,21 @@ enum Cmd {
         /// Restart the instance at ADDRESS at simulated second S: `ADDRESS@S`. Repeatable.
         #[arg(long, value_name = "ADDRESS@S")]
         restart: Vec<String>,
+        /// Schedule a fault: `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` (see the top of
+        /// `ha-sim --help`). Repeatable.
+        #[arg(long, value_name = "SPEC")]
+        fault: Vec<String>,
+        /// Set a service's load-balancing strategy: `SERVICE=STRATEGY` (round_robin,
+        /// weighted_round_robin, random, weighted_random, least_connections, dynamic_score,
+        /// ip_hash, sticky_session, power_of_two_choices, ring_hash, maglev, peak_ewma).
+        #[arg(long, value_name = "SERVICE=STRATEGY")]
+        strategy: Vec<String>,
+        /// Run this cluster (JSON, as `--dump-config` prints it) instead of a preset.
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        /// Print the cluster configuration as JSON instead of running it.
+        #[arg(long)]
+        dump_config: bool,
     },
 }
 
@@ -67,23 +92,124 @@ fn parse_at(spec: &str) -> Result<(String, SimTime), String> {
     Ok((addr.to_string(), SimTime((s * 1e6) as u64)))
 }
 
+fn seconds_arg(s: &str, what: &str, spec: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} in {spec:?} is not a number of seconds ({what})"))?;
+    if !(0.0..=MAX_SECONDS).contains(&v) {
+        return Err(format!("{v} s in {spec:?} is outside 0..={MAX_SECONDS}"));
+    }
+    Ok(v)
+}
+
+/// Parses `KIND[=X][:ADDRESS]@START_S[+DURATION_S]`.
+fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
+    let (what, when) = spec
+        .rsplit_once('@')
+        .ok_or_else(|| format!("expected KIND[=X][:ADDRESS]@START_S[+DURATION_S], got {spec:?}"))?;
+    let (start, duration) = match when.split_once('+') {
+        Some((a, d)) => (a, Some(d)),
+        None => (when, None),
+    };
+    let at_s = seconds_arg(start, "start", spec)?;
+    let duration_s = duration
+        .map(|d| seconds_arg(d, "duration", spec))
+        .transpose()?;
+    let (kind, target) = match what.split_once(':') {
+        Some((k, a)) => (k, Some(a.to_string())),
+        None => (what, None),
+    };
+    let (name, param) = match kind.split_once('=') {
+        Some((n, p)) => (n, Some(p)),
+        None => (kind, None),
+    };
+    let num = |p: Option<&str>| -> Result<f64, String> {
+        let p = p.ok_or_else(|| format!("{name} needs a value, e.g. {name}=3, in {spec:?}"))?;
+        p.parse::<f64>()
+            .map_err(|_| format!("{p:?} in {spec:?} is not a number"))
+    };
+    let fault = match name {
+        "crash" => FaultKind::Crash,
+        "hang" => FaultKind::Hang,
+        "slow" => FaultKind::Slow { factor: num(param)? },
+        "error" => FaultKind::ErrorRate { rate: num(param)? },
+        "partition-heartbeats" => FaultKind::PartitionHeartbeats,
+        "partition-serving" => FaultKind::PartitionServing,
+        "spike" => FaultKind::TrafficSpike { factor: num(param)? },
+        "capacity" => FaultKind::Capacity {
+            concurrency: num(param)? as u32,
+        },
+        other => {
+            return Err(format!(
+                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N"
+            ))
+        }
+    };
+    Ok(ScheduledFault {
+        at_ms: (at_s * 1e3) as u64,
+        target,
+        fault,
+        duration_ms: duration_s.map(|d| (d * 1e3) as u64),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run(
     preset: &str,
     seed: u64,
     seconds: f64,
     crash: &[String],
     restart: &[String],
+    faults: &[String],
+    strategies: &[String],
+    config: Option<&std::path::Path>,
+    dump_config: bool,
 ) -> Result<String, String> {
-    let p = presets::by_name(preset).ok_or_else(|| {
-        let names: Vec<_> = presets::all().iter().map(|p| p.name).collect();
-        format!("unknown preset {preset:?}; presets: {}", names.join(", "))
-    })?;
+    let mut cfg: ClusterConfig = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not a cluster config: {e}", path.display()))?
+        }
+        None => {
+            presets::by_name(preset)
+                .ok_or_else(|| {
+                    let names: Vec<_> = presets::all().iter().map(|p| p.name).collect();
+                    format!("unknown preset {preset:?}; presets: {}", names.join(", "))
+                })?
+                .config
+        }
+    };
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_SECONDS) {
         return Err(format!(
             "--seconds must be in (0, {MAX_SECONDS}], got {seconds}"
         ));
     }
-    let mut sim = Simulation::new(p.config, seed).map_err(|e| format!("invalid scenario: {e}"))?;
+    for spec in faults {
+        cfg.faults.push(parse_fault(spec)?);
+    }
+    for spec in strategies {
+        let (svc, key) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("expected SERVICE=STRATEGY, got {spec:?}"))?;
+        let strategy = Strategy::from_key(key).ok_or_else(|| {
+            let keys: Vec<_> = Strategy::ALL.iter().map(|s| s.key()).collect();
+            format!("unknown strategy {key:?}; strategies: {}", keys.join(", "))
+        })?;
+        let s = cfg
+            .services
+            .iter_mut()
+            .find(|s| s.name == svc)
+            .ok_or_else(|| format!("no service {svc:?}"))?;
+        s.strategy = strategy;
+    }
+    if dump_config {
+        cfg.validate()
+            .map_err(|e| format!("invalid scenario: {e}"))?;
+        return serde_json::to_string_pretty(&cfg).map_err(|e| e.to_string());
+    }
+    let mut sim = Simulation::new(cfg, seed).map_err(|e| format!("invalid scenario: {e}"))?;
     let mut actions: Vec<(SimTime, usize, Command)> = Vec::new();
     for (specs, is_crash) in [(crash, true), (restart, false)] {
         for spec in specs {
@@ -128,7 +254,21 @@ fn main() -> ExitCode {
             seconds,
             crash,
             restart,
-        } => run(&preset, seed, seconds, &crash, &restart),
+            fault,
+            strategy,
+            config,
+            dump_config,
+        } => run(
+            &preset,
+            seed,
+            seconds,
+            &crash,
+            &restart,
+            &fault,
+            &strategy,
+            config.as_deref(),
+            dump_config,
+        ),
     };
     match out {
         Ok(json) => {
