@@ -42,6 +42,8 @@ pub fn Totals() -> impl IntoView {
             <div><dt>"✓ ok (200)"</dt><dd>{move || t().ok}</dd></div>
             <div><dt>"✕ error (5xx)"</dt><dd>{move || t().error}</dd></div>
             <div><dt>"◔ timeout (504)"</dt><dd>{move || t().timeout}</dd></div>
+            <div><dt>"⊘ rate limited (429)"</dt><dd>{move || t().rejected}</dd></div>
+            <div><dt>"⚡ breaker open, failed fast (503)"</dt><dd>{move || t().short_circuited}</dd></div>
             <div><dt>"∅ no healthy upstream (503)"</dt><dd>{move || t().no_healthy_upstream}</dd></div>
             <div><dt>"⇢ in flight"</dt><dd>{move || t().in_flight}</dd></div>
         </dl>
