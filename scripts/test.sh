@@ -28,6 +28,8 @@ cargo test --workspace
 step "wasm determinism: the same run in Chromium gives the native digest"
 HA_NATIVE_DIGEST=$(cargo run -q -p ha-engine --bin ha-sim -- run --preset discovery --seed 42 --seconds 120 --crash 192.168.1.11:8080@30 | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')
 export HA_NATIVE_DIGEST
+HA_NATIVE_DIGEST_ALL=$(cargo run -q -p ha-engine --bin ha-sim -- run --config tests/fixtures/all-mechanisms.json --seed 42 --seconds 120 | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')
+export HA_NATIVE_DIGEST_ALL
 CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p ha-lab --target wasm32-unknown-unknown --test web

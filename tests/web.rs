@@ -23,3 +23,19 @@ fn wasm_run_has_the_native_digest() {
     sim.run_until(SimTime::from_secs(120));
     assert_eq!(sim.digest().to_string(), expected);
 }
+
+#[wasm_bindgen_test]
+fn wasm_run_of_every_mechanism_has_the_native_digest() {
+    let expected = option_env!("HA_NATIVE_DIGEST_ALL")
+        .filter(|d| d.len() == 16)
+        .expect("HA_NATIVE_DIGEST_ALL: run this through scripts/test.sh");
+    // Mirrors `ha-sim run --config tests/fixtures/all-mechanisms.json --seed 42 --seconds 120`:
+    // three services with dependencies, a backup, health checks, outlier ejection, both breaker
+    // policies, retries, P2C, ring hash and Maglev, a token bucket, tracing and eight faults.
+    let cfg: ha_engine::ClusterConfig =
+        serde_json::from_str(include_str!("fixtures/all-mechanisms.json")).unwrap();
+    let mut sim = Simulation::new(cfg, 42).unwrap();
+    sim.run_until(SimTime::from_secs(120));
+    assert!(sim.stats().failovers > 0 && sim.stats().breaker_opens > 0);
+    assert_eq!(sim.digest().to_string(), expected);
+}
