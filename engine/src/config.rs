@@ -157,6 +157,10 @@ pub struct ServiceConfig {
     /// `microservice-architecture.md`: order-service calls user-service).
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// The paths it serves, e.g. `/users/{id}` (seed `Service.endpoints`); the first is what
+    /// callers and traces name.
+    #[serde(default)]
+    pub endpoints: Vec<String>,
     /// Strategy parameters.
     #[serde(default)]
     pub lb: LbParams,
@@ -197,6 +201,7 @@ impl ServiceConfig {
             traffic_share,
             instances,
             depends_on: Vec::new(),
+            endpoints: Vec::new(),
             lb: LbParams::default(),
             panic_threshold_pct: 50.0,
             health_check: None,
@@ -498,6 +503,10 @@ impl ClusterConfig {
                     1.0,
                     1e7,
                 )?;
+            }
+            count("endpoints", s.endpoints.len() as u64, 0, 16)?;
+            for e in &s.endpoints {
+                name(f("endpoint"), e)?;
             }
             for d in &s.depends_on {
                 if !self.services.iter().any(|x| &x.name == d) {

@@ -4,6 +4,8 @@ use crate::config::{
     ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, ServiceConfig,
     TrafficConfig,
 };
+use crate::health::HealthCheckConfig;
+use crate::retry::RetryConfig;
 use crate::rng::LatencyDist;
 use crate::trace::TracingConfig;
 
@@ -24,7 +26,7 @@ pub struct Preset {
 
 /// Every preset, the default first.
 pub fn all() -> Vec<Preset> {
-    vec![discovery()]
+    vec![discovery(), microservices()]
 }
 
 /// The preset called `name`, if any.
@@ -98,5 +100,48 @@ pub fn discovery() -> Preset {
             alerts: None,
             faults: Vec::new(),
         },
+    }
+}
+
+/// "Microservices calling each other", from `microservice-architecture.md` §2: user-service
+/// (`/users`, `/users/{id}`), order-service and payment-service, both of which call
+/// user-service (`ServiceCommunication`: timeout 5 s, `retry_count` 3), each with a `/health`
+/// check.
+pub fn microservices() -> Preset {
+    let mut base = discovery().config;
+    let mut user = base.services[0].clone();
+    user.endpoints = vec!["/users".into(), "/users/{id}".into()];
+    user.health_check = Some(HealthCheckConfig::default());
+    user.timeout_ms = Some(5_000);
+    user.retry = RetryConfig {
+        max_retries: 3,
+        ..RetryConfig::default()
+    };
+    user.traffic_share = 1.0;
+    let mut order = base.services[1].clone();
+    order.endpoints = vec!["/orders".into(), "/orders/{id}".into()];
+    order.depends_on = vec!["user-service".into()];
+    order.health_check = Some(HealthCheckConfig::default());
+    let mut payment = ServiceConfig::new(
+        "payment-service",
+        1.0,
+        vec![instance("payment-service-1", "192.168.1.30:8082", 50.0)],
+    );
+    payment.endpoints = vec!["/payments".into(), "/payments/{id}".into()];
+    payment.depends_on = vec!["user-service".into()];
+    payment.health_check = Some(HealthCheckConfig::default());
+    base.services = vec![user, order, payment];
+    base.request_timeout_ms = 10_000;
+    base.tracing.sample_rate = 0.05;
+    Preset {
+        name: "microservices",
+        title: "Microservices calling each other",
+        teaches: "order-service and payment-service each call user-service while serving a \
+                  request, so user-service's latency and errors become theirs. Calls to \
+                  user-service time out after 5 s and are retried up to 3 times, and every \
+                  instance is health-checked every 5 s.",
+        watch: "Slow down or hang a user-service instance and watch order-service and \
+                payment-service latency rise with it: a dependency's trouble travels upstream.",
+        config: base,
     }
 }

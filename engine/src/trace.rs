@@ -34,6 +34,8 @@ pub struct Span {
     pub parent: Option<u32>,
     /// Service called.
     pub service: ServiceId,
+    /// The endpoint called (the service's first endpoint, or `/`).
+    pub endpoint: String,
     /// The instance the call went to (`None`: rejected before dispatch).
     pub instance: Option<InstanceId>,
     /// 0 for the first attempt, n for the n-th retry.

@@ -144,6 +144,8 @@ pub struct ServiceView {
     pub p99_ms: Option<f64>,
     /// Services it calls.
     pub depends_on: Vec<String>,
+    /// Paths it serves.
+    pub endpoints: Vec<String>,
     /// Instances its balancer may pick now.
     pub candidates: Vec<InstanceId>,
     /// Its balancer is in panic mode.
@@ -337,6 +339,7 @@ impl Simulation {
                     error_rate: m.error_rate(),
                     p99_ms: (p.samples > 0).then_some(p.p99_ms),
                     depends_on: svc.depends_on.clone(),
+                    endpoints: svc.endpoints.clone(),
                     candidates: self.candidates(sid),
                     panic: self.in_panic(sid),
                     cache_age_ms: now.since(self.caches[s].fetched_at) / 1_000,

@@ -666,7 +666,15 @@ impl Simulation {
         service: ServiceId,
         attempt: u32,
     ) -> Option<u32> {
+        if !self.open_traces.contains_key(&req_id) {
+            return None;
+        }
         let start_us = self.now.as_us();
+        let endpoint = self.cfg.services[service.0 as usize]
+            .endpoints
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "/".into());
         let t = self.open_traces.get_mut(&req_id)?;
         if t.spans.len() >= SPANS_PER_TRACE {
             t.dropped_spans += 1;
@@ -677,6 +685,7 @@ impl Simulation {
             span_id,
             parent,
             service,
+            endpoint,
             instance: None,
             attempt,
             start_us,
