@@ -243,7 +243,8 @@ enum Pending {
         call: usize,
         id: u64,
     },
-    Retry(request::RetrySpec),
+    // Boxed: retries are rare and the spec would make every queued item twice as large.
+    Retry(Box<request::RetrySpec>),
     Uneject {
         instance: InstanceId,
         nth: u32,
@@ -780,7 +781,7 @@ impl Simulation {
                     self.finish_call(call, Outcome::Timeout, None);
                 }
             }
-            Pending::Retry(spec) => self.retry(spec),
+            Pending::Retry(spec) => self.retry(*spec),
             Pending::Uneject { instance, nth } => self.uneject(instance, nth),
             Pending::Recovery { instance, attempt } => self.try_recover(instance, attempt),
             Pending::FaultStart { index } => {

@@ -577,7 +577,7 @@ impl Simulation {
                 });
                 self.queue.push(
                     self.now.plus_us(backoff_us),
-                    Pending::Retry(RetrySpec {
+                    Pending::Retry(Box::new(RetrySpec {
                         req_key: call.req_key,
                         req_id: call.req_id,
                         origin: call.origin,
@@ -585,7 +585,7 @@ impl Simulation {
                         service: call.service,
                         attempt: call.attempt + 1,
                         parent_span: call.parent_span,
-                    }),
+                    })),
                 );
                 return;
             }
