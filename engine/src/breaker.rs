@@ -193,8 +193,9 @@ impl CircuitBreaker {
         Ok(moved)
     }
 
-    /// Records the result of a call that [`Self::try_acquire`] let through at `started_in`
-    /// state. Returns the transition, if the result caused one.
+    /// Records the result (`ok` or failed) of a call [`Self::try_acquire`] let through;
+    /// `started_half_open` says whether it was admitted as a half-open trial call. Returns the
+    /// transition, if the result caused one.
     pub fn on_result(
         &mut self,
         now: SimTime,

@@ -160,3 +160,46 @@ impl FaultState {
         *self == FaultState::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_fold_and_only_environmental_ones_block_recovery() {
+        let mut st = FaultState::default();
+        assert!(st.is_clear() && !st.blocks_recovery());
+        st.apply(&FaultKind::Slow { factor: 2.0 }, true);
+        st.apply(&FaultKind::Slow { factor: 3.0 }, false);
+        assert_eq!(st.slow, 6.0, "slow faults multiply");
+        assert!(
+            !st.blocks_recovery(),
+            "a restart cures nothing slow, but it is not blocked"
+        );
+        st.apply(&FaultKind::ErrorRate { rate: 0.2 }, true);
+        st.apply(&FaultKind::ErrorRate { rate: 0.7 }, true);
+        assert_eq!(st.error_rate, Some(0.7), "the worst error rate wins");
+        assert!(
+            st.blocks_recovery(),
+            "mostly failing: a restart does not make it healthy"
+        );
+        let mut crash = FaultState::default();
+        crash.apply(&FaultKind::Crash, false);
+        assert!(
+            !crash.blocks_recovery(),
+            "a crashed process can be restarted"
+        );
+        crash.apply(&FaultKind::Crash, true);
+        assert!(
+            crash.machine_down && crash.blocks_recovery(),
+            "not while its machine is down"
+        );
+        let mut net = FaultState::default();
+        net.apply(&FaultKind::PartitionHeartbeats, true);
+        assert!(net.heartbeats_lost && !net.serving_lost && !net.blocks_recovery());
+        net.apply(&FaultKind::PartitionServing, true);
+        assert!(net.blocks_recovery());
+        assert!(FaultKind::TrafficSpike { factor: 2.0 }.is_cluster_wide());
+        assert!(!FaultKind::Hang.is_cluster_wide());
+    }
+}

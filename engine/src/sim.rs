@@ -6,7 +6,7 @@
 //! queue's. [`Simulation::view`] and [`Simulation::report`] are what shells (the web app,
 //! `ha-sim`) read.
 //!
-//! A request's life (module [`request`](self)): a Poisson arrival from a client → the gateway's
+//! A request's life (module `sim/request.rs`): a Poisson arrival from a client → the gateway's
 //! rate limiter (429) → a *call* to the target service: its balancer picks an upstream among the
 //! instances it believes healthy (its discovery cache minus unhealthy and ejected ones, or all
 //! of them in panic mode) → the caller's circuit breaker for that upstream (open: 503 at once)
@@ -15,7 +15,7 @@
 //! per-call timeout fires first. A failed call may be retried after a jittered back-off if the
 //! retry budget allows. The request ends exactly once, with its last call's outcome.
 //!
-//! The control plane (module `control`): heartbeats, TTL expiry, discovery-cache refreshes,
+//! The control plane (module `sim/control.rs`): heartbeats, TTL expiry, discovery-cache refreshes,
 //! active health checks, outlier ejection, the failover manager, faults, per-second metrics and
 //! alert evaluation.
 

@@ -590,8 +590,7 @@ impl Simulation {
             self.stats.recoveries += 1;
             self.instances[id.0 as usize].recovery = None;
             if self.instances[id.0 as usize].up() {
-                let lost = self.drop_jobs(id);
-                let _ = lost;
+                self.drop_jobs(id);
             }
             self.start_process(
                 id,
