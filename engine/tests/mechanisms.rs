@@ -74,6 +74,7 @@ fn least_connections_keeps_the_slow_instance_less_loaded_than_round_robin() {
     let lc = slow_instance_in_flight(Strategy::LeastConnections);
     let p2c = slow_instance_in_flight(Strategy::PowerOfTwoChoices);
     let ewma = slow_instance_in_flight(Strategy::PeakEwma);
+    eprintln!("slow instance mean in flight: round robin {rr:.2}, least connections {lc:.2}, p2c {p2c:.2}, peak EWMA {ewma:.2}");
     // Round robin sends it half of 150 req/s × ~85 ms ≈ 6.4 in flight.
     assert!(rr > 5.0, "round robin: {rr}");
     assert!(lc < 0.7 * rr, "least connections {lc} vs round robin {rr}");
@@ -108,6 +109,7 @@ fn max_load(strategy: Strategy) -> f64 {
 fn power_of_two_choices_keeps_the_maximum_load_far_below_random() {
     let random = max_load(Strategy::Random);
     let p2c = max_load(Strategy::PowerOfTwoChoices);
+    eprintln!("mean of the per-second maximum in flight over 50 instances: random {random:.2}, p2c {p2c:.2}");
     assert!(p2c < 0.6 * random, "p2c max {p2c} vs random max {random}");
 }
 
@@ -137,6 +139,9 @@ fn error_rate_after_machine_loss(backup: bool) -> (f64, Simulation) {
 fn failover_promotes_a_backup_and_keeps_errors_low() {
     let (with, sim) = error_rate_after_machine_loss(true);
     let (without, _) = error_rate_after_machine_loss(false);
+    eprintln!(
+        "failed fraction after losing a machine: with a backup {with:.4}, without {without:.4}"
+    );
     assert!(with < 0.08, "with a backup: {with}");
     assert!(without > 2.0 * with, "without {without} vs with {with}");
     // The seed's sequence: unhealthy → backup promoted → recovery tried at t, t+5 s, t+15 s
@@ -230,6 +235,7 @@ fn hang_outcomes(breaker: bool) -> (u64, u64, Simulation) {
 fn a_breaker_turns_a_hanging_upstreams_timeouts_into_fast_failures() {
     let (timeouts_without, sc_without, _) = hang_outcomes(false);
     let (timeouts_with, sc_with, sim) = hang_outcomes(true);
+    eprintln!("hung upstream: without breaker {timeouts_without} timeouts; with breaker {timeouts_with} timeouts and {sc_with} short-circuited");
     assert_eq!(sc_without, 0);
     assert!(timeouts_without > 1_200, "{timeouts_without}");
     assert!(
@@ -330,6 +336,7 @@ fn retries_hide_transient_errors_within_a_budget() {
     let sim = retry_run(0.3, generous);
     let t = sim.totals();
     let err = t.error as f64 / t.arrived as f64;
+    eprintln!("30 % failing upstream, 2 retries: client error rate {err:.4}");
     // Three independent tries: 0.3³ = 2.7 %.
     assert!((err - 0.027).abs() < 0.008, "{err}");
     let none = retry_run(0.3, RetryConfig::default());
