@@ -14,6 +14,10 @@
 //! successes close it, any failure opens it again. An open breaker fails fast: the caller gets a
 //! 503 without calling the upstream. Results of calls that started before the breaker opened
 //! are ignored while it is open.
+//!
+//! In the simulation the caller's balancer skips upstreams whose breaker would refuse the call
+//! (as Finagle's failure accrual takes a host out of its balancer); only when every candidate's
+//! breaker refuses does the call fail fast, which is Hystrix's per-dependency behaviour.
 
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -170,6 +174,16 @@ impl CircuitBreaker {
     pub fn half_open_at(&self) -> Option<SimTime> {
         (self.state == BreakerState::Open)
             .then(|| self.opened_at.plus_us(self.cfg.reset_timeout_ms * 1_000))
+    }
+
+    /// True if [`Self::try_acquire`] at `now` would let a call through (no state change): a
+    /// balancer uses it to route around upstreams whose breaker is open.
+    pub fn would_allow(&self, now: SimTime) -> bool {
+        match self.state {
+            BreakerState::Closed => true,
+            BreakerState::Open => now.since(self.opened_at) >= self.cfg.reset_timeout_ms * 1_000,
+            BreakerState::HalfOpen => self.half_open_in_flight < self.cfg.success_threshold.max(1),
+        }
     }
 
     /// Asks to make a call at `now`. `Ok(transition)` lets it through (the transition is

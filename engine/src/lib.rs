@@ -37,6 +37,7 @@ pub mod registry;
 pub mod report;
 pub mod retry;
 pub mod rng;
+pub mod scenario;
 pub mod sim;
 pub mod time;
 pub mod trace;
@@ -46,6 +47,7 @@ use serde::{Deserialize, Serialize};
 
 pub use config::{ClusterConfig, ConfigError, InstanceConfig, ServiceConfig};
 pub use event::{Digest, Event, Outcome};
+pub use scenario::{Scenario, ScenarioError};
 pub use sim::{Command, CommandError, OutcomeCounts, Process, Simulation, Stats};
 pub use time::SimTime;
 pub use view::ClusterView;

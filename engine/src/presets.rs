@@ -1,10 +1,15 @@
 //! Built-in scenarios, from the seed chapters' example values.
 
+use crate::balancer::Strategy;
+use crate::breaker::{BreakerConfig, TripPolicy};
+use crate::config::Role;
 use crate::config::{
     ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, ServiceConfig,
     TrafficConfig,
 };
+use crate::fault::{FaultKind, ScheduledFault};
 use crate::health::HealthCheckConfig;
+use crate::ratelimit::RateLimitConfig;
 use crate::retry::RetryConfig;
 use crate::rng::LatencyDist;
 use crate::trace::TracingConfig;
@@ -20,13 +25,27 @@ pub struct Preset {
     pub teaches: &'static str,
     /// What to watch while it runs.
     pub watch: &'static str,
+    /// How long `ha-sim run` simulates it by default, simulated seconds.
+    pub duration_s: u32,
     /// The cluster.
     pub config: ClusterConfig,
 }
 
 /// Every preset, the default first.
 pub fn all() -> Vec<Preset> {
-    vec![discovery(), microservices()]
+    vec![
+        discovery(),
+        showdown(),
+        dynamic(),
+        failover(),
+        breaker(),
+        rate_limit(),
+        rate_limit_window(),
+        alerts(),
+        sessions(),
+        cascade(),
+        microservices(),
+    ]
 }
 
 /// The preset called `name`, if any.
@@ -36,6 +55,8 @@ pub fn by_name(name: &str) -> Option<Preset> {
 
 /// The default preset's name.
 pub const DEFAULT: &str = "discovery";
+/// The seed a page or link uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 42;
 
 fn instance(id: &str, address: &str, median_ms: f64) -> InstanceConfig {
     InstanceConfig::new(
@@ -65,6 +86,7 @@ pub fn discovery() -> Preset {
                 instance 30 s after its last heartbeat, 25 to 30 s after the crash. Until then \
                 the balancer keeps sending it every other user-service request, and those fail \
                 with 502. Then all user-service traffic goes to 192.168.1.10:8080.",
+        duration_s: 120,
         config: ClusterConfig {
             services: vec![
                 ServiceConfig::new(
@@ -142,6 +164,359 @@ pub fn microservices() -> Preset {
                   instance is health-checked every 5 s.",
         watch: "Slow down or hang a user-service instance and watch order-service and \
                 payment-service latency rise with it: a dependency's trouble travels upstream.",
+        duration_s: 120,
         config: base,
+    }
+}
+
+fn lognormal(median_ms: f64) -> LatencyDist {
+    LatencyDist::LogNormal {
+        median_ms,
+        sigma: 0.5,
+    }
+}
+
+/// A one-service cluster called `name` with these instances at `rate` req/s.
+fn single(name: &str, instances: Vec<InstanceConfig>, rate: f64, clients: u32) -> ClusterConfig {
+    let mut c = discovery().config;
+    c.services = vec![ServiceConfig::new(name, 1.0, instances)];
+    c.traffic = TrafficConfig {
+        rate_rps: rate,
+        clients,
+    };
+    c
+}
+
+fn fault(at_s: u64, target: Option<&str>, fault: FaultKind, for_s: Option<u64>) -> ScheduledFault {
+    ScheduledFault {
+        at_ms: at_s * 1_000,
+        target: target.map(str::to_string),
+        fault,
+        duration_ms: for_s.map(|s| s * 1_000),
+    }
+}
+
+/// "Load-balancing showdown" (`ha-architecture.md` §2: instance-1..3, weights 2, 1, 1): the
+/// same traffic over the same three instances, one of them slow, one strategy at a time.
+pub fn showdown() -> Preset {
+    let mut i1 = InstanceConfig::new("instance-1", "192.168.1.10:8080", 8, 64, lognormal(20.0));
+    i1.weight = 2;
+    let i2 = InstanceConfig::new("instance-2", "192.168.1.11:8080", 8, 64, lognormal(20.0));
+    let i3 = InstanceConfig::new("instance-3", "192.168.1.12:8080", 8, 64, lognormal(80.0));
+    let mut c = single("api", vec![i1, i2, i3], 100.0, 1_000);
+    c.services[0].strategy = Strategy::WeightedRoundRobin;
+    Preset {
+        name: "showdown",
+        title: "Load-balancing showdown",
+        teaches: "Three instances with weights 2, 1, 1; instance-3 is four times slower. Smooth \
+                  weighted round robin sends half the requests to instance-1 and a quarter to \
+                  each of the others, however slow they are. Strategies that look at load \
+                  (least connections, power of two choices, peak EWMA) send less to the slow one.",
+        watch: "Compare instance-3's in-flight requests and p99 under each strategy: switch it \
+                with the same seed and the same traffic, or run `ha-sim run --preset showdown \
+                --strategy api=least_connections`.",
+        duration_s: 120,
+        config: c,
+    }
+}
+
+/// "Dynamic balancing" (`ha-architecture.md` §2.3, `DynamicLoadBalancer`): the score
+/// 0.4·(1−cpu) + 0.3·(1−memory) + 0.3·1/(1+response time) from load reports, and what a stale
+/// report does.
+pub fn dynamic() -> Preset {
+    let i1 = InstanceConfig::new("instance-1", "192.168.1.10:8080", 8, 64, lognormal(20.0));
+    let i2 = InstanceConfig::new("instance-2", "192.168.1.11:8080", 4, 64, lognormal(20.0));
+    let i3 = InstanceConfig::new("instance-3", "192.168.1.12:8080", 2, 64, lognormal(20.0));
+    let mut c = single("api", vec![i1, i2, i3], 60.0, 1_000);
+    c.services[0].strategy = Strategy::DynamicScore;
+    c.faults = vec![fault(
+        40,
+        Some("192.168.1.10:8080"),
+        FaultKind::Hang,
+        Some(90),
+    )];
+    Preset {
+        name: "dynamic",
+        title: "Dynamic balancing by CPU, memory and latency",
+        teaches: "Each instance reports its CPU, memory and response time every second; the \
+                  balancer sends each request to the highest score. Reports older than 60 s \
+                  score 0. The best-scored instance takes every request until its next report, \
+                  so traffic moves in bursts.",
+        watch: "At 40 s instance-1 hangs and stops reporting. Its last report still looks good, \
+                so the balancer keeps choosing it and requests time out, until the report is \
+                60 s old and scores 0. Stale metrics route traffic to a dead instance.",
+        duration_s: 150,
+        config: c,
+    }
+}
+
+/// "Health checks and failover" (`ha-architecture.md` §3: `HealthChecker` 5 s / 1 s / 3,
+/// `FailoverManager` with a backup pool and recovery at 5·attempt s, 3 attempts).
+pub fn failover() -> Preset {
+    let mk = |id: &str, addr: &str| InstanceConfig::new(id, addr, 2, 16, lognormal(20.0));
+    let mut backup = mk("user-service-backup", "192.168.1.12:8080");
+    backup.role = Role::Backup;
+    backup.boot_time_ms = 10_000;
+    let mut c = single(
+        "user-service",
+        vec![
+            mk("user-service-1", "192.168.1.10:8080"),
+            mk("user-service-2", "192.168.1.11:8080"),
+            backup,
+        ],
+        120.0,
+        1_000,
+    );
+    c.services[0].health_check = Some(HealthCheckConfig::default());
+    c.faults = vec![fault(
+        30,
+        Some("192.168.1.11:8080"),
+        FaultKind::Crash,
+        Some(90),
+    )];
+    Preset {
+        name: "failover",
+        title: "Health checks and failover",
+        teaches: "The health checker probes every instance every 5 s (1 s timeout) and marks one \
+                  unhealthy after 3 failures. The failover manager then promotes a backup from \
+                  the pool (10 s boot) and tries to restart the failed instance after 0, 5 and 15 s; \
+                  after 3 failed attempts it gives up. When the instance comes back, the backup \
+                  returns to the pool (failback).",
+        watch: "At 30 s 192.168.1.11:8080's machine goes down for 90 s. The survivor cannot carry \
+                120 req/s alone, so watch the 503s until the backup has booted, the recovery \
+                attempts fail, and the failback at 120 s.",
+        duration_s: 180,
+        config: c,
+    }
+}
+
+/// "Circuit breaker" (`service-discovery-and-breaker.md` §5: a 70 % failing service, threshold
+/// 3, timeout 5 s, success threshold 3, one call every 0.5 s).
+pub fn breaker() -> Preset {
+    let i = InstanceConfig::new("unreliable-1", "192.168.1.40:8080", 4, 16, lognormal(20.0));
+    let mut c = single("unreliable-service", vec![i], 2.0, 10);
+    c.services[0].breaker = Some(BreakerConfig::seed_example());
+    c.faults = vec![fault(
+        10,
+        Some("192.168.1.40:8080"),
+        FaultKind::ErrorRate { rate: 0.7 },
+        Some(60),
+    )];
+    Preset {
+        name: "breaker",
+        title: "Circuit breaker",
+        teaches: "The gateway's breaker for the upstream opens after 3 consecutive failures and \
+                  fails calls fast (503) without calling it. After 5 s it is half-open and lets \
+                  trial calls through: 3 successes close it, one failure opens it again.",
+        watch: "From 10 s to 70 s the service fails 70 % of calls, as in the seed. Watch the \
+                breaker open, half-open, re-open on a failed trial, and close once the service \
+                recovers.",
+        duration_s: 100,
+        config: c,
+    }
+}
+
+fn rate_limited(limit: RateLimitConfig) -> ClusterConfig {
+    let mk = |id: &str, addr: &str| InstanceConfig::new(id, addr, 16, 64, lognormal(20.0));
+    let mut c = single(
+        "api",
+        vec![
+            mk("api-1", "192.168.1.10:8080"),
+            mk("api-2", "192.168.1.11:8080"),
+        ],
+        15.0,
+        200,
+    );
+    c.gateway.rate_limit = Some(limit);
+    c.faults = vec![fault(
+        30,
+        None,
+        FaultKind::TrafficSpike { factor: 5.0 },
+        Some(20),
+    )];
+    c
+}
+
+/// "Rate limiting: token bucket" (`microservice-patterns.md` §3 `TokenBucket`).
+pub fn rate_limit() -> Preset {
+    Preset {
+        name: "rate-limit",
+        title: "Rate limiting: token bucket under a burst",
+        teaches: "The gateway admits a request when the bucket has a token; 100 tokens, refilled \
+                  at 20 per second. A burst can spend the whole bucket at once, then traffic is \
+                  held to the refill rate and the rest get 429.",
+        watch: "At 30 s traffic jumps from 15 to 75 req/s for 20 s. The bucket absorbs the first \
+                seconds, then about 55 req/s are rejected. Compare the rate-limit-window preset.",
+        duration_s: 90,
+        config: rate_limited(RateLimitConfig::TokenBucket {
+            capacity: 100,
+            refill_per_s: 20.0,
+        }),
+    }
+}
+
+/// "Rate limiting: sliding window" (`microservice-patterns.md` §3 `RateLimiter`).
+pub fn rate_limit_window() -> Preset {
+    Preset {
+        name: "rate-limit-window",
+        title: "Rate limiting: sliding window under a burst",
+        teaches: "The gateway admits at most 400 requests in any 20 s window (a log of admission \
+                  times, as the seed's RateLimiter). Quiet seconds leave room that a burst can \
+                  use, then everything is rejected until old admissions slide out of the window.",
+        watch: "The same burst as the token-bucket preset: at 30 s traffic jumps to 75 req/s. \
+                Watch the 429s come in one block and stop when the window slides, instead of a \
+                steady trickle.",
+        duration_s: 90,
+        config: rate_limited(RateLimitConfig::SlidingWindow {
+            max_requests: 400,
+            window_ms: 20_000,
+        }),
+    }
+}
+
+/// "Alerts" (`ha-architecture.md` §4: `AlertManager` rules above/below a threshold over a
+/// window; Prometheus states).
+pub fn alerts() -> Preset {
+    let mut c = discovery().config;
+    c.faults = vec![
+        fault(
+            30,
+            Some("192.168.1.11:8080"),
+            FaultKind::ErrorRate { rate: 0.3 },
+            Some(60),
+        ),
+        fault(
+            120,
+            Some("192.168.1.20:8081"),
+            FaultKind::Slow { factor: 30.0 },
+            Some(60),
+        ),
+    ];
+    c.request_timeout_ms = 5_000;
+    Preset {
+        name: "alerts",
+        title: "Alerts: pending, firing, resolved",
+        teaches: "Default rules watch every service: error rate above 5 % over 30 s for 10 s, p99 \
+                  above 500 ms for 30 s, healthy instances below the primaries for 5 s, any \
+                  breaker open. A rule that holds is pending; if it holds for its for-duration \
+                  it fires; when it stops holding it is resolved.",
+        watch: "From 30 s to 90 s one user-service instance fails 30 % of requests; from 120 s to \
+                180 s order-service is 30 times slower. Watch each alert go pending, fire and \
+                resolve in the feed.",
+        duration_s: 240,
+        config: c,
+    }
+}
+
+/// "Sticky sessions and IP hash" (`ha-architecture.md` exercises: session affinity).
+pub fn sessions() -> Preset {
+    let mk = |id: &str, addr: &str| InstanceConfig::new(id, addr, 8, 64, lognormal(20.0));
+    let mut c = single(
+        "cart-service",
+        vec![
+            mk("cart-1", "192.168.1.10:8080"),
+            mk("cart-2", "192.168.1.11:8080"),
+            mk("cart-3", "192.168.1.12:8080"),
+        ],
+        50.0,
+        300,
+    );
+    c.services[0].strategy = Strategy::StickySession;
+    c.faults = vec![fault(40, Some("192.168.1.11:8080"), FaultKind::Crash, None)];
+    Preset {
+        name: "sessions",
+        title: "Sticky sessions and IP hash",
+        teaches: "With sticky sessions each of 300 clients keeps its instance (its session) as \
+                  long as that instance is listed. IP hash gets the same affinity from the \
+                  client's address modulo the number of instances, with no table at all.",
+        watch: "cart-2 crashes at 40 s. With sticky sessions only cart-2's clients move (their \
+                sessions are lost). Switch to IP hash: when the list shrinks, the modulo changes \
+                and most clients move, even those of healthy instances. Ring hash and Maglev \
+                move only the failed instance's clients.",
+        duration_s: 90,
+        config: c,
+    }
+}
+
+/// "Cascading failure" (`microservice-patterns.md` circuit breaker, `ha-architecture.md`
+/// exercises): frontend → order-service → user-service, and breakers and retry budgets that
+/// contain a hang.
+pub fn cascade() -> Preset {
+    let mk = |id: &str, addr: &str, ms: f64| InstanceConfig::new(id, addr, 8, 16, lognormal(ms));
+    let mut frontend = ServiceConfig::new(
+        "frontend",
+        1.0,
+        vec![
+            mk("frontend-1", "192.168.1.5:8000", 5.0),
+            mk("frontend-2", "192.168.1.6:8000", 5.0),
+        ],
+    );
+    frontend.depends_on = vec!["order-service".into()];
+    let mut order = ServiceConfig::new(
+        "order-service",
+        0.0,
+        vec![
+            mk("order-service-1", "192.168.1.20:8081", 15.0),
+            mk("order-service-2", "192.168.1.21:8081", 15.0),
+        ],
+    );
+    order.depends_on = vec!["user-service".into()];
+    order.timeout_ms = Some(2_000);
+    order.retry = RetryConfig {
+        max_retries: 1,
+        ..RetryConfig::default()
+    };
+    order.breaker = Some(BreakerConfig {
+        trip: TripPolicy::Consecutive { failures: 5 },
+        reset_timeout_ms: 10_000,
+        success_threshold: 3,
+    });
+    let mut user = ServiceConfig::new(
+        "user-service",
+        0.0,
+        vec![
+            mk("user-service-1", "192.168.1.10:8080", 10.0),
+            mk("user-service-2", "192.168.1.11:8080", 10.0),
+        ],
+    );
+    user.timeout_ms = Some(500);
+    user.retry = RetryConfig {
+        max_retries: 2,
+        ..RetryConfig::default()
+    };
+    user.breaker = Some(BreakerConfig {
+        trip: TripPolicy::Consecutive { failures: 5 },
+        reset_timeout_ms: 10_000,
+        success_threshold: 3,
+    });
+    let mut c = discovery().config;
+    c.services = vec![frontend, order, user];
+    c.traffic = TrafficConfig {
+        rate_rps: 80.0,
+        clients: 1_000,
+    };
+    c.request_timeout_ms = 3_000;
+    c.tracing.sample_rate = 0.05;
+    c.faults = vec![fault(
+        30,
+        Some("192.168.1.10:8080"),
+        FaultKind::Hang,
+        Some(60),
+    )];
+    Preset {
+        name: "cascade",
+        title: "A cascading failure, contained",
+        teaches: "frontend calls order-service, which calls user-service. When a user-service \
+                  instance hangs, every call to it holds an order-service slot until its 500 ms \
+                  timeout; queues grow and frontend requests fail: trouble climbs the chain. \
+                  The breakers on each hop route around an upstream that keeps failing (and fail \
+                  fast when nothing is left), and retry budgets keep retries from multiplying \
+                  the load.",
+        watch: "From 30 s to 90 s user-service-1 hangs. After a handful of timeouts the breakers \
+                towards it open and requests keep succeeding; every 10 s a few trial calls test \
+                it and fail. Remove the breakers and run the same seed again: hundreds of \
+                requests fail; remove the retries too and thousands do.",
+        duration_s: 150,
+        config: c,
     }
 }

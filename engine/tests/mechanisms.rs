@@ -211,17 +211,17 @@ fn failback_off_keeps_the_backup_serving() {
     assert_eq!(v.instances[2].status, InstanceStatus::Serving);
 }
 
-/// Timeouts and short-circuits with one of two instances hung from 10 s to 70 s.
+/// Timeouts and short-circuits with the only instance hung from 10 s to 70 s.
 fn hang_outcomes(breaker: bool) -> (u64, u64, Simulation) {
     // Enough slots that the hung instance never fills up (then it would answer 503s).
-    let mut cfg = one_service(2, 2_000, 20.0, 50.0);
+    let mut cfg = one_service(1, 4_000, 20.0, 25.0);
     if breaker {
         cfg.services[0].breaker = Some(BreakerConfig::seed_example());
     }
     let mut sim = Simulation::new(cfg, 7).unwrap();
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Command::Inject {
-        target: Some(InstanceId(1)),
+        target: Some(InstanceId(0)),
         fault: FaultKind::Hang,
         duration_ms: None,
     })
@@ -621,12 +621,15 @@ fn default_alerts_fire_and_resolve() {
         0,
         "a healthy cluster fires nothing"
     );
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(1)),
-        fault: FaultKind::ErrorRate { rate: 1.0 },
-        duration_ms: Some(40_000),
-    })
-    .unwrap();
+    // Both instances fail: breakers have nowhere to route around to.
+    for i in 0..2 {
+        sim.apply(Command::Inject {
+            target: Some(InstanceId(i)),
+            fault: FaultKind::ErrorRate { rate: 1.0 },
+            duration_ms: Some(40_000),
+        })
+        .unwrap();
+    }
     sim.run_until(SimTime::from_secs(200));
     let fired: Vec<String> = sim
         .alerts()
@@ -649,4 +652,26 @@ fn default_alerts_fire_and_resolve() {
     assert!(sim
         .feed()
         .any(|f| f.kind == "alert" && f.text.contains("FIRING")));
+}
+
+#[test]
+fn breakers_route_around_a_hung_instance_when_others_are_left() {
+    let mut cfg = one_service(2, 2_000, 20.0, 50.0);
+    cfg.services[0].breaker = Some(BreakerConfig::seed_example());
+    let mut sim = Simulation::new(cfg, 7).unwrap();
+    sim.run_until(SimTime::from_secs(10));
+    sim.apply(Command::Inject {
+        target: Some(InstanceId(1)),
+        fault: FaultKind::Hang,
+        duration_ms: None,
+    })
+    .unwrap();
+    sim.run_until(SimTime::from_secs(70));
+    let t = sim.totals();
+    eprintln!("one of two hung, with breakers: {t:?}");
+    // A few timeouts open the breaker; each 5 s up to 3 trial calls time out; the rest go to
+    // the healthy instance.
+    assert_eq!(t.short_circuited, 0);
+    assert!(t.timeout < 60, "{t:?}");
+    assert!(t.ok > 2_800, "{t:?}");
 }

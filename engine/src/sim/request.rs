@@ -272,9 +272,29 @@ impl Simulation {
         });
         let mut cands = std::mem::take(&mut self.scratch);
         self.fill_candidates(service, &mut cands);
+        // Route around upstreams whose breaker (for this caller) would refuse the call.
+        let mut all_refuse = None;
+        if self.cfg.services[service.0 as usize].breaker.is_some() && !cands.is_empty() {
+            let now = self.now;
+            let first = cands[0];
+            cands.retain(|i| {
+                self.breakers
+                    .get(&(caller.key(), i.0))
+                    .is_none_or(|b| b.would_allow(now))
+            });
+            if cands.is_empty() {
+                all_refuse = Some(first);
+            }
+        }
         let picked =
             self.balancers[service.0 as usize].pick(&cands, client, self.now, &mut self.rng);
         self.scratch = cands;
+        if let Some(first) = all_refuse {
+            // Every candidate's breaker is open: fail fast without calling anyone.
+            self.calls[call_key].instance = Some(first);
+            self.finish_call(call_key, Outcome::ShortCircuited, None);
+            return;
+        }
         let Some(target) = picked else {
             self.finish_call(call_key, Outcome::NoHealthyUpstream, None);
             return;

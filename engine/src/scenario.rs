@@ -1,0 +1,429 @@
+//! Scenarios: the versioned document a share link carries, and the link format.
+//!
+//! A [`Scenario`] is everything needed to replay a run: the cluster (services, instances,
+//! strategies, traffic, registry, health-check, breaker, rate-limit, retry and alert settings,
+//! the fault timeline), the seed, the duration and view settings. It is JSON (serde), and
+//! [`Scenario::from_json`] is the only place scenario input is checked: it rejects unknown
+//! versions and out-of-range values with a named [`ScenarioError`] before anything runs.
+//!
+//! A share link is `<page>#s=<code>` where `<code>` is the compact JSON, DEFLATE-compressed
+//! (`miniz_oxide`, level 9) and base64url-encoded without padding. Decoding is bounded at every
+//! step ([`MAX_LINK_CHARS`] characters in, [`MAX_SCENARIO_BYTES`] bytes out), so no link can hang
+//! or exhaust the tab.
+
+use crate::config::ClusterConfig;
+use crate::presets::Preset;
+use crate::{ConfigError, Simulation};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The scenario format version this build reads and writes.
+pub const SCENARIO_VERSION: u32 = 1;
+/// Longest link (or code) accepted, characters.
+pub const MAX_LINK_CHARS: usize = 16_384;
+/// Largest decompressed scenario accepted, bytes.
+pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
+/// Longest run a scenario may ask for, simulated seconds (one day).
+pub const MAX_DURATION_S: u32 = 86_400;
+/// Longest title, lesson or watch text, characters.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+/// The fragment key of a share link: `#s=<code>`.
+pub const FRAGMENT_KEY: &str = "s=";
+
+/// Speeds the page offers, simulated seconds per wall-clock second.
+pub const SPEEDS: [f64; 4] = [0.25, 1.0, 10.0, 100.0];
+
+/// How the page shows the run (not part of the simulation: it does not change the digest).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewSettings {
+    /// Playback speed, one of [`SPEEDS`].
+    pub speed: f64,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self { speed: 10.0 }
+    }
+}
+
+/// A replayable run: cluster, seed, duration, view settings. See the module docs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version ([`SCENARIO_VERSION`]).
+    pub version: u32,
+    /// The preset it started from, if any (`None`: built from scratch).
+    #[serde(default)]
+    pub preset: Option<String>,
+    /// Title shown on the page.
+    pub title: String,
+    /// What it teaches.
+    #[serde(default)]
+    pub teaches: String,
+    /// What to watch or try.
+    #[serde(default)]
+    pub watch: String,
+    /// The run's seed.
+    pub seed: u64,
+    /// How long `ha-sim run` simulates by default, simulated seconds (the page runs on).
+    pub duration_s: u32,
+    /// The cluster and its fault timeline.
+    pub cluster: ClusterConfig,
+    /// View settings.
+    #[serde(default)]
+    pub view: ViewSettings,
+}
+
+/// Why a scenario, code or link was refused. Each names the problem for people.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScenarioError {
+    /// Nothing to read.
+    Empty,
+    /// A link without a `#s=` fragment.
+    NoScenarioInLink,
+    /// Longer than [`MAX_LINK_CHARS`]: (length).
+    TooLong(usize),
+    /// Not base64url (a truncated or mangled link): (position of the first bad character).
+    NotBase64(Option<usize>),
+    /// Not DEFLATE data, or truncated.
+    NotCompressed,
+    /// Decompresses past [`MAX_SCENARIO_BYTES`].
+    TooLarge,
+    /// Not UTF-8 text.
+    NotText,
+    /// Not JSON, or not a scenario: (line, column, what serde said).
+    NotJson(usize, usize, String),
+    /// No `version` field.
+    NoVersion,
+    /// Written by a newer or unknown format version: (found).
+    UnsupportedVersion(u64),
+    /// A field outside its limits: (field, why).
+    Field(&'static str, String),
+    /// The cluster is invalid.
+    Config(ConfigError),
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Empty => write!(f, "the scenario is empty"),
+            ScenarioError::NoScenarioInLink => {
+                write!(f, "the link has no scenario in it (no #s= part)")
+            }
+            ScenarioError::TooLong(n) => write!(
+                f,
+                "the link is {n} characters long; at most {MAX_LINK_CHARS} are accepted"
+            ),
+            ScenarioError::NotBase64(Some(i)) => write!(
+                f,
+                "the link is damaged: character {} is not part of a scenario code (was it cut or changed?)",
+                i + 1
+            ),
+            ScenarioError::NotBase64(None) => {
+                write!(f, "the link is damaged: its scenario code has the wrong length (was it cut?)")
+            }
+            ScenarioError::NotCompressed => write!(
+                f,
+                "the link is damaged: its scenario code does not decompress (was it cut or changed?)"
+            ),
+            ScenarioError::TooLarge => write!(
+                f,
+                "the scenario in the link is larger than {} KiB",
+                MAX_SCENARIO_BYTES / 1024
+            ),
+            ScenarioError::NotText => write!(f, "the scenario is not UTF-8 text"),
+            ScenarioError::NotJson(line, col, msg) => {
+                write!(f, "the scenario is not valid (line {line}, column {col}): {msg}")
+            }
+            ScenarioError::NoVersion => write!(f, "the scenario has no version field"),
+            ScenarioError::UnsupportedVersion(v) => write!(
+                f,
+                "the scenario is format version {v}; this HA Lab reads version {SCENARIO_VERSION} (is the link from a newer HA Lab?)"
+            ),
+            ScenarioError::Field(field, why) => write!(f, "{field}: {why}"),
+            ScenarioError::Config(e) => write!(f, "the cluster is invalid: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl From<ConfigError> for ScenarioError {
+    fn from(e: ConfigError) -> Self {
+        ScenarioError::Config(e)
+    }
+}
+
+impl Scenario {
+    /// The scenario of preset `p` with `seed`.
+    pub fn from_preset(p: &Preset, seed: u64) -> Scenario {
+        Scenario {
+            version: SCENARIO_VERSION,
+            preset: Some(p.name.to_string()),
+            title: p.title.to_string(),
+            teaches: p.teaches.to_string(),
+            watch: p.watch.to_string(),
+            seed,
+            duration_s: p.duration_s,
+            cluster: p.config.clone(),
+            view: ViewSettings::default(),
+        }
+    }
+
+    /// The default preset's scenario with its default seed.
+    pub fn default_scenario() -> Scenario {
+        let p =
+            crate::presets::by_name(crate::presets::DEFAULT).expect("the default preset exists");
+        Scenario::from_preset(&p, crate::presets::DEFAULT_SEED)
+    }
+
+    /// Checks every limit.
+    ///
+    /// Errors: the first problem, named.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != SCENARIO_VERSION {
+            return Err(ScenarioError::UnsupportedVersion(self.version as u64));
+        }
+        for (field, text) in [
+            ("title", &self.title),
+            ("teaches", &self.teaches),
+            ("watch", &self.watch),
+        ] {
+            if text.chars().count() > MAX_TEXT_CHARS {
+                return Err(ScenarioError::Field(
+                    field,
+                    format!("longer than {MAX_TEXT_CHARS} characters"),
+                ));
+            }
+        }
+        if self.title.trim().is_empty() {
+            return Err(ScenarioError::Field("title", "must not be empty".into()));
+        }
+        if let Some(p) = &self.preset {
+            if p.len() > crate::config::MAX_NAME_LEN {
+                return Err(ScenarioError::Field("preset", "name too long".into()));
+            }
+        }
+        if self.duration_s == 0 || self.duration_s > MAX_DURATION_S {
+            return Err(ScenarioError::Field(
+                "duration_s",
+                format!(
+                    "is {}; it must be between 1 and {MAX_DURATION_S}",
+                    self.duration_s
+                ),
+            ));
+        }
+        if !SPEEDS.contains(&self.view.speed) {
+            return Err(ScenarioError::Field(
+                "view.speed",
+                format!("is {}; it must be one of 0.25, 1, 10, 100", self.view.speed),
+            ));
+        }
+        self.cluster.validate()?;
+        Ok(())
+    }
+
+    /// Pretty JSON, for files and `ha-sim scenario`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+    }
+
+    /// Parses and validates JSON.
+    ///
+    /// Errors: [`ScenarioError::NotJson`] with line and column, [`ScenarioError::NoVersion`],
+    /// [`ScenarioError::UnsupportedVersion`] (checked before the rest, so a newer format is
+    /// named as such), or a validation error.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        if text.trim().is_empty() {
+            return Err(ScenarioError::Empty);
+        }
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::TooLarge);
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+        let version = value
+            .get("version")
+            .ok_or(ScenarioError::NoVersion)?
+            .as_u64()
+            .ok_or(ScenarioError::Field(
+                "version",
+                "must be a whole number".into(),
+            ))?;
+        if version != SCENARIO_VERSION as u64 {
+            return Err(ScenarioError::UnsupportedVersion(version));
+        }
+        let s: Scenario = serde_json::from_value(value)
+            .map_err(|e| ScenarioError::NotJson(e.line(), e.column(), e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// The compact code for a link: base64url(DEFLATE(JSON)).
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a scenario always serialises");
+        let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+        URL_SAFE_NO_PAD.encode(packed)
+    }
+
+    /// Decodes a code from [`Scenario::encode`], bounded at every step.
+    ///
+    /// Errors: [`ScenarioError::TooLong`], [`ScenarioError::NotBase64`],
+    /// [`ScenarioError::NotCompressed`], [`ScenarioError::TooLarge`], [`ScenarioError::NotText`]
+    /// or any [`Scenario::from_json`] error.
+    pub fn decode(code: &str) -> Result<Scenario, ScenarioError> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(ScenarioError::Empty);
+        }
+        if code.len() > MAX_LINK_CHARS {
+            return Err(ScenarioError::TooLong(code.len()));
+        }
+        let packed = URL_SAFE_NO_PAD.decode(code).map_err(|e| match e {
+            base64::DecodeError::InvalidByte(i, _) => ScenarioError::NotBase64(Some(i)),
+            base64::DecodeError::InvalidLastSymbol(i, _) => ScenarioError::NotBase64(Some(i)),
+            _ => ScenarioError::NotBase64(None),
+        })?;
+        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES)
+            .map_err(|e| match e.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ScenarioError::TooLarge,
+                _ => ScenarioError::NotCompressed,
+            })?;
+        let text = std::str::from_utf8(&json).map_err(|_| ScenarioError::NotText)?;
+        Scenario::from_json(text)
+    }
+
+    /// A share link: `base` (the page's address, any fragment dropped) + `#s=` + the code.
+    pub fn to_link(&self, base: &str) -> String {
+        let base = base.split('#').next().unwrap_or("");
+        format!("{base}#{FRAGMENT_KEY}{}", self.encode())
+    }
+
+    /// Reads a share link, a bare fragment (`#s=…` or `s=…`) or a bare code.
+    ///
+    /// Errors: [`ScenarioError::NoScenarioInLink`] for a link without `#s=`, else as
+    /// [`Scenario::decode`].
+    pub fn from_link(link: &str) -> Result<Scenario, ScenarioError> {
+        let link = link.trim();
+        if link.is_empty() {
+            return Err(ScenarioError::Empty);
+        }
+        if link.len() > MAX_LINK_CHARS + 2_048 {
+            return Err(ScenarioError::TooLong(link.len()));
+        }
+        let code = if let Some((_, frag)) = link.split_once('#') {
+            frag.split('&')
+                .find_map(|kv| kv.strip_prefix(FRAGMENT_KEY))
+                .ok_or(ScenarioError::NoScenarioInLink)?
+        } else if let Some(code) = link.strip_prefix(FRAGMENT_KEY) {
+            code
+        } else if link.contains("://") || link.contains('/') {
+            return Err(ScenarioError::NoScenarioInLink);
+        } else {
+            link
+        };
+        Scenario::decode(code)
+    }
+
+    /// A simulation of this scenario at time 0.
+    ///
+    /// Errors: the cluster's [`ConfigError`] (cannot happen for a validated scenario).
+    pub fn simulation(&self) -> Result<Simulation, ScenarioError> {
+        Ok(Simulation::new(self.cluster.clone(), self.seed)?)
+    }
+}
+
+fn json_error(e: serde_json::Error) -> ScenarioError {
+    ScenarioError::NotJson(e.line(), e.column(), e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_round_trips_through_json_and_links() {
+        for p in crate::presets::all() {
+            let s = Scenario::from_preset(&p, 7);
+            s.validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s, "{}", p.name);
+            let link = s.to_link("http://127.0.0.1:8080/?x=1#old");
+            assert!(link.starts_with("http://127.0.0.1:8080/?x=1#s="), "{link}");
+            assert!(link.len() < 4_000, "{}: link {} chars", p.name, link.len());
+            assert_eq!(Scenario::from_link(&link).unwrap(), s, "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn bad_links_are_named() {
+        let s = Scenario::default_scenario();
+        let code = s.encode();
+        let cases: Vec<(String, fn(&ScenarioError) -> bool)> = vec![
+            (String::new(), |e| *e == ScenarioError::Empty),
+            ("http://x/".into(), |e| {
+                *e == ScenarioError::NoScenarioInLink
+            }),
+            ("http://x/#t=1".into(), |e| {
+                *e == ScenarioError::NoScenarioInLink
+            }),
+            (format!("#s={}", &code[..code.len() / 2]), |e| {
+                matches!(
+                    e,
+                    ScenarioError::NotCompressed | ScenarioError::NotBase64(_)
+                )
+            }),
+            (format!("#s={}!", &code), |e| {
+                matches!(e, ScenarioError::NotBase64(Some(_)))
+            }),
+            ("#s=".to_string() + &"A".repeat(MAX_LINK_CHARS + 1), |e| {
+                matches!(e, ScenarioError::TooLong(_))
+            }),
+            ("#s=aGVsbG8".into(), |e| *e == ScenarioError::NotCompressed),
+        ];
+        for (link, ok) in cases {
+            let e = Scenario::from_link(&link).unwrap_err();
+            assert!(ok(&e), "{link:.60}: {e:?}");
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn versions_limits_and_bombs_are_refused() {
+        let mut s = Scenario::default_scenario();
+        s.version = 2;
+        let e = Scenario::from_json(&serde_json::to_string(&s).unwrap()).unwrap_err();
+        assert_eq!(e, ScenarioError::UnsupportedVersion(2));
+        assert!(e.to_string().contains("newer HA Lab"));
+        assert_eq!(
+            Scenario::from_json(r#"{"title": "x"}"#).unwrap_err(),
+            ScenarioError::NoVersion
+        );
+        let mut s = Scenario::default_scenario();
+        s.cluster.traffic.rate_rps = 1e9;
+        let e = Scenario::decode(&s.encode()).unwrap_err();
+        assert!(matches!(e, ScenarioError::Config(_)), "{e:?}");
+        assert!(e.to_string().contains("traffic.rate_rps"), "{e}");
+        let mut s = Scenario::default_scenario();
+        s.duration_s = 0;
+        assert!(matches!(
+            Scenario::decode(&s.encode()).unwrap_err(),
+            ScenarioError::Field("duration_s", _)
+        ));
+        // A decompression bomb: 10 MB of spaces compress to a few KB.
+        let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 10_000_000], 9);
+        let code = URL_SAFE_NO_PAD.encode(bomb);
+        assert!(code.len() < MAX_LINK_CHARS);
+        assert_eq!(
+            Scenario::decode(&code).unwrap_err(),
+            ScenarioError::TooLarge
+        );
+        // Unknown fields are named, not ignored.
+        let mut v: serde_json::Value =
+            serde_json::from_str(&Scenario::default_scenario().to_json()).unwrap();
+        v["surprise"] = serde_json::json!(1);
+        let e = Scenario::from_json(&v.to_string()).unwrap_err();
+        assert!(e.to_string().contains("surprise"), "{e}");
+    }
+}
