@@ -360,7 +360,8 @@ mod tests {
     fn bad_links_are_named() {
         let s = Scenario::default_scenario();
         let code = s.encode();
-        let cases: Vec<(String, fn(&ScenarioError) -> bool)> = vec![
+        type Check = fn(&ScenarioError) -> bool;
+        let cases: Vec<(String, Check)> = vec![
             (String::new(), |e| *e == ScenarioError::Empty),
             ("http://x/".into(), |e| {
                 *e == ScenarioError::NoScenarioInLink
