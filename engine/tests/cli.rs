@@ -200,3 +200,54 @@ fn faults_strategies_and_configs_from_the_command_line() {
     assert!(a["totals"]["no_healthy_upstream"].as_u64().unwrap() > 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn links_and_scenarios_replay_the_same_run() {
+    let link = ha_sim(&["link", "--preset", "breaker", "--seed", "7"]);
+    assert!(link.status.success());
+    let link = String::from_utf8(link.stdout).unwrap().trim().to_string();
+    assert!(link.starts_with("http://127.0.0.1:8080/#s="), "{link}");
+    assert!(
+        link.len() < 2_000,
+        "short enough for a chat: {}",
+        link.len()
+    );
+    let by_link = json(&ha_sim(&["run", "--link", &link]));
+    let by_preset = json(&ha_sim(&["run", "--preset", "breaker", "--seed", "7"]));
+    assert_eq!(by_link["digest"], by_preset["digest"]);
+    assert_eq!(by_link["seed"], 7);
+    // The scenario's own duration is the default run length.
+    assert_eq!(by_link["simulated_s"], 100.0);
+    let scenario = ha_sim(&["scenario", "--preset", "breaker", "--seed", "7"]);
+    let dir = std::env::temp_dir().join(format!("ha-sim-scn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("s.json");
+    std::fs::write(&path, &scenario.stdout).unwrap();
+    let by_file = json(&ha_sim(&["run", "--scenario", path.to_str().unwrap()]));
+    assert_eq!(by_file["digest"], by_preset["digest"]);
+    // Bad links and files: named errors, exit 2.
+    let cut = &link[..link.len() - 40];
+    let mut bumped: serde_json::Value = serde_json::from_slice(&scenario.stdout).unwrap();
+    bumped["version"] = 99.into();
+    let newer = dir.join("newer.json");
+    std::fs::write(&newer, bumped.to_string()).unwrap();
+    for (args, needle) in [
+        (vec!["run", "--link", cut], "damaged"),
+        (
+            vec!["run", "--link", "http://127.0.0.1:8080/"],
+            "no scenario",
+        ),
+        (vec!["run", "--link", "#s=%%%"], "character 1"),
+        (
+            vec!["run", "--scenario", newer.to_str().unwrap()],
+            "version 99",
+        ),
+        (vec!["link", "--preset", "nope"], "unknown preset"),
+    ] {
+        let out = ha_sim(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

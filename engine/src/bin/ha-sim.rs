@@ -7,6 +7,10 @@
 //!            --strategy user-service=least_connections
 //! ha-sim run --preset discovery --dump-config > cluster.json   # edit, then:
 //! ha-sim run --config cluster.json
+//! ha-sim link --preset breaker --seed 7        # a share link
+//! ha-sim scenario --preset breaker > s.json    # the scenario document
+//! ha-sim run --link 'http://127.0.0.1:8080/#s=…'
+//! ha-sim run --scenario s.json
 //! ```
 //!
 //! A fault is `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` with KIND one of `crash`, `hang`,
@@ -16,7 +20,8 @@
 use clap::{Parser, Subcommand};
 use ha_engine::balancer::Strategy;
 use ha_engine::fault::{FaultKind, ScheduledFault};
-use ha_engine::{presets, ClusterConfig, Command, SimTime, Simulation};
+use ha_engine::scenario::Scenario;
+use ha_engine::{presets, ClusterConfig, Command, SimTime};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -34,42 +39,68 @@ struct Cli {
     command: Cmd,
 }
 
+/// Where the scenario comes from, and changes to it. Shared by `run`, `link` and `scenario`.
+#[derive(clap::Args)]
+struct Source {
+    /// Preset name (see `ha-sim presets`); used unless --link, --scenario or --config is given.
+    #[arg(long, default_value = presets::DEFAULT)]
+    preset: String,
+    /// A share link (or its `#s=…` part) to replay.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "config"])]
+    link: Option<String>,
+    /// A scenario JSON file (as `ha-sim scenario` prints it).
+    #[arg(long, value_name = "FILE", conflicts_with = "config")]
+    scenario: Option<std::path::PathBuf>,
+    /// A cluster JSON file (as `--dump-config` prints it), run with the default seed.
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Seed of the run (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Schedule a fault: `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` (see the top of
+    /// `ha-sim --help`). Repeatable.
+    #[arg(long, value_name = "SPEC")]
+    fault: Vec<String>,
+    /// Set a service's load-balancing strategy: `SERVICE=STRATEGY` (round_robin,
+    /// weighted_round_robin, random, weighted_random, least_connections, dynamic_score,
+    /// ip_hash, sticky_session, power_of_two_choices, ring_hash, maglev, peak_ewma).
+    #[arg(long, value_name = "SERVICE=STRATEGY")]
+    strategy: Vec<String>,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// List the preset names with their titles.
     Presets,
-    /// Run a preset and print the run report.
+    /// Run a scenario and print the run report.
     Run {
-        /// Preset name (see `ha-sim presets`).
-        #[arg(long, default_value = presets::DEFAULT)]
-        preset: String,
-        /// Seed of the run.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Simulated seconds to run.
-        #[arg(long, default_value_t = 120.0)]
-        seconds: f64,
+        #[command(flatten)]
+        source: Source,
+        /// Simulated seconds to run (default: the scenario's duration).
+        #[arg(long)]
+        seconds: Option<f64>,
         /// Crash the instance at ADDRESS at simulated second S: `ADDRESS@S`. Repeatable.
         #[arg(long, value_name = "ADDRESS@S")]
         crash: Vec<String>,
         /// Restart the instance at ADDRESS at simulated second S: `ADDRESS@S`. Repeatable.
         #[arg(long, value_name = "ADDRESS@S")]
         restart: Vec<String>,
-        /// Schedule a fault: `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` (see the top of
-        /// `ha-sim --help`). Repeatable.
-        #[arg(long, value_name = "SPEC")]
-        fault: Vec<String>,
-        /// Set a service's load-balancing strategy: `SERVICE=STRATEGY` (round_robin,
-        /// weighted_round_robin, random, weighted_random, least_connections, dynamic_score,
-        /// ip_hash, sticky_session, power_of_two_choices, ring_hash, maglev, peak_ewma).
-        #[arg(long, value_name = "SERVICE=STRATEGY")]
-        strategy: Vec<String>,
-        /// Run this cluster (JSON, as `--dump-config` prints it) instead of a preset.
-        #[arg(long, value_name = "FILE")]
-        config: Option<std::path::PathBuf>,
         /// Print the cluster configuration as JSON instead of running it.
         #[arg(long)]
         dump_config: bool,
+    },
+    /// Print a share link for a scenario.
+    Link {
+        #[command(flatten)]
+        source: Source,
+        /// The page address the link opens.
+        #[arg(long, default_value = "http://127.0.0.1:8080/")]
+        base: String,
+    },
+    /// Print a scenario as JSON (edit it, then `run --scenario`).
+    Scenario {
+        #[command(flatten)]
+        source: Source,
     },
 }
 
@@ -153,43 +184,44 @@ fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    preset: &str,
-    seed: u64,
-    seconds: f64,
-    crash: &[String],
-    restart: &[String],
-    faults: &[String],
-    strategies: &[String],
-    config: Option<&std::path::Path>,
-    dump_config: bool,
-) -> Result<String, String> {
-    let mut cfg: ClusterConfig = match config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            serde_json::from_str(&text)
-                .map_err(|e| format!("{} is not a cluster config: {e}", path.display()))?
-        }
-        None => {
-            presets::by_name(preset)
-                .ok_or_else(|| {
-                    let names: Vec<_> = presets::all().iter().map(|p| p.name).collect();
-                    format!("unknown preset {preset:?}; presets: {}", names.join(", "))
-                })?
-                .config
-        }
+/// The scenario `src` names, with its seed, faults and strategies applied.
+fn load(src: &Source) -> Result<Scenario, String> {
+    let mut sc = if let Some(link) = &src.link {
+        Scenario::from_link(link).map_err(|e| format!("bad link: {e}"))?
+    } else if let Some(path) = &src.scenario {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+    } else if let Some(path) = &src.config {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let cluster: ClusterConfig = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a cluster config: {e}", path.display()))?;
+        let mut sc = Scenario::default_scenario();
+        sc.preset = None;
+        sc.title = format!("cluster from {}", path.display());
+        sc.teaches = String::new();
+        sc.watch = String::new();
+        sc.cluster = cluster;
+        sc
+    } else {
+        let p = presets::by_name(&src.preset).ok_or_else(|| {
+            let names: Vec<_> = presets::all().iter().map(|p| p.name).collect();
+            format!(
+                "unknown preset {:?}; presets: {}",
+                src.preset,
+                names.join(", ")
+            )
+        })?;
+        Scenario::from_preset(&p, presets::DEFAULT_SEED)
     };
-    if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_SECONDS) {
-        return Err(format!(
-            "--seconds must be in (0, {MAX_SECONDS}], got {seconds}"
-        ));
+    if let Some(seed) = src.seed {
+        sc.seed = seed;
     }
-    for spec in faults {
-        cfg.faults.push(parse_fault(spec)?);
+    for spec in &src.fault {
+        sc.cluster.faults.push(parse_fault(spec)?);
     }
-    for spec in strategies {
+    for spec in &src.strategy {
         let (svc, key) = spec
             .split_once('=')
             .ok_or_else(|| format!("expected SERVICE=STRATEGY, got {spec:?}"))?;
@@ -197,19 +229,39 @@ fn run(
             let keys: Vec<_> = Strategy::ALL.iter().map(|s| s.key()).collect();
             format!("unknown strategy {key:?}; strategies: {}", keys.join(", "))
         })?;
-        let s = cfg
+        let s = sc
+            .cluster
             .services
             .iter_mut()
             .find(|s| s.name == svc)
             .ok_or_else(|| format!("no service {svc:?}"))?;
         s.strategy = strategy;
     }
-    if dump_config {
-        cfg.validate()
-            .map_err(|e| format!("invalid scenario: {e}"))?;
-        return serde_json::to_string_pretty(&cfg).map_err(|e| e.to_string());
+    sc.validate()
+        .map_err(|e| format!("invalid scenario: {e}"))?;
+    Ok(sc)
+}
+
+fn run(
+    src: &Source,
+    seconds: Option<f64>,
+    crash: &[String],
+    restart: &[String],
+    dump_config: bool,
+) -> Result<String, String> {
+    let sc = load(src)?;
+    let seconds = seconds.unwrap_or(sc.duration_s as f64);
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_SECONDS) {
+        return Err(format!(
+            "--seconds must be in (0, {MAX_SECONDS}], got {seconds}"
+        ));
     }
-    let mut sim = Simulation::new(cfg, seed).map_err(|e| format!("invalid scenario: {e}"))?;
+    if dump_config {
+        return serde_json::to_string_pretty(&sc.cluster).map_err(|e| e.to_string());
+    }
+    let mut sim = sc
+        .simulation()
+        .map_err(|e| format!("invalid scenario: {e}"))?;
     let mut actions: Vec<(SimTime, usize, Command)> = Vec::new();
     for (specs, is_crash) in [(crash, true), (restart, false)] {
         for spec in specs {
@@ -249,30 +301,18 @@ fn main() -> ExitCode {
             serde_json::to_string_pretty(&lines).map_err(|e| e.to_string())
         }
         Cmd::Run {
-            preset,
-            seed,
+            source,
             seconds,
             crash,
             restart,
-            fault,
-            strategy,
-            config,
             dump_config,
-        } => run(
-            &preset,
-            seed,
-            seconds,
-            &crash,
-            &restart,
-            &fault,
-            &strategy,
-            config.as_deref(),
-            dump_config,
-        ),
+        } => run(&source, seconds, &crash, &restart, dump_config),
+        Cmd::Link { source, base } => load(&source).map(|sc| sc.to_link(&base)),
+        Cmd::Scenario { source } => load(&source).map(|sc| sc.to_json()),
     };
     match out {
-        Ok(json) => {
-            println!("{json}");
+        Ok(text) => {
+            println!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {
