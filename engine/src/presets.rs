@@ -431,8 +431,8 @@ pub fn sessions() -> Preset {
                   client's address modulo the number of instances, with no table at all.",
         watch: "cart-2 crashes at 40 s. With sticky sessions only cart-2's clients move (their \
                 sessions are lost). Switch to IP hash: when the list shrinks, the modulo changes \
-                and most clients move, even those of healthy instances. Ring hash and Maglev \
-                move only the failed instance's clients.",
+                and most clients move, even those of healthy instances. Ring hash (without a \
+                load bound) and Maglev move almost only the failed instance's clients.",
         duration_s: 90,
         config: c,
     }
