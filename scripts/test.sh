@@ -30,6 +30,9 @@ HA_NATIVE_DIGEST=$(cargo run -q -p ha-engine --bin ha-sim -- run --preset discov
 export HA_NATIVE_DIGEST
 HA_NATIVE_DIGEST_ALL=$(cargo run -q -p ha-engine --bin ha-sim -- run --config tests/fixtures/all-mechanisms.json --seed 42 --seconds 120 | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')
 export HA_NATIVE_DIGEST_ALL
+HA_NATIVE_LINK=$(cargo run -q -p ha-engine --bin ha-sim -- link --preset failover --seed 7)
+HA_NATIVE_LINK_DIGEST=$(cargo run -q -p ha-engine --bin ha-sim -- run --link "$HA_NATIVE_LINK" | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')
+export HA_NATIVE_LINK HA_NATIVE_LINK_DIGEST
 CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p ha-lab --target wasm32-unknown-unknown --test web

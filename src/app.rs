@@ -3,6 +3,7 @@
 use crate::charts::InstanceCharts;
 use crate::feed::{EventFeed, Totals};
 use crate::lab::Lab;
+use crate::scenario_ui::{AboutRun, LinkError, ScenarioBar};
 use crate::topology::Topology;
 use crate::transport::TransportBar;
 use leptos::prelude::*;
@@ -42,7 +43,9 @@ pub fn App() -> impl IntoView {
     let lab = Lab::new();
     provide_context(lab);
     animate(lab);
-    let (title, teaches, watch) = lab.preset.with_value(|p| (p.title, p.teaches, p.watch));
+    let title = move || lab.scenario.with(|s| s.title.clone());
+    let teaches = move || lab.scenario.with(|s| s.teaches.clone());
+    let watch = move || lab.scenario.with(|s| s.watch.clone());
     view! {
         <header class="top">
             <div class="brand">
@@ -50,20 +53,31 @@ pub fn App() -> impl IntoView {
                 <p class="preset-title">{title}</p>
             </div>
             <TransportBar/>
+            <ScenarioBar/>
         </header>
-        <main class="layout">
-            <div class="main-col">
-                <Panel id="topology" title="Topology"><Topology/></Panel>
-                <Panel id="charts" title="Instances"><InstanceCharts/></Panel>
-            </div>
-            <aside class="side">
-                <Panel id="lesson" title="This scenario">
-                    <p>{teaches}</p>
-                    <p><strong>"Try it: "</strong>{watch}</p>
-                </Panel>
-                <Panel id="totals" title="Requests"><Totals/></Panel>
-                <Panel id="feed" title="Event feed"><EventFeed/></Panel>
-            </aside>
-        </main>
+        <LinkError/>
+        // Re-laid out for each loaded scenario: the topology's rows depend on its instances.
+        {move || {
+            lab.generation.track();
+            view! {
+                <main class="layout">
+                    <div class="main-col">
+                        <Panel id="topology" title="Topology"><Topology/></Panel>
+                        <Panel id="charts" title="Instances"><InstanceCharts/></Panel>
+                    </div>
+                    <aside class="side">
+                        <Panel id="lesson" title="This scenario">
+                            <p>{teaches}</p>
+                            <Show when=move || !watch().is_empty()>
+                                <p><strong>"Try it: "</strong>{watch}</p>
+                            </Show>
+                        </Panel>
+                        <Panel id="about" title="About this run"><AboutRun/></Panel>
+                        <Panel id="totals" title="Requests"><Totals/></Panel>
+                        <Panel id="feed" title="Event feed"><EventFeed/></Panel>
+                    </aside>
+                </main>
+            }
+        }}
     }
 }

@@ -5,8 +5,9 @@
 //! and call [`Lab::command`]; none of them computes simulation numbers.
 
 use ha_engine::event::FeedEntry;
+use ha_engine::scenario::Scenario;
 use ha_engine::view::{InstanceView, ServiceView};
-use ha_engine::{presets, ClusterView, Command, Simulation};
+use ha_engine::{ClusterView, Command, SimTime, Simulation};
 use leptos::prelude::*;
 
 /// Longest wall-clock gap one frame may simulate, ms. A background tab's frames stop; on return
@@ -15,9 +16,6 @@ const MAX_FRAME_MS: f64 = 100.0;
 
 /// Speeds offered on the transport bar: simulated seconds per wall-clock second.
 pub const SPEEDS: [(f64, &str); 4] = [(0.25, "0.25×"), (1.0, "1×"), (10.0, "10×"), (100.0, "100×")];
-
-/// Seed of the first run when the page opens (a new seed is drawn on request).
-pub const DEFAULT_SEED: u64 = 42;
 
 /// Handles to the simulation and the signals the page renders. `Copy`, shared by context.
 #[derive(Clone, Copy)]
@@ -33,30 +31,114 @@ pub struct Lab {
     pub speed: RwSignal<f64>,
     /// The last refused command, shown to the user.
     pub notice: RwSignal<Option<String>>,
-    /// The preset being run.
-    pub preset: StoredValue<presets::Preset, LocalStorage>,
+    /// The scenario being run (what a share link carries).
+    pub scenario: RwSignal<Scenario, LocalStorage>,
+    /// Bumped whenever a new scenario is loaded: the page re-lays out its panels.
+    pub generation: RwSignal<u64>,
+    /// Why the link the page was opened with could not be used, if it could not.
+    pub link_error: RwSignal<Option<String>>,
+    /// Digest of the scenario run for its duration (what `ha-sim run --link` prints).
+    pub scenario_digest: RwSignal<String>,
 }
 
-fn build(preset: &presets::Preset, seed: u64) -> Simulation {
-    Simulation::new(preset.config.clone(), seed)
-        .expect("built-in presets validate (tested in ha-engine's config tests)")
+fn build(s: &Scenario) -> Simulation {
+    s.simulation()
+        .expect("scenarios are validated when parsed, presets in ha-engine's tests")
+}
+
+/// The digest of `s` run for its duration, as `ha-sim run --link` computes it.
+pub fn digest_of(s: &Scenario) -> String {
+    let mut sim = build(s);
+    sim.run_until(SimTime::from_secs(s.duration_s as u64));
+    sim.digest().to_string()
+}
+
+/// The URL fragment of the page, without `#` (empty when none).
+fn fragment() -> String {
+    window()
+        .location()
+        .hash()
+        .ok()
+        .map(|h| h.trim_start_matches('#').to_string())
+        .unwrap_or_default()
 }
 
 impl Lab {
-    /// A lab running the default preset with [`DEFAULT_SEED`].
+    /// A lab running the scenario in the page's link, or the default one (with a message when
+    /// the link is bad).
     pub fn new() -> Self {
-        let preset = presets::by_name(presets::DEFAULT).expect("the default preset exists");
-        let sim = build(&preset, DEFAULT_SEED);
+        let frag = fragment();
+        let (scenario, link_error) = if frag.is_empty() {
+            (Scenario::default_scenario(), None)
+        } else {
+            match Scenario::from_link(&format!("#{frag}")) {
+                Ok(s) => (s, None),
+                Err(e) => (Scenario::default_scenario(), Some(e.to_string())),
+            }
+        };
+        let sim = build(&scenario);
         let view = RwSignal::new(sim.view());
         let feed = RwSignal::new(sim.feed_view());
-        Lab {
+        let lab = Lab {
             sim: StoredValue::new_local(sim),
             view,
             feed,
             playing: RwSignal::new(true),
-            speed: RwSignal::new(1.0),
+            speed: RwSignal::new(scenario.view.speed),
             notice: RwSignal::new(None),
-            preset: StoredValue::new_local(preset),
+            scenario_digest: RwSignal::new(digest_of(&scenario)),
+            scenario: RwSignal::new_local(scenario),
+            generation: RwSignal::new(0),
+            link_error: RwSignal::new(link_error),
+        };
+        if lab.link_error.get_untracked().is_some() {
+            // Do not overwrite the link the user opened: they may want to look at it.
+        } else if !frag.is_empty() {
+            lab.write_fragment();
+        }
+        lab
+    }
+
+    /// Runs `scenario` from the start: a new simulation, the view re-laid out, the address
+    /// bar updated so it is a share link of what runs.
+    pub fn load(&self, scenario: Scenario) {
+        self.speed.set(scenario.view.speed);
+        self.sim.set_value(build(&scenario));
+        self.scenario_digest.set(digest_of(&scenario));
+        self.scenario.set(scenario);
+        self.notice.set(None);
+        self.link_error.set(None);
+        self.generation.update(|g| *g += 1);
+        self.refresh();
+        // A new run may have posted as many entries as the old one showed: always refetch.
+        self.feed.set(self.sim.with_value(Simulation::feed_view));
+        self.write_fragment();
+    }
+
+    /// Sets the playback speed and records it in the scenario (and the link).
+    pub fn set_speed(&self, speed: f64) {
+        self.speed.set(speed);
+        self.scenario.update(|s| s.view.speed = speed);
+        self.write_fragment();
+    }
+
+    /// The share link of the current scenario for this page.
+    pub fn share_link(&self) -> String {
+        let loc = window().location();
+        let base = format!(
+            "{}{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default(),
+            loc.search().unwrap_or_default()
+        );
+        self.scenario.with_untracked(|s| s.to_link(&base))
+    }
+
+    /// Puts the current scenario in the address bar without reloading or adding history.
+    fn write_fragment(&self) {
+        let link = self.share_link();
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&link));
         }
     }
 
@@ -88,14 +170,11 @@ impl Lab {
         self.refresh();
     }
 
-    /// Starts the preset again with `seed`.
+    /// Starts the scenario again with `seed` (the same seed: the same run).
     pub fn reset(&self, seed: u64) {
-        let sim = self.preset.with_value(|p| build(p, seed));
-        self.sim.set_value(sim);
-        self.notice.set(None);
-        self.refresh();
-        // A new run may have posted as many entries as the old one showed: always refetch.
-        self.feed.set(self.sim.with_value(Simulation::feed_view));
+        let mut s = self.scenario.get_untracked();
+        s.seed = seed;
+        self.load(s);
     }
 
     /// A reactive read of one value of instance `index`, borrowed from the view (no clone of

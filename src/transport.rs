@@ -36,7 +36,7 @@ pub fn TransportBar() -> impl IntoView {
                                     type="radio"
                                     name="speed"
                                     prop:checked=move || lab.speed.get() == value
-                                    on:change=move |_| lab.speed.set(value)
+                                    on:change=move |_| lab.set_speed(value)
                                 />
                                 <span>{label}</span>
                             </label>

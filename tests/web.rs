@@ -39,3 +39,17 @@ fn wasm_run_of_every_mechanism_has_the_native_digest() {
     assert!(sim.stats().failovers > 0 && sim.stats().breaker_opens > 0);
     assert_eq!(sim.digest().to_string(), expected);
 }
+
+#[wasm_bindgen_test]
+fn a_share_link_gives_the_native_digest() {
+    let link =
+        option_env!("HA_NATIVE_LINK").expect("HA_NATIVE_LINK: run this through scripts/test.sh");
+    let expected = option_env!("HA_NATIVE_LINK_DIGEST")
+        .filter(|d| d.len() == 16)
+        .expect("HA_NATIVE_LINK_DIGEST: run this through scripts/test.sh");
+    // Mirrors `ha-sim run --link "$(ha-sim link --preset failover --seed 7)"`.
+    let s = ha_engine::Scenario::from_link(link).unwrap();
+    let mut sim = s.simulation().unwrap();
+    sim.run_until(SimTime::from_secs(s.duration_s as u64));
+    assert_eq!(sim.digest().to_string(), expected);
+}

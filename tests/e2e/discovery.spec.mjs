@@ -31,7 +31,7 @@ const setSpeed = (page, label) => page.getByRole('radio', { name: label }).check
 const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });
 
 test('opens on the discovery preset with its three instances and registrations', async ({ page }) => {
-  await expect(page.getByText('Service discovery and heartbeats')).toBeVisible();
+  await expect(page.locator('.preset-title')).toHaveText('Service discovery and heartbeats');
   for (const addr of [A, B, ORDER]) {
     await expect(card(page, addr)).toBeVisible();
     await expect(feed(page).getByText(`${addr} registered as`)).toBeVisible();

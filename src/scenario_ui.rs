@@ -1,0 +1,220 @@
+//! Scenario controls: choose a preset, share a link, export and import the scenario as JSON,
+//! the "about this run" panel, and the message for a link that could not be opened.
+//!
+//! Text that came from a link or a file (titles, lessons, error details) is rendered as text
+//! nodes by Leptos, never as HTML.
+
+use crate::lab::use_lab;
+use ha_engine::presets;
+use ha_engine::scenario::{Scenario, SCENARIO_VERSION};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The preset menu and the Share, Export and Import controls.
+#[component]
+pub fn ScenarioBar() -> impl IntoView {
+    let lab = use_lab();
+    let all = presets::all();
+    let current = move || {
+        lab.scenario
+            .with(|s| s.preset.clone().unwrap_or_else(|| "custom".into()))
+    };
+    let copied: RwSignal<Option<Result<(), String>>> = RwSignal::new(None);
+    let on_pick = move |ev: leptos::ev::Event| {
+        let name = event_target_value(&ev);
+        if let Some(p) = presets::by_name(&name) {
+            lab.load(Scenario::from_preset(&p, presets::DEFAULT_SEED));
+            copied.set(None);
+        }
+    };
+    let share = move |_| {
+        let link = lab.share_link();
+        let clipboard = window().navigator().clipboard();
+        let promise = clipboard.write_text(&link);
+        copied.set(None);
+        wasm_bindgen_futures::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => copied.set(Some(Ok(()))),
+                Err(_) => copied.set(Some(Err(link))),
+            }
+        });
+    };
+    let export = move |_| {
+        let (json, name) = lab.scenario.with_untracked(|s| {
+            (
+                s.to_json(),
+                format!(
+                    "ha-lab-{}-seed-{}.json",
+                    s.preset.as_deref().unwrap_or("custom"),
+                    s.seed
+                ),
+            )
+        });
+        if let Err(e) = download(&json, &name) {
+            lab.notice
+                .set(Some(format!("could not export the scenario: {e}")));
+        }
+    };
+    let import_ref = NodeRef::<leptos::html::Input>::new();
+    let import = move |_| {
+        let Some(input) = import_ref.get() else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
+            match text.map(|t| Scenario::from_json(&t)) {
+                Some(Ok(s)) => lab.load(s),
+                Some(Err(e)) => lab.notice.set(Some(format!("{}: {e}", file.name()))),
+                None => lab
+                    .notice
+                    .set(Some(format!("{}: could not be read", file.name()))),
+            }
+        });
+    };
+    view! {
+        <div class="scenario-bar">
+            <span class="preset-pick">
+                <label for="preset-select">"Scenario"</label>
+                <select id="preset-select" aria-label="Choose a scenario" on:change=on_pick prop:value=current>
+                    {all
+                        .iter()
+                        .map(|p| {
+                            let name = p.name;
+                            view! {
+                                <option value=name selected=move || current() == name>
+                                    {p.title}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                    <Show when=move || current() == "custom">
+                        <option value="custom" selected>"Custom scenario"</option>
+                    </Show>
+                </select>
+            </span>
+            <button on:click=share title="Copy a link that replays this run: same scenario, same seed">
+                "Share"
+            </button>
+            <button on:click=export title="Download the scenario as a JSON file">"Export"</button>
+            <label class="import button" title="Run a scenario from a JSON file">
+                "Import"
+                <input type="file" accept=".json,application/json" node_ref=import_ref on:change=import/>
+            </label>
+            <Show when=move || copied.with(Option::is_some)>
+                {move || match copied.get() {
+                    Some(Ok(())) => view! {
+                        <p class="copied" role="status">"✓ Link copied. Anyone who opens it sees this run."</p>
+                    }
+                    .into_any(),
+                    Some(Err(link)) => view! {
+                        <div class="copy-fallback" role="status">
+                            <label>
+                                "The browser did not let us copy. Copy this link:"
+                                <input
+                                    type="text"
+                                    readonly
+                                    prop:value=link
+                                    on:focus=|ev| {
+                                        if let Some(i) = ev
+                                            .target()
+                                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                                        {
+                                            i.select();
+                                        }
+                                    }
+                                />
+                            </label>
+                        </div>
+                    }
+                    .into_any(),
+                    None => ().into_any(),
+                }}
+            </Show>
+        </div>
+    }
+}
+
+/// Offers `text` as a file download called `name`.
+fn download(text: &str, name: &str) -> Result<(), String> {
+    let parts = js_sys_array(text);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|_| "no Blob".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "no object URL".to_string())?;
+    let a = document()
+        .create_element("a")
+        .map_err(|_| "no document".to_string())?
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .map_err(|_| "no anchor".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+fn js_sys_array(text: &str) -> js_sys::Array {
+    js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text))
+}
+
+/// The message shown when the page was opened with a link it could not use.
+#[component]
+pub fn LinkError() -> impl IntoView {
+    let lab = use_lab();
+    view! {
+        <Show when=move || lab.link_error.with(Option::is_some)>
+            <div class="link-error" role="alert">
+                <p>
+                    <strong>"This link could not be opened: "</strong>
+                    {move || lab.link_error.get().unwrap_or_default()}
+                </p>
+                <p>"Showing the default scenario instead."</p>
+                <button on:click=move |_| lab.link_error.set(None)>"Dismiss"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// What this run is: scenario, seed, format version, and its digests.
+#[component]
+pub fn AboutRun() -> impl IntoView {
+    let lab = use_lab();
+    let s = move |f: fn(&Scenario) -> String| move || lab.scenario.with(f);
+    let live = move || lab.view.with(|v| v.digest.clone());
+    view! {
+        <dl class="about">
+            <div><dt>"Scenario"</dt><dd>{s(|x| x.title.clone())}</dd></div>
+            <div>
+                <dt>"Preset"</dt>
+                <dd>{s(|x| x.preset.clone().unwrap_or_else(|| "none (custom)".into()))}</dd>
+            </div>
+            <div><dt>"Seed"</dt><dd>{s(|x| x.seed.to_string())}</dd></div>
+            <div>
+                <dt>"Run digest"</dt>
+                <dd>
+                    <code class="run-digest" aria-label="Run digest">{move || lab.scenario_digest.get()}</code>
+                    <span class="muted">{s(|x| format!(" after {} simulated s", x.duration_s))}</span>
+                </dd>
+            </div>
+            <div>
+                <dt>"Digest now"</dt>
+                <dd><code class="live-digest">{live}</code></dd>
+            </div>
+            <div><dt>"Format"</dt><dd>{format!("scenario v{SCENARIO_VERSION}")}</dd></div>
+        </dl>
+        <p class="muted small">
+            "The same link gives the same run digest on any machine, here and in "
+            <code>"ha-sim run --link <url>"</code>
+            ". Clicking Crash or Restart changes this run, not the link."
+        </p>
+    }
+}

@@ -1,0 +1,123 @@
+// Scenarios and share links as a teacher and a student use them.
+import { test, expect } from '@playwright/test';
+
+let problems;
+const watch = (page) => {
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+};
+
+test.beforeEach(() => { problems = []; });
+test.afterEach(async () => {
+  expect(problems, 'the browser console stays free of errors').toEqual([]);
+});
+
+const picker = (page) => page.getByRole('combobox', { name: 'Choose a scenario' });
+const runDigest = (page) => page.locator('code.run-digest');
+
+test('choose a preset, share it, and the link replays the same run elsewhere', async ({ page, context }) => {
+  watch(page);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/');
+  await picker(page).selectOption('breaker');
+  await expect(page.locator('.preset-title')).toHaveText('Circuit breaker');
+  await expect(page.getByRole('region', { name: 'This scenario' })).toContainText('70 %');
+  await expect(page.getByRole('article', { name: 'Instance 192.168.1.40:8080' })).toBeVisible();
+  const digest = await runDigest(page).textContent();
+  expect(digest).toMatch(/^[0-9a-f]{16}$/);
+  await page.getByRole('button', { name: 'Share' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Link copied' })).toBeVisible();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  expect(link).toContain('#s=');
+  expect(link.length).toBeLessThan(2000);
+  // The address bar carries the same scenario.
+  expect(page.url()).toBe(link);
+
+  const student = await context.newPage();
+  watch(student);
+  await student.goto(link);
+  await expect(student.locator('.preset-title')).toHaveText('Circuit breaker');
+  await expect(runDigest(student)).toHaveText(digest);
+  await expect(student.getByRole('alert')).toHaveCount(0);
+  // Same seed, same run: after the same simulated time both live digests agree too.
+  for (const p of [page, student]) {
+    await p.getByRole('button', { name: 'Pause' }).click();
+  }
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await student.getByRole('button', { name: 'Reset' }).click();
+  for (const p of [page, student]) {
+    for (let i = 0; i < 5; i++) await p.getByRole('button', { name: 'Step 1 s' }).click();
+  }
+  const live = await page.locator('code.live-digest').textContent();
+  await expect(student.locator('code.live-digest')).toHaveText(live);
+});
+
+test('a new seed changes the link and the run digest', async ({ page }) => {
+  watch(page);
+  await page.goto('/');
+  const before = await runDigest(page).textContent();
+  const url = page.url();
+  await page.getByRole('button', { name: 'New seed' }).click();
+  await expect(runDigest(page)).not.toHaveText(before);
+  expect(page.url()).not.toBe(url);
+  expect(page.url()).toContain('#s=');
+});
+
+test('when the clipboard refuses, the link is shown to copy by hand', async ({ page }) => {
+  watch(page);
+  await page.addInitScript(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));
+  });
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Share' }).click();
+  const field = page.getByRole('textbox', { name: /Copy this link/ });
+  await expect(field).toBeVisible();
+  await expect(field).toHaveValue(/#s=/);
+});
+
+for (const [name, mangle] of [
+  ['truncated', (l) => l.slice(0, l.length - 25)],
+  ['not base64', (l) => l.replace('#s=', '#s=<img src=x onerror=alert(1)>')],
+  ['empty', (l) => l.split('#')[0] + '#s='],
+  ['garbage', (l) => l.split('#')[0] + '#s=' + 'A'.repeat(20000)],
+]) {
+  test(`a ${name} link shows a message and the default scenario`, async ({ page }) => {
+    watch(page);
+    await page.goto('/');
+    // Reset puts the running scenario in the address bar.
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect(page).toHaveURL(/#s=/);
+    const bad = mangle(page.url());
+    await page.goto('about:blank');
+    await page.goto(bad);
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('This link could not be opened');
+    await expect(alert).toContainText('Showing the default scenario');
+    // Shown as text, never as HTML.
+    await expect(page.locator('.link-error img')).toHaveCount(0);
+    await expect(page.locator('.preset-title')).toHaveText('Service discovery and heartbeats');
+    await expect(page.getByRole('article', { name: 'Instance 192.168.1.10:8080' })).toBeVisible();
+  });
+}
+
+test('export then import a scenario file runs it again', async ({ page }) => {
+  watch(page);
+  await page.goto('/');
+  await picker(page).selectOption('failover');
+  const digest = await runDigest(page).textContent();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export' }).click(),
+  ]);
+  const file = await download.path();
+  await picker(page).selectOption('discovery');
+  await expect(runDigest(page)).not.toHaveText(digest);
+  await page.locator('input[type=file]').setInputFiles(file);
+  await expect(page.locator('.preset-title')).toHaveText('Health checks and failover');
+  await expect(runDigest(page)).toHaveText(digest);
+  // A bad file is named, and the run goes on.
+  await page.locator('input[type=file]').setInputFiles({
+    name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 7}'),
+  });
+  await expect(page.getByRole('status').filter({ hasText: 'broken.json' })).toContainText('version 7');
+});
