@@ -4,7 +4,9 @@
 //! (wall-clock ms × speed) and sets the [`ClusterView`] signal once. Components read that signal
 //! and call [`Lab::command`]; none of them computes simulation numbers.
 
+use ha_engine::config::MAX_FAULTS;
 use ha_engine::event::FeedEntry;
+use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::scenario::Scenario;
 use ha_engine::view::{InstanceView, ServiceView};
 use ha_engine::{ClusterView, Command, SimTime, Simulation};
@@ -163,7 +165,50 @@ impl Lab {
     }
 
     /// Applies `cmd` now; a refusal is shown as a notice.
+    ///
+    /// Crash and Restart are edits of the scenario: they are added to its fault timeline at the
+    /// current simulated ms, and the run is rebuilt from the new scenario and fast-forwarded to
+    /// that instant, so the share link replays exactly what the page shows.
     pub fn command(&self, cmd: Command) {
+        let timeline = match cmd {
+            Command::Crash(id) => Some((id, FaultKind::Crash)),
+            Command::Restart(id) => Some((id, FaultKind::Restart)),
+            _ => None,
+        };
+        if let Some((id, kind)) = timeline {
+            // Refused exactly as the engine would refuse it now.
+            let check = self.sim.with_value(|s| s.clone().apply(cmd.clone()));
+            if let Err(e) = check {
+                self.notice.set(Some(e.to_string()));
+                return;
+            }
+            let now_us = self.sim.with_value(|s| s.now().as_us());
+            let at_ms = now_us.div_ceil(1_000);
+            let mut sc = self.scenario.get_untracked();
+            if sc.cluster.faults.len() >= MAX_FAULTS {
+                self.notice.set(Some(format!(
+                    "the scenario's timeline is full ({MAX_FAULTS} entries); reset to start a new one"
+                )));
+                return;
+            }
+            let address = self.sim.with_value(|s| s.address(id).to_string());
+            sc.cluster.faults.push(ScheduledFault {
+                at_ms,
+                target: Some(address),
+                fault: kind,
+                duration_ms: None,
+            });
+            let mut sim = build(&sc);
+            sim.run_until(SimTime::from_ms(at_ms));
+            self.sim.set_value(sim);
+            self.scenario_digest.set(digest_of(&sc));
+            self.scenario.set(sc);
+            self.notice.set(None);
+            self.refresh();
+            self.feed.set(self.sim.with_value(Simulation::feed_view));
+            self.write_fragment();
+            return;
+        }
         let mut result = Ok(());
         self.sim.update_value(|s| result = s.apply(cmd));
         self.notice.set(result.err().map(|e| e.to_string()));

@@ -195,7 +195,23 @@ pub fn AboutRun() -> impl IntoView {
             <div><dt>"Scenario"</dt><dd>{s(|x| x.title.clone())}</dd></div>
             <div>
                 <dt>"Preset"</dt>
-                <dd>{s(|x| x.preset.clone().unwrap_or_else(|| "none (custom)".into()))}</dd>
+                <dd>
+                    {s(|x| match &x.preset {
+                        Some(p) => {
+                            let edited = presets::by_name(p).is_none_or(|pr| pr.config != x.cluster);
+                            if edited { format!("{p} (edited)") } else { p.clone() }
+                        }
+                        None => "none (custom)".into(),
+                    })}
+                </dd>
+            </div>
+            <div>
+                <dt>"Timeline"</dt>
+                <dd>{s(|x| match x.cluster.faults.len() {
+                    0 => "no faults".to_string(),
+                    1 => "1 entry".to_string(),
+                    n => format!("{n} entries"),
+                })}</dd>
             </div>
             <div><dt>"Seed"</dt><dd>{s(|x| x.seed.to_string())}</dd></div>
             <div>
@@ -214,7 +230,7 @@ pub fn AboutRun() -> impl IntoView {
         <p class="muted small">
             "The same link gives the same run digest on any machine, here and in "
             <code>"ha-sim run --link <url>"</code>
-            ". Clicking Crash or Restart changes this run, not the link."
+            ". Crash and Restart clicks are added to the scenario's timeline, so the link replays them too."
         </p>
     }
 }

@@ -753,7 +753,8 @@ impl ClusterConfig {
             FaultKind::Crash
             | FaultKind::Hang
             | FaultKind::PartitionHeartbeats
-            | FaultKind::PartitionServing => Ok(()),
+            | FaultKind::PartitionServing
+            | FaultKind::Restart => Ok(()),
         }
     }
 

@@ -44,6 +44,10 @@ pub enum FaultKind {
         /// New number of slots, ≥ 1.
         concurrency: u32,
     },
+    /// An operator restarts the instance's process (an instant action on the timeline, so a
+    /// link can replay a Restart click); nothing happens if it is running or its machine is
+    /// down.
+    Restart,
 }
 
 impl FaultKind {
@@ -58,6 +62,7 @@ impl FaultKind {
             FaultKind::PartitionServing => "partition_serving",
             FaultKind::TrafficSpike { .. } => "traffic_spike",
             FaultKind::Capacity { .. } => "capacity",
+            FaultKind::Restart => "restart",
         }
     }
 
@@ -74,6 +79,7 @@ impl FaultKind {
             }
             FaultKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
             FaultKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
+            FaultKind::Restart => "restart".into(),
         }
     }
 
@@ -142,7 +148,7 @@ impl FaultState {
             FaultKind::PartitionHeartbeats => self.heartbeats_lost = true,
             FaultKind::PartitionServing => self.serving_lost = true,
             FaultKind::Capacity { concurrency } => self.concurrency = Some(concurrency),
-            FaultKind::TrafficSpike { .. } => {}
+            FaultKind::TrafficSpike { .. } | FaultKind::Restart => {}
         }
     }
 

@@ -75,6 +75,7 @@ fn service_spec() -> impl Strategy<Value = ServiceSpec> {
 fn fault_kind() -> impl Strategy<Value = FaultKind> {
     prop_oneof![
         Just(FaultKind::Crash),
+        Just(FaultKind::Restart),
         Just(FaultKind::Hang),
         (1.0f64..20.0).prop_map(|factor| FaultKind::Slow { factor }),
         (0.0f64..=1.0).prop_map(|rate| FaultKind::ErrorRate { rate }),

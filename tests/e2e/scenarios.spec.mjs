@@ -121,3 +121,28 @@ test('export then import a scenario file runs it again', async ({ page }) => {
   });
   await expect(page.getByRole('status').filter({ hasText: 'broken.json' })).toContainText('version 7');
 });
+
+test('a Crash click becomes part of the link, and the link replays it', async ({ page, context }) => {
+  watch(page);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/');
+  const before = await runDigest(page).textContent();
+  await page.getByRole('button', { name: 'Step 1 s' }).click();
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Crash 192.168.1.11:8080' }).click();
+  await expect(page.getByRole('region', { name: 'About this run' })).toContainText('1 entry');
+  await expect(page.getByRole('region', { name: 'About this run' })).toContainText('discovery (edited)');
+  await expect(runDigest(page)).not.toHaveText(before);
+  const digest = await runDigest(page).textContent();
+  await page.getByRole('button', { name: 'Share' }).click();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+
+  const student = await context.newPage();
+  watch(student);
+  await student.goto(link);
+  await expect(runDigest(student)).toHaveText(digest);
+  // The student's run plays from 0 and crashes the same instance at the same simulated ms.
+  const b = student.getByRole('article', { name: 'Instance 192.168.1.11:8080' });
+  await expect(b).toContainText('down');
+  await expect(student.getByRole('list', { name: 'Events, newest first' })).toContainText('192.168.1.11:8080 crashed');
+});

@@ -15,7 +15,8 @@
 //!
 //! A fault is `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` with KIND one of `crash`, `hang`,
 //! `slow=K` (latency × K), `error=P` (error rate P in [0, 1]), `partition-heartbeats`,
-//! `partition-serving`, `spike=K` (traffic × K, no address) and `capacity=N` (N slots).
+//! `partition-serving`, `spike=K` (traffic × K, no address), `capacity=N` (N slots) and
+//! `restart` (an operator restarts a stopped instance).
 
 use clap::{Parser, Subcommand};
 use ha_engine::balancer::Strategy;
@@ -167,12 +168,13 @@ fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
         "partition-heartbeats" => FaultKind::PartitionHeartbeats,
         "partition-serving" => FaultKind::PartitionServing,
         "spike" => FaultKind::TrafficSpike { factor: num(param)? },
+        "restart" => FaultKind::Restart,
         "capacity" => FaultKind::Capacity {
             concurrency: num(param)? as u32,
         },
         other => {
             return Err(format!(
-                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N"
+                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N, restart"
             ))
         }
     };

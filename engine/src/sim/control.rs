@@ -708,12 +708,27 @@ impl Simulation {
             Some(d) => format!(" for {} s", d as f64 / 1e3),
             None => String::new(),
         };
-        self.post(
-            Severity::Warning,
-            "fault_started",
-            format!("fault injected on {on}: {}{how_long}", kind.describe()),
-            target,
-        );
+        // Instant actions speak for themselves (the crash and restart posts say what happened).
+        if kind != FaultKind::Restart && !(kind == FaultKind::Crash && duration_ms.is_none()) {
+            self.post(
+                Severity::Warning,
+                "fault_started",
+                format!("fault injected on {on}: {}{how_long}", kind.describe()),
+                target,
+            );
+        }
+        if kind == FaultKind::Restart {
+            if let Some(t) = target {
+                let inst = &self.instances[t.0 as usize];
+                if matches!(inst.process, Process::Stopped | Process::Standby)
+                    && !inst.faults.machine_down
+                {
+                    self.start_process(t, "restarted by an operator");
+                }
+            }
+            self.record(Event::FaultEnded { fault: id });
+            return; // an instant action
+        }
         if kind == FaultKind::Crash {
             if let Some(t) = target {
                 if matches!(
