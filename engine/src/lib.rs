@@ -34,6 +34,7 @@ pub mod presets;
 pub mod queue;
 pub mod ratelimit;
 pub mod registry;
+pub mod replication;
 pub mod report;
 pub mod retry;
 pub mod rng;

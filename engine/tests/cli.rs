@@ -251,3 +251,43 @@ fn links_and_scenarios_replay_the_same_run() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ring_prints_the_numbers_a_teacher_quotes() {
+    let v = json(&ha_sim(&[
+        "ring", "--nodes", "10", "--vnodes", "1000", "--keys", "20000",
+    ]));
+    let sd = v["stats"]["keyspace_stddev_pct"].as_f64().unwrap();
+    assert!(sd > 0.5 && sd < 6.0, "σ with 1000 vnodes: {sd}");
+    let add = v["add_one"]["primaries_moved_pct"].as_f64().unwrap();
+    let ideal = v["add_one"]["ideal_pct"].as_f64().unwrap();
+    assert!((ideal - 100.0 / 11.0).abs() < 1e-9);
+    assert!(
+        (add - ideal).abs() < 3.0,
+        "adding one moved {add} %, ideal {ideal} %"
+    );
+    assert_eq!(v["stats"]["nodes"].as_array().unwrap().len(), 10);
+    assert_eq!(v["stats"]["under_replicated"], 0);
+    let r = json(&ha_sim(&[
+        "ring",
+        "--nodes",
+        "10",
+        "--keys",
+        "20000",
+        "--placement",
+        "rendezvous",
+    ]));
+    let add = r["add_one"]["primaries_moved_pct"].as_f64().unwrap();
+    assert!((add - 100.0 / 11.0).abs() < 1.5, "{add}");
+    for (args, needle) in [
+        (vec!["ring", "--placement", "spiral"], "unknown placement"),
+        (vec!["ring", "--vnodes", "0"], "vnodes"),
+        (vec!["ring", "--nodes", "2", "--replicas", "3"], "replicas"),
+        (vec!["ring", "--keys", "0"], "--keys"),
+    ] {
+        let out = ha_sim(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

@@ -21,6 +21,9 @@
 use clap::{Parser, Subcommand};
 use ha_engine::balancer::Strategy;
 use ha_engine::fault::{FaultKind, ScheduledFault};
+use ha_engine::replication::{
+    DataNodeConfig, Placement, ReplicationConfig, RingStats, Store, MAX_KEYS, MAX_NODES,
+};
 use ha_engine::scenario::Scenario;
 use ha_engine::{presets, ClusterConfig, Command, SimTime};
 use serde::Serialize;
@@ -103,6 +106,127 @@ enum Cmd {
         #[command(flatten)]
         source: Source,
     },
+    /// Place keys on a consistent-hash ring (or by rendezvous hashing) and print the ring
+    /// statistics, with what adding one node and removing one node would move.
+    Ring {
+        /// Data nodes.
+        #[arg(long, default_value_t = 5)]
+        nodes: usize,
+        /// Virtual nodes per node (1 to 1000).
+        #[arg(long, default_value_t = 100)]
+        vnodes: u32,
+        /// Keys to place.
+        #[arg(long, default_value_t = 10_000)]
+        keys: u64,
+        /// Copies of each key.
+        #[arg(long, default_value_t = 3)]
+        replicas: u32,
+        /// `ring` or `rendezvous`.
+        #[arg(long, default_value = "ring")]
+        placement: String,
+    },
+}
+
+/// What `ha-sim ring` prints.
+#[derive(Serialize)]
+struct RingReport {
+    nodes: usize,
+    vnodes: u32,
+    replicas: u32,
+    placement: Placement,
+    stats: RingStats,
+    /// Adding `node-<n+1>`: keys whose primary moved, as a % of all keys, beside the ideal
+    /// 1/(n+1).
+    add_one: MoveSummary,
+    /// Removing the last node gracefully.
+    remove_one: MoveSummary,
+}
+
+#[derive(Serialize)]
+struct MoveSummary {
+    primaries_moved: u64,
+    primaries_moved_pct: f64,
+    copies_moved: u64,
+    ideal_pct: f64,
+}
+
+fn ring(
+    nodes: usize,
+    vnodes: u32,
+    keys: u64,
+    replicas: u32,
+    placement: &str,
+) -> Result<String, String> {
+    let placement = match placement {
+        "ring" => Placement::Ring,
+        "rendezvous" => Placement::Rendezvous,
+        other => {
+            return Err(format!(
+                "unknown placement {other:?}; placements: ring, rendezvous"
+            ))
+        }
+    };
+    if keys == 0 || keys > MAX_KEYS as u64 {
+        return Err(format!(
+            "--keys must be between 1 and {MAX_KEYS}, got {keys}"
+        ));
+    }
+    let capacity = keys * replicas as u64 + 1;
+    let mut cfg = ReplicationConfig::uniform(nodes.max(1), vnodes, capacity);
+    if nodes == 0 || nodes >= MAX_NODES {
+        return Err(format!(
+            "--nodes must be between 1 and {}, got {nodes}",
+            MAX_NODES - 1
+        ));
+    }
+    cfg.replicas = replicas;
+    cfg.write_quorum = replicas.max(1).min(nodes as u32);
+    cfg.placement = placement;
+    let mut store = Store::new(cfg).map_err(|e| e.to_string())?;
+    for k in 0..keys {
+        store
+            .write(k)
+            .ok_or_else(|| format!("key {k} could not be written"))?;
+    }
+    let stats = store.stats();
+    let summary = |r: ha_engine::replication::MoveReport, ideal: f64| MoveSummary {
+        primaries_moved: r.primaries_moved,
+        primaries_moved_pct: 100.0 * r.primaries_moved as f64 / r.keys.max(1) as f64,
+        copies_moved: r.copies_moved,
+        ideal_pct: ideal,
+    };
+    let mut add = store.clone();
+    let added = add
+        .join(DataNodeConfig {
+            id: format!("node-{}", nodes + 1),
+            capacity,
+            weight: 1,
+        })
+        .map_err(|e| e.to_string())?;
+    let remove_one = if nodes as u32 > replicas {
+        let mut rem = store.clone();
+        let removed = rem
+            .leave(&format!("node-{nodes}"))
+            .map_err(|e| e.to_string())?;
+        summary(removed, 100.0 / nodes as f64)
+    } else {
+        MoveSummary {
+            primaries_moved: 0,
+            primaries_moved_pct: 0.0,
+            copies_moved: 0,
+            ideal_pct: 0.0,
+        }
+    };
+    let report = RingReport {
+        nodes,
+        vnodes,
+        replicas,
+        placement,
+        stats,
+        add_one: summary(added, 100.0 / (nodes + 1) as f64),
+        remove_one,
+    };
+    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())
 }
 
 #[derive(Serialize)]
@@ -311,6 +435,13 @@ fn main() -> ExitCode {
         } => run(&source, seconds, &crash, &restart, dump_config),
         Cmd::Link { source, base } => load(&source).map(|sc| sc.to_link(&base)),
         Cmd::Scenario { source } => load(&source).map(|sc| sc.to_json()),
+        Cmd::Ring {
+            nodes,
+            vnodes,
+            keys,
+            replicas,
+            placement,
+        } => ring(nodes, vnodes, keys, replicas, &placement),
     };
     match out {
         Ok(text) => {
