@@ -54,6 +54,7 @@ fn cluster(n: usize, strategy: Strategy, rate: f64, hardened: bool) -> ClusterCo
         tracing: TracingConfig::default(),
         alerts: None,
         faults: Vec::new(),
+        data: None,
     }
 }
 

@@ -37,6 +37,8 @@ pub enum AlertMetric {
     QueueLength,
     /// Calls ended per second over the window.
     RequestRate,
+    /// Keys of the replicated store with fewer live copies than N (the data scope).
+    UnderReplicatedKeys,
 }
 
 impl AlertMetric {
@@ -51,6 +53,7 @@ impl AlertMetric {
             AlertMetric::Memory => "memory",
             AlertMetric::QueueLength => "queue_length",
             AlertMetric::RequestRate => "request_rate",
+            AlertMetric::UnderReplicatedKeys => "under_replicated_keys",
         }
     }
 }
@@ -77,6 +80,8 @@ pub enum Scope {
     Service(String),
     /// One instance, by address.
     Instance(String),
+    /// The replicated data store.
+    Data,
 }
 
 /// One alerting rule.
@@ -134,6 +139,8 @@ pub enum Target {
     Service(crate::ServiceId),
     /// An instance, by index.
     Instance(crate::InstanceId),
+    /// The replicated data store.
+    Data,
 }
 
 /// One (rule, target) alert and its state.
@@ -273,9 +280,10 @@ impl AlertEngine {
     }
 }
 
-/// The default rules for `cfg` (the four): per service, error rate above 5 % over
+/// The default rules for `cfg`: per service, error rate above 5 % over
 /// 30 s for 10 s (critical); p99 above 500 ms for 30 s (warning); healthy instances below the
-/// number of primaries for 5 s (critical); any breaker open towards it (warning, at once).
+/// number of primaries for 5 s (critical); any breaker open towards it (warning, at once); with a
+/// replicated store, under-replicated keys for 5 s (warning).
 pub fn default_rules(cfg: &crate::ClusterConfig) -> Vec<AlertRule> {
     let mut rules = vec![
         AlertRule {
@@ -314,6 +322,18 @@ pub fn default_rules(cfg: &crate::ClusterConfig) -> Vec<AlertRule> {
             window_s: 1,
             for_ms: 5_000,
             severity: Severity::Critical,
+        });
+    }
+    if cfg.data.is_some() {
+        rules.push(AlertRule {
+            name: "UnderReplicated".into(),
+            metric: AlertMetric::UnderReplicatedKeys,
+            scope: Scope::Data,
+            condition: Condition::Above,
+            threshold: 0.0,
+            window_s: 1,
+            for_ms: 5_000,
+            severity: Severity::Warning,
         });
     }
     rules.push(AlertRule {

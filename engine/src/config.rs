@@ -287,6 +287,26 @@ pub struct ClusterConfig {
     /// Faults on the timeline.
     #[serde(default)]
     pub faults: Vec<ScheduledFault>,
+    /// A replicated key-value store with keyed traffic (`None`: none).
+    #[serde(default)]
+    pub data: Option<DataConfig>,
+}
+
+/// The replicated data store and its keyed traffic (seed `ha-architecture.md` §1.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataConfig {
+    /// Nodes, ring, replicas, quorums.
+    pub replication: crate::replication::ReplicationConfig,
+    /// Keyed reads and writes per simulated second.
+    pub ops_per_s: f64,
+    /// Fraction of operations that are writes, `[0, 1]`.
+    pub write_fraction: f64,
+    /// Keys are drawn uniformly from `0..key_space`.
+    pub key_space: u64,
+    /// Keys written at time 0 (`0..preload_keys`).
+    pub preload_keys: u64,
+    /// Under-replicated keys repaired per simulated second.
+    pub repair_per_s: u32,
 }
 
 /// What is wrong with a configuration. Each variant names the offending field.
@@ -308,6 +328,8 @@ pub enum ConfigError {
     DependencyCycle(String),
     /// A setting that is invalid for another reason: (field, why).
     Invalid(String, &'static str),
+    /// The replicated store's settings are invalid: (why).
+    Data(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -328,6 +350,7 @@ impl fmt::Display for ConfigError {
                 write!(f, "services call each other in a cycle through {name:?}")
             }
             ConfigError::Invalid(field, why) => write!(f, "{field}: {why}"),
+            ConfigError::Data(why) => write!(f, "data: {why}"),
             ConfigError::HeartbeatNotBelowTimeout => {
                 write!(
                     f,
@@ -691,6 +714,21 @@ impl ClusterConfig {
                 }
             }
         }
+        if let Some(d) = &self.data {
+            d.replication
+                .validate()
+                .map_err(|e| ConfigError::Data(e.to_string()))?;
+            range("data.ops_per_s", d.ops_per_s, 0.0, MAX_RATE_RPS)?;
+            range("data.write_fraction", d.write_fraction, 0.0, 1.0)?;
+            count(
+                "data.key_space",
+                d.key_space,
+                1,
+                crate::replication::MAX_KEYS as u64,
+            )?;
+            count("data.preload_keys", d.preload_keys, 0, d.key_space)?;
+            count("data.repair_per_s", d.repair_per_s as u64, 0, 1_000_000)?;
+        }
         count("faults", self.faults.len() as u64, 0, MAX_FAULTS as u64)?;
         for fault in &self.faults {
             self.validate_fault(fault)?;
@@ -707,6 +745,22 @@ impl ClusterConfig {
             count("fault.duration_ms", d, 1, MAX_SCHEDULE_MS)?;
         }
         let kind = &fault.fault;
+        if kind.targets_data_node() {
+            let Some(id) = &fault.target else {
+                return Err(ConfigError::Invalid(
+                    format!("fault {}", kind.key()),
+                    "needs a target data node id",
+                ));
+            };
+            let known = self
+                .data
+                .as_ref()
+                .is_some_and(|d| d.replication.nodes.iter().any(|n| &n.id == id));
+            if !known {
+                return Err(ConfigError::Unknown("data node", id.clone()));
+            }
+            return Ok(());
+        }
         match (&fault.target, kind.is_cluster_wide()) {
             (Some(a), false) => {
                 if !self
@@ -754,7 +808,8 @@ impl ClusterConfig {
             | FaultKind::Hang
             | FaultKind::PartitionHeartbeats
             | FaultKind::PartitionServing
-            | FaultKind::Restart => Ok(()),
+            | FaultKind::Restart
+            | FaultKind::DataNodeFail => Ok(()),
         }
     }
 

@@ -320,6 +320,36 @@ pub enum Event {
         /// Fault id.
         fault: u32,
     },
+    /// A data node failed (its copies are unreachable).
+    DataNodeFailed {
+        /// Node index.
+        node: u16,
+        /// Keys it left under-replicated.
+        under_replicated: u32,
+    },
+    /// A failed data node came back with its copies.
+    DataNodeRecovered {
+        /// Node index.
+        node: u16,
+    },
+    /// A data node joined or left the ring; copies moved to follow the new placement.
+    DataMembership {
+        /// Node index.
+        node: u16,
+        /// Joined (true) or left.
+        joined: bool,
+        /// Keys whose primary moved.
+        primaries_moved: u64,
+        /// Copies created or dropped.
+        copies_moved: u64,
+    },
+    /// Repair created copies of under-replicated keys.
+    Repaired {
+        /// Copies created.
+        copies: u64,
+        /// Keys still under-replicated.
+        remaining: u64,
+    },
     /// An alert changed state.
     AlertChanged {
         /// Index of the alert.
@@ -332,7 +362,7 @@ pub enum Event {
 }
 
 /// Names of the event kinds, in [`Event::kind_index`] order.
-pub const EVENT_KINDS: [&str; 29] = [
+pub const EVENT_KINDS: [&str; 33] = [
     "request_arrived",
     "call_dispatched",
     "call_ended",
@@ -362,6 +392,10 @@ pub const EVENT_KINDS: [&str; 29] = [
     "fault_started",
     "fault_ended",
     "alert_changed",
+    "data_node_failed",
+    "data_node_recovered",
+    "data_membership",
+    "repaired",
 ];
 
 impl Event {
@@ -397,6 +431,10 @@ impl Event {
             Event::FaultStarted { .. } => 26,
             Event::FaultEnded { .. } => 27,
             Event::AlertChanged { .. } => 28,
+            Event::DataNodeFailed { .. } => 29,
+            Event::DataNodeRecovered { .. } => 30,
+            Event::DataMembership { .. } => 31,
+            Event::Repaired { .. } => 32,
         }
     }
 

@@ -44,6 +44,9 @@ pub enum FaultKind {
         /// New number of slots, ≥ 1.
         concurrency: u32,
     },
+    /// A node of the replicated data store fails (target: the node id); with a duration it
+    /// comes back with its copies afterwards.
+    DataNodeFail,
     /// An operator restarts the instance's process (an instant action on the timeline, so a
     /// link can replay a Restart click); nothing happens if it is running or its machine is
     /// down.
@@ -63,6 +66,7 @@ impl FaultKind {
             FaultKind::TrafficSpike { .. } => "traffic_spike",
             FaultKind::Capacity { .. } => "capacity",
             FaultKind::Restart => "restart",
+            FaultKind::DataNodeFail => "data_node_fail",
         }
     }
 
@@ -80,7 +84,13 @@ impl FaultKind {
             FaultKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
             FaultKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
             FaultKind::Restart => "restart".into(),
+            FaultKind::DataNodeFail => "data node fails".into(),
         }
+    }
+
+    /// True for kinds whose target is a data node id rather than an instance address.
+    pub fn targets_data_node(&self) -> bool {
+        matches!(self, FaultKind::DataNodeFail)
     }
 
     /// True for kinds that apply to the whole cluster rather than one instance.
@@ -148,7 +158,7 @@ impl FaultState {
             FaultKind::PartitionHeartbeats => self.heartbeats_lost = true,
             FaultKind::PartitionServing => self.serving_lost = true,
             FaultKind::Capacity { concurrency } => self.concurrency = Some(concurrency),
-            FaultKind::TrafficSpike { .. } | FaultKind::Restart => {}
+            FaultKind::TrafficSpike { .. } | FaultKind::Restart | FaultKind::DataNodeFail => {}
         }
     }
 

@@ -42,6 +42,7 @@ pub fn all() -> Vec<Preset> {
         rate_limit(),
         rate_limit_window(),
         alerts(),
+        replication(),
         sessions(),
         cascade(),
         microservices(),
@@ -121,6 +122,7 @@ pub fn discovery() -> Preset {
             tracing: TracingConfig::default(),
             alerts: None,
             faults: Vec::new(),
+            data: None,
         },
     }
 }
@@ -516,6 +518,49 @@ pub fn cascade() -> Preset {
                 towards it open and requests keep succeeding; every 10 s a few trial calls test \
                 it and fail. Remove the breakers and run the same seed again: hundreds of \
                 requests fail; remove the retries too and thousands do.",
+        duration_s: 150,
+        config: c,
+    }
+}
+
+/// "Replicated data" (`ha-architecture.md` §1.2: `DataNode` with a capacity,
+/// `ReplicationManager` with 3 replicas and reads with fallback), on a consistent-hash ring.
+pub fn replication() -> Preset {
+    use crate::config::DataConfig;
+    use crate::replication::ReplicationConfig;
+    let mk = |id: &str, addr: &str| InstanceConfig::new(id, addr, 8, 32, lognormal(10.0));
+    let mut c = single(
+        "storage-api",
+        vec![
+            mk("storage-api-1", "192.168.1.10:8080"),
+            mk("storage-api-2", "192.168.1.11:8080"),
+        ],
+        10.0,
+        100,
+    );
+    let mut replication = ReplicationConfig::uniform(5, 100, 2_000);
+    replication.write_quorum = 3;
+    replication.read_quorum = 1;
+    c.data = Some(DataConfig {
+        replication,
+        ops_per_s: 100.0,
+        write_fraction: 0.3,
+        key_space: 1_000,
+        preload_keys: 1_000,
+        repair_per_s: 20,
+    });
+    c.faults = vec![fault(30, Some("node-2"), FaultKind::DataNodeFail, Some(90))];
+    Preset {
+        name: "replication",
+        title: "Replicated data on a hash ring",
+        teaches: "1,000 keys live on five data nodes, 3 replicas each: a key's replicas are the \
+                  next three distinct nodes clockwise from its position on the ring (100 virtual \
+                  nodes per node). Writes go to all three; reads ask the first replica and fall \
+                  back along the list.",
+        watch: "At 30 s node-2 fails: about 3/5 of the keys lose a replica. Reads still succeed \
+                by falling back, the UnderReplicated alert fires, and repair copies 20 keys a \
+                second onto the next nodes of the ring until every key has 3 live copies again. \
+                node-2 comes back at 120 s.",
         duration_s: 150,
         config: c,
     }

@@ -61,6 +61,17 @@ pub struct AlertReport {
     pub state: crate::alerts::AlertState,
 }
 
+/// The replicated store in a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataReport {
+    /// Keyed operations by outcome.
+    pub ops: crate::sim::DataOps,
+    /// Copies created by repair.
+    pub repaired: u64,
+    /// Ring statistics at the end.
+    pub ring: crate::replication::RingStats,
+}
+
 /// A whole run's summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -80,6 +91,8 @@ pub struct Report {
     pub breakers: Vec<BreakerView>,
     /// Alerts that fired at least once.
     pub alerts_fired: Vec<AlertReport>,
+    /// The replicated store: keyed operations and ring statistics (`None`: no store).
+    pub data: Option<DataReport>,
     /// Events by kind.
     pub events: BTreeMap<String, u64>,
     /// The run digest, 16 hex digits.
@@ -136,6 +149,11 @@ impl Simulation {
                     state: a.state,
                 })
                 .collect(),
+            data: self.store().map(|st| DataReport {
+                ops: self.data_ops(),
+                repaired: st.repaired,
+                ring: st.stats(),
+            }),
             events: self
                 .log()
                 .counts()

@@ -20,6 +20,7 @@
 //! alert evaluation.
 
 mod control;
+mod data;
 mod request;
 
 use crate::alerts::{AlertEngine, AlertTransition};
@@ -44,6 +45,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 pub use control::format_metric;
+pub use data::DataOps;
 pub use request::Caller;
 
 /// Simulated time between metric samples, load reports and alert evaluations, µs.
@@ -173,6 +175,14 @@ pub enum Command {
     SetStrategy(ServiceId, crate::balancer::Strategy),
     /// Change an instance's weight (0 to 1 000).
     SetWeight(InstanceId, u32),
+    /// A data node fails (by id).
+    DataFail(String),
+    /// A failed data node comes back.
+    DataRecover(String),
+    /// A data node joins the ring.
+    DataJoin(crate::replication::DataNodeConfig),
+    /// A data node leaves the ring gracefully.
+    DataLeave(String),
 }
 
 /// Why a [`Command`] was refused.
@@ -190,6 +200,8 @@ pub enum CommandError {
     MachineDown(InstanceId),
     /// The fault or value is invalid for this cluster.
     Invalid(crate::ConfigError),
+    /// A data-store command was refused: (why).
+    Data(String),
 }
 
 impl fmt::Display for CommandError {
@@ -203,6 +215,7 @@ impl fmt::Display for CommandError {
                 write!(f, "instance {}'s machine is down; it cannot start yet", i.0)
             }
             CommandError::Invalid(e) => write!(f, "{e}"),
+            CommandError::Data(why) => write!(f, "{why}"),
         }
     }
 }
@@ -260,6 +273,11 @@ enum Pending {
         fault: u32,
     },
     MetricsTick,
+    DataOp,
+    RepairTick,
+    DataRecover {
+        id: String,
+    },
 }
 
 /// Where an instance's process is.
@@ -375,6 +393,10 @@ pub struct Simulation {
     feed: VecDeque<FeedEntry>,
     feed_seq: u64,
     scratch: Vec<InstanceId>,
+    store: Option<crate::replication::Store>,
+    ring_stats: Option<crate::replication::RingStats>,
+    data_ops: DataOps,
+    data_generation: u64,
 }
 
 impl Simulation {
@@ -490,6 +512,10 @@ impl Simulation {
             feed: VecDeque::new(),
             feed_seq: 0,
             scratch: Vec::new(),
+            store: None,
+            ring_stats: None,
+            data_ops: DataOps::default(),
+            data_generation: 0,
             cfg,
         };
         sim.start();
@@ -715,6 +741,10 @@ impl Simulation {
                 );
                 Ok(())
             }
+            Command::DataFail(id) => self.data_fail(&id).map_err(CommandError::Data),
+            Command::DataRecover(id) => self.data_recover(&id).map_err(CommandError::Data),
+            Command::DataJoin(node) => self.data_join(node).map_err(CommandError::Data),
+            Command::DataLeave(id) => self.data_leave(&id).map_err(CommandError::Data),
             Command::SetWeight(id, w) => {
                 self.inst(id)?;
                 if w > 1_000 {
@@ -786,6 +816,17 @@ impl Simulation {
             Pending::Recovery { instance, attempt } => self.try_recover(instance, attempt),
             Pending::FaultStart { index } => {
                 let f = self.cfg.faults[index].clone();
+                if f.fault.targets_data_node() {
+                    let id = f.target.clone().unwrap_or_default();
+                    self.stats.faults += 1;
+                    if self.data_fail(&id).is_ok() {
+                        if let Some(d) = f.duration_ms {
+                            self.queue
+                                .push(self.now.plus_us(d * 1_000), Pending::DataRecover { id });
+                        }
+                    }
+                    return;
+                }
                 let target = f
                     .target
                     .as_deref()
@@ -793,6 +834,14 @@ impl Simulation {
                 self.start_fault(target, f.fault, f.duration_ms);
             }
             Pending::FaultEnd { fault } => self.end_fault(fault),
+            Pending::DataOp => {
+                self.data_op();
+                self.schedule_data_op();
+            }
+            Pending::RepairTick => self.repair_tick(),
+            Pending::DataRecover { id } => {
+                let _ = self.data_recover(&id);
+            }
             Pending::MetricsTick => {
                 self.metrics_tick();
                 self.queue

@@ -158,6 +158,74 @@ pub struct ServiceView {
     pub breakers_open: usize,
 }
 
+/// The replicated store, per frame (cheap).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataSummary {
+    /// Keyed operations by outcome.
+    pub ops: crate::sim::DataOps,
+    /// Keys stored.
+    pub keys: u64,
+    /// Keys with fewer live copies than N.
+    pub under_replicated: u64,
+    /// Copies created by repair.
+    pub repaired: u64,
+    /// Bumped when the ring or its statistics change.
+    pub generation: u64,
+}
+
+/// One data node in [`RingView`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RingNodeView {
+    /// Node id.
+    pub id: String,
+    /// In the ring.
+    pub member: bool,
+    /// Answering.
+    pub up: bool,
+    /// Share of the hash space, `[0, 1]`.
+    pub keyspace_share: f64,
+    /// Keys whose primary it is.
+    pub primary_keys: u64,
+    /// Copies it holds / can hold.
+    pub copies: u64,
+    /// Capacity in copies.
+    pub capacity: u64,
+}
+
+/// The ring as drawn: points, sample keys, per-node statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RingView {
+    /// Virtual-node points: (position as a fraction of the ring, node index).
+    pub points: Vec<(f64, u16)>,
+    /// Sample keys: (key, position as a fraction of the ring).
+    pub keys: Vec<(u64, f64)>,
+    /// Per node, in node order.
+    pub nodes: Vec<RingNodeView>,
+    /// Replicas per key, N.
+    pub replicas: u32,
+    /// σ of the members' key-space shares, % of the mean.
+    pub keyspace_stddev_pct: f64,
+    /// The last membership change: keys whose primary moved, % of keys.
+    pub last_moved_pct: f64,
+    /// What it should have moved ideally, %.
+    pub ideal_move_pct: f64,
+    /// Keys with fewer live copies than N.
+    pub under_replicated: u64,
+}
+
+/// Where one key lives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyView {
+    /// The key.
+    pub key: u64,
+    /// Its position as a fraction of the ring.
+    pub position: f64,
+    /// Nodes that should hold it now (N, in preference order; the first is the primary).
+    pub replica_set: Vec<u16>,
+    /// Nodes that hold a copy, and whether each is up.
+    pub copies: Vec<(u16, bool)>,
+}
+
 /// One circuit breaker as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BreakerView {
@@ -219,6 +287,9 @@ pub struct ClusterView {
     pub faults: Vec<String>,
     /// The gateway's rate limit, described (`None`: none).
     pub rate_limit: Option<String>,
+    /// The replicated store's counters (`None`: no store). The ring itself comes from
+    /// [`Simulation::ring_view`], fetched when `generation` changes.
+    pub data: Option<DataSummary>,
     /// Feed entries posted since the start. The entries themselves come from
     /// [`Simulation::feed_view`], which a shell calls only when this number changes.
     pub feed_posted: u64,
@@ -402,8 +473,78 @@ impl Simulation {
             alerts,
             faults,
             rate_limit: self.cfg.gateway.rate_limit.map(|r| r.label()),
+            data: self.store().map(|st| DataSummary {
+                ops: self.data_ops(),
+                keys: st.len() as u64,
+                under_replicated: st.under_replicated() as u64,
+                repaired: st.repaired,
+                generation: self.data_generation(),
+            }),
             feed_posted: self.feed_posted(),
             events: self.log().total(),
         }
+    }
+}
+
+/// Sample keys drawn on the ring.
+pub const RING_SAMPLE_KEYS: u64 = 48;
+
+impl Simulation {
+    /// The ring as drawn, if the cluster has a store. Costs a pass over the ring's points: call
+    /// it when [`DataSummary::generation`] changes, not every frame.
+    pub fn ring_view(&self) -> Option<RingView> {
+        let st = self.store()?;
+        let stats = self.ring_stats().cloned().unwrap_or_else(|| st.stats());
+        let frac = |h: u64| h as f64 / 2f64.powi(64);
+        let space = self.cfg.data.as_ref().map_or(1, |d| d.key_space);
+        let step = (space / RING_SAMPLE_KEYS).max(1);
+        Some(RingView {
+            points: st
+                .ring()
+                .points()
+                .iter()
+                .map(|(p, n)| (frac(*p), *n))
+                .collect(),
+            keys: (0..space.min(RING_SAMPLE_KEYS))
+                .map(|i| {
+                    let k = i * step;
+                    (k, frac(crate::replication::key_hash(k)))
+                })
+                .collect(),
+            nodes: stats
+                .nodes
+                .iter()
+                .map(|n| RingNodeView {
+                    id: n.id.clone(),
+                    member: n.member,
+                    up: n.up,
+                    keyspace_share: n.keyspace_share,
+                    primary_keys: n.primary_keys,
+                    copies: n.copies,
+                    capacity: n.capacity,
+                })
+                .collect(),
+            replicas: st.config().replicas,
+            keyspace_stddev_pct: stats.keyspace_stddev_pct,
+            last_moved_pct: 100.0 * stats.last_change.primaries_moved as f64
+                / stats.last_change.keys.max(1) as f64,
+            ideal_move_pct: stats.ideal_move_pct,
+            under_replicated: st.under_replicated() as u64,
+        })
+    }
+
+    /// Where `key` lives now, if the cluster has a store.
+    pub fn key_view(&self, key: u64) -> Option<KeyView> {
+        let st = self.store()?;
+        Some(KeyView {
+            key,
+            position: crate::replication::key_hash(key) as f64 / 2f64.powi(64),
+            replica_set: st.replica_set(key),
+            copies: st
+                .copies(key)
+                .iter()
+                .map(|(n, _)| (*n, st.nodes[*n as usize].up))
+                .collect(),
+        })
     }
 }

@@ -308,3 +308,26 @@ fn microservices_latency_travels_upstream() {
     assert!(p99("order-service") > p99("user-service"));
     assert!(p99("payment-service") > p99("user-service"));
 }
+
+#[test]
+fn replication_falls_back_alerts_and_repairs() {
+    let p = presets::by_name("replication").unwrap();
+    let s = Scenario::from_preset(&p, presets::DEFAULT_SEED);
+    let mut sim = s.simulation().unwrap();
+    sim.run_until(SimTime::from_secs(31));
+    let under = sim.store().unwrap().under_replicated();
+    // node-2 holds a replica of about 3/5 of the 1,000 keys.
+    assert!((450..750).contains(&under), "{under}");
+    sim.run_until(SimTime::from_secs(110));
+    assert_eq!(sim.store().unwrap().under_replicated(), 0, "repaired at 20 keys/s");
+    sim.run_until(SimTime::from_secs(150));
+    let ops = sim.data_ops();
+    assert!(ops.reads_fallback > 100, "{ops:?}");
+    assert_eq!((ops.reads_not_found, ops.reads_unavailable, ops.writes_failed), (0, 0, 0));
+    assert!(fired(&sim).contains(&"UnderReplicated".to_string()));
+    let view = sim.ring_view().unwrap();
+    assert_eq!(view.points.len(), 500);
+    assert_eq!(view.replicas, 3);
+    let k = sim.key_view(7).unwrap();
+    assert_eq!(k.replica_set.len(), 3);
+}

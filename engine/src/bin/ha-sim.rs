@@ -16,7 +16,7 @@
 //! A fault is `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` with KIND one of `crash`, `hang`,
 //! `slow=K` (latency × K), `error=P` (error rate P in [0, 1]), `partition-heartbeats`,
 //! `partition-serving`, `spike=K` (traffic × K, no address), `capacity=N` (N slots) and
-//! `restart` (an operator restarts a stopped instance).
+//! `restart` (an operator restarts a stopped instance); `data-fail:NODE@S[+D]` fails a data node.
 
 use clap::{Parser, Subcommand};
 use ha_engine::balancer::Strategy;
@@ -293,12 +293,13 @@ fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
         "partition-serving" => FaultKind::PartitionServing,
         "spike" => FaultKind::TrafficSpike { factor: num(param)? },
         "restart" => FaultKind::Restart,
+        "data-fail" => FaultKind::DataNodeFail,
         "capacity" => FaultKind::Capacity {
             concurrency: num(param)? as u32,
         },
         other => {
             return Err(format!(
-                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N, restart"
+                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N, restart, data-fail"
             ))
         }
     };

@@ -49,6 +49,7 @@ pub(super) fn build_alerts(cfg: &ClusterConfig, rules: Vec<AlertRule>) -> AlertE
             .filter(|(_, addr)| addr == a)
             .map(|(i, _)| Target::Instance(*i))
             .collect(),
+        Scope::Data => vec![Target::Data],
     })
 }
 
@@ -100,6 +101,7 @@ impl Simulation {
         self.schedule_next_arrival();
         self.queue
             .push(SimTime(METRICS_TICK_US), Pending::MetricsTick);
+        self.start_data();
     }
 
     // ---- process lifecycle ------------------------------------------------------------
@@ -932,7 +934,11 @@ impl Simulation {
 
     fn alert_value(&self, rule: &AlertRule, target: Target) -> Option<f64> {
         let now = self.now;
+        if rule.metric == AlertMetric::UnderReplicatedKeys {
+            return self.store.as_ref().map(|s| s.under_replicated() as f64);
+        }
         match target {
+            Target::Data => None,
             Target::Service(s) => {
                 let m = &self.service_metrics[s.0 as usize];
                 let members: Vec<usize> = (0..self.instances.len())
@@ -968,6 +974,7 @@ impl Simulation {
                             .sum::<usize>() as f64,
                     ),
                     AlertMetric::RequestRate => Some(m.rate_over(now, rule.window_s)),
+                    AlertMetric::UnderReplicatedKeys => None,
                 }
             }
             Target::Instance(id) => {
@@ -993,6 +1000,7 @@ impl Simulation {
                     AlertMetric::Memory => Some(self.memory_fraction(id)),
                     AlertMetric::QueueLength => Some(inst.queue.len() as f64),
                     AlertMetric::RequestRate => Some(m.rate_over(now, rule.window_s)),
+                    AlertMetric::UnderReplicatedKeys => None,
                 }
             }
         }
@@ -1043,6 +1051,7 @@ impl Simulation {
         match t {
             Target::Service(s) => self.cfg.services[s.0 as usize].name.clone(),
             Target::Instance(i) => self.address(i).to_string(),
+            Target::Data => "data store".to_string(),
         }
     }
 }
@@ -1055,7 +1064,10 @@ pub fn format_metric(m: AlertMetric, v: f64) -> String {
         }
         AlertMetric::P99Ms => format!("{v:.0} ms"),
         AlertMetric::RequestRate => format!("{v:.1} req/s"),
-        AlertMetric::HealthyInstances | AlertMetric::BreakersOpen | AlertMetric::QueueLength => {
+        AlertMetric::HealthyInstances
+        | AlertMetric::BreakersOpen
+        | AlertMetric::QueueLength
+        | AlertMetric::UnderReplicatedKeys => {
             format!("{v:.0}")
         }
     }

@@ -49,6 +49,7 @@ pub fn one_service(n: usize, concurrency: u32, median_ms: f64, rate: f64) -> Clu
         tracing: TracingConfig { sample_rate: 0.0 },
         alerts: Some(Vec::new()),
         faults: Vec::new(),
+        data: None,
     }
 }
 

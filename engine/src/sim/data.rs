@@ -1,0 +1,232 @@
+//! The replicated data store inside the simulation: keyed reads and writes as a Poisson
+//! stream, node failures, joins and leaves, and repair at a configured rate.
+
+use super::{Pending, Simulation, METRICS_TICK_US};
+use crate::event::{Event, Severity};
+use crate::replication::{DataNodeConfig, ReadResult, RingStats, Store};
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+/// Counts of keyed operations by how they ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataOps {
+    /// Writes that reached the write quorum.
+    pub writes_ok: u64,
+    /// Writes that could not (fewer than W eligible replicas).
+    pub writes_failed: u64,
+    /// Reads answered by the first replica asked.
+    pub reads_first: u64,
+    /// Reads answered after falling back past replicas that were down or missing the key.
+    pub reads_fallback: u64,
+    /// Reads of keys no live replica has.
+    pub reads_not_found: u64,
+    /// Reads that could not reach R replicas.
+    pub reads_unavailable: u64,
+}
+
+impl Simulation {
+    /// Time 0: the store with its preloaded keys, the operation stream and the repair tick.
+    pub(super) fn start_data(&mut self) {
+        let Some(d) = self.cfg.data.clone() else {
+            return;
+        };
+        let mut store = Store::new(d.replication).expect("validated with the cluster");
+        for k in 0..d.preload_keys {
+            store.write(k);
+        }
+        self.store = Some(store);
+        self.refresh_ring_stats();
+        self.schedule_data_op();
+        self.queue
+            .push(SimTime(METRICS_TICK_US), Pending::RepairTick);
+    }
+
+    pub(super) fn schedule_data_op(&mut self) {
+        let Some(d) = &self.cfg.data else { return };
+        if d.ops_per_s <= 0.0 {
+            return;
+        }
+        let gap = self.rng.exponential(1e6 / d.ops_per_s);
+        let gap = if gap.is_finite() {
+            (gap as u64).max(1)
+        } else {
+            1
+        };
+        self.queue.push(self.now.plus_us(gap), Pending::DataOp);
+    }
+
+    pub(super) fn data_op(&mut self) {
+        let Some(d) = &self.cfg.data else { return };
+        let (space, wf) = (d.key_space, d.write_fraction);
+        let key = self.rng.below(space);
+        let write = self.rng.chance(wf);
+        let Some(store) = &mut self.store else { return };
+        if write {
+            match store.write(key) {
+                Some(_) => self.data_ops.writes_ok += 1,
+                None => self.data_ops.writes_failed += 1,
+            }
+        } else {
+            match store.read(key) {
+                ReadResult::Found { fallbacks: 0, .. } => self.data_ops.reads_first += 1,
+                ReadResult::Found { .. } => self.data_ops.reads_fallback += 1,
+                ReadResult::NotFound => self.data_ops.reads_not_found += 1,
+                ReadResult::Unavailable => self.data_ops.reads_unavailable += 1,
+            }
+        }
+    }
+
+    pub(super) fn repair_tick(&mut self) {
+        let per_s = self.cfg.data.as_ref().map_or(0, |d| d.repair_per_s);
+        if let Some(store) = &mut self.store {
+            if store.under_replicated() > 0 && per_s > 0 {
+                let copies = store.repair(per_s as usize);
+                let remaining = store.under_replicated() as u64;
+                if copies > 0 {
+                    self.record(Event::Repaired { copies, remaining });
+                    if remaining == 0 {
+                        self.post(
+                            Severity::Info,
+                            "repaired",
+                            "repair finished: every key has its full set of replicas again".into(),
+                            None,
+                        );
+                    }
+                }
+                self.refresh_ring_stats();
+            }
+        }
+        self.queue
+            .push(self.now.plus_us(METRICS_TICK_US), Pending::RepairTick);
+    }
+
+    pub(super) fn refresh_ring_stats(&mut self) {
+        self.ring_stats = self.store.as_ref().map(Store::stats);
+        self.data_generation += 1;
+    }
+
+    /// The replicated store, if the cluster has one.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    /// Ring statistics as of the last change or repair tick (cheap: cached).
+    pub fn ring_stats(&self) -> Option<&RingStats> {
+        self.ring_stats.as_ref()
+    }
+
+    /// Keyed operation counts.
+    pub fn data_ops(&self) -> DataOps {
+        self.data_ops
+    }
+
+    /// Bumped whenever the ring or its statistics change: a shell refetches the ring then.
+    pub fn data_generation(&self) -> u64 {
+        self.data_generation
+    }
+
+    pub(super) fn data_fail(&mut self, id: &str) -> Result<(), String> {
+        let store = self.store.as_mut().ok_or("no data store")?;
+        let node = store
+            .node(id)
+            .ok_or_else(|| format!("no data node {id:?}"))?;
+        if !store.nodes[node as usize].up {
+            return Err(format!("data node {id} is already down"));
+        }
+        let under = store.fail(id).map_err(|e| e.to_string())?;
+        self.record(Event::DataNodeFailed {
+            node,
+            under_replicated: under as u32,
+        });
+        let rate = self.cfg.data.as_ref().map_or(0, |d| d.repair_per_s);
+        self.post(
+            Severity::Critical,
+            "data_node_failed",
+            format!(
+                "data node {id} failed: {under} keys lost a replica; reads fall back to the next replica, and repair copies {rate} keys per second onto the next nodes of the ring"
+            ),
+            None,
+        );
+        self.refresh_ring_stats();
+        Ok(())
+    }
+
+    pub(super) fn data_recover(&mut self, id: &str) -> Result<(), String> {
+        let store = self.store.as_mut().ok_or("no data store")?;
+        let node = store
+            .node(id)
+            .ok_or_else(|| format!("no data node {id:?}"))?;
+        if store.nodes[node as usize].up {
+            return Err(format!("data node {id} is up"));
+        }
+        store.recover(id).map_err(|e| e.to_string())?;
+        self.record(Event::DataNodeRecovered { node });
+        self.post(
+            Severity::Info,
+            "data_node_recovered",
+            format!("data node {id} recovered with the copies it had"),
+            None,
+        );
+        self.refresh_ring_stats();
+        Ok(())
+    }
+
+    pub(super) fn data_join(&mut self, node: DataNodeConfig) -> Result<(), String> {
+        let store = self.store.as_mut().ok_or("no data store")?;
+        let id = node.id.clone();
+        let r = store.join(node).map_err(|e| e.to_string())?;
+        let index = store.node(&id).unwrap_or(0);
+        let pct = 100.0 * r.primaries_moved as f64 / r.keys.max(1) as f64;
+        let members = store.nodes.iter().filter(|n| n.member).count();
+        self.record(Event::DataMembership {
+            node: index,
+            joined: true,
+            primaries_moved: r.primaries_moved,
+            copies_moved: r.copies_moved,
+        });
+        self.post(
+            Severity::Info,
+            "data_membership",
+            format!(
+                "data node {id} joined: it took over {} of {} keys as primary ({pct:.1} %, ideal 1/{members} = {:.1} %); {} copies moved",
+                r.primaries_moved,
+                r.keys,
+                100.0 / members as f64,
+                r.copies_moved
+            ),
+            None,
+        );
+        self.refresh_ring_stats();
+        Ok(())
+    }
+
+    pub(super) fn data_leave(&mut self, id: &str) -> Result<(), String> {
+        let store = self.store.as_mut().ok_or("no data store")?;
+        let index = store
+            .node(id)
+            .ok_or_else(|| format!("no data node {id:?}"))?;
+        let members = store.nodes.iter().filter(|n| n.member).count();
+        let r = store.leave(id).map_err(|e| e.to_string())?;
+        let pct = 100.0 * r.primaries_moved as f64 / r.keys.max(1) as f64;
+        self.record(Event::DataMembership {
+            node: index,
+            joined: false,
+            primaries_moved: r.primaries_moved,
+            copies_moved: r.copies_moved,
+        });
+        self.post(
+            Severity::Info,
+            "data_membership",
+            format!(
+                "data node {id} left the ring: {} of {} keys changed primary ({pct:.1} %, ideal 1/{members} = {:.1} %); {} copies moved",
+                r.primaries_moved,
+                r.keys,
+                100.0 / members as f64,
+                r.copies_moved
+            ),
+            None,
+        );
+        self.refresh_ring_stats();
+        Ok(())
+    }
+}
