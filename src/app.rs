@@ -3,6 +3,7 @@
 use crate::charts::InstanceCharts;
 use crate::feed::{EventFeed, Totals};
 use crate::lab::Lab;
+use crate::ring::RingPanel;
 use crate::scenario_ui::{AboutRun, LinkError, ScenarioBar};
 use crate::topology::Topology;
 use crate::transport::TransportBar;
@@ -64,6 +65,9 @@ pub fn App() -> impl IntoView {
                     <div class="main-col">
                         <Panel id="topology" title="Topology"><Topology/></Panel>
                         <Panel id="charts" title="Instances"><InstanceCharts/></Panel>
+                        <Show when=move || lab.view.with(|v| v.data.is_some())>
+                            <Panel id="ring" title="Hash ring"><RingPanel/></Panel>
+                        </Show>
                     </div>
                     <aside class="side">
                         <Panel id="lesson" title="This scenario">

@@ -222,6 +222,11 @@ impl Lab {
         self.load(s);
     }
 
+    /// Reads the simulation (for views fetched on change, such as the ring).
+    pub fn with_sim<T>(&self, f: impl FnOnce(&Simulation) -> T) -> T {
+        self.sim.with_value(f)
+    }
+
     /// A reactive read of one value of instance `index`, borrowed from the view (no clone of
     /// the instance and its series); `T::default()` if there is no such instance.
     pub fn instance<T: Default>(

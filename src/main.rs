@@ -5,6 +5,7 @@ mod charts;
 mod feed;
 mod lab;
 mod projection;
+mod ring;
 mod scenario_ui;
 mod topology;
 mod transport;

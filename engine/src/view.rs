@@ -207,6 +207,8 @@ pub struct RingView {
     pub keyspace_stddev_pct: f64,
     /// The last membership change: keys whose primary moved, % of keys.
     pub last_moved_pct: f64,
+    /// True once a node has joined or left (before that `last_moved_pct` means nothing).
+    pub changed: bool,
     /// What it should have moved ideally, %.
     pub ideal_move_pct: f64,
     /// Keys with fewer live copies than N.
@@ -224,6 +226,9 @@ pub struct KeyView {
     pub replica_set: Vec<u16>,
     /// Nodes that hold a copy, and whether each is up.
     pub copies: Vec<(u16, bool)>,
+    /// For ring placement: the position of the virtual node that made each replica-set node
+    /// a replica (the first of its points clockwise from the key); empty for rendezvous.
+    pub replica_points: Vec<f64>,
 }
 
 /// One circuit breaker as shown.
@@ -528,6 +533,7 @@ impl Simulation {
             keyspace_stddev_pct: stats.keyspace_stddev_pct,
             last_moved_pct: 100.0 * stats.last_change.primaries_moved as f64
                 / stats.last_change.keys.max(1) as f64,
+            changed: stats.last_change.keys > 0,
             ideal_move_pct: stats.ideal_move_pct,
             under_replicated: st.under_replicated() as u64,
         })
@@ -536,10 +542,28 @@ impl Simulation {
     /// Where `key` lives now, if the cluster has a store.
     pub fn key_view(&self, key: u64) -> Option<KeyView> {
         let st = self.store()?;
+        let h = crate::replication::key_hash(key);
+        let replica_set = st.replica_set(key);
+        let replica_points = if st.config().placement == crate::replication::Placement::Ring {
+            let pts = st.ring().points();
+            let start = pts.partition_point(|(p, _)| *p < h);
+            replica_set
+                .iter()
+                .filter_map(|n| {
+                    (0..pts.len())
+                        .map(|k| pts[(start + k) % pts.len()])
+                        .find(|(_, x)| x == n)
+                        .map(|(p, _)| p as f64 / 2f64.powi(64))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Some(KeyView {
             key,
-            position: crate::replication::key_hash(key) as f64 / 2f64.powi(64),
-            replica_set: st.replica_set(key),
+            position: h as f64 / 2f64.powi(64),
+            replica_points,
+            replica_set,
             copies: st
                 .copies(key)
                 .iter()

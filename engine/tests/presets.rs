@@ -319,15 +319,48 @@ fn replication_falls_back_alerts_and_repairs() {
     // node-2 holds a replica of about 3/5 of the 1,000 keys.
     assert!((450..750).contains(&under), "{under}");
     sim.run_until(SimTime::from_secs(110));
-    assert_eq!(sim.store().unwrap().under_replicated(), 0, "repaired at 20 keys/s");
+    assert_eq!(
+        sim.store().unwrap().under_replicated(),
+        0,
+        "repaired at 20 keys/s"
+    );
     sim.run_until(SimTime::from_secs(150));
     let ops = sim.data_ops();
     assert!(ops.reads_fallback > 100, "{ops:?}");
-    assert_eq!((ops.reads_not_found, ops.reads_unavailable, ops.writes_failed), (0, 0, 0));
+    assert_eq!(
+        (
+            ops.reads_not_found,
+            ops.reads_unavailable,
+            ops.writes_failed
+        ),
+        (0, 0, 0)
+    );
     assert!(fired(&sim).contains(&"UnderReplicated".to_string()));
     let view = sim.ring_view().unwrap();
     assert_eq!(view.points.len(), 500);
     assert_eq!(view.replicas, 3);
     let k = sim.key_view(7).unwrap();
     assert_eq!(k.replica_set.len(), 3);
+}
+
+#[test]
+fn ring_view_follows_failures_and_joins() {
+    let p = presets::by_name("replication").unwrap();
+    let mut sim = Scenario::from_preset(&p, 1).simulation().unwrap();
+    sim.run_until(SimTime::from_secs(5));
+    let g0 = sim.view().data.unwrap().generation;
+    sim.apply(Command::DataFail("node-3".into())).unwrap();
+    let v = sim.ring_view().unwrap();
+    assert!(!v.nodes[2].up);
+    assert!(v.under_replicated > 0);
+    assert!(sim.view().data.unwrap().generation > g0);
+    sim.apply(Command::DataJoin(ha_engine::replication::DataNodeConfig {
+        id: "node-6".into(),
+        capacity: 2_000,
+        weight: 1,
+    }))
+    .unwrap();
+    let v = sim.ring_view().unwrap();
+    assert_eq!(v.nodes.len(), 6);
+    assert!(v.last_moved_pct > 5.0, "{}", v.last_moved_pct);
 }

@@ -1,0 +1,277 @@
+//! The hash-ring view: virtual nodes as ticks (colour and shape per node), sample keys as dots,
+//! the selected key's primary and replicas as arcs, node controls and the ownership table.
+//!
+//! Everything drawn comes from the engine's `RingView` and `KeyView`; this module only maps
+//! ring positions (fractions of the hash space) to angles.
+
+use crate::lab::use_lab;
+use ha_engine::replication::DataNodeConfig;
+use ha_engine::view::{KeyView, RingView};
+use ha_engine::Command;
+use leptos::prelude::*;
+
+const SIZE: f64 = 340.0;
+const C: f64 = SIZE / 2.0;
+const R: f64 = 105.0;
+
+/// Okabe-Ito colours and a shape per node (never colour alone).
+const COLOURS: [&str; 8] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+];
+const SHAPES: [&str; 8] = ["●", "■", "▲", "◆", "★", "▼", "✚", "⬟"];
+
+fn colour(n: u16) -> &'static str {
+    COLOURS[n as usize % COLOURS.len()]
+}
+
+fn shape(n: u16) -> &'static str {
+    SHAPES[n as usize % SHAPES.len()]
+}
+
+/// Position `f` (fraction of the ring, 0 at the top, clockwise) at radius `r`.
+fn at(f: f64, r: f64) -> (f64, f64) {
+    let a = f * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
+    (C + r * a.cos(), C + r * a.sin())
+}
+
+/// An SVG arc along radius `r` from `from` clockwise to `to` (fractions).
+fn arc(from: f64, to: f64, r: f64) -> String {
+    let span = (to - from).rem_euclid(1.0);
+    let (x0, y0) = at(from, r);
+    let (x1, y1) = at(from + span, r);
+    let large = if span > 0.5 { 1 } else { 0 };
+    format!("M {x0:.1} {y0:.1} A {r} {r} 0 {large} 1 {x1:.1} {y1:.1}")
+}
+
+/// The ring panel, shown when the scenario has a replicated store.
+#[component]
+pub fn RingPanel() -> impl IntoView {
+    let lab = use_lab();
+    let selected: RwSignal<Option<u64>> = RwSignal::new(None);
+    // Refetch the ring only when the engine says it changed; the selected key every frame.
+    let generation = Memo::new(move |_| lab.view.with(|v| v.data.as_ref().map(|d| d.generation)));
+    let ring: Memo<Option<RingView>> = Memo::new(move |_| {
+        generation.track();
+        lab.with_sim(|s| s.ring_view())
+    });
+    let key_view: Memo<Option<KeyView>> = Memo::new(move |_| {
+        lab.view.track();
+        selected.get().and_then(|k| lab.with_sim(|s| s.key_view(k)))
+    });
+    let input_value = RwSignal::new(String::new());
+    let choose = move |text: String| {
+        input_value.set(text.clone());
+        selected.set(text.trim().parse::<u64>().ok());
+    };
+    let command = move |cmd: Command| lab.command(cmd);
+    view! {
+        <div class="ring-panel-body">
+            <svg
+                class="ring"
+                data-generation=move || generation.get().unwrap_or(0).to_string()
+                data-nodes=move || ring.with(|r| r.as_ref().map_or(0, |r| r.nodes.len()).to_string())
+                viewBox=format!("0 0 {SIZE} {SIZE}")
+                role="img"
+                aria-label=move || ring.with(|r| match r {
+                    Some(r) => format!(
+                        "Hash ring with {} virtual nodes of {} data nodes and {} sample keys",
+                        r.points.len(),
+                        r.nodes.iter().filter(|n| n.member).count(),
+                        r.keys.len()
+                    ),
+                    None => "Hash ring".into(),
+                })
+            >
+                <circle cx=C cy=C r=R class="ring-base"/>
+                {move || ring.with(|r| {
+                    r.as_ref().map(|r| {
+                        r.points
+                            .iter()
+                            .map(|&(f, n)| {
+                                let (x0, y0) = at(f, R - 7.0);
+                                let (x1, y1) = at(f, R + 7.0 + (n % 4) as f64 * 2.0);
+                                let up = r.nodes.get(n as usize).is_none_or(|x| x.up);
+                                view! {
+                                    <line
+                                        x1=format!("{x0:.1}") y1=format!("{y0:.1}")
+                                        x2=format!("{x1:.1}") y2=format!("{y1:.1}")
+                                        stroke=colour(n)
+                                        stroke-width=if up { "1.6" } else { "1" }
+                                        stroke-dasharray=if up { "" } else { "2 2" }
+                                        class="vnode"
+                                    />
+                                }
+                            })
+                            .collect_view()
+                    })
+                })}
+                {move || key_view.with(|k| {
+                    k.as_ref().map(|k| {
+                        let (kx, ky) = at(k.position, R - 16.0);
+                        let marks: Vec<_> = k
+                            .replica_points
+                            .iter()
+                            .zip(&k.replica_set)
+                            .enumerate()
+                            .map(|(i, (&p, &n))| {
+                                let (x0, y0) = at(p, R - 9.0);
+                                let (x1, y1) = at(p, R + 26.0 + 12.0 * i as f64);
+                                let (tx, ty) = at(p, R + 34.0 + 12.0 * i as f64);
+                                view! {
+                                    <path d=arc(k.position, p, R + 20.0 + 12.0 * i as f64) class="replica-arc" stroke=colour(n)
+                                        stroke-width=if i == 0 { "5" } else { "3" }/>
+                                    <line x1=format!("{x0:.1}") y1=format!("{y0:.1}") x2=format!("{x1:.1}") y2=format!("{y1:.1}")
+                                        stroke=colour(n) stroke-width="3" class="replica-tick"/>
+                                    <text x=format!("{tx:.1}") y=format!("{ty:.1}") class="replica-label" text-anchor="middle" dominant-baseline="middle">
+                                        {format!("{}{}", shape(n), i + 1)}
+                                    </text>
+                                }
+                            })
+                            .collect();
+                        view! {
+                            <line x1=C y1=C x2=format!("{kx:.1}") y2=format!("{ky:.1}") class="key-spoke"/>
+                            <circle cx=format!("{kx:.1}") cy=format!("{ky:.1}") r="6" class="key selected"/>
+                            {marks}
+                        }
+                    })
+                })}
+                {move || ring.with(|r| {
+                    r.as_ref().map(|r| {
+                        r.keys
+                            .iter()
+                            .map(|&(k, f)| {
+                                let (x, y) = at(f, R - 16.0);
+                                let is_sel = move || selected.get() == Some(k);
+                                view! {
+                                    <circle
+                                        cx=format!("{x:.1}") cy=format!("{y:.1}")
+                                        r=move || if is_sel() { "6" } else { "3.5" }
+                                        class=move || if is_sel() { "key selected" } else { "key" }
+                                        on:click=move |_| choose(k.to_string())
+                                    >
+                                        <title>{format!("key {k}")}</title>
+                                    </circle>
+                                }
+                            })
+                            .collect_view()
+                    })
+                })}
+                <text x=C y=C class="ring-centre" text-anchor="middle">
+                    {move || key_view.with(|k| match k {
+                        Some(k) => format!("key {}", k.key),
+                        None => "select a key".into(),
+                    })}
+                </text>
+            </svg>
+            <div class="ring-side">
+                <label class="key-pick">
+                    "Key "
+                    <input
+                        type="number"
+                        min="0"
+                        inputmode="numeric"
+                        aria-label="Key to locate"
+                        prop:value=move || input_value.get()
+                        on:input=move |ev| choose(event_target_value(&ev))
+                    />
+                </label>
+                <p class="key-where" role="status" aria-live="polite">
+                    {move || key_view.with(|k| match k {
+                        None => "Type a key or click a dot to see where its replicas live.".to_string(),
+                        Some(k) => {
+                            let names = ring.with(|r| {
+                                r.as_ref()
+                                    .map(|r| {
+                                        k.replica_set
+                                            .iter()
+                                            .enumerate()
+                                            .map(|(i, n)| {
+                                                let id = r.nodes.get(*n as usize).map_or("?", |x| x.id.as_str());
+                                                if i == 0 { format!("{} {id} (primary)", shape(*n)) } else { format!("{} {id}", shape(*n)) }
+                                            })
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    })
+                                    .unwrap_or_default()
+                            });
+                            let live = k.copies.iter().filter(|(_, up)| *up).count();
+                            format!("key {} → {} · {live} live copies", k.key, names)
+                        }
+                    })}
+                </p>
+                <table class="ownership">
+                    <caption>"Ownership"</caption>
+                    <thead>
+                        <tr><th scope="col">"node"</th><th scope="col">"state"</th><th scope="col">"key space"</th><th scope="col">"primary keys"</th><th scope="col">"copies"</th><th scope="col"><span class="sr-only">"actions"</span></th></tr>
+                    </thead>
+                    <tbody>
+                        {move || ring.with(|r| {
+                            r.as_ref().map(|r| {
+                                r.nodes
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, n)| {
+                                        let id = n.id.clone();
+                                        let (id_fail, id_leave) = (id.clone(), id.clone());
+                                        let up = n.up;
+                                        let member = n.member;
+                                        let state = if !member { "removed" } else if up { "up" } else { "failed" };
+                                        view! {
+                                            <tr class=if member && up { "" } else { "dim" }>
+                                                <th scope="row">
+                                                    <span class="node-glyph" style=format!("color:{}", colour(i as u16))>{shape(i as u16)}</span>
+                                                    " " {id.clone()}
+                                                </th>
+                                                <td>{state}</td>
+                                                <td>{format!("{:.1} %", n.keyspace_share * 100.0)}</td>
+                                                <td>{n.primary_keys}</td>
+                                                <td>{format!("{} / {}", n.copies, n.capacity)}</td>
+                                                <td class="node-actions">
+                                                    <Show when=move || member>
+                                                        <button
+                                                            aria-label=format!("{} {}", if up { "Fail" } else { "Recover" }, id_fail)
+                                                            on:click={
+                                                                let id = id_fail.clone();
+                                                                move |_| command(if up { Command::DataFail(id.clone()) } else { Command::DataRecover(id.clone()) })
+                                                            }
+                                                        >
+                                                            {if up { "Fail" } else { "Recover" }}
+                                                        </button>
+                                                        <button
+                                                            aria-label=format!("Remove {}", id_leave)
+                                                            on:click={
+                                                                let id = id_leave.clone();
+                                                                move |_| command(Command::DataLeave(id.clone()))
+                                                            }
+                                                        >
+                                                            "Remove"
+                                                        </button>
+                                                    </Show>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()
+                            })
+                        })}
+                    </tbody>
+                </table>
+                <button
+                    on:click=move |_| {
+                        let (n, cap) = ring.with_untracked(|r| r.as_ref().map_or((0, 1), |r| (r.nodes.len(), r.nodes.first().map_or(1, |x| x.capacity))));
+                        command(Command::DataJoin(DataNodeConfig { id: format!("node-{}", n + 1), capacity: cap, weight: 1 }));
+                    }
+                >
+                    "Add node"
+                </button>
+                <dl class="ring-stats">
+                    <div><dt>"Under-replicated keys"</dt><dd class="under-replicated">{move || lab.view.with(|v| v.data.as_ref().map_or(0, |d| d.under_replicated))}</dd></div>
+                    <div><dt>"Load σ (key space)"</dt><dd>{move || ring.with(|r| r.as_ref().map_or(String::new(), |r| format!("{:.1} % of the mean", r.keyspace_stddev_pct)))}</dd></div>
+                    <div><dt>"Last join or leave moved"</dt><dd>{move || ring.with(|r| r.as_ref().map_or(String::new(), |r| if r.changed { format!("{:.1} % of keys (ideal {:.1} %)", r.last_moved_pct, r.ideal_move_pct) } else { "no change yet".into() }))}</dd></div>
+                    <div><dt>"Reads: first replica / fell back"</dt><dd>{move || lab.view.with(|v| v.data.as_ref().map_or(String::new(), |d| format!("{} / {}", d.ops.reads_first, d.ops.reads_fallback)))}</dd></div>
+                    <div><dt>"Writes ok / failed"</dt><dd>{move || lab.view.with(|v| v.data.as_ref().map_or(String::new(), |d| format!("{} / {}", d.ops.writes_ok, d.ops.writes_failed)))}</dd></div>
+                </dl>
+            </div>
+        </div>
+    }
+}

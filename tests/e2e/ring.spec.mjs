@@ -1,0 +1,57 @@
+// The hash ring view of the "Replicated data on a hash ring" preset.
+import { test, expect } from '@playwright/test';
+
+let problems;
+test.beforeEach(async ({ page }) => {
+  problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto('/');
+  await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption('replication');
+  await expect(page.getByRole('region', { name: 'Hash ring' })).toBeVisible();
+});
+test.afterEach(() => { expect(problems).toEqual([]); });
+
+const rows = (page) => page.locator('table.ownership tbody tr');
+const under = (page) => page.locator('.under-replicated');
+
+test('the ring renders 500 virtual nodes and an ownership row per node', async ({ page }) => {
+  await expect(page.getByRole('img', { name: /Hash ring with 500 virtual nodes of 5 data nodes/ })).toBeVisible();
+  await expect(page.locator('svg.ring line.vnode')).toHaveCount(500);
+  await expect(rows(page)).toHaveCount(5);
+  // Shares of the key space add up to 100 %.
+  const shares = await page.locator('table.ownership tbody tr td:nth-child(3)').allTextContents();
+  const sum = shares.map((s) => parseFloat(s)).reduce((a, b) => a + b, 0);
+  expect(Math.abs(sum - 100)).toBeLessThan(0.5);
+});
+
+test('selecting a key highlights its three replicas', async ({ page }) => {
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('spinbutton', { name: 'Key to locate' }).fill('7');
+  await expect(page.locator('svg.ring line.replica-tick')).toHaveCount(3);
+  await expect(page.locator('.key-where')).toContainText('(primary)');
+  await expect(page.locator('.key-where')).toContainText('3 live copies');
+  // Clicking a sample dot selects it too.
+  await page.locator('svg.ring circle.key:not(.selected)').nth(3).click({ force: true });
+  await expect(page.locator('.key-where')).toContainText('key 60');
+});
+
+test('failing a node leaves keys under-replicated, then repair restores them', async ({ page }) => {
+  await page.getByRole('radio', { name: '1×' }).check();
+  await page.getByRole('button', { name: 'Fail node-4' }).click();
+  await expect(rows(page).nth(3)).toContainText('failed');
+  await expect.poll(async () => Number(await under(page).textContent())).toBeGreaterThan(300);
+  await page.getByRole('radio', { name: '100×' }).check();
+  await expect.poll(async () => Number(await under(page).textContent()), { timeout: 20_000 }).toBe(0);
+});
+
+test('removing a node updates the ownership table', async ({ page }) => {
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Remove node-5' }).click();
+  await expect(rows(page).nth(4)).toContainText('removed');
+  await expect(rows(page).nth(4)).toContainText('0.0 %');
+  await expect(page.locator('.ring-stats')).toContainText('ideal 25.0 %');
+  await expect(page.locator('svg.ring line.vnode')).toHaveCount(400);
+  await page.getByRole('button', { name: 'Add node' }).click();
+  await expect(rows(page)).toHaveCount(6);
+});
