@@ -166,16 +166,28 @@ impl Lab {
 
     /// Applies `cmd` now; a refusal is shown as a notice.
     ///
-    /// Crash and Restart are edits of the scenario: they are added to its fault timeline at the
+    /// Crash, Restart and the data-node actions are edits of the scenario: they are added to its
+    /// fault timeline at the
     /// current simulated ms, and the run is rebuilt from the new scenario and fast-forwarded to
     /// that instant, so the share link replays exactly what the page shows.
     pub fn command(&self, cmd: Command) {
-        let timeline = match cmd {
-            Command::Crash(id) => Some((id, FaultKind::Crash)),
-            Command::Restart(id) => Some((id, FaultKind::Restart)),
+        let address = |id| self.sim.with_value(|s| s.address(id).to_string());
+        let timeline = match &cmd {
+            Command::Crash(id) => Some((address(*id), FaultKind::Crash)),
+            Command::Restart(id) => Some((address(*id), FaultKind::Restart)),
+            Command::DataFail(n) => Some((n.clone(), FaultKind::DataNodeFail)),
+            Command::DataRecover(n) => Some((n.clone(), FaultKind::DataNodeRecover)),
+            Command::DataLeave(n) => Some((n.clone(), FaultKind::DataNodeLeave)),
+            Command::DataJoin(c) => Some((
+                c.id.clone(),
+                FaultKind::DataNodeJoin {
+                    capacity: c.capacity,
+                    weight: c.weight,
+                },
+            )),
             _ => None,
         };
-        if let Some((id, kind)) = timeline {
+        if let Some((target, kind)) = timeline {
             // Refused exactly as the engine would refuse it now.
             let check = self.sim.with_value(|s| s.clone().apply(cmd.clone()));
             if let Err(e) = check {
@@ -191,13 +203,16 @@ impl Lab {
                 )));
                 return;
             }
-            let address = self.sim.with_value(|s| s.address(id).to_string());
             sc.cluster.faults.push(ScheduledFault {
                 at_ms,
-                target: Some(address),
+                target: Some(target),
                 fault: kind,
                 duration_ms: None,
             });
+            if let Err(e) = sc.validate() {
+                self.notice.set(Some(e.to_string()));
+                return;
+            }
             let mut sim = build(&sc);
             sim.run_until(SimTime::from_ms(at_ms));
             self.sim.set_value(sim);

@@ -230,7 +230,7 @@ pub fn AboutRun() -> impl IntoView {
         <p class="muted small">
             "The same link gives the same run digest on any machine, here and in "
             <code>"ha-sim run --link <url>"</code>
-            ". Crash and Restart clicks are added to the scenario's timeline, so the link replays them too."
+            ". Crash, Restart and data-node clicks are added to the scenario's timeline, so the link replays them too."
         </p>
     }
 }

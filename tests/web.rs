@@ -53,3 +53,31 @@ fn a_share_link_gives_the_native_digest() {
     sim.run_until(SimTime::from_secs(s.duration_s as u64));
     assert_eq!(sim.digest().to_string(), expected);
 }
+
+#[wasm_bindgen_test]
+fn ring_placement_and_the_replication_run_match_native() {
+    // `ha-sim run --preset replication --seed 42` natively.
+    let expected = option_env!("HA_NATIVE_REPLICATION_DIGEST")
+        .filter(|d| d.len() == 16)
+        .expect("HA_NATIVE_REPLICATION_DIGEST: run this through scripts/test.sh");
+    let p = ha_engine::presets::by_name("replication").unwrap();
+    let s = ha_engine::Scenario::from_preset(&p, 42);
+    let mut sim = s.simulation().unwrap();
+    sim.run_until(SimTime::from_secs(s.duration_s as u64));
+    assert_eq!(sim.digest().to_string(), expected);
+    // `ha-sim ring --nodes 7 --vnodes 50 --keys 500`: primary keys per node, natively.
+    let native = option_env!("HA_NATIVE_RING_PRIMARIES").expect("HA_NATIVE_RING_PRIMARIES");
+    let mut cfg = ha_engine::replication::ReplicationConfig::uniform(7, 50, 500 * 3 + 1);
+    cfg.write_quorum = 3;
+    let mut store = ha_engine::replication::Store::new(cfg).unwrap();
+    for k in 0..500 {
+        store.write(k).unwrap();
+    }
+    let here: Vec<String> = store
+        .stats()
+        .nodes
+        .iter()
+        .map(|n| n.primary_keys.to_string())
+        .collect();
+    assert_eq!(here.join(","), native);
+}

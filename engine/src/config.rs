@@ -752,10 +752,27 @@ impl ClusterConfig {
                     "needs a target data node id",
                 ));
             };
-            let known = self
-                .data
-                .as_ref()
-                .is_some_and(|d| d.replication.nodes.iter().any(|n| &n.id == id));
+            let Some(d) = &self.data else {
+                return Err(ConfigError::Unknown("data store", id.clone()));
+            };
+            name("data node id", id)?;
+            if let FaultKind::DataNodeJoin { capacity, weight } = *kind {
+                count(
+                    "join capacity",
+                    capacity,
+                    0,
+                    crate::replication::MAX_KEYS as u64 * 4,
+                )?;
+                count("join weight", weight as u64, 1, 100)?;
+                return Ok(()); // a new id (a duplicate is refused when it happens)
+            }
+            // Nodes from the config, or ones an earlier timeline entry joins.
+            let known = d.replication.nodes.iter().any(|n| &n.id == id)
+                || self.faults.iter().any(|f| {
+                    matches!(f.fault, FaultKind::DataNodeJoin { .. })
+                        && f.target.as_deref() == Some(id.as_str())
+                        && f.at_ms <= fault.at_ms
+                });
             if !known {
                 return Err(ConfigError::Unknown("data node", id.clone()));
             }
@@ -809,7 +826,10 @@ impl ClusterConfig {
             | FaultKind::PartitionHeartbeats
             | FaultKind::PartitionServing
             | FaultKind::Restart
-            | FaultKind::DataNodeFail => Ok(()),
+            | FaultKind::DataNodeFail
+            | FaultKind::DataNodeRecover
+            | FaultKind::DataNodeJoin { .. }
+            | FaultKind::DataNodeLeave => Ok(()),
         }
     }
 

@@ -47,6 +47,17 @@ pub enum FaultKind {
     /// A node of the replicated data store fails (target: the node id); with a duration it
     /// comes back with its copies afterwards.
     DataNodeFail,
+    /// A failed data node comes back with its copies (target: the node id).
+    DataNodeRecover,
+    /// A new data node joins the ring (target: its new id).
+    DataNodeJoin {
+        /// Copies it can hold.
+        capacity: u64,
+        /// Relative weight (virtual nodes × weight).
+        weight: u32,
+    },
+    /// A data node leaves the ring gracefully (target: the node id).
+    DataNodeLeave,
     /// An operator restarts the instance's process (an instant action on the timeline, so a
     /// link can replay a Restart click); nothing happens if it is running or its machine is
     /// down.
@@ -67,6 +78,9 @@ impl FaultKind {
             FaultKind::Capacity { .. } => "capacity",
             FaultKind::Restart => "restart",
             FaultKind::DataNodeFail => "data_node_fail",
+            FaultKind::DataNodeRecover => "data_node_recover",
+            FaultKind::DataNodeJoin { .. } => "data_node_join",
+            FaultKind::DataNodeLeave => "data_node_leave",
         }
     }
 
@@ -85,12 +99,23 @@ impl FaultKind {
             FaultKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
             FaultKind::Restart => "restart".into(),
             FaultKind::DataNodeFail => "data node fails".into(),
+            FaultKind::DataNodeRecover => "data node recovers".into(),
+            FaultKind::DataNodeJoin { capacity, .. } => {
+                format!("data node joins ({capacity} copies)")
+            }
+            FaultKind::DataNodeLeave => "data node leaves".into(),
         }
     }
 
     /// True for kinds whose target is a data node id rather than an instance address.
     pub fn targets_data_node(&self) -> bool {
-        matches!(self, FaultKind::DataNodeFail)
+        matches!(
+            self,
+            FaultKind::DataNodeFail
+                | FaultKind::DataNodeRecover
+                | FaultKind::DataNodeJoin { .. }
+                | FaultKind::DataNodeLeave
+        )
     }
 
     /// True for kinds that apply to the whole cluster rather than one instance.
@@ -158,7 +183,12 @@ impl FaultState {
             FaultKind::PartitionHeartbeats => self.heartbeats_lost = true,
             FaultKind::PartitionServing => self.serving_lost = true,
             FaultKind::Capacity { concurrency } => self.concurrency = Some(concurrency),
-            FaultKind::TrafficSpike { .. } | FaultKind::Restart | FaultKind::DataNodeFail => {}
+            FaultKind::TrafficSpike { .. }
+            | FaultKind::Restart
+            | FaultKind::DataNodeFail
+            | FaultKind::DataNodeRecover
+            | FaultKind::DataNodeJoin { .. }
+            | FaultKind::DataNodeLeave => {}
         }
     }
 

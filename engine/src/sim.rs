@@ -819,11 +819,33 @@ impl Simulation {
                 if f.fault.targets_data_node() {
                     let id = f.target.clone().unwrap_or_default();
                     self.stats.faults += 1;
-                    if self.data_fail(&id).is_ok() {
-                        if let Some(d) = f.duration_ms {
-                            self.queue
-                                .push(self.now.plus_us(d * 1_000), Pending::DataRecover { id });
+                    let result = match f.fault {
+                        FaultKind::DataNodeFail => self.data_fail(&id).map(|()| {
+                            if let Some(d) = f.duration_ms {
+                                self.queue.push(
+                                    self.now.plus_us(d * 1_000),
+                                    Pending::DataRecover { id: id.clone() },
+                                );
+                            }
+                        }),
+                        FaultKind::DataNodeRecover => self.data_recover(&id),
+                        FaultKind::DataNodeJoin { capacity, weight } => {
+                            self.data_join(crate::replication::DataNodeConfig {
+                                id: id.clone(),
+                                capacity,
+                                weight,
+                            })
                         }
+                        FaultKind::DataNodeLeave => self.data_leave(&id),
+                        _ => Ok(()),
+                    };
+                    if let Err(why) = result {
+                        self.post(
+                            Severity::Info,
+                            "timeline_skipped",
+                            format!("timeline: {} on {id} skipped: {why}", f.fault.describe()),
+                            None,
+                        );
                     }
                     return;
                 }

@@ -55,3 +55,14 @@ test('removing a node updates the ownership table', async ({ page }) => {
   await page.getByRole('button', { name: 'Add node' }).click();
   await expect(rows(page)).toHaveCount(6);
 });
+
+test('ring actions are part of the link', async ({ page, context }) => {
+  await page.getByRole('button', { name: 'Fail node-4' }).click();
+  await expect(page.getByRole('region', { name: 'About this run' })).toContainText('2 entries');
+  const link = page.url();
+  expect(link).toContain('#s=');
+  const student = await context.newPage();
+  await student.goto(link);
+  await expect(student.locator('table.ownership tbody tr').nth(3)).toContainText('failed');
+  await expect(student.locator('code.run-digest')).toHaveText(await page.locator('code.run-digest').textContent());
+});

@@ -294,12 +294,18 @@ fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
         "spike" => FaultKind::TrafficSpike { factor: num(param)? },
         "restart" => FaultKind::Restart,
         "data-fail" => FaultKind::DataNodeFail,
+        "data-recover" => FaultKind::DataNodeRecover,
+        "data-leave" => FaultKind::DataNodeLeave,
+        "data-join" => FaultKind::DataNodeJoin {
+            capacity: num(param)? as u64,
+            weight: 1,
+        },
         "capacity" => FaultKind::Capacity {
             concurrency: num(param)? as u32,
         },
         other => {
             return Err(format!(
-                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N, restart, data-fail"
+                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N, restart, data-fail, data-recover, data-join=CAPACITY, data-leave"
             ))
         }
     };
