@@ -16,9 +16,6 @@ use leptos::prelude::*;
 /// the run continues instead of jumping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
 
-/// Speeds offered on the transport bar: simulated seconds per wall-clock second.
-pub const SPEEDS: [(f64, &str); 4] = [(0.25, "0.25×"), (1.0, "1×"), (10.0, "10×"), (100.0, "100×")];
-
 /// Handles to the simulation and the signals the page renders. `Copy`, shared by context.
 #[derive(Clone, Copy)]
 pub struct Lab {
@@ -29,8 +26,6 @@ pub struct Lab {
     pub feed: RwSignal<Vec<FeedEntry>>,
     /// Whether simulated time advances with the wall clock.
     pub playing: RwSignal<bool>,
-    /// Simulated seconds per wall-clock second.
-    pub speed: RwSignal<f64>,
     /// The last refused command, shown to the user.
     pub notice: RwSignal<Option<String>>,
     /// The scenario being run (what a share link carries).
@@ -86,7 +81,6 @@ impl Lab {
             view,
             feed,
             playing: RwSignal::new(true),
-            speed: RwSignal::new(scenario.view.speed),
             notice: RwSignal::new(None),
             scenario_digest: RwSignal::new(digest_of(&scenario)),
             scenario: RwSignal::new_local(scenario),
@@ -104,7 +98,6 @@ impl Lab {
     /// Runs `scenario` from the start: a new simulation, the view re-laid out, the address
     /// bar updated so it is a share link of what runs.
     pub fn load(&self, scenario: Scenario) {
-        self.speed.set(scenario.view.speed);
         self.sim.set_value(build(&scenario));
         self.scenario_digest.set(digest_of(&scenario));
         self.scenario.set(scenario);
@@ -117,9 +110,13 @@ impl Lab {
         self.write_fragment();
     }
 
+    /// Simulated seconds per wall-clock second: the scenario's view speed (reactive).
+    pub fn speed(&self) -> f64 {
+        self.scenario.with(|s| s.view.speed)
+    }
+
     /// Sets the playback speed and records it in the scenario (and the link).
     pub fn set_speed(&self, speed: f64) {
-        self.speed.set(speed);
         self.scenario.update(|s| s.view.speed = speed);
         self.write_fragment();
     }
@@ -151,7 +148,7 @@ impl Lab {
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
-        let sim_us = (wall_ms * 1_000.0 * self.speed.get_untracked()) as u64;
+        let sim_us = (wall_ms * 1_000.0 * self.scenario.with_untracked(|s| s.view.speed)) as u64;
         if sim_us > 0 {
             self.sim.update_value(|s| s.run_for(sim_us));
             self.refresh();

@@ -1,6 +1,7 @@
 //! The transport bar: play/pause, step, speed, the simulated clock, the seed, reset.
 
-use crate::lab::{fresh_seed, use_lab, SPEEDS};
+use crate::lab::{fresh_seed, use_lab};
+use ha_engine::scenario::SPEEDS;
 use ha_engine::SimTime;
 use leptos::prelude::*;
 
@@ -29,16 +30,16 @@ pub fn TransportBar() -> impl IntoView {
                 <legend>"Speed"</legend>
                 {SPEEDS
                     .iter()
-                    .map(|&(value, label)| {
+                    .map(|&value| {
                         view! {
                             <label>
                                 <input
                                     type="radio"
                                     name="speed"
-                                    prop:checked=move || lab.speed.get() == value
+                                    prop:checked=move || lab.speed() == value
                                     on:change=move |_| lab.set_speed(value)
                                 />
-                                <span>{label}</span>
+                                <span>{format!("{value}×")}</span>
                             </label>
                         }
                     })

@@ -331,6 +331,12 @@ impl Instance {
     pub(crate) fn up(&self) -> bool {
         self.process == Process::Running
     }
+
+    /// Neither marked unhealthy by the health checker nor ejected: the balancer may pick it
+    /// (outside panic mode).
+    pub(crate) fn in_rotation(&self) -> bool {
+        self.health.healthy && self.ejected_until.is_none()
+    }
 }
 
 /// A discovery cache: the balancer's (possibly stale) copy of the registry's list.

@@ -326,9 +326,7 @@ impl Simulation {
                     Process::Standby => InstanceStatus::Standby,
                     Process::Booting => InstanceStatus::Booting,
                     Process::Running if !registered => InstanceStatus::Unlisted,
-                    Process::Running if !inst.health.healthy || inst.ejected_until.is_some() => {
-                        InstanceStatus::OutOfRotation
-                    }
+                    Process::Running if !inst.in_rotation() => InstanceStatus::OutOfRotation,
                     Process::Running => InstanceStatus::Serving,
                     Process::Stopped if registered => InstanceStatus::DownListed,
                     Process::Stopped => InstanceStatus::Down,
@@ -353,9 +351,7 @@ impl Simulation {
                     registered,
                     in_balancer,
                     stale: in_balancer && !registered,
-                    candidate: in_balancer
-                        && ((inst.health.healthy && inst.ejected_until.is_none())
-                            || self.in_panic(svc)),
+                    candidate: in_balancer && (inst.in_rotation() || self.in_panic(svc)),
                     healthy: inst.health.healthy,
                     health_failures: inst.health.failures,
                     ejected_until_us: inst.ejected_until.map(|t| t.as_us()),

@@ -239,12 +239,7 @@ fn parse_at(spec: &str) -> Result<(String, SimTime), String> {
     let (addr, secs) = spec
         .rsplit_once('@')
         .ok_or_else(|| format!("expected ADDRESS@SECONDS, got {spec:?}"))?;
-    let s: f64 = secs
-        .parse()
-        .map_err(|_| format!("{secs:?} in {spec:?} is not a number of seconds"))?;
-    if !(0.0..=MAX_SECONDS).contains(&s) {
-        return Err(format!("{s} s in {spec:?} is outside 0..={MAX_SECONDS}"));
-    }
+    let s = seconds_arg(secs, "time", spec)?;
     Ok((addr.to_string(), SimTime((s * 1e6) as u64)))
 }
 

@@ -853,12 +853,7 @@ impl Simulation {
         let now = self.now;
         for i in 0..self.instances.len() {
             let id = InstanceId(i as u32);
-            let g = Gauges {
-                in_flight: self.instances[i].busy + self.instances[i].queue.len() as u32,
-                queued: self.instances[i].queue.len() as u32,
-                cpu: self.cpu_fraction(id),
-                memory: self.memory_fraction(id),
-            };
+            let g = self.instance_gauges(id);
             self.instances[i].metrics.sample(now, g);
             // Load reports for the dynamic-score strategy, from instances that can send them.
             let inst = &self.instances[i];
@@ -875,36 +870,46 @@ impl Simulation {
             }
         }
         for s in 0..self.service_metrics.len() {
-            let members: Vec<InstanceId> = (0..self.instances.len())
-                .map(|i| InstanceId(i as u32))
-                .filter(|i| self.instances[i.0 as usize].service.0 as usize == s)
-                .collect();
-            let n = members.len().max(1) as f64;
-            let g = Gauges {
-                in_flight: members
-                    .iter()
-                    .map(|i| {
-                        self.instances[i.0 as usize].busy
-                            + self.instances[i.0 as usize].queue.len() as u32
-                    })
-                    .sum(),
-                queued: members
-                    .iter()
-                    .map(|i| self.instances[i.0 as usize].queue.len() as u32)
-                    .sum(),
-                cpu: members.iter().map(|i| self.cpu_fraction(*i)).sum::<f64>() / n,
-                memory: members
-                    .iter()
-                    .map(|i| self.memory_fraction(*i))
-                    .sum::<f64>()
-                    / n,
-            };
+            let g = self.service_gauges(ServiceId(s as u16));
             self.service_metrics[s].sample(now, g);
         }
         let mut alerts = std::mem::take(&mut self.alerts);
         let transitions = alerts.evaluate(now, |rule, target| self.alert_value(rule, target));
         self.alerts = alerts;
         self.alert_posts(transitions);
+    }
+
+    /// Gauges of instance `id` now.
+    fn instance_gauges(&self, id: InstanceId) -> Gauges {
+        let inst = &self.instances[id.0 as usize];
+        Gauges {
+            in_flight: inst.busy + inst.queue.len() as u32,
+            queued: inst.queue.len() as u32,
+            cpu: self.cpu_fraction(id),
+            memory: self.memory_fraction(id),
+        }
+    }
+
+    /// Gauges of service `s`: in-flight and queued summed over its instances, CPU and memory
+    /// averaged.
+    fn service_gauges(&self, s: ServiceId) -> Gauges {
+        let mut g = Gauges::default();
+        let mut n = 0usize;
+        for i in (0..self.instances.len()).map(|i| InstanceId(i as u32)) {
+            if self.instances[i.0 as usize].service != s {
+                continue;
+            }
+            let x = self.instance_gauges(i);
+            g.in_flight += x.in_flight;
+            g.queued += x.queued;
+            g.cpu += x.cpu;
+            g.memory += x.memory;
+            n += 1;
+        }
+        let n = n.max(1) as f64;
+        g.cpu /= n;
+        g.memory /= n;
+        g
     }
 
     /// Healthy instances of `s` as its balancer sees them (listed, healthy, not ejected,
@@ -915,7 +920,7 @@ impl Simulation {
             .iter()
             .filter(|i| {
                 let inst = &self.instances[i.0 as usize];
-                inst.health.healthy && inst.ejected_until.is_none() && inst.up()
+                inst.in_rotation() && inst.up()
             })
             .count()
     }
@@ -933,75 +938,50 @@ impl Simulation {
     }
 
     fn alert_value(&self, rule: &AlertRule, target: Target) -> Option<f64> {
-        let now = self.now;
-        if rule.metric == AlertMetric::UnderReplicatedKeys {
-            return self.store.as_ref().map(|s| s.under_replicated() as f64);
-        }
-        match target {
-            Target::Data => None,
-            Target::Service(s) => {
-                let m = &self.service_metrics[s.0 as usize];
-                let members: Vec<usize> = (0..self.instances.len())
-                    .filter(|i| self.instances[*i].service == s)
-                    .collect();
-                let n = members.len().max(1) as f64;
-                match rule.metric {
-                    AlertMetric::ErrorRate => m.error_rate_over(rule.window_s),
-                    AlertMetric::P99Ms => {
-                        let p = m.latest_percentiles();
-                        (p.samples > 0).then_some(p.p99_ms)
+        let (m, g) = match target {
+            Target::Data => {
+                return match rule.metric {
+                    AlertMetric::UnderReplicatedKeys => {
+                        self.store.as_ref().map(|s| s.under_replicated() as f64)
                     }
-                    AlertMetric::HealthyInstances => Some(self.healthy_count(s) as f64),
-                    AlertMetric::BreakersOpen => Some(self.open_breakers(s) as f64),
-                    AlertMetric::Cpu => Some(
-                        members
-                            .iter()
-                            .map(|i| self.cpu_fraction(InstanceId(*i as u32)))
-                            .sum::<f64>()
-                            / n,
-                    ),
-                    AlertMetric::Memory => Some(
-                        members
-                            .iter()
-                            .map(|i| self.memory_fraction(InstanceId(*i as u32)))
-                            .sum::<f64>()
-                            / n,
-                    ),
-                    AlertMetric::QueueLength => Some(
-                        members
-                            .iter()
-                            .map(|i| self.instances[*i].queue.len())
-                            .sum::<usize>() as f64,
-                    ),
-                    AlertMetric::RequestRate => Some(m.rate_over(now, rule.window_s)),
-                    AlertMetric::UnderReplicatedKeys => None,
+                    _ => None,
                 }
             }
-            Target::Instance(id) => {
-                let inst = &self.instances[id.0 as usize];
-                let m = &inst.metrics;
-                match rule.metric {
-                    AlertMetric::ErrorRate => m.error_rate_over(rule.window_s),
-                    AlertMetric::P99Ms => {
-                        let p = m.latest_percentiles();
-                        (p.samples > 0).then_some(p.p99_ms)
-                    }
-                    AlertMetric::HealthyInstances => Some(
-                        (inst.up() && inst.health.healthy && inst.ejected_until.is_none()) as u8
-                            as f64,
-                    ),
-                    AlertMetric::BreakersOpen => Some(
-                        self.breakers
-                            .iter()
-                            .filter(|((_, u), b)| *u == id.0 && b.state() == BreakerState::Open)
-                            .count() as f64,
-                    ),
-                    AlertMetric::Cpu => Some(self.cpu_fraction(id)),
-                    AlertMetric::Memory => Some(self.memory_fraction(id)),
-                    AlertMetric::QueueLength => Some(inst.queue.len() as f64),
-                    AlertMetric::RequestRate => Some(m.rate_over(now, rule.window_s)),
-                    AlertMetric::UnderReplicatedKeys => None,
+            Target::Service(s) => (&self.service_metrics[s.0 as usize], self.service_gauges(s)),
+            Target::Instance(id) => (
+                &self.instances[id.0 as usize].metrics,
+                self.instance_gauges(id),
+            ),
+        };
+        match rule.metric {
+            AlertMetric::ErrorRate => m.error_rate_over(rule.window_s),
+            AlertMetric::P99Ms => {
+                let p = m.latest_percentiles();
+                (p.samples > 0).then_some(p.p99_ms)
+            }
+            AlertMetric::RequestRate => Some(m.rate_over(self.now, rule.window_s)),
+            AlertMetric::Cpu => Some(g.cpu),
+            AlertMetric::Memory => Some(g.memory),
+            AlertMetric::QueueLength => Some(g.queued as f64),
+            AlertMetric::HealthyInstances => Some(match target {
+                Target::Service(s) => self.healthy_count(s) as f64,
+                Target::Instance(id) => {
+                    let inst = &self.instances[id.0 as usize];
+                    (inst.up() && inst.in_rotation()) as u8 as f64
                 }
+                Target::Data => 0.0,
+            }),
+            AlertMetric::BreakersOpen => Some(match target {
+                Target::Service(s) => self.open_breakers(s) as f64,
+                Target::Instance(id) => self
+                    .breakers
+                    .iter()
+                    .filter(|((_, u), b)| *u == id.0 && b.state() == BreakerState::Open)
+                    .count() as f64,
+                Target::Data => 0.0,
+            }),
+            AlertMetric::UnderReplicatedKeys => {
+                self.store.as_ref().map(|s| s.under_replicated() as f64)
             }
         }
     }

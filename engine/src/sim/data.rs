@@ -174,29 +174,10 @@ impl Simulation {
     pub(super) fn data_join(&mut self, node: DataNodeConfig) -> Result<(), String> {
         let store = self.store.as_mut().ok_or("no data store")?;
         let id = node.id.clone();
-        let r = store.join(node).map_err(|e| e.to_string())?;
+        let report = store.join(node).map_err(|e| e.to_string())?;
         let index = store.node(&id).unwrap_or(0);
-        let pct = 100.0 * r.primaries_moved as f64 / r.keys.max(1) as f64;
         let members = store.nodes.iter().filter(|n| n.member).count();
-        self.record(Event::DataMembership {
-            node: index,
-            joined: true,
-            primaries_moved: r.primaries_moved,
-            copies_moved: r.copies_moved,
-        });
-        self.post(
-            Severity::Info,
-            "data_membership",
-            format!(
-                "data node {id} joined: it took over {} of {} keys as primary ({pct:.1} %, ideal 1/{members} = {:.1} %); {} copies moved",
-                r.primaries_moved,
-                r.keys,
-                100.0 / members as f64,
-                r.copies_moved
-            ),
-            None,
-        );
-        self.refresh_ring_stats();
+        self.membership_changed(&id, index, true, report, members);
         Ok(())
     }
 
@@ -206,27 +187,49 @@ impl Simulation {
             .node(id)
             .ok_or_else(|| format!("no data node {id:?}"))?;
         let members = store.nodes.iter().filter(|n| n.member).count();
-        let r = store.leave(id).map_err(|e| e.to_string())?;
-        let pct = 100.0 * r.primaries_moved as f64 / r.keys.max(1) as f64;
+        let report = store.leave(id).map_err(|e| e.to_string())?;
+        self.membership_changed(id, index, false, report, members);
+        Ok(())
+    }
+
+    /// Logs and explains a join or leave; `members` is the ring size the ideal share is
+    /// measured against (after a join, before a leave).
+    fn membership_changed(
+        &mut self,
+        id: &str,
+        node: u16,
+        joined: bool,
+        r: crate::replication::MoveReport,
+        members: usize,
+    ) {
         self.record(Event::DataMembership {
-            node: index,
-            joined: false,
+            node,
+            joined,
             primaries_moved: r.primaries_moved,
             copies_moved: r.copies_moved,
         });
+        let pct = 100.0 * r.primaries_moved as f64 / r.keys.max(1) as f64;
+        let what = if joined {
+            format!(
+                "joined: it took over {} of {} keys as primary",
+                r.primaries_moved, r.keys
+            )
+        } else {
+            format!(
+                "left the ring: {} of {} keys changed primary",
+                r.primaries_moved, r.keys
+            )
+        };
         self.post(
             Severity::Info,
             "data_membership",
             format!(
-                "data node {id} left the ring: {} of {} keys changed primary ({pct:.1} %, ideal 1/{members} = {:.1} %); {} copies moved",
-                r.primaries_moved,
-                r.keys,
+                "data node {id} {what} ({pct:.1} %, ideal 1/{members} = {:.1} %); {} copies moved",
                 100.0 / members as f64,
                 r.copies_moved
             ),
             None,
         );
         self.refresh_ring_stats();
-        Ok(())
     }
 }

@@ -175,38 +175,44 @@ impl Simulation {
         );
     }
 
-    /// The candidates of service `s` into `out` (cleared first). Panic mode: fewer than
-    /// `panic_threshold_pct` % of the listed instances healthy ⇒ all listed instances.
+    /// Panic mode (Envoy `healthy_panic_threshold`): fewer than `panic_threshold_pct` % of the
+    /// `listed` instances of `s` are `healthy`.
+    fn below_panic_threshold(&self, s: ServiceId, healthy: usize, listed: usize) -> bool {
+        let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
+        listed > 0 && (healthy as f64) * 100.0 < pct * listed as f64
+    }
+
+    /// The candidates of service `s` into `out` (cleared first): the listed instances in
+    /// rotation, or all listed instances in panic mode.
     pub(super) fn fill_candidates(&self, s: ServiceId, out: &mut Vec<InstanceId>) {
         out.clear();
         let members = &self.caches[s.0 as usize].members;
-        out.extend(members.iter().copied().filter(|i| {
-            let inst = &self.instances[i.0 as usize];
-            inst.health.healthy && inst.ejected_until.is_none()
-        }));
-        let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
-        if (out.len() as f64) * 100.0 < pct * members.len() as f64 {
+        out.extend(
+            members
+                .iter()
+                .copied()
+                .filter(|i| self.instances[i.0 as usize].in_rotation()),
+        );
+        if self.below_panic_threshold(s, out.len(), members.len()) {
             out.clear();
             out.extend_from_slice(members);
         }
     }
 
-    fn update_panic(&mut self, s: ServiceId) {
+    /// Re-evaluates panic mode for `s`: call after anything that changes health or membership.
+    pub(super) fn health_view_changed(&mut self, s: ServiceId) {
         let members = &self.caches[s.0 as usize].members;
         let listed = members.len();
         let healthy = members
             .iter()
-            .filter(|i| {
-                let inst = &self.instances[i.0 as usize];
-                inst.health.healthy && inst.ejected_until.is_none()
-            })
+            .filter(|i| self.instances[i.0 as usize].in_rotation())
             .count();
-        let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
-        let on = listed > 0 && (healthy as f64) * 100.0 < pct * listed as f64;
+        let on = self.below_panic_threshold(s, healthy, listed);
         if on != self.panic[s.0 as usize] {
             self.panic[s.0 as usize] = on;
             self.record(Event::PanicMode { service: s, on });
             let name = self.cfg.services[s.0 as usize].name.clone();
+            let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
             if on {
                 self.stats.panics += 1;
                 self.post(
@@ -226,11 +232,6 @@ impl Simulation {
                 );
             }
         }
-    }
-
-    /// Re-evaluates panic mode for `s`: call after anything that changes health or membership.
-    pub(super) fn health_view_changed(&mut self, s: ServiceId) {
-        self.update_panic(s);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -568,14 +569,7 @@ impl Simulation {
             });
         }
         // Retry?
-        let origin_alive = match call.origin {
-            Origin::Client => self
-                .requests
-                .get(call.req_key)
-                .is_some_and(|r| r.id == call.req_id),
-            Origin::Job { key, id } => self.jobs.get(key).is_some_and(|j| j.id == id),
-        };
-        if !origin_alive {
+        if !self.origin_alive(call.origin, call.req_key, call.req_id) {
             return;
         }
         let retry = self.cfg.services[call.service.0 as usize].retry;
@@ -627,15 +621,17 @@ impl Simulation {
         }
     }
 
-    pub(super) fn retry(&mut self, spec: RetrySpec) {
-        let alive = match spec.origin {
-            Origin::Client => self
-                .requests
-                .get(spec.req_key)
-                .is_some_and(|r| r.id == spec.req_id),
+    /// True while whoever waits for a call's result still exists: the client request, or the
+    /// job on the calling instance (a crash or failback destroys jobs).
+    fn origin_alive(&self, origin: Origin, req_key: usize, req_id: u64) -> bool {
+        match origin {
+            Origin::Client => self.requests.get(req_key).is_some_and(|r| r.id == req_id),
             Origin::Job { key, id } => self.jobs.get(key).is_some_and(|j| j.id == id),
-        };
-        if alive {
+        }
+    }
+
+    pub(super) fn retry(&mut self, spec: RetrySpec) {
+        if self.origin_alive(spec.origin, spec.req_key, spec.req_id) {
             self.start_call(
                 spec.req_key,
                 spec.req_id,
