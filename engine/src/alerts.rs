@@ -185,6 +185,9 @@ pub struct AlertEngine {
     feed: VecDeque<AlertTransition>,
     /// Alerts that went to firing, since the start.
     pub fired_total: u64,
+    /// Transitions put in the feed, since the start (a shell refetches the feed when it
+    /// changes).
+    pub posted: u64,
 }
 
 impl AlertEngine {
@@ -208,6 +211,7 @@ impl AlertEngine {
             alerts,
             feed: VecDeque::new(),
             fired_total: 0,
+            posted: 0,
         }
     }
 
@@ -262,6 +266,7 @@ impl AlertEngine {
                         self.feed.pop_front();
                     }
                     self.feed.push_back(t.clone());
+                    self.posted += 1;
                     out.push(t);
                 }
             }
@@ -270,7 +275,7 @@ impl AlertEngine {
     }
 
     /// The alert feed, oldest first, at most [`ALERT_FEED_CAPACITY`] transitions.
-    pub fn feed(&self) -> impl DoubleEndedIterator<Item = &AlertTransition> {
+    pub fn feed(&self) -> impl DoubleEndedIterator<Item = &AlertTransition> + ExactSizeIterator {
         self.feed.iter()
     }
 

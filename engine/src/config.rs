@@ -778,6 +778,30 @@ impl ClusterConfig {
             }
             return Ok(());
         }
+        if kind.targets_service() {
+            let Some(svc) = &fault.target else {
+                return Err(ConfigError::Invalid(
+                    format!("fault {}", kind.key()),
+                    "needs a target service name",
+                ));
+            };
+            if !self.services.iter().any(|s| &s.name == svc) {
+                return Err(ConfigError::Unknown("service", svc.clone()));
+            }
+            if fault.duration_ms.is_some() {
+                return Err(ConfigError::Invalid(
+                    format!("fault {}", kind.key()),
+                    "is an instant action and takes no duration",
+                ));
+            }
+            return Ok(());
+        }
+        if kind.is_instant() && fault.duration_ms.is_some() {
+            return Err(ConfigError::Invalid(
+                format!("fault {}", kind.key()),
+                "is an instant action and takes no duration",
+            ));
+        }
         match (&fault.target, kind.is_cluster_wide()) {
             (Some(a), false) => {
                 if !self
@@ -821,7 +845,11 @@ impl ClusterConfig {
                 1,
                 MAX_CONCURRENCY as u64,
             ),
+            FaultKind::SetWeight { weight } => count("fault.weight", weight as u64, 0, 1_000),
             FaultKind::Crash
+            | FaultKind::Drain
+            | FaultKind::SetStrategy { .. }
+            | FaultKind::Recover
             | FaultKind::Hang
             | FaultKind::PartitionHeartbeats
             | FaultKind::PartitionServing

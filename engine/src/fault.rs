@@ -62,6 +62,24 @@ pub enum FaultKind {
     /// link can replay a Restart click); nothing happens if it is running or its machine is
     /// down.
     Restart,
+    /// Connection draining (Envoy's drain, Kubernetes' terminating endpoint): the balancer
+    /// sends the instance no new requests, not even in panic mode, while the ones it has
+    /// finish. It stays up and listed. Ends with its duration or a Recover.
+    Drain,
+    /// An operator sets the instance's weight for weighted strategies (an instant action).
+    SetWeight {
+        /// New weight, 0 to 1 000.
+        weight: u32,
+    },
+    /// An operator switches a service's load-balancing strategy (an instant action; target:
+    /// the service name).
+    SetStrategy {
+        /// The new strategy.
+        strategy: crate::balancer::Strategy,
+    },
+    /// An operator recovers the instance (an instant action): every fault on it ends and, if
+    /// its process is down and its machine up, it is restarted.
+    Recover,
 }
 
 impl FaultKind {
@@ -81,6 +99,10 @@ impl FaultKind {
             FaultKind::DataNodeRecover => "data_node_recover",
             FaultKind::DataNodeJoin { .. } => "data_node_join",
             FaultKind::DataNodeLeave => "data_node_leave",
+            FaultKind::Drain => "drain",
+            FaultKind::SetWeight { .. } => "set_weight",
+            FaultKind::SetStrategy { .. } => "set_strategy",
+            FaultKind::Recover => "recover",
         }
     }
 
@@ -104,6 +126,10 @@ impl FaultKind {
                 format!("data node joins ({capacity} copies)")
             }
             FaultKind::DataNodeLeave => "data node leaves".into(),
+            FaultKind::Drain => "drain (no new requests)".into(),
+            FaultKind::SetWeight { weight } => format!("weight set to {weight}"),
+            FaultKind::SetStrategy { strategy } => format!("strategy set to {}", strategy.label()),
+            FaultKind::Recover => "recover (faults cleared, restarted if down)".into(),
         }
     }
 
@@ -115,6 +141,23 @@ impl FaultKind {
                 | FaultKind::DataNodeRecover
                 | FaultKind::DataNodeJoin { .. }
                 | FaultKind::DataNodeLeave
+        )
+    }
+
+    /// True for kinds whose target is a service name rather than an instance address.
+    pub fn targets_service(&self) -> bool {
+        matches!(self, FaultKind::SetStrategy { .. })
+    }
+
+    /// True for operator actions that happen at one instant (they have no duration and do
+    /// not stay in the active fault list).
+    pub fn is_instant(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::Restart
+                | FaultKind::SetWeight { .. }
+                | FaultKind::SetStrategy { .. }
+                | FaultKind::Recover
         )
     }
 
@@ -154,6 +197,8 @@ pub struct FaultState {
     pub concurrency: Option<u32>,
     /// The machine is down (a crash with a duration): restarts fail.
     pub machine_down: bool,
+    /// Draining: no new requests.
+    pub draining: bool,
 }
 
 impl Default for FaultState {
@@ -166,6 +211,7 @@ impl Default for FaultState {
             serving_lost: false,
             concurrency: None,
             machine_down: false,
+            draining: false,
         }
     }
 }
@@ -183,8 +229,12 @@ impl FaultState {
             FaultKind::PartitionHeartbeats => self.heartbeats_lost = true,
             FaultKind::PartitionServing => self.serving_lost = true,
             FaultKind::Capacity { concurrency } => self.concurrency = Some(concurrency),
+            FaultKind::Drain => self.draining = true,
             FaultKind::TrafficSpike { .. }
             | FaultKind::Restart
+            | FaultKind::SetWeight { .. }
+            | FaultKind::SetStrategy { .. }
+            | FaultKind::Recover
             | FaultKind::DataNodeFail
             | FaultKind::DataNodeRecover
             | FaultKind::DataNodeJoin { .. }

@@ -27,6 +27,7 @@ pub mod balancer;
 pub mod breaker;
 pub mod config;
 pub mod event;
+pub mod explain;
 pub mod fault;
 pub mod health;
 pub mod metrics;

@@ -32,6 +32,12 @@ pub struct SeriesPoint {
     pub in_flight: u32,
     /// p95 latency over the sliding window at the sample time, ms.
     pub p95_ms: f64,
+    /// p50 latency over the sliding window at the sample time, ms.
+    pub p50_ms: f64,
+    /// p99 latency over the sliding window at the sample time, ms.
+    pub p99_ms: f64,
+    /// Responses in the sliding window at the sample time (0: the percentiles mean nothing).
+    pub samples: u64,
     /// Of `in_flight`, requests waiting in the queue.
     pub queued: u32,
     /// Busy slots / slots at the sample time, `[0, 1]`.
@@ -250,6 +256,9 @@ impl WindowMetrics {
             errors: last.errors,
             in_flight: g.in_flight,
             p95_ms: self.latest.p95_ms,
+            p50_ms: self.latest.p50_ms,
+            p99_ms: self.latest.p99_ms,
+            samples: self.latest.samples,
             queued: g.queued,
             cpu: g.cpu,
             memory: g.memory,

@@ -46,7 +46,55 @@ pub fn all() -> Vec<Preset> {
         sessions(),
         cascade(),
         microservices(),
+        stress(),
     ]
+}
+
+/// "Thirty instances at 5,000 req/s": the page's load case (issue 5's frame budget and the
+/// benchmarks' 30-instance workload). Power of two choices over 30 instances of 8 slots
+/// (log-normal, 20 ms median), health checks, one crash at 30 s and one instance 5× slow at
+/// 60 s.
+pub fn stress() -> Preset {
+    let instances = (1..=30)
+        .map(|k| {
+            InstanceConfig::new(
+                &format!("web-{k}"),
+                &format!("10.0.1.{k}:8080"),
+                8,
+                32,
+                LatencyDist::LogNormal {
+                    median_ms: 20.0,
+                    sigma: 0.5,
+                },
+            )
+        })
+        .collect();
+    let mut c = single("web", instances, 5_000.0, 10_000);
+    c.services[0].strategy = Strategy::PowerOfTwoChoices;
+    c.services[0].health_check = Some(HealthCheckConfig::default());
+    c.faults = vec![
+        fault(30, Some("10.0.1.7:8080"), FaultKind::Crash, None),
+        fault(
+            60,
+            Some("10.0.1.12:8080"),
+            FaultKind::Slow { factor: 5.0 },
+            Some(60),
+        ),
+    ];
+    Preset {
+        name: "stress",
+        title: "Thirty instances at 5,000 req/s",
+        teaches: "Power of two choices keeps thirty instances evenly loaded at 5,000 requests per \
+                  second: each request compares two random instances and takes the less busy \
+                  one. It is also the page's load test: the engine runs every one of those \
+                  requests in your browser.",
+        watch: "At 30 s 10.0.1.7:8080 crashes: its requests fail until the health checker \
+                takes it out of rotation. At 60 s 10.0.1.12:8080 becomes 5× slower: its queue \
+                grows, so two choices send it less. Switch the strategy to round robin in the \
+                inspector and watch its queue.",
+        duration_s: 120,
+        config: c,
+    }
 }
 
 /// The preset called `name`, if any.
@@ -232,7 +280,7 @@ pub fn dynamic() -> Preset {
     let mut c = single("api", vec![i1, i2, i3], 60.0, 1_000);
     c.services[0].strategy = Strategy::DynamicScore;
     c.faults = vec![fault(
-        40,
+        39,
         Some("192.168.1.10:8080"),
         FaultKind::Hang,
         Some(90),
@@ -244,9 +292,11 @@ pub fn dynamic() -> Preset {
                   balancer sends each request to the highest score. Reports older than 60 s \
                   score 0. The best-scored instance takes every request until its next report, \
                   so traffic moves in bursts.",
-        watch: "At 40 s instance-1 hangs and stops reporting. Its last report still looks good, \
+        watch: "At 39 s instance-1 hangs and stops reporting. Its last report still looks good, \
                 so the balancer keeps choosing it and requests time out, until the report is \
-                60 s old and scores 0. Stale metrics route traffic to a dead instance.",
+                60 s old and scores 0. Stale metrics route traffic to a dead instance. Whether \
+                it happens depends on that last report: with some seeds it was sent just after \
+                a burst, looks busy, and the hung instance is never chosen again.",
         duration_s: 150,
         config: c,
     }

@@ -21,6 +21,14 @@ impl SimRng {
         }
     }
 
+    /// Stream `stream` of `seed`: independent of [`SimRng::new`]`(seed)` (stream 0) and of every
+    /// other stream of the same seed (ChaCha's 64-bit stream id).
+    pub fn with_stream(seed: u64, stream: u64) -> Self {
+        let mut inner = ChaCha8Rng::seed_from_u64(seed);
+        inner.set_stream(stream);
+        Self { inner }
+    }
+
     /// Next raw 64 bits.
     pub fn next_u64(&mut self) -> u64 {
         self.inner.next_u64()

@@ -335,7 +335,7 @@ impl Instance {
     /// Neither marked unhealthy by the health checker nor ejected: the balancer may pick it
     /// (outside panic mode).
     pub(crate) fn in_rotation(&self) -> bool {
-        self.health.healthy && self.ejected_until.is_none()
+        self.health.healthy && self.ejected_until.is_none() && !self.faults.draining
     }
 }
 
@@ -361,6 +361,9 @@ pub struct ActiveFault {
     pub until: Option<SimTime>,
 }
 
+/// ChaCha stream id of the workload's random numbers ("traffic" in ASCII).
+const TRAFFIC_STREAM: u64 = 0x0074_7261_6666_6963;
+
 /// One simulation run. See the module docs for the request model.
 #[derive(Clone, Debug)]
 pub struct Simulation {
@@ -369,6 +372,13 @@ pub struct Simulation {
     now: SimTime,
     queue: EventQueue<Pending>,
     rng: SimRng,
+    /// The workload's own stream (arrival times, clients, services, trace sampling, keyed
+    /// operations), so two runs of one scenario under different strategies or settings see
+    /// exactly the same requests.
+    traffic_rng: SimRng,
+    /// XXH3 chain over every arrival (time, client, service): equal in two runs exactly when
+    /// they saw the same requests.
+    workload: u64,
     pub(crate) registry: Registry,
     watcher: WatcherId,
     pub(crate) caches: Vec<Cache>,
@@ -491,6 +501,8 @@ impl Simulation {
             now: SimTime::ZERO,
             queue: EventQueue::new(),
             rng: SimRng::new(seed),
+            traffic_rng: SimRng::with_stream(seed, TRAFFIC_STREAM),
+            workload: 0,
             registry,
             watcher,
             caches: vec![Cache::default(); n_services],
@@ -556,6 +568,26 @@ impl Simulation {
     /// The event log (bounded; counts and digest cover everything).
     pub fn log(&self) -> &EventLog {
         &self.log
+    }
+
+    /// XXH3 chain over every client request so far (arrival time, client, service, traced):
+    /// two runs of one scenario with different strategies or settings have equal values,
+    /// because the workload has its own random stream.
+    pub fn workload(&self) -> u64 {
+        self.workload
+    }
+
+    /// Share of client requests the gateway sends to service `s`, `[0, 1]`.
+    pub fn client_share(&self, s: ServiceId) -> f64 {
+        let i = s.0 as usize;
+        let hi = self.share_cdf.get(i).copied().unwrap_or(0.0);
+        let lo = if i == 0 { 0.0 } else { self.share_cdf[i - 1] };
+        (hi - lo).max(0.0)
+    }
+
+    /// Requests the gateway's rate limiter would admit at once now (`None`: no limiter).
+    pub fn limiter_headroom(&self) -> Option<f64> {
+        self.limiter.as_ref().map(|l| l.headroom(self.now))
     }
 
     /// The run digest so far.
@@ -708,15 +740,7 @@ impl Simulation {
             }
             Command::ClearFaults(id) => {
                 self.inst(id)?;
-                let ids: Vec<u32> = self
-                    .active_faults
-                    .iter()
-                    .filter(|f| f.target == Some(id))
-                    .map(|f| f.id)
-                    .collect();
-                for f in ids {
-                    self.end_fault(f);
-                }
+                self.clear_faults(id);
                 Ok(())
             }
             Command::ClearClusterFaults => {
@@ -731,50 +755,73 @@ impl Simulation {
                 }
                 Ok(())
             }
-            Command::SetStrategy(s, strategy) => {
-                let b = self
-                    .balancers
-                    .get_mut(s.0 as usize)
-                    .ok_or(CommandError::UnknownService(s))?;
-                b.strategy = strategy;
-                self.cfg.services[s.0 as usize].strategy = strategy;
-                let name = self.cfg.services[s.0 as usize].name.clone();
-                self.post(
-                    Severity::Info,
-                    "strategy_changed",
-                    format!("load balancer for {name} now uses {}", strategy.label()),
-                    None,
-                );
-                Ok(())
-            }
+            Command::SetStrategy(s, strategy) => self.set_strategy(s, strategy),
             Command::DataFail(id) => self.data_fail(&id).map_err(CommandError::Data),
             Command::DataRecover(id) => self.data_recover(&id).map_err(CommandError::Data),
             Command::DataJoin(node) => self.data_join(node).map_err(CommandError::Data),
             Command::DataLeave(id) => self.data_leave(&id).map_err(CommandError::Data),
-            Command::SetWeight(id, w) => {
-                self.inst(id)?;
-                if w > 1_000 {
-                    return Err(CommandError::Invalid(crate::ConfigError::Count(
-                        "weight", w as u64, 0, 1_000,
-                    )));
-                }
-                let (s, slot) = {
-                    let i = &self.instances[id.0 as usize];
-                    (i.service.0 as usize, i.slot)
-                };
-                self.cfg.services[s].instances[slot].weight = w;
-                for b in &mut self.balancers {
-                    b.set_weight(id, w);
-                }
-                let addr = self.address(id).to_string();
-                self.post(
-                    Severity::Info,
-                    "weight_changed",
-                    format!("{addr} now has weight {w}"),
-                    Some(id),
-                );
-                Ok(())
-            }
+            Command::SetWeight(id, w) => self.set_weight(id, w),
+        }
+    }
+
+    /// Switches service `s` to `strategy` (a command or a timeline action).
+    fn set_strategy(
+        &mut self,
+        s: ServiceId,
+        strategy: crate::balancer::Strategy,
+    ) -> Result<(), CommandError> {
+        let b = self
+            .balancers
+            .get_mut(s.0 as usize)
+            .ok_or(CommandError::UnknownService(s))?;
+        b.strategy = strategy;
+        self.cfg.services[s.0 as usize].strategy = strategy;
+        let name = self.cfg.services[s.0 as usize].name.clone();
+        self.post(
+            Severity::Info,
+            "strategy_changed",
+            format!("load balancer for {name} now uses {}", strategy.label()),
+            None,
+        );
+        Ok(())
+    }
+
+    /// Sets instance `id`'s weight, 0 to 1 000 (a command or a timeline action).
+    pub(crate) fn set_weight(&mut self, id: InstanceId, w: u32) -> Result<(), CommandError> {
+        self.inst(id)?;
+        if w > 1_000 {
+            return Err(CommandError::Invalid(crate::ConfigError::Count(
+                "weight", w as u64, 0, 1_000,
+            )));
+        }
+        let (s, slot) = {
+            let i = &self.instances[id.0 as usize];
+            (i.service.0 as usize, i.slot)
+        };
+        self.cfg.services[s].instances[slot].weight = w;
+        for b in &mut self.balancers {
+            b.set_weight(id, w);
+        }
+        let addr = self.address(id).to_string();
+        self.post(
+            Severity::Info,
+            "weight_changed",
+            format!("{addr} now has weight {w}"),
+            Some(id),
+        );
+        Ok(())
+    }
+
+    /// Ends every fault acting on instance `id`.
+    pub(crate) fn clear_faults(&mut self, id: InstanceId) {
+        let ids: Vec<u32> = self
+            .active_faults
+            .iter()
+            .filter(|f| f.target == Some(id))
+            .map(|f| f.id)
+            .collect();
+        for f in ids {
+            self.end_fault(f);
         }
     }
 
@@ -852,6 +899,14 @@ impl Simulation {
                             format!("timeline: {} on {id} skipped: {why}", f.fault.describe()),
                             None,
                         );
+                    }
+                    return;
+                }
+                if let FaultKind::SetStrategy { strategy } = f.fault {
+                    self.stats.faults += 1;
+                    let svc = f.target.as_deref().and_then(|n| self.service_by_name(n));
+                    if let Some(svc) = svc {
+                        let _ = self.set_strategy(svc, strategy);
                     }
                     return;
                 }

@@ -3,7 +3,7 @@
 //! The web app renders a [`ClusterView`] and nothing else; it computes no simulation numbers
 //! of its own ("the UI reads, the engine decides").
 
-use crate::alerts::AlertState;
+use crate::alerts::{AlertState, Target};
 use crate::breaker::BreakerState;
 use crate::event::FeedEntry;
 use crate::metrics::SeriesPoint;
@@ -14,14 +14,18 @@ use serde::{Deserialize, Serialize};
 /// Feed entries a view carries, newest first.
 pub const VIEW_FEED_LEN: usize = 200;
 
+/// Per-second chart points a view carries per instance and per service: the last 60
+/// simulated seconds and the point before them.
+pub const CHART_POINTS: usize = 61;
+
 /// What state an instance is in, as the topology and the report name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceStatus {
     /// Process up, listed, healthy: the balancer may pick it.
     Serving,
-    /// Process up and listed, but the health checker marked it unhealthy or outlier
-    /// detection ejected it: the balancer skips it (unless in panic mode).
+    /// Process up and listed, but the health checker marked it unhealthy: the balancer skips
+    /// it (unless in panic mode).
     OutOfRotation,
     /// Process up but not (yet) listed by the registry.
     Unlisted,
@@ -33,6 +37,14 @@ pub enum InstanceStatus {
     DownListed,
     /// Process down and expired from the registry.
     Down,
+    /// Serving, but its last health check(s) failed: not yet enough to mark it unhealthy.
+    Suspect,
+    /// Ejected by outlier detection (consecutive 5xx) until a set time.
+    Ejected,
+    /// Draining: up and listed, but the balancer sends it nothing new.
+    Draining,
+    /// Unhealthy, but passing checks again: back in rotation after the healthy threshold.
+    Recovering,
 }
 
 impl InstanceStatus {
@@ -40,7 +52,11 @@ impl InstanceStatus {
     pub fn label(self) -> &'static str {
         match self {
             InstanceStatus::Serving => "serving",
-            InstanceStatus::OutOfRotation => "out of rotation",
+            InstanceStatus::OutOfRotation => "unhealthy (failed health checks)",
+            InstanceStatus::Suspect => "suspect (a health check failed)",
+            InstanceStatus::Ejected => "ejected (outlier detection)",
+            InstanceStatus::Draining => "draining",
+            InstanceStatus::Recovering => "recovering (passing checks again)",
             InstanceStatus::Unlisted => "up, not listed",
             InstanceStatus::Booting => "booting",
             InstanceStatus::Standby => "standby (backup pool)",
@@ -119,8 +135,13 @@ pub struct InstanceView {
     pub heartbeat_age_ms: Option<u64>,
     /// Time until the registry expires it without a new heartbeat, ms (None if not listed).
     pub ttl_left_ms: Option<u64>,
-    /// Per-second samples for the load chart, oldest first.
+    /// Per-second samples for the load chart, oldest first (at most [`CHART_POINTS`]).
     pub series: Vec<SeriesPoint>,
+    /// The worst state among the circuit breakers callers keep towards it (open, then
+    /// half-open, then closed); `None` without breakers.
+    pub breaker: Option<crate::breaker::BreakerState>,
+    /// Draining: up and listed, but given no new requests.
+    pub draining: bool,
 }
 
 /// One service as shown.
@@ -156,6 +177,17 @@ pub struct ServiceView {
     pub missing_from_cache: Vec<InstanceId>,
     /// Breakers open towards its instances now.
     pub breakers_open: usize,
+    /// The strategy itself (what [`ServiceView::strategy`] names).
+    pub strategy_kind: crate::balancer::Strategy,
+    /// Per-second samples of calls to it (rate, errors, p50/p95/p99), oldest first (at most
+    /// [`CHART_POINTS`]).
+    pub series: Vec<SeriesPoint>,
+    /// Services that call it (the reverse of `depends_on`); empty: clients call it through
+    /// the gateway.
+    pub called_by: Vec<String>,
+    /// Share of client requests sent to it through the gateway, `[0, 1]` (0: only other
+    /// services call it).
+    pub client_share: f64,
 }
 
 /// The replicated store, per frame (cheap).
@@ -295,6 +327,12 @@ pub struct ClusterView {
     /// The replicated store's counters (`None`: no store). The ring itself comes from
     /// [`Simulation::ring_view`], fetched when `generation` changes.
     pub data: Option<DataSummary>,
+    /// XXH3 chain over every client request so far (time, client, service): equal in two
+    /// runs exactly when they saw the same requests (compare mode shows it).
+    pub workload: String,
+    /// Alert transitions posted since the start; the list itself comes from
+    /// [`Simulation::alert_feed_view`], fetched when this changes.
+    pub alert_posted: u64,
     /// Feed entries posted since the start. The entries themselves come from
     /// [`Simulation::feed_view`], which a shell calls only when this number changes.
     pub feed_posted: u64,
@@ -311,6 +349,19 @@ impl Simulation {
     /// The view of the cluster now.
     pub fn view(&self) -> ClusterView {
         let now = self.now();
+        let mut worst_breaker: Vec<Option<BreakerState>> = vec![None; self.instances.len()];
+        for (_, u, b) in self.breakers() {
+            let w = &mut worst_breaker[u.0 as usize];
+            let rank = |s: Option<BreakerState>| match s {
+                None => 0,
+                Some(BreakerState::Closed) => 1,
+                Some(BreakerState::HalfOpen) => 2,
+                Some(BreakerState::Open) => 3,
+            };
+            if rank(Some(b.state())) > rank(*w) {
+                *w = Some(b.state());
+            }
+        }
         let instances: Vec<InstanceView> = self
             .instances
             .iter()
@@ -326,7 +377,13 @@ impl Simulation {
                     Process::Standby => InstanceStatus::Standby,
                     Process::Booting => InstanceStatus::Booting,
                     Process::Running if !registered => InstanceStatus::Unlisted,
-                    Process::Running if !inst.in_rotation() => InstanceStatus::OutOfRotation,
+                    Process::Running if inst.faults.draining => InstanceStatus::Draining,
+                    Process::Running if inst.ejected_until.is_some() => InstanceStatus::Ejected,
+                    Process::Running if !inst.health.healthy && inst.health.successes > 0 => {
+                        InstanceStatus::Recovering
+                    }
+                    Process::Running if !inst.health.healthy => InstanceStatus::OutOfRotation,
+                    Process::Running if inst.health.failures > 0 => InstanceStatus::Suspect,
                     Process::Running => InstanceStatus::Serving,
                     Process::Stopped if registered => InstanceStatus::DownListed,
                     Process::Stopped => InstanceStatus::Down,
@@ -375,7 +432,9 @@ impl Simulation {
                     p99_ms: p.p99_ms,
                     heartbeat_age_ms: reg.map(|r| now.since(r.last_heartbeat) / 1_000),
                     ttl_left_ms: self.registry.expires_at(id).map(|t| t.since(now) / 1_000),
-                    series: inst.metrics.series().copied().collect(),
+                    series: last_points(inst.metrics.series()),
+                    breaker: worst_breaker[i],
+                    draining: inst.faults.draining,
                 }
             })
             .collect();
@@ -417,6 +476,16 @@ impl Simulation {
                     cache_age_ms: now.since(self.caches[s].fetched_at) / 1_000,
                     missing_from_cache,
                     breakers_open: self.open_breakers(sid),
+                    strategy_kind: svc.strategy,
+                    series: last_points(m.series()),
+                    called_by: self
+                        .cfg
+                        .services
+                        .iter()
+                        .filter(|c| c.depends_on.contains(&svc.name))
+                        .map(|c| c.name.clone())
+                        .collect(),
+                    client_share: self.client_share(sid),
                 }
             })
             .collect();
@@ -481,9 +550,99 @@ impl Simulation {
                 repaired: st.repaired,
                 generation: self.data_generation(),
             }),
+            workload: format!("{:016x}", self.workload()),
+            alert_posted: self.alerts().posted,
             feed_posted: self.feed_posted(),
             events: self.log().total(),
         }
+    }
+}
+
+/// The last [`CHART_POINTS`] points of a series.
+fn last_points<'a>(series: impl ExactSizeIterator<Item = &'a SeriesPoint>) -> Vec<SeriesPoint> {
+    let skip = series.len().saturating_sub(CHART_POINTS);
+    series.skip(skip).copied().collect()
+}
+
+/// One transition in the alert feed, as shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertFeedEntry {
+    /// Position in the feed since the start (a stable key).
+    pub seq: u64,
+    /// When, simulated µs.
+    pub at_us: u64,
+    /// Rule name.
+    pub rule: String,
+    /// What it is about: a service name, an instance address or `data store`.
+    pub target: String,
+    /// The instance it is about, if it is about one.
+    pub instance: Option<InstanceId>,
+    /// The service it is about (an instance's service), if any.
+    pub service: Option<String>,
+    /// State it left.
+    pub from: AlertState,
+    /// State it entered.
+    pub to: AlertState,
+    /// The rule's severity.
+    pub severity: crate::event::Severity,
+    /// The value that caused it, with its unit, and the rule's condition, e.g.
+    /// `error_rate 31.0 % > 5.0 %`.
+    pub detail: String,
+}
+
+impl Simulation {
+    /// The alert feed, newest first (at most [`crate::alerts::ALERT_FEED_CAPACITY`]). Call it
+    /// when [`ClusterView::alert_posted`] changes.
+    pub fn alert_feed_view(&self) -> Vec<AlertFeedEntry> {
+        let a = self.alerts();
+        let len = a.feed().len() as u64;
+        a.feed()
+            .enumerate()
+            .rev()
+            .map(|(k, t)| {
+                let alert = &a.alerts[t.alert];
+                let rule = &a.rules[alert.rule];
+                let (instance, service) = match alert.target {
+                    Target::Instance(i) => (
+                        Some(i),
+                        Some(
+                            self.cfg.services[self.instances[i.0 as usize].service.0 as usize]
+                                .name
+                                .clone(),
+                        ),
+                    ),
+                    Target::Service(s) => {
+                        (None, Some(self.cfg.services[s.0 as usize].name.clone()))
+                    }
+                    Target::Data => (None, None),
+                };
+                let cond = match rule.condition {
+                    crate::alerts::Condition::Above => ">",
+                    crate::alerts::Condition::Below => "<",
+                };
+                let detail = match t.value {
+                    Some(v) => format!(
+                        "{} {} {cond} {}",
+                        rule.metric.key(),
+                        format_metric(rule.metric, v),
+                        format_metric(rule.metric, rule.threshold)
+                    ),
+                    None => format!("{}: no data", rule.metric.key()),
+                };
+                AlertFeedEntry {
+                    seq: a.posted - len + k as u64,
+                    at_us: t.at.as_us(),
+                    rule: rule.name.clone(),
+                    target: self.target_name(alert.target),
+                    instance,
+                    service,
+                    from: t.from,
+                    to: t.to,
+                    severity: rule.severity,
+                    detail,
+                }
+            })
+            .collect()
     }
 }
 

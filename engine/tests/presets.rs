@@ -86,7 +86,7 @@ fn showdown_weights_split_2_1_1_and_load_aware_strategies_spare_the_slow_instanc
 fn dynamic_keeps_routing_to_a_hung_instance_until_its_report_is_60_s_old() {
     let sim = run("dynamic", |_| {});
     let hung = InstanceId(0);
-    // Hang at 40 s: calls to it keep being dispatched while its last report is fresh...
+    // Hang at 39 s: calls to it keep being dispatched while its last report is fresh...
     let dispatched_in = |from: u64, to: u64| {
         sim.log()
             .entries()

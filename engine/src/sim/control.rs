@@ -711,13 +711,35 @@ impl Simulation {
             None => String::new(),
         };
         // Instant actions speak for themselves (the crash and restart posts say what happened).
-        if kind != FaultKind::Restart && !(kind == FaultKind::Crash && duration_ms.is_none()) {
+        let silent = kind.is_instant() || (kind == FaultKind::Crash && duration_ms.is_none());
+        if !silent {
             self.post(
                 Severity::Warning,
                 "fault_started",
                 format!("fault injected on {on}: {}{how_long}", kind.describe()),
                 target,
             );
+        }
+        if let (FaultKind::SetWeight { weight }, Some(t)) = (kind, target) {
+            let _ = self.set_weight(t, weight);
+            self.record(Event::FaultEnded { fault: id });
+            return; // an instant action
+        }
+        if let (FaultKind::Recover, Some(t)) = (kind, target) {
+            self.clear_faults(t);
+            let inst = &self.instances[t.0 as usize];
+            if matches!(inst.process, Process::Stopped) && !inst.faults.machine_down {
+                self.start_process(t, "recovered by an operator");
+            } else {
+                self.post(
+                    Severity::Info,
+                    "recovered",
+                    format!("{on} recovered by an operator: its faults were cleared"),
+                    target,
+                );
+            }
+            self.record(Event::FaultEnded { fault: id });
+            return; // an instant action
         }
         if kind == FaultKind::Restart {
             if let Some(t) = target {
@@ -807,6 +829,10 @@ impl Simulation {
                 self.instances[t.0 as usize].faults = st;
                 if was.hang && !st.hang {
                     self.resume_hung_jobs(t);
+                }
+                if was.draining != st.draining {
+                    let svc = self.instances[t.0 as usize].service;
+                    self.health_view_changed(svc);
                 }
                 // More slots: queued jobs take them.
                 let conc = st

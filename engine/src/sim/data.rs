@@ -46,7 +46,7 @@ impl Simulation {
         if d.ops_per_s <= 0.0 {
             return;
         }
-        let gap = self.rng.exponential(1e6 / d.ops_per_s);
+        let gap = self.traffic_rng.exponential(1e6 / d.ops_per_s);
         let gap = if gap.is_finite() {
             (gap as u64).max(1)
         } else {
@@ -58,8 +58,8 @@ impl Simulation {
     pub(super) fn data_op(&mut self) {
         let Some(d) = &self.cfg.data else { return };
         let (space, wf) = (d.key_space, d.write_fraction);
-        let key = self.rng.below(space);
-        let write = self.rng.chance(wf);
+        let key = self.traffic_rng.below(space);
+        let write = self.traffic_rng.chance(wf);
         let Some(store) = &mut self.store else { return };
         if write {
             match store.write(key) {

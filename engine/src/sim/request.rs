@@ -106,7 +106,7 @@ impl Simulation {
                 .push(self.now.plus_us(1_000_000), Pending::Arrival);
             return;
         }
-        let gap_us = self.rng.exponential(1e6 / rate);
+        let gap_us = self.traffic_rng.exponential(1e6 / rate);
         let gap_us = if gap_us.is_finite() {
             (gap_us as u64).max(1)
         } else {
@@ -120,8 +120,8 @@ impl Simulation {
             return;
         }
         let id = self.next_id();
-        let client = self.rng.below(self.cfg.traffic.clients as u64) as u32;
-        let u = self.rng.uniform();
+        let client = self.traffic_rng.below(self.cfg.traffic.clients as u64) as u32;
+        let u = self.traffic_rng.uniform();
         let service = self
             .share_cdf
             .iter()
@@ -129,7 +129,13 @@ impl Simulation {
             .unwrap_or(self.share_cdf.len() - 1);
         let service = ServiceId(service as u16);
         let rate = self.cfg.tracing.sample_rate;
-        let traced = rate > 0.0 && self.rng.chance(rate);
+        let traced = rate > 0.0 && self.traffic_rng.chance(rate);
+        let mut arrival = [0u8; 20];
+        arrival[..8].copy_from_slice(&self.now.as_us().to_le_bytes());
+        arrival[8..12].copy_from_slice(&client.to_le_bytes());
+        arrival[12..14].copy_from_slice(&service.0.to_le_bytes());
+        arrival[14..].copy_from_slice(&[traced as u8, 0, 0, 0, 0, 0]);
+        self.workload = xxhash_rust::xxh3::xxh3_64_with_seed(&arrival, self.workload);
         self.totals.arrived += 1;
         self.totals.in_flight += 1;
         let req_key = self.requests.insert(Request {
@@ -144,7 +150,7 @@ impl Simulation {
             service,
         });
         if traced {
-            let trace_id = self.rng.next_u64();
+            let trace_id = self.traffic_rng.next_u64();
             self.open_traces.insert(
                 id,
                 Trace {
@@ -193,16 +199,21 @@ impl Simulation {
                 .copied()
                 .filter(|i| self.instances[i.0 as usize].in_rotation()),
         );
-        if self.below_panic_threshold(s, out.len(), members.len()) {
+        let draining = |i: &InstanceId| self.instances[i.0 as usize].faults.draining;
+        let listed = members.iter().filter(|i| !draining(i)).count();
+        if self.below_panic_threshold(s, out.len(), listed) {
             out.clear();
-            out.extend_from_slice(members);
+            out.extend(members.iter().copied().filter(|i| !draining(i)));
         }
     }
 
     /// Re-evaluates panic mode for `s`: call after anything that changes health or membership.
     pub(super) fn health_view_changed(&mut self, s: ServiceId) {
         let members = &self.caches[s.0 as usize].members;
-        let listed = members.len();
+        let listed = members
+            .iter()
+            .filter(|i| !self.instances[i.0 as usize].faults.draining)
+            .count();
         let healthy = members
             .iter()
             .filter(|i| self.instances[i.0 as usize].in_rotation())
