@@ -1,12 +1,16 @@
-//! The page: transport bar, topology, per-instance load charts, totals and the event feed.
+//! The page: transport bar and timeline, topology, compare mode, service and instance charts,
+//! the hash ring, the inspector with its explanation, alerts, the lesson, totals and the feed.
 
-use crate::charts::InstanceCharts;
+use crate::alerts_ui::AlertFeed;
+use crate::charts::{InstanceCharts, ServiceCharts};
+use crate::compare::Compare;
 use crate::feed::{EventFeed, Totals};
+use crate::inspector::{Explain, Inspector};
 use crate::lab::Lab;
 use crate::ring::RingPanel;
 use crate::scenario_ui::{AboutRun, LinkError, ScenarioBar};
 use crate::topology::Topology;
-use crate::transport::TransportBar;
+use crate::transport::{Scrubber, TransportBar};
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -55,6 +59,7 @@ pub fn App() -> impl IntoView {
             </div>
             <TransportBar/>
             <ScenarioBar/>
+            <Scrubber/>
         </header>
         <LinkError/>
         // Re-laid out for each loaded scenario: the topology's rows depend on its instances.
@@ -64,12 +69,17 @@ pub fn App() -> impl IntoView {
                 <main class="layout">
                     <div class="main-col">
                         <Panel id="topology" title="Topology"><Topology/></Panel>
+                        <Panel id="compare" title="Compare strategies"><Compare/></Panel>
+                        <Panel id="services" title="Services"><ServiceCharts/></Panel>
                         <Panel id="charts" title="Instances"><InstanceCharts/></Panel>
                         <Show when=move || lab.view.with(|v| v.data.is_some())>
                             <Panel id="ring" title="Hash ring"><RingPanel/></Panel>
                         </Show>
                     </div>
                     <aside class="side">
+                        <Panel id="inspector" title="Inspector"><Inspector/></Panel>
+                        <Panel id="explain" title="Explain"><Explain/></Panel>
+                        <Panel id="alerts" title="Alerts"><AlertFeed/></Panel>
                         <Panel id="lesson" title="This scenario">
                             <p>{teaches}</p>
                             <Show when=move || !watch().is_empty()>

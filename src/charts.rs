@@ -1,25 +1,217 @@
-//! Per-instance cards: state, counters, a live load chart (req/s and in-flight over the last
-//! 60 simulated seconds) and the Crash/Restart actions.
+//! Load charts over the last 60 simulated seconds, drawn from the engine's per-second series.
+//!
+//! Per instance (small multiples, one card each): requests per second, in flight, p95 latency
+//! and CPU, four bands sharing one time axis, each with its unit, its axis maximum and its
+//! current value. Per service: success rate and p50/p95/p99 latency. Moving the pointer over
+//! a chart (or focusing it and using the arrow keys) shows the values at that second.
+//! Charts redraw when a new per-second point arrives, not every frame.
 
 use crate::lab::use_lab;
 use crate::projection::{nice_ceiling, Projection};
-use crate::topology::status_style;
+use crate::topology::{breaker_style, status_style};
+use ha_engine::explain::Selection;
+use ha_engine::metrics::SeriesPoint;
 use ha_engine::view::InstanceView;
-use ha_engine::Command;
+use ha_engine::{Command, InstanceId};
 use leptos::prelude::*;
 
-/// Simulated time a chart spans, ms.
-const SPAN_MS: f64 = 60_000.0;
 const W: f64 = 320.0;
-const H: f64 = 120.0;
+const LEFT: f64 = 44.0;
+const RIGHT: f64 = W - 58.0;
+const BAND_H: f64 = 30.0;
+const BAND_GAP: f64 = 8.0;
+const TOP: f64 = 6.0;
 
-/// One card per instance, in config order.
+/// One band of a small-multiple chart: a metric of a series point, with its unit.
+struct Band {
+    label: &'static str,
+    unit: &'static str,
+    value: fn(&SeriesPoint) -> f64,
+    /// Smallest axis maximum.
+    floor: fn(&[SeriesPoint]) -> f64,
+    class: &'static str,
+}
+
+const INSTANCE_BANDS: [Band; 4] = [
+    Band {
+        label: "req/s",
+        unit: "req/s",
+        value: |p| p.rps as f64,
+        floor: |_| 5.0,
+        class: "rps",
+    },
+    Band {
+        label: "in flight",
+        unit: "",
+        value: |p| p.in_flight as f64,
+        floor: |_| 4.0,
+        class: "inflight",
+    },
+    Band {
+        label: "p95",
+        unit: "ms",
+        value: |p| if p.samples > 0 { p.p95_ms } else { 0.0 },
+        floor: |_| 50.0,
+        class: "p95",
+    },
+    Band {
+        label: "CPU",
+        unit: "%",
+        value: |p| p.cpu * 100.0,
+        floor: |_| 100.0,
+        class: "cpu",
+    },
+];
+
+/// Simulated time as `m:ss` for axis labels.
+fn fmt_clock(t_ms: f64) -> String {
+    let s = (t_ms.max(0.0) / 1_000.0).round() as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// A value for an axis or read-out: no decimals from 10 up.
+fn fmt_num(v: f64) -> String {
+    if v >= 10.0 || v == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The x projection of a series: the 60 s ending at its last point.
+fn x_range(pts: &[SeriesPoint]) -> (f64, f64) {
+    let x1 = pts.last().map_or(60_000.0, |p| p.t_ms as f64).max(60_000.0);
+    (x1 - 60_000.0, x1)
+}
+
+/// Index of the point nearest to pixel `px` (viewBox units).
+fn nearest(pts: &[SeriesPoint], px: f64) -> Option<usize> {
+    let (x0, x1) = x_range(pts);
+    let t = x0 + (px - LEFT) / (RIGHT - LEFT) * (x1 - x0);
+    pts.iter()
+        .enumerate()
+        .min_by(|a, b| {
+            (a.1.t_ms as f64 - t)
+                .abs()
+                .total_cmp(&(b.1.t_ms as f64 - t).abs())
+        })
+        .map(|(i, _)| i)
+}
+
+/// Pointer position → viewBox x of the chart the event is on.
+fn pointer_x(ev: &leptos::ev::MouseEvent) -> Option<f64> {
+    use wasm_bindgen::JsCast;
+    // Events are delegated: find the chart's own <svg> from the element under the pointer.
+    let el = ev
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("svg")
+        .ok()??;
+    let r = el.get_bounding_client_rect();
+    (r.width() > 0.0).then(|| (ev.client_x() as f64 - r.left()) / r.width() * W)
+}
+
+/// Arrow keys move the read-out along the series.
+fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<usize>>, len: usize) {
+    if len == 0 {
+        return;
+    }
+    let cur = hover.get_untracked().unwrap_or(len - 1);
+    let next = match ev.key().as_str() {
+        "ArrowLeft" => cur.saturating_sub(1),
+        "ArrowRight" => (cur + 1).min(len - 1),
+        "Home" => 0,
+        "End" => len - 1,
+        "Escape" => {
+            hover.set(None);
+            return;
+        }
+        _ => return,
+    };
+    ev.prevent_default();
+    hover.set(Some(next));
+}
+
+/// Small-multiple bands for `pts` with an optional hover index.
+fn draw_bands(pts: &[SeriesPoint], bands: &'static [Band], hover: Option<usize>) -> (AnyView, f64) {
+    let (x0, x1) = x_range(pts);
+    let mut views = Vec::new();
+    let mut y = TOP;
+    for b in bands {
+        let max = nice_ceiling(pts.iter().map(b.value).fold(0.0, f64::max), (b.floor)(pts));
+        let p = Projection {
+            x0,
+            x1,
+            y0: 0.0,
+            y1: max,
+            left: LEFT,
+            right: RIGHT,
+            top: y,
+            bottom: y + BAND_H,
+        };
+        let xy = pts.iter().map(|q| (q.t_ms as f64, (b.value)(q)));
+        let line = p.line(xy.clone());
+        let area = p.area(xy);
+        let now = pts.last().map(b.value);
+        let unit = if b.unit.is_empty() || b.unit == b.label {
+            String::new()
+        } else {
+            format!(" {}", b.unit)
+        };
+        views.push(
+            view! {
+                <g class=format!("band {}", b.class)>
+                    <line class="grid" x1=LEFT x2=RIGHT y1=y + BAND_H y2=y + BAND_H/>
+                    <line class="grid faint" x1=LEFT x2=RIGHT y1=y y2=y/>
+                    <text class="band-label" x=LEFT + 3.0 y=y + 9.0>{b.label}</text>
+                    <text class="tick" x=LEFT - 4.0 y=y + 8.0 text-anchor="end">{format!("{}{}", fmt_num(max), b.unit.replace("req/s", ""))}</text>
+                    <text class="tick" x=LEFT - 4.0 y=y + BAND_H text-anchor="end">"0"</text>
+                    <path class="area" d=area/>
+                    <path class="line" d=line/>
+                    <text class="now-value" x=RIGHT + 4.0 y=y + 19.0>
+                        {now.map(|v| format!("{}{unit}", fmt_num(v))).unwrap_or_else(|| "—".into())}
+                    </text>
+                </g>
+            }
+            .into_any(),
+        );
+        y += BAND_H + BAND_GAP;
+    }
+    let axis_y = y - BAND_GAP + 12.0;
+    views.push(
+        [0.0, 0.5, 1.0]
+            .iter()
+            .map(|f| {
+                let x = LEFT + f * (RIGHT - LEFT);
+                let label = fmt_clock(x0 + f * (x1 - x0));
+                view! { <text class="tick" x=x y=axis_y text-anchor="middle">{label}</text> }
+            })
+            .collect_view()
+            .into_any(),
+    );
+    if let Some(h) = hover.and_then(|h| pts.get(h)) {
+        let x = LEFT + (h.t_ms as f64 - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT);
+        views
+            .push(view! { <line class="hover-rule" x1=x x2=x y1=TOP y2=y - BAND_GAP/> }.into_any());
+    }
+    (views.into_any(), axis_y + 4.0)
+}
+
+/// One card per instance, in config order (small multiples).
 #[component]
 pub fn InstanceCharts() -> impl IntoView {
     let lab = use_lab();
     let count = Memo::new(move |_| lab.view.with(|v| v.instances.len()));
+    let class = move || {
+        if count.get() > 12 {
+            "cards dense"
+        } else {
+            "cards"
+        }
+    };
     view! {
-        <div class="cards">
+        <div class=class>
             {move || (0..count.get()).map(|i| view! { <InstanceCard index=i/> }).collect_view()}
         </div>
     }
@@ -33,32 +225,34 @@ fn InstanceCard(index: usize) -> impl IntoView {
         let i = &v.instances[index];
         (i.address.clone(), i.name.clone(), i.service.clone())
     });
-    let id = lab.view.with_untracked(|v| v.instances[index].id);
+    let id = InstanceId(index as u32);
     let get = move |f: fn(&InstanceView) -> String| lab.instance(index, f);
     let up = lab.instance(index, |x| x.up);
     let status = lab.instance(index, |x| Some(x.status));
+    let breaker = lab.instance(index, |x| x.breaker);
     // The pressed button becomes disabled; hand keyboard focus to its counterpart so it is not
     // dropped to the page.
     let crash_ref = NodeRef::<leptos::html::Button>::new();
     let restart_ref = NodeRef::<leptos::html::Button>::new();
     let act = move |cmd: Command, next: NodeRef<leptos::html::Button>| {
         lab.command(cmd);
-        // After the re-render has enabled it (effects flush before the next frame).
         request_animation_frame(move || {
             if let Some(button) = next.get_untracked() {
                 let _ = button.focus();
             }
         });
     };
-    let crash_label = format!("Crash {address}");
-    let restart_label = format!("Restart {address}");
+    let sel = Selection::Instance(id);
+    let selected = move || lab.selection.with(|s| *s == Some(sel));
     view! {
         <article
-            class=move || format!("card {}", status().map_or("", |s| status_style(s).1))
+            class=move || format!("card {}{}", status().map_or("", |s| status_style(s).1), if selected() { " selected" } else { "" })
             aria-label=format!("Instance {address}")
             data-address=address.clone()
             data-status=move || status().map(|s| format!("{s:?}")).unwrap_or_default()
             data-served=get(|x| x.served.to_string())
+            data-rps=get(|x| format!("{:.2}", x.rps))
+            data-candidate=get(|x| x.candidate.to_string())
         >
             <header>
                 <h3>
@@ -67,140 +261,266 @@ fn InstanceCard(index: usize) -> impl IntoView {
                 </h3>
                 <span class="badge">{get(|x| x.status.label().to_string())}</span>
             </header>
-            <p class="sub">{name} " · " {service}</p>
+            <p class="sub">
+                {name} " · " {service}
+                {move || breaker().map(|b| view! { <span class="breaker-badge">" · "{breaker_style(b).0}" "{breaker_style(b).1}</span> })}
+            </p>
             <dl class="stats">
                 <div><dt>"served"</dt><dd class="served">{get(|x| x.served.to_string())}</dd></div>
                 <div><dt>"errors"</dt><dd>{get(|x| (x.errors + x.timeouts).to_string())}</dd></div>
-                <div><dt>"req/s (60 s)"</dt><dd>{get(|x| format!("{:.1}", x.rps))}</dd></div>
                 <div><dt>"in flight"</dt><dd>{get(|x| format!("{} + {} queued", x.busy, x.queued))}</dd></div>
-                <div class="wide"><dt>"p50 / p95 / p99"</dt><dd>{get(|x| if x.latency_samples == 0 {
-                    "— (no responses in 60 s)".to_string()
+                <div><dt>"p50 / p99"</dt><dd>{get(|x| if x.latency_samples == 0 {
+                    "—".to_string()
                 } else {
-                    format!("{:.0} / {:.0} / {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms)
+                    format!("{:.0} / {:.0} ms", x.p50_ms, x.p99_ms)
                 })}</dd></div>
             </dl>
-            <LoadChart index=index/>
+            <InstanceChart index=index/>
             <div class="actions">
-                <button class="danger" node_ref=crash_ref aria-label=crash_label disabled=move || !up() on:click=move |_| act(Command::Crash(id), restart_ref)>
+                <button class="danger" node_ref=crash_ref aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| act(Command::Crash(id), restart_ref)>
                     "Crash"
                 </button>
-                <button node_ref=restart_ref aria-label=restart_label disabled=up on:click=move |_| act(Command::Restart(id), crash_ref)>
+                <button node_ref=restart_ref aria-label=format!("Restart {address}") disabled=up on:click=move |_| act(Command::Restart(id), crash_ref)>
                     "Restart"
+                </button>
+                <button aria-label=format!("Inspect {address}") aria-pressed=move || selected().to_string() on:click=move |_| lab.select(Some(sel))>
+                    "Inspect"
                 </button>
             </div>
         </article>
     }
 }
 
-/// The load chart: req/s (solid, left axis) and in-flight (dashed, right axis).
+/// The instance's four bands with a hover read-out.
 #[component]
-fn LoadChart(index: usize) -> impl IntoView {
+fn InstanceChart(index: usize) -> impl IntoView {
     let lab = use_lab();
-    let data = Memo::new(move |_| {
+    let pts = Memo::new(move |_| {
         lab.view.with(|v| {
-            let now_ms = v.now_us as f64 / 1_000.0;
-            let x1 = now_ms.max(SPAN_MS);
-            let i = v.instances.get(index);
-            let pts: Vec<(f64, f64, f64, f64)> = i
-                .map(|i| {
-                    i.series
-                        .iter()
-                        .filter(|p| p.t_ms as f64 >= x1 - SPAN_MS)
-                        .map(|p| {
-                            (
-                                p.t_ms as f64,
-                                p.rps as f64,
-                                p.in_flight as f64,
-                                p.errors as f64,
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let conc = i.map_or(1, |i| i.concurrency) as f64;
-            (x1, pts, conc)
+            v.instances
+                .get(index)
+                .map(|i| i.series.clone())
+                .unwrap_or_default()
         })
     });
-    let geometry = move || {
-        data.with(|(x1, pts, conc)| {
-            let rps_max = nice_ceiling(pts.iter().map(|p| p.1).fold(0.0, f64::max), 5.0);
-            let inf_max = nice_ceiling(pts.iter().map(|p| p.2).fold(0.0, f64::max), *conc);
-            let base = Projection {
-                x0: x1 - SPAN_MS,
-                x1: *x1,
-                y0: 0.0,
-                y1: rps_max,
-                left: 34.0,
-                right: W - 34.0,
-                top: 8.0,
-                bottom: H - 20.0,
-            };
-            let inf = Projection {
-                y1: inf_max,
-                ..base
-            };
-            let rps_line = base.line(pts.iter().map(|p| (p.0, p.1)));
-            let rps_area = base.area(pts.iter().map(|p| (p.0, p.1)));
-            let inf_line = inf.line(pts.iter().map(|p| (p.0, p.2)));
-            let err_area = base.area(pts.iter().map(|p| (p.0, p.3)));
-            let last = pts.last().copied();
-            (
-                base, rps_max, inf_max, rps_line, rps_area, inf_line, err_area, last,
-            )
-        })
-    };
     let address = lab
         .view
         .with_untracked(|v| v.instances[index].address.clone());
-    move || {
-        let (p, rps_max, inf_max, rps_line, rps_area, inf_line, err_area, last) = geometry();
-        let label = match last {
-            Some((_, r, f, e)) => format!("Load of {address}, last 60 simulated seconds: now {r:.0} req/s ({e:.0} errors/s) and {f:.0} in flight"),
-            None => format!("Load of {address}: no data yet"),
-        };
-        let ticks = [0.0, 0.5, 1.0];
-        view! {
-            <figure class="chart">
-                <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
-                    {ticks.iter().map(|t| {
-                        let y = p.y(t * rps_max);
-                        view! {
-                            <line class="grid" x1=p.left x2=p.right y1=y y2=y/>
-                            <text class="tick" x=p.left - 4.0 y=y + 3.0 text-anchor="end">{fmt_tick(t * rps_max)}</text>
-                            <text class="tick inflight-tick" x=p.right + 4.0 y=y + 3.0>{fmt_tick(t * inf_max)}</text>
-                        }
-                    }).collect_view()}
-                    {[0.0, 0.5, 1.0].iter().map(|f| {
-                        let x = p.left + f * (p.right - p.left);
-                        let t_ms = p.x0 + f * (p.x1 - p.x0);
-                        let label = fmt_clock(t_ms);
-                        view! { <text class="tick" x=x y=H - 6.0 text-anchor="middle">{label}</text> }
-                    }).collect_view()}
-                    <path class="rps-area" d=rps_area/>
-                    <path class="rps-line" d=rps_line/>
-                    <path class="err-area" d=err_area/>
-                    <path class="inflight-line" d=inf_line/>
-                </svg>
-                <figcaption class="chart-legend">
-                    <span><span class="swatch rps"></span>" req/s (left)"</span>
-                    <span><span class="swatch err"></span>" errors/s"</span>
-                    <span><span class="swatch inflight"></span>" in flight (right)"</span>
-                </figcaption>
-            </figure>
-        }
+    let hover: RwSignal<Option<usize>> = RwSignal::new(None);
+    let readout = move || {
+        pts.with(|pts| {
+            let i = hover.get().or(pts.len().checked_sub(1))?;
+            let p = pts.get(i)?;
+            Some(format!(
+                "{} · {} req/s · {} in flight ({} queued) · p95 {} · CPU {:.0} %",
+                fmt_clock(p.t_ms as f64),
+                p.rps,
+                p.in_flight,
+                p.queued,
+                if p.samples > 0 {
+                    format!("{:.0} ms", p.p95_ms)
+                } else {
+                    "—".into()
+                },
+                p.cpu * 100.0
+            ))
+        })
+    };
+    let label = format!("Load of {address}, last 60 simulated seconds: req/s, in flight, p95 latency (ms) and CPU (%). Arrow keys move the read-out.");
+    view! {
+        <figure class="chart">
+            <svg
+                viewBox=move || format!("0 0 {W} {:.0}", TOP + 4.0 * (BAND_H + BAND_GAP) + 10.0)
+                role="img"
+                tabindex="0"
+                aria-label=label
+                on:mousemove=move |ev| {
+                    if let Some(x) = pointer_x(&ev) {
+                        hover.set(pts.with_untracked(|p| nearest(p, x)));
+                    }
+                }
+                on:mouseleave=move |_| hover.set(None)
+                on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
+            >
+                {move || pts.with(|p| draw_bands(p, &INSTANCE_BANDS, hover.get()).0)}
+            </svg>
+            <figcaption>
+                <output class="readout" data-hover=move || hover.get().is_some().to_string()>{readout}</output>
+            </figcaption>
+        </figure>
     }
 }
 
-/// Simulated time as `m:ss` for axis labels.
-fn fmt_clock(t_ms: f64) -> String {
-    let s = (t_ms.max(0.0) / 1_000.0).round() as u64;
-    format!("{}:{:02}", s / 60, s % 60)
+/// Per-service charts: success rate and p50/p95/p99 of calls to it.
+#[component]
+pub fn ServiceCharts() -> impl IntoView {
+    let lab = use_lab();
+    let count = Memo::new(move |_| lab.view.with(|v| v.services.len()));
+    view! {
+        <div class="service-charts">
+            {move || (0..count.get()).map(|s| view! { <ServiceChart index=s/> }).collect_view()}
+        </div>
+    }
 }
 
-fn fmt_tick(v: f64) -> String {
-    if v >= 10.0 || v == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
+/// Success rate (top) and p50/p95/p99 latency (bottom) of service `index`.
+#[component]
+pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoView {
+    let lab = use_lab();
+    let pts = Memo::new(move |_| {
+        if side_b {
+            lab.compare_view.with(|b| {
+                b.as_ref()
+                    .and_then(|b| b.services.get(index))
+                    .map(|s| s.series.clone())
+                    .unwrap_or_default()
+            })
+        } else {
+            lab.view.with(|v| {
+                v.services
+                    .get(index)
+                    .map(|s| s.series.clone())
+                    .unwrap_or_default()
+            })
+        }
+    });
+    let name = lab.view.with_untracked(|v| v.services[index].name.clone());
+    let hover: RwSignal<Option<usize>> = RwSignal::new(None);
+    const H: f64 = 150.0;
+    let geometry = move || {
+        pts.with(|pts| {
+            let (x0, x1) = x_range(pts);
+            let ok = Projection {
+                x0,
+                x1,
+                y0: 0.0,
+                y1: 100.0,
+                left: LEFT,
+                right: RIGHT,
+                top: TOP,
+                bottom: TOP + 34.0,
+            };
+            let lat_max = nice_ceiling(
+                pts.iter()
+                    .filter(|p| p.samples > 0)
+                    .map(|p| p.p99_ms)
+                    .fold(0.0, f64::max),
+                50.0,
+            );
+            let lat = Projection {
+                y1: lat_max,
+                top: TOP + 48.0,
+                bottom: H - 22.0,
+                ..ok
+            };
+            let success = |p: &SeriesPoint| {
+                if p.rps == 0 {
+                    100.0
+                } else {
+                    100.0 * (1.0 - p.errors as f64 / p.rps as f64)
+                }
+            };
+            let with = |f: fn(&SeriesPoint) -> f64| {
+                lat.line(
+                    pts.iter()
+                        .filter(|p| p.samples > 0)
+                        .map(|p| (p.t_ms as f64, f(p))),
+                )
+            };
+            let hover_x = hover
+                .get()
+                .and_then(|h| pts.get(h))
+                .map(|p| ok.x(p.t_ms as f64));
+            (
+                ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
+                with(|p| p.p50_ms),
+                with(|p| p.p95_ms),
+                with(|p| p.p99_ms),
+                lat_max,
+                (x0, x1),
+                hover_x,
+                lat,
+            )
+        })
+    };
+    let readout = move || {
+        pts.with(|pts| {
+            let i = hover.get().or(pts.len().checked_sub(1))?;
+            let p = pts.get(i)?;
+            let ok = if p.rps == 0 {
+                "no calls".to_string()
+            } else {
+                format!(
+                    "{:.1} % ok of {} calls/s",
+                    100.0 * (1.0 - p.errors as f64 / p.rps as f64),
+                    p.rps
+                )
+            };
+            Some(if p.samples > 0 {
+                format!(
+                    "{} · {ok} · p50 {:.0} ms · p95 {:.0} ms · p99 {:.0} ms",
+                    fmt_clock(p.t_ms as f64),
+                    p.p50_ms,
+                    p.p95_ms,
+                    p.p99_ms
+                )
+            } else {
+                format!("{} · {ok}", fmt_clock(p.t_ms as f64))
+            })
+        })
+    };
+    let label = format!(
+        "{name}{}: success rate and p50, p95 and p99 latency over the last 60 simulated seconds. Arrow keys move the read-out.",
+        if side_b { " (side B)" } else { "" }
+    );
+    view! {
+        <figure class="chart service-chart" aria-label=format!("Service {name}")>
+            <figcaption class="chart-title">{name.clone()}</figcaption>
+            <svg
+                viewBox=format!("0 0 {W} {H}")
+                role="img"
+                tabindex="0"
+                aria-label=label
+                on:mousemove=move |ev| {
+                    if let Some(x) = pointer_x(&ev) {
+                        hover.set(pts.with_untracked(|p| nearest(p, x)));
+                    }
+                }
+                on:mouseleave=move |_| hover.set(None)
+                on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
+            >
+                {move || {
+                    let (ok, p50, p95, p99, lat_max, (x0, x1), hover_x, lat) = geometry();
+                    view! {
+                        <line class="grid" x1=LEFT x2=RIGHT y1=TOP y2=TOP/>
+                        <line class="grid" x1=LEFT x2=RIGHT y1=TOP + 34.0 y2=TOP + 34.0/>
+                        <text class="band-label" x=LEFT + 3.0 y=TOP + 9.0>"success %"</text>
+                        <text class="tick" x=LEFT - 4.0 y=TOP + 8.0 text-anchor="end">"100 %"</text>
+                        <text class="tick" x=LEFT - 4.0 y=TOP + 34.0 text-anchor="end">"0"</text>
+                        <path class="line success" d=ok/>
+                        <text class="band-label" x=LEFT + 3.0 y=lat.top + 9.0>"latency p50 / p95 / p99"</text>
+                        <line class="grid" x1=LEFT x2=RIGHT y1=lat.top y2=lat.top/>
+                        <line class="grid" x1=LEFT x2=RIGHT y1=lat.bottom y2=lat.bottom/>
+                        <text class="tick" x=LEFT - 4.0 y=lat.top + 8.0 text-anchor="end">{format!("{} ms", fmt_num(lat_max))}</text>
+                        <text class="tick" x=LEFT - 4.0 y=lat.bottom text-anchor="end">"0"</text>
+                        <path class="line p50" d=p50/>
+                        <path class="line p95" d=p95/>
+                        <path class="line p99" d=p99/>
+                        {[0.0, 0.5, 1.0].iter().map(|f| {
+                            let x = LEFT + f * (RIGHT - LEFT);
+                            view! { <text class="tick" x=x y=H - 6.0 text-anchor="middle">{fmt_clock(x0 + f * (x1 - x0))}</text> }
+                        }).collect_view()}
+                        {hover_x.map(|x| view! { <line class="hover-rule" x1=x x2=x y1=TOP y2=lat.bottom/> })}
+                    }
+                }}
+            </svg>
+            <div class="chart-legend">
+                <span><span class="swatch success"></span>" success %"</span>
+                <span><span class="swatch p50"></span>" p50"</span>
+                <span><span class="swatch p95"></span>" p95 (dashed)"</span>
+                <span><span class="swatch p99"></span>" p99 (dotted)"</span>
+            </div>
+            <output class="readout" data-hover=move || hover.get().is_some().to_string()>{readout}</output>
+        </figure>
     }
 }

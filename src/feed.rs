@@ -6,7 +6,8 @@ use ha_engine::event::Severity;
 use ha_engine::SimTime;
 use leptos::prelude::*;
 
-fn severity_icon(s: Severity) -> &'static str {
+/// The glyph shown with a severity (never colour alone).
+pub fn severity_icon(s: Severity) -> &'static str {
     match s {
         Severity::Info => "ℹ",
         Severity::Warning => "⚠",

@@ -4,17 +4,46 @@
 //! (wall-clock ms × speed) and sets the [`ClusterView`] signal once. Components read that signal
 //! and call [`Lab::command`]; none of them computes simulation numbers.
 
+use ha_engine::balancer::Strategy;
 use ha_engine::config::MAX_FAULTS;
 use ha_engine::event::FeedEntry;
+use ha_engine::explain::{Explanation, Selection};
 use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::scenario::Scenario;
-use ha_engine::view::{InstanceView, ServiceView};
-use ha_engine::{ClusterView, Command, SimTime, Simulation};
+use ha_engine::view::{AlertFeedEntry, InstanceView, ServiceView};
+use ha_engine::{ClusterView, Command, ServiceId, SimTime, Simulation};
 use leptos::prelude::*;
 
 /// Longest wall-clock gap one frame may simulate, ms. A background tab's frames stop; on return
 /// the run continues instead of jumping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
+
+/// Wall-clock time the engine may use per animation frame, ms: half of a 60 Hz frame, leaving
+/// the rest for rendering. Past it the page runs slower than asked and says so.
+const ENGINE_BUDGET_MS: f64 = 8.0;
+
+/// Simulated time advanced between budget checks, µs.
+const CHUNK_US: u64 = 50_000;
+
+/// Wall-clock window over which the achieved speed is measured, ms.
+const PACE_WINDOW_MS: f64 = 500.0;
+
+/// Compare mode's second run: the scenario with one service's strategy replaced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareSpec {
+    /// The service whose strategy differs.
+    pub service: usize,
+    /// Its strategy on side B.
+    pub strategy: Strategy,
+}
+
+/// Achieved speed bookkeeping (wall ms and simulated µs over the current window).
+#[derive(Clone, Copy, Default)]
+struct Pace {
+    wall_ms: f64,
+    sim_us: f64,
+    asked_us: f64,
+}
 
 /// Handles to the simulation and the signals the page renders. `Copy`, shared by context.
 #[derive(Clone, Copy)]
@@ -36,6 +65,21 @@ pub struct Lab {
     pub link_error: RwSignal<Option<String>>,
     /// Digest of the scenario run for its duration (what `ha-sim run --link` prints).
     pub scenario_digest: RwSignal<String>,
+    /// What the inspector and the explain panel are about.
+    pub selection: RwSignal<Option<Selection>>,
+    /// The explain panel's text for the selection, refreshed with the view.
+    pub explanation: RwSignal<Option<Explanation>>,
+    /// The alert feed, newest first; refreshed only when the engine posts to it.
+    pub alert_feed: RwSignal<Vec<AlertFeedEntry>>,
+    /// Compare mode: what side B changes (`None`: off).
+    pub compare_spec: RwSignal<Option<CompareSpec>>,
+    /// Compare mode: side B's view, refreshed with side A's.
+    pub compare_view: RwSignal<Option<ClusterView>>,
+    compare: StoredValue<Option<Simulation>, LocalStorage>,
+    /// When the engine cannot keep up with the chosen speed: the speed it achieves (simulated
+    /// seconds per wall-clock second).
+    pub behind: RwSignal<Option<f64>>,
+    pace: StoredValue<Pace>,
 }
 
 fn build(s: &Scenario) -> Simulation {
@@ -86,7 +130,17 @@ impl Lab {
             scenario: RwSignal::new_local(scenario),
             generation: RwSignal::new(0),
             link_error: RwSignal::new(link_error),
+            selection: RwSignal::new(None),
+            explanation: RwSignal::new(None),
+            alert_feed: RwSignal::new(Vec::new()),
+            compare_spec: RwSignal::new(None),
+            compare_view: RwSignal::new(None),
+            compare: StoredValue::new_local(None),
+            behind: RwSignal::new(None),
+            pace: StoredValue::new(Pace::default()),
         };
+        lab.alert_feed
+            .set(lab.sim.with_value(Simulation::alert_feed_view));
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
         } else if !frag.is_empty() {
@@ -98,16 +152,63 @@ impl Lab {
     /// Runs `scenario` from the start: a new simulation, the view re-laid out, the address
     /// bar updated so it is a share link of what runs.
     pub fn load(&self, scenario: Scenario) {
-        self.sim.set_value(build(&scenario));
+        self.compare_spec.set(None);
+        self.selection.set(None);
         self.scenario_digest.set(digest_of(&scenario));
         self.scenario.set(scenario);
         self.notice.set(None);
         self.link_error.set(None);
+        self.rebuild_at(0);
         self.generation.update(|g| *g += 1);
+        self.write_fragment();
+    }
+
+    /// Rebuilds the run (and compare mode's second run) from the scenario and runs both to
+    /// `at_ms`, then refreshes everything the page shows. Determinism makes this exact: the
+    /// timeline scrubber and every edit go through it.
+    fn rebuild_at(&self, at_ms: u64) {
+        let sc = self.scenario.get_untracked();
+        let mut sim = build(&sc);
+        sim.run_until(SimTime::from_ms(at_ms));
+        self.sim.set_value(sim);
+        let b = self.compare_spec.get_untracked().map(|spec| {
+            let mut sim = build(&compare_scenario(&sc, spec));
+            sim.run_until(SimTime::from_ms(at_ms));
+            sim
+        });
+        self.compare.set_value(b);
         self.refresh();
         // A new run may have posted as many entries as the old one showed: always refetch.
         self.feed.set(self.sim.with_value(Simulation::feed_view));
-        self.write_fragment();
+        self.alert_feed
+            .set(self.sim.with_value(Simulation::alert_feed_view));
+    }
+
+    /// Jumps to simulated `t_ms` by running the scenario again from the start with the same
+    /// seed (the timeline scrubber): what it shows equals the first pass at that instant.
+    pub fn seek(&self, t_ms: u64) {
+        self.notice.set(None);
+        self.rebuild_at(t_ms);
+    }
+
+    /// Turns compare mode on with `spec` (or off with `None`): side B starts at the current
+    /// instant, caught up from the start.
+    pub fn set_compare(&self, spec: Option<CompareSpec>) {
+        self.compare_spec.set(spec);
+        let now_ms = self.sim.with_value(|s| s.now().as_us()) / 1_000;
+        let b = spec.map(|spec| {
+            let sc = self
+                .scenario
+                .with_untracked(|sc| compare_scenario(sc, spec));
+            let mut sim = build(&sc);
+            sim.run_until(SimTime::from_ms(now_ms));
+            // Side A may be between two ms: bring B to the same µs.
+            let now_us = self.sim.with_value(|s| s.now().as_us());
+            sim.run_until(SimTime(now_us));
+            sim
+        });
+        self.compare.set_value(b);
+        self.refresh();
     }
 
     /// Simulated seconds per wall-clock second: the scenario's view speed (reactive).
@@ -143,22 +244,111 @@ impl Lab {
 
     /// Advances the run by `wall_ms` of wall-clock time at the current speed (if playing) and
     /// refreshes the view.
+    ///
+    /// The engine gets at most [`ENGINE_BUDGET_MS`] of wall-clock time per frame; when the
+    /// chosen speed needs more, the run goes as fast as the budget allows and
+    /// [`Lab::behind`] says how fast that is, instead of the page freezing.
     pub fn frame(&self, wall_ms: f64) {
         if !self.playing.get_untracked() {
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
-        let sim_us = (wall_ms * 1_000.0 * self.scenario.with_untracked(|s| s.view.speed)) as u64;
-        if sim_us > 0 {
-            self.sim.update_value(|s| s.run_for(sim_us));
-            self.refresh();
+        let speed = self.scenario.with_untracked(|s| s.view.speed);
+        let sim_us = (wall_ms * 1_000.0 * speed) as u64;
+        if sim_us == 0 {
+            return;
         }
+        let perf = window().performance();
+        let start = perf.as_ref().map_or(0.0, |p| p.now());
+        let mut done = 0;
+        while done < sim_us {
+            let chunk = (sim_us - done).min(CHUNK_US);
+            self.advance(chunk);
+            done += chunk;
+            if perf.as_ref().map_or(0.0, |p| p.now()) - start > ENGINE_BUDGET_MS {
+                break;
+            }
+        }
+        self.pace.update_value(|p| {
+            p.wall_ms += wall_ms;
+            p.sim_us += done as f64;
+            p.asked_us += sim_us as f64;
+        });
+        let pace = self.pace.get_value();
+        if pace.wall_ms >= PACE_WINDOW_MS {
+            let behind =
+                (pace.sim_us < 0.9 * pace.asked_us).then(|| pace.sim_us / 1_000.0 / pace.wall_ms);
+            if behind != self.behind.get_untracked() {
+                self.behind.set(behind);
+            }
+            self.pace.set_value(Pace::default());
+        }
+        self.refresh();
+    }
+
+    /// Advances both runs (in compare mode) by `us` simulated µs.
+    fn advance(&self, us: u64) {
+        self.sim.update_value(|s| s.run_for(us));
+        self.compare.update_value(|b| {
+            if let Some(b) = b {
+                b.run_for(us);
+            }
+        });
     }
 
     /// Advances `us` simulated microseconds at once (the Step button).
     pub fn step(&self, us: u64) {
-        self.sim.update_value(|s| s.run_for(us));
+        self.advance(us);
         self.refresh();
+    }
+
+    /// An operator action at the current instant, recorded on the scenario's timeline so a
+    /// share link replays it: the run is rebuilt from the edited scenario and fast-forwarded
+    /// to that instant. `target` is an instance address, a service name (strategy) or a data
+    /// node id. A refusal is shown as a notice.
+    pub fn act(&self, target: Option<String>, kind: FaultKind, duration_ms: Option<u64>) {
+        let now_us = self.sim.with_value(|s| s.now().as_us());
+        let at_ms = now_us.div_ceil(1_000);
+        let mut sc = self.scenario.get_untracked();
+        if sc.cluster.faults.len() >= MAX_FAULTS {
+            self.notice.set(Some(format!(
+                "the scenario's timeline is full ({MAX_FAULTS} entries); reset to start a new one"
+            )));
+            return;
+        }
+        sc.cluster.faults.push(ScheduledFault {
+            at_ms,
+            target,
+            fault: kind,
+            duration_ms,
+        });
+        if let Err(e) = sc.validate() {
+            self.notice.set(Some(e.to_string()));
+            return;
+        }
+        self.scenario_digest.set(digest_of(&sc));
+        self.scenario.set(sc);
+        self.notice.set(None);
+        self.rebuild_at(at_ms);
+        self.write_fragment();
+    }
+
+    /// Changes the scenario's configuration (strategy parameters, weights as configured) and
+    /// runs it again from the start to the current instant: settings that shape a balancer's
+    /// tables apply from the beginning of the run.
+    pub fn edit_config(&self, edit: impl FnOnce(&mut Scenario)) {
+        let now_ms = self.sim.with_value(|s| s.now().as_us()) / 1_000;
+        let mut sc = self.scenario.get_untracked();
+        edit(&mut sc);
+        if let Err(e) = sc.validate() {
+            self.notice.set(Some(e.to_string()));
+            return;
+        }
+        self.scenario_digest.set(digest_of(&sc));
+        self.scenario.set(sc);
+        self.notice.set(None);
+        self.rebuild_at(now_ms);
+        self.write_fragment();
     }
 
     /// Applies `cmd` now; a refusal is shown as a notice.
@@ -191,34 +381,7 @@ impl Lab {
                 self.notice.set(Some(e.to_string()));
                 return;
             }
-            let now_us = self.sim.with_value(|s| s.now().as_us());
-            let at_ms = now_us.div_ceil(1_000);
-            let mut sc = self.scenario.get_untracked();
-            if sc.cluster.faults.len() >= MAX_FAULTS {
-                self.notice.set(Some(format!(
-                    "the scenario's timeline is full ({MAX_FAULTS} entries); reset to start a new one"
-                )));
-                return;
-            }
-            sc.cluster.faults.push(ScheduledFault {
-                at_ms,
-                target: Some(target),
-                fault: kind,
-                duration_ms: None,
-            });
-            if let Err(e) = sc.validate() {
-                self.notice.set(Some(e.to_string()));
-                return;
-            }
-            let mut sim = build(&sc);
-            sim.run_until(SimTime::from_ms(at_ms));
-            self.sim.set_value(sim);
-            self.scenario_digest.set(digest_of(&sc));
-            self.scenario.set(sc);
-            self.notice.set(None);
-            self.refresh();
-            self.feed.set(self.sim.with_value(Simulation::feed_view));
-            self.write_fragment();
+            self.act(Some(target), kind, None);
             return;
         }
         let mut result = Ok(());
@@ -266,12 +429,51 @@ impl Lab {
 
     fn refresh(&self) {
         let view = self.sim.with_value(Simulation::view);
-        let before = self.view.with_untracked(|v| v.feed_posted);
-        if view.feed_posted != before {
+        let (feed_before, alerts_before) = self
+            .view
+            .with_untracked(|v| (v.feed_posted, v.alert_posted));
+        if view.feed_posted != feed_before {
             self.feed.set(self.sim.with_value(Simulation::feed_view));
         }
+        if view.alert_posted != alerts_before {
+            self.alert_feed
+                .set(self.sim.with_value(Simulation::alert_feed_view));
+        }
         self.view.set(view);
+        if let Some(sel) = self.selection.get_untracked() {
+            let e = self.sim.with_value(|s| s.explain(sel));
+            if self.explanation.with_untracked(|x| x.as_ref() != Some(&e)) {
+                self.explanation.set(Some(e));
+            }
+        }
+        let b = self
+            .compare
+            .with_value(|b| b.as_ref().map(Simulation::view));
+        if b.is_some() || self.compare_view.with_untracked(Option::is_some) {
+            self.compare_view.set(b);
+        }
     }
+
+    /// Selects what the inspector and explain panel show.
+    pub fn select(&self, sel: Option<Selection>) {
+        self.selection.set(sel);
+        self.explanation
+            .set(sel.map(|sel| self.sim.with_value(|s| s.explain(sel))));
+    }
+}
+
+/// The scenario compare mode runs on side B: `sc` with one service's strategy replaced.
+pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
+    let mut b = sc.clone();
+    if let Some(svc) = b.cluster.services.get_mut(spec.service) {
+        svc.strategy = spec.strategy;
+    }
+    b
+}
+
+/// The service id for index `s`.
+pub fn service_id(s: usize) -> ServiceId {
+    ServiceId(s as u16)
 }
 
 /// Draws a fresh seed from the browser's crypto (`crypto.getRandomValues` via getrandom).

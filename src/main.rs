@@ -1,8 +1,11 @@
 //! HA Lab's web app: a Leptos (CSR) shell over `ha-engine`.
 
+mod alerts_ui;
 mod app;
 mod charts;
+mod compare;
 mod feed;
+mod inspector;
 mod lab;
 mod projection;
 mod ring;

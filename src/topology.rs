@@ -1,29 +1,47 @@
-//! The topology: clients → load balancer → services → instances, with the registry.
+//! The topology: clients → gateway (rate limiter) → load balancer → services → instances,
+//! with the dependency edges between services and the registry the balancer watches.
 //!
-//! Layout is a fixed function of the config (columns, one row per instance), so it does not
-//! move while the run plays. Instance state is shown by colour, by a glyph and by words.
+//! Layout is a fixed function of the config (columns; one row per instance, rows shrink from
+//! 10 instances on and again from 20), so it does not move while the run plays and stays
+//! readable from 2 to 40 instances. Instance state is shown by colour, by a glyph and by words;
+//! each instance shows its in-flight/queue bar and the worst state of the circuit breakers
+//! towards it. Requests flow as dots whose number on an edge follows its requests per second
+//! (none under `prefers-reduced-motion`). Gateway, services and instances are buttons: they
+//! select what the inspector shows.
 
-use crate::lab::use_lab;
+use crate::lab::{service_id, use_lab};
+use ha_engine::breaker::BreakerState;
+use ha_engine::explain::Selection;
 use ha_engine::view::InstanceStatus;
+use ha_engine::InstanceId;
 use leptos::prelude::*;
 
-const ROW_H: f64 = 64.0;
-const SERVICE_GAP: f64 = 18.0;
-const TOP: f64 = 28.0;
-const NODE_H: f64 = 50.0;
-const CLIENTS_X: f64 = 10.0;
-const LB_X: f64 = 160.0;
-const SVC_X: f64 = 350.0;
-const INST_X: f64 = 545.0;
-const INST_W: f64 = 225.0;
-const BOX_W: f64 = 150.0;
-const WIDTH: f64 = 780.0;
+const TOP: f64 = 30.0;
+const SERVICE_GAP: f64 = 16.0;
+const CLIENTS_X: f64 = 8.0;
+const CLIENTS_W: f64 = 104.0;
+const GW_X: f64 = 136.0;
+const GW_W: f64 = 132.0;
+const LB_X: f64 = 292.0;
+const LB_W: f64 = 128.0;
+const SVC_X: f64 = 478.0;
+const SVC_W: f64 = 156.0;
+const INST_X: f64 = 680.0;
+const INST_W: f64 = 236.0;
+const WIDTH: f64 = 924.0;
+const BOX_H: f64 = 50.0;
+/// Most dots on one edge.
+const MAX_DOTS: usize = 8;
 
-/// Glyph and CSS class for an instance status (never colour alone: glyph + words too).
+/// Glyph, CSS class and legend words for an instance status (never colour alone).
 pub fn status_style(s: InstanceStatus) -> (&'static str, &'static str) {
     match s {
         InstanceStatus::Serving => ("●", "st-serving"),
+        InstanceStatus::Suspect => ("◍", "st-suspect"),
         InstanceStatus::OutOfRotation => ("◐", "st-out"),
+        InstanceStatus::Recovering => ("◑", "st-recovering"),
+        InstanceStatus::Ejected => ("⊘", "st-ejected"),
+        InstanceStatus::Draining => ("◒", "st-draining"),
         InstanceStatus::Booting => ("◌", "st-booting"),
         InstanceStatus::Standby => ("○", "st-standby"),
         InstanceStatus::Unlisted => ("◆", "st-unlisted"),
@@ -32,32 +50,130 @@ pub fn status_style(s: InstanceStatus) -> (&'static str, &'static str) {
     }
 }
 
-/// Stroke width for a flow of `rps` requests per second.
-fn flow_width(rps: f64) -> f64 {
-    (1.0 + rps.max(0.0).sqrt() * 0.9).min(14.0)
+/// Every status in legend order.
+pub const STATUSES: [InstanceStatus; 11] = [
+    InstanceStatus::Serving,
+    InstanceStatus::Suspect,
+    InstanceStatus::OutOfRotation,
+    InstanceStatus::Recovering,
+    InstanceStatus::Ejected,
+    InstanceStatus::Draining,
+    InstanceStatus::Booting,
+    InstanceStatus::Standby,
+    InstanceStatus::Unlisted,
+    InstanceStatus::DownListed,
+    InstanceStatus::Down,
+];
+
+/// Glyph and words for a breaker state.
+pub fn breaker_style(b: BreakerState) -> (&'static str, &'static str) {
+    match b {
+        BreakerState::Closed => ("⊂⊃", "breaker closed"),
+        BreakerState::Open => ("⚡", "breaker open"),
+        BreakerState::HalfOpen => ("◔", "breaker half-open"),
+    }
 }
 
-/// Centre y of each instance row, and of each service (mean of its rows).
-fn layout(services: &[Vec<usize>]) -> (Vec<f64>, Vec<f64>, f64) {
+/// Stroke width for a flow of `rps` requests per second.
+fn flow_width(rps: f64) -> f64 {
+    (1.0 + rps.max(0.0).sqrt() * 0.5).min(12.0)
+}
+
+/// Dots on an edge carrying `rps`, when the busiest edge carries `max_rps`: proportional,
+/// at least one on any edge that carries traffic.
+fn dots_for(rps: f64, max_rps: f64) -> usize {
+    if rps < 0.05 || max_rps <= 0.0 {
+        return 0;
+    }
+    ((rps / max_rps * MAX_DOTS as f64).round() as usize).clamp(1, MAX_DOTS)
+}
+
+/// Row geometry for `n` instances: (row height, box height, compact).
+fn rows(n: usize) -> (f64, f64, bool) {
+    match n {
+        0..=10 => (58.0, 48.0, false),
+        11..=20 => (32.0, 27.0, true),
+        _ => (24.0, 20.0, true),
+    }
+}
+
+struct Layout {
+    inst_y: Vec<f64>,
+    svc_y: Vec<f64>,
+    height: f64,
+    box_h: f64,
+    compact: bool,
+}
+
+fn layout(services: &[Vec<usize>]) -> Layout {
     let n: usize = services.iter().map(Vec::len).sum();
+    let (row_h, box_h, compact) = rows(n);
     let mut inst_y = vec![0.0; n];
     let mut svc_y = Vec::new();
-    let mut y = TOP + NODE_H / 2.0;
+    let mut y = TOP + row_h.max(BOX_H) / 2.0;
     for members in services {
         let start = y;
         for &i in members {
             inst_y[i] = y;
-            y += ROW_H;
+            y += row_h;
         }
-        let end = y - ROW_H;
-        svc_y.push((start + end) / 2.0);
-        y += SERVICE_GAP;
+        let end = if members.is_empty() { y } else { y - row_h };
+        // Services need room for their box even when they have one small row.
+        let mid = (start + end) / 2.0;
+        svc_y.push(mid);
+        y = y.max(mid + BOX_H / 2.0 + row_h / 2.0) + SERVICE_GAP;
     }
-    let height = y - SERVICE_GAP - ROW_H + NODE_H / 2.0 + 70.0;
-    (inst_y, svc_y, height)
+    let height = y - SERVICE_GAP + 90.0;
+    Layout {
+        inst_y,
+        svc_y,
+        height,
+        box_h,
+        compact,
+    }
 }
 
-/// The topology diagram.
+/// A cubic edge from (x1, y1) to (x2, y2), horizontal at both ends.
+fn curve(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
+    let dx = (x2 - x1) * 0.45;
+    format!(
+        "M{x1:.1} {y1:.1} C{:.1} {y1:.1} {:.1} {y2:.1} {x2:.1} {y2:.1}",
+        x1 + dx,
+        x2 - dx
+    )
+}
+
+/// Moving dots along `d`; how many follows `count()`.
+#[component]
+fn Dots(d: String, count: Signal<usize>) -> impl IntoView {
+    move || {
+        let n = count.get();
+        (0..n)
+            .map(|k| {
+                let delay = -(k as f64) * 1.6 / n.max(1) as f64;
+                view! {
+                    <circle
+                        class="dot"
+                        r="3"
+                        style=format!("offset-path: path('{d}'); animation-delay: {delay:.2}s")
+                    />
+                }
+            })
+            .collect_view()
+    }
+}
+
+/// Key handler that makes an SVG group behave as a button (Enter or Space).
+fn on_activate(f: impl Fn() + Copy + 'static) -> impl Fn(leptos::ev::KeyboardEvent) + 'static {
+    move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            f();
+        }
+    }
+}
+
+/// The topology diagram and its legend.
 #[component]
 pub fn Topology() -> impl IntoView {
     let lab = use_lab();
@@ -70,35 +186,82 @@ pub fn Topology() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let max_rps = Memo::new(move |_| {
+        lab.view.with(|v| {
+            // Quantised so the dots are not re-created every frame.
+            let m = v
+                .services
+                .iter()
+                .map(|s| s.rps)
+                .fold(v.traffic_rps, f64::max);
+            (m / 5.0).ceil() * 5.0
+        })
+    });
+    let selected = move |sel: Selection| lab.selection.with(|s| *s == Some(sel));
     move || {
         let services = shape.get();
-        let (inst_y, svc_y, height) = layout(&services);
+        let Layout {
+            inst_y,
+            svc_y,
+            height,
+            box_h,
+            compact,
+        } = layout(&services);
         let mid_y = if svc_y.is_empty() {
             TOP
         } else {
-            svc_y.iter().sum::<f64>() / svc_y.len() as f64
+            (svc_y[0] + svc_y[svc_y.len() - 1]) / 2.0
         };
-        let reg_y = height - 40.0;
+        let reg_y = height - 44.0;
+        let names: Vec<String> = lab
+            .view
+            .with_untracked(|v| v.services.iter().map(|s| s.name.clone()).collect());
+        // Client edges: gateway → load balancer → every service clients call.
         let svc_edges = services
             .iter()
             .enumerate()
+            .filter(|(s, _)| lab.view.with_untracked(|v| v.services[*s].client_share > 0.0))
             .map(|(s, _)| {
                 let sy = svc_y[s];
-                let rps = lab.service(s, |x| x.rps);
+                let d = curve(LB_X + LB_W, mid_y, SVC_X, sy);
+                let rps = lab.service(s, |x| x.rps * x.client_share.min(1.0));
+                let client_rps = move || lab.view.with(|v| v.traffic_rps * v.services[s].client_share);
+                let count = Signal::derive(move || dots_for(client_rps(), max_rps.get()));
                 view! {
-                    <path
-                        class="edge"
-                        d=format!(
-                            "M{} {mid_y} C{} {mid_y} {} {sy} {SVC_X} {sy}",
-                            LB_X + BOX_W,
-                            LB_X + BOX_W + 50.0,
-                            SVC_X - 50.0,
-                        )
-                        stroke-width=move || format!("{:.1}", flow_width(rps()))
-                    />
-                    <text class="edge-label" x=SVC_X - 12.0 y=sy - 8.0 text-anchor="end">
-                        {move || format!("{:.1} req/s", rps())}
-                    </text>
+                    <path class="edge" d=d.clone() stroke-width=move || format!("{:.1}", flow_width(rps()))/>
+                    <Dots d=d count=count/>
+                }
+            })
+            .collect_view();
+        // Dependency edges: caller service → callee service, arcs left of the services column.
+        let dep_edges = lab.view.with_untracked(|v| {
+            v.services
+                .iter()
+                .enumerate()
+                .flat_map(|(s, svc)| {
+                    svc.depends_on
+                        .iter()
+                        .filter_map(|d| names.iter().position(|n| n == d))
+                        .map(move |t| (s, t))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        });
+        let dep_edges = dep_edges
+            .into_iter()
+            .enumerate()
+            .map(|(k, (s, t))| {
+                let (y1, y2) = (svc_y[s] - 6.0, svc_y[t] + 6.0);
+                let bulge = SVC_X - 34.0 - 10.0 * k as f64;
+                let d = format!(
+                    "M{SVC_X} {y1:.1} C{bulge:.1} {y1:.1} {bulge:.1} {y2:.1} {:.1} {y2:.1}",
+                    SVC_X - 2.0
+                );
+                let label = format!("{} calls {}", names[s], names[t]);
+                view! {
+                    <path class="edge dependency" d=d marker-end="url(#arrow)">
+                        <title>{label}</title>
+                    </path>
                 }
             })
             .collect_view();
@@ -108,15 +271,28 @@ pub fn Topology() -> impl IntoView {
             .map(|(s, members)| {
                 let sy = svc_y[s];
                 let n = members.len();
-                let name = lab.service(s, |x| x.name.clone());
-                let routed = lab.service(s, |x| x.upstreams.len());
+                let name = names[s].clone();
+                let routed = lab.service(s, |x| x.candidates.len());
                 let strategy = lab.service(s, |x| x.strategy.clone());
+                let panic = lab.service(s, |x| x.panic);
+                let rps = lab.service(s, |x| x.rps);
+                let sel = Selection::Service(service_id(s));
+                let pick = move || lab.select(Some(sel));
+                let label = format!("Service {name}");
                 view! {
-                    <g class="node service">
-                        <rect x=SVC_X y=sy - NODE_H / 2.0 width=BOX_W height=NODE_H rx="8"/>
-                        <text x=SVC_X + 10.0 y=sy - 6.0 class="node-title">{name}</text>
-                        <text x=SVC_X + 10.0 y=sy + 13.0 class="node-sub">
-                            {move || format!("{} · {}/{} routed", strategy(), routed(), n)}
+                    <g
+                        class=move || format!("node service{}", if selected(sel) { " selected" } else { "" })
+                        role="button"
+                        tabindex="0"
+                        aria-label=label
+                        on:click=move |_| pick()
+                        on:keydown=on_activate(pick)
+                    >
+                        <rect x=SVC_X y=sy - BOX_H / 2.0 width=SVC_W height=BOX_H rx="8"/>
+                        <text x=SVC_X + 10.0 y=sy - 8.0 class="node-title">{name}</text>
+                        <text x=SVC_X + 10.0 y=sy + 7.0 class="node-sub">{strategy}</text>
+                        <text x=SVC_X + 10.0 y=sy + 20.0 class="node-sub">
+                            {move || format!("{:.0} req/s · {}/{} routed{}", rps(), routed(), n, if panic() { " · PANIC" } else { "" })}
                         </text>
                     </g>
                 }
@@ -128,31 +304,34 @@ pub fn Topology() -> impl IntoView {
             .flat_map(|(s, members)| members.iter().map(move |&i| (s, i)))
             .map(|(s, i)| {
                 let (sy, iy) = (svc_y[s], inst_y[i]);
-                let inst = lab.instance(i, |x| (x.in_balancer, x.rps));
+                let d = curve(SVC_X + SVC_W, sy, INST_X, iy);
+                let inst = lab.instance(i, |x| (x.candidate && x.up, x.rps));
+                let count = Signal::derive(move || {
+                    let (routed, rps) = inst();
+                    if routed { dots_for(rps, max_rps.get()) } else { 0 }
+                });
                 view! {
                     <path
                         class=move || if inst().0 { "edge" } else { "edge unrouted" }
-                        d=format!(
-                            "M{} {sy} C{} {sy} {} {iy} {INST_X} {iy}",
-                            SVC_X + BOX_W,
-                            SVC_X + BOX_W + 40.0,
-                            INST_X - 40.0,
-                        )
+                        d=d.clone()
                         stroke-width=move || format!("{:.1}", if inst().0 { flow_width(inst().1) } else { 1.5 })
                     />
+                    <Dots d=d count=count/>
                 }
             })
             .collect_view();
         let inst_nodes = (0..inst_y.len())
             .map(|i| {
                 let iy = inst_y[i];
-                let top = iy - NODE_H / 2.0;
-                let status = move || lab.instance(i, |x| Some(x.status))().unwrap_or(InstanceStatus::Down);
+                let top = iy - box_h / 2.0;
+                let status = lab.instance(i, |x| Some(x.status));
+                let style = move || status_style(status().unwrap_or(InstanceStatus::Down));
                 let detail = lab.instance(i, |x| match x.status {
-                    InstanceStatus::Serving => format!(
-                        "{} · ♥ {:.1} s ago",
+                    InstanceStatus::Serving | InstanceStatus::Suspect => format!(
+                        "{} · {} in flight · {:.0} req/s",
                         x.status.label(),
-                        x.heartbeat_age_ms.unwrap_or(0) as f64 / 1e3
+                        x.busy + x.queued,
+                        x.rps
                     ),
                     InstanceStatus::DownListed => format!(
                         "{} · expires in {:.1} s",
@@ -161,33 +340,75 @@ pub fn Topology() -> impl IntoView {
                     ),
                     s => s.label().to_string(),
                 });
-                let bar_w = INST_W - 20.0;
+                let bar_w = if compact { 70.0 } else { INST_W - 20.0 };
+                let bar_x = if compact { INST_X + INST_W - bar_w - 26.0 } else { INST_X + 10.0 };
+                let bar_y = if compact { iy - 3.0 } else { top + box_h - 8.0 };
                 let busy_frac = lab.instance(i, |x| x.cpu);
                 let queue_frac = lab.instance(i, |x| {
                     (x.queued as f64 / (x.concurrency.max(1) * 4) as f64).min(1.0)
                 });
-                let title = lab.instance(i, |x| format!("{} ({}): {}", x.address, x.name, x.status.label()));
-                let address = lab.instance(i, |x| x.address.clone());
+                let breaker = lab.instance(i, |x| x.breaker);
+                let address = lab.view.with_untracked(|v| v.instances[i].address.clone());
+                let id = InstanceId(i as u32);
+                let sel = Selection::Instance(id);
+                let pick = move || lab.select(Some(sel));
+                let aria = lab.instance(i, |x| {
+                    format!(
+                        "Instance {}: {}{}",
+                        x.address,
+                        x.status.label(),
+                        x.breaker.map_or(String::new(), |b| format!(", {}", breaker_style(b).1))
+                    )
+                });
+                let title_y = if compact { iy + 4.0 } else { iy - 7.0 };
                 view! {
-                    <g class=move || format!("node instance {}", status_style(status()).1)>
-                        <title>{title}</title>
-                        <rect class="box" x=INST_X y=top width=INST_W height=NODE_H rx="8"/>
-                        <text x=INST_X + 10.0 y=iy - 8.0 class="node-title">
-                            <tspan class="glyph">{move || status_style(status()).0}</tspan>
+                    <g
+                        class=move || format!("node instance {}{}", style().1, if selected(sel) { " selected" } else { "" })
+                        role="button"
+                        tabindex="0"
+                        aria-label=aria
+                        data-address=address.clone()
+                        on:click=move |_| pick()
+                        on:keydown=on_activate(pick)
+                    >
+                        <title>{aria}</title>
+                        <rect class="box" x=INST_X y=top width=INST_W height=box_h rx=if compact { "5" } else { "8" }/>
+                        <text x=INST_X + 8.0 y=title_y class=if compact { "node-title small" } else { "node-title" }>
+                            <tspan class="glyph">{move || style().0}</tspan>
                             " "
-                            {address}
+                            {address.clone()}
                         </text>
-                        <text x=INST_X + 10.0 y=iy + 10.0 class="node-sub">{detail}</text>
+                        {(!compact).then(|| view! {
+                            <text x=INST_X + 10.0 y=iy + 9.0 class="node-sub">{detail}</text>
+                        })}
                         <g class="inflight">
-                            <rect class="track" x=INST_X + 10.0 y=top + NODE_H - 8.0 width=bar_w height="4" rx="2"/>
-                            <rect class="busy" x=INST_X + 10.0 y=top + NODE_H - 8.0 width=move || format!("{:.1}", bar_w * busy_frac()) height="4" rx="2"/>
-                            <rect class="queue" x=INST_X + 10.0 y=top + NODE_H - 4.0 width=move || format!("{:.1}", bar_w * queue_frac()) height="2" rx="1"/>
+                            <rect class="track" x=bar_x y=bar_y width=bar_w height="4" rx="2"/>
+                            <rect class="busy" x=bar_x y=bar_y width=move || format!("{:.1}", bar_w * busy_frac()) height="4" rx="2"/>
+                            <rect class="queue" x=bar_x y=bar_y + 4.0 width=move || format!("{:.1}", bar_w * queue_frac()) height="2" rx="1"/>
                         </g>
+                        <text
+                            class=move || format!("breaker {}", match breaker() { Some(BreakerState::Open) => "open", Some(BreakerState::HalfOpen) => "half-open", Some(BreakerState::Closed) => "closed", None => "none" })
+                            x=INST_X + INST_W - 8.0
+                            y=if compact { iy + 4.0 } else { iy - 7.0 }
+                            text-anchor="end"
+                        >
+                            {move || breaker().map_or("", |b| breaker_style(b).0)}
+                        </text>
                     </g>
                 }
             })
             .collect_view();
         let total_rps = move || lab.view.with(|v| v.traffic_rps);
+        let passed_rps = move || {
+            lab.view.with(|v| {
+                v.services
+                    .iter()
+                    .map(|s| s.rps * s.client_share.min(1.0))
+                    .sum::<f64>()
+            })
+        };
+        let rejected = move || lab.view.with(|v| v.totals.rejected);
+        let rate_limit = lab.view.with_untracked(|v| v.rate_limit.clone());
         let listed = move || {
             lab.view
                 .with(|v| v.instances.iter().filter(|i| i.registered).count())
@@ -195,47 +416,86 @@ pub fn Topology() -> impl IntoView {
         let (hb, ttl) = lab
             .view
             .with_untracked(|v| (v.heartbeat_interval_ms, v.heartbeat_timeout_ms));
+        let client_d = format!("M{} {mid_y} L{GW_X} {mid_y}", CLIENTS_X + CLIENTS_W);
+        let gw_d = format!("M{} {mid_y} L{LB_X} {mid_y}", GW_X + GW_W);
+        let client_dots = Signal::derive(move || dots_for(total_rps(), max_rps.get()));
+        let gw_dots = Signal::derive(move || dots_for(passed_rps(), max_rps.get()));
+        let gw_sel = Selection::Gateway;
+        let pick_gw = move || lab.select(Some(gw_sel));
         view! {
             <svg
                 class="topology"
-                viewBox=format!("0 0 {WIDTH} {height}")
-                role="img"
-                aria-label="Topology: clients send requests to the load balancer, which routes each service's requests to the instances the registry lists"
+                viewBox=format!("0 0 {WIDTH} {height:.0}")
+                role="group"
+                aria-label="Topology: clients send requests through the gateway and its rate limiter to the load balancer, which routes each service's calls to the instances the registry lists"
             >
-                <text class="col-label" x=CLIENTS_X y="14">"CLIENTS"</text>
-                <text class="col-label" x=LB_X y="14">"GATEWAY"</text>
-                <text class="col-label" x=SVC_X y="14">"SERVICES"</text>
-                <text class="col-label" x=INST_X y="14">"INSTANCES"</text>
-                <path class="edge" d=format!("M{} {mid_y} L{LB_X} {mid_y}", CLIENTS_X + 120.0)
-                    stroke-width=move || format!("{:.1}", flow_width(total_rps()))/>
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M0 0 L10 5 L0 10 z" class="arrowhead"/>
+                    </marker>
+                </defs>
+                <text class="col-label" x=CLIENTS_X y="16">"CLIENTS"</text>
+                <text class="col-label" x=GW_X y="16">"GATEWAY"</text>
+                <text class="col-label" x=LB_X y="16">"LOAD BALANCER"</text>
+                <text class="col-label" x=SVC_X y="16">"SERVICES"</text>
+                <text class="col-label" x=INST_X y="16">"INSTANCES"</text>
+                <path class="edge" d=client_d.clone() stroke-width=move || format!("{:.1}", flow_width(total_rps()))/>
+                <Dots d=client_d count=client_dots/>
+                <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", flow_width(passed_rps()))/>
+                <Dots d=gw_d count=gw_dots/>
                 {svc_edges}
+                {dep_edges}
                 {inst_edges}
                 <g class="node clients">
-                    <rect x=CLIENTS_X y=mid_y - NODE_H / 2.0 width="120" height=NODE_H rx="8"/>
+                    <rect x=CLIENTS_X y=mid_y - BOX_H / 2.0 width=CLIENTS_W height=BOX_H rx="8"/>
                     <text x=CLIENTS_X + 10.0 y=mid_y - 6.0 class="node-title">"Clients"</text>
                     <text x=CLIENTS_X + 10.0 y=mid_y + 13.0 class="node-sub">{move || format!("{:.0} req/s", total_rps())}</text>
                 </g>
+                <g
+                    class=move || format!("node gateway{}", if selected(gw_sel) { " selected" } else { "" })
+                    role="button"
+                    tabindex="0"
+                    aria-label="Gateway and rate limiter"
+                    on:click=move |_| pick_gw()
+                    on:keydown=on_activate(pick_gw)
+                >
+                    <rect x=GW_X y=mid_y - BOX_H / 2.0 width=GW_W height=BOX_H rx="8"/>
+                    <text x=GW_X + 10.0 y=mid_y - 8.0 class="node-title">"Gateway"</text>
+                    <text x=GW_X + 10.0 y=mid_y + 7.0 class="node-sub">{rate_limit.clone().unwrap_or_else(|| "no rate limit".into())}</text>
+                    <text x=GW_X + 10.0 y=mid_y + 20.0 class="node-sub">{move || format!("⊘ {} rejected (429)", rejected())}</text>
+                </g>
                 <g class="node lb">
-                    <rect x=LB_X y=mid_y - NODE_H / 2.0 width=BOX_W height=NODE_H rx="8"/>
+                    <rect x=LB_X y=mid_y - BOX_H / 2.0 width=LB_W height=BOX_H rx="8"/>
                     <text x=LB_X + 10.0 y=mid_y - 6.0 class="node-title">"Load balancer"</text>
                     <text x=LB_X + 10.0 y=mid_y + 13.0 class="node-sub">"watches the registry"</text>
                 </g>
-                <path class="edge watch" d=format!("M{} {} L{} {}", LB_X + BOX_W / 2.0, mid_y + NODE_H / 2.0, LB_X + BOX_W / 2.0, reg_y - 20.0)/>
+                <path class="edge watch" d=format!("M{} {} L{} {}", LB_X + LB_W / 2.0, mid_y + BOX_H / 2.0, LB_X + LB_W / 2.0, reg_y - 20.0)/>
                 <g class="node registry">
-                    <rect x=LB_X - 20.0 y=reg_y - 20.0 width=BOX_W + 40.0 height="44" rx="8"/>
+                    <rect x=LB_X - 20.0 y=reg_y - 20.0 width=LB_W + 40.0 height="44" rx="8"/>
                     <text x=LB_X - 10.0 y=reg_y - 2.0 class="node-title">{move || format!("Registry · {} listed", listed())}</text>
                     <text x=LB_X - 10.0 y=reg_y + 15.0 class="node-sub">{format!("heartbeat {} s · TTL {} s", hb / 1000, ttl / 1000)}</text>
                 </g>
                 {svc_nodes}
                 {inst_nodes}
             </svg>
-            <ul class="legend" aria-label="Instance states">
-                <li class="st-serving"><span class="glyph">"●"</span>" serving"</li>
-                <li class="st-downlisted"><span class="glyph">"▲"</span>" down, still listed (traffic fails)"</li>
-                <li class="st-down"><span class="glyph">"✕"</span>" down, expired"</li>
-                <li class="st-unlisted"><span class="glyph">"◆"</span>" up, not listed"</li>
-                <li class="edge-key"><span class="swatch solid"></span>" routed (width ∝ req/s)"</li>
+            <ul class="legend" aria-label="Legend">
+                {STATUSES
+                    .iter()
+                    .map(|&s| {
+                        let (glyph, class) = status_style(s);
+                        view! { <li class=class><span class="glyph" aria-hidden="true">{glyph}</span>" "{s.label()}</li> }
+                    })
+                    .collect_view()}
+                {[BreakerState::Closed, BreakerState::HalfOpen, BreakerState::Open]
+                    .iter()
+                    .map(|&b| {
+                        let (glyph, words) = breaker_style(b);
+                        view! { <li class=format!("breaker-key {}", words.replace(' ', "-"))><span class="glyph" aria-hidden="true">{glyph}</span>" "{words}</li> }
+                    })
+                    .collect_view()}
+                <li class="edge-key"><span class="swatch solid"></span>" routed (width and dots ∝ req/s)"</li>
                 <li class="edge-key"><span class="swatch dashed"></span>" not routed"</li>
+                <li class="edge-key"><span class="swatch dependency"></span>" service calls service"</li>
                 <li class="edge-key"><span class="swatch bar"></span>" busy slots (thin: queue)"</li>
             </ul>
         }

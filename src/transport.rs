@@ -1,4 +1,5 @@
-//! The transport bar: play/pause, step, speed, the simulated clock, the seed, reset.
+//! The transport bar: play/pause, step, speed, the simulated clock, the seed, reset, the
+//! theme, and the timeline scrubber with the scenario's scheduled actions marked on it.
 
 use crate::lab::{fresh_seed, use_lab};
 use ha_engine::scenario::SPEEDS;
@@ -8,12 +9,22 @@ use leptos::prelude::*;
 /// Simulated time one press of Step advances, µs.
 const STEP_US: u64 = 1_000_000;
 
-/// Play/pause, step, speed, clock, seed and reset controls.
+/// Seconds shown before a marked action when its marker is pressed, so it can be watched.
+const LEAD_IN_MS: u64 = 2_000;
+
+/// Play/pause, step, speed, clock, seed, reset and theme controls.
 #[component]
 pub fn TransportBar() -> impl IntoView {
     let lab = use_lab();
     let now_us = move || lab.view.with(|v| v.now_us);
     let seed = move || lab.view.with(|v| v.seed);
+    let dark = RwSignal::new(prefers_dark());
+    Effect::new(move |_| {
+        let theme = if dark.get() { "dark" } else { "light" };
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-theme", theme);
+        }
+    });
     view! {
         <nav class="transport" aria-label="Simulation controls">
             <button
@@ -58,9 +69,108 @@ pub fn TransportBar() -> impl IntoView {
             <button on:click=move |_| lab.reset(fresh_seed()) title="Start again with a fresh random seed">
                 "New seed"
             </button>
+            <button
+                aria-pressed=move || dark.get().to_string()
+                on:click=move |_| dark.update(|d| *d = !*d)
+                title="Switch between light and dark colours"
+            >
+                "Dark theme"
+            </button>
+            <Show when=move || lab.behind.with(Option::is_some)>
+                <p class="behind" role="status">
+                    {move || format!(
+                        "The engine cannot keep up with {}×: running at {:.1}×",
+                        lab.speed(),
+                        lab.behind.get().unwrap_or(0.0)
+                    )}
+                </p>
+            </Show>
             <Show when=move || lab.notice.with(Option::is_some)>
                 <p class="notice" role="status">{move || lab.notice.get().unwrap_or_default()}</p>
             </Show>
         </nav>
+    }
+}
+
+/// True when the browser asks for dark colours.
+fn prefers_dark() -> bool {
+    window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
+/// The timeline: drag (or use the arrow keys) to jump to any simulated time; the run is
+/// replayed from the start with the same seed. Scheduled actions are marked; pressing a mark
+/// jumps to just before it.
+#[component]
+pub fn Scrubber() -> impl IntoView {
+    let lab = use_lab();
+    let scrubbing: RwSignal<Option<u64>> = RwSignal::new(None);
+    let now_ms = move || lab.view.with(|v| v.now_us / 1_000);
+    let end_ms = move || {
+        let d = lab.scenario.with(|s| s.duration_s as u64 * 1_000);
+        d.max(now_ms().div_ceil(10_000) * 10_000)
+    };
+    let shown = move || scrubbing.get().unwrap_or_else(now_ms);
+    let marks = move || {
+        lab.scenario.with(|s| {
+            s.cluster
+                .faults
+                .iter()
+                .map(|f| {
+                    let on = f.target.clone().unwrap_or_else(|| "cluster".into());
+                    (f.at_ms, format!("{} on {on}", f.fault.describe()))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="scrubber">
+            <label class="scrub-label" for="timeline">"Timeline"</label>
+            <div class="scrub-track">
+                <input
+                    id="timeline"
+                    type="range"
+                    min="0"
+                    max=move || end_ms().to_string()
+                    step="1000"
+                    aria-valuetext=move || SimTime(shown() * 1_000).to_string()
+                    prop:value=move || shown().to_string()
+                    on:input=move |ev| scrubbing.set(event_target_value(&ev).parse().ok())
+                    on:change=move |ev| {
+                        scrubbing.set(None);
+                        if let Ok(t) = event_target_value(&ev).parse::<u64>() {
+                            lab.seek(t);
+                        }
+                    }
+                />
+                <div class="marks">
+                    {move || {
+                        let end = end_ms().max(1) as f64;
+                        marks()
+                            .into_iter()
+                            .map(|(at, what)| {
+                                let left = at as f64 / end * 100.0;
+                                let label = format!("Jump to {} before {what} at {}", SimTime(LEAD_IN_MS * 1_000), SimTime(at * 1_000));
+                                view! {
+                                    <button
+                                        class="mark"
+                                        style=format!("left: {left:.2}%")
+                                        aria-label=label.clone()
+                                        title=label
+                                        on:click=move |_| lab.seek(at.saturating_sub(LEAD_IN_MS))
+                                    >
+                                        "▼"
+                                    </button>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </div>
+            </div>
+            <span class="scrub-end">{move || SimTime(end_ms() * 1_000).to_string()}</span>
+        </div>
     }
 }

@@ -38,7 +38,7 @@ test('opens on the discovery preset with its three instances and registrations',
   }
   await expect(card(page, ORDER)).toContainText('order-service');
   await expect(page.locator('output[aria-label="Seed"]')).toHaveText(/^\d+$/);
-  await expect(page.getByRole('img', { name: /^Topology/ })).toBeVisible();
+  await expect(page.getByRole('group', { name: /^Topology/ })).toBeVisible();
 });
 
 test('simulated time advances and both user-service instances serve', async ({ page }) => {

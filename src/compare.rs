@@ -1,0 +1,179 @@
+//! Compare mode: the same scenario, seed and requests under two strategies for one service,
+//! two engines in step, side by side with aligned charts.
+//!
+//! The workload has its own random stream in the engine, so both sides see exactly the same
+//! client requests; the page shows the workload digest of each side to prove it.
+
+use crate::charts::ServiceChart;
+use crate::lab::{use_lab, CompareSpec};
+use ha_engine::balancer::Strategy;
+use ha_engine::ClusterView;
+use leptos::prelude::*;
+
+/// The compare panel: choose a service and strategy B, start or stop, and both sides.
+#[component]
+pub fn Compare() -> impl IntoView {
+    let lab = use_lab();
+    let service = RwSignal::new(0usize);
+    let strategy_b = RwSignal::new(Strategy::LeastConnections);
+    let on = move || lab.compare_spec.with(Option::is_some);
+    let names = lab.view.with_untracked(|v| {
+        v.services
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+    });
+    let toggle = move |_| {
+        if on() {
+            lab.set_compare(None);
+        } else {
+            lab.set_compare(Some(CompareSpec {
+                service: service.get_untracked(),
+                strategy: strategy_b.get_untracked(),
+            }));
+        }
+    };
+    view! {
+        <div class="compare-controls">
+            <label class="field">
+                <span>"Service"</span>
+                <select disabled=on on:change=move |ev| service.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {names.iter().enumerate().map(|(k, n)| view! { <option value=k.to_string()>{n.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>"Strategy B"</span>
+                <select disabled=on on:change=move |ev| {
+                    if let Some(st) = Strategy::from_key(&event_target_value(&ev)) { strategy_b.set(st); }
+                }>
+                    {Strategy::ALL.iter().map(|st| {
+                        let st = *st;
+                        view! { <option value=st.key() selected=st == Strategy::LeastConnections>{st.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button class="primary" aria-pressed=move || on().to_string() on:click=toggle>
+                {move || if on() { "Stop comparing" } else { "Compare side by side" }}
+            </button>
+        </div>
+        <Show
+            when=on
+            fallback=|| view! { <p class="hint">"Runs a second engine on the same scenario, seed and requests with another strategy for one service, in step with this one."</p> }
+        >
+            {move || {
+                let spec = lab.compare_spec.get_untracked().expect("shown only when on");
+                view! {
+                    <SameRequests/>
+                    <div class="sides">
+                        <Side label="A" spec=spec side_b=false/>
+                        <Side label="B" spec=spec side_b=true/>
+                    </div>
+                }
+            }}
+        </Show>
+    }
+}
+
+/// "Same requests on both sides": arrivals and workload digests of A and B.
+#[component]
+fn SameRequests() -> impl IntoView {
+    let lab = use_lab();
+    let a = move || {
+        lab.view
+            .with(|v| (v.totals.arrived, v.workload.clone(), v.now_us))
+    };
+    let b = move || {
+        lab.compare_view.with(|b| {
+            b.as_ref()
+                .map(|v| (v.totals.arrived, v.workload.clone(), v.now_us))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <p class="same-requests" data-same=move || (a() == b()).to_string()>
+            {move || {
+                let (a, b) = (a(), b());
+                if a == b {
+                    format!("✓ Same requests on both sides: {} client requests, workload {}.", a.0, a.1)
+                } else {
+                    format!("✕ The sides differ: A {} requests (workload {}), B {} (workload {}).", a.0, a.1, b.0, b.1)
+                }
+            }}
+        </p>
+    }
+}
+
+/// One side: its strategy, success and latency chart, totals and per-instance load.
+#[component]
+fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
+    let lab = use_lab();
+    let s = spec.service;
+    let get = move |f: fn(&ClusterView, usize) -> String| {
+        move || {
+            if side_b {
+                lab.compare_view
+                    .with(|b| b.as_ref().map(|v| f(v, s)).unwrap_or_default())
+            } else {
+                lab.view.with(|v| f(v, s))
+            }
+        }
+    };
+    let strategy = get(|v, s| v.services[s].strategy.clone());
+    let totals = get(|v, s| {
+        let svc = &v.services[s];
+        format!(
+            "{} ok · {} failed · {:.1} % errors now · p99 {}",
+            v.totals.ok,
+            v.totals.error
+                + v.totals.timeout
+                + v.totals.short_circuited
+                + v.totals.no_healthy_upstream,
+            svc.error_rate * 100.0,
+            svc.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))
+        )
+    });
+    let rows = move || {
+        let f = |v: &ClusterView| {
+            v.services[s]
+                .instances
+                .iter()
+                .map(|i| {
+                    let x = &v.instances[i.0 as usize];
+                    (
+                        x.address.clone(),
+                        x.rps,
+                        x.busy + x.queued,
+                        x.p95_ms,
+                        x.latency_samples > 0,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        if side_b {
+            lab.compare_view
+                .with(|b| b.as_ref().map(f).unwrap_or_default())
+        } else {
+            lab.view.with(f)
+        }
+    };
+    view! {
+        <section class="side" aria-label=format!("Side {label}")>
+            <h3>{label}": "<span class="strategy">{strategy}</span></h3>
+            <p class="side-totals">{totals}</p>
+            <ServiceChart index=s side_b=side_b/>
+            <table class="side-instances">
+                <thead><tr><th scope="col">"instance"</th><th scope="col">"req/s"</th><th scope="col">"in flight"</th><th scope="col">"p95"</th></tr></thead>
+                <tbody>
+                    {move || rows().into_iter().map(|(a, rps, inflight, p95, has)| view! {
+                        <tr>
+                            <th scope="row">{a}</th>
+                            <td>{format!("{rps:.1}")}</td>
+                            <td><span class="bar" style=format!("width: {}px", (inflight * 4).min(80))></span>" "{inflight}</td>
+                            <td>{if has { format!("{p95:.0} ms") } else { "—".into() }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,285 @@
+//! The inspector and the explain panel.
+//!
+//! Select an instance, a service or the gateway (in the topology, a card or the alert feed)
+//! to see its details and act on it: crash, restart, hang, slow down (× k), an error rate,
+//! a partition either way, drain, weight, recover; a service's load-balancing strategy and its
+//! parameters. Every action is an entry on the scenario's timeline (see [`Lab::act`]), so a
+//! share link replays it. The explain panel shows the engine's own words about the selection.
+//!
+//! [`Lab::act`]: crate::lab::Lab::act
+
+use crate::lab::{use_lab, Lab};
+use crate::topology::{breaker_style, status_style};
+use ha_engine::balancer::Strategy;
+use ha_engine::explain::Selection;
+use ha_engine::fault::FaultKind;
+use ha_engine::{Command, InstanceId, ServiceId};
+use leptos::prelude::*;
+
+/// Durations offered for faults, simulated ms (`None`: until recovered).
+const DURATIONS: [(Option<u64>, &str); 4] = [
+    (None, "until recovered"),
+    (Some(10_000), "10 s"),
+    (Some(30_000), "30 s"),
+    (Some(60_000), "60 s"),
+];
+
+/// The inspector panel: what is selected, its details and actions.
+#[component]
+pub fn Inspector() -> impl IntoView {
+    let lab = use_lab();
+    view! {
+        {move || match lab.selection.get() {
+            None => view! {
+                <p class="hint">
+                    "Select the gateway, a service or an instance in the topology (click it, or Tab to it and press Enter) to inspect it, act on it and see it explained."
+                </p>
+            }.into_any(),
+            Some(Selection::Instance(id)) => view! { <InstanceInspector id=id/> }.into_any(),
+            Some(Selection::Service(s)) => view! { <ServiceInspector id=s/> }.into_any(),
+            Some(Selection::Gateway) => view! { <GatewayInspector/> }.into_any(),
+        }}
+    }
+}
+
+/// A labelled number field bound to `value`.
+#[component]
+fn NumberField(
+    label: &'static str,
+    value: RwSignal<f64>,
+    min: f64,
+    max: f64,
+    step: f64,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input
+                type="number"
+                min=min
+                max=max
+                step=step
+                prop:value=move || value.get().to_string()
+                on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        value.set(v.clamp(min, max));
+                    }
+                }
+            />
+        </label>
+    }
+}
+
+#[component]
+fn InstanceInspector(id: InstanceId) -> impl IntoView {
+    let lab = use_lab();
+    let i = id.0 as usize;
+    let Some(address) = lab
+        .view
+        .with_untracked(|v| v.instances.get(i).map(|x| x.address.clone()))
+    else {
+        return view! { <p>"No such instance."</p> }.into_any();
+    };
+    let up = lab.instance(i, |x| x.up);
+    let status = lab.instance(i, |x| Some(x.status));
+    let duration: RwSignal<Option<u64>> = RwSignal::new(None);
+    let factor = RwSignal::new(5.0);
+    let error_pct = RwSignal::new(50.0);
+    let weight = RwSignal::new(lab.view.with_untracked(|v| v.instances[i].weight as f64));
+    let target = address.clone();
+    let act = move |kind: FaultKind, timed: bool| {
+        let d = if timed {
+            duration.get_untracked()
+        } else {
+            None
+        };
+        lab.act(Some(target.clone()), kind, d);
+    };
+    let act = StoredValue::new(act);
+    let run = move |kind: FaultKind, timed: bool| act.with_value(|f| f(kind, timed));
+    let fact = move |f: fn(&ha_engine::view::InstanceView) -> String| lab.instance(i, f);
+    view! {
+        <div class="inspector" aria-label=format!("Inspector: instance {address}")>
+            <h3>
+                <span class="glyph" aria-hidden="true">{move || status().map_or("", |s| status_style(s).0)}</span>
+                " " {address.clone()}
+            </h3>
+            <dl class="facts">
+                <div><dt>"state"</dt><dd data-testid="inspector-state">{fact(|x| x.status.label().to_string())}</dd></div>
+                <div><dt>"service"</dt><dd>{fact(|x| format!("{} ({:?})", x.service, x.role).to_lowercase())}</dd></div>
+                <div><dt>"in flight"</dt><dd>{fact(|x| format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued))}</dd></div>
+                <div><dt>"rate"</dt><dd>{fact(|x| format!("{:.1} req/s, {:.1} % errors", x.rps, x.error_rate * 100.0))}</dd></div>
+                <div><dt>"latency"</dt><dd>{fact(|x| if x.latency_samples == 0 { "no responses in the window".into() } else { format!("p50 {:.0} · p95 {:.0} · p99 {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms) })}</dd></div>
+                <div><dt>"health"</dt><dd>{fact(|x| format!("{} · {} failed check(s) in a row", if x.healthy { "healthy" } else { "unhealthy" }, x.health_failures))}</dd></div>
+                <div><dt>"breaker"</dt><dd>{fact(|x| x.breaker.map_or("none configured".into(), |b| breaker_style(b).1.to_string()))}</dd></div>
+                <div><dt>"weight"</dt><dd>{fact(|x| x.weight.to_string())}</dd></div>
+                <div><dt>"faults"</dt><dd>{fact(|x| if x.faults.is_empty() { "none".into() } else { x.faults.join("; ") })}</dd></div>
+            </dl>
+            <fieldset class="actions-grid">
+                <legend>"Act on it"</legend>
+                <label class="field">
+                    <span>"Fault duration"</span>
+                    <select on:change=move |ev| {
+                        let k = event_target_value(&ev).parse::<usize>().unwrap_or(0);
+                        duration.set(DURATIONS.get(k).and_then(|d| d.0));
+                    }>
+                        {DURATIONS.iter().enumerate().map(|(k, (_, label))| view! { <option value=k.to_string()>{*label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button
+                    class="danger"
+                    disabled=move || !up()
+                    title="With a duration the machine stays down that long (restarts fail), then it starts again"
+                    on:click=move |_| match duration.get_untracked() {
+                        None => lab.command(Command::Crash(id)),
+                        Some(_) => run(FaultKind::Crash, true),
+                    }
+                >
+                    "Crash"
+                </button>
+                <button disabled=up on:click=move |_| lab.command(Command::Restart(id))>"Restart"</button>
+                <button on:click=move |_| run(FaultKind::Hang, true)>"Hang"</button>
+                <div class="with-input">
+                    <NumberField label="Slow-down factor k" value=factor min=1.0 max=1000.0 step=1.0/>
+                    <button on:click=move |_| run(FaultKind::Slow { factor: factor.get_untracked() }, true)>
+                        {move || format!("Slow down ×{}", factor.get())}
+                    </button>
+                </div>
+                <div class="with-input">
+                    <NumberField label="Error rate, %" value=error_pct min=0.0 max=100.0 step=5.0/>
+                    <button on:click=move |_| run(FaultKind::ErrorRate { rate: error_pct.get_untracked() / 100.0 }, true)>
+                        "Set error rate"
+                    </button>
+                </div>
+                <button on:click=move |_| run(FaultKind::PartitionHeartbeats, true) title="Heartbeats stop reaching the registry; it keeps serving">
+                    "Partition from registry"
+                </button>
+                <button on:click=move |_| run(FaultKind::PartitionServing, true) title="Callers cannot reach it; heartbeats still arrive">
+                    "Partition from callers"
+                </button>
+                <button on:click=move |_| run(FaultKind::Drain, true) title="No new requests; in-flight ones finish">"Drain"</button>
+                <div class="with-input">
+                    <NumberField label="Weight" value=weight min=0.0 max=1000.0 step=1.0/>
+                    <button on:click=move |_| run(FaultKind::SetWeight { weight: weight.get_untracked() as u32 }, false)>
+                        "Set weight"
+                    </button>
+                </div>
+                <button class="primary" on:click=move |_| run(FaultKind::Recover, false) title="End every fault on it and restart it if it is down">
+                    "Recover"
+                </button>
+            </fieldset>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ServiceInspector(id: ServiceId) -> impl IntoView {
+    let lab = use_lab();
+    let s = id.0 as usize;
+    let Some((name, kind, lb)) = lab.view.with_untracked(|v| {
+        v.services.get(s).map(|x| {
+            let lb = lab.scenario.with_untracked(|sc| sc.cluster.services[s].lb);
+            (x.name.clone(), x.strategy_kind, lb)
+        })
+    }) else {
+        return view! { <p>"No such service."</p> }.into_any();
+    };
+    let choice = RwSignal::new(kind);
+    let vnodes = RwSignal::new(lb.ring_vnodes as f64);
+    let load_factor = RwSignal::new(lb.ring_load_factor);
+    let decay = RwSignal::new(lb.ewma_decay_ms as f64);
+    let fact = move |f: fn(&ha_engine::view::ServiceView) -> String| lab.service(s, f);
+    let target = name.clone();
+    let apply = StoredValue::new(move || {
+        lab.act(
+            Some(target.clone()),
+            FaultKind::SetStrategy {
+                strategy: choice.get_untracked(),
+            },
+            None,
+        )
+    });
+    let apply_params = move |_| {
+        lab.edit_config(|sc| {
+            let lb = &mut sc.cluster.services[s].lb;
+            lb.ring_vnodes = vnodes.get_untracked() as u32;
+            lb.ring_load_factor = load_factor.get_untracked();
+            lb.ewma_decay_ms = decay.get_untracked() as u64;
+        })
+    };
+    view! {
+        <div class="inspector" aria-label=format!("Inspector: service {name}")>
+            <h3>{name.clone()}</h3>
+            <dl class="facts">
+                <div><dt>"strategy"</dt><dd data-testid="inspector-strategy">{fact(|x| x.strategy.clone())}</dd></div>
+                <div><dt>"in rotation"</dt><dd>{fact(|x| format!("{} of {} instances{}", x.candidates.len(), x.instances.len(), if x.panic { " · panic mode" } else { "" }))}</dd></div>
+                <div><dt>"calls"</dt><dd>{fact(|x| format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))))}</dd></div>
+                <div><dt>"calls"</dt><dd>{fact(|x| if x.depends_on.is_empty() { "no other service".into() } else { x.depends_on.join(", ") })}</dd></div>
+                <div><dt>"called by"</dt><dd>{fact(|x| { let mut v = x.called_by.clone(); if x.client_share > 0.0 { v.insert(0, "clients (gateway)".into()); } v.join(", ") })}</dd></div>
+                <div><dt>"discovery cache"</dt><dd>{fact(|x| format!("{:.1} s old", x.cache_age_ms as f64 / 1e3))}</dd></div>
+            </dl>
+            <fieldset class="actions-grid">
+                <legend>"Load balancing"</legend>
+                <label class="field wide">
+                    <span>"Load-balancing strategy"</span>
+                    <select
+                        on:change=move |ev| {
+                            if let Some(st) = Strategy::from_key(&event_target_value(&ev)) {
+                                choice.set(st);
+                            }
+                        }
+                    >
+                        {Strategy::ALL.iter().map(|st| {
+                            let st = *st;
+                            view! { <option value=st.key() selected=move || choice.get() == st>{st.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button class="primary" on:click=move |_| apply.with_value(|f| f())>"Apply strategy now"</button>
+                <NumberField label="Ring hash: virtual nodes per instance" value=vnodes min=1.0 max=1000.0 step=10.0/>
+                <NumberField label="Ring hash: bounded-load factor c (0 = off)" value=load_factor min=0.0 max=10.0 step=0.05/>
+                <NumberField label="Peak EWMA: decay τ, ms" value=decay min=100.0 max=600000.0 step=1000.0/>
+                <button on:click=apply_params title="These shape the balancer's tables, so the run restarts with them and replays to now">
+                    "Apply parameters (replays from 0 s)"
+                </button>
+            </fieldset>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn GatewayInspector() -> impl IntoView {
+    let lab = use_lab();
+    let t = move || lab.view.with(|v| v.totals);
+    view! {
+        <div class="inspector" aria-label="Inspector: gateway">
+            <h3>"Gateway"</h3>
+            <dl class="facts">
+                <div><dt>"rate limit"</dt><dd>{move || lab.view.with(|v| v.rate_limit.clone().unwrap_or_else(|| "none".into()))}</dd></div>
+                <div><dt>"offered"</dt><dd>{move || lab.view.with(|v| format!("{:.0} req/s", v.traffic_rps))}</dd></div>
+                <div><dt>"rejected (429)"</dt><dd>{move || format!("{} of {}", t().rejected, t().arrived)}</dd></div>
+            </dl>
+        </div>
+    }
+}
+
+/// The explain panel: the engine's plain-language account of the selection.
+#[component]
+pub fn Explain() -> impl IntoView {
+    let lab: Lab = use_lab();
+    view! {
+        {move || lab.explanation.with(|e| match e {
+            None => view! { <p class="hint">"Nothing selected."</p> }.into_any(),
+            Some(e) => view! {
+                <div class="explain">
+                    <p class="explain-title"><strong>{e.title.clone()}</strong></p>
+                    <p class="explain-summary">{e.summary.clone()}</p>
+                    <ul>{e.details.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}</ul>
+                    <p class="source">"Source: "{e.source.clone()}</p>
+                </div>
+            }.into_any(),
+        })}
+    }
+}
