@@ -78,6 +78,15 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
+/// A latency axis label: ms below a second, s from there.
+fn fmt_ms(ms: f64) -> String {
+    if ms >= 1_000.0 {
+        format!("{} s", fmt_num(ms / 1_000.0))
+    } else {
+        format!("{} ms", fmt_num(ms))
+    }
+}
+
 /// The x projection of a series: the 60 s ending at its last point.
 fn x_range(pts: &[SeriesPoint]) -> (f64, f64) {
     let x1 = pts.last().map_or(60_000.0, |p| p.t_ms as f64).max(60_000.0);
@@ -133,69 +142,100 @@ fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<usize>>, le
     hover.set(Some(next));
 }
 
-/// Small-multiple bands for `pts` with an optional hover index.
-fn draw_bands(pts: &[SeriesPoint], bands: &'static [Band], hover: Option<usize>) -> (AnyView, f64) {
-    let (x0, x1) = x_range(pts);
-    let mut views = Vec::new();
+/// Small-multiple bands over `pts` with an optional hover index. The structure is built once;
+/// when a new point arrives only paths and labels change (no DOM churn at 10× or 100×).
+#[component]
+fn Bands(
+    pts: Memo<Vec<SeriesPoint>>,
+    bands: &'static [Band],
+    hover: RwSignal<Option<usize>>,
+) -> impl IntoView {
+    let x = Memo::new(move |_| pts.with(|p| x_range(p)));
     let mut y = TOP;
+    let mut views = Vec::new();
     for b in bands {
-        let max = nice_ceiling(pts.iter().map(b.value).fold(0.0, f64::max), (b.floor)(pts));
-        let p = Projection {
-            x0,
-            x1,
-            y0: 0.0,
-            y1: max,
-            left: LEFT,
-            right: RIGHT,
-            top: y,
-            bottom: y + BAND_H,
-        };
-        let xy = pts.iter().map(|q| (q.t_ms as f64, (b.value)(q)));
-        let line = p.line(xy.clone());
-        let area = p.area(xy);
-        let now = pts.last().map(b.value);
-        let unit = if b.unit.is_empty() || b.unit == b.label {
-            String::new()
-        } else {
-            format!(" {}", b.unit)
-        };
-        views.push(
-            view! {
-                <g class=format!("band {}", b.class)>
-                    <line class="grid" x1=LEFT x2=RIGHT y1=y + BAND_H y2=y + BAND_H/>
-                    <line class="grid faint" x1=LEFT x2=RIGHT y1=y y2=y/>
-                    <text class="band-label" x=LEFT + 3.0 y=y + 9.0>{b.label}</text>
-                    <text class="tick" x=LEFT - 4.0 y=y + 8.0 text-anchor="end">{format!("{}{}", fmt_num(max), b.unit.replace("req/s", ""))}</text>
-                    <text class="tick" x=LEFT - 4.0 y=y + BAND_H text-anchor="end">"0"</text>
-                    <path class="area" d=area/>
-                    <path class="line" d=line/>
-                    <text class="now-value" x=RIGHT + 4.0 y=y + 19.0>
-                        {now.map(|v| format!("{}{unit}", fmt_num(v))).unwrap_or_else(|| "—".into())}
-                    </text>
-                </g>
-            }
-            .into_any(),
-        );
+        let top = y;
+        let geo = Memo::new(move |_| {
+            pts.with(|pts| {
+                let (x0, x1) = x_range(pts);
+                let max = nice_ceiling(pts.iter().map(b.value).fold(0.0, f64::max), (b.floor)(pts));
+                let p = Projection {
+                    x0,
+                    x1,
+                    y0: 0.0,
+                    y1: max,
+                    left: LEFT,
+                    right: RIGHT,
+                    top,
+                    bottom: top + BAND_H,
+                };
+                let xy = pts.iter().map(|q| (q.t_ms as f64, (b.value)(q)));
+                let unit = if b.unit.is_empty() || b.unit == b.label {
+                    String::new()
+                } else {
+                    format!(" {}", b.unit)
+                };
+                let now = pts
+                    .last()
+                    .map(|q| format!("{}{unit}", fmt_num((b.value)(q))))
+                    .unwrap_or_else(|| "—".into());
+                (
+                    p.line(xy.clone()),
+                    p.area(xy),
+                    match b.unit {
+                        "ms" => fmt_ms(max).replace(' ', ""),
+                        "%" => format!("{}%", fmt_num(max)),
+                        _ => fmt_num(max),
+                    },
+                    now,
+                )
+            })
+        });
+        views.push(view! {
+            <g class=format!("band {}", b.class)>
+                <line class="grid" x1=LEFT x2=RIGHT y1=top + BAND_H y2=top + BAND_H/>
+                <line class="grid faint" x1=LEFT x2=RIGHT y1=top y2=top/>
+                <text class="band-label" x=LEFT + 3.0 y=top + 9.0>{b.label}</text>
+                <text class="tick" x=LEFT - 4.0 y=top + 8.0 text-anchor="end">{move || geo.with(|g| g.2.clone())}</text>
+                <text class="tick" x=LEFT - 4.0 y=top + BAND_H text-anchor="end">"0"</text>
+                <path class="area" d=move || geo.with(|g| g.1.clone())/>
+                <path class="line" d=move || geo.with(|g| g.0.clone())/>
+                <text class="now-value" x=RIGHT + 4.0 y=top + 19.0>{move || geo.with(|g| g.3.clone())}</text>
+            </g>
+        });
         y += BAND_H + BAND_GAP;
     }
     let axis_y = y - BAND_GAP + 12.0;
-    views.push(
-        [0.0, 0.5, 1.0]
+    let bottom = y - BAND_GAP;
+    let hover_x = move || {
+        let (x0, x1) = x.get();
+        hover
+            .get()
+            .and_then(|h| pts.with(|p| p.get(h).map(|q| q.t_ms as f64)))
+            .map(|t| LEFT + (t - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT))
+    };
+    view! {
+        {views}
+        {[0.0, 0.5, 1.0]
             .iter()
-            .map(|f| {
-                let x = LEFT + f * (RIGHT - LEFT);
-                let label = fmt_clock(x0 + f * (x1 - x0));
-                view! { <text class="tick" x=x y=axis_y text-anchor="middle">{label}</text> }
+            .map(|&f| {
+                let px = LEFT + f * (RIGHT - LEFT);
+                view! {
+                    <text class="tick" x=px y=axis_y text-anchor="middle">
+                        {move || { let (x0, x1) = x.get(); fmt_clock(x0 + f * (x1 - x0)) }}
+                    </text>
+                }
             })
-            .collect_view()
-            .into_any(),
-    );
-    if let Some(h) = hover.and_then(|h| pts.get(h)) {
-        let x = LEFT + (h.t_ms as f64 - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT);
-        views
-            .push(view! { <line class="hover-rule" x1=x x2=x y1=TOP y2=y - BAND_GAP/> }.into_any());
+            .collect_view()}
+        <line
+            class="hover-rule"
+            visibility=move || if hover_x().is_some() { "visible" } else { "hidden" }
+            x1=move || hover_x().unwrap_or(LEFT)
+            x2=move || hover_x().unwrap_or(LEFT)
+            y1=TOP
+            y2=bottom
+        />
     }
-    (views.into_any(), axis_y + 4.0)
 }
 
 /// One card per instance, in config order (small multiples).
@@ -342,7 +382,7 @@ fn InstanceChart(index: usize) -> impl IntoView {
                 on:mouseleave=move |_| hover.set(None)
                 on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
             >
-                {move || pts.with(|p| draw_bands(p, &INSTANCE_BANDS, hover.get()).0)}
+                <Bands pts=pts bands=&INSTANCE_BANDS hover=hover/>
             </svg>
             <figcaption>
                 <output class="readout" data-hover=move || hover.get().is_some().to_string()>{readout}</output>
@@ -498,10 +538,10 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                         <text class="tick" x=LEFT - 4.0 y=TOP + 8.0 text-anchor="end">"100 %"</text>
                         <text class="tick" x=LEFT - 4.0 y=TOP + 34.0 text-anchor="end">"0"</text>
                         <path class="line success" d=ok/>
-                        <text class="band-label" x=LEFT + 3.0 y=lat.top + 9.0>"latency p50 / p95 / p99"</text>
+                        <text class="band-label" x=LEFT + 3.0 y=lat.top - 4.0>"latency p50 / p95 / p99"</text>
                         <line class="grid" x1=LEFT x2=RIGHT y1=lat.top y2=lat.top/>
                         <line class="grid" x1=LEFT x2=RIGHT y1=lat.bottom y2=lat.bottom/>
-                        <text class="tick" x=LEFT - 4.0 y=lat.top + 8.0 text-anchor="end">{format!("{} ms", fmt_num(lat_max))}</text>
+                        <text class="tick" x=LEFT - 4.0 y=lat.top + 8.0 text-anchor="end">{fmt_ms(lat_max)}</text>
                         <text class="tick" x=LEFT - 4.0 y=lat.bottom text-anchor="end">"0"</text>
                         <path class="line p50" d=p50/>
                         <path class="line p95" d=p95/>

@@ -157,7 +157,7 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
         }
     };
     view! {
-        <section class="side" aria-label=format!("Side {label}")>
+        <section class="compare-side" aria-label=format!("Side {label}")>
             <h3>{label}": "<span class="strategy">{strategy}</span></h3>
             <p class="side-totals">{totals}</p>
             <ServiceChart index=s side_b=side_b/>

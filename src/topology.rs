@@ -143,24 +143,34 @@ fn curve(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
     )
 }
 
-/// Moving dots along `d`; how many follows `count()`.
+/// Start phases of the dots on an edge, in the order they are shown: any first `n` of them
+/// are spread along the edge (bit-reversed eighths).
+const DOT_PHASES: [f64; MAX_DOTS] = [0.0, 0.5, 0.25, 0.75, 0.125, 0.625, 0.375, 0.875];
+
+/// Seconds a dot takes along an edge.
+const DOT_SECONDS: f64 = 1.6;
+
+/// Moving dots along `d`; the first `count()` are shown. The circles exist once and are
+/// shown or hidden, so a changing rate never re-creates DOM nodes.
 #[component]
 fn Dots(d: String, count: Signal<usize>) -> impl IntoView {
-    move || {
-        let n = count.get();
-        (0..n)
-            .map(|k| {
-                let delay = -(k as f64) * 1.6 / n.max(1) as f64;
-                view! {
-                    <circle
-                        class="dot"
-                        r="3"
-                        style=format!("offset-path: path('{d}'); animation-delay: {delay:.2}s")
-                    />
-                }
-            })
-            .collect_view()
-    }
+    DOT_PHASES
+        .iter()
+        .enumerate()
+        .map(|(k, phase)| {
+            view! {
+                <circle
+                    class="dot"
+                    r="3"
+                    visibility=move || if k < count.get() { "visible" } else { "hidden" }
+                    style=format!(
+                        "offset-path: path('{d}'); animation-delay: {:.2}s",
+                        -phase * DOT_SECONDS
+                    )
+                />
+            }
+        })
+        .collect_view()
 }
 
 /// Key handler that makes an SVG group behave as a button (Enter or Space).

@@ -109,10 +109,12 @@ pub fn Scrubber() -> impl IntoView {
     let lab = use_lab();
     let scrubbing: RwSignal<Option<u64>> = RwSignal::new(None);
     let now_ms = move || lab.view.with(|v| v.now_us / 1_000);
-    let end_ms = move || {
+    // Changes at most every 10 simulated seconds past the scenario's duration.
+    let end_ms = Memo::new(move |_| {
         let d = lab.scenario.with(|s| s.duration_s as u64 * 1_000);
         d.max(now_ms().div_ceil(10_000) * 10_000)
-    };
+    });
+    let end_ms = move || end_ms.get();
     let shown = move || scrubbing.get().unwrap_or_else(now_ms);
     let marks = move || {
         lab.scenario.with(|s| {
