@@ -316,6 +316,10 @@ impl Simulation {
         let summary = match inst.process {
             Process::Standby => format!("{a} is a backup waiting in the pool: the failover manager starts it when a primary of {} is lost.", svc.name),
             Process::Booting => format!("{a} is starting; it serves once its boot time has passed and it has registered."),
+            Process::Stopped if registered && !inst.health.healthy => format!(
+                "{a} is down. The registry still lists it ({:.1} s of TTL left), but the health checker has marked it unhealthy, so the balancer skips it.",
+                self.registry.expires_at(i).map_or(0.0, |t| t.since(now) as f64 / 1e6)
+            ),
             Process::Stopped if registered => format!(
                 "{a} is down but the registry still lists it until its TTL runs out ({:.1} s left), so calls to it fail: the balancer does not know yet.",
                 self.registry.expires_at(i).map_or(0.0, |t| t.since(now) as f64 / 1e6)
