@@ -48,7 +48,11 @@ const q = (xs, p) => {
 const simUs = async () => Number(await page.locator('output[aria-label="Simulated time"]').getAttribute('data-us'));
 const results = [];
 for (const speed of speeds) {
-  await page.getByRole('radio', { name: speed, exact: true }).check();
+  if (speed === 'paused') {
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  } else {
+    await page.getByRole('radio', { name: speed, exact: true }).check();
+  }
   await page.waitForTimeout(1500); // warm up
   await page.evaluate(() => window.__frames.reset());
   const t0 = await simUs();
