@@ -66,14 +66,6 @@ pub fn AlertFeed() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let services = move || {
-        lab.view.with_untracked(|v| {
-            v.services
-                .iter()
-                .map(|s| s.name.clone())
-                .collect::<Vec<_>>()
-        })
-    };
     view! {
         <p class="firing" role="status">
             {move || {
@@ -104,7 +96,10 @@ pub fn AlertFeed() -> impl IntoView {
                 {
                     let sel = match (e.instance, &e.service) {
                         (Some(i), _) => Some(Selection::Instance(i)),
-                        (None, Some(svc)) => services().iter().position(|n| n == svc).map(|s| Selection::Service(service_id(s))),
+                        (None, Some(svc)) => lab
+                            .view
+                            .with_untracked(|v| v.services.iter().position(|s| &s.name == svc))
+                            .map(|s| Selection::Service(service_id(s))),
                         _ => None,
                     };
                     let label = format!(

@@ -121,6 +121,22 @@ fn pointer_x(ev: &leptos::ev::MouseEvent) -> Option<f64> {
     (r.width() > 0.0).then(|| (ev.client_x() as f64 - r.left()) / r.width() * W)
 }
 
+/// The pointer moved over a chart of `pts`: the read-out follows the nearest second.
+fn hover_at(
+    ev: &leptos::ev::MouseEvent,
+    pts: Memo<Vec<SeriesPoint>>,
+    hover: RwSignal<Option<usize>>,
+) {
+    if let Some(x) = pointer_x(ev) {
+        hover.set(pts.with_untracked(|p| nearest(p, x)));
+    }
+}
+
+/// Share of the calls that ended in that second which succeeded, % (`None`: no calls).
+fn success_pct(p: &SeriesPoint) -> Option<f64> {
+    (p.rps > 0).then(|| 100.0 * (1.0 - p.errors as f64 / p.rps as f64))
+}
+
 /// Arrow keys move the read-out along the series.
 fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<usize>>, len: usize) {
     if len == 0 {
@@ -374,11 +390,7 @@ fn InstanceChart(index: usize) -> impl IntoView {
                 role="img"
                 tabindex="0"
                 aria-label=label
-                on:mousemove=move |ev| {
-                    if let Some(x) = pointer_x(&ev) {
-                        hover.set(pts.with_untracked(|p| nearest(p, x)));
-                    }
-                }
+                on:mousemove=move |ev| hover_at(&ev, pts, hover)
                 on:mouseleave=move |_| hover.set(None)
                 on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
             >
@@ -453,13 +465,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 bottom: H - 22.0,
                 ..ok
             };
-            let success = |p: &SeriesPoint| {
-                if p.rps == 0 {
-                    100.0
-                } else {
-                    100.0 * (1.0 - p.errors as f64 / p.rps as f64)
-                }
-            };
+            let success = |p: &SeriesPoint| success_pct(p).unwrap_or(100.0);
             let with = |f: fn(&SeriesPoint) -> f64| {
                 lat.line(
                     pts.iter()
@@ -487,15 +493,9 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
         pts.with(|pts| {
             let i = hover.get().or(pts.len().checked_sub(1))?;
             let p = pts.get(i)?;
-            let ok = if p.rps == 0 {
-                "no calls".to_string()
-            } else {
-                format!(
-                    "{:.1} % ok of {} calls/s",
-                    100.0 * (1.0 - p.errors as f64 / p.rps as f64),
-                    p.rps
-                )
-            };
+            let ok = success_pct(p).map_or("no calls".to_string(), |pct| {
+                format!("{pct:.1} % ok of {} calls/s", p.rps)
+            });
             Some(if p.samples > 0 {
                 format!(
                     "{} · {ok} · p50 {:.0} ms · p95 {:.0} ms · p99 {:.0} ms",
@@ -521,11 +521,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 role="img"
                 tabindex="0"
                 aria-label=label
-                on:mousemove=move |ev| {
-                    if let Some(x) = pointer_x(&ev) {
-                        hover.set(pts.with_untracked(|p| nearest(p, x)));
-                    }
-                }
+                on:mousemove=move |ev| hover_at(&ev, pts, hover)
                 on:mouseleave=move |_| hover.set(None)
                 on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
             >

@@ -86,17 +86,15 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
     let factor = RwSignal::new(5.0);
     let error_pct = RwSignal::new(50.0);
     let weight = RwSignal::new(lab.view.with_untracked(|v| v.instances[i].weight as f64));
-    let target = address.clone();
-    let act = move |kind: FaultKind, timed: bool| {
+    let target = StoredValue::new(address.clone());
+    let run = move |kind: FaultKind, timed: bool| {
         let d = if timed {
             duration.get_untracked()
         } else {
             None
         };
-        lab.act(Some(target.clone()), kind, d);
+        lab.act(Some(target.get_value()), kind, d);
     };
-    let act = StoredValue::new(act);
-    let run = move |kind: FaultKind, timed: bool| act.with_value(|f| f(kind, timed));
     let fact = move |f: fn(&ha_engine::view::InstanceView) -> String| lab.instance(i, f);
     view! {
         <div class="inspector" aria-label=format!("Inspector: instance {address}")>
@@ -190,16 +188,16 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let load_factor = RwSignal::new(lb.ring_load_factor);
     let decay = RwSignal::new(lb.ewma_decay_ms as f64);
     let fact = move |f: fn(&ha_engine::view::ServiceView) -> String| lab.service(s, f);
-    let target = name.clone();
-    let apply = StoredValue::new(move || {
+    let target = StoredValue::new(name.clone());
+    let apply = move |_| {
         lab.act(
-            Some(target.clone()),
+            Some(target.get_value()),
             FaultKind::SetStrategy {
                 strategy: choice.get_untracked(),
             },
             None,
         )
-    });
+    };
     let apply_params = move |_| {
         lab.edit_config(|sc| {
             let lb = &mut sc.cluster.services[s].lb;
@@ -236,7 +234,7 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <button class="primary" on:click=move |_| apply.with_value(|f| f())>"Apply strategy now"</button>
+                <button class="primary" on:click=apply>"Apply strategy now"</button>
                 <NumberField label="Ring hash: virtual nodes per instance" value=vnodes min=1.0 max=1000.0 step=10.0/>
                 <NumberField label="Ring hash: bounded-load factor c (0 = off)" value=load_factor min=0.0 max=10.0 step=0.05/>
                 <NumberField label="Peak EWMA: decay τ, ms" value=decay min=100.0 max=600000.0 step=1000.0/>

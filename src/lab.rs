@@ -322,15 +322,7 @@ impl Lab {
             fault: kind,
             duration_ms,
         });
-        if let Err(e) = sc.validate() {
-            self.notice.set(Some(e.to_string()));
-            return;
-        }
-        self.scenario_digest.set(digest_of(&sc));
-        self.scenario.set(sc);
-        self.notice.set(None);
-        self.rebuild_at(at_ms);
-        self.write_fragment();
+        self.commit(sc, at_ms);
     }
 
     /// Changes the scenario's configuration (strategy parameters, weights as configured) and
@@ -340,6 +332,12 @@ impl Lab {
         let now_ms = self.sim.with_value(|s| s.now().as_us()) / 1_000;
         let mut sc = self.scenario.get_untracked();
         edit(&mut sc);
+        self.commit(sc, now_ms);
+    }
+
+    /// Makes the edited scenario `sc` the one that runs, rebuilt and run to `at_ms`, and puts
+    /// it in the address bar; an invalid edit is refused with a notice and changes nothing.
+    fn commit(&self, sc: Scenario, at_ms: u64) {
         if let Err(e) = sc.validate() {
             self.notice.set(Some(e.to_string()));
             return;
@@ -347,7 +345,7 @@ impl Lab {
         self.scenario_digest.set(digest_of(&sc));
         self.scenario.set(sc);
         self.notice.set(None);
-        self.rebuild_at(now_ms);
+        self.rebuild_at(at_ms);
         self.write_fragment();
     }
 
@@ -440,12 +438,7 @@ impl Lab {
                 .set(self.sim.with_value(Simulation::alert_feed_view));
         }
         self.view.set(view);
-        if let Some(sel) = self.selection.get_untracked() {
-            let e = self.sim.with_value(|s| s.explain(sel));
-            if self.explanation.with_untracked(|x| x.as_ref() != Some(&e)) {
-                self.explanation.set(Some(e));
-            }
-        }
+        self.refresh_explanation();
         let b = self
             .compare
             .with_value(|b| b.as_ref().map(Simulation::view));
@@ -457,8 +450,18 @@ impl Lab {
     /// Selects what the inspector and explain panel show.
     pub fn select(&self, sel: Option<Selection>) {
         self.selection.set(sel);
-        self.explanation
-            .set(sel.map(|sel| self.sim.with_value(|s| s.explain(sel))));
+        self.refresh_explanation();
+    }
+
+    /// Sets the explanation of the selection, when it changed.
+    fn refresh_explanation(&self) {
+        let e = self
+            .selection
+            .get_untracked()
+            .map(|sel| self.sim.with_value(|s| s.explain(sel)));
+        if self.explanation.with_untracked(|x| *x != e) {
+            self.explanation.set(e);
+        }
     }
 }
 

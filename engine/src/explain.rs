@@ -36,10 +36,9 @@ pub struct Explanation {
     pub source: String,
 }
 
-/// Requests in service or queued at an instance.
+/// Requests in service or queued at an instance (its metrics gauge).
 fn in_flight(sim: &Simulation, i: InstanceId) -> u32 {
-    let inst = &sim.instances[i.0 as usize];
-    inst.busy + inst.queue.len() as u32
+    sim.instance_gauges(i).in_flight
 }
 
 /// `"a (7), b (5) and c (2)"`.

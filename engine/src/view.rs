@@ -349,15 +349,15 @@ impl Simulation {
     /// The view of the cluster now.
     pub fn view(&self) -> ClusterView {
         let now = self.now();
+        let rank = |s: Option<BreakerState>| match s {
+            None => 0,
+            Some(BreakerState::Closed) => 1,
+            Some(BreakerState::HalfOpen) => 2,
+            Some(BreakerState::Open) => 3,
+        };
         let mut worst_breaker: Vec<Option<BreakerState>> = vec![None; self.instances.len()];
         for (_, u, b) in self.breakers() {
             let w = &mut worst_breaker[u.0 as usize];
-            let rank = |s: Option<BreakerState>| match s {
-                None => 0,
-                Some(BreakerState::Closed) => 1,
-                Some(BreakerState::HalfOpen) => 2,
-                Some(BreakerState::Open) => 3,
-            };
             if rank(Some(b.state())) > rank(*w) {
                 *w = Some(b.state());
             }

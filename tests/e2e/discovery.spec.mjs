@@ -1,34 +1,15 @@
 // The foundation scenario as a user drives it: "Service discovery and heartbeats".
-import { test, expect } from '@playwright/test';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { test, expect, artifacts, simUs, card, served, setSpeed, feed } from './fixtures.mjs';
 
-const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 const A = '192.168.1.10:8080';
 const B = '192.168.1.11:8080';
 const ORDER = '192.168.1.20:8081';
 
-/** Console errors and uncaught exceptions seen during the test. */
-let problems;
-
 test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'HA Lab' })).toBeVisible();
 });
-
-test.afterEach(async () => {
-  expect(problems, 'the browser console stays free of errors').toEqual([]);
-});
-
-const simUs = async (page) =>
-  Number(await page.locator('output[aria-label="Simulated time"]').getAttribute('data-us'));
-const card = (page, addr) => page.getByRole('article', { name: `Instance ${addr}` });
-const served = async (page, addr) => Number(await card(page, addr).getAttribute('data-served'));
-const setSpeed = (page, label) => page.getByRole('radio', { name: label }).check();
-const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });
 
 test('opens on the discovery preset with its three instances and registrations', async ({ page }) => {
   await expect(page.locator('.preset-title')).toHaveText('Service discovery and heartbeats');

@@ -1,16 +1,11 @@
 // The hash ring view of the "Replicated data on a hash ring" preset.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures.mjs';
 
-let problems;
 test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto('/');
   await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption('replication');
   await expect(page.getByRole('region', { name: 'Hash ring' })).toBeVisible();
 });
-test.afterEach(() => { expect(problems).toEqual([]); });
 
 const rows = (page) => page.locator('table.ownership tbody tr');
 const under = (page) => page.locator('.under-replicated');

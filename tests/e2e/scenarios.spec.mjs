@@ -1,22 +1,10 @@
 // Scenarios and share links as a teacher and a student use them.
-import { test, expect } from '@playwright/test';
-
-let problems;
-const watch = (page) => {
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-};
-
-test.beforeEach(() => { problems = []; });
-test.afterEach(async () => {
-  expect(problems, 'the browser console stays free of errors').toEqual([]);
-});
+import { test, expect } from './fixtures.mjs';
 
 const picker = (page) => page.getByRole('combobox', { name: 'Choose a scenario' });
 const runDigest = (page) => page.locator('code.run-digest');
 
 test('choose a preset, share it, and the link replays the same run elsewhere', async ({ page, context }) => {
-  watch(page);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/');
   await picker(page).selectOption('breaker');
@@ -34,7 +22,6 @@ test('choose a preset, share it, and the link replays the same run elsewhere', a
   expect(page.url()).toBe(link);
 
   const student = await context.newPage();
-  watch(student);
   await student.goto(link);
   await expect(student.locator('.preset-title')).toHaveText('Circuit breaker');
   await expect(runDigest(student)).toHaveText(digest);
@@ -53,7 +40,6 @@ test('choose a preset, share it, and the link replays the same run elsewhere', a
 });
 
 test('a new seed changes the link and the run digest', async ({ page }) => {
-  watch(page);
   await page.goto('/');
   const before = await runDigest(page).textContent();
   const url = page.url();
@@ -64,7 +50,6 @@ test('a new seed changes the link and the run digest', async ({ page }) => {
 });
 
 test('when the clipboard refuses, the link is shown to copy by hand', async ({ page }) => {
-  watch(page);
   await page.addInitScript(() => {
     navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));
   });
@@ -82,7 +67,6 @@ for (const [name, mangle] of [
   ['garbage', (l) => l.split('#')[0] + '#s=' + 'A'.repeat(20000)],
 ]) {
   test(`a ${name} link shows a message and the default scenario`, async ({ page }) => {
-    watch(page);
     await page.goto('/');
     // Reset puts the running scenario in the address bar.
     await page.getByRole('button', { name: 'Reset' }).click();
@@ -101,7 +85,6 @@ for (const [name, mangle] of [
 }
 
 test('export then import a scenario file runs it again', async ({ page }) => {
-  watch(page);
   await page.goto('/');
   await picker(page).selectOption('failover');
   const digest = await runDigest(page).textContent();
@@ -123,7 +106,6 @@ test('export then import a scenario file runs it again', async ({ page }) => {
 });
 
 test('a Crash click becomes part of the link, and the link replays it', async ({ page, context }) => {
-  watch(page);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/');
   const before = await runDigest(page).textContent();
@@ -138,7 +120,6 @@ test('a Crash click becomes part of the link, and the link replays it', async ({
   const link = await page.evaluate(() => navigator.clipboard.readText());
 
   const student = await context.newPage();
-  watch(student);
   await student.goto(link);
   await expect(runDigest(student)).toHaveText(digest);
   // The student's run plays from 0 and crashes the same instance at the same simulated ms.

@@ -2,32 +2,16 @@
 // end to end, strategy changes, alert filters, the timeline scrubber, compare mode, hover
 // read-outs, themes, reduced motion and keyboard-only operation. Screenshots of each view are
 // saved in tests/artifacts/.
-import { test, expect } from '@playwright/test';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { test, expect, artifacts, simUs, card, served, setSpeed, feed } from './fixtures.mjs';
 
-const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
-let problems;
 test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'HA Lab' })).toBeVisible();
 });
-test.afterEach(async () => {
-  expect(problems, 'the browser console stays free of errors').toEqual([]);
-});
-
-const simUs = async (page) =>
-  Number(await page.locator('output[aria-label="Simulated time"]').getAttribute('data-us'));
-const card = (page, addr) => page.getByRole('article', { name: `Instance ${addr}` });
-const served = async (page, addr) => Number(await card(page, addr).getAttribute('data-served'));
-const setSpeed = (page, label) => page.getByRole('radio', { name: label, exact: true }).check();
 const pick = (page, preset) => page.getByLabel('Choose a scenario').selectOption(preset);
-const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });
 const instanceNode = (page, addr) => page.getByRole('button', { name: new RegExp(`^Instance ${addr.replace(/\./g, '\\.')}:`) });
 const inspector = (page) => page.locator('.inspector-panel');
 const liveDigest = (page) => page.locator('code.live-digest').textContent();

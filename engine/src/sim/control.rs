@@ -906,7 +906,7 @@ impl Simulation {
     }
 
     /// Gauges of instance `id` now.
-    fn instance_gauges(&self, id: InstanceId) -> Gauges {
+    pub(crate) fn instance_gauges(&self, id: InstanceId) -> Gauges {
         let inst = &self.instances[id.0 as usize];
         Gauges {
             in_flight: inst.busy + inst.queue.len() as u32,

@@ -1,0 +1,34 @@
+// The suite's `test`: Playwright's, with every page of a test watched for console errors and
+// uncaught exceptions; a test fails if its pages logged any.
+import { test as base, expect } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const test = base.extend({
+  context: async ({ context }, use) => {
+    const problems = [];
+    const watch = (page) => {
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    };
+    context.pages().forEach(watch);
+    context.on('page', watch);
+    await use(context);
+    expect(problems, 'the browser console stays free of errors').toEqual([]);
+  },
+});
+export { expect };
+
+/** Where screenshots for people to look at are saved. */
+export const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
+/** The simulated clock, µs. */
+export const simUs = async (page) =>
+  Number(await page.locator('output[aria-label="Simulated time"]').getAttribute('data-us'));
+/** An instance's card. */
+export const card = (page, addr) => page.getByRole('article', { name: `Instance ${addr}` });
+/** Requests an instance has served. */
+export const served = async (page, addr) => Number(await card(page, addr).getAttribute('data-served'));
+/** Chooses a playback speed by its label, e.g. `10×`. */
+export const setSpeed = (page, label) => page.getByRole('radio', { name: label, exact: true }).check();
+/** The event feed. */
+export const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });
