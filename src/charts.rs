@@ -9,6 +9,7 @@
 use crate::lab::use_lab;
 use crate::projection::{nice_ceiling, Projection};
 use crate::topology::{breaker_style, status_style};
+use crate::visible::use_visible;
 use ha_engine::explain::Selection;
 use ha_engine::metrics::SeriesPoint;
 use ha_engine::view::InstanceView;
@@ -282,7 +283,22 @@ fn InstanceCard(index: usize) -> impl IntoView {
         (i.address.clone(), i.name.clone(), i.service.clone())
     });
     let id = InstanceId(index as u32);
-    let get = move |f: fn(&InstanceView) -> String| lab.instance(index, f);
+    // The card's text and chart follow the run only while the card is on screen (they catch
+    // up when it scrolls back); its data attributes and buttons always do.
+    let card_ref = NodeRef::<leptos::html::Article>::new();
+    let visible = use_visible(card_ref);
+    let live = lab.instance_signal(index);
+    let shown = Memo::new(move |_| {
+        if visible.get() {
+            live.get()
+        } else {
+            live.get_untracked()
+        }
+    });
+    let get = move |f: fn(&InstanceView) -> String| {
+        move || shown.with(|x| x.as_ref().map(f).unwrap_or_default())
+    };
+    let data = move |f: fn(&InstanceView) -> String| lab.instance(index, f);
     let up = lab.instance(index, |x| x.up);
     let status = lab.instance(index, |x| Some(x.status));
     let breaker = lab.instance(index, |x| x.breaker);
@@ -302,13 +318,14 @@ fn InstanceCard(index: usize) -> impl IntoView {
     let selected = move || lab.selection.with(|s| *s == Some(sel));
     view! {
         <article
+            node_ref=card_ref
             class=move || format!("card {}{}", status().map_or("", |s| status_style(s).1), if selected() { " selected" } else { "" })
             aria-label=format!("Instance {address}")
             data-address=address.clone()
             data-status=move || status().map(|s| format!("{s:?}")).unwrap_or_default()
-            data-served=get(|x| x.served.to_string())
-            data-rps=get(|x| format!("{:.2}", x.rps))
-            data-candidate=get(|x| x.candidate.to_string())
+            data-served=data(|x| x.served.to_string())
+            data-rps=data(|x| format!("{:.2}", x.rps))
+            data-candidate=data(|x| x.candidate.to_string())
         >
             <header>
                 <h3>
@@ -331,7 +348,7 @@ fn InstanceCard(index: usize) -> impl IntoView {
                     format!("{:.0} / {:.0} ms", x.p50_ms, x.p99_ms)
                 })}</dd></div>
             </dl>
-            <InstanceChart index=index/>
+            <InstanceChart index=index shown=shown/>
             <div class="actions">
                 <button class="danger" node_ref=crash_ref aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| act(Command::Crash(id), restart_ref)>
                     "Crash"
@@ -349,15 +366,10 @@ fn InstanceCard(index: usize) -> impl IntoView {
 
 /// The instance's four bands with a hover read-out.
 #[component]
-fn InstanceChart(index: usize) -> impl IntoView {
+fn InstanceChart(index: usize, shown: Memo<Option<InstanceView>>) -> impl IntoView {
     let lab = use_lab();
     let pts = Memo::new(move |_| {
-        lab.view.with(|v| {
-            v.instances
-                .get(index)
-                .map(|i| i.series.clone())
-                .unwrap_or_default()
-        })
+        shown.with(|i| i.as_ref().map(|i| i.series.clone()).unwrap_or_default())
     });
     let address = lab
         .view
@@ -419,6 +431,7 @@ pub fn ServiceCharts() -> impl IntoView {
 #[component]
 pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoView {
     let lab = use_lab();
+    let series = lab.service(index, |s| s.series.clone());
     let pts = Memo::new(move |_| {
         if side_b {
             lab.compare_view.with(|b| {
@@ -428,12 +441,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                     .unwrap_or_default()
             })
         } else {
-            lab.view.with(|v| {
-                v.services
-                    .get(index)
-                    .map(|s| s.series.clone())
-                    .unwrap_or_default()
-            })
+            series()
         }
     });
     let name = lab.view.with_untracked(|v| v.services[index].name.clone());

@@ -118,9 +118,15 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
             }
         }
     };
-    let strategy = get(|v, s| v.services[s].strategy.clone());
+    let strategy = get(|v, s| {
+        v.services
+            .get(s)
+            .map_or(String::new(), |x| x.strategy.clone())
+    });
     let totals = get(|v, s| {
-        let svc = &v.services[s];
+        let Some(svc) = v.services.get(s) else {
+            return String::new();
+        };
         format!(
             "{} ok · {} failed · {:.1} % errors now · p99 {}",
             v.totals.ok,
@@ -134,11 +140,12 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
     });
     let rows = move || {
         let f = |v: &ClusterView| {
-            v.services[s]
-                .instances
+            v.services
+                .get(s)
+                .map_or(&[][..], |svc| &svc.instances[..])
                 .iter()
-                .map(|i| {
-                    let x = &v.instances[i.0 as usize];
+                .filter_map(|i| v.instances.get(i.0 as usize))
+                .map(|x| {
                     (
                         x.address.clone(),
                         x.rps,

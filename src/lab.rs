@@ -80,6 +80,15 @@ pub struct Lab {
     /// seconds per wall-clock second).
     pub behind: RwSignal<Option<f64>>,
     pace: StoredValue<Pace>,
+    /// One signal per instance (by index), set only when that instance's view changed, so a
+    /// card's bindings re-run only for their own instance. (Hundreds of bindings subscribed to
+    /// `view` made every frame pay for each one unsubscribing from one long list.)
+    instance_views: StoredValue<Vec<RwSignal<Option<InstanceView>>>>,
+    /// One signal per service, as `instance_views`.
+    service_views: StoredValue<Vec<RwSignal<Option<ServiceView>>>>,
+    /// The owner the per-item signals belong to (the app's), so they outlive the components
+    /// that first asked for them.
+    owner: StoredValue<Owner, LocalStorage>,
 }
 
 fn build(s: &Scenario) -> Simulation {
@@ -138,6 +147,9 @@ impl Lab {
             compare: StoredValue::new_local(None),
             behind: RwSignal::new(None),
             pace: StoredValue::new(Pace::default()),
+            instance_views: StoredValue::new(Vec::new()),
+            service_views: StoredValue::new(Vec::new()),
+            owner: StoredValue::new_local(Owner::current().expect("Lab::new runs inside the app")),
         };
         lab.alert_feed
             .set(lab.sim.with_value(Simulation::alert_feed_view));
@@ -400,17 +412,22 @@ impl Lab {
         self.sim.with_value(f)
     }
 
-    /// A reactive read of one value of instance `index`, borrowed from the view (no clone of
-    /// the instance and its series); `T::default()` if there is no such instance.
+    /// A reactive read of one value of instance `index`, borrowed from its per-instance signal
+    /// (no clone of the instance and its series); `T::default()` if there is no such instance.
+    /// It re-runs only when that instance's view changes.
     pub fn instance<T: Default>(
         self,
         index: usize,
         f: impl Fn(&InstanceView) -> T + Copy,
     ) -> impl Fn() -> T + Copy {
-        move || {
-            self.view
-                .with(|v| v.instances.get(index).map(f).unwrap_or_default())
-        }
+        let sig = item_signal(self.instance_views, self.owner, index);
+        move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
+    }
+
+    /// The signal of instance `index`'s view (`None` when there is no such instance), set only
+    /// when that instance changed.
+    pub fn instance_signal(self, index: usize) -> RwSignal<Option<InstanceView>> {
+        item_signal(self.instance_views, self.owner, index)
     }
 
     /// A reactive read of one value of service `index`, as [`Lab::instance`].
@@ -419,10 +436,8 @@ impl Lab {
         index: usize,
         f: impl Fn(&ServiceView) -> T + Copy,
     ) -> impl Fn() -> T + Copy {
-        move || {
-            self.view
-                .with(|v| v.services.get(index).map(f).unwrap_or_default())
-        }
+        let sig = item_signal(self.service_views, self.owner, index);
+        move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
     }
 
     fn refresh(&self) {
@@ -437,6 +452,8 @@ impl Lab {
             self.alert_feed
                 .set(self.sim.with_value(Simulation::alert_feed_view));
         }
+        sync_items(self.instance_views, self.owner, &view.instances);
+        sync_items(self.service_views, self.owner, &view.services);
         self.view.set(view);
         self.refresh_explanation();
         let b = self
@@ -490,4 +507,43 @@ pub fn fresh_seed() -> u64 {
 /// The lab provided by [`crate::app::App`].
 pub fn use_lab() -> Lab {
     expect_context::<Lab>()
+}
+
+/// The signal of item `index` in `items`, created (empty) under `owner` if there is none yet.
+fn item_signal<T: Send + Sync + 'static>(
+    items: StoredValue<Vec<RwSignal<Option<T>>>>,
+    owner: StoredValue<Owner, LocalStorage>,
+    index: usize,
+) -> RwSignal<Option<T>> {
+    if let Some(sig) = items.with_value(|v| v.get(index).copied()) {
+        return sig;
+    }
+    owner.with_value(|o| {
+        o.with(|| {
+            items.update_value(|v| {
+                while v.len() <= index {
+                    v.push(RwSignal::new(None));
+                }
+            })
+        })
+    });
+    items.with_value(|v| v[index])
+}
+
+/// Sets each item's signal to `now[i]` where it differs (and to `None` past `now`'s end).
+fn sync_items<T: Clone + PartialEq + Send + Sync + 'static>(
+    items: StoredValue<Vec<RwSignal<Option<T>>>>,
+    owner: StoredValue<Owner, LocalStorage>,
+    now: &[T],
+) {
+    if !now.is_empty() {
+        item_signal(items, owner, now.len() - 1);
+    }
+    let sigs = items.get_value();
+    for (i, sig) in sigs.into_iter().enumerate() {
+        let new = now.get(i);
+        if sig.with_untracked(|old| old.as_ref() != new) {
+            sig.set(new.cloned());
+        }
+    }
 }

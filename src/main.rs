@@ -12,6 +12,7 @@ mod ring;
 mod scenario_ui;
 mod topology;
 mod transport;
+mod visible;
 
 fn main() {
     // A Rust panic reaches the browser console with its message and location.

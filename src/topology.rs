@@ -235,14 +235,15 @@ pub fn Topology() -> impl IntoView {
                 let sy = svc_y[s];
                 let d = curve(LB_X + LB_W, mid_y, SVC_X, sy);
                 let rps = lab.service(s, |x| x.rps * x.client_share.min(1.0));
-                let client_rps = move || lab.view.with(|v| v.traffic_rps * v.services[s].client_share);
+                let share = lab.service(s, |x| x.client_share);
+                let client_rps = move || lab.view.with(|v| v.traffic_rps) * share();
                 let count = Signal::derive(move || dots_for(client_rps(), max_rps.get()));
-                view! {
-                    <path class="edge" d=d.clone() stroke-width=move || format!("{:.1}", flow_width(rps()))/>
-                    <Dots d=d count=count/>
-                }
+                (
+                    view! { <path class="edge" d=d.clone() stroke-width=move || format!("{:.1}", flow_width(rps()))/> },
+                    view! { <Dots d=d count=count/> },
+                )
             })
-            .collect_view();
+            .unzip::<_, _, Vec<_>, Vec<_>>();
         // Dependency edges: caller service → callee service, arcs left of the services column.
         let dep_edges = lab.view.with_untracked(|v| {
             v.services
@@ -320,16 +321,18 @@ pub fn Topology() -> impl IntoView {
                     let (routed, rps) = inst();
                     if routed { dots_for(rps, max_rps.get()) } else { 0 }
                 });
-                view! {
-                    <path
-                        class=move || if inst().0 { "edge" } else { "edge unrouted" }
-                        d=d.clone()
-                        stroke-width=move || format!("{:.1}", if inst().0 { flow_width(inst().1) } else { 1.5 })
-                    />
-                    <Dots d=d count=count/>
-                }
+                (
+                    view! {
+                        <path
+                            class=move || if inst().0 { "edge" } else { "edge unrouted" }
+                            d=d.clone()
+                            stroke-width=move || format!("{:.1}", if inst().0 { flow_width(inst().1) } else { 1.5 })
+                        />
+                    },
+                    view! { <Dots d=d count=count/> },
+                )
             })
-            .collect_view();
+            .unzip::<_, _, Vec<_>, Vec<_>>();
         let inst_nodes = (0..inst_y.len())
             .map(|i| {
                 let iy = inst_y[i];
@@ -432,10 +435,14 @@ pub fn Topology() -> impl IntoView {
         let gw_dots = Signal::derive(move || dots_for(passed_rps(), max_rps.get()));
         let gw_sel = Selection::Gateway;
         let pick_gw = move || lab.select(Some(gw_sel));
+        let (svc_edges, svc_dots) = svc_edges;
+        let (inst_edges, inst_dots) = inst_edges;
+        let view_box = format!("0 0 {WIDTH} {height:.0}");
         view! {
+            <div class="topology-wrap">
             <svg
                 class="topology"
-                viewBox=format!("0 0 {WIDTH} {height:.0}")
+                viewBox=view_box.clone()
                 role="group"
                 aria-label="Topology: clients send requests through the gateway and its rate limiter to the load balancer, which routes each service's calls to the instances the registry lists"
             >
@@ -450,9 +457,7 @@ pub fn Topology() -> impl IntoView {
                 <text class="col-label" x=SVC_X y="16">"SERVICES"</text>
                 <text class="col-label" x=INST_X y="16">"INSTANCES"</text>
                 <path class="edge" d=client_d.clone() stroke-width=move || format!("{:.1}", flow_width(total_rps()))/>
-                <Dots d=client_d count=client_dots/>
                 <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", flow_width(passed_rps()))/>
-                <Dots d=gw_d count=gw_dots/>
                 {svc_edges}
                 {dep_edges}
                 {inst_edges}
@@ -488,6 +493,15 @@ pub fn Topology() -> impl IntoView {
                 {svc_nodes}
                 {inst_nodes}
             </svg>
+            // The moving dots live in their own layer above the drawing: their animation repaints
+            // only this layer, not the whole topology, every frame.
+            <svg class="flow" viewBox=view_box aria-hidden="true">
+                <Dots d=client_d count=client_dots/>
+                <Dots d=gw_d count=gw_dots/>
+                {svc_dots}
+                {inst_dots}
+            </svg>
+            </div>
             <ul class="legend" aria-label="Legend">
                 {STATUSES
                     .iter()

@@ -1,0 +1,64 @@
+//! Whether an element is on screen, for panels that need not redraw while scrolled away.
+//!
+//! With 30 instances most cards are below the fold; their text and charts re-rendering every
+//! frame cost more than the engine (see BENCHMARKS.md). A card's numbers and chart follow the run
+//! only while it is within [`MARGIN`] of the viewport, and catch up the moment it comes back.
+
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+
+/// How far outside the viewport an element still counts as visible (CSS length), so it is
+/// current before it scrolls in.
+pub const MARGIN: &str = "300px";
+
+/// A signal that is `true` while the element behind `target` is within [`MARGIN`] of the
+/// viewport (and until the browser first reports on it). Stops observing when the calling
+/// component is cleaned up.
+pub fn use_visible<E>(target: NodeRef<E>) -> ReadSignal<bool>
+where
+    E: leptos::html::ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
+    let (visible, set_visible) = signal(true);
+    let observer: StoredValue<Option<IntersectionObserver>, LocalStorage> =
+        StoredValue::new_local(None);
+    let callback: StoredValue<Option<Closure<dyn FnMut(js_sys::Array)>>, LocalStorage> =
+        StoredValue::new_local(None);
+    Effect::new(move |_| {
+        let Some(el) = target.get() else { return };
+        let Some(el) = el.dyn_ref::<web_sys::Element>().cloned() else {
+            return;
+        };
+        if observer.with_value(Option::is_some) {
+            return;
+        }
+        let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            // The last entry is the newest state of our one target.
+            if let Some(e) = entries
+                .iter()
+                .last()
+                .and_then(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
+            {
+                set_visible.set(e.is_intersecting());
+            }
+        });
+        let init = IntersectionObserverInit::new();
+        init.set_root_margin(MARGIN);
+        if let Ok(obs) = IntersectionObserver::new_with_options(cb.as_ref().unchecked_ref(), &init)
+        {
+            obs.observe(&el);
+            observer.set_value(Some(obs));
+            callback.set_value(Some(cb));
+        }
+    });
+    on_cleanup(move || {
+        observer.try_with_value(|o| {
+            if let Some(o) = o {
+                o.disconnect();
+            }
+        });
+    });
+    visible
+}
