@@ -13,6 +13,9 @@ use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObser
 /// current before it scrolls in.
 pub const MARGIN: &str = "300px";
 
+/// The observer's callback, kept alive as long as the component.
+type Callback = Closure<dyn FnMut(js_sys::Array)>;
+
 /// A signal that is `true` while the element behind `target` is within [`MARGIN`] of the
 /// viewport (and until the browser first reports on it). Stops observing when the calling
 /// component is cleaned up.
@@ -24,8 +27,7 @@ where
     let (visible, set_visible) = signal(true);
     let observer: StoredValue<Option<IntersectionObserver>, LocalStorage> =
         StoredValue::new_local(None);
-    let callback: StoredValue<Option<Closure<dyn FnMut(js_sys::Array)>>, LocalStorage> =
-        StoredValue::new_local(None);
+    let callback: StoredValue<Option<Callback>, LocalStorage> = StoredValue::new_local(None);
     Effect::new(move |_| {
         let Some(el) = target.get() else { return };
         let Some(el) = el.dyn_ref::<web_sys::Element>().cloned() else {
@@ -34,7 +36,7 @@ where
         if observer.with_value(Option::is_some) {
             return;
         }
-        let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let cb = Callback::new(move |entries: js_sys::Array| {
             // The last entry is the newest state of our one target.
             if let Some(e) = entries
                 .iter()
