@@ -50,7 +50,7 @@ use serde::{Deserialize, Serialize};
 pub use config::{ClusterConfig, ConfigError, InstanceConfig, ServiceConfig};
 pub use event::{Digest, Event, Outcome};
 pub use scenario::{Scenario, ScenarioError};
-pub use sim::{Command, CommandError, OutcomeCounts, Process, Simulation, Stats};
+pub use sim::{Command, CommandError, Footprint, OutcomeCounts, Process, Simulation, Stats};
 pub use time::SimTime;
 pub use view::ClusterView;
 

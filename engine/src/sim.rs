@@ -51,6 +51,35 @@ pub use request::Caller;
 /// Simulated time between metric samples, load reports and alert evaluations, µs.
 pub const METRICS_TICK_US: u64 = 1_000_000;
 
+/// Lengths of the buffers that grow with a run ([`Simulation::footprint`]), in items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Footprint {
+    /// Scheduled events not yet handled (arrivals, completions, timers).
+    pub pending_events: usize,
+    /// Client requests in flight.
+    pub requests: usize,
+    /// Calls (request → service) in flight.
+    pub calls: usize,
+    /// Jobs held by instances, running or queued.
+    pub jobs: usize,
+    /// Jobs waiting in instance queues.
+    pub queued_jobs: usize,
+    /// Entries in the event log ring.
+    pub log_entries: usize,
+    /// Notable entries kept apart in the log.
+    pub log_notable: usize,
+    /// Entries in the human-readable feed.
+    pub feed: usize,
+    /// Finished traces kept.
+    pub traces: usize,
+    /// Traces still collecting spans.
+    pub open_traces: usize,
+    /// Alert transitions kept.
+    pub alert_feed: usize,
+    /// Circuit breakers (one per caller and upstream that has been called).
+    pub breakers: usize,
+}
+
 /// Counts of client requests by how they ended, plus those still in flight.
 ///
 /// Invariant: `arrived == ok + error + timeout + rejected + short_circuited +
@@ -634,6 +663,26 @@ impl Simulation {
     /// timeout; a property test checks it.
     pub fn in_memory(&self) -> (usize, usize, usize) {
         (self.requests.len(), self.calls.len(), self.jobs.len())
+    }
+
+    /// The length of every buffer that grows with the run (the soak test watches them). Each
+    /// one is bounded: in-flight work by arrivals within a timeout, the rest by a capacity
+    /// (`LOG_CAPACITY`, `FEED_CAPACITY`, `ALERT_FEED_CAPACITY`, the trace ring).
+    pub fn footprint(&self) -> Footprint {
+        Footprint {
+            pending_events: self.queue.len(),
+            requests: self.requests.len(),
+            calls: self.calls.len(),
+            jobs: self.jobs.len(),
+            queued_jobs: self.instances.iter().map(|i| i.queue.len()).sum(),
+            log_entries: self.log.entries().count(),
+            log_notable: self.log.notable().count(),
+            feed: self.feed.len(),
+            traces: self.traces.len(),
+            open_traces: self.open_traces.len(),
+            alert_feed: self.alerts.feed().len(),
+            breakers: self.breakers.len(),
+        }
     }
 
     /// The instance listening on `address` (`host:port`), if any.
