@@ -185,10 +185,6 @@ fn recovery_drill() {
         &sim,
         |e| matches!(e, Event::HealthChanged { instance, healthy: false } if *instance == id),
     );
-    let healthy = times(
-        &sim,
-        |e| matches!(e, Event::HealthChanged { instance, healthy: true } if *instance == id),
-    );
     let attempts = times(&sim, |e| matches!(e, Event::RecoveryAttempt { .. }));
     let gave_up = times(&sim, |e| matches!(e, Event::RecoveryGaveUp { .. }));
     let failback = times(&sim, |e| matches!(e, Event::Failback { .. }));
