@@ -4,6 +4,7 @@ mod alerts_ui;
 mod app;
 mod charts;
 mod compare;
+mod crash;
 mod feed;
 mod inspector;
 mod lab;
@@ -15,7 +16,12 @@ mod transport;
 mod visible;
 
 fn main() {
-    // A Rust panic reaches the browser console with its message and location.
-    console_error_panic_hook::set_once();
+    // A Rust panic reaches the browser console with its message and location, and the page
+    // shows what happened with a way out instead of going blank (see `crash`).
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        crash::show(&info.to_string());
+    }));
     leptos::mount::mount_to_body(app::App);
+    crash::test_hook();
 }

@@ -1,0 +1,38 @@
+// The page never goes blank: a Rust panic in the app leaves a screen that says what happened
+// and offers a way out. `?panic-test` makes the release build panic on purpose (src/crash.rs).
+// This spec uses Playwright's own `test`: here the console error is the point, and it checks
+// that the panic is the only one.
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { artifacts } from './fixtures.mjs';
+
+test('a panic shows the crash screen, and both ways out work', async ({ page }) => {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto('/?panic-test#');
+  await page.getByLabel('Choose a scenario').selectOption('failover');
+  const dialog = page.getByRole('alertdialog', { name: 'HA Lab stopped: the page hit a bug' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('.crash-message')).toContainText('panic test requested by ?panic-test');
+  await expect(dialog.getByRole('button', { name: 'Reload this scenario' })).toBeFocused();
+  await page.screenshot({ path: path.join(artifacts, 'crash-screen.png') });
+  // Only the panic itself reached the console (its message, then the abort it causes).
+  expect(errors.length).toBeGreaterThan(0);
+  for (const e of errors) expect(e).toMatch(/panic test requested|unreachable/);
+  expect(errors.some((e) => e.includes('panic test requested'))).toBe(true);
+
+  // Reload keeps the scenario in the link (failover), and panics again: this is the test hook.
+  const hash = new URL(page.url()).hash;
+  expect(hash).toMatch(/^#s=/);
+  await dialog.getByRole('button', { name: 'Reload this scenario' }).click();
+  await expect(page.getByLabel('Choose a scenario')).toHaveValue('failover');
+
+  // "Start over" leaves the query and the scenario behind: the default page runs.
+  await page.getByRole('alertdialog').getByRole('link', { name: 'Start over with the default scenario' }).click();
+  await expect(page).toHaveURL(/\/(#.*)?$/);
+  await expect(page.getByRole('heading', { name: 'HA Lab' })).toBeVisible();
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await page.waitForTimeout(2000);
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+});
