@@ -24,6 +24,7 @@
 
 pub mod alerts;
 pub mod balancer;
+pub mod bench;
 pub mod breaker;
 pub mod config;
 pub mod event;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The benchmark command: measures everything BENCHMARKS.md reports and rewrites it.
+#   scripts/bench.sh
+# Native engine throughput and hash-ring lookups (criterion), the same workloads in wasm in
+# headless Chromium, the release build's size, start time and frame time under load. Reports
+# figures; never fails on timing. Takes about 10 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+out=target/bench-report
+mkdir -p "$out"
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "machine"
+{
+  echo "cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+  echo "cores=$(nproc)"
+  echo "memory_gib=$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo)"
+  echo "rustc=$(rustc -V)"
+  echo "chromium=$(chromium --version 2>/dev/null || /usr/bin/chromium --version)"
+  echo "date=$(date -u +%Y-%m-%d)"
+  echo "commit=$(git rev-parse --short HEAD)"
+} > "$out/machine.txt"
+cat "$out/machine.txt"
+
+step "native engine and ring lookups (criterion, bench profile: opt-level 3)"
+cargo bench -p ha-engine --bench engine -- --noplot 2>&1 | tee "$out/criterion.txt" | grep -E "^(simulate|ring)/|time:|thrpt:" || true
+
+step "wasm engine in headless Chromium (bench profile)"
+CHROMEDRIVER=/usr/bin/chromedriver \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -q --profile bench -p ha-lab --target wasm32-unknown-unknown --test wasm_bench -- --nocapture 2>&1 \
+  | grep -E '^BENCH' | tee "$out/wasm.txt"
+
+step "release build, size"
+trunk build --release --offline
+: > "$out/size.txt"
+for f in dist/*.wasm dist/*.js dist/*.css; do
+  echo "$(basename "$f") $(wc -c < "$f") $(gzip -9c "$f" | wc -c)" >> "$out/size.txt"
+done
+cat "$out/size.txt"
+
+step "page: start time and frame time (release build served on 127.0.0.1)"
+port=8097
+npx http-server dist -a 127.0.0.1 -p $port -s -c-1 >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.2; done
+node scripts/start-time.mjs "http://127.0.0.1:$port/" 5 | tee "$out/start.json"
+node scripts/frame-time.mjs "http://127.0.0.1:$port/" stress 10× 100× paused | tee "$out/frames.json"
+REDUCED=1 node scripts/frame-time.mjs "http://127.0.0.1:$port/" stress 10× | tee "$out/frames-reduced.json"
+
+step "robustness figures: soak (24 simulated hours, two runs) and fault drills"
+cargo test -q --profile bench -p ha-engine --test soak -- --ignored --nocapture 2>&1 | tee "$out/soak.txt"
+cargo test -q --profile bench -p ha-engine --test drills -- --nocapture 2>&1 | grep -E '^(stress|fault injection|availability|recovery drill):' | tee "$out/drills.txt"
+
+step "BENCHMARKS.md"
+node scripts/bench-report.mjs "$out" > BENCHMARKS.md
+cat BENCHMARKS.md
