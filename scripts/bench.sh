@@ -30,7 +30,7 @@ cargo bench -p ha-engine --bench engine -- --noplot 2>&1 | tee "$out/criterion.t
 step "wasm engine in headless Chromium (bench profile)"
 CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -q --profile bench -p ha-lab --target wasm32-unknown-unknown --test wasm_bench -- --nocapture 2>&1 \
+  cargo test --profile bench -p ha-lab --target wasm32-unknown-unknown --test wasm_bench -- --nocapture 2>&1 \
   | grep -E '^BENCH' | tee "$out/wasm.txt"
 
 step "release build, size"

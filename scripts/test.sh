@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what tests need, then runs every test: format, lints, engine and app unit tests,
-# ha-sim, the wasm determinism test in Chromium, and the Playwright end-to-end suite against the
-# release build.
+# property tests, fault drills, bounded-time fuzzing (HA_FUZZ_SECONDS per target, default 8),
+# ha-sim, the 24-simulated-hour soak (optimised), the wasm determinism test in Chromium, and the
+# Playwright end-to-end suite against the release build. Benchmarks are scripts/bench.sh: they
+# report and never fail this command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -22,8 +24,11 @@ step "clippy (native, all targets) and clippy (wasm app)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p ha-lab --target wasm32-unknown-unknown -- -D warnings
 
-step "unit, integration and property tests (native)"
-cargo test --workspace
+step "unit, integration, property and drill tests, and fuzzing for a bounded time (native)"
+HA_FUZZ_SECONDS="${HA_FUZZ_SECONDS:-8}" cargo test --workspace
+
+step "soak: 24 simulated hours at 1,000 req/s with a fault every 3 min, twice (optimised build)"
+cargo test -q --profile bench -p ha-engine --test soak -- --ignored --nocapture
 
 step "wasm determinism: the same run in Chromium gives the native digest"
 HA_NATIVE_DIGEST=$(cargo run -q -p ha-engine --bin ha-sim -- run --preset discovery --seed 42 --seconds 120 --crash 192.168.1.11:8080@30 | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')

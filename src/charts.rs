@@ -284,7 +284,7 @@ fn InstanceCard(index: usize) -> impl IntoView {
     });
     let id = InstanceId(index as u32);
     // The card's text and chart follow the run only while the card is on screen (they catch
-    // up when it scrolls back); its data attributes and buttons always do.
+    // up when it scrolls back); its state badge, data attributes and buttons always follow.
     let card_ref = NodeRef::<leptos::html::Article>::new();
     let visible = use_visible(card_ref);
     let live = lab.instance_signal(index);
@@ -332,7 +332,7 @@ fn InstanceCard(index: usize) -> impl IntoView {
                     <span class="glyph" aria-hidden="true">{move || status().map_or("", |s| status_style(s).0)}</span>
                     " " {address.clone()}
                 </h3>
-                <span class="badge">{get(|x| x.status.label().to_string())}</span>
+                <span class="badge">{data(|x| x.status.label().to_string())}</span>
             </header>
             <p class="sub">
                 {name} " · " {service}

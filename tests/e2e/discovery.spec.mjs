@@ -47,6 +47,8 @@ test('a crashed instance is expired after the heartbeat timeout and stops gettin
   await expect(feed(page).getByText(new RegExp(`registry expired ${B.replace(/\./g, '\\.')}: no heartbeat for 30 s`))).toBeVisible();
   await expect(feed(page).getByText(`stopped sending to ${B}`)).toBeVisible();
   await expect(card(page, B)).toHaveAttribute('data-status', 'Down');
+  // On screen, so its numbers are live (a card scrolled away pauses its text and chart).
+  await card(page, B).scrollIntoViewIfNeeded();
   await expect(card(page, B).getByText('down, expired')).toBeVisible();
 
   const bServed = await served(page, B);
