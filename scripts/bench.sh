@@ -53,7 +53,7 @@ REDUCED=1 node scripts/frame-time.mjs "http://127.0.0.1:$port/" stress 10× | te
 
 step "robustness figures: soak (24 simulated hours, two runs) and fault drills"
 cargo test -q --profile bench -p ha-engine --test soak -- --ignored --nocapture 2>&1 | tee "$out/soak.txt"
-cargo test -q --profile bench -p ha-engine --test drills -- --nocapture 2>&1 | grep -E '^(stress|fault injection|availability|recovery drill):' | tee "$out/drills.txt"
+cargo test -q --profile bench -p ha-engine --test drills -- --nocapture 2>&1 | grep -oE '(stress|fault injection|availability|recovery drill): .*' | sort | tee "$out/drills.txt"
 
 step "BENCHMARKS.md"
 node scripts/bench-report.mjs "$out" > BENCHMARKS.md

@@ -262,6 +262,11 @@ impl Lab {
     /// [`Lab::behind`] says how fast that is, instead of the page freezing.
     pub fn frame(&self, wall_ms: f64) {
         if !self.playing.get_untracked() {
+            // Paused: nothing is behind. Forget the pace so playing again measures afresh.
+            if self.behind.get_untracked().is_some() {
+                self.behind.set(None);
+            }
+            self.pace.set_value(Pace::default());
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
