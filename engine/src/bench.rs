@@ -28,8 +28,6 @@ pub const MEASURE_US: u64 = 5_000_000;
 pub struct Workload {
     /// Short identifier (criterion's benchmark id, the wasm bench's key).
     pub id: &'static str,
-    /// What it is, for the report.
-    pub title: &'static str,
     /// The cluster.
     pub config: ClusterConfig,
 }
@@ -98,17 +96,14 @@ pub fn workloads() -> Vec<Workload> {
     vec![
         Workload {
             id: "round_robin_10_instances",
-            title: "10 instances, round robin, 4,000 req/s",
             config: cluster(10, Strategy::RoundRobin, 4_000.0, false),
         },
         Workload {
             id: "p2c_50_instances_breakers_health_checks",
-            title: "50 instances, power of two choices, breakers and health checks, 20,000 req/s",
             config: cluster(50, Strategy::PowerOfTwoChoices, 20_000.0, true),
         },
         Workload {
             id: "replicated_keys_20_node_ring",
-            title: "replicated keyed traffic on a 20-node ring (N = 3), 20,000 ops/s + 1,000 req/s",
             config: data,
         },
     ]
@@ -142,11 +137,10 @@ pub fn iteration(warm: &Simulation) -> u64 {
     work(&sim) - before
 }
 
-/// A ring of `nodes` data nodes with `vnodes` virtual nodes each (for the lookup benchmark:
-/// 1,000 × 1,000 is a million points).
+/// A ring of `nodes` data nodes with `vnodes` virtual nodes each: 1,000 × 1,000 is a million
+/// points, past what a scenario's store accepts (64 nodes), so it is built directly.
 pub fn ring(nodes: usize, vnodes: u32) -> HashRing {
-    let cfg = ReplicationConfig::uniform(nodes, vnodes, 1);
-    let members: Vec<DataNode> = cfg
+    let members: Vec<DataNode> = ReplicationConfig::uniform(nodes, vnodes, 1)
         .nodes
         .into_iter()
         .map(|config| DataNode {
@@ -159,12 +153,22 @@ pub fn ring(nodes: usize, vnodes: u32) -> HashRing {
     HashRing::build(&members, vnodes)
 }
 
-/// The replica set of key hash `h` on `ring`: the first 3 distinct nodes clockwise (node
-/// indices; `u16::MAX` past the number of members).
+/// The replica set of key hash `h` on `ring`: the first 3 distinct nodes clockwise
+/// ([`HashRing::walk`], the store's preference list), as node indices; `u16::MAX` past the
+/// number of members.
 pub fn replicas(ring: &HashRing, h: u64) -> [u16; 3] {
     let mut out = [u16::MAX; 3];
     for (k, n) in ring.walk(h).take(3).enumerate() {
         out[k] = n;
     }
     out
+}
+
+/// The next pseudo-random key of the lookup benchmark (an LCG step on `state`), so no two
+/// lookups in a row ask for the same key.
+pub fn next_key(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1);
+    *state
 }

@@ -16,8 +16,12 @@ fn per_second(sim: &mut Simulation, secs: u64) -> Vec<f64> {
     per_second_window(sim, 0, secs)
 }
 
-/// Availability over `[from_s, to_s)`, by requests (weighted by each second's count is
-/// close enough at a steady rate: seconds are weighted equally).
+/// Requests that ended, 429s excluded.
+fn ended(t: &OutcomeCounts) -> u64 {
+    t.ok + t.error + t.timeout + t.short_circuited + t.no_healthy_upstream
+}
+
+/// Mean availability over the seconds `[from_s, to_s)`, each second weighing the same.
 fn mean(avail: &[f64], from_s: u64, to_s: u64) -> f64 {
     let w = &avail[from_s as usize..to_s as usize];
     w.iter().sum::<f64>() / w.len() as f64
@@ -117,9 +121,6 @@ fn per_second_window(sim: &mut Simulation, from_s: u64, to_s: u64) -> Vec<f64> {
     for s in from_s + 1..=to_s {
         sim.run_until(SimTime::from_secs(s));
         let now = sim.totals();
-        let ended = |t: &OutcomeCounts| {
-            t.ok + t.error + t.timeout + t.short_circuited + t.no_healthy_upstream
-        };
         let n = ended(&now) - ended(&before);
         let ok = now.ok - before.ok;
         out.push(if n == 0 { 1.0 } else { ok as f64 / n as f64 });
