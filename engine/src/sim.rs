@@ -420,6 +420,9 @@ pub struct Simulation {
     next_id: u64,
     /// Breakers by (caller key, upstream instance): caller 0 is the gateway, i + 1 instance i.
     pub(crate) breakers: BTreeMap<(u32, u32), CircuitBreaker>,
+    /// How many of `breakers` are open or half-open (kept by every transition). While it is 0
+    /// every breaker would allow a call, so routing skips the per-candidate lookups.
+    breakers_tripped: usize,
     /// Retry budgets by (caller service key, upstream service): 0 is the gateway.
     budgets: BTreeMap<(u16, u16), RetryBudget>,
     limiter: Option<RateLimiter>,
@@ -543,6 +546,7 @@ impl Simulation {
             jobs: Slab::new(),
             next_id: 0,
             breakers: BTreeMap::new(),
+            breakers_tripped: 0,
             budgets: BTreeMap::new(),
             limiter,
             service_metrics,

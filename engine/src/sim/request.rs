@@ -286,7 +286,10 @@ impl Simulation {
         self.fill_candidates(service, &mut cands);
         // Route around upstreams whose breaker (for this caller) would refuse the call.
         let mut all_refuse = None;
-        if self.cfg.services[service.0 as usize].breaker.is_some() && !cands.is_empty() {
+        if self.breakers_tripped > 0
+            && self.cfg.services[service.0 as usize].breaker.is_some()
+            && !cands.is_empty()
+        {
             let now = self.now;
             let first = cands[0];
             cands.retain(|i| {
@@ -348,7 +351,9 @@ impl Simulation {
         let timeout_ms = self.cfg.services[service.0 as usize]
             .timeout_ms
             .unwrap_or(self.cfg.request_timeout_ms);
-        self.queue.push(
+        // Every call to this service waits the same delay: its timeouts come in time order.
+        self.queue.push_lane(
+            timeout_ms,
             self.now.plus_us(timeout_ms * 1_000),
             Pending::CallTimeout { call: call_key, id },
         );
@@ -760,6 +765,19 @@ impl Simulation {
         from: BreakerState,
         to: BreakerState,
     ) {
+        match (from == BreakerState::Closed, to == BreakerState::Closed) {
+            (true, false) => self.breakers_tripped += 1,
+            (false, true) => self.breakers_tripped -= 1,
+            _ => {}
+        }
+        debug_assert_eq!(
+            self.breakers_tripped,
+            self.breakers
+                .values()
+                .filter(|b| b.state() != BreakerState::Closed)
+                .count(),
+            "breakers_tripped out of step with the breakers"
+        );
         self.record(Event::BreakerChanged {
             caller: caller.instance(),
             instance: target,
