@@ -143,34 +143,23 @@ fn curve(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
     )
 }
 
-/// Start phases of the dots on an edge, in the order they are shown: any first `n` of them
-/// are spread along the edge (bit-reversed eighths).
-const DOT_PHASES: [f64; MAX_DOTS] = [0.0, 0.5, 0.25, 0.75, 0.125, 0.625, 0.375, 0.875];
-
-/// Seconds a dot takes along an edge.
-const DOT_SECONDS: f64 = 1.6;
-
-/// Moving dots along `d`; the first `count()` are shown. The circles exist once and are
-/// shown or hidden, so a changing rate never re-creates DOM nodes.
+/// Moving dots along `d`, `count()` of them evenly spaced, each taking 1.6 s along the edge.
+///
+/// One dashed stroke per edge, not one element per dot: zero-length dashes with round caps
+/// draw as dots (`pathLength="100"` makes the spacing `100 / count` whatever the edge's length)
+/// and one animation of `stroke-dashoffset` moves them all. The browser updates the style of
+/// every running animation on each frame, so this is 1 animation per edge instead of up to 8.
 #[component]
 fn Dots(d: String, count: Signal<usize>) -> impl IntoView {
-    DOT_PHASES
-        .iter()
-        .enumerate()
-        .map(|(k, phase)| {
-            view! {
-                <circle
-                    class="dot"
-                    r="3"
-                    visibility=move || if k < count.get() { "visible" } else { "hidden" }
-                    style=format!(
-                        "offset-path: path('{d}'); animation-delay: {:.2}s",
-                        -phase * DOT_SECONDS
-                    )
-                />
-            }
-        })
-        .collect_view()
+    view! {
+        <path
+            class="dot"
+            d=d
+            pathLength="100"
+            visibility=move || if count.get() == 0 { "hidden" } else { "visible" }
+            stroke-dasharray=move || format!("0 {:.4}", 100.0 / count.get().max(1) as f64)
+        />
+    }
 }
 
 /// Key handler that makes an SVG group behave as a button (Enter or Space).

@@ -233,8 +233,11 @@ test('charts have axes, units, legends and hover read-outs', async ({ page }) =>
 
 test('themes, reduced motion and a 1280×720 screen', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
-  await expect(page.locator('circle.dot').first()).toBeAttached();
-  expect(await page.locator('circle.dot').first().evaluate((e) => getComputedStyle(e).display)).not.toBe('none');
+  await expect(page.locator('path.dot').first()).toBeAttached();
+  expect(await page.locator('path.dot').first().evaluate((e) => getComputedStyle(e).display)).not.toBe('none');
+  // The client edge carries the busiest flow: the most dots (8), so a dash every 100 / 8.
+  expect(await page.locator('path.dot').first().getAttribute('stroke-dasharray')).toBe('0 12.5000');
+  expect(await page.locator('path.dot').first().evaluate((e) => getComputedStyle(e).animationName)).toBe('flow');
   const theme = page.getByRole('button', { name: 'Dark theme' });
   const before = await page.locator('html').getAttribute('data-theme');
   await theme.click();
@@ -247,7 +250,7 @@ test('themes, reduced motion and a 1280×720 screen', async ({ page }) => {
   await theme.click();
   await page.screenshot({ path: path.join(artifacts, `laptop-${before}.png`) });
   await page.emulateMedia({ reducedMotion: 'reduce' });
-  expect(await page.locator('circle.dot').first().evaluate((e) => getComputedStyle(e).display)).toBe('none');
+  expect(await page.locator('path.dot').first().evaluate((e) => getComputedStyle(e).display)).toBe('none');
 });
 
 test('keyboard-only operation reaches every control', async ({ page }) => {
