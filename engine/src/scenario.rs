@@ -255,8 +255,10 @@ impl Scenario {
         if version != SCENARIO_VERSION as u64 {
             return Err(ScenarioError::UnsupportedVersion(version));
         }
-        let s: Scenario = serde_json::from_value(value)
-            .map_err(|e| ScenarioError::NotJson(e.line(), e.column(), e.to_string()))?;
+        // Typed straight from the text (not from `value`): errors keep their line and column,
+        // and the wasm build carries one set of Deserialize code, for the text parser only.
+        drop(value);
+        let s: Scenario = serde_json::from_str(text).map_err(json_error)?;
         s.validate()?;
         Ok(s)
     }
@@ -387,6 +389,26 @@ mod tests {
             let e = Scenario::from_link(&link).unwrap_err();
             assert!(ok(&e), "{link:.60}: {e:?}");
             assert!(!e.to_string().is_empty());
+        }
+    }
+
+    /// A wrong type deep in a file is reported at its own line, not at line 0 or 1.
+    #[test]
+    fn type_errors_name_their_line() {
+        let json = Scenario::default_scenario().to_json();
+        let (n, line) = json
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.trim_start().starts_with("\"seed\":"))
+            .expect("the pretty JSON has a seed line");
+        assert!(n > 1, "the seed is not on the first lines: {n}");
+        let broken = json.replacen(line, "  \"seed\": \"forty-two\",", 1);
+        match Scenario::from_json(&broken) {
+            Err(ScenarioError::NotJson(l, _, msg)) => {
+                assert_eq!(l, n + 1, "{msg}");
+                assert!(msg.contains("invalid type"), "{msg}");
+            }
+            other => panic!("expected NotJson, got {other:?}"),
         }
     }
 
