@@ -41,6 +41,8 @@ const gzTotal = sizes.reduce((a, s) => a + Number(s[2]), 0);
 const start = json('start.json');
 const frames = json('frames.json');
 const reduced = json('frames-reduced.json');
+// The frame count asked for (the script stops at the first frame past it).
+const nFrames = Math.round(frames.results[0].frames / 100) * 100;
 const fr = (r) => `| ${r.speed}${r === reduced.results[0] ? ' (reduced motion)' : ''} | ${fmt(r.main_thread_ms.p50, 1)} | ${fmt(r.main_thread_ms.p95, 1)} | ${fmt(r.frame_interval_ms.p50, 1)} / ${fmt(r.frame_interval_ms.p95, 1)} | ${r.achieved_speed}× | ${r.behind_notice ?? '—'} |`;
 const soak = read('soak.txt').split('\n').filter((l) => /^\s*(hour|\d+)\s/.test(l) || /^peak live heap/.test(l));
 const soakTable = soak.filter((l) => /^\s*(hour|\d+)\s/.test(l));
@@ -108,16 +110,18 @@ Start, median of ${start.runs} fresh loads with the cache disabled (\`node scrip
 interactive (app mounted, clock on screen) ${start.interactive_ms} ms after navigation; engine
 running ${start.first_frame_ms} ms; first simulated second ${start.first_sim_second_ms} ms.
 
-Main-thread time per frame with the \`stress\` preset (30 instances, 5,000 req/s), 1440×900, 300
-frames each (\`node scripts/frame-time.mjs URL stress 10× 100× paused\`): from the start of the
-frame's first animation-frame callback to the end of its rendering work.
+Main-thread time per frame with the \`stress\` preset (30 instances, 5,000 req/s), 1440×900,
+${nFrames} frames each (\`FRAMES=${nFrames} node scripts/frame-time.mjs URL stress 10× 100×
+paused\`): from the start of the frame's first animation-frame callback to the end of its
+rendering work.
 
 | Speed | p50 ms | p95 ms | frame interval p50 / p95 ms | achieved | notice on the page |
 |---|---|---|---|---|---|
 ${frames.results.map(fr).join('\n')}
 ${reduced.results.map(fr).join('\n')}
 
-"paused" is the floor: the flow-dot animation and the frame loop alone. When the engine cannot
+"paused" is the floor: the flow-dot animation (one dashed stroke per edge) and the frame loop
+alone; with reduced motion there is no animation. When the engine cannot
 keep up (100×), it keeps its 8 ms budget per frame, the page runs slower and says so instead of
 freezing.
 

@@ -3,16 +3,16 @@
 //   node scripts/frame-time.mjs [URL] [PRESET] [SPEEDS...]
 //
 // Defaults: http://127.0.0.1:8080/ (serve dist/ there first), the `stress` preset (30 instances,
-// 5,000 req/s) at 10× and 100×. For each frame it measures from the start of the frame's first
-// requestAnimationFrame callback (this script's, registered before the app loads, so it runs
-// before the app's engine step) to a message posted from it, which runs after the frame's
-// callbacks, microtasks (Leptos effects), style, layout and paint. Prints p50/p95/max of that
-// time, the frame interval, and the simulated speed achieved, as JSON.
+// 5,000 req/s) at 10× and 100×, 300 frames each (FRAMES=n for more). For each frame it measures
+// from the start of the frame's first requestAnimationFrame callback (this script's, registered
+// before the app loads, so it runs before the app's engine step) to a message posted from it,
+// which runs after the frame's callbacks, microtasks (Leptos effects), style, layout and paint.
+// Prints p50/p95/max of that time, the frame interval, and the simulated speed achieved, as JSON.
 import { chromium } from 'playwright-core';
 
 const [url = 'http://127.0.0.1:8080/', preset = 'stress', ...speedArgs] = process.argv.slice(2);
 const speeds = speedArgs.length ? speedArgs : ['10×', '100×'];
-const FRAMES = 300;
+const FRAMES = Number(process.env.FRAMES || 300);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
