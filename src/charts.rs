@@ -299,12 +299,9 @@ fn InstanceCard(index: usize) -> impl IntoView {
         move || shown.with(|x| x.as_ref().map(f).unwrap_or_default())
     };
     let data = move |f: fn(&InstanceView) -> String| lab.instance(index, f);
-    // What changes rarely, in one memo: the class, badge, breaker, buttons and data-status read
-    // it, so they re-run when the state changes, not on every frame.
-    let rare = lab.instance_memo(index, |x| Some((x.up, x.status, x.breaker, x.candidate)));
-    let up = move || rare.with(|r| r.is_some_and(|r| r.0));
-    let status = move || rare.with(|r| r.map(|r| r.1));
-    let breaker = move || rare.with(|r| r.and_then(|r| r.2));
+    let up = lab.instance(index, |x| x.up);
+    let status = lab.instance(index, |x| Some(x.status));
+    let breaker = lab.instance(index, |x| x.breaker);
     // The pressed button becomes disabled; hand keyboard focus to its counterpart so it is not
     // dropped to the page.
     let crash_ref = NodeRef::<leptos::html::Button>::new();
@@ -328,14 +325,14 @@ fn InstanceCard(index: usize) -> impl IntoView {
             data-status=move || status().map(|s| format!("{s:?}")).unwrap_or_default()
             data-served=data(|x| x.served.to_string())
             data-rps=data(|x| format!("{:.2}", x.rps))
-            data-candidate=move || rare.with(|r| r.map(|r| r.3.to_string()))
+            data-candidate=data(|x| x.candidate.to_string())
         >
             <header>
                 <h3>
                     <span class="glyph" aria-hidden="true">{move || status().map_or("", |s| status_style(s).0)}</span>
                     " " {address.clone()}
                 </h3>
-                <span class="badge">{move || status().map_or("", |s| s.label())}</span>
+                <span class="badge">{data(|x| x.status.label().to_string())}</span>
             </header>
             <p class="sub">
                 {name} " · " {service}

@@ -429,20 +429,6 @@ impl Lab {
         move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
     }
 
-    /// One value of instance `index` as a memo: the projection `f` re-runs whenever the
-    /// instance's view changes (every frame while it serves), but what reads the memo re-runs
-    /// only when `f`'s result changes. For values that change rarely (state, breaker) or are
-    /// quantised for drawing: one memo feeding several bindings is cheaper than each binding
-    /// re-running on every frame.
-    pub fn instance_memo<T: PartialEq + Default + Send + Sync + 'static>(
-        self,
-        index: usize,
-        f: impl Fn(&InstanceView) -> T + Send + Sync + 'static,
-    ) -> Memo<T> {
-        let sig = item_signal(self.instance_views, self.owner, index);
-        Memo::new(move |_| sig.with(|x| x.as_ref().map(&f).unwrap_or_default()))
-    }
-
     /// The signal of instance `index`'s view (`None` when there is no such instance), set only
     /// when that instance changed.
     pub fn instance_signal(self, index: usize) -> RwSignal<Option<InstanceView>> {

@@ -306,31 +306,19 @@ pub fn Topology() -> impl IntoView {
                 let (sy, iy) = (svc_y[s], inst_y[i]);
                 let d = curve(SVC_X + SVC_W, sy, INST_X, iy);
                 let inst = lab.instance(i, |x| (x.candidate && x.up, x.rps));
-                // Memos: the edge's class, width and dots change only when these do.
-                let count = Memo::new(move |_| {
+                let count = Signal::derive(move || {
                     let (routed, rps) = inst();
-                    if routed {
-                        dots_for(rps, max_rps.get())
-                    } else {
-                        0
-                    }
-                });
-                let edge = Memo::new(move |_| {
-                    let (routed, rps) = inst();
-                    (
-                        routed,
-                        format!("{:.1}", if routed { flow_width(rps) } else { 1.5 }),
-                    )
+                    if routed { dots_for(rps, max_rps.get()) } else { 0 }
                 });
                 (
                     view! {
                         <path
-                            class=move || if edge.with(|e| e.0) { "edge" } else { "edge unrouted" }
+                            class=move || if inst().0 { "edge" } else { "edge unrouted" }
                             d=d.clone()
-                            stroke-width=move || edge.with(|e| e.1.clone())
+                            stroke-width=move || format!("{:.1}", if inst().0 { flow_width(inst().1) } else { 1.5 })
                         />
                     },
-                    view! { <Dots d=d count=count.into()/> },
+                    view! { <Dots d=d count=count/> },
                 )
             })
             .unzip::<_, _, Vec<_>, Vec<_>>();
@@ -338,10 +326,7 @@ pub fn Topology() -> impl IntoView {
             .map(|i| {
                 let iy = inst_y[i];
                 let top = iy - box_h / 2.0;
-                // State and breaker change rarely: one memo, so the class, glyph, label and
-                // breaker mark re-run when they change, not on every frame.
-                let rare = lab.instance_memo(i, |x| Some((x.status, x.breaker)));
-                let status = move || rare.with(|r| r.map(|r| r.0));
+                let status = lab.instance(i, |x| Some(x.status));
                 let style = move || status_style(status().unwrap_or(InstanceStatus::Down));
                 let detail = lab.instance(i, |x| match x.status {
                     InstanceStatus::Serving | InstanceStatus::Suspect => format!(
@@ -360,30 +345,23 @@ pub fn Topology() -> impl IntoView {
                 let bar_w = if compact { 70.0 } else { INST_W - 20.0 };
                 let bar_x = if compact { INST_X + INST_W - bar_w - 26.0 } else { INST_X + 10.0 };
                 let bar_y = if compact { iy - 3.0 } else { top + box_h - 8.0 };
-                // Bar widths in tenths of a unit: the rects change only when a bar moves.
-                let bars = lab.instance_memo(i, move |x| {
-                    let queue = (x.queued as f64 / (x.concurrency.max(1) * 4) as f64).min(1.0);
-                    ((bar_w * x.cpu * 10.0).round() as i32, (bar_w * queue * 10.0).round() as i32)
+                let busy_frac = lab.instance(i, |x| x.cpu);
+                let queue_frac = lab.instance(i, |x| {
+                    (x.queued as f64 / (x.concurrency.max(1) * 4) as f64).min(1.0)
                 });
-                let breaker = move || rare.with(|r| r.and_then(|r| r.1));
+                let breaker = lab.instance(i, |x| x.breaker);
                 let address = lab.view.with_untracked(|v| v.instances[i].address.clone());
                 let id = InstanceId(i as u32);
                 let sel = Selection::Instance(id);
                 let pick = move || lab.select(Some(sel));
-                let aria = {
-                    let address = address.clone();
-                    Memo::new(move |_| {
-                        rare.with(|r| {
-                            r.map_or(String::new(), |(status, breaker)| {
-                                format!(
-                                    "Instance {address}: {}{}",
-                                    status.label(),
-                                    breaker.map_or(String::new(), |b| format!(", {}", breaker_style(b).1))
-                                )
-                            })
-                        })
-                    })
-                };
+                let aria = lab.instance(i, |x| {
+                    format!(
+                        "Instance {}: {}{}",
+                        x.address,
+                        x.status.label(),
+                        x.breaker.map_or(String::new(), |b| format!(", {}", breaker_style(b).1))
+                    )
+                });
                 let title_y = if compact { iy + 4.0 } else { iy - 7.0 };
                 view! {
                     <g
@@ -407,8 +385,8 @@ pub fn Topology() -> impl IntoView {
                         })}
                         <g class="inflight">
                             <rect class="track" x=bar_x y=bar_y width=bar_w height="4" rx="2"/>
-                            <rect class="busy" x=bar_x y=bar_y width=move || format!("{:.1}", bars.get().0 as f64 / 10.0) height="4" rx="2"/>
-                            <rect class="queue" x=bar_x y=bar_y + 4.0 width=move || format!("{:.1}", bars.get().1 as f64 / 10.0) height="2" rx="1"/>
+                            <rect class="busy" x=bar_x y=bar_y width=move || format!("{:.1}", bar_w * busy_frac()) height="4" rx="2"/>
+                            <rect class="queue" x=bar_x y=bar_y + 4.0 width=move || format!("{:.1}", bar_w * queue_frac()) height="2" rx="1"/>
                         </g>
                         <text
                             class=move || format!("breaker {}", match breaker() { Some(BreakerState::Open) => "open", Some(BreakerState::HalfOpen) => "half-open", Some(BreakerState::Closed) => "closed", None => "none" })
