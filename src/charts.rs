@@ -324,7 +324,6 @@ fn InstanceCard(index: usize) -> impl IntoView {
             data-address=address.clone()
             data-status=move || status().map(|s| format!("{s:?}")).unwrap_or_default()
             data-served=data(|x| x.served.to_string())
-            data-rps=data(|x| format!("{:.2}", x.rps))
             data-candidate=data(|x| x.candidate.to_string())
         >
             <header>
