@@ -9,16 +9,13 @@
 // which runs after the frame's callbacks, microtasks (Leptos effects), style, layout and paint.
 // Prints p50/p95/max of that time, the frame interval, and the simulated speed achieved, as JSON.
 import { chromium } from 'playwright-core';
+import { launchOptions } from './chromium.mjs';
 
 const [url = 'http://127.0.0.1:8080/', preset = 'stress', ...speedArgs] = process.argv.slice(2);
 const speeds = speedArgs.length ? speedArgs : ['10×', '100×'];
 const FRAMES = Number(process.env.FRAMES || 300);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions);
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, reducedMotion: process.env.REDUCED ? 'reduce' : 'no-preference' });
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));

@@ -1,10 +1,8 @@
 // Screenshots of the page for a person to look at: node scripts/look.mjs URL OUT.png [actions...]
 import { chromium } from 'playwright-core';
+import { launchOptions } from './chromium.mjs';
 const [url, out, width = '1440', height = '900', ...rest] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions);
 const page = await browser.newPage({ viewport: { width: Number(width), height: Number(height) } });
 const errors = [];
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });

@@ -5,13 +5,10 @@
 //   first_frame_ms: → the engine has advanced (simulated clock > 0);
 //   first_sim_second_ms: → the simulated clock reaches 1 s at the default speed.
 import { chromium } from 'playwright-core';
+import { launchOptions } from './chromium.mjs';
 
 const [url = 'http://127.0.0.1:8080/', runs = '5'] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch(launchOptions);
 const samples = [];
 for (let k = 0; k < Number(runs); k++) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -20,9 +20,9 @@ if cargo tree -p ha-engine -e normal --target all --prefix none | grep -E "$forb
   exit 1
 fi
 
-step "clippy (native, all targets) and clippy (wasm app)"
+step "clippy (native, all targets) and clippy (wasm app, its tests and benches)"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p ha-lab --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p ha-lab --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "unit, integration, property and drill tests, and fuzzing for a bounded time (native)"
 HA_FUZZ_SECONDS="${HA_FUZZ_SECONDS:-8}" cargo test --workspace
