@@ -425,7 +425,7 @@ impl Lab {
         index: usize,
         f: impl Fn(&InstanceView) -> T + Copy,
     ) -> impl Fn() -> T + Copy {
-        let sig = item_signal(self.instance_views, self.owner, index);
+        let sig = self.instance_signal(index);
         move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
     }
 
@@ -544,11 +544,14 @@ fn sync_items<T: Clone + PartialEq + Send + Sync + 'static>(
     if !now.is_empty() {
         item_signal(items, owner, now.len() - 1);
     }
-    let sigs = items.get_value();
-    for (i, sig) in sigs.into_iter().enumerate() {
-        let new = now.get(i);
-        if sig.with_untracked(|old| old.as_ref() != new) {
-            sig.set(new.cloned());
+    // Setting a signal only schedules its effects (they run after this frame's callback), so
+    // nothing touches `items` while it is borrowed here; no copy of the list per frame.
+    items.with_value(|sigs| {
+        for (i, sig) in sigs.iter().enumerate() {
+            let new = now.get(i);
+            if sig.with_untracked(|old| old.as_ref() != new) {
+                sig.set(new.cloned());
+            }
         }
-    }
+    });
 }

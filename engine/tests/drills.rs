@@ -7,6 +7,8 @@
 //! fault to the first second from which every second until the window's end is ≥ 99 %.
 //! `cargo test -p ha-engine --test drills -- --nocapture` prints the figures.
 
+mod common;
+
 use ha_engine::event::Event;
 use ha_engine::presets;
 use ha_engine::{Command, OutcomeCounts, ServiceId, SimTime, Simulation};
@@ -160,12 +162,11 @@ fn availability_test_drill() {
     assert!(mean(&a, 0, 180) >= 0.94);
 }
 
-/// When each notable event matching `f` happened, s.
+/// When each notable event matching `f` happened, s (the shared [`common::times`] in seconds).
 fn times(sim: &Simulation, f: impl Fn(&Event) -> bool) -> Vec<f64> {
-    sim.log()
-        .notable()
-        .filter(|e| f(&e.event))
-        .map(|e| e.at.as_us() as f64 / 1e6)
+    common::times(sim, f)
+        .into_iter()
+        .map(|t| t.as_us() as f64 / 1e6)
         .collect()
 }
 
