@@ -428,7 +428,8 @@ pub fn Topology() -> impl IntoView {
         let (inst_edges, inst_dots) = inst_edges;
         let view_box = format!("0 0 {WIDTH} {height:.0}");
         view! {
-            <div class="topology-wrap">
+            // Paused, the dots stand still: nothing flows while simulated time does not pass.
+            <div class="topology-wrap" class:paused=move || !lab.playing.get()>
             <svg
                 class="topology"
                 viewBox=view_box.clone()

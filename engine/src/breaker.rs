@@ -26,8 +26,11 @@ use serde::{Deserialize, Serialize};
 pub const WINDOW_BUCKETS: usize = 10;
 
 /// When a closed breaker opens.
+///
+/// JSON: `{"kind": "consecutive", "failures": 5}`; read through [`TripPolicyRepr`] (see
+/// `tagged.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", try_from = "TripPolicyRepr")]
 pub enum TripPolicy {
     /// After `failures` consecutive failed calls (seed default 5).
     Consecutive {
@@ -44,6 +47,56 @@ pub enum TripPolicy {
         /// Failure percentage that opens the breaker, `(0, 100]`.
         error_pct: f64,
     },
+}
+
+/// [`TripPolicy`]'s `kind` names.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TripPolicyTag {
+    Consecutive,
+    FailureRate,
+}
+
+/// A [`TripPolicy`] as read from JSON: the tag and every kind's fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TripPolicyRepr {
+    kind: TripPolicyTag,
+    failures: Option<u32>,
+    window_ms: Option<u64>,
+    min_requests: Option<u32>,
+    error_pct: Option<f64>,
+}
+
+impl TryFrom<TripPolicyRepr> for TripPolicy {
+    type Error = String;
+
+    fn try_from(r: TripPolicyRepr) -> Result<Self, String> {
+        use crate::tagged::{only, required};
+        let present = [
+            ("failures", r.failures.is_some()),
+            ("window_ms", r.window_ms.is_some()),
+            ("min_requests", r.min_requests.is_some()),
+            ("error_pct", r.error_pct.is_some()),
+        ];
+        match r.kind {
+            TripPolicyTag::Consecutive => {
+                only("consecutive", &present, &["failures"])?;
+                Ok(TripPolicy::Consecutive {
+                    failures: required(r.failures, "failures", "consecutive")?,
+                })
+            }
+            TripPolicyTag::FailureRate => {
+                const K: &str = "failure_rate";
+                only(K, &present, &["window_ms", "min_requests", "error_pct"])?;
+                Ok(TripPolicy::FailureRate {
+                    window_ms: required(r.window_ms, "window_ms", K)?,
+                    min_requests: required(r.min_requests, "min_requests", K)?,
+                    error_pct: required(r.error_pct, "error_pct", K)?,
+                })
+            }
+        }
+    }
 }
 
 /// A breaker's settings (callers use them for every instance of the upstream service).

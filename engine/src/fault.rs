@@ -9,8 +9,11 @@
 use serde::{Deserialize, Serialize};
 
 /// One kind of fault.
+///
+/// JSON: `{"kind": "slow", "factor": 10}`, the variant's name in snake_case and its fields.
+/// Read through [`FaultKindRepr`] (see `tagged.rs`); a field another kind takes is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", try_from = "FaultKindRepr")]
 pub enum FaultKind {
     /// The process dies: in-flight requests are reset, heartbeats stop, connections are
     /// refused. With a duration the machine stays down that long (restarts fail), then the
@@ -80,6 +83,104 @@ pub enum FaultKind {
     /// An operator recovers the instance (an instant action): every fault on it ends and, if
     /// its process is down and its machine up, it is restarted.
     Recover,
+}
+
+/// [`FaultKind`]'s `kind` names.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FaultKindTag {
+    Crash,
+    Hang,
+    Slow,
+    ErrorRate,
+    PartitionHeartbeats,
+    PartitionServing,
+    TrafficSpike,
+    Capacity,
+    DataNodeFail,
+    DataNodeRecover,
+    DataNodeJoin,
+    DataNodeLeave,
+    Restart,
+    Drain,
+    SetWeight,
+    SetStrategy,
+    Recover,
+}
+
+/// A [`FaultKind`] as read from JSON: the tag and every kind's fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultKindRepr {
+    kind: FaultKindTag,
+    factor: Option<f64>,
+    rate: Option<f64>,
+    concurrency: Option<u32>,
+    capacity: Option<u64>,
+    weight: Option<u32>,
+    strategy: Option<crate::balancer::Strategy>,
+}
+
+impl TryFrom<FaultKindRepr> for FaultKind {
+    type Error = String;
+
+    fn try_from(r: FaultKindRepr) -> Result<Self, String> {
+        use crate::tagged::required;
+        use FaultKindTag as T;
+        let k = match r.kind {
+            T::Crash => FaultKind::Crash,
+            T::Hang => FaultKind::Hang,
+            T::Slow => FaultKind::Slow {
+                factor: required(r.factor, "factor", "slow")?,
+            },
+            T::ErrorRate => FaultKind::ErrorRate {
+                rate: required(r.rate, "rate", "error_rate")?,
+            },
+            T::PartitionHeartbeats => FaultKind::PartitionHeartbeats,
+            T::PartitionServing => FaultKind::PartitionServing,
+            T::TrafficSpike => FaultKind::TrafficSpike {
+                factor: required(r.factor, "factor", "traffic_spike")?,
+            },
+            T::Capacity => FaultKind::Capacity {
+                concurrency: required(r.concurrency, "concurrency", "capacity")?,
+            },
+            T::DataNodeFail => FaultKind::DataNodeFail,
+            T::DataNodeRecover => FaultKind::DataNodeRecover,
+            T::DataNodeJoin => FaultKind::DataNodeJoin {
+                capacity: required(r.capacity, "capacity", "data_node_join")?,
+                weight: required(r.weight, "weight", "data_node_join")?,
+            },
+            T::DataNodeLeave => FaultKind::DataNodeLeave,
+            T::Restart => FaultKind::Restart,
+            T::Drain => FaultKind::Drain,
+            T::SetWeight => FaultKind::SetWeight {
+                weight: required(r.weight, "weight", "set_weight")?,
+            },
+            T::SetStrategy => FaultKind::SetStrategy {
+                strategy: required(r.strategy, "strategy", "set_strategy")?,
+            },
+            T::Recover => FaultKind::Recover,
+        };
+        let takes: &[&str] = match k {
+            FaultKind::Slow { .. } | FaultKind::TrafficSpike { .. } => &["factor"],
+            FaultKind::ErrorRate { .. } => &["rate"],
+            FaultKind::Capacity { .. } => &["concurrency"],
+            FaultKind::DataNodeJoin { .. } => &["capacity", "weight"],
+            FaultKind::SetWeight { .. } => &["weight"],
+            FaultKind::SetStrategy { .. } => &["strategy"],
+            _ => &[],
+        };
+        let present = [
+            ("factor", r.factor.is_some()),
+            ("rate", r.rate.is_some()),
+            ("concurrency", r.concurrency.is_some()),
+            ("capacity", r.capacity.is_some()),
+            ("weight", r.weight.is_some()),
+            ("strategy", r.strategy.is_some()),
+        ];
+        crate::tagged::only(k.key(), &present, takes)?;
+        Ok(k)
+    }
 }
 
 impl FaultKind {

@@ -42,6 +42,7 @@ pub mod retry;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+mod tagged;
 pub mod time;
 pub mod trace;
 pub mod view;

@@ -75,8 +75,11 @@ impl SimRng {
 /// A service-time distribution, in simulated milliseconds.
 ///
 /// `LogNormal` is the usual shape of request latency: most requests near the median, a long tail.
+///
+/// JSON: `{"kind": "log_normal", "median_ms": 20, "sigma": 0.5}`; read through
+/// [`LatencyDistRepr`] (see `tagged.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "LatencyDistRepr")]
 pub enum LatencyDist {
     /// Always `ms`.
     Constant {
@@ -96,6 +99,61 @@ pub enum LatencyDist {
         /// Shape, dimensionless; 0.5 gives p99 ≈ 3.2 × median.
         sigma: f64,
     },
+}
+
+/// [`LatencyDist`]'s `kind` names.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LatencyDistTag {
+    Constant,
+    Exponential,
+    LogNormal,
+}
+
+/// A [`LatencyDist`] as read from JSON: the tag and every kind's fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LatencyDistRepr {
+    kind: LatencyDistTag,
+    ms: Option<f64>,
+    mean_ms: Option<f64>,
+    median_ms: Option<f64>,
+    sigma: Option<f64>,
+}
+
+impl TryFrom<LatencyDistRepr> for LatencyDist {
+    type Error = String;
+
+    fn try_from(r: LatencyDistRepr) -> Result<Self, String> {
+        use crate::tagged::{only, required};
+        let present = [
+            ("ms", r.ms.is_some()),
+            ("mean_ms", r.mean_ms.is_some()),
+            ("median_ms", r.median_ms.is_some()),
+            ("sigma", r.sigma.is_some()),
+        ];
+        match r.kind {
+            LatencyDistTag::Constant => {
+                only("constant", &present, &["ms"])?;
+                Ok(LatencyDist::Constant {
+                    ms: required(r.ms, "ms", "constant")?,
+                })
+            }
+            LatencyDistTag::Exponential => {
+                only("exponential", &present, &["mean_ms"])?;
+                Ok(LatencyDist::Exponential {
+                    mean_ms: required(r.mean_ms, "mean_ms", "exponential")?,
+                })
+            }
+            LatencyDistTag::LogNormal => {
+                only("log_normal", &present, &["median_ms", "sigma"])?;
+                Ok(LatencyDist::LogNormal {
+                    median_ms: required(r.median_ms, "median_ms", "log_normal")?,
+                    sigma: required(r.sigma, "sigma", "log_normal")?,
+                })
+            }
+        }
+    }
 }
 
 impl LatencyDist {

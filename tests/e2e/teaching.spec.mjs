@@ -238,6 +238,13 @@ test('themes, reduced motion and a 1280×720 screen', async ({ page }) => {
   // The client edge carries the busiest flow: the most dots (8), so a dash every 100 / 8.
   expect(await page.locator('path.dot').first().getAttribute('stroke-dasharray')).toBe('0 12.5000');
   expect(await page.locator('path.dot').first().evaluate((e) => getComputedStyle(e).animationName)).toBe('flow');
+  // Paused, nothing flows: the dots stand still, and move again on Play.
+  const playState = () => page.locator('path.dot').first().evaluate((e) => getComputedStyle(e).animationPlayState);
+  expect(await playState()).toBe('running');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  expect(await playState()).toBe('paused');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  expect(await playState()).toBe('running');
   const theme = page.getByRole('button', { name: 'Dark theme' });
   const before = await page.locator('html').getAttribute('data-theme');
   await theme.click();

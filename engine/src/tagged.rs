@@ -1,0 +1,142 @@
+//! Reading the internally tagged enums of the scenario format (`{"kind": "slow", "factor": 10}`)
+//! through a flat struct of optional fields instead of serde's internally tagged enum support.
+//!
+//! Serde reads an internally tagged enum by first buffering the whole object into its private
+//! `Content` tree and then deserialising the variant from that buffer; the generated code is
+//! large (it was about 30 KB of the page's wasm for the three such enums). A flat struct with a
+//! `kind` field and every variant's fields as `Option`s reads the same JSON in one pass. The
+//! format is unchanged: serialisation stays serde's `tag = "kind"`.
+
+/// The value of `field`, required by `kind`.
+///
+/// Errors: ``missing field `field` for kind `kind` `` when it is absent.
+pub(crate) fn required<T>(value: Option<T>, field: &str, kind: &str) -> Result<T, String> {
+    value.ok_or_else(|| format!("missing field `{field}` for kind `{kind}`"))
+}
+
+/// Checks that of the fields that are `present` only those `kind` takes (`takes`) are.
+///
+/// Errors: ``field `f` does not apply to kind `kind` `` for the first one that does not.
+pub(crate) fn only(kind: &str, present: &[(&str, bool)], takes: &[&str]) -> Result<(), String> {
+    match present
+        .iter()
+        .find(|(name, is)| *is && !takes.contains(name))
+    {
+        Some((name, _)) => Err(format!("field `{name}` does not apply to kind `{kind}`")),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::balancer::Strategy;
+    use crate::breaker::TripPolicy;
+    use crate::fault::FaultKind;
+    use crate::rng::LatencyDist;
+    use serde::{de::DeserializeOwned, Serialize};
+    use std::fmt::Debug;
+
+    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(x: T) {
+        let json = serde_json::to_string(&x).unwrap();
+        assert_eq!(serde_json::from_str::<T>(&json).unwrap(), x, "{json}");
+    }
+
+    fn error<T: DeserializeOwned + Debug>(json: &str) -> String {
+        serde_json::from_str::<T>(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_kind_reads_back_what_is_written() {
+        let faults = [
+            FaultKind::Crash,
+            FaultKind::Hang,
+            FaultKind::Slow { factor: 2.5 },
+            FaultKind::ErrorRate { rate: 0.3 },
+            FaultKind::PartitionHeartbeats,
+            FaultKind::PartitionServing,
+            FaultKind::TrafficSpike { factor: 4.0 },
+            FaultKind::Capacity { concurrency: 3 },
+            FaultKind::DataNodeFail,
+            FaultKind::DataNodeRecover,
+            FaultKind::DataNodeJoin {
+                capacity: 900,
+                weight: 2,
+            },
+            FaultKind::DataNodeLeave,
+            FaultKind::Restart,
+            FaultKind::Drain,
+            FaultKind::SetWeight { weight: 7 },
+            FaultKind::SetStrategy {
+                strategy: Strategy::LeastConnections,
+            },
+            FaultKind::Recover,
+        ];
+        let keys: std::collections::BTreeSet<_> = faults.iter().map(FaultKind::key).collect();
+        assert_eq!(keys.len(), faults.len(), "one of each kind");
+        faults.into_iter().for_each(round_trip);
+        [
+            LatencyDist::Constant { ms: 12.0 },
+            LatencyDist::Exponential { mean_ms: 0.1 + 0.2 },
+            LatencyDist::LogNormal {
+                median_ms: 20.0,
+                sigma: 0.5,
+            },
+        ]
+        .into_iter()
+        .for_each(round_trip);
+        [
+            TripPolicy::Consecutive { failures: 5 },
+            TripPolicy::FailureRate {
+                window_ms: 10_000,
+                min_requests: 20,
+                error_pct: 50.0,
+            },
+        ]
+        .into_iter()
+        .for_each(round_trip);
+        // The format is serde's internally tagged one.
+        assert_eq!(
+            serde_json::to_string(&FaultKind::Slow { factor: 10.0 }).unwrap(),
+            r#"{"kind":"slow","factor":10.0}"#
+        );
+    }
+
+    #[test]
+    fn missing_foreign_and_unknown_fields_are_named() {
+        let e = error::<FaultKind>(r#"{"kind": "slow"}"#);
+        assert!(e.contains("missing field `factor` for kind `slow`"), "{e}");
+        let e = error::<FaultKind>(r#"{"kind": "crash", "factor": 2}"#);
+        assert!(
+            e.contains("field `factor` does not apply to kind `crash`"),
+            "{e}"
+        );
+        let e = error::<FaultKind>(r#"{"kind": "melt"}"#);
+        assert!(e.contains("unknown variant `melt`"), "{e}");
+        let e = error::<FaultKind>(r#"{"factor": 2}"#);
+        assert!(e.contains("missing field `kind`"), "{e}");
+        let e = error::<FaultKind>(r#"{"kind": "slow", "factor": 2, "colour": 1}"#);
+        assert!(e.contains("unknown field `colour`"), "{e}");
+        let e = error::<LatencyDist>(r#"{"kind": "log_normal", "median_ms": 20}"#);
+        assert!(
+            e.contains("missing field `sigma` for kind `log_normal`"),
+            "{e}"
+        );
+        let e = error::<LatencyDist>(r#"{"kind": "constant", "ms": 5, "sigma": 1}"#);
+        assert!(
+            e.contains("field `sigma` does not apply to kind `constant`"),
+            "{e}"
+        );
+        let e = error::<TripPolicy>(
+            r#"{"kind": "failure_rate", "window_ms": 10000, "min_requests": 20}"#,
+        );
+        assert!(
+            e.contains("missing field `error_pct` for kind `failure_rate`"),
+            "{e}"
+        );
+        let e = error::<TripPolicy>(r#"{"kind": "consecutive", "failures": 5, "window_ms": 1}"#);
+        assert!(
+            e.contains("field `window_ms` does not apply to kind `consecutive`"),
+            "{e}"
+        );
+    }
+}
