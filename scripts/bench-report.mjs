@@ -120,8 +120,9 @@ rendering work.
 ${frames.results.map(fr).join('\n')}
 ${reduced.results.map(fr).join('\n')}
 
-"paused" is the floor: the flow-dot animation (one dashed stroke per edge) and the frame loop
-alone; with reduced motion there is no animation. When the engine cannot
+"paused" is the floor: the frame loop alone (the flow dots stand still while paused). Playing,
+each edge's dots are one dashed stroke whose offset is animated; with reduced motion there is no
+animation. When the engine cannot
 keep up (100×), it keeps its 8 ms budget per frame, the page runs slower and says so instead of
 freezing.
 
