@@ -71,31 +71,39 @@ struct TripPolicyRepr {
 impl TryFrom<TripPolicyRepr> for TripPolicy {
     type Error = String;
 
-    fn try_from(r: TripPolicyRepr) -> Result<Self, String> {
-        use crate::tagged::{only, required};
-        let present = [
-            ("failures", r.failures.is_some()),
-            ("window_ms", r.window_ms.is_some()),
-            ("min_requests", r.min_requests.is_some()),
-            ("error_pct", r.error_pct.is_some()),
-        ];
-        match r.kind {
+    fn try_from(mut r: TripPolicyRepr) -> Result<Self, String> {
+        use crate::tagged::required;
+        let (kind, p) = match r.kind {
             TripPolicyTag::Consecutive => {
-                only("consecutive", &present, &["failures"])?;
-                Ok(TripPolicy::Consecutive {
-                    failures: required(r.failures, "failures", "consecutive")?,
-                })
+                let k = "consecutive";
+                let failures = required(r.failures.take(), "failures", k)?;
+                (k, TripPolicy::Consecutive { failures })
             }
             TripPolicyTag::FailureRate => {
-                const K: &str = "failure_rate";
-                only(K, &present, &["window_ms", "min_requests", "error_pct"])?;
-                Ok(TripPolicy::FailureRate {
-                    window_ms: required(r.window_ms, "window_ms", K)?,
-                    min_requests: required(r.min_requests, "min_requests", K)?,
-                    error_pct: required(r.error_pct, "error_pct", K)?,
-                })
+                let k = "failure_rate";
+                let window_ms = required(r.window_ms.take(), "window_ms", k)?;
+                let min_requests = required(r.min_requests.take(), "min_requests", k)?;
+                let error_pct = required(r.error_pct.take(), "error_pct", k)?;
+                (
+                    k,
+                    TripPolicy::FailureRate {
+                        window_ms,
+                        min_requests,
+                        error_pct,
+                    },
+                )
             }
-        }
+        };
+        crate::tagged::none_left(
+            kind,
+            &[
+                ("failures", r.failures.is_some()),
+                ("window_ms", r.window_ms.is_some()),
+                ("min_requests", r.min_requests.is_some()),
+                ("error_pct", r.error_pct.is_some()),
+            ],
+        )?;
+        Ok(p)
     }
 }
 

@@ -124,61 +124,54 @@ struct FaultKindRepr {
 impl TryFrom<FaultKindRepr> for FaultKind {
     type Error = String;
 
-    fn try_from(r: FaultKindRepr) -> Result<Self, String> {
+    fn try_from(mut r: FaultKindRepr) -> Result<Self, String> {
         use crate::tagged::required;
         use FaultKindTag as T;
         let k = match r.kind {
             T::Crash => FaultKind::Crash,
             T::Hang => FaultKind::Hang,
             T::Slow => FaultKind::Slow {
-                factor: required(r.factor, "factor", "slow")?,
+                factor: required(r.factor.take(), "factor", "slow")?,
             },
             T::ErrorRate => FaultKind::ErrorRate {
-                rate: required(r.rate, "rate", "error_rate")?,
+                rate: required(r.rate.take(), "rate", "error_rate")?,
             },
             T::PartitionHeartbeats => FaultKind::PartitionHeartbeats,
             T::PartitionServing => FaultKind::PartitionServing,
             T::TrafficSpike => FaultKind::TrafficSpike {
-                factor: required(r.factor, "factor", "traffic_spike")?,
+                factor: required(r.factor.take(), "factor", "traffic_spike")?,
             },
             T::Capacity => FaultKind::Capacity {
-                concurrency: required(r.concurrency, "concurrency", "capacity")?,
+                concurrency: required(r.concurrency.take(), "concurrency", "capacity")?,
             },
             T::DataNodeFail => FaultKind::DataNodeFail,
             T::DataNodeRecover => FaultKind::DataNodeRecover,
             T::DataNodeJoin => FaultKind::DataNodeJoin {
-                capacity: required(r.capacity, "capacity", "data_node_join")?,
-                weight: required(r.weight, "weight", "data_node_join")?,
+                capacity: required(r.capacity.take(), "capacity", "data_node_join")?,
+                weight: required(r.weight.take(), "weight", "data_node_join")?,
             },
             T::DataNodeLeave => FaultKind::DataNodeLeave,
             T::Restart => FaultKind::Restart,
             T::Drain => FaultKind::Drain,
             T::SetWeight => FaultKind::SetWeight {
-                weight: required(r.weight, "weight", "set_weight")?,
+                weight: required(r.weight.take(), "weight", "set_weight")?,
             },
             T::SetStrategy => FaultKind::SetStrategy {
-                strategy: required(r.strategy, "strategy", "set_strategy")?,
+                strategy: required(r.strategy.take(), "strategy", "set_strategy")?,
             },
             T::Recover => FaultKind::Recover,
         };
-        let takes: &[&str] = match k {
-            FaultKind::Slow { .. } | FaultKind::TrafficSpike { .. } => &["factor"],
-            FaultKind::ErrorRate { .. } => &["rate"],
-            FaultKind::Capacity { .. } => &["concurrency"],
-            FaultKind::DataNodeJoin { .. } => &["capacity", "weight"],
-            FaultKind::SetWeight { .. } => &["weight"],
-            FaultKind::SetStrategy { .. } => &["strategy"],
-            _ => &[],
-        };
-        let present = [
-            ("factor", r.factor.is_some()),
-            ("rate", r.rate.is_some()),
-            ("concurrency", r.concurrency.is_some()),
-            ("capacity", r.capacity.is_some()),
-            ("weight", r.weight.is_some()),
-            ("strategy", r.strategy.is_some()),
-        ];
-        crate::tagged::only(k.key(), &present, takes)?;
+        crate::tagged::none_left(
+            k.key(),
+            &[
+                ("factor", r.factor.is_some()),
+                ("rate", r.rate.is_some()),
+                ("concurrency", r.concurrency.is_some()),
+                ("capacity", r.capacity.is_some()),
+                ("weight", r.weight.is_some()),
+                ("strategy", r.strategy.is_some()),
+            ],
+        )?;
         Ok(k)
     }
 }

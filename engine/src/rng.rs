@@ -124,35 +124,36 @@ struct LatencyDistRepr {
 impl TryFrom<LatencyDistRepr> for LatencyDist {
     type Error = String;
 
-    fn try_from(r: LatencyDistRepr) -> Result<Self, String> {
-        use crate::tagged::{only, required};
-        let present = [
-            ("ms", r.ms.is_some()),
-            ("mean_ms", r.mean_ms.is_some()),
-            ("median_ms", r.median_ms.is_some()),
-            ("sigma", r.sigma.is_some()),
-        ];
-        match r.kind {
+    fn try_from(mut r: LatencyDistRepr) -> Result<Self, String> {
+        use crate::tagged::required;
+        let (kind, d) = match r.kind {
             LatencyDistTag::Constant => {
-                only("constant", &present, &["ms"])?;
-                Ok(LatencyDist::Constant {
-                    ms: required(r.ms, "ms", "constant")?,
-                })
+                let k = "constant";
+                let ms = required(r.ms.take(), "ms", k)?;
+                (k, LatencyDist::Constant { ms })
             }
             LatencyDistTag::Exponential => {
-                only("exponential", &present, &["mean_ms"])?;
-                Ok(LatencyDist::Exponential {
-                    mean_ms: required(r.mean_ms, "mean_ms", "exponential")?,
-                })
+                let k = "exponential";
+                let mean_ms = required(r.mean_ms.take(), "mean_ms", k)?;
+                (k, LatencyDist::Exponential { mean_ms })
             }
             LatencyDistTag::LogNormal => {
-                only("log_normal", &present, &["median_ms", "sigma"])?;
-                Ok(LatencyDist::LogNormal {
-                    median_ms: required(r.median_ms, "median_ms", "log_normal")?,
-                    sigma: required(r.sigma, "sigma", "log_normal")?,
-                })
+                let k = "log_normal";
+                let median_ms = required(r.median_ms.take(), "median_ms", k)?;
+                let sigma = required(r.sigma.take(), "sigma", k)?;
+                (k, LatencyDist::LogNormal { median_ms, sigma })
             }
-        }
+        };
+        crate::tagged::none_left(
+            kind,
+            &[
+                ("ms", r.ms.is_some()),
+                ("mean_ms", r.mean_ms.is_some()),
+                ("median_ms", r.median_ms.is_some()),
+                ("sigma", r.sigma.is_some()),
+            ],
+        )?;
+        Ok(d)
     }
 }
 

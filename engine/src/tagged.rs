@@ -7,21 +7,19 @@
 //! `kind` field and every variant's fields as `Option`s reads the same JSON in one pass. The
 //! format is unchanged: serialisation stays serde's `tag = "kind"`.
 
-/// The value of `field`, required by `kind`.
+/// The value of `field`, required by `kind`. Callers pass `repr.field.take()`, so that what is
+/// left in the repr afterwards is exactly what the kind does not take (see [`none_left`]).
 ///
 /// Errors: ``missing field `field` for kind `kind` `` when it is absent.
 pub(crate) fn required<T>(value: Option<T>, field: &str, kind: &str) -> Result<T, String> {
     value.ok_or_else(|| format!("missing field `{field}` for kind `{kind}`"))
 }
 
-/// Checks that of the fields that are `present` only those `kind` takes (`takes`) are.
+/// Checks that no field is `left` (given as (name, still present)) once `kind` has taken its own.
 ///
-/// Errors: ``field `f` does not apply to kind `kind` `` for the first one that does not.
-pub(crate) fn only(kind: &str, present: &[(&str, bool)], takes: &[&str]) -> Result<(), String> {
-    match present
-        .iter()
-        .find(|(name, is)| *is && !takes.contains(name))
-    {
+/// Errors: ``field `f` does not apply to kind `kind` `` for the first one left.
+pub(crate) fn none_left(kind: &str, left: &[(&str, bool)]) -> Result<(), String> {
+    match left.iter().find(|(_, is)| *is) {
         Some((name, _)) => Err(format!("field `{name}` does not apply to kind `{kind}`")),
         None => Ok(()),
     }
@@ -103,40 +101,58 @@ mod tests {
 
     #[test]
     fn missing_foreign_and_unknown_fields_are_named() {
-        let e = error::<FaultKind>(r#"{"kind": "slow"}"#);
-        assert!(e.contains("missing field `factor` for kind `slow`"), "{e}");
-        let e = error::<FaultKind>(r#"{"kind": "crash", "factor": 2}"#);
-        assert!(
-            e.contains("field `factor` does not apply to kind `crash`"),
-            "{e}"
-        );
-        let e = error::<FaultKind>(r#"{"kind": "melt"}"#);
-        assert!(e.contains("unknown variant `melt`"), "{e}");
-        let e = error::<FaultKind>(r#"{"factor": 2}"#);
-        assert!(e.contains("missing field `kind`"), "{e}");
-        let e = error::<FaultKind>(r#"{"kind": "slow", "factor": 2, "colour": 1}"#);
-        assert!(e.contains("unknown field `colour`"), "{e}");
-        let e = error::<LatencyDist>(r#"{"kind": "log_normal", "median_ms": 20}"#);
-        assert!(
-            e.contains("missing field `sigma` for kind `log_normal`"),
-            "{e}"
-        );
-        let e = error::<LatencyDist>(r#"{"kind": "constant", "ms": 5, "sigma": 1}"#);
-        assert!(
-            e.contains("field `sigma` does not apply to kind `constant`"),
-            "{e}"
-        );
-        let e = error::<TripPolicy>(
-            r#"{"kind": "failure_rate", "window_ms": 10000, "min_requests": 20}"#,
-        );
-        assert!(
-            e.contains("missing field `error_pct` for kind `failure_rate`"),
-            "{e}"
-        );
-        let e = error::<TripPolicy>(r#"{"kind": "consecutive", "failures": 5, "window_ms": 1}"#);
-        assert!(
-            e.contains("field `window_ms` does not apply to kind `consecutive`"),
-            "{e}"
-        );
+        /// How to read, what, and what the error must say.
+        type Case = (fn(&str) -> String, &'static str, &'static str);
+        let cases: [Case; 9] = [
+            (
+                error::<FaultKind>,
+                r#"{"kind": "slow"}"#,
+                "missing field `factor` for kind `slow`",
+            ),
+            (
+                error::<FaultKind>,
+                r#"{"kind": "crash", "factor": 2}"#,
+                "field `factor` does not apply to kind `crash`",
+            ),
+            (
+                error::<FaultKind>,
+                r#"{"kind": "melt"}"#,
+                "unknown variant `melt`",
+            ),
+            (
+                error::<FaultKind>,
+                r#"{"factor": 2}"#,
+                "missing field `kind`",
+            ),
+            (
+                error::<FaultKind>,
+                r#"{"kind": "slow", "factor": 2, "colour": 1}"#,
+                "unknown field `colour`",
+            ),
+            (
+                error::<LatencyDist>,
+                r#"{"kind": "log_normal", "median_ms": 20}"#,
+                "missing field `sigma` for kind `log_normal`",
+            ),
+            (
+                error::<LatencyDist>,
+                r#"{"kind": "constant", "ms": 5, "sigma": 1}"#,
+                "field `sigma` does not apply to kind `constant`",
+            ),
+            (
+                error::<TripPolicy>,
+                r#"{"kind": "failure_rate", "window_ms": 10000, "min_requests": 20}"#,
+                "missing field `error_pct` for kind `failure_rate`",
+            ),
+            (
+                error::<TripPolicy>,
+                r#"{"kind": "consecutive", "failures": 5, "window_ms": 1}"#,
+                "field `window_ms` does not apply to kind `consecutive`",
+            ),
+        ];
+        for (read, json, expected) in cases {
+            let e = read(json);
+            assert!(e.contains(expected), "{json}: {e}");
+        }
     }
 }
