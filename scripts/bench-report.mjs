@@ -122,7 +122,8 @@ ${reduced.results.map(fr).join('\n')}
 
 "paused" is the floor: the frame loop alone (the flow dots stand still while paused). Playing,
 each edge's dots are one dashed stroke whose offset is animated; with reduced motion there is no
-animation. When the engine cannot
+animation. Instances are redrawn a third per frame (\`REDRAW_GROUPS\`, each at 20 Hz) and
+off-screen panels are skipped by the browser (\`content-visibility: auto\`). When the engine cannot
 keep up (100×), it keeps its 8 ms budget per frame, the page runs slower and says so instead of
 freezing.
 

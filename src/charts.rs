@@ -298,10 +298,9 @@ fn InstanceCard(index: usize) -> impl IntoView {
     let get = move |f: fn(&InstanceView) -> String| {
         move || shown.with(|x| x.as_ref().map(f).unwrap_or_default())
     };
-    let data = move |f: fn(&InstanceView) -> String| lab.instance(index, f);
-    let up = lab.instance(index, |x| x.up);
-    let status = lab.instance(index, |x| Some(x.status));
-    let breaker = lab.instance(index, |x| x.breaker);
+    let up = lab.instance_state(index, |x| x.up);
+    let status = lab.instance_state(index, |x| Some(x.status));
+    let breaker = lab.instance_state(index, |x| x.breaker);
     // The pressed button becomes disabled; hand keyboard focus to its counterpart so it is not
     // dropped to the page.
     let crash_ref = NodeRef::<leptos::html::Button>::new();
@@ -323,15 +322,15 @@ fn InstanceCard(index: usize) -> impl IntoView {
             aria-label=format!("Instance {address}")
             data-address=address.clone()
             data-status=move || status().map(|s| format!("{s:?}")).unwrap_or_default()
-            data-served=data(|x| x.served.to_string())
-            data-candidate=data(|x| x.candidate.to_string())
+            data-served=lab.instance(index, |x| x.served.to_string())
+            data-candidate=lab.instance_state(index, |x| x.candidate.to_string())
         >
             <header>
                 <h3>
                     <span class="glyph" aria-hidden="true">{move || status().map_or("", |s| status_style(s).0)}</span>
                     " " {address.clone()}
                 </h3>
-                <span class="badge">{data(|x| x.status.label().to_string())}</span>
+                <span class="badge">{move || status().map_or("", |s| s.label())}</span>
             </header>
             <p class="sub">
                 {name} " · " {service}

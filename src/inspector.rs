@@ -80,8 +80,8 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
     else {
         return view! { <p>"No such instance."</p> }.into_any();
     };
-    let up = lab.instance(i, |x| x.up);
-    let status = lab.instance(i, |x| Some(x.status));
+    let up = lab.instance_state(i, |x| x.up);
+    let status = lab.instance_state(i, |x| Some(x.status));
     let duration: RwSignal<Option<u64>> = RwSignal::new(None);
     let factor = RwSignal::new(5.0);
     let error_pct = RwSignal::new(50.0);

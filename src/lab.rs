@@ -5,12 +5,13 @@
 //! and call [`Lab::command`]; none of them computes simulation numbers.
 
 use ha_engine::balancer::Strategy;
+use ha_engine::breaker::BreakerState;
 use ha_engine::config::MAX_FAULTS;
 use ha_engine::event::FeedEntry;
 use ha_engine::explain::{Explanation, Selection};
 use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::scenario::Scenario;
-use ha_engine::view::{AlertFeedEntry, InstanceView, ServiceView};
+use ha_engine::view::{AlertFeedEntry, InstanceStatus, InstanceView, ServiceView};
 use ha_engine::{ClusterView, Command, ServiceId, SimTime, Simulation};
 use leptos::prelude::*;
 
@@ -28,6 +29,15 @@ const CHUNK_US: u64 = 50_000;
 /// Wall-clock window over which the achieved speed is measured, ms.
 const PACE_WINDOW_MS: f64 = 500.0;
 
+/// While the run plays, instances and services are redrawn in this many interleaved groups,
+/// one group per animation frame: instance `i` on the frames where `frame % REDRAW_GROUPS == i
+/// % REDRAW_GROUPS`. On a 60 Hz display each is redrawn 20 times a wall-clock second, at most
+/// 2 frames (33 ms) behind the engine, and a frame redraws a third of them, so the page under
+/// load stays within its frame budget (BENCHMARKS.md). Everything else (instance states, the
+/// clock, totals, feeds) is redrawn every frame; a pause, a step, a command or an edit redraws
+/// all at once, so a paused page shows one instant.
+pub const REDRAW_GROUPS: usize = 3;
+
 /// Compare mode's second run: the scenario with one service's strategy replaced.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CompareSpec {
@@ -35,6 +45,42 @@ pub struct CompareSpec {
     pub service: usize,
     /// Its strategy on side B.
     pub strategy: Strategy,
+}
+
+/// The part of an instance's view that changes with its state rather than with each request
+/// (a subset of [`InstanceView`]). It has its own signal: with 30 instances, the effects that
+/// draw state would otherwise re-run on every redraw, about 16 per instance, for nothing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InstanceState {
+    /// Its state.
+    pub status: InstanceStatus,
+    /// Process running.
+    pub up: bool,
+    /// The balancer may pick it now.
+    pub candidate: bool,
+    /// The worst breaker state towards it (`None`: no breakers).
+    pub breaker: Option<BreakerState>,
+}
+
+impl InstanceState {
+    /// The state part of `x`.
+    pub fn of(x: &InstanceView) -> Self {
+        InstanceState {
+            status: x.status,
+            up: x.up,
+            candidate: x.candidate,
+            breaker: x.breaker,
+        }
+    }
+}
+
+/// Which instances and services the next frame redraws (see [`REDRAW_GROUPS`]).
+#[derive(Clone, Copy, Default)]
+struct Redraw {
+    /// Frames played since the page opened; picks the group.
+    frame: usize,
+    /// Some groups show an earlier instant than the engine (a full redraw clears it).
+    partial: bool,
 }
 
 /// Achieved speed bookkeeping (wall ms and simulated µs over the current window).
@@ -80,12 +126,15 @@ pub struct Lab {
     /// seconds per wall-clock second).
     pub behind: RwSignal<Option<f64>>,
     pace: StoredValue<Pace>,
+    redraw: StoredValue<Redraw>,
     /// One signal per instance (by index), set only when that instance's view changed, so a
     /// card's bindings re-run only for their own instance. (Hundreds of bindings subscribed to
     /// `view` made every frame pay for each one unsubscribing from one long list.)
     instance_views: StoredValue<Vec<RwSignal<Option<InstanceView>>>>,
     /// One signal per service, as `instance_views`.
     service_views: StoredValue<Vec<RwSignal<Option<ServiceView>>>>,
+    /// One signal per instance for its [`InstanceState`], set only when that changes.
+    instance_states: StoredValue<Vec<RwSignal<Option<InstanceState>>>>,
     /// The owner the per-item signals belong to (the app's), so they outlive the components
     /// that first asked for them.
     owner: StoredValue<Owner, LocalStorage>,
@@ -147,8 +196,10 @@ impl Lab {
             compare: StoredValue::new_local(None),
             behind: RwSignal::new(None),
             pace: StoredValue::new(Pace::default()),
+            redraw: StoredValue::new(Redraw::default()),
             instance_views: StoredValue::new(Vec::new()),
             service_views: StoredValue::new(Vec::new()),
+            instance_states: StoredValue::new(Vec::new()),
             owner: StoredValue::new_local(Owner::current().expect("Lab::new runs inside the app")),
         };
         lab.alert_feed
@@ -267,6 +318,10 @@ impl Lab {
                 self.behind.set(None);
             }
             self.pace.set_value(Pace::default());
+            // Paused some other way than `set_playing`: redraw what the last frames left out.
+            if self.redraw.with_value(|r| r.partial) {
+                self.refresh();
+            }
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
@@ -300,7 +355,21 @@ impl Lab {
             }
             self.pace.set_value(Pace::default());
         }
-        self.refresh();
+        let group = self.redraw.with_value(|r| r.frame % REDRAW_GROUPS);
+        self.redraw.update_value(|r| {
+            r.frame = r.frame.wrapping_add(1);
+            r.partial = true;
+        });
+        self.refresh_group(Some(group));
+    }
+
+    /// Plays or pauses. Pausing redraws every instance and service at once (not only the
+    /// group of the next frame, see [`REDRAW_GROUPS`]): a paused page shows one instant.
+    pub fn set_playing(&self, playing: bool) {
+        self.playing.set(playing);
+        if !playing && self.redraw.with_value(|r| r.partial) {
+            self.refresh();
+        }
     }
 
     /// Advances both runs (in compare mode) by `us` simulated µs.
@@ -429,6 +498,18 @@ impl Lab {
         move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
     }
 
+    /// A reactive read of instance `index`'s [`InstanceState`], as [`Lab::instance`] but
+    /// re-run only when the state changes, not with every request it serves: what draws the
+    /// instance's status, breaker and buttons reads this.
+    pub fn instance_state<T: Default>(
+        self,
+        index: usize,
+        f: impl Fn(&InstanceState) -> T + Copy,
+    ) -> impl Fn() -> T + Copy {
+        let sig = item_signal(self.instance_states, self.owner, index);
+        move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
+    }
+
     /// The signal of instance `index`'s view (`None` when there is no such instance), set only
     /// when that instance changed.
     pub fn instance_signal(self, index: usize) -> RwSignal<Option<InstanceView>> {
@@ -445,7 +526,15 @@ impl Lab {
         move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
     }
 
+    /// Redraws everything from the engine's state now.
     fn refresh(&self) {
+        self.redraw.update_value(|r| r.partial = false);
+        self.refresh_group(None);
+    }
+
+    /// Redraws from the engine's state; instances and services only in redraw `group` (see
+    /// [`REDRAW_GROUPS`]), or all of them with `None`.
+    fn refresh_group(&self, group: Option<usize>) {
         let view = self.sim.with_value(Simulation::view);
         let (feed_before, alerts_before) = self
             .view
@@ -457,8 +546,11 @@ impl Lab {
             self.alert_feed
                 .set(self.sim.with_value(Simulation::alert_feed_view));
         }
-        sync_items(self.instance_views, self.owner, &view.instances);
-        sync_items(self.service_views, self.owner, &view.services);
+        sync_items(self.instance_views, self.owner, &view.instances, group);
+        // States change rarely and show at once (a crash is seen on the frame it happens).
+        let states: Vec<InstanceState> = view.instances.iter().map(InstanceState::of).collect();
+        sync_items(self.instance_states, self.owner, &states, None);
+        sync_items(self.service_views, self.owner, &view.services, group);
         self.view.set(view);
         self.refresh_explanation();
         let b = self
@@ -535,11 +627,13 @@ fn item_signal<T: Send + Sync + 'static>(
     items.with_value(|v| v[index])
 }
 
-/// Sets each item's signal to `now[i]` where it differs (and to `None` past `now`'s end).
+/// Sets each item's signal to `now[i]` where it differs (and to `None` past `now`'s end): all
+/// items, or with `Some(group)` only those with `i % REDRAW_GROUPS == group`.
 fn sync_items<T: Clone + PartialEq + Send + Sync + 'static>(
     items: StoredValue<Vec<RwSignal<Option<T>>>>,
     owner: StoredValue<Owner, LocalStorage>,
     now: &[T],
+    group: Option<usize>,
 ) {
     if !now.is_empty() {
         item_signal(items, owner, now.len() - 1);
@@ -548,6 +642,9 @@ fn sync_items<T: Clone + PartialEq + Send + Sync + 'static>(
     // nothing touches `items` while it is borrowed here; no copy of the list per frame.
     items.with_value(|sigs| {
         for (i, sig) in sigs.iter().enumerate() {
+            if group.is_some_and(|g| i % REDRAW_GROUPS != g) {
+                continue;
+            }
             let new = now.get(i);
             if sig.with_untracked(|old| old.as_ref() != new) {
                 sig.set(new.cloned());

@@ -74,9 +74,12 @@ pub fn breaker_style(b: BreakerState) -> (&'static str, &'static str) {
     }
 }
 
-/// Stroke width for a flow of `rps` requests per second.
+/// Stroke width for a flow of `rps` requests per second, in steps of half a unit: a width that
+/// follows every wobble of the rate changes the edge on most frames, and each change makes the
+/// browser recompute the stroked curve's bounds and start a width transition (about 1.5 ms a
+/// frame with 30 edges); a half-unit step is not visible.
 fn flow_width(rps: f64) -> f64 {
-    (1.0 + rps.max(0.0).sqrt() * 0.5).min(12.0)
+    ((1.0 + rps.max(0.0).sqrt() * 0.5).min(12.0) * 2.0).round() / 2.0
 }
 
 /// Dots on an edge carrying `rps`, when the busiest edge carries `max_rps`: proportional,
@@ -305,17 +308,17 @@ pub fn Topology() -> impl IntoView {
             .map(|(s, i)| {
                 let (sy, iy) = (svc_y[s], inst_y[i]);
                 let d = curve(SVC_X + SVC_W, sy, INST_X, iy);
-                let inst = lab.instance(i, |x| (x.candidate && x.up, x.rps));
+                let routed = lab.instance_state(i, |x| x.candidate && x.up);
+                let rps = lab.instance(i, |x| x.rps);
                 let count = Signal::derive(move || {
-                    let (routed, rps) = inst();
-                    if routed { dots_for(rps, max_rps.get()) } else { 0 }
+                    if routed() { dots_for(rps(), max_rps.get()) } else { 0 }
                 });
                 (
                     view! {
                         <path
-                            class=move || if inst().0 { "edge" } else { "edge unrouted" }
+                            class=move || if routed() { "edge" } else { "edge unrouted" }
                             d=d.clone()
-                            stroke-width=move || format!("{:.1}", if inst().0 { flow_width(inst().1) } else { 1.5 })
+                            stroke-width=move || format!("{:.1}", if routed() { flow_width(rps()) } else { 1.5 })
                         />
                     },
                     view! { <Dots d=d count=count/> },
@@ -326,7 +329,7 @@ pub fn Topology() -> impl IntoView {
             .map(|i| {
                 let iy = inst_y[i];
                 let top = iy - box_h / 2.0;
-                let status = lab.instance(i, |x| Some(x.status));
+                let status = lab.instance_state(i, |x| Some(x.status));
                 let style = move || status_style(status().unwrap_or(InstanceStatus::Down));
                 let detail = lab.instance(i, |x| match x.status {
                     InstanceStatus::Serving | InstanceStatus::Suspect => format!(
@@ -349,19 +352,23 @@ pub fn Topology() -> impl IntoView {
                 let queue_frac = lab.instance(i, |x| {
                     (x.queued as f64 / (x.concurrency.max(1) * 4) as f64).min(1.0)
                 });
-                let breaker = lab.instance(i, |x| x.breaker);
+                let breaker = lab.instance_state(i, |x| x.breaker);
                 let address = lab.view.with_untracked(|v| v.instances[i].address.clone());
                 let id = InstanceId(i as u32);
                 let sel = Selection::Instance(id);
                 let pick = move || lab.select(Some(sel));
-                let aria = lab.instance(i, |x| {
-                    format!(
-                        "Instance {}: {}{}",
-                        x.address,
-                        x.status.label(),
-                        x.breaker.map_or(String::new(), |b| format!(", {}", breaker_style(b).1))
-                    )
-                });
+                let aria_address = address.clone();
+                let state = lab.instance_state(i, |x| Some((x.status, x.breaker)));
+                let aria = move || {
+                    state().map_or(String::new(), |(status, breaker)| {
+                        format!(
+                            "Instance {aria_address}: {}{}",
+                            status.label(),
+                            breaker.map_or(String::new(), |b| format!(", {}", breaker_style(b).1))
+                        )
+                    })
+                };
+                let aria_title = aria.clone();
                 let title_y = if compact { iy + 4.0 } else { iy - 7.0 };
                 view! {
                     <g
@@ -373,7 +380,7 @@ pub fn Topology() -> impl IntoView {
                         on:click=move |_| pick()
                         on:keydown=on_activate(pick)
                     >
-                        <title>{aria}</title>
+                        <title>{aria_title}</title>
                         <rect class="box" x=INST_X y=top width=INST_W height=box_h rx=if compact { "5" } else { "8" }/>
                         <text x=INST_X + 8.0 y=title_y class=if compact { "node-title small" } else { "node-title" }>
                             <tspan class="glyph">{move || style().0}</tspan>

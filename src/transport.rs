@@ -30,7 +30,7 @@ pub fn TransportBar() -> impl IntoView {
             <button
                 class="primary"
                 aria-pressed=move || (!lab.playing.get()).to_string()
-                on:click=move |_| lab.playing.update(|p| *p = !*p)
+                on:click=move |_| lab.set_playing(!lab.playing.get_untracked())
             >
                 {move || if lab.playing.get() { "Pause" } else { "Play" }}
             </button>

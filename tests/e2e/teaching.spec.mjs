@@ -94,7 +94,14 @@ test('changing the strategy changes how requests spread', async ({ page }) => {
   await pick(page, 'showdown');
   await setSpeed(page, '100×');
   await waitSim(page, 20);
-  const count = async () => Promise.all(all.map((a) => served(page, a)));
+  // Read while paused: one simulated instant for all three (running, instances are redrawn a
+  // third per frame, so their counts may be up to two frames apart).
+  const count = async () => {
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    const c = await Promise.all(all.map((a) => served(page, a)));
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    return c;
+  };
   const share = (a, b) => {
     const d = a.map((x, i) => b[i] - x);
     return d[2] / d.reduce((s, x) => s + x, 0);
@@ -311,6 +318,14 @@ test('30 instances at 5,000 req/s stay readable and running', async ({ page }) =
   await expect(page.locator('svg.topology g.instance')).toHaveCount(30);
   await expect(page.getByRole('article')).toHaveCount(30);
   await waitSim(page, 12);
+  // Paused, the page shows one instant: every card is redrawn on Pause (running, a third of them
+  // per frame), so the cards' counts add up to the requests answered ok.
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const ok = Number(await page.locator('.totals div', { hasText: 'ok (200)' }).locator('dd').textContent());
+  const cards = await page.getByRole('article').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-served'))));
+  expect(cards.reduce((a, b) => a + b, 0), 'served by the 30 cards = ok in the totals').toBe(ok);
+  expect(ok).toBeGreaterThan(30_000);
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
   await instanceNode(page, '10.0.1.12:8080').click();
   await shot(page, 'stress');
   // Boxes do not overlap: rows are laid out at a fixed pitch.
