@@ -494,8 +494,7 @@ impl Lab {
         index: usize,
         f: impl Fn(&InstanceView) -> T + Copy,
     ) -> impl Fn() -> T + Copy {
-        let sig = self.instance_signal(index);
-        move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
+        read_item(self.instance_views, self.owner, index, f)
     }
 
     /// A reactive read of instance `index`'s [`InstanceState`], as [`Lab::instance`] but
@@ -506,8 +505,7 @@ impl Lab {
         index: usize,
         f: impl Fn(&InstanceState) -> T + Copy,
     ) -> impl Fn() -> T + Copy {
-        let sig = item_signal(self.instance_states, self.owner, index);
-        move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
+        read_item(self.instance_states, self.owner, index, f)
     }
 
     /// The signal of instance `index`'s view (`None` when there is no such instance), set only
@@ -522,8 +520,7 @@ impl Lab {
         index: usize,
         f: impl Fn(&ServiceView) -> T + Copy,
     ) -> impl Fn() -> T + Copy {
-        let sig = item_signal(self.service_views, self.owner, index);
-        move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
+        read_item(self.service_views, self.owner, index, f)
     }
 
     /// Redraws everything from the engine's state now.
@@ -625,6 +622,18 @@ fn item_signal<T: Send + Sync + 'static>(
         })
     });
     items.with_value(|v| v[index])
+}
+
+/// A reactive read of `f` of item `index` in `items` (borrowed, not cloned); `U::default()`
+/// while there is no such item.
+fn read_item<T: Send + Sync + 'static, U: Default>(
+    items: StoredValue<Vec<RwSignal<Option<T>>>>,
+    owner: StoredValue<Owner, LocalStorage>,
+    index: usize,
+    f: impl Fn(&T) -> U + Copy,
+) -> impl Fn() -> U + Copy {
+    let sig = item_signal(items, owner, index);
+    move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
 }
 
 /// Sets each item's signal to `now[i]` where it differs (and to `None` past `now`'s end): all
