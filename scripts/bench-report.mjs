@@ -122,10 +122,12 @@ ${reduced.results.map(fr).join('\n')}
 
 "paused" is the floor: the frame loop alone (the flow dots stand still while paused). Playing,
 each edge's dots are one dashed stroke whose offset is animated; with reduced motion there is no
-animation. Instances are redrawn a third per frame (\`REDRAW_GROUPS\`, each at 20 Hz) and
-off-screen panels are skipped by the browser (\`content-visibility: auto\`). When the engine cannot
-keep up (100×), it keeps its 8 ms budget per frame, the page runs slower and says so instead of
-freezing.
+animation. While the engine keeps up easily, frames take turns: one advances the engine, the
+next redraws (\`Cadence::Alternate\` in src/lab.rs, like a game loop's update and render), so no
+frame does both. Each redraw does a third of the instances (\`REDRAW_GROUPS\`, each at 10 Hz), and
+off-screen panels are skipped by the browser (\`content-visibility: auto\`). At 100× the engine
+gets every frame (\`Cadence::EveryFrame\`) with an 8 ms budget each; it still cannot keep up, so
+the page runs slower and says so instead of freezing.
 
 ## Soak
 

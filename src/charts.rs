@@ -445,7 +445,12 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
     let name = lab.view.with_untracked(|v| v.services[index].name.clone());
     let hover: RwSignal<Option<usize>> = RwSignal::new(None);
     const H: f64 = 150.0;
-    let geometry = move || {
+    // Latency band, px: fixed, so only the paths, the scale label and the time ticks change.
+    const LAT_TOP: f64 = TOP + 48.0;
+    const LAT_BOTTOM: f64 = H - 22.0;
+    // (success path, p50, p95, p99, latency scale label, (x0, x1) in ms). The structure below is
+    // built once; a new point changes only these strings (no DOM rebuild per simulated second).
+    let geo = Memo::new(move |_| {
         pts.with(|pts| {
             let (x0, x1) = x_range(pts);
             let ok = Projection {
@@ -467,8 +472,8 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
             );
             let lat = Projection {
                 y1: lat_max,
-                top: TOP + 48.0,
-                bottom: H - 22.0,
+                top: LAT_TOP,
+                bottom: LAT_BOTTOM,
                 ..ok
             };
             let success = |p: &SeriesPoint| success_pct(p).unwrap_or(100.0);
@@ -479,21 +484,22 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                         .map(|p| (p.t_ms as f64, f(p))),
                 )
             };
-            let hover_x = hover
-                .get()
-                .and_then(|h| pts.get(h))
-                .map(|p| ok.x(p.t_ms as f64));
             (
                 ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
                 with(|p| p.p50_ms),
                 with(|p| p.p95_ms),
                 with(|p| p.p99_ms),
-                lat_max,
+                fmt_ms(lat_max),
                 (x0, x1),
-                hover_x,
-                lat,
             )
         })
+    });
+    let hover_x = move || {
+        let (x0, x1) = geo.with(|g| g.5);
+        hover
+            .get()
+            .and_then(|h| pts.with(|p| p.get(h).map(|q| q.t_ms as f64)))
+            .map(|t| LEFT + (t - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT))
     };
     let readout = move || {
         pts.with(|pts| {
@@ -531,30 +537,36 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 on:mouseleave=move |_| hover.set(None)
                 on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
             >
-                {move || {
-                    let (ok, p50, p95, p99, lat_max, (x0, x1), hover_x, lat) = geometry();
+                <line class="grid" x1=LEFT x2=RIGHT y1=TOP y2=TOP/>
+                <line class="grid" x1=LEFT x2=RIGHT y1=TOP + 34.0 y2=TOP + 34.0/>
+                <text class="band-label" x=LEFT + 3.0 y=TOP + 9.0>"success %"</text>
+                <text class="tick" x=LEFT - 4.0 y=TOP + 8.0 text-anchor="end">"100 %"</text>
+                <text class="tick" x=LEFT - 4.0 y=TOP + 34.0 text-anchor="end">"0"</text>
+                <path class="line success" d=move || geo.with(|g| g.0.clone())/>
+                <text class="band-label" x=LEFT + 3.0 y=LAT_TOP - 4.0>"latency p50 / p95 / p99"</text>
+                <line class="grid" x1=LEFT x2=RIGHT y1=LAT_TOP y2=LAT_TOP/>
+                <line class="grid" x1=LEFT x2=RIGHT y1=LAT_BOTTOM y2=LAT_BOTTOM/>
+                <text class="tick" x=LEFT - 4.0 y=LAT_TOP + 8.0 text-anchor="end">{move || geo.with(|g| g.4.clone())}</text>
+                <text class="tick" x=LEFT - 4.0 y=LAT_BOTTOM text-anchor="end">"0"</text>
+                <path class="line p50" d=move || geo.with(|g| g.1.clone())/>
+                <path class="line p95" d=move || geo.with(|g| g.2.clone())/>
+                <path class="line p99" d=move || geo.with(|g| g.3.clone())/>
+                {[0.0, 0.5, 1.0].iter().map(|&f| {
+                    let x = LEFT + f * (RIGHT - LEFT);
                     view! {
-                        <line class="grid" x1=LEFT x2=RIGHT y1=TOP y2=TOP/>
-                        <line class="grid" x1=LEFT x2=RIGHT y1=TOP + 34.0 y2=TOP + 34.0/>
-                        <text class="band-label" x=LEFT + 3.0 y=TOP + 9.0>"success %"</text>
-                        <text class="tick" x=LEFT - 4.0 y=TOP + 8.0 text-anchor="end">"100 %"</text>
-                        <text class="tick" x=LEFT - 4.0 y=TOP + 34.0 text-anchor="end">"0"</text>
-                        <path class="line success" d=ok/>
-                        <text class="band-label" x=LEFT + 3.0 y=lat.top - 4.0>"latency p50 / p95 / p99"</text>
-                        <line class="grid" x1=LEFT x2=RIGHT y1=lat.top y2=lat.top/>
-                        <line class="grid" x1=LEFT x2=RIGHT y1=lat.bottom y2=lat.bottom/>
-                        <text class="tick" x=LEFT - 4.0 y=lat.top + 8.0 text-anchor="end">{fmt_ms(lat_max)}</text>
-                        <text class="tick" x=LEFT - 4.0 y=lat.bottom text-anchor="end">"0"</text>
-                        <path class="line p50" d=p50/>
-                        <path class="line p95" d=p95/>
-                        <path class="line p99" d=p99/>
-                        {[0.0, 0.5, 1.0].iter().map(|f| {
-                            let x = LEFT + f * (RIGHT - LEFT);
-                            view! { <text class="tick" x=x y=H - 6.0 text-anchor="middle">{fmt_clock(x0 + f * (x1 - x0))}</text> }
-                        }).collect_view()}
-                        {hover_x.map(|x| view! { <line class="hover-rule" x1=x x2=x y1=TOP y2=lat.bottom/> })}
+                        <text class="tick" x=x y=H - 6.0 text-anchor="middle">
+                            {move || { let (x0, x1) = geo.with(|g| g.5); fmt_clock(x0 + f * (x1 - x0)) }}
+                        </text>
                     }
-                }}
+                }).collect_view()}
+                <line
+                    class="hover-rule"
+                    visibility=move || if hover_x().is_some() { "visible" } else { "hidden" }
+                    x1=move || hover_x().unwrap_or(LEFT)
+                    x2=move || hover_x().unwrap_or(LEFT)
+                    y1=TOP
+                    y2=LAT_BOTTOM
+                />
             </svg>
             <div class="chart-legend">
                 <span><span class="swatch success"></span>" success %"</span>

@@ -1,8 +1,8 @@
 //! The app's one piece of state: the running [`Simulation`] and the view signal it feeds.
 //!
-//! Per animation frame [`Lab::frame`] advances the engine by the frame's share of simulated time
-//! (wall-clock ms × speed) and sets the [`ClusterView`] signal once. Components read that signal
-//! and call [`Lab::command`]; none of them computes simulation numbers.
+//! On animation frames [`Lab::frame`] advances the engine by the wall-clock time since it last
+//! ran × speed, and on others it sets the [`ClusterView`] signal once ([`Cadence`]). Components
+//! read that signal and call [`Lab::command`]; none of them computes simulation numbers.
 
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState;
@@ -30,13 +30,56 @@ const CHUNK_US: u64 = 50_000;
 const PACE_WINDOW_MS: f64 = 500.0;
 
 /// While the run plays, instances and services are redrawn in this many interleaved groups,
-/// one group per animation frame: instance `i` on the frames where `frame % REDRAW_GROUPS == i
-/// % REDRAW_GROUPS`. On a 60 Hz display each is redrawn 20 times a wall-clock second, at most
-/// 2 frames (33 ms) behind the engine, and a frame redraws a third of them, so the page under
-/// load stays within its frame budget (BENCHMARKS.md). Everything else (instance states, the
-/// clock, totals, feeds) is redrawn every frame; a pause, a step, a command or an edit redraws
-/// all at once, so a paused page shows one instant.
+/// one group per redraw: instance `i` on the redraws where `redraw % REDRAW_GROUPS == i %
+/// REDRAW_GROUPS`. A redraw is every other animation frame ([`Cadence::Alternate`], 30 a second
+/// on a 60 Hz display: each instance 10 times a second) or every frame
+/// ([`Cadence::EveryFrame`]: 20 a second). A redraw does a third of them, so the page under load
+/// stays within its frame budget (BENCHMARKS.md). Everything else (instance states, the clock,
+/// totals, feeds) is redrawn on every redraw; a pause, a step, a command or an edit redraws all
+/// at once, so a paused page shows one instant.
 pub const REDRAW_GROUPS: usize = 3;
+
+/// [`Cadence::EveryFrame`] goes back to [`Cadence::Alternate`] when the engine used less than
+/// this share of the wall-clock time over a pace window (`PACE_WINDOW_MS`): about 2 ms of a
+/// 16.7 ms frame, so the two frames' worth it then does at once stays well within
+/// [`ENGINE_BUDGET_MS`] and the cadence does not flip back.
+const ALTERNATE_BELOW_SHARE: f64 = 0.12;
+
+/// How [`Lab::frame`] spreads the engine and the redraw over animation frames while playing.
+///
+/// The same split as a game loop's fixed update and render, done to keep each frame short: at
+/// 10× with 30 instances, a frame that both advanced the engine and redrew took p95 9.1 ms; with
+/// the two on alternate frames, no frame's p95 is above 8 ms (BENCHMARKS.md). Dots keep moving
+/// on every frame (a CSS animation).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Cadence {
+    /// The engine keeps up easily: on one frame it advances by the wall-clock time of that
+    /// frame and the one before; on the next the page is redrawn. No frame does both.
+    #[default]
+    Alternate,
+    /// The engine needs a large share of each frame (fast speeds, big clusters): every frame it
+    /// advances, within [`ENGINE_BUDGET_MS`], and the page is redrawn. Entered when
+    /// [`Cadence::Alternate`] falls behind the chosen speed; left below
+    /// [`ALTERNATE_BELOW_SHARE`].
+    EveryFrame,
+}
+
+impl Cadence {
+    /// Its name on the page (`data-cadence` of the clock): `alternate` or `every-frame`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cadence::Alternate => "alternate",
+            Cadence::EveryFrame => "every-frame",
+        }
+    }
+}
+
+/// While the run plays, the live digest ([`Lab::live_digest`]) is redrawn on every this many
+/// redraws (about 4 times a wall-clock second with [`Cadence::Alternate`] at 60 Hz): a
+/// 16-hex-digit code changing on every frame cannot be read, and redrawing it cost about 0.8 ms a
+/// frame (measured on a paused page). A full redraw (pause, step, command, edit) shows the exact
+/// digest at once.
+pub const DIGEST_REDRAW_EVERY: usize = 8;
 
 /// Compare mode's second run: the scenario with one service's strategy replaced.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -74,21 +117,28 @@ impl InstanceState {
     }
 }
 
-/// Which instances and services the next frame redraws (see [`REDRAW_GROUPS`]).
+/// What the next animation frame does (see [`Cadence`] and [`REDRAW_GROUPS`]).
 #[derive(Clone, Copy, Default)]
 struct Redraw {
-    /// Frames played since the page opened; picks the group.
+    /// Redraws while playing since the page opened; picks the group.
     frame: usize,
-    /// Some groups show an earlier instant than the engine (a full redraw clears it).
+    /// Animation frames played since the page opened; picks engine or redraw.
+    tick: usize,
+    /// Wall-clock time of redraw frames not yet simulated, ms.
+    carry_ms: f64,
+    /// The page, or some groups of it, shows an earlier instant than the engine (a full redraw
+    /// clears it).
     partial: bool,
 }
 
-/// Achieved speed bookkeeping (wall ms and simulated µs over the current window).
+/// Achieved speed bookkeeping over the current window: wall-clock ms, simulated µs done and
+/// asked for, and wall-clock ms the engine used.
 #[derive(Clone, Copy, Default)]
 struct Pace {
     wall_ms: f64,
     sim_us: f64,
     asked_us: f64,
+    engine_ms: f64,
 }
 
 /// Handles to the simulation and the signals the page renders. `Copy`, shared by context.
@@ -113,6 +163,9 @@ pub struct Lab {
     pub scenario_digest: RwSignal<String>,
     /// What the inspector and the explain panel are about.
     pub selection: RwSignal<Option<Selection>>,
+    /// The run's digest at the engine's current instant (`ClusterView::digest`), redrawn every
+    /// [`DIGEST_REDRAW_EVERY`] redraws while playing and at once on a full redraw.
+    pub live_digest: RwSignal<String>,
     /// The explain panel's text for the selection, refreshed with the view.
     pub explanation: RwSignal<Option<Explanation>>,
     /// The alert feed, newest first; refreshed only when the engine posts to it.
@@ -125,6 +178,8 @@ pub struct Lab {
     /// When the engine cannot keep up with the chosen speed: the speed it achieves (simulated
     /// seconds per wall-clock second).
     pub behind: RwSignal<Option<f64>>,
+    /// How frames are spread between the engine and the redraw while playing.
+    pub cadence: RwSignal<Cadence>,
     pace: StoredValue<Pace>,
     redraw: StoredValue<Redraw>,
     /// One signal per instance (by index), set only when that instance's view changed, so a
@@ -176,7 +231,9 @@ impl Lab {
             }
         };
         let sim = build(&scenario);
-        let view = RwSignal::new(sim.view());
+        let first = sim.view();
+        let live_digest = RwSignal::new(first.digest.clone());
+        let view = RwSignal::new(first);
         let feed = RwSignal::new(sim.feed_view());
         let lab = Lab {
             sim: StoredValue::new_local(sim),
@@ -189,12 +246,14 @@ impl Lab {
             generation: RwSignal::new(0),
             link_error: RwSignal::new(link_error),
             selection: RwSignal::new(None),
+            live_digest,
             explanation: RwSignal::new(None),
             alert_feed: RwSignal::new(Vec::new()),
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
             compare: StoredValue::new_local(None),
             behind: RwSignal::new(None),
+            cadence: RwSignal::new(Cadence::default()),
             pace: StoredValue::new(Pace::default()),
             redraw: StoredValue::new(Redraw::default()),
             instance_views: StoredValue::new(Vec::new()),
@@ -279,9 +338,14 @@ impl Lab {
         self.scenario.with(|s| s.view.speed)
     }
 
-    /// Sets the playback speed and records it in the scenario (and the link).
+    /// Sets the playback speed and records it in the scenario (and the link). Whether the
+    /// engine keeps up is measured afresh at the new speed ([`Lab::behind`] clears).
     pub fn set_speed(&self, speed: f64) {
         self.scenario.update(|s| s.view.speed = speed);
+        self.pace.set_value(Pace::default());
+        if self.behind.get_untracked().is_some() {
+            self.behind.set(None);
+        }
         self.write_fragment();
     }
 
@@ -305,8 +369,8 @@ impl Lab {
         }
     }
 
-    /// Advances the run by `wall_ms` of wall-clock time at the current speed (if playing) and
-    /// refreshes the view.
+    /// One animation frame, `wall_ms` after the last: if playing, either advances the run by
+    /// the wall-clock time not yet simulated × the speed, or redraws, or both ([`Cadence`]).
     ///
     /// The engine gets at most [`ENGINE_BUDGET_MS`] of wall-clock time per frame; when the
     /// chosen speed needs more, the run goes as fast as the budget allows and
@@ -318,6 +382,7 @@ impl Lab {
                 self.behind.set(None);
             }
             self.pace.set_value(Pace::default());
+            self.redraw.update_value(|r| r.carry_ms = 0.0);
             // Paused some other way than `set_playing`: redraw what the last frames left out.
             if self.redraw.with_value(|r| r.partial) {
                 self.refresh();
@@ -325,6 +390,21 @@ impl Lab {
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
+        let tick = self.redraw.with_value(|r| r.tick);
+        let cadence = self.cadence.get_untracked();
+        self.redraw
+            .update_value(|r| r.tick = r.tick.wrapping_add(1));
+        if cadence == Cadence::Alternate && tick.is_multiple_of(2) {
+            self.redraw.update_value(|r| r.carry_ms += wall_ms);
+            self.redraw_next_group();
+            return;
+        }
+        let carried = self.redraw.with_value(|r| r.carry_ms);
+        self.redraw.update_value(|r| {
+            r.carry_ms = 0.0;
+            r.partial = true;
+        });
+        let wall_ms = (wall_ms + carried).min(MAX_FRAME_MS);
         let speed = self.scenario.with_untracked(|s| s.view.speed);
         let sim_us = (wall_ms * 1_000.0 * speed) as u64;
         if sim_us == 0 {
@@ -341,20 +421,45 @@ impl Lab {
                 break;
             }
         }
+        let engine_ms = perf.as_ref().map_or(0.0, |p| p.now()) - start;
         self.pace.update_value(|p| {
             p.wall_ms += wall_ms;
             p.sim_us += done as f64;
             p.asked_us += sim_us as f64;
+            p.engine_ms += engine_ms;
         });
         let pace = self.pace.get_value();
         if pace.wall_ms >= PACE_WINDOW_MS {
-            let behind =
-                (pace.sim_us < 0.9 * pace.asked_us).then(|| pace.sim_us / 1_000.0 / pace.wall_ms);
+            let keeping_up = pace.sim_us >= 0.9 * pace.asked_us;
+            let next = match cadence {
+                Cadence::Alternate if !keeping_up => Cadence::EveryFrame,
+                Cadence::EveryFrame
+                    if keeping_up && pace.engine_ms < ALTERNATE_BELOW_SHARE * pace.wall_ms =>
+                {
+                    Cadence::Alternate
+                }
+                c => c,
+            };
+            if next != cadence {
+                self.cadence.set(next);
+            }
+            // Behind only once the engine has every frame: Alternate falling behind first tries
+            // EveryFrame, measured over the next window.
+            let behind = (!keeping_up && cadence == Cadence::EveryFrame)
+                .then(|| pace.sim_us / 1_000.0 / pace.wall_ms);
             if behind != self.behind.get_untracked() {
                 self.behind.set(behind);
             }
             self.pace.set_value(Pace::default());
         }
+        if cadence == Cadence::EveryFrame {
+            self.redraw_next_group();
+        }
+    }
+
+    /// Redraws the next group of instances and services and everything else (see
+    /// [`REDRAW_GROUPS`]).
+    fn redraw_next_group(&self) {
         let group = self.redraw.with_value(|r| r.frame % REDRAW_GROUPS);
         self.redraw.update_value(|r| {
             r.frame = r.frame.wrapping_add(1);
@@ -548,6 +653,13 @@ impl Lab {
         let states: Vec<InstanceState> = view.instances.iter().map(InstanceState::of).collect();
         sync_items(self.instance_states, self.owner, &states, None);
         sync_items(self.service_views, self.owner, &view.services, group);
+        let digest_due = group.is_none()
+            || self
+                .redraw
+                .with_value(|r| r.frame.is_multiple_of(DIGEST_REDRAW_EVERY));
+        if digest_due && self.live_digest.with_untracked(|d| *d != view.digest) {
+            self.live_digest.set(view.digest.clone());
+        }
         self.view.set(view);
         self.refresh_explanation();
         let b = self

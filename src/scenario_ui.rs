@@ -189,7 +189,7 @@ pub fn LinkError() -> impl IntoView {
 pub fn AboutRun() -> impl IntoView {
     let lab = use_lab();
     let s = move |f: fn(&Scenario) -> String| move || lab.scenario.with(f);
-    let live = move || lab.view.with(|v| v.digest.clone());
+    let live = move || lab.live_digest.get();
     view! {
         <dl class="about">
             <div><dt>"Scenario"</dt><dd>{s(|x| x.title.clone())}</dd></div>

@@ -346,6 +346,8 @@ pub fn Topology() -> impl IntoView {
                     ),
                     s => s.label().to_string(),
                 });
+                // Bar lengths are drawn in whole units (1.4 % of a compact bar): finer steps change
+                // a bar on most frames without a visible difference, and each change repaints.
                 let bar_w = if compact { 70.0 } else { INST_W - 20.0 };
                 let bar_x = if compact { INST_X + INST_W - bar_w - 26.0 } else { INST_X + 10.0 };
                 let bar_y = if compact { iy - 3.0 } else { top + box_h - 8.0 };
@@ -393,8 +395,8 @@ pub fn Topology() -> impl IntoView {
                         })}
                         <g class="inflight">
                             <rect class="track" x=bar_x y=bar_y width=bar_w height="4" rx="2"/>
-                            <rect class="busy" x=bar_x y=bar_y width=move || format!("{:.1}", bar_w * busy_frac()) height="4" rx="2"/>
-                            <rect class="queue" x=bar_x y=bar_y + 4.0 width=move || format!("{:.1}", bar_w * queue_frac()) height="2" rx="1"/>
+                            <rect class="busy" x=bar_x y=bar_y width=move || format!("{:.0}", bar_w * busy_frac()) height="4" rx="2"/>
+                            <rect class="queue" x=bar_x y=bar_y + 4.0 width=move || format!("{:.0}", bar_w * queue_frac()) height="2" rx="1"/>
                         </g>
                         <text
                             class=move || format!("breaker {}", match breaker() { Some(BreakerState::Open) => "open", Some(BreakerState::HalfOpen) => "half-open", Some(BreakerState::Closed) => "closed", None => "none" })

@@ -56,7 +56,12 @@ pub fn TransportBar() -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <output class="clock" aria-label="Simulated time" data-us=move || now_us().to_string()>
+            <output
+                class="clock"
+                aria-label="Simulated time"
+                data-us=move || now_us().to_string()
+                data-cadence=move || lab.cadence.get().name()
+            >
                 {move || SimTime(now_us()).to_string()}
             </output>
             <span class="seed">

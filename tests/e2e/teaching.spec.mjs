@@ -332,3 +332,31 @@ test('30 instances at 5,000 req/s stay readable and running', async ({ page }) =
   const ys = await page.locator('svg.topology g.instance rect.box').evaluateAll((els) => els.map((e) => [Number(e.getAttribute('y')), Number(e.getAttribute('height'))]));
   for (let k = 1; k < ys.length; k++) expect(ys[k][0]).toBeGreaterThanOrEqual(ys[k - 1][0] + ys[k - 1][1]);
 });
+
+test('under load the engine and the redraw take turns, and the run still goes at the chosen speed', async ({ page }) => {
+  await pick(page, 'stress');
+  await setSpeed(page, '10×');
+  const clock = page.locator('output.clock');
+  // 10× with 30 instances: the engine keeps up on alternate frames (src/lab.rs, Cadence).
+  await expect(clock).toHaveAttribute('data-cadence', 'alternate');
+  await page.waitForTimeout(1_500);
+  await expect(clock).toHaveAttribute('data-cadence', 'alternate');
+  await expect(page.locator('.behind')).toHaveCount(0);
+  // The wall-clock time of the redraw frames is simulated on the engine frames: the run goes at
+  // 10×, not 5×. (The page's own clocks, read in one evaluate; 3 s of wall-clock time.)
+  const at = () => page.evaluate(() => [performance.now(), Number(document.querySelector('output.clock').dataset.us)]);
+  const [w0, s0] = await at();
+  await page.waitForTimeout(3_000);
+  const [w1, s1] = await at();
+  const speed = (s1 - s0) / 1_000 / (w1 - w0);
+  expect(speed, 'simulated seconds per wall-clock second').toBeGreaterThan(8);
+  expect(speed).toBeLessThan(11);
+  // 100×: two frames' worth of engine work no longer fits one frame's budget, so the engine gets
+  // every frame.
+  await setSpeed(page, '100×');
+  await expect(clock).toHaveAttribute('data-cadence', 'every-frame');
+  // Back at 10× the cadence returns to alternate, and no "cannot keep up" notice stays behind.
+  await setSpeed(page, '10×');
+  await expect(clock).toHaveAttribute('data-cadence', 'alternate');
+  await expect(page.locator('.behind')).toHaveCount(0);
+});
