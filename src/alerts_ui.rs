@@ -39,7 +39,7 @@ pub fn AlertFeed() -> impl IntoView {
                     s
                 })
                 .collect();
-            v.sort();
+            v.sort_unstable();
             v.dedup();
             v
         })

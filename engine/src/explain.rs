@@ -135,7 +135,7 @@ impl Simulation {
         }
         let mut by_load: Vec<(InstanceId, u32)> =
             cands.iter().map(|&i| (i, in_flight(self, i))).collect();
-        by_load.sort_by_key(|&(i, n)| (n, i));
+        by_load.sort_unstable_by_key(|&(i, n)| (n, i));
         let others = |skip: InstanceId| -> String {
             let v: Vec<String> = by_load
                 .iter()
@@ -192,7 +192,7 @@ impl Simulation {
             Strategy::PeakEwma => {
                 let mut costs: Vec<(InstanceId, f64)> =
                     cands.iter().map(|&i| (i, b.ewma_cost(i, now))).collect();
-                costs.sort_by(|a, b| a.1.total_cmp(&b.1));
+                costs.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
                 let best = costs[0];
                 let list: Vec<String> = costs
                     .iter()
@@ -251,7 +251,7 @@ impl Simulation {
                     .iter()
                     .map(|&i| (i, dynamic_score(b.last_report(i), now)))
                     .collect();
-                scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+                scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 let list: Vec<String> = scored
                     .iter()
                     .skip(1)

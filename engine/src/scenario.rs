@@ -228,7 +228,21 @@ impl Scenario {
 
     /// Pretty JSON, for files and `ha-sim scenario`.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+        String::from_utf8(self.json_bytes(true)).expect("serde_json writes UTF-8")
+    }
+
+    /// JSON bytes, pretty (files) or compact (links). One serializer type for both, so the
+    /// scenario's serialisation code is in the wasm once, not once per formatter (2.7 KB gzipped
+    /// less, measured).
+    fn json_bytes(&self, pretty: bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4_096);
+        let fmt = JsonLayout {
+            pretty: pretty.then(serde_json::ser::PrettyFormatter::new),
+        };
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+        self.serialize(&mut ser)
+            .expect("a scenario always serialises");
+        out
     }
 
     /// Parses and validates JSON.
@@ -264,7 +278,7 @@ impl Scenario {
 
     /// The compact code for a link: base64url(DEFLATE(JSON)).
     pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).expect("a scenario always serialises");
+        let json = self.json_bytes(false);
         let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
         URL_SAFE_NO_PAD.encode(packed)
     }
@@ -336,6 +350,41 @@ impl Scenario {
     }
 }
 
+/// serde_json's pretty layout when `pretty` is set, else its compact one: a formatter chosen at
+/// run time (see [`Scenario::json_bytes`]).
+struct JsonLayout {
+    pretty: Option<serde_json::ser::PrettyFormatter<'static>>,
+}
+
+/// Forwards each whitespace-bearing call to the pretty formatter, or to the compact one.
+macro_rules! layout {
+    ($($name:ident $(, $arg:ident: $ty:ty)*;)*) => {
+        $(
+            fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+                use serde_json::ser::{CompactFormatter, Formatter};
+                match &mut self.pretty {
+                    Some(p) => p.$name(w $(, $arg)*),
+                    None => CompactFormatter.$name(w $(, $arg)*),
+                }
+            }
+        )*
+    };
+}
+
+impl serde_json::ser::Formatter for JsonLayout {
+    layout! {
+        begin_array;
+        end_array;
+        begin_array_value, first: bool;
+        end_array_value;
+        begin_object;
+        end_object;
+        begin_object_key, first: bool;
+        begin_object_value;
+        end_object_value;
+    }
+}
+
 fn json_error(e: serde_json::Error) -> ScenarioError {
     ScenarioError::NotJson(e.line(), e.column(), e.to_string())
 }
@@ -343,6 +392,25 @@ fn json_error(e: serde_json::Error) -> ScenarioError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_formatter_writes_what_serde_json_writes() {
+        for p in crate::presets::all() {
+            let s = Scenario::from_preset(&p, 7);
+            assert_eq!(
+                s.to_json(),
+                serde_json::to_string_pretty(&s).unwrap(),
+                "{}",
+                p.name
+            );
+            assert_eq!(
+                s.json_bytes(false),
+                serde_json::to_vec(&s).unwrap(),
+                "{}",
+                p.name
+            );
+        }
+    }
 
     #[test]
     fn every_preset_round_trips_through_json_and_links() {
