@@ -361,7 +361,7 @@ macro_rules! layout {
     ($($name:ident $(, $arg:ident: $ty:ty)*;)*) => {
         $(
             fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
-                use serde_json::ser::{CompactFormatter, Formatter};
+                use serde_json::ser::CompactFormatter;
                 match &mut self.pretty {
                     Some(p) => p.$name(w $(, $arg)*),
                     None => CompactFormatter.$name(w $(, $arg)*),
