@@ -222,24 +222,37 @@ fn Bands(
         });
         y += BAND_H + BAND_GAP;
     }
-    let axis_y = y - BAND_GAP + 12.0;
-    let bottom = y - BAND_GAP;
+    view! {
+        {views}
+        <TimeAxis range=x pts hover axis_y=y - BAND_GAP + 12.0 bottom=y - BAND_GAP/>
+    }
+}
+
+/// The time axis under a chart (ticks at the start, middle and end of `range`, ms, drawn at
+/// `axis_y` px) and the hover rule at point `hover` of `pts`, from the top to `bottom` px.
+#[component]
+fn TimeAxis(
+    #[prop(into)] range: Signal<(f64, f64)>,
+    pts: Memo<Vec<SeriesPoint>>,
+    hover: RwSignal<Option<usize>>,
+    axis_y: f64,
+    bottom: f64,
+) -> impl IntoView {
     let hover_x = move || {
-        let (x0, x1) = x.get();
+        let (x0, x1) = range.get();
         hover
             .get()
             .and_then(|h| pts.with(|p| p.get(h).map(|q| q.t_ms as f64)))
             .map(|t| LEFT + (t - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT))
     };
     view! {
-        {views}
         {[0.0, 0.5, 1.0]
             .iter()
             .map(|&f| {
                 let px = LEFT + f * (RIGHT - LEFT);
                 view! {
                     <text class="tick" x=px y=axis_y text-anchor="middle">
-                        {move || { let (x0, x1) = x.get(); fmt_clock(x0 + f * (x1 - x0)) }}
+                        {move || { let (x0, x1) = range.get(); fmt_clock(x0 + f * (x1 - x0)) }}
                     </text>
                 }
             })
@@ -494,13 +507,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
             )
         })
     });
-    let hover_x = move || {
-        let (x0, x1) = geo.with(|g| g.5);
-        hover
-            .get()
-            .and_then(|h| pts.with(|p| p.get(h).map(|q| q.t_ms as f64)))
-            .map(|t| LEFT + (t - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT))
-    };
+    let range = Signal::derive(move || geo.with(|g| g.5));
     let readout = move || {
         pts.with(|pts| {
             let i = hover.get().or(pts.len().checked_sub(1))?;
@@ -551,22 +558,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 <path class="line p50" d=move || geo.with(|g| g.1.clone())/>
                 <path class="line p95" d=move || geo.with(|g| g.2.clone())/>
                 <path class="line p99" d=move || geo.with(|g| g.3.clone())/>
-                {[0.0, 0.5, 1.0].iter().map(|&f| {
-                    let x = LEFT + f * (RIGHT - LEFT);
-                    view! {
-                        <text class="tick" x=x y=H - 6.0 text-anchor="middle">
-                            {move || { let (x0, x1) = geo.with(|g| g.5); fmt_clock(x0 + f * (x1 - x0)) }}
-                        </text>
-                    }
-                }).collect_view()}
-                <line
-                    class="hover-rule"
-                    visibility=move || if hover_x().is_some() { "visible" } else { "hidden" }
-                    x1=move || hover_x().unwrap_or(LEFT)
-                    x2=move || hover_x().unwrap_or(LEFT)
-                    y1=TOP
-                    y2=LAT_BOTTOM
-                />
+                <TimeAxis range pts hover axis_y=H - 6.0 bottom=LAT_BOTTOM/>
             </svg>
             <div class="chart-legend">
                 <span><span class="swatch success"></span>" success %"</span>

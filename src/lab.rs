@@ -145,7 +145,7 @@ struct Pace {
 #[derive(Clone, Copy)]
 pub struct Lab {
     sim: StoredValue<Simulation, LocalStorage>,
-    /// What the page shows, refreshed once per frame.
+    /// What the page shows, set once per redraw (see [`Cadence`]).
     pub view: RwSignal<ClusterView>,
     /// The feed, newest first; refreshed only when the engine posts to it.
     pub feed: RwSignal<Vec<FeedEntry>>,

@@ -95,7 +95,7 @@ test('changing the strategy changes how requests spread', async ({ page }) => {
   await setSpeed(page, '100×');
   await waitSim(page, 20);
   // Read while paused: one simulated instant for all three (running, instances are redrawn a
-  // third per frame, so their counts may be up to two frames apart).
+  // third per redraw, so their counts may be up to two redraws apart).
   const count = async () => {
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     const c = await Promise.all(all.map((a) => served(page, a)));
@@ -319,7 +319,7 @@ test('30 instances at 5,000 req/s stay readable and running', async ({ page }) =
   await expect(page.getByRole('article')).toHaveCount(30);
   await waitSim(page, 12);
   // Paused, the page shows one instant: every card is redrawn on Pause (running, a third of them
-  // per frame), so the cards' counts add up to the requests answered ok.
+  // per redraw), so the cards' counts add up to the requests answered ok.
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   const ok = Number(await page.locator('.totals div', { hasText: 'ok (200)' }).locator('dd').textContent());
   const cards = await page.getByRole('article').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-served'))));
