@@ -121,7 +121,7 @@ impl InstanceState {
 #[derive(Clone, Copy, Default)]
 struct Redraw {
     /// Redraws while playing since the page opened; picks the group.
-    frame: usize,
+    redraws: usize,
     /// Animation frames played since the page opened; picks engine or redraw.
     tick: usize,
     /// Wall-clock time of redraw frames not yet simulated, ms.
@@ -390,20 +390,30 @@ impl Lab {
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
-        let tick = self.redraw.with_value(|r| r.tick);
         let cadence = self.cadence.get_untracked();
-        self.redraw
-            .update_value(|r| r.tick = r.tick.wrapping_add(1));
-        if cadence == Cadence::Alternate && tick.is_multiple_of(2) {
-            self.redraw.update_value(|r| r.carry_ms += wall_ms);
+        let redraw_frame = self
+            .redraw
+            .try_update_value(|r| {
+                r.tick = r.tick.wrapping_add(1);
+                let redraw_frame = cadence == Cadence::Alternate && r.tick % 2 == 1;
+                if redraw_frame {
+                    r.carry_ms += wall_ms;
+                }
+                redraw_frame
+            })
+            .unwrap_or(false);
+        if redraw_frame {
             self.redraw_next_group();
             return;
         }
-        let carried = self.redraw.with_value(|r| r.carry_ms);
-        self.redraw.update_value(|r| {
-            r.carry_ms = 0.0;
-            r.partial = true;
-        });
+        // The engine catches up on the redraw frames' time; then the page is behind it.
+        let carried = self
+            .redraw
+            .try_update_value(|r| {
+                r.partial = true;
+                std::mem::take(&mut r.carry_ms)
+            })
+            .unwrap_or(0.0);
         let wall_ms = (wall_ms + carried).min(MAX_FRAME_MS);
         let speed = self.scenario.with_untracked(|s| s.view.speed);
         let sim_us = (wall_ms * 1_000.0 * speed) as u64;
@@ -460,11 +470,14 @@ impl Lab {
     /// Redraws the next group of instances and services and everything else (see
     /// [`REDRAW_GROUPS`]).
     fn redraw_next_group(&self) {
-        let group = self.redraw.with_value(|r| r.frame % REDRAW_GROUPS);
-        self.redraw.update_value(|r| {
-            r.frame = r.frame.wrapping_add(1);
-            r.partial = true;
-        });
+        let group = self
+            .redraw
+            .try_update_value(|r| {
+                r.redraws = r.redraws.wrapping_add(1);
+                r.partial = true;
+                r.redraws % REDRAW_GROUPS
+            })
+            .unwrap_or(0);
         self.refresh_group(Some(group));
     }
 
@@ -656,7 +669,7 @@ impl Lab {
         let digest_due = group.is_none()
             || self
                 .redraw
-                .with_value(|r| r.frame.is_multiple_of(DIGEST_REDRAW_EVERY));
+                .with_value(|r| r.redraws.is_multiple_of(DIGEST_REDRAW_EVERY));
         if digest_due && self.live_digest.with_untracked(|d| *d != view.digest) {
             self.live_digest.set(view.digest.clone());
         }
