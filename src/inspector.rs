@@ -212,7 +212,7 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
             <dl class="facts">
                 <div><dt>"strategy"</dt><dd data-testid="inspector-strategy">{fact(|x| x.strategy.clone())}</dd></div>
                 <div><dt>"in rotation"</dt><dd>{fact(|x| format!("{} of {} instances{}", x.candidates.len(), x.instances.len(), if x.panic { " · panic mode" } else { "" }))}</dd></div>
-                <div><dt>"calls"</dt><dd>{fact(|x| format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))))}</dd></div>
+                <div><dt>"requests"</dt><dd>{fact(|x| format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))))}</dd></div>
                 <div><dt>"calls"</dt><dd>{fact(|x| if x.depends_on.is_empty() { "no other service".into() } else { x.depends_on.join(", ") })}</dd></div>
                 <div><dt>"called by"</dt><dd>{fact(|x| { let mut v = x.called_by.clone(); if x.client_share > 0.0 { v.insert(0, "clients (gateway)".into()); } v.join(", ") })}</dd></div>
                 <div><dt>"discovery cache"</dt><dd>{fact(|x| format!("{:.1} s old", x.cache_age_ms as f64 / 1e3))}</dd></div>

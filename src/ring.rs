@@ -31,7 +31,9 @@ fn shape(n: u16) -> &'static str {
 /// Position `f` (fraction of the ring, 0 at the top, clockwise) at radius `r`.
 fn at(f: f64, r: f64) -> (f64, f64) {
     let a = f * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
-    (C + r * a.cos(), C + r * a.sin())
+    // The browser's Math.cos/sin: Rust's f64::cos/sin would link a second copy of libm's
+    // trigonometry into the wasm (the engine's libm copy is for determinism, not drawing).
+    (C + r * js_sys::Math::cos(a), C + r * js_sys::Math::sin(a))
 }
 
 /// An SVG arc along radius `r` from `from` clockwise to `to` (fractions).

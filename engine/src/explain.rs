@@ -41,6 +41,23 @@ fn in_flight(sim: &Simulation, i: InstanceId) -> u32 {
     sim.instance_gauges(i).in_flight
 }
 
+/// Candidates ranked by a value (in flight, cost in µs or score): ascending, or descending when
+/// `descending`; equal values by instance id, ascending. Every ranking in the explain panel goes
+/// through this one comparator, so the wasm carries one sort instead of one per ranking.
+/// Not generic, so that there is one instantiation of the sort.
+fn rank(mut v: Vec<(InstanceId, f64)>, descending: bool) -> Vec<(InstanceId, f64)> {
+    v.sort_unstable_by(|a, b| {
+        let by_value = a.1.total_cmp(&b.1);
+        let by_value = if descending {
+            by_value.reverse()
+        } else {
+            by_value
+        };
+        by_value.then(a.0.cmp(&b.0))
+    });
+    v
+}
+
 /// `"a (7), b (5) and c (2)"`.
 fn and_list(items: &[String]) -> String {
     match items {
@@ -133,9 +150,13 @@ impl Simulation {
                 source: "Envoy: no healthy upstream".into(),
             };
         }
-        let mut by_load: Vec<(InstanceId, u32)> =
-            cands.iter().map(|&i| (i, in_flight(self, i))).collect();
-        by_load.sort_unstable_by_key(|&(i, n)| (n, i));
+        let by_load = rank(
+            cands
+                .iter()
+                .map(|&i| (i, f64::from(in_flight(self, i))))
+                .collect(),
+            false,
+        );
         let others = |skip: InstanceId| -> String {
             let v: Vec<String> = by_load
                 .iter()
@@ -158,11 +179,16 @@ impl Simulation {
             .collect();
         let (summary, source) = match strategy {
             Strategy::RoundRobin => (
-                format!(
-                    "Round robin sends each new request to the next of the {} candidates in turn, whatever their load: in flight now {}.",
-                    cands.len(),
-                    others(InstanceId(u32::MAX))
-                ),
+                match cands.len() {
+                    1 => format!(
+                        "Round robin has one candidate, so it sends it every request: in flight now {}.",
+                        others(InstanceId(u32::MAX))
+                    ),
+                    n => format!(
+                        "Round robin sends each new request to the next of the {n} candidates in turn, whatever their load: in flight now {}.",
+                        others(InstanceId(u32::MAX))
+                    ),
+                },
                 "load-balancing seed chapter (round robin); Envoy ROUND_ROBIN",
             ),
             Strategy::LeastConnections => {
@@ -171,7 +197,7 @@ impl Simulation {
                     format!(
                         "Least connections sends to {} because it has {n} request{} in flight, the others {}.",
                         addr(best),
-                        if n == 1 { "" } else { "s" },
+                        if n == 1.0 { "" } else { "s" },
                         others(best)
                     ),
                     "load-balancing seed chapter (least connections)",
@@ -190,9 +216,10 @@ impl Simulation {
                 )
             }
             Strategy::PeakEwma => {
-                let mut costs: Vec<(InstanceId, f64)> =
-                    cands.iter().map(|&i| (i, b.ewma_cost(i, now))).collect();
-                costs.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                let costs = rank(
+                    cands.iter().map(|&i| (i, b.ewma_cost(i, now))).collect(),
+                    false,
+                );
                 let best = costs[0];
                 let list: Vec<String> = costs
                     .iter()
@@ -247,11 +274,13 @@ impl Simulation {
                 "service-discovery seed chapter (random); Envoy RANDOM",
             ),
             Strategy::DynamicScore => {
-                let mut scored: Vec<(InstanceId, f64)> = cands
-                    .iter()
-                    .map(|&i| (i, dynamic_score(b.last_report(i), now)))
-                    .collect();
-                scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                let scored = rank(
+                    cands
+                        .iter()
+                        .map(|&i| (i, dynamic_score(b.last_report(i), now)))
+                        .collect(),
+                    true,
+                );
                 let list: Vec<String> = scored
                     .iter()
                     .skip(1)
@@ -383,5 +412,29 @@ impl Simulation {
                 "health checks and failover: seed chapters; outlier ejection and draining: Envoy"
                     .into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rank;
+    use crate::InstanceId;
+
+    fn ids(v: &[(InstanceId, f64)]) -> Vec<u32> {
+        v.iter().map(|(i, _)| i.0).collect()
+    }
+
+    #[test]
+    fn rank_orders_by_value_then_by_instance_id() {
+        let v = vec![
+            (InstanceId(2), 1.0),
+            (InstanceId(0), 3.5),
+            (InstanceId(1), 1.0),
+            (InstanceId(3), 0.25),
+        ];
+        // Ascending (in flight, peak EWMA cost): equal values by id, ascending.
+        assert_eq!(ids(&rank(v.clone(), false)), [3, 1, 2, 0]);
+        // Descending (dynamic score): highest first; equal values still by id, ascending.
+        assert_eq!(ids(&rank(v, true)), [0, 1, 2, 3]);
     }
 }

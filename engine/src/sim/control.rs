@@ -321,7 +321,8 @@ impl Simulation {
         if !self.cfg.discovery.watch || self.now == SimTime::ZERO {
             return;
         }
-        let mut changed: Vec<usize> = Vec::new();
+        // One flag per service, refreshed in config order, each once.
+        let mut changed = vec![false; self.cfg.services.len()];
         for ev in &events {
             if let Some(s) = self
                 .cfg
@@ -329,13 +330,10 @@ impl Simulation {
                 .iter()
                 .position(|s| s.name == ev.service())
             {
-                if !changed.contains(&s) {
-                    changed.push(s);
-                }
+                changed[s] = true;
             }
         }
-        changed.sort_unstable();
-        for s in changed {
+        for (s, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
             self.refresh_cache(ServiceId(s as u16));
         }
     }
