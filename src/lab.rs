@@ -391,29 +391,25 @@ impl Lab {
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
         let cadence = self.cadence.get_untracked();
-        let redraw_frame = self
+        // An engine frame takes the wall-clock time the redraw frames before it carried over
+        // (then the page is behind the engine); a redraw frame adds its own to the carry.
+        let engine_frame = self
             .redraw
             .try_update_value(|r| {
                 r.tick = r.tick.wrapping_add(1);
-                let redraw_frame = cadence == Cadence::Alternate && r.tick % 2 == 1;
-                if redraw_frame {
+                if cadence == Cadence::Alternate && r.tick % 2 == 1 {
                     r.carry_ms += wall_ms;
+                    None
+                } else {
+                    r.partial = true;
+                    Some(std::mem::take(&mut r.carry_ms))
                 }
-                redraw_frame
             })
-            .unwrap_or(false);
-        if redraw_frame {
+            .unwrap_or(Some(0.0));
+        let Some(carried) = engine_frame else {
             self.redraw_next_group();
             return;
-        }
-        // The engine catches up on the redraw frames' time; then the page is behind it.
-        let carried = self
-            .redraw
-            .try_update_value(|r| {
-                r.partial = true;
-                std::mem::take(&mut r.carry_ms)
-            })
-            .unwrap_or(0.0);
+        };
         let wall_ms = (wall_ms + carried).min(MAX_FRAME_MS);
         let speed = self.scenario.with_untracked(|s| s.view.speed);
         let sim_us = (wall_ms * 1_000.0 * speed) as u64;
