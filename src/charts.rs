@@ -159,6 +159,36 @@ fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<usize>>, le
     hover.set(Some(next));
 }
 
+/// What one band of [`Bands`] draws from its points: SVG path data in the chart's px and the
+/// texts beside it. Recomputed per new point; the band's DOM is built once.
+#[derive(Clone, PartialEq)]
+struct BandGeometry {
+    /// The value's line (`d` of an SVG path).
+    line: String,
+    /// The area under the line (`d` of an SVG path).
+    area: String,
+    /// The top of the scale (the band's rounded-up maximum, with its unit).
+    scale: String,
+    /// The latest value, with its unit, or "—" with no points.
+    now: String,
+}
+
+/// What [`ServiceChart`] draws from its points: SVG path data in the chart's px, the latency
+/// scale's label and the time range. Recomputed per new point; the chart's DOM is built once.
+#[derive(Clone, PartialEq)]
+struct ServiceGeometry {
+    /// Success rate, 0 to 100 % (`d` of an SVG path).
+    success: String,
+    /// p50, p95 and p99 latency (`d` of SVG paths), on one scale.
+    p50: String,
+    p95: String,
+    p99: String,
+    /// The top of the latency scale, e.g. "200 ms".
+    latency_scale: String,
+    /// First and last point's simulated time, ms.
+    range_ms: (f64, f64),
+}
+
 /// Small-multiple bands over `pts` with an optional hover index. The structure is built once;
 /// when a new point arrives only paths and labels change (no DOM churn at 10× or 100×).
 #[component]
@@ -196,16 +226,16 @@ fn Bands(
                     .last()
                     .map(|q| format!("{}{unit}", fmt_num((b.value)(q))))
                     .unwrap_or_else(|| "—".into());
-                (
-                    p.line(xy.clone()),
-                    p.area(xy),
-                    match b.unit {
+                BandGeometry {
+                    line: p.line(xy.clone()),
+                    area: p.area(xy),
+                    scale: match b.unit {
                         "ms" => fmt_ms(max).replace(' ', ""),
                         "%" => format!("{}%", fmt_num(max)),
                         _ => fmt_num(max),
                     },
                     now,
-                )
+                }
             })
         });
         views.push(view! {
@@ -213,11 +243,11 @@ fn Bands(
                 <line class="grid" x1=LEFT x2=RIGHT y1=top + BAND_H y2=top + BAND_H/>
                 <line class="grid faint" x1=LEFT x2=RIGHT y1=top y2=top/>
                 <text class="band-label" x=LEFT + 3.0 y=top + 9.0>{b.label}</text>
-                <text class="tick" x=LEFT - 4.0 y=top + 8.0 text-anchor="end">{move || geo.with(|g| g.2.clone())}</text>
+                <text class="tick" x=LEFT - 4.0 y=top + 8.0 text-anchor="end">{move || geo.with(|g| g.scale.clone())}</text>
                 <text class="tick" x=LEFT - 4.0 y=top + BAND_H text-anchor="end">"0"</text>
-                <path class="area" d=move || geo.with(|g| g.1.clone())/>
-                <path class="line" d=move || geo.with(|g| g.0.clone())/>
-                <text class="now-value" x=RIGHT + 4.0 y=top + 19.0>{move || geo.with(|g| g.3.clone())}</text>
+                <path class="area" d=move || geo.with(|g| g.area.clone())/>
+                <path class="line" d=move || geo.with(|g| g.line.clone())/>
+                <text class="now-value" x=RIGHT + 4.0 y=top + 19.0>{move || geo.with(|g| g.now.clone())}</text>
             </g>
         });
         y += BAND_H + BAND_GAP;
@@ -461,8 +491,8 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
     // Latency band, px: fixed, so only the paths, the scale label and the time ticks change.
     const LAT_TOP: f64 = TOP + 48.0;
     const LAT_BOTTOM: f64 = H - 22.0;
-    // (success path, p50, p95, p99, latency scale label, (x0, x1) in ms). The structure below is
-    // built once; a new point changes only these strings (no DOM rebuild per simulated second).
+    // The structure below is built once; a new point changes only the geometry's strings (no DOM
+    // rebuild per simulated second).
     let geo = Memo::new(move |_| {
         pts.with(|pts| {
             let (x0, x1) = x_range(pts);
@@ -497,17 +527,17 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                         .map(|p| (p.t_ms as f64, f(p))),
                 )
             };
-            (
-                ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
-                with(|p| p.p50_ms),
-                with(|p| p.p95_ms),
-                with(|p| p.p99_ms),
-                fmt_ms(lat_max),
-                (x0, x1),
-            )
+            ServiceGeometry {
+                success: ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
+                p50: with(|p| p.p50_ms),
+                p95: with(|p| p.p95_ms),
+                p99: with(|p| p.p99_ms),
+                latency_scale: fmt_ms(lat_max),
+                range_ms: (x0, x1),
+            }
         })
     });
-    let range = Signal::derive(move || geo.with(|g| g.5));
+    let range = Signal::derive(move || geo.with(|g| g.range_ms));
     let readout = move || {
         pts.with(|pts| {
             let i = hover.get().or(pts.len().checked_sub(1))?;
@@ -549,15 +579,15 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 <text class="band-label" x=LEFT + 3.0 y=TOP + 9.0>"success %"</text>
                 <text class="tick" x=LEFT - 4.0 y=TOP + 8.0 text-anchor="end">"100 %"</text>
                 <text class="tick" x=LEFT - 4.0 y=TOP + 34.0 text-anchor="end">"0"</text>
-                <path class="line success" d=move || geo.with(|g| g.0.clone())/>
+                <path class="line success" d=move || geo.with(|g| g.success.clone())/>
                 <text class="band-label" x=LEFT + 3.0 y=LAT_TOP - 4.0>"latency p50 / p95 / p99"</text>
                 <line class="grid" x1=LEFT x2=RIGHT y1=LAT_TOP y2=LAT_TOP/>
                 <line class="grid" x1=LEFT x2=RIGHT y1=LAT_BOTTOM y2=LAT_BOTTOM/>
-                <text class="tick" x=LEFT - 4.0 y=LAT_TOP + 8.0 text-anchor="end">{move || geo.with(|g| g.4.clone())}</text>
+                <text class="tick" x=LEFT - 4.0 y=LAT_TOP + 8.0 text-anchor="end">{move || geo.with(|g| g.latency_scale.clone())}</text>
                 <text class="tick" x=LEFT - 4.0 y=LAT_BOTTOM text-anchor="end">"0"</text>
-                <path class="line p50" d=move || geo.with(|g| g.1.clone())/>
-                <path class="line p95" d=move || geo.with(|g| g.2.clone())/>
-                <path class="line p99" d=move || geo.with(|g| g.3.clone())/>
+                <path class="line p50" d=move || geo.with(|g| g.p50.clone())/>
+                <path class="line p95" d=move || geo.with(|g| g.p95.clone())/>
+                <path class="line p99" d=move || geo.with(|g| g.p99.clone())/>
                 <TimeAxis range pts hover axis_y=H - 6.0 bottom=LAT_BOTTOM/>
             </svg>
             <div class="chart-legend">

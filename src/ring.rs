@@ -45,6 +45,29 @@ fn arc(from: f64, to: f64, r: f64) -> String {
     format!("M {x0:.1} {y0:.1} A {r} {r} 0 {large} 1 {x1:.1} {y1:.1}")
 }
 
+/// Radius of the replica labels, px: outside the replica arcs, inside the drawing.
+const LABEL_R: f64 = R + 52.0;
+/// Least distance between two replica labels along the ring, as a fraction of it (≈ 30 px at
+/// [`LABEL_R`], a label's width and some air).
+const LABEL_GAP: f64 = 0.03;
+
+/// Where to write the labels of a key's replicas: the key is at `key` and the replicas' points
+/// are `points`, in the clockwise order the engine walks the ring from the key (fractions of
+/// the ring). Each label sits at its point, moved clockwise where needed so that it is at least
+/// `gap` after the label before it; replicas on neighbouring virtual nodes are common, and their
+/// labels would otherwise sit on top of each other. Returns one fraction in [0, 1) per point.
+fn spread_labels(key: f64, points: &[f64], gap: f64) -> Vec<f64> {
+    let mut prev = f64::NEG_INFINITY;
+    points
+        .iter()
+        .map(|&p| {
+            let along = (p - key).rem_euclid(1.0).max(prev + gap);
+            prev = along;
+            (key + along).rem_euclid(1.0)
+        })
+        .collect()
+}
+
 /// The ring panel, shown when the scenario has a replicated store.
 #[component]
 pub fn RingPanel() -> impl IntoView {
@@ -110,20 +133,26 @@ pub fn RingPanel() -> impl IntoView {
                 {move || key_view.with(|k| {
                     k.as_ref().map(|k| {
                         let (kx, ky) = at(k.position, R - 16.0);
+                        let labels = spread_labels(k.position, &k.replica_points, LABEL_GAP);
                         let marks: Vec<_> = k
                             .replica_points
                             .iter()
                             .zip(&k.replica_set)
+                            .zip(labels)
                             .enumerate()
-                            .map(|(i, (&p, &n))| {
+                            .map(|(i, ((&p, &n), l))| {
+                                let arc_r = R + 14.0 + 10.0 * i as f64;
                                 let (x0, y0) = at(p, R - 9.0);
-                                let (x1, y1) = at(p, R + 26.0 + 12.0 * i as f64);
-                                let (tx, ty) = at(p, R + 34.0 + 12.0 * i as f64);
+                                let (x1, y1) = at(p, arc_r + 4.0);
+                                let (lx, ly) = at(l, LABEL_R - 9.0);
+                                let (tx, ty) = at(l, LABEL_R);
                                 view! {
-                                    <path d=arc(k.position, p, R + 20.0 + 12.0 * i as f64) class="replica-arc" stroke=colour(n)
+                                    <path d=arc(k.position, p, arc_r) class="replica-arc" stroke=colour(n)
                                         stroke-width=if i == 0 { "5" } else { "3" }/>
                                     <line x1=format!("{x0:.1}") y1=format!("{y0:.1}") x2=format!("{x1:.1}") y2=format!("{y1:.1}")
                                         stroke=colour(n) stroke-width="3" class="replica-tick"/>
+                                    <line x1=format!("{x1:.1}") y1=format!("{y1:.1}") x2=format!("{lx:.1}") y2=format!("{ly:.1}")
+                                        stroke=colour(n) class="replica-leader"/>
                                     <text x=format!("{tx:.1}") y=format!("{ty:.1}") class="replica-label" text-anchor="middle" dominant-baseline="middle">
                                         {format!("{}{}", shape(n), i + 1)}
                                     </text>
@@ -275,5 +304,36 @@ pub fn RingPanel() -> impl IntoView {
                 </dl>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread_labels;
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-9)
+    }
+
+    #[test]
+    fn labels_far_apart_stay_at_their_points() {
+        let got = spread_labels(0.1, &[0.2, 0.5, 0.9], 0.03);
+        assert!(close(&got, &[0.2, 0.5, 0.9]), "{got:?}");
+    }
+
+    #[test]
+    fn labels_of_neighbouring_points_are_pushed_clockwise_by_the_gap() {
+        let got = spread_labels(0.1, &[0.2, 0.201, 0.202], 0.03);
+        assert!(close(&got, &[0.2, 0.23, 0.26]), "{got:?}");
+        // A later point past the pushed label keeps its own place.
+        let got = spread_labels(0.1, &[0.2, 0.201, 0.3], 0.03);
+        assert!(close(&got, &[0.2, 0.23, 0.3]), "{got:?}");
+    }
+
+    #[test]
+    fn spreading_crosses_the_top_of_the_ring() {
+        // Key just before the top; replicas on both sides of 0.
+        let got = spread_labels(0.98, &[0.99, 0.995, 0.001], 0.03);
+        assert!(close(&got, &[0.99, 0.02, 0.05]), "{got:?}");
     }
 }
