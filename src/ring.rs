@@ -230,63 +230,66 @@ pub fn RingPanel() -> impl IntoView {
                         }
                     })}
                 </p>
-                <table class="ownership">
-                    <caption>"Ownership"</caption>
-                    <thead>
-                        <tr><th scope="col">"node"</th><th scope="col">"state"</th><th scope="col">"key space"</th><th scope="col">"primary keys"</th><th scope="col">"copies"</th><th scope="col"><span class="sr-only">"actions"</span></th></tr>
-                    </thead>
-                    <tbody>
-                        {move || ring.with(|r| {
-                            r.as_ref().map(|r| {
-                                r.nodes
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(i, n)| {
-                                        let id = n.id.clone();
-                                        let (id_fail, id_leave) = (id.clone(), id.clone());
-                                        let up = n.up;
-                                        let member = n.member;
-                                        let state = if !member { "removed" } else if up { "up" } else { "failed" };
-                                        view! {
-                                            <tr class=if member && up { "" } else { "dim" }>
-                                                <th scope="row">
-                                                    <span class="node-glyph" style=format!("color:{}", colour(i as u16))>{shape(i as u16)}</span>
-                                                    " " {id.clone()}
-                                                </th>
-                                                <td>{state}</td>
-                                                <td>{format!("{:.1} %", n.keyspace_share * 100.0)}</td>
-                                                <td>{n.primary_keys}</td>
-                                                <td>{format!("{} / {}", n.copies, n.capacity)}</td>
-                                                <td class="node-actions">
-                                                    <Show when=move || member>
-                                                        <button
-                                                            aria-label=format!("{} {}", if up { "Fail" } else { "Recover" }, id_fail)
-                                                            on:click={
-                                                                let id = id_fail.clone();
-                                                                move |_| command(if up { Command::DataFail(id.clone()) } else { Command::DataRecover(id.clone()) })
-                                                            }
-                                                        >
-                                                            {if up { "Fail" } else { "Recover" }}
-                                                        </button>
-                                                        <button
-                                                            aria-label=format!("Remove {}", id_leave)
-                                                            on:click={
-                                                                let id = id_leave.clone();
-                                                                move |_| command(Command::DataLeave(id.clone()))
-                                                            }
-                                                        >
-                                                            "Remove"
-                                                        </button>
-                                                    </Show>
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()
-                            })
-                        })}
-                    </tbody>
-                </table>
+                // Scrolls sideways on its own on a narrow screen instead of widening the panel.
+                <div class="table-scroll">
+                    <table class="ownership">
+                        <caption>"Ownership"</caption>
+                        <thead>
+                            <tr><th scope="col">"node"</th><th scope="col">"state"</th><th scope="col">"key space"</th><th scope="col">"primary keys"</th><th scope="col">"copies"</th><th scope="col"><span class="sr-only">"actions"</span></th></tr>
+                        </thead>
+                        <tbody>
+                            {move || ring.with(|r| {
+                                r.as_ref().map(|r| {
+                                    r.nodes
+                                        .iter()
+                                        .enumerate()
+                                        .map(|(i, n)| {
+                                            let id = n.id.clone();
+                                            let (id_fail, id_leave) = (id.clone(), id.clone());
+                                            let up = n.up;
+                                            let member = n.member;
+                                            let state = if !member { "removed" } else if up { "up" } else { "failed" };
+                                            view! {
+                                                <tr class=if member && up { "" } else { "dim" }>
+                                                    <th scope="row">
+                                                        <span class="node-glyph" style=format!("color:{}", colour(i as u16))>{shape(i as u16)}</span>
+                                                        " " {id.clone()}
+                                                    </th>
+                                                    <td>{state}</td>
+                                                    <td>{format!("{:.1} %", n.keyspace_share * 100.0)}</td>
+                                                    <td>{n.primary_keys}</td>
+                                                    <td>{format!("{} / {}", n.copies, n.capacity)}</td>
+                                                    <td class="node-actions">
+                                                        <Show when=move || member>
+                                                            <button
+                                                                aria-label=format!("{} {}", if up { "Fail" } else { "Recover" }, id_fail)
+                                                                on:click={
+                                                                    let id = id_fail.clone();
+                                                                    move |_| command(if up { Command::DataFail(id.clone()) } else { Command::DataRecover(id.clone()) })
+                                                                }
+                                                            >
+                                                                {if up { "Fail" } else { "Recover" }}
+                                                            </button>
+                                                            <button
+                                                                aria-label=format!("Remove {}", id_leave)
+                                                                on:click={
+                                                                    let id = id_leave.clone();
+                                                                    move |_| command(Command::DataLeave(id.clone()))
+                                                                }
+                                                            >
+                                                                "Remove"
+                                                            </button>
+                                                        </Show>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()
+                                })
+                            })}
+                        </tbody>
+                    </table>
+                </div>
                 <button
                     on:click=move |_| {
                         let (n, cap) = ring.with_untracked(|r| r.as_ref().map_or((0, 1), |r| (r.nodes.len(), r.nodes.first().map_or(1, |x| x.capacity))));
