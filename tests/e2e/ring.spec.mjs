@@ -61,3 +61,30 @@ test('ring actions are part of the link', async ({ page, context }) => {
   await expect(student.locator('table.ownership tbody tr').nth(3)).toContainText('failed');
   await expect(student.locator('code.run-digest')).toHaveText(await page.locator('code.run-digest').textContent());
 });
+
+test('a key\'s replica labels never overlap, and on a phone the panel fits its screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  // The control bar wraps tall at this width; it scrolls away rather than staying pinned.
+  expect(await page.locator('header.top').evaluate((e) => getComputedStyle(e).position)).toBe('static');
+  const panel = page.getByRole('region', { name: 'Hash ring' });
+  for (const key of ['7', '42', '123']) {
+    await page.getByRole('spinbutton', { name: 'Key to locate' }).fill(key);
+    await expect(page.locator('svg.ring text.replica-label')).toHaveCount(3);
+    await panel.scrollIntoViewIfNeeded();
+    const boxes = await page.locator('svg.ring text.replica-label').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().toJSON()));
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i], boxes[j]];
+        const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        expect(apart, `key ${key}: labels ${i + 1} and ${j + 1} overlap`).toBe(true);
+      }
+    }
+  }
+  // The ownership table scrolls in its own box; the key line and the stats stay inside the panel.
+  const right = (await panel.boundingBox()).x + (await panel.boundingBox()).width;
+  for (const el of await page.locator('.key-where, .ring-stats dd').all()) {
+    const b = await el.boundingBox();
+    expect(b.x + b.width).toBeLessThanOrEqual(right);
+  }
+});
