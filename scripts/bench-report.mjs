@@ -17,7 +17,8 @@ const crit = (r, group, id) => {
   const b = JSON.parse(fs.readFileSync(path.join(base, 'benchmark.json'), 'utf8'));
   return { ns: est.mean.point_estimate, items: b.throughput?.Elements ?? 1 };
 };
-const wasmRound = (r) => {
+// Each round's wasm output, parsed once: rates per workload and the ring lookup time.
+const wasmRounds = new Map(rounds.map((r) => {
   const w = { rates: {}, ring: null };
   for (const l of read(`wasm-${r}.txt`).split('\n')) {
     const m = l.match(/^BENCH (\S+) (\d+) ([\d.]+) (\d+)/);
@@ -25,8 +26,8 @@ const wasmRound = (r) => {
     const g = l.match(/^BENCHRING ([\d.]+) ns/);
     if (g) w.ring = Number(g[1]);
   }
-  return w;
-};
+  return [r, w];
+}));
 const titles = {
   round_robin_10_instances: '10 instances, round robin, 4,000 req/s',
   p2c_50_instances_breakers_health_checks: '50 instances, power of two choices, breakers + health checks, 20,000 req/s',
@@ -37,7 +38,7 @@ const engine = Object.keys(titles).map((id) => {
   const per = rounds.map((r) => {
     const c = crit(r, 'simulate', id);
     const native = c.items / (c.ns / 1e9);
-    const wasm = wasmRound(r).rates[id] ?? NaN;
+    const wasm = wasmRounds.get(r).rates[id] ?? NaN;
     return { native, wasm, ratio: native / wasm };
   });
   return {
@@ -50,7 +51,7 @@ const engine = Object.keys(titles).map((id) => {
 });
 const rows = engine.map((e) => `| ${titles[e.id]} | ${mps(e.native)} | ${mps(e.wasm)} | ${fmt(e.ratio, 2)}× | ${e.ratios.map((x) => fmt(x, 2)).join(' / ')} |`);
 const ringNative = median(rounds.map((r) => crit(r, 'ring', 'lookup_replicas_1000_nodes_x_1000_vnodes').ns));
-const ringWasms = rounds.map((r) => wasmRound(r).ring).filter((x) => x != null);
+const ringWasms = rounds.map((r) => wasmRounds.get(r).ring).filter((x) => x != null);
 const ringWasm = ringWasms.length ? median(ringWasms) : null;
 
 const sizes = read('size.txt').trim().split('\n').map((l) => l.split(' '));

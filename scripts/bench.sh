@@ -30,7 +30,7 @@ ROUNDS=${ROUNDS:-3}
 for r in $(seq "$ROUNDS"); do
   step "round $r of $ROUNDS: native engine and ring lookups (criterion, bench profile: opt-level 3)"
   cargo bench -p ha-engine --bench engine -- --noplot 2>&1 | tee "$out/criterion-$r.txt" | grep -E "^(simulate|ring)/|time:|thrpt:" || true
-  rm -rf "$out/criterion-$r" && mkdir -p "$out/criterion-$r"
+  mkdir -p "$out/criterion-$r"
   cp -r target/criterion/simulate target/criterion/ring "$out/criterion-$r/"
 
   step "round $r of $ROUNDS: wasm engine in headless Chromium (bench profile)"

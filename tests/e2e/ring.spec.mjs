@@ -82,7 +82,8 @@ test('a key\'s replica labels never overlap, and on a phone the panel fits its s
     }
   }
   // The ownership table scrolls in its own box; the key line and the stats stay inside the panel.
-  const right = (await panel.boundingBox()).x + (await panel.boundingBox()).width;
+  const box = await panel.boundingBox();
+  const right = box.x + box.width;
   for (const el of await page.locator('.key-where, .ring-stats dd').all()) {
     const b = await el.boundingBox();
     expect(b.x + b.width).toBeLessThanOrEqual(right);
