@@ -16,7 +16,7 @@
 //! sim.apply(Command::Crash(victim)).unwrap();
 //! sim.run_until(SimTime::from_secs(60));
 //! assert!(!sim.registry().is_registered(victim)); // expired after the 30 s heartbeat timeout
-//! assert!(sim.totals().add_up());
+//! sim.check_exactly_once().unwrap(); // every request ended once or is still in flight
 //! ```
 
 #![forbid(unsafe_code)]
@@ -52,7 +52,11 @@ use serde::{Deserialize, Serialize};
 pub use config::{ClusterConfig, ConfigError, InstanceConfig, ServiceConfig};
 pub use event::{Digest, Event, Outcome};
 pub use scenario::{Scenario, ScenarioError};
-pub use sim::{Command, CommandError, Footprint, OutcomeCounts, Process, Simulation, Stats};
+#[cfg(feature = "test-faults")]
+pub use sim::BookkeepingFault;
+pub use sim::{
+    Command, CommandError, Footprint, LedgerError, OutcomeCounts, Process, Simulation, Stats,
+};
 pub use time::SimTime;
 pub use view::ClusterView;
 

@@ -83,7 +83,12 @@ pub struct Footprint {
 /// Counts of client requests by how they ended, plus those still in flight.
 ///
 /// Invariant: `arrived == ok + error + timeout + rejected + short_circuited +
-/// no_healthy_upstream + in_flight`.
+/// no_healthy_upstream + in_flight`. The three sides are counted apart, so the invariant can
+/// fail: `arrived` where a request is created, each outcome where the engine decides how a
+/// request ends (before it looks the request up), and `in_flight` is the number of requests the
+/// simulation holds. A request ended twice counts two outcomes for one request; a request
+/// dropped without an outcome leaves one arrival unaccounted. A request never ended at all is
+/// caught by [`Simulation::check_exactly_once`]'s age bound.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutcomeCounts {
     /// Requests clients sent.
@@ -100,21 +105,24 @@ pub struct OutcomeCounts {
     pub short_circuited: u64,
     /// Ended 503 with no upstream to send to.
     pub no_healthy_upstream: u64,
-    /// Not ended yet.
+    /// Not ended yet: the requests the simulation holds.
     pub in_flight: u64,
 }
 
 impl OutcomeCounts {
     /// True when the counts add up (the invariant above).
     pub fn add_up(&self) -> bool {
-        self.arrived
-            == self.ok
-                + self.error
-                + self.timeout
-                + self.rejected
-                + self.short_circuited
-                + self.no_healthy_upstream
-                + self.in_flight
+        self.arrived == self.ended() + self.in_flight
+    }
+
+    /// Requests ended, by any outcome (the sum of the six outcome counts).
+    pub fn ended(&self) -> u64 {
+        self.ok
+            + self.error
+            + self.timeout
+            + self.rejected
+            + self.short_circuited
+            + self.no_healthy_upstream
     }
 
     /// The count for `o`.
@@ -139,6 +147,78 @@ impl OutcomeCounts {
             Outcome::NoHealthyUpstream => self.no_healthy_upstream += 1,
         }
     }
+}
+
+/// Why requests do not end exactly once ([`Simulation::check_exactly_once`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LedgerError {
+    /// `arrived ≠ ended + in_flight` ([`OutcomeCounts::add_up`]): a request ended twice, or
+    /// was dropped without an outcome.
+    CountsDoNotAddUp {
+        /// Requests clients sent.
+        arrived: u64,
+        /// Outcomes recorded.
+        ended: u64,
+        /// Requests held.
+        in_flight: u64,
+    },
+    /// The engine tried to end a request that had already ended.
+    EndedTwice {
+        /// How many times that happened in the run.
+        attempts: u64,
+        /// The first such request's id.
+        first: u64,
+    },
+    /// A request is still held after the longest life its calls allow: every attempt's
+    /// timeout plus every retry's longest back-off. It will never end.
+    Overdue {
+        /// The request's id.
+        request: u64,
+        /// How long it has been in flight, simulated µs.
+        age_us: u64,
+        /// The longest it may live, simulated µs.
+        bound_us: u64,
+    },
+}
+
+impl fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LedgerError::CountsDoNotAddUp {
+                arrived,
+                ended,
+                in_flight,
+            } => write!(
+                f,
+                "{arrived} requests arrived but {ended} ended and {in_flight} are in flight"
+            ),
+            LedgerError::EndedTwice { attempts, first } => write!(
+                f,
+                "{attempts} attempts to end a request that had already ended (first: request {first})"
+            ),
+            LedgerError::Overdue {
+                request,
+                age_us,
+                bound_us,
+            } => write!(
+                f,
+                "request {request} has been in flight {age_us} µs, longer than the {bound_us} µs its timeouts and retries allow"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LedgerError {}
+
+/// A deliberately broken engine, for showing that the exactly-once checks fail when the
+/// bookkeeping is wrong (`engine/tests/ledger.rs`). Only with the `test-faults` feature.
+#[cfg(feature = "test-faults")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookkeepingFault {
+    /// The next request to end is ended a second time right after.
+    EndTwice,
+    /// The next request to end is forgotten instead: no outcome, still held, never ended.
+    NeverEnd,
 }
 
 /// Mechanism counters for the report, since the start of the run.
@@ -435,7 +515,12 @@ pub struct Simulation {
     pub(crate) alerts: AlertEngine,
     open_traces: BTreeMap<u64, Trace>,
     traces: VecDeque<Trace>,
+    /// Arrivals and outcomes; `in_flight` is filled in from `requests` when read.
     pub(crate) totals: OutcomeCounts,
+    /// Attempts to end a request that had already ended, and the first one's id.
+    double_ends: (u64, Option<u64>),
+    #[cfg(feature = "test-faults")]
+    bookkeeping_fault: Option<BookkeepingFault>,
     pub(crate) stats: Stats,
     log: EventLog,
     feed: VecDeque<FeedEntry>,
@@ -558,6 +643,9 @@ impl Simulation {
             open_traces: BTreeMap::new(),
             traces: VecDeque::new(),
             totals: OutcomeCounts::default(),
+            double_ends: (0, None),
+            #[cfg(feature = "test-faults")]
+            bookkeeping_fault: None,
             stats: Stats::default(),
             log: EventLog::default(),
             feed: VecDeque::new(),
@@ -588,9 +676,61 @@ impl Simulation {
         self.now
     }
 
-    /// Client request counts by outcome.
+    /// Client request counts by outcome; `in_flight` is the requests held now.
     pub fn totals(&self) -> OutcomeCounts {
-        self.totals
+        OutcomeCounts {
+            in_flight: self.requests.len() as u64,
+            ..self.totals
+        }
+    }
+
+    /// Checks that every client request so far ended exactly once or is still in flight
+    /// within its allowed life: no request was ended twice, the counts add up
+    /// ([`OutcomeCounts::add_up`]), and no request is held longer than `(retries + 1) × timeout + retries ×
+    /// longest back-off` of the service it was sent to.
+    ///
+    /// Cost: one pass over the requests in flight. Errors: the first [`LedgerError`] found.
+    pub fn check_exactly_once(&self) -> Result<(), LedgerError> {
+        if let (attempts @ 1.., Some(first)) = self.double_ends {
+            return Err(LedgerError::EndedTwice { attempts, first });
+        }
+        let t = self.totals();
+        if !t.add_up() {
+            return Err(LedgerError::CountsDoNotAddUp {
+                arrived: t.arrived,
+                ended: t.ended(),
+                in_flight: t.in_flight,
+            });
+        }
+        self.requests
+            .iter()
+            .find_map(|(_, r)| {
+                let age_us = self.now.since(r.arrived);
+                let bound_us = self.request_life_bound_us(r.service);
+                (age_us > bound_us).then_some(LedgerError::Overdue {
+                    request: r.id,
+                    age_us,
+                    bound_us,
+                })
+            })
+            .map_or(Ok(()), Err)
+    }
+
+    /// The longest a client request to service `s` can be in flight, simulated µs: each of
+    /// its `retries + 1` attempts ends by its timeout, and each retry waits at most the longest
+    /// back-off.
+    fn request_life_bound_us(&self, s: ServiceId) -> u64 {
+        let svc = &self.cfg.services[s.0 as usize];
+        let timeout_us = svc.timeout_ms.unwrap_or(self.cfg.request_timeout_ms) * 1_000;
+        let retries = u64::from(svc.retry.max_retries);
+        (retries + 1) * timeout_us + retries * svc.retry.max_backoff_ms * 1_000
+    }
+
+    /// Breaks the engine's bookkeeping on purpose, for the next request that ends (see
+    /// [`BookkeepingFault`]). Test-only.
+    #[cfg(feature = "test-faults")]
+    pub fn break_bookkeeping(&mut self, fault: BookkeepingFault) {
+        self.bookkeeping_fault = Some(fault);
     }
 
     /// Mechanism counters.

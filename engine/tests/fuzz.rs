@@ -144,7 +144,7 @@ fn must_run(s: &Scenario) {
             break;
         }
     }
-    assert!(sim.totals().add_up());
+    assert_eq!(sim.check_exactly_once(), Ok(()));
 }
 
 #[test]
@@ -270,7 +270,7 @@ fn fuzz_engine_commands() {
                         _ => break,
                     }
                 }
-                assert!(sim.totals().add_up(), "counts after {cmd:?}");
+                assert_eq!(sim.check_exactly_once(), Ok(()), "after {cmd:?}");
             }
         },
     );

@@ -13,7 +13,9 @@ fn run(name: &str, edit: impl FnOnce(&mut Scenario)) -> Simulation {
     edit(&mut s);
     let mut sim = s.simulation().unwrap();
     sim.run_until(SimTime::from_secs(s.duration_s as u64));
-    assert!(sim.totals().add_up(), "{name}");
+    if let Err(e) = sim.check_exactly_once() {
+        panic!("{name}: {e}");
+    }
     sim
 }
 

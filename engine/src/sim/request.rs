@@ -46,8 +46,10 @@ pub(super) enum Origin {
 
 #[derive(Clone, Debug)]
 pub(super) struct Request {
-    id: u64,
-    arrived: SimTime,
+    pub(super) id: u64,
+    pub(super) arrived: SimTime,
+    /// The service the client sent it to.
+    pub(super) service: ServiceId,
     client: u32,
     traced: bool,
 }
@@ -137,10 +139,10 @@ impl Simulation {
         arrival[14..].copy_from_slice(&[traced as u8, 0, 0, 0, 0, 0]);
         self.workload = xxhash_rust::xxh3::xxh3_64_with_seed(&arrival, self.workload);
         self.totals.arrived += 1;
-        self.totals.in_flight += 1;
         let req_key = self.requests.insert(Request {
             id,
             arrived: self.now,
+            service,
             client,
             traced,
         });
@@ -166,7 +168,7 @@ impl Simulation {
         }
         if let Some(l) = &mut self.limiter {
             if !l.admit(self.now) {
-                self.end_request(req_key, Outcome::Rejected, None);
+                self.end_request(req_key, id, Outcome::Rejected, None);
                 return;
             }
         }
@@ -626,7 +628,7 @@ impl Simulation {
             });
         }
         match call.origin {
-            Origin::Client => self.end_request(call.req_key, outcome, cause),
+            Origin::Client => self.end_request(call.req_key, call.req_id, outcome, cause),
             Origin::Job { key, id } => {
                 if outcome == Outcome::Ok {
                     self.job_done(key, id);
@@ -660,19 +662,34 @@ impl Simulation {
         }
     }
 
-    /// Ends a client request: the only place a request ends.
+    /// Ends client request `req_id` (held at `req_key`): the only place a request ends.
+    ///
+    /// The outcome is counted first, then the request is looked up: ending a request that has
+    /// already ended (its key empty, or reused by a newer request) is recorded as a double end
+    /// and leaves the counts unbalanced, so [`Simulation::check_exactly_once`] reports it.
     pub(super) fn end_request(
         &mut self,
         req_key: usize,
+        req_id: u64,
         outcome: Outcome,
         cause: Option<ErrorCause>,
     ) {
-        let Some(req) = self.requests.try_remove(req_key) else {
-            return;
-        };
-        let latency_us = self.now.since(req.arrived);
-        self.totals.in_flight -= 1;
+        #[cfg(feature = "test-faults")]
+        match self.bookkeeping_fault.take() {
+            Some(super::BookkeepingFault::NeverEnd) => return,
+            Some(super::BookkeepingFault::EndTwice) => {
+                self.end_request(req_key, req_id, outcome, cause);
+            }
+            None => {}
+        }
         self.totals.bump(outcome);
+        if self.requests.get(req_key).is_none_or(|r| r.id != req_id) {
+            self.double_ends.0 += 1;
+            self.double_ends.1.get_or_insert(req_id);
+            return;
+        }
+        let req = self.requests.remove(req_key);
+        let latency_us = self.now.since(req.arrived);
         self.record(Event::RequestEnded {
             request: req.id,
             outcome,
