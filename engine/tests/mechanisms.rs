@@ -492,8 +492,8 @@ fn outlier_detection_ejects_with_growing_ejection_times() {
         duration_ms: None,
     })
     .unwrap();
-    sim.run_until(SimTime::from_secs(100));
-    let ej: Vec<(u32, u64)> = sim
+    let per_s = dispatches_per_second(&mut sim, 100);
+    let ej: Vec<(u32, u64, u64)> = sim
         .log()
         .notable()
         .filter_map(|e| match e.event {
@@ -501,13 +501,27 @@ fn outlier_detection_ejects_with_growing_ejection_times() {
                 instance: InstanceId(2),
                 nth,
                 for_us,
-            } => Some((nth, for_us)),
+            } => Some((nth, e.at.as_us(), for_us)),
             _ => None,
         })
         .collect();
-    assert_eq!(ej, vec![(1, 30_000_000), (2, 60_000_000)]);
-    // While ejected it gets nothing; the others serve everything.
+    let lengths: Vec<(u32, u64)> = ej.iter().map(|&(nth, _, for_us)| (nth, for_us)).collect();
+    assert_eq!(lengths, vec![(1, 30_000_000), (2, 60_000_000)]);
     assert!(sim.is_ejected(InstanceId(2)));
+    // While ejected it gets nothing; the others serve everything. Second k of `per_s` is
+    // (10 + k, 11 + k] s: check the whole seconds inside each ejection.
+    for &(nth, at_us, for_us) in &ej {
+        let first = (at_us / 1_000_000 + 1) as usize;
+        let last = ((at_us + for_us) / 1_000_000).min(100) as usize;
+        for t in first..last {
+            let second = &per_s[t - 10];
+            assert_eq!(
+                second[2], 0,
+                "ejection {nth}: dispatched to it in second {t}"
+            );
+            assert!(second[0] + second[1] > 0, "second {t}: nobody served");
+        }
+    }
 }
 
 #[test]

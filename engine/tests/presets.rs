@@ -7,6 +7,9 @@ use ha_engine::presets;
 use ha_engine::scenario::Scenario;
 use ha_engine::{Command, InstanceId, SimTime, Simulation};
 
+mod common;
+use common::dispatches_per_second;
+
 fn run(name: &str, edit: impl FnOnce(&mut Scenario)) -> Simulation {
     let p = presets::by_name(name).unwrap_or_else(|| panic!("no preset {name}"));
     let mut s = Scenario::from_preset(&p, presets::DEFAULT_SEED);
@@ -86,25 +89,27 @@ fn showdown_weights_split_2_1_1_and_load_aware_strategies_spare_the_slow_instanc
 
 #[test]
 fn dynamic_keeps_routing_to_a_hung_instance_until_its_report_is_60_s_old() {
-    let sim = run("dynamic", |_| {});
+    let p = presets::by_name("dynamic").expect("preset");
+    let s = Scenario::from_preset(&p, presets::DEFAULT_SEED);
+    let mut sim = s.simulation().expect("preset builds");
     let hung = InstanceId(0);
+    let per_s: Vec<usize> = dispatches_per_second(&mut sim, s.duration_s as u64)
+        .iter()
+        .map(|second| second[hung.0 as usize])
+        .collect();
+    let in_window = |from: usize, to: usize| per_s[from..to].iter().sum::<usize>();
     // Hang at 39 s: calls to it keep being dispatched while its last report is fresh...
-    let dispatched_in = |from: u64, to: u64| {
-        sim.log()
-            .entries()
-            .filter(|e| e.at > SimTime::from_secs(from) && e.at <= SimTime::from_secs(to))
-            .filter(
-                |e| matches!(e.event, Event::CallDispatched { instance, .. } if instance == hung),
-            )
-            .count()
-    };
     let errors = sim.view().instances[0].errors;
     assert!(
         errors > 1_000,
         "the stale score kept sending to it: {errors}"
     );
-    // ...and stop once it scores 0 (about 101 s); the log covers the end of the run.
-    assert_eq!(dispatched_in(105, 130), 0);
+    assert!(
+        in_window(95, 100) > 0,
+        "still dispatched to just before its report turns 60 s old: {per_s:?}"
+    );
+    // ...and stop once it scores 0 (about 101 s).
+    assert_eq!(in_window(105, 130), 0, "{per_s:?}");
 }
 
 #[test]

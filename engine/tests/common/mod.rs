@@ -5,7 +5,7 @@ use ha_engine::config::{
     ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, Role,
     ServiceConfig, TrafficConfig,
 };
-use ha_engine::event::Event;
+use ha_engine::event::{Event, LOG_CAPACITY};
 use ha_engine::rng::LatencyDist;
 use ha_engine::trace::TracingConfig;
 use ha_engine::{InstanceId, SimTime, Simulation};
@@ -84,4 +84,30 @@ pub fn mean_in_flight(sim: &Simulation, id: InstanceId) -> f64 {
     let m = sim.metrics(id).unwrap();
     let pts: Vec<_> = m.series().collect();
     pts.iter().map(|p| p.in_flight as f64).sum::<f64>() / pts.len().max(1) as f64
+}
+
+/// Calls dispatched to each instance in each simulated second of `sim`'s run from now to
+/// `until_s`: `[second][instance]`, second `k` covering `(k, k + 1]` s after now. Counted as
+/// they happen: the bounded log keeps only the newest entries of a busy run.
+pub fn dispatches_per_second(sim: &mut Simulation, until_s: u64) -> Vec<Vec<usize>> {
+    let from_s = sim.now().as_us() / 1_000_000;
+    let mut seen = sim.log().total();
+    (from_s + 1..=until_s)
+        .map(|t| {
+            sim.run_until(SimTime::from_secs(t));
+            let new = (sim.log().total() - seen) as usize;
+            seen = sim.log().total();
+            assert!(
+                new <= LOG_CAPACITY,
+                "second {t}: {new} events, more than the log keeps"
+            );
+            let mut per_instance = vec![0; sim.instance_count()];
+            for e in sim.log().entries().rev().take(new) {
+                if let Event::CallDispatched { instance, .. } = e.event {
+                    per_instance[instance.0 as usize] += 1;
+                }
+            }
+            per_instance
+        })
+        .collect()
 }
