@@ -15,6 +15,8 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   workers: 1,
   retries: 0,
+  // A stray test.only must not quietly skip the rest of the suite.
+  forbidOnly: true,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

@@ -74,20 +74,33 @@ test('pause stops the clock, play resumes it, step advances one second', async (
 });
 
 test('speed sets how fast simulated time runs', async ({ page }) => {
+  // Simulated ms per wall-clock ms over 2 s, read from the page's own clocks in one evaluate
+  // each (no round trip inside the measurement).
+  const at = () => page.evaluate(() => [performance.now(), Number(document.querySelector('output.clock').dataset.us)]);
   const rate = async () => {
-    const t0 = await simUs(page);
-    const w0 = Date.now();
-    await page.waitForTimeout(1_000);
-    return (await simUs(page) - t0) / 1_000 / (Date.now() - w0); // simulated ms per wall ms
+    const [w0, s0] = await at();
+    await page.waitForTimeout(2_000);
+    const [w1, s1] = await at();
+    return (s1 - s0) / 1_000 / (w1 - w0);
   };
   await setSpeed(page, '1×');
+  await page.waitForTimeout(300);
   const one = await rate();
-  expect(one).toBeGreaterThan(0.3);
-  expect(one).toBeLessThan(1.5);
+  expect(one).toBeGreaterThan(0.9);
+  expect(one).toBeLessThan(1.1);
   await setSpeed(page, '100×');
+  await page.waitForTimeout(1_500);
   const hundred = await rate();
-  expect(hundred).toBeGreaterThan(30);
-  expect(hundred).toBeLessThan(150);
+  // The engine keeps up with the discovery preset at 100× (it is called behind below 90 %);
+  // if this machine cannot, the page says so and the figure it gives is the real one.
+  const behind = page.locator('.behind');
+  if (await behind.count() === 0) {
+    expect(hundred).toBeGreaterThan(88);
+    expect(hundred).toBeLessThan(110);
+  } else {
+    const said = Number((await behind.textContent()).match(/running at ([\d.]+)×/)[1]);
+    expect(Math.abs(hundred - said) / said, `measured ${hundred}× while the page says ${said}×`).toBeLessThan(0.15);
+  }
 });
 
 test('reset replays the same seed; new seed draws another', async ({ page }) => {

@@ -196,9 +196,11 @@ test('compare mode runs both sides on the same requests', async ({ page }) => {
   const same = panel.locator('.same-requests');
   await expect(panel.getByRole('region', { name: 'Side A' }).locator('.strategy')).toHaveText('smooth weighted round robin');
   await expect(panel.getByRole('region', { name: 'Side B' }).locator('.strategy')).toHaveText('least connections');
-  for (let k = 0; k < 5; k++) {
-    await page.waitForTimeout(300);
-    await expect(same).toHaveAttribute('data-same', 'true');
+  // Every sample, not a retrying expect: a brief "different requests" must fail the test.
+  await expect(same).toHaveAttribute('data-same', 'true');
+  for (let k = 0; k < 15; k++) {
+    await page.waitForTimeout(100);
+    expect(await same.getAttribute('data-same'), `sample ${k}`).toBe('true');
   }
   await waitSim(page, 40);
   await pause(page);
@@ -339,9 +341,13 @@ test('under load the engine and the redraw take turns, and the run still goes at
   const clock = page.locator('output.clock');
   // 10× with 30 instances: the engine keeps up on alternate frames (src/lab.rs, Cadence).
   await expect(clock).toHaveAttribute('data-cadence', 'alternate');
-  await page.waitForTimeout(1_500);
-  await expect(clock).toHaveAttribute('data-cadence', 'alternate');
-  await expect(page.locator('.behind')).toHaveCount(0);
+  // It stays there: every sample over 1.5 s, read once each (a retrying expect would wait out
+  // a brief switch to every-frame).
+  for (let k = 0; k < 15; k++) {
+    await page.waitForTimeout(100);
+    expect(await clock.getAttribute('data-cadence'), `sample ${k}`).toBe('alternate');
+    expect(await page.locator('.behind').count(), `sample ${k}`).toBe(0);
+  }
   // The wall-clock time of the redraw frames is simulated on the engine frames: the run goes at
   // 10×, not 5×. (The page's own clocks, read in one evaluate; 3 s of wall-clock time.)
   const at = () => page.evaluate(() => [performance.now(), Number(document.querySelector('output.clock').dataset.us)]);
