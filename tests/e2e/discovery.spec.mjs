@@ -74,9 +74,10 @@ test('pause stops the clock, play resumes it, step advances one second', async (
 });
 
 test('speed sets how fast simulated time runs', async ({ page }) => {
-  // Simulated ms per wall-clock ms over 2 s, read from the page's own clocks in one evaluate
-  // each (no round trip inside the measurement).
-  const at = () => page.evaluate(() => [performance.now(), Number(document.querySelector('output.clock').dataset.us)]);
+  // Simulated ms per wall-clock ms over 2 s, both clocks read in the page in one evaluate each
+  // (no round trip inside the measurement). The wall clock is Date.now, not the
+  // performance.now the app paces itself by.
+  const at = () => page.evaluate(() => [Date.now(), Number(document.querySelector('output.clock').dataset.us)]);
   const rate = async () => {
     const [w0, s0] = await at();
     await page.waitForTimeout(2_000);
