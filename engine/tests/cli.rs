@@ -291,3 +291,23 @@ fn ring_prints_the_numbers_a_teacher_quotes() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// `ha-sim presets | head -1`: the reader goes away before ha-sim writes; ha-sim exits 0 quietly
+/// (it used to panic with "failed printing to stdout: Broken pipe").
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ha-sim"))
+        .arg("presets")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ha-sim runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ha-sim ends");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "nothing on stderr"
+    );
+    assert!(out.status.success(), "{:?}", out.status);
+}

@@ -27,6 +27,7 @@ use ha_engine::replication::{
 use ha_engine::scenario::Scenario;
 use ha_engine::{presets, ClusterConfig, Command, SimTime};
 use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Most simulated seconds one `run` may cover (one simulated day).
@@ -447,8 +448,16 @@ fn main() -> ExitCode {
     };
     match out {
         Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
+            // Not println!: it panics when the reader has gone (`ha-sim presets | head -1`).
+            // A closed pipe is a reader that has read enough: exit quietly.
+            let mut stdout = std::io::stdout().lock();
+            match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("ha-sim: cannot write the output: {e}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(e) => {
             eprintln!("ha-sim: {e}");
