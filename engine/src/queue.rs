@@ -128,10 +128,20 @@ impl<E> EventQueue<E> {
 
     /// When the earliest item is due, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
+        self.peek_key().map(|(at, _)| at)
+    }
+
+    /// The earliest item's (time, sequence number), if any.
+    pub fn peek_key(&self) -> Option<(SimTime, u64)> {
         match self.earliest()? {
-            None => self.heap.peek().map(|Reverse(s)| s.at),
-            Some(l) => self.lanes[l].1.front().map(|s| s.at),
+            None => self.heap.peek().map(|Reverse(s)| (s.at, s.seq)),
+            Some(l) => self.lanes[l].1.front().map(|s| (s.at, s.seq)),
         }
+    }
+
+    /// The sequence number the next scheduled item will get.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
     }
 
     /// Number of scheduled items.

@@ -553,15 +553,7 @@ impl Store {
     ///
     /// Errors: a duplicate id or too many nodes.
     pub fn join(&mut self, node: DataNodeConfig) -> Result<MoveReport, ReplicationError> {
-        if self.node(&node.id).is_some() {
-            return Err(ReplicationError::Duplicate(node.id));
-        }
-        count(
-            "data nodes",
-            self.nodes.len() as u64 + 1,
-            1,
-            MAX_NODES as u64,
-        )?;
+        self.check_join(&node.id)?;
         let old = self.primaries();
         self.nodes.push(DataNode {
             config: node,
@@ -576,6 +568,28 @@ impl Store {
     ///
     /// Errors: an unknown id, or fewer than N nodes would be left.
     pub fn leave(&mut self, id: &str) -> Result<MoveReport, ReplicationError> {
+        let i = self.check_leave(id)?;
+        let old = self.primaries();
+        self.nodes[i as usize].member = false;
+        Ok(self.rebalance(old))
+    }
+
+    /// Whether a node `id` could join now, without joining: [`Store::join`]'s errors.
+    pub fn check_join(&self, id: &str) -> Result<(), ReplicationError> {
+        if self.node(id).is_some() {
+            return Err(ReplicationError::Duplicate(id.into()));
+        }
+        count(
+            "data nodes",
+            self.nodes.len() as u64 + 1,
+            1,
+            MAX_NODES as u64,
+        )
+    }
+
+    /// Whether node `id` could leave now, without leaving: [`Store::leave`]'s errors.
+    /// Returns the node's index.
+    pub fn check_leave(&self, id: &str) -> Result<u16, ReplicationError> {
         let i = self
             .node(id)
             .ok_or_else(|| ReplicationError::UnknownNode(id.into()))?;
@@ -586,9 +600,7 @@ impl Store {
             self.cfg.replicas as u64,
             MAX_NODES as u64,
         )?;
-        let old = self.primaries();
-        self.nodes[i as usize].member = false;
-        Ok(self.rebalance(old))
+        Ok(i)
     }
 
     /// (key, primary) for every stored key, under the current membership.

@@ -28,7 +28,7 @@ use crate::balancer::Balancer;
 use crate::breaker::CircuitBreaker;
 use crate::config::{ClusterConfig, Role};
 use crate::event::{Digest, Event, EventLog, FeedEntry, Outcome, Severity, FEED_CAPACITY};
-use crate::fault::{FaultKind, FaultState};
+use crate::fault::{FaultKind, FaultState, ScheduledFault};
 use crate::health::HealthState;
 use crate::metrics::WindowMetrics;
 use crate::queue::EventQueue;
@@ -311,6 +311,13 @@ pub enum CommandError {
     Invalid(crate::ConfigError),
     /// A data-store command was refused: (why).
     Data(String),
+    /// A timeline action added to a run that is already past its time ([`Simulation::schedule`]).
+    TooLate {
+        /// The action's time, simulated ms.
+        at_ms: u64,
+        /// The run's clock, simulated µs.
+        now_us: u64,
+    },
 }
 
 impl fmt::Display for CommandError {
@@ -325,6 +332,12 @@ impl fmt::Display for CommandError {
             }
             CommandError::Invalid(e) => write!(f, "{e}"),
             CommandError::Data(why) => write!(f, "{why}"),
+            CommandError::TooLate { at_ms, now_us } => write!(
+                f,
+                "the run is already at {} and past {}: the action cannot be added there",
+                SimTime(*now_us),
+                SimTime::from_ms(*at_ms)
+            ),
         }
     }
 }
@@ -374,9 +387,6 @@ enum Pending {
     Recovery {
         instance: InstanceId,
         attempt: u32,
-    },
-    FaultStart {
-        index: usize,
     },
     FaultEnd {
         fault: u32,
@@ -470,6 +480,13 @@ pub struct ActiveFault {
     pub until: Option<SimTime>,
 }
 
+/// Indices of `faults` in the order they happen: by time, then by index.
+fn timeline_order(faults: &[crate::fault::ScheduledFault]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..faults.len()).collect();
+    order.sort_by_key(|&i| (faults[i].at_ms, i));
+    order
+}
+
 /// ChaCha stream id of the workload's random numbers ("traffic" in ASCII).
 const TRAFFIC_STREAM: u64 = 0x0074_7261_6666_6963;
 
@@ -512,6 +529,15 @@ pub struct Simulation {
     traffic_factor: f64,
     pub(crate) active_faults: Vec<ActiveFault>,
     next_fault: u32,
+    /// Indices of `cfg.faults` in the order they happen: by time, then by index.
+    timeline: Vec<usize>,
+    /// How many of `timeline` have happened.
+    timeline_done: usize,
+    /// Queue items with a sequence number below this were scheduled before the timeline (at
+    /// time 0): at equal times they go before a timeline action, later items after it.
+    timeline_seq: u64,
+    /// When the last event (queue item or timeline action) was handled.
+    last_event_at: Option<SimTime>,
     pub(crate) alerts: AlertEngine,
     open_traces: BTreeMap<u64, Trace>,
     traces: VecDeque<Trace>,
@@ -639,6 +665,10 @@ impl Simulation {
             traffic_factor: 1.0,
             active_faults: Vec::new(),
             next_fault: 0,
+            timeline: timeline_order(&cfg.faults),
+            timeline_done: 0,
+            timeline_seq: 0,
+            last_event_at: None,
             alerts,
             open_traces: BTreeMap::new(),
             traces: VecDeque::new(),
@@ -867,24 +897,124 @@ impl Simulation {
     /// Processes the next scheduled event, advancing the clock to it. Returns its time, or
     /// `None` when nothing is scheduled.
     pub fn step(&mut self) -> Option<SimTime> {
-        let next = self.queue.pop()?;
-        self.now = self.now.max(next.at);
-        self.handle(next.item);
-        Some(next.at)
+        let at = match self.next_action() {
+            Some((at, index)) if self.action_goes_first(at) => {
+                self.now = self.now.max(at);
+                self.timeline_done += 1;
+                self.timeline_action(index);
+                at
+            }
+            _ => {
+                let next = self.queue.pop()?;
+                self.now = self.now.max(next.at);
+                self.handle(next.item);
+                next.at
+            }
+        };
+        self.last_event_at = Some(at);
+        Some(at)
+    }
+
+    /// The next timeline action not yet taken: (when, index in `cfg.faults`).
+    fn next_action(&self) -> Option<(SimTime, usize)> {
+        let &index = self.timeline.get(self.timeline_done)?;
+        Some((SimTime::from_ms(self.cfg.faults[index].at_ms), index))
+    }
+
+    /// True when a timeline action due `at` goes before the queue's earliest item.
+    fn action_goes_first(&self, at: SimTime) -> bool {
+        self.queue
+            .peek_key()
+            .is_none_or(|(t, seq)| at < t || (at == t && seq >= self.timeline_seq))
+    }
+
+    /// When the next event (queue item or timeline action) is due, if any.
+    pub fn next_event_at(&self) -> Option<SimTime> {
+        let queued = self.queue.peek_time();
+        match (self.next_action(), queued) {
+            (Some((a, _)), Some(q)) => Some(a.min(q)),
+            (a, q) => a.map(|(a, _)| a).or(q),
+        }
     }
 
     /// Processes every event due at or before `until`, then sets the clock to `until` (if it is
     /// later than now).
     pub fn run_until(&mut self, until: SimTime) {
-        while self.queue.peek_time().is_some_and(|t| t <= until) {
+        while self.next_event_at().is_some_and(|t| t <= until) {
             self.step();
         }
         self.now = self.now.max(until);
     }
 
+    /// Adds `action` to the timeline of this running simulation. The run goes on exactly as a
+    /// run of the scenario with `action` on its timeline from the start would (same events,
+    /// same digest), so a shell can add an action to a snapshot of the run instead of running
+    /// the scenario again from 0.
+    ///
+    /// Errors: [`CommandError::TooLate`] when the action's time (whole simulated ms) is before
+    /// now or not after the last event handled (the run has already gone past the instant it
+    /// would have happened); [`CommandError::Invalid`] for an action the cluster refuses
+    /// (unknown target, value out of range, a full timeline).
+    pub fn schedule(&mut self, action: ScheduledFault) -> Result<(), CommandError> {
+        let at = SimTime::from_ms(action.at_ms);
+        if at < self.now || self.last_event_at.is_some_and(|t| t >= at) {
+            return Err(CommandError::TooLate {
+                at_ms: action.at_ms,
+                now_us: self.now.as_us(),
+            });
+        }
+        if self.cfg.faults.len() >= crate::config::MAX_FAULTS {
+            return Err(CommandError::Invalid(crate::ConfigError::Count(
+                "faults",
+                self.cfg.faults.len() as u64 + 1,
+                0,
+                crate::config::MAX_FAULTS as u64,
+            )));
+        }
+        self.cfg
+            .validate_fault(&action)
+            .map_err(CommandError::Invalid)?;
+        let index = self.cfg.faults.len();
+        let after = self.timeline[self.timeline_done..]
+            .iter()
+            .take_while(|&&i| self.cfg.faults[i].at_ms <= action.at_ms)
+            .count();
+        self.cfg.faults.push(action);
+        self.timeline.insert(self.timeline_done + after, index);
+        Ok(())
+    }
+
     /// Runs for `us` more simulated microseconds.
     pub fn run_for(&mut self, us: u64) {
         self.run_until(self.now.plus_us(us));
+    }
+
+    /// Whether `cmd` would be taken now, without taking it (no clone of the simulation): the
+    /// checks [`Simulation::apply`] makes before a crash, a restart or a data-ring action.
+    /// Other commands are checked when applied or scheduled, and pass here.
+    ///
+    /// Errors: the [`CommandError`] `apply` would return now.
+    pub fn check(&self, cmd: &Command) -> Result<(), CommandError> {
+        match cmd {
+            Command::Crash(id) => {
+                let inst = self.inst(*id)?;
+                if !inst.up() && inst.process != Process::Booting {
+                    return Err(CommandError::AlreadyDown(*id));
+                }
+                Ok(())
+            }
+            Command::Restart(id) => {
+                let inst = self.inst(*id)?;
+                if matches!(inst.process, Process::Running | Process::Booting) {
+                    return Err(CommandError::AlreadyUp(*id));
+                }
+                if inst.faults.machine_down {
+                    return Err(CommandError::MachineDown(*id));
+                }
+                Ok(())
+            }
+            _ => self.data_check(cmd).map_err(CommandError::Data),
+        }
     }
 
     /// Applies `cmd` at the current simulated time.
@@ -894,20 +1024,12 @@ impl Simulation {
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
         match cmd {
             Command::Crash(id) => {
-                if !self.inst(id)?.up() && self.inst(id)?.process != Process::Booting {
-                    return Err(CommandError::AlreadyDown(id));
-                }
+                self.check(&cmd)?;
                 self.crash(id);
                 Ok(())
             }
             Command::Restart(id) => {
-                let inst = self.inst(id)?;
-                if matches!(inst.process, Process::Running | Process::Booting) {
-                    return Err(CommandError::AlreadyUp(id));
-                }
-                if inst.faults.machine_down {
-                    return Err(CommandError::MachineDown(id));
-                }
+                self.check(&cmd)?;
                 self.start_process(id, "restarted");
                 Ok(())
             }
@@ -955,6 +1077,57 @@ impl Simulation {
             Command::DataLeave(id) => self.data_leave(&id).map_err(CommandError::Data),
             Command::SetWeight(id, w) => self.set_weight(id, w),
         }
+    }
+
+    /// Takes timeline action `index` of `cfg.faults` (its time has come).
+    fn timeline_action(&mut self, index: usize) {
+        let f = self.cfg.faults[index].clone();
+        if f.fault.targets_data_node() {
+            let id = f.target.clone().unwrap_or_default();
+            self.stats.faults += 1;
+            let result = match f.fault {
+                FaultKind::DataNodeFail => self.data_fail(&id).map(|()| {
+                    if let Some(d) = f.duration_ms {
+                        self.queue.push(
+                            self.now.plus_us(d * 1_000),
+                            Pending::DataRecover { id: id.clone() },
+                        );
+                    }
+                }),
+                FaultKind::DataNodeRecover => self.data_recover(&id),
+                FaultKind::DataNodeJoin { capacity, weight } => {
+                    self.data_join(crate::replication::DataNodeConfig {
+                        id: id.clone(),
+                        capacity,
+                        weight,
+                    })
+                }
+                FaultKind::DataNodeLeave => self.data_leave(&id),
+                _ => Ok(()),
+            };
+            if let Err(why) = result {
+                self.post(
+                    Severity::Info,
+                    "timeline_skipped",
+                    format!("timeline: {} on {id} skipped: {why}", f.fault.describe()),
+                    None,
+                );
+            }
+            return;
+        }
+        if let FaultKind::SetStrategy { strategy } = f.fault {
+            self.stats.faults += 1;
+            let svc = f.target.as_deref().and_then(|n| self.service_by_name(n));
+            if let Some(svc) = svc {
+                let _ = self.set_strategy(svc, strategy);
+            }
+            return;
+        }
+        let target = f
+            .target
+            .as_deref()
+            .and_then(|a| self.instance_by_address(a));
+        self.start_fault(target, f.fault, f.duration_ms);
     }
 
     /// Switches service `s` to `strategy` (a command or a timeline action).
@@ -1060,55 +1233,6 @@ impl Simulation {
             Pending::Retry(spec) => self.retry(*spec),
             Pending::Uneject { instance, nth } => self.uneject(instance, nth),
             Pending::Recovery { instance, attempt } => self.try_recover(instance, attempt),
-            Pending::FaultStart { index } => {
-                let f = self.cfg.faults[index].clone();
-                if f.fault.targets_data_node() {
-                    let id = f.target.clone().unwrap_or_default();
-                    self.stats.faults += 1;
-                    let result = match f.fault {
-                        FaultKind::DataNodeFail => self.data_fail(&id).map(|()| {
-                            if let Some(d) = f.duration_ms {
-                                self.queue.push(
-                                    self.now.plus_us(d * 1_000),
-                                    Pending::DataRecover { id: id.clone() },
-                                );
-                            }
-                        }),
-                        FaultKind::DataNodeRecover => self.data_recover(&id),
-                        FaultKind::DataNodeJoin { capacity, weight } => {
-                            self.data_join(crate::replication::DataNodeConfig {
-                                id: id.clone(),
-                                capacity,
-                                weight,
-                            })
-                        }
-                        FaultKind::DataNodeLeave => self.data_leave(&id),
-                        _ => Ok(()),
-                    };
-                    if let Err(why) = result {
-                        self.post(
-                            Severity::Info,
-                            "timeline_skipped",
-                            format!("timeline: {} on {id} skipped: {why}", f.fault.describe()),
-                            None,
-                        );
-                    }
-                    return;
-                }
-                if let FaultKind::SetStrategy { strategy } = f.fault {
-                    self.stats.faults += 1;
-                    let svc = f.target.as_deref().and_then(|n| self.service_by_name(n));
-                    if let Some(svc) = svc {
-                        let _ = self.set_strategy(svc, strategy);
-                    }
-                    return;
-                }
-                let target = f
-                    .target
-                    .as_deref()
-                    .and_then(|a| self.instance_by_address(a));
-                self.start_fault(target, f.fault, f.duration_ms);
-            }
             Pending::FaultEnd { fault } => self.end_fault(fault),
             Pending::DataOp => {
                 self.data_op();

@@ -94,10 +94,11 @@ impl Simulation {
                 );
             }
         }
-        for (index, f) in self.cfg.faults.iter().enumerate() {
-            self.queue
-                .push(SimTime::from_ms(f.at_ms), Pending::FaultStart { index });
-        }
+        // The timeline's actions are not queued: `Simulation::step` takes them in order beside
+        // the queue, after the items scheduled so far and before every later one at the same
+        // µs, which is where queuing them here put them. So an action can be added to a
+        // running simulation (`Simulation::schedule`) exactly as if it had been there from 0.
+        self.timeline_seq = self.queue.next_seq();
         self.schedule_next_arrival();
         self.queue
             .push(SimTime(METRICS_TICK_US), Pending::MetricsTick);

@@ -1,7 +1,7 @@
 //! The replicated data store inside the simulation: keyed reads and writes as a Poisson
 //! stream, node failures, joins and leaves, and repair at a configured rate.
 
-use super::{Pending, Simulation, METRICS_TICK_US};
+use super::{Command, Pending, Simulation, METRICS_TICK_US};
 use crate::event::{Event, Severity};
 use crate::replication::{DataNodeConfig, ReadResult, RingStats, Store};
 use crate::time::SimTime;
@@ -125,14 +125,33 @@ impl Simulation {
         self.data_generation
     }
 
-    pub(super) fn data_fail(&mut self, id: &str) -> Result<(), String> {
-        let store = self.store.as_mut().ok_or("no data store")?;
-        let node = store
-            .node(id)
-            .ok_or_else(|| format!("no data node {id:?}"))?;
-        if !store.nodes[node as usize].up {
-            return Err(format!("data node {id} is already down"));
+    /// Whether data-ring command `cmd` would be taken now, without taking it (other commands:
+    /// `Ok`). Errors: why not, as the command itself would say.
+    pub(super) fn data_check(&self, cmd: &Command) -> Result<(), String> {
+        let store = || self.store.as_ref().ok_or("no data store");
+        let up = |id: &str| -> Result<bool, String> {
+            let store = store()?;
+            let node = store
+                .node(id)
+                .ok_or_else(|| format!("no data node {id:?}"))?;
+            Ok(store.nodes[node as usize].up)
+        };
+        match cmd {
+            Command::DataFail(id) if !up(id)? => Err(format!("data node {id} is already down")),
+            Command::DataRecover(id) if up(id)? => Err(format!("data node {id} is up")),
+            Command::DataJoin(node) => store()?.check_join(&node.id).map_err(|e| e.to_string()),
+            Command::DataLeave(id) => store()?
+                .check_leave(id)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            _ => Ok(()),
         }
+    }
+
+    pub(super) fn data_fail(&mut self, id: &str) -> Result<(), String> {
+        self.data_check(&Command::DataFail(id.into()))?;
+        let store = self.store.as_mut().ok_or("no data store")?;
+        let node = store.node(id).unwrap_or(0);
         let under = store.fail(id).map_err(|e| e.to_string())?;
         self.record(Event::DataNodeFailed {
             node,
@@ -152,13 +171,9 @@ impl Simulation {
     }
 
     pub(super) fn data_recover(&mut self, id: &str) -> Result<(), String> {
+        self.data_check(&Command::DataRecover(id.into()))?;
         let store = self.store.as_mut().ok_or("no data store")?;
-        let node = store
-            .node(id)
-            .ok_or_else(|| format!("no data node {id:?}"))?;
-        if store.nodes[node as usize].up {
-            return Err(format!("data node {id} is up"));
-        }
+        let node = store.node(id).unwrap_or(0);
         store.recover(id).map_err(|e| e.to_string())?;
         self.record(Event::DataNodeRecovered { node });
         self.post(

@@ -1,0 +1,101 @@
+//! Time travel from snapshots: a clone of a run taken at any instant, with timeline actions
+//! added to it afterwards ([`Simulation::schedule`]), goes on exactly as a run of the edited
+//! scenario from 0. The app's checkpoints (src/state/checkpoints.rs) rely on it for seeks,
+//! actions at the current instant and edits.
+
+use ha_engine::fault::{FaultKind, ScheduledFault};
+use ha_engine::presets;
+use ha_engine::scenario::Scenario;
+use ha_engine::{CommandError, SimTime, Simulation};
+use proptest::prelude::*;
+
+/// An action on the preset's first instance (or cluster-wide): crash, restart, hang, slow.
+fn action(sc: &Scenario, kind: u8, at_ms: u64) -> ScheduledFault {
+    let address = sc.cluster.services[0].instances[0].address.clone();
+    let (fault, target) = match kind % 5 {
+        0 => (FaultKind::Crash, Some(address)),
+        1 => (FaultKind::Restart, Some(address)),
+        2 => (FaultKind::Hang, Some(address)),
+        3 => (FaultKind::Slow { factor: 3.0 }, Some(address)),
+        _ => (FaultKind::TrafficSpike { factor: 2.0 }, None),
+    };
+    ScheduledFault {
+        at_ms,
+        target,
+        fault,
+        duration_ms: (kind % 2 == 0).then_some(7_000),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Straight: the scenario with the action on its timeline, run from 0. Checkpointed: the
+    /// scenario without it run to `snap_ms`, cloned, the action added to the clone, run on.
+    /// Same digest, same totals. A second action added later to the same clone too.
+    #[test]
+    fn a_snapshot_with_actions_added_runs_as_the_edited_scenario(
+        preset in 0usize..12,
+        seed in any::<u64>(),
+        snap_ms in 0u64..40_000,
+        gap_ms in 1u64..20_000,
+        kinds in (any::<u8>(), any::<u8>()),
+        second_gap_ms in 0u64..15_000,
+    ) {
+        // Every preset but `stress` (30 instances at 5,000 req/s: too slow for a debug build).
+        let all: Vec<_> = presets::all().into_iter().filter(|p| p.name != "stress").collect();
+        let p = &all[preset % all.len()];
+        let sc = Scenario::from_preset(p, seed);
+        let end = SimTime::from_secs(50);
+        let first = action(&sc, kinds.0, snap_ms + gap_ms);
+        // Added second, when the run is at `snap_ms + gap_ms / 2`: before or after the first.
+        let second = action(&sc, kinds.1, snap_ms + gap_ms / 2 + 1 + second_gap_ms);
+
+        let mut edited = sc.clone();
+        edited.cluster.faults.push(first.clone());
+        edited.cluster.faults.push(second.clone());
+        prop_assume!(edited.validate().is_ok());
+        let mut straight = edited.simulation().unwrap();
+        straight.run_until(end);
+
+        let mut live = sc.simulation().unwrap();
+        live.run_until(SimTime::from_ms(snap_ms));
+        let mut snapshot = live.clone();
+        snapshot.schedule(first).unwrap();
+        snapshot.run_until(SimTime::from_ms(snap_ms + gap_ms / 2));
+        snapshot.schedule(second).unwrap();
+        snapshot.run_until(end);
+
+        prop_assert_eq!(snapshot.digest(), straight.digest(), "{} seed {}", p.name, seed);
+        prop_assert_eq!(snapshot.totals(), straight.totals());
+        // The snapshot left the run it came from alone.
+        live.run_until(end);
+        let mut plain = sc.simulation().unwrap();
+        plain.run_until(end);
+        prop_assert_eq!(live.digest(), plain.digest());
+    }
+}
+
+/// An action the run has already gone past is refused by name, and the run is unchanged.
+#[test]
+fn an_action_in_the_past_is_refused() {
+    let sc = Scenario::from_preset(&presets::discovery(), 42);
+    let mut sim: Simulation = sc.simulation().unwrap();
+    sim.run_until(SimTime::from_secs(10));
+    let before = sim.digest();
+    let late = action(&sc, 0, 9_000);
+    assert!(matches!(
+        sim.schedule(late),
+        Err(CommandError::TooLate {
+            at_ms: 9_000,
+            now_us: 10_000_000
+        })
+    ));
+    // The metrics tick at exactly 10 s has been handled: 10 s itself is too late as well.
+    assert!(matches!(
+        sim.schedule(action(&sc, 0, 10_000)),
+        Err(CommandError::TooLate { .. })
+    ));
+    assert_eq!(sim.digest(), before);
+    assert!(sim.schedule(action(&sc, 0, 10_001)).is_ok());
+}
