@@ -23,7 +23,7 @@ fn action(sc: &Scenario, kind: u8, at_ms: u64) -> ScheduledFault {
         at_ms,
         target,
         fault,
-        duration_ms: (kind % 2 == 0).then_some(7_000),
+        duration_ms: kind.is_multiple_of(2).then_some(7_000),
     }
 }
 
