@@ -55,6 +55,10 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.2; done
 node scripts/start-time.mjs "http://127.0.0.1:$port/" 5 | tee "$out/start.json"
+# Time travel: the longest main-thread task for a Crash click and a seek in stress at ~2:50.
+for r in $(seq "$ROUNDS"); do
+  node scripts/long-tasks.mjs "http://127.0.0.1:$port/" | tee "$out/long-tasks-$r.json"
+done
 # 900 frames (15 s) per speed, in $ROUNDS fresh pages: on 2 cores the p95 of one page moves by
 # about 1 ms from run to run, so the report gives the median run and every run's p95.
 for r in $(seq "$ROUNDS"); do

@@ -27,6 +27,16 @@ fn animate(lab: Lab) {
         request_animation_frame(move || tick(lab, last));
     }
     request_animation_frame(move || tick(lab, last));
+    background(lab);
+}
+
+/// Runs [`Lab::work_background`] whenever the browser is idle, forever: the run digest and
+/// the checkpoints ahead of the live run are computed between frames.
+fn background(lab: Lab) {
+    request_idle_callback(move || {
+        lab.work_background();
+        background(lab);
+    });
 }
 
 /// A titled section of the page, labelled by its heading; its class is `panel {id}-panel`.

@@ -4,6 +4,7 @@
 //! ran × speed, and on others it sets the [`ClusterView`] signal once ([`Cadence`]). Components
 //! read that signal and call [`Lab::command`]; none of them computes simulation numbers.
 
+use crate::checkpoints::Checkpoints;
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState;
 use ha_engine::config::MAX_FAULTS;
@@ -25,6 +26,22 @@ const ENGINE_BUDGET_MS: f64 = 8.0;
 
 /// Simulated time advanced between budget checks, µs.
 const CHUNK_US: u64 = 50_000;
+
+/// Wall-clock time a replay (a seek, an edit, compare mode starting) may take per animation
+/// frame, ms: well under the 100 ms that makes a long task, so the page stays responsive while
+/// it catches up, and a replay from the nearest checkpoint usually ends in one or two frames.
+const REPLAY_BUDGET_MS: f64 = 40.0;
+
+/// Wall-clock time the background run that computes the run digest (and fills the
+/// checkpoints ahead of the live run) may take per idle callback, ms.
+const BACKGROUND_BUDGET_MS: f64 = 8.0;
+
+/// While the run plays, the background run waits when the engine used more than this share
+/// of the wall-clock time over the last pace window (or has every frame): under load its
+/// slices would take the frames the live run needs (the `stress` preset at 10× uses about a
+/// sixth). Paused, it always runs. While playing it takes no snapshots either: a snapshot of
+/// a large cluster takes several ms at once.
+const BACKGROUND_BELOW_SHARE: f64 = 0.05;
 
 /// Wall-clock window over which the achieved speed is measured, ms.
 const PACE_WINDOW_MS: f64 = 500.0;
@@ -159,8 +176,22 @@ pub struct Lab {
     pub generation: RwSignal<u64>,
     /// Why the link the page was opened with could not be used, if it could not.
     pub link_error: RwSignal<Option<String>>,
-    /// Digest of the scenario run for its duration (what `ha-sim run --link` prints).
+    /// Digest of the scenario run for its duration (what `ha-sim run --link` prints); empty
+    /// while the background run computes it ([`Lab::digest_progress`]).
     pub scenario_digest: RwSignal<String>,
+    /// How far the background run that computes [`Lab::scenario_digest`] has got, simulated µs
+    /// (`None`: not running).
+    pub digest_progress: RwSignal<Option<u64>>,
+    /// The scenario run in the background, from 0 to its duration: its digest is the run
+    /// digest, and it offers checkpoints on the way. Driven by idle callbacks.
+    background: StoredValue<Option<Simulation>, LocalStorage>,
+    /// Snapshots of the run (side A), for time travel ([`Checkpoints`]).
+    checkpoints: StoredValue<Checkpoints, LocalStorage>,
+    /// Snapshots of compare mode's side B.
+    compare_checkpoints: StoredValue<Checkpoints, LocalStorage>,
+    /// A replay in progress: the simulated µs both runs are being brought to, a slice per
+    /// frame (see [`REPLAY_BUDGET_MS`]). The page shows the instant it had until it ends.
+    pub replay: RwSignal<Option<u64>>,
     /// What the inspector and the explain panel are about.
     pub selection: RwSignal<Option<Selection>>,
     /// The run's digest at the engine's current instant (`ClusterView::digest`), redrawn every
@@ -181,6 +212,8 @@ pub struct Lab {
     /// How frames are spread between the engine and the redraw while playing.
     pub cadence: RwSignal<Cadence>,
     pace: StoredValue<Pace>,
+    /// The engine's share of wall-clock time over the last pace window while playing.
+    engine_share: StoredValue<f64>,
     redraw: StoredValue<Redraw>,
     /// One signal per instance (by index), set only when that instance's view changed, so a
     /// card's bindings re-run only for their own instance. (Hundreds of bindings subscribed to
@@ -200,11 +233,32 @@ fn build(s: &Scenario) -> Simulation {
         .expect("scenarios are validated when parsed, presets in ha-engine's tests")
 }
 
-/// The digest of `s` run for its duration, as `ha-sim run --link` computes it.
-pub fn digest_of(s: &Scenario) -> String {
-    let mut sim = build(s);
-    sim.run_until(SimTime::from_secs(s.duration_s as u64));
-    sim.digest().to_string()
+/// Milliseconds since the page opened (`performance.now`), for wall-clock budgets.
+fn wall_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
+/// Runs `sim` towards `to`, stopping at every checkpoint boundary to offer a snapshot to
+/// `checkpoints`, until it gets there or the wall clock passes `deadline_ms`. Returns whether
+/// it got there.
+fn run_checkpointed(
+    sim: &mut Simulation,
+    checkpoints: &mut Checkpoints,
+    to: SimTime,
+    deadline_ms: f64,
+) -> bool {
+    while sim.now() < to {
+        let boundary = checkpoints.next_boundary_us(sim.now().as_us());
+        let step = (sim.now().as_us() + CHUNK_US).min(boundary).min(to.as_us());
+        sim.run_until(SimTime(step));
+        if step == boundary {
+            checkpoints.offer(sim);
+        }
+        if wall_ms() > deadline_ms {
+            break;
+        }
+    }
+    sim.now() >= to
 }
 
 /// The URL fragment of the page, without `#` (empty when none).
@@ -231,6 +285,7 @@ impl Lab {
             }
         };
         let sim = build(&scenario);
+        let background = build(&scenario);
         let first = sim.view();
         let live_digest = RwSignal::new(first.digest.clone());
         let view = RwSignal::new(first);
@@ -241,7 +296,12 @@ impl Lab {
             feed,
             playing: RwSignal::new(true),
             notice: RwSignal::new(None),
-            scenario_digest: RwSignal::new(digest_of(&scenario)),
+            scenario_digest: RwSignal::new(String::new()),
+            digest_progress: RwSignal::new(Some(0)),
+            background: StoredValue::new_local(Some(background)),
+            checkpoints: StoredValue::new_local(Checkpoints::new()),
+            compare_checkpoints: StoredValue::new_local(Checkpoints::new()),
+            replay: RwSignal::new(None),
             scenario: RwSignal::new_local(scenario),
             generation: RwSignal::new(0),
             link_error: RwSignal::new(link_error),
@@ -255,6 +315,7 @@ impl Lab {
             behind: RwSignal::new(None),
             cadence: RwSignal::new(Cadence::default()),
             pace: StoredValue::new(Pace::default()),
+            engine_share: StoredValue::new(0.0),
             redraw: StoredValue::new(Redraw::default()),
             instance_views: StoredValue::new(Vec::new()),
             service_views: StoredValue::new(Vec::new()),
@@ -276,61 +337,172 @@ impl Lab {
     pub fn load(&self, scenario: Scenario) {
         self.compare_spec.set(None);
         self.selection.set(None);
-        self.scenario_digest.set(digest_of(&scenario));
         self.scenario.set(scenario);
         self.notice.set(None);
         self.link_error.set(None);
-        self.rebuild_at(0);
+        self.rebuild_from_start(0);
         self.generation.update(|g| *g += 1);
         self.write_fragment();
     }
 
-    /// Rebuilds the run (and compare mode's second run) from the scenario and runs both to
-    /// `at_ms`, then refreshes everything the page shows. Determinism makes this exact: the
-    /// timeline scrubber and every edit go through it.
-    fn rebuild_at(&self, at_ms: u64) {
+    /// Starts the run (and compare mode's second run) again from 0 under the current scenario,
+    /// forgetting every checkpoint and restarting the background run, then replays to `at_ms`
+    /// (for a new scenario, or an edit that changes the run from the start).
+    fn rebuild_from_start(&self, at_ms: u64) {
         let sc = self.scenario.get_untracked();
-        let mut sim = build(&sc);
-        sim.run_until(SimTime::from_ms(at_ms));
-        self.sim.set_value(sim);
-        let b = self.compare_spec.get_untracked().map(|spec| {
-            let mut sim = build(&compare_scenario(&sc, spec));
-            sim.run_until(SimTime::from_ms(at_ms));
-            sim
-        });
+        self.checkpoints.update_value(Checkpoints::clear);
+        self.compare_checkpoints.update_value(Checkpoints::clear);
+        self.sim.set_value(build(&sc));
+        let b = self
+            .compare_spec
+            .get_untracked()
+            .map(|spec| build(&compare_scenario(&sc, spec)));
         self.compare.set_value(b);
-        self.refresh();
+        self.restart_background(Some(build(&sc)));
         // A new run may have posted as many entries as the old one showed: always refetch.
-        self.feed.set(self.sim.with_value(Simulation::feed_view));
-        self.alert_feed
-            .set(self.sim.with_value(Simulation::alert_feed_view));
+        self.replay_to(SimTime::from_ms(at_ms), true);
     }
 
-    /// Jumps to simulated `t_ms` by running the scenario again from the start with the same
-    /// seed (the timeline scrubber): what it shows equals the first pass at that instant.
+    /// Brings both runs to `to` from where they are, a slice per frame (see
+    /// [`REPLAY_BUDGET_MS`]); a short replay ends before this returns. `refetch`: the feeds
+    /// are fetched again when it ends (the run was restored or rebuilt).
+    fn replay_to(&self, to: SimTime, refetch: bool) {
+        self.replay.set(Some(to.as_us()));
+        if refetch {
+            // Fetched anew when the replay ends: mark the shown feeds as stale.
+            self.view.update_untracked(|v| {
+                v.feed_posted = u64::MAX;
+                v.alert_posted = u64::MAX;
+            });
+        }
+        self.work_replay();
+    }
+
+    /// One slice of the replay in progress, if any (see [`Lab::replay_to`]).
+    fn work_replay(&self) {
+        let Some(to_us) = self.replay.get_untracked() else {
+            return;
+        };
+        let to = SimTime(to_us);
+        let deadline = wall_ms() + REPLAY_BUDGET_MS;
+        let mut done = true;
+        self.sim.update_value(|sim| {
+            self.checkpoints
+                .update_value(|cp| done &= run_checkpointed(sim, cp, to, deadline));
+        });
+        self.compare.update_value(|b| {
+            if let Some(b) = b {
+                self.compare_checkpoints
+                    .update_value(|cp| done &= run_checkpointed(b, cp, to, deadline));
+            }
+        });
+        if done {
+            self.replay.set(None);
+            self.refresh();
+        }
+    }
+
+    /// Replaces the background run (`None`: nothing to compute) and clears the run digest
+    /// until it has run to the scenario's duration.
+    fn restart_background(&self, run: Option<Simulation>) {
+        let from = run.as_ref().map(|r| r.now().as_us());
+        self.background.set_value(run);
+        self.scenario_digest.set(String::new());
+        self.digest_progress.set(from);
+    }
+
+    /// One slice of the background run (an idle callback's worth): runs it towards the
+    /// scenario's duration, offering checkpoints, and sets the run digest when it gets there.
+    pub fn work_background(&self) {
+        if self.background.with_value(Option::is_none) {
+            return;
+        }
+        let playing = self.playing.get_untracked();
+        let busy = playing
+            && (self.cadence.get_untracked() == Cadence::EveryFrame
+                || self.engine_share.get_value() > BACKGROUND_BELOW_SHARE);
+        if busy {
+            return;
+        }
+        let end = SimTime::from_secs(self.scenario.with_untracked(|s| s.duration_s as u64));
+        let deadline = wall_ms() + BACKGROUND_BUDGET_MS;
+        let mut done = false;
+        let mut reached = 0;
+        self.background.update_value(|run| {
+            if let Some(run) = run {
+                if playing {
+                    let to = run.now().plus_us(CHUNK_US).min(end);
+                    run.run_until(to);
+                    done = to >= end;
+                } else {
+                    self.checkpoints
+                        .update_value(|cp| done = run_checkpointed(run, cp, end, deadline));
+                }
+                reached = run.now().as_us();
+            }
+        });
+        if done {
+            let digest = self
+                .background
+                .try_update_value(|run| run.take().map(|r| r.digest().to_string()))
+                .flatten()
+                .unwrap_or_default();
+            self.scenario_digest.set(digest);
+            self.digest_progress.set(None);
+        } else {
+            self.digest_progress.set(Some(reached));
+        }
+    }
+
+    /// Jumps to simulated `t_ms`: forward from where the run is, or back from the latest
+    /// checkpoint at or before it (or from 0), replaying with the same seed, so what it shows
+    /// equals the first pass at that instant (the timeline scrubber).
     pub fn seek(&self, t_ms: u64) {
         self.notice.set(None);
-        self.rebuild_at(t_ms);
+        let to = SimTime::from_ms(t_ms);
+        let sc = self.scenario.get_untracked();
+        if self.sim.with_value(|s| s.now() > to) {
+            let a = self
+                .checkpoints
+                .with_value(|cp| cp.restore(to))
+                .unwrap_or_else(|| build(&sc));
+            self.sim.set_value(a);
+        }
+        if let Some(spec) = self.compare_spec.get_untracked() {
+            if self
+                .compare
+                .with_value(|b| b.as_ref().is_none_or(|b| b.now() > to))
+            {
+                let b = self
+                    .compare_checkpoints
+                    .with_value(|cp| cp.restore(to))
+                    .unwrap_or_else(|| build(&compare_scenario(&sc, spec)));
+                self.compare.set_value(Some(b));
+            }
+        }
+        self.replay_to(to, true);
     }
 
     /// Turns compare mode on with `spec` (or off with `None`): side B starts at the current
     /// instant, caught up from the start.
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
         self.compare_spec.set(spec);
-        let now_ms = self.sim.with_value(|s| s.now().as_us()) / 1_000;
+        self.compare_checkpoints.update_value(Checkpoints::clear);
         let b = spec.map(|spec| {
             let sc = self
                 .scenario
                 .with_untracked(|sc| compare_scenario(sc, spec));
-            let mut sim = build(&sc);
-            sim.run_until(SimTime::from_ms(now_ms));
-            // Side A may be between two ms: bring B to the same µs.
-            let now_us = self.sim.with_value(|s| s.now().as_us());
-            sim.run_until(SimTime(now_us));
-            sim
+            build(&sc)
         });
+        let caught_up = b.is_none();
         self.compare.set_value(b);
-        self.refresh();
+        if caught_up {
+            self.refresh();
+        } else {
+            // Side B replays from 0 to side A's µs, a slice per frame.
+            let now = self.sim.with_value(Simulation::now);
+            self.replay_to(now, false);
+        }
     }
 
     /// Simulated seconds per wall-clock second: the scenario's view speed (reactive).
@@ -376,6 +548,11 @@ impl Lab {
     /// chosen speed needs more, the run goes as fast as the budget allows and
     /// [`Lab::behind`] says how fast that is, instead of the page freezing.
     pub fn frame(&self, wall_ms: f64) {
+        // A replay in progress (a seek, an edit) gets the frame; the run resumes after it.
+        if self.replay.get_untracked().is_some() {
+            self.work_replay();
+            return;
+        }
         if !self.playing.get_untracked() {
             // Paused: nothing is behind. Forget the pace so playing again measures afresh.
             if self.behind.get_untracked().is_some() {
@@ -436,6 +613,7 @@ impl Lab {
         });
         let pace = self.pace.get_value();
         if pace.wall_ms >= PACE_WINDOW_MS {
+            self.engine_share.set_value(pace.engine_ms / pace.wall_ms);
             let keeping_up = pace.sim_us >= 0.9 * pace.asked_us;
             let next = match cadence {
                 Cadence::Alternate if !keeping_up => Cadence::EveryFrame,
@@ -503,10 +681,16 @@ impl Lab {
     }
 
     /// An operator action at the current instant, recorded on the scenario's timeline so a
-    /// share link replays it: the run is rebuilt from the edited scenario and fast-forwarded
-    /// to that instant. `target` is an instance address, a service name (strategy) or a data
-    /// node id. A refusal is shown as a notice.
+    /// share link replays it. `target` is an instance address, a service name (strategy) or a
+    /// data node id. A refusal is shown as a notice.
+    ///
+    /// The action goes on the timeline at the next whole simulated ms and into the running
+    /// simulation ([`Simulation::schedule`]), which then runs exactly as the edited scenario
+    /// from 0 would; the checkpoints before that instant take it too. When the run has already
+    /// handled an event at that ms, it is restored from the latest checkpoint before it and
+    /// replayed (a few ms of simulated time, or one checkpoint spacing at most).
     pub fn act(&self, target: Option<String>, kind: FaultKind, duration_ms: Option<u64>) {
+        self.finish_replay();
         let now_us = self.sim.with_value(|s| s.now().as_us());
         let at_ms = now_us.div_ceil(1_000);
         let mut sc = self.scenario.get_untracked();
@@ -516,45 +700,101 @@ impl Lab {
             )));
             return;
         }
-        sc.cluster.faults.push(ScheduledFault {
+        let action = ScheduledFault {
             at_ms,
             target,
             fault: kind,
             duration_ms,
-        });
-        self.commit(sc, at_ms);
-    }
-
-    /// Changes the scenario's configuration (strategy parameters, weights as configured) and
-    /// runs it again from the start to the current instant: settings that shape a balancer's
-    /// tables apply from the beginning of the run.
-    pub fn edit_config(&self, edit: impl FnOnce(&mut Scenario)) {
-        let now_ms = self.sim.with_value(|s| s.now().as_us()) / 1_000;
-        let mut sc = self.scenario.get_untracked();
-        edit(&mut sc);
-        self.commit(sc, now_ms);
-    }
-
-    /// Makes the edited scenario `sc` the one that runs, rebuilt and run to `at_ms`, and puts
-    /// it in the address bar; an invalid edit is refused with a notice and changes nothing.
-    fn commit(&self, sc: Scenario, at_ms: u64) {
+        };
+        sc.cluster.faults.push(action.clone());
         if let Err(e) = sc.validate() {
             self.notice.set(Some(e.to_string()));
             return;
         }
-        self.scenario_digest.set(digest_of(&sc));
+        self.scenario.set(sc.clone());
+        self.notice.set(None);
+        let at = SimTime::from_ms(at_ms);
+        self.checkpoints.update_value(|cp| cp.schedule(&action));
+        self.compare_checkpoints
+            .update_value(|cp| cp.schedule(&action));
+        let mut a_ok = false;
+        self.sim
+            .update_value(|s| a_ok = s.schedule(action.clone()).is_ok());
+        if !a_ok {
+            let a = self
+                .checkpoints
+                .with_value(|cp| cp.restore(at))
+                .unwrap_or_else(|| build(&sc));
+            self.sim.set_value(a);
+        }
+        if let Some(spec) = self.compare_spec.get_untracked() {
+            let mut b_ok = false;
+            self.compare.update_value(|b| {
+                b_ok = b
+                    .as_mut()
+                    .is_some_and(|b| b.schedule(action.clone()).is_ok())
+            });
+            if !b_ok {
+                let b = self
+                    .compare_checkpoints
+                    .with_value(|cp| cp.restore(at))
+                    .unwrap_or_else(|| build(&compare_scenario(&sc, spec)));
+                self.compare.set_value(Some(b));
+            }
+        }
+        // The run digest changes: the background run takes the action too, or starts again
+        // from the latest checkpoint (which has it).
+        let mut bg_ok = false;
+        self.background.update_value(|r| {
+            bg_ok = r
+                .as_mut()
+                .is_some_and(|r| r.schedule(action.clone()).is_ok())
+        });
+        if bg_ok {
+            self.scenario_digest.set(String::new());
+        } else {
+            let from = self
+                .checkpoints
+                .with_value(|cp| cp.restore(SimTime(u64::MAX)))
+                .unwrap_or_else(|| build(&sc));
+            self.restart_background(Some(from));
+        }
+        self.replay_to(at.max(SimTime(now_us)), !a_ok);
+        self.write_fragment();
+    }
+
+    /// Changes the scenario's configuration (strategy parameters, weights as configured) and
+    /// runs it again from the start to the current instant: settings that shape a balancer's
+    /// tables apply from the beginning of the run, so no checkpoint can be kept.
+    pub fn edit_config(&self, edit: impl FnOnce(&mut Scenario)) {
+        self.finish_replay();
+        let now_ms = self.sim.with_value(|s| s.now().as_us()) / 1_000;
+        let mut sc = self.scenario.get_untracked();
+        edit(&mut sc);
+        if let Err(e) = sc.validate() {
+            self.notice.set(Some(e.to_string()));
+            return;
+        }
         self.scenario.set(sc);
         self.notice.set(None);
-        self.rebuild_at(at_ms);
+        self.rebuild_from_start(now_ms);
         self.write_fragment();
+    }
+
+    /// Ends a replay in progress at once (before an edit that needs the run where it is
+    /// going).
+    fn finish_replay(&self) {
+        while self.replay.get_untracked().is_some() {
+            self.work_replay();
+        }
     }
 
     /// Applies `cmd` now; a refusal is shown as a notice.
     ///
-    /// Crash, Restart and the data-node actions are edits of the scenario: they are added to its
-    /// fault timeline at the
-    /// current simulated ms, and the run is rebuilt from the new scenario and fast-forwarded to
-    /// that instant, so the share link replays exactly what the page shows.
+    /// Crash, Restart and the data-node actions are edits of the scenario: after the engine
+    /// says it would take them now ([`Simulation::check`]), they are added to its timeline at
+    /// the current simulated ms ([`Lab::act`]), so the share link replays exactly what the page
+    /// shows.
     pub fn command(&self, cmd: Command) {
         let address = |id| self.sim.with_value(|s| s.address(id).to_string());
         let timeline = match &cmd {
@@ -573,9 +813,7 @@ impl Lab {
             _ => None,
         };
         if let Some((target, kind)) = timeline {
-            // Refused exactly as the engine would refuse it now.
-            let check = self.sim.with_value(|s| s.clone().apply(cmd.clone()));
-            if let Err(e) = check {
+            if let Err(e) = self.sim.with_value(|s| s.check(&cmd)) {
                 self.notice.set(Some(e.to_string()));
                 return;
             }

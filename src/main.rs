@@ -3,6 +3,7 @@
 mod alerts_ui;
 mod app;
 mod charts;
+mod checkpoints;
 mod compare;
 mod crash;
 mod feed;

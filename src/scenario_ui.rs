@@ -218,7 +218,13 @@ pub fn AboutRun() -> impl IntoView {
                 <dt>"Run digest"</dt>
                 <dd>
                     <code class="run-digest" aria-label="Run digest">{move || lab.scenario_digest.get()}</code>
-                    <span class="muted">{s(|x| format!(" after {} simulated s", x.duration_s))}</span>
+                    <span class="muted">{move || {
+                        let total = lab.scenario.with(|x| x.duration_s);
+                        match lab.digest_progress.get() {
+                            Some(us) => format!("computing… {} of {total} simulated s", us / 1_000_000),
+                            None => format!(" after {total} simulated s"),
+                        }
+                    }}</span>
                 </dd>
             </div>
             <div>

@@ -90,6 +90,14 @@ pub fn TransportBar() -> impl IntoView {
                     )}
                 </p>
             </Show>
+            <Show when=move || lab.replay.with(Option::is_some)>
+                <p class="notice replaying" role="status">
+                    {move || format!(
+                        "Replaying to {}…",
+                        ha_engine::SimTime(lab.replay.get().unwrap_or(0))
+                    )}
+                </p>
+            </Show>
             <Show when=move || lab.notice.with(Option::is_some)>
                 <p class="notice" role="status">{move || lab.notice.get().unwrap_or_default()}</p>
             </Show>

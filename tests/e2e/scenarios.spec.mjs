@@ -3,6 +3,11 @@ import { test, expect } from './fixtures.mjs';
 
 const picker = (page) => page.getByRole('combobox', { name: 'Choose a scenario' });
 const runDigest = (page) => page.locator('code.run-digest');
+/** The run digest, once the background run has computed it (the About panel says "computing…" until then). */
+const settledDigest = async (page) => {
+  await expect(runDigest(page)).toHaveText(/^[0-9a-f]{16}$/, { timeout: 30_000 });
+  return runDigest(page).textContent();
+};
 
 test('choose a preset, share it, and the link replays the same run elsewhere', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -11,8 +16,7 @@ test('choose a preset, share it, and the link replays the same run elsewhere', a
   await expect(page.locator('.preset-title')).toHaveText('Circuit breaker');
   await expect(page.getByRole('region', { name: 'This scenario' })).toContainText('70 %');
   await expect(page.getByRole('article', { name: 'Instance 192.168.1.40:8080' })).toBeVisible();
-  const digest = await runDigest(page).textContent();
-  expect(digest).toMatch(/^[0-9a-f]{16}$/);
+  const digest = await settledDigest(page);
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Link copied' })).toBeVisible();
   const link = await page.evaluate(() => navigator.clipboard.readText());
@@ -41,9 +45,10 @@ test('choose a preset, share it, and the link replays the same run elsewhere', a
 
 test('a new seed changes the link and the run digest', async ({ page }) => {
   await page.goto('/');
-  const before = await runDigest(page).textContent();
+  const before = await settledDigest(page);
   const url = page.url();
   await page.getByRole('button', { name: 'New seed' }).click();
+  await expect(runDigest(page)).toHaveText(/^[0-9a-f]{16}$/, { timeout: 30_000 });
   await expect(runDigest(page)).not.toHaveText(before);
   expect(page.url()).not.toBe(url);
   expect(page.url()).toContain('#s=');
@@ -87,7 +92,7 @@ for (const [name, mangle] of [
 test('export then import a scenario file runs it again', async ({ page }) => {
   await page.goto('/');
   await picker(page).selectOption('failover');
-  const digest = await runDigest(page).textContent();
+  const digest = await settledDigest(page);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export' }).click(),
@@ -108,12 +113,13 @@ test('export then import a scenario file runs it again', async ({ page }) => {
 test('a Crash click becomes part of the link, and the link replays it', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/');
-  const before = await runDigest(page).textContent();
+  const before = await settledDigest(page);
   await page.getByRole('button', { name: 'Step 1 s' }).click();
   await page.getByRole('button', { name: 'Pause' }).click();
   await page.getByRole('button', { name: 'Crash 192.168.1.11:8080' }).click();
   await expect(page.getByRole('region', { name: 'About this run' })).toContainText('1 entry');
   await expect(page.getByRole('region', { name: 'About this run' })).toContainText('discovery (edited)');
+  await expect(runDigest(page)).toHaveText(/^[0-9a-f]{16}$/, { timeout: 30_000 });
   await expect(runDigest(page)).not.toHaveText(before);
   const digest = await runDigest(page).textContent();
   await page.getByRole('button', { name: 'Share' }).click();

@@ -335,14 +335,19 @@ test('30 instances at 5,000 req/s stay readable and running', async ({ page }) =
   for (let k = 1; k < ys.length; k++) expect(ys[k][0]).toBeGreaterThanOrEqual(ys[k - 1][0] + ys[k - 1][1]);
 });
 
-test('under load the engine and the redraw take turns, and the run still goes at the chosen speed', async ({ page }) => {
-  await pick(page, 'stress');
+test('the engine and the redraw take turns, and the run still goes at the chosen speed', async ({ page }) => {
+  // The cadence follows the engine's load (src/lab.rs, Cadence). How fast a machine runs the
+  // 30-instance preset is a benchmark (BENCHMARKS.md, frame time); here the loads are chosen so
+  // the outcome does not depend on the machine: `showdown` at 10× needs a small share of each
+  // frame, `stress` at 100× more than any frame has.
+  await pick(page, 'showdown');
   await setSpeed(page, '10×');
   const clock = page.locator('output.clock');
-  // 10× with 30 instances: the engine keeps up on alternate frames (src/lab.rs, Cadence).
   await expect(clock).toHaveAttribute('data-cadence', 'alternate');
-  // It stays there: every sample over 1.5 s, read once each (a retrying expect would wait out
-  // a brief switch to every-frame).
+  // After a warm-up (the frames right after a load are long, and the wasm is still being
+  // optimised) it stays there: every sample over 1.5 s, read once each (a retrying expect would
+  // wait out a brief switch to every-frame).
+  await page.waitForTimeout(2_000);
   for (let k = 0; k < 15; k++) {
     await page.waitForTimeout(100);
     expect(await clock.getAttribute('data-cadence'), `sample ${k}`).toBe('alternate');
@@ -355,13 +360,16 @@ test('under load the engine and the redraw take turns, and the run still goes at
   await page.waitForTimeout(3_000);
   const [w1, s1] = await at();
   const speed = (s1 - s0) / 1_000 / (w1 - w0);
-  expect(speed, 'simulated seconds per wall-clock second').toBeGreaterThan(8);
+  expect(speed, 'simulated seconds per wall-clock second').toBeGreaterThan(9);
   expect(speed).toBeLessThan(11);
-  // 100×: two frames' worth of engine work no longer fits one frame's budget, so the engine gets
-  // every frame.
+  // 30 instances at 100×: far more engine work than a frame's budget, so the engine gets every
+  // frame and the page says how fast it really runs.
+  await pick(page, 'stress');
   await setSpeed(page, '100×');
   await expect(clock).toHaveAttribute('data-cadence', 'every-frame');
-  // Back at 10× the cadence returns to alternate, and no "cannot keep up" notice stays behind.
+  await expect(page.locator('.behind')).toContainText(/cannot keep up with 100×: running at [\d.]+×/);
+  // Back on a light load the cadence returns to alternate, and no notice stays behind.
+  await pick(page, 'showdown');
   await setSpeed(page, '10×');
   await expect(clock).toHaveAttribute('data-cadence', 'alternate');
   await expect(page.locator('.behind')).toHaveCount(0);
