@@ -39,9 +39,14 @@ const BACKGROUND_BUDGET_MS: f64 = 8.0;
 /// While the run plays, the background run waits when the engine used more than this share
 /// of the wall-clock time over the last pace window (or has every frame): under load its
 /// slices would take the frames the live run needs (the `stress` preset at 10× uses about a
-/// sixth). Paused, it always runs. While playing it takes no snapshots either: a snapshot of
-/// a large cluster takes several ms at once.
+/// sixth). Paused, it always runs. While playing it takes half the budget, and snapshots only
+/// of small clusters (see [`SNAPSHOT_WHILE_PLAYING_UP_TO`]).
 const BACKGROUND_BELOW_SHARE: f64 = 0.05;
+
+/// While the run plays, the background run takes snapshots only of clusters with at most this
+/// many instances: a snapshot of `stress` (30 instances, 3.7 MB) takes several ms at once, a
+/// preset's (up to 10, about 1 MB) about one.
+const SNAPSHOT_WHILE_PLAYING_UP_TO: usize = 12;
 
 /// Wall-clock window over which the achieved speed is measured, ms.
 const PACE_WINDOW_MS: f64 = 500.0;
@@ -425,15 +430,21 @@ impl Lab {
             return;
         }
         let end = SimTime::from_secs(self.scenario.with_untracked(|s| s.duration_s as u64));
-        let deadline = wall_ms() + BACKGROUND_BUDGET_MS;
+        let budget = if playing {
+            BACKGROUND_BUDGET_MS / 2.0
+        } else {
+            BACKGROUND_BUDGET_MS
+        };
+        let deadline = wall_ms() + budget;
         let mut done = false;
         let mut reached = 0;
         self.background.update_value(|run| {
             if let Some(run) = run {
-                if playing {
-                    let to = run.now().plus_us(CHUNK_US).min(end);
-                    run.run_until(to);
-                    done = to >= end;
+                if playing && run.instance_count() > SNAPSHOT_WHILE_PLAYING_UP_TO {
+                    while run.now() < end && wall_ms() < deadline {
+                        run.run_until(run.now().plus_us(CHUNK_US).min(end));
+                    }
+                    done = run.now() >= end;
                 } else {
                     self.checkpoints
                         .update_value(|cp| done = run_checkpointed(run, cp, end, deadline));
