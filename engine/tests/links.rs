@@ -55,7 +55,11 @@ fn an_old_scenario_file_with_page_clicks_replays_the_same_run() {
     let text = std::fs::read_to_string(dir().join("discovery-with-clicks.scenario.json"))
         .expect("the scenario file");
     let s = Scenario::from_json(&text).expect("the file still opens");
-    assert_eq!(s.cluster.faults.len(), 2, "the two clicks are on its timeline");
+    assert_eq!(
+        s.cluster.faults.len(),
+        2,
+        "the two clicks are on its timeline"
+    );
     let (totals, digest) = replay(&s);
     let want = expected("discovery-with-clicks");
     assert_eq!(totals, want.totals);
