@@ -187,8 +187,9 @@ pub struct Lab {
     /// How far the background run that computes [`Lab::scenario_digest`] has got, simulated µs
     /// (`None`: not running).
     pub digest_progress: RwSignal<Option<u64>>,
-    /// The scenario run in the background, from 0 to its duration: its digest is the run
-    /// digest, and it offers checkpoints on the way. Driven by idle callbacks.
+    /// The scenario run in the background, from 0 to its duration (its digest is the run
+    /// digest), then on behind the live run; it offers checkpoints on the way. Driven by idle
+    /// callbacks.
     background: StoredValue<Option<Simulation>, LocalStorage>,
     /// Snapshots of the run (side A), for time travel ([`Checkpoints`]).
     checkpoints: StoredValue<Checkpoints, LocalStorage>,
@@ -363,7 +364,7 @@ impl Lab {
             .get_untracked()
             .map(|spec| build(&compare_scenario(&sc, spec)));
         self.compare.set_value(b);
-        self.restart_background(Some(build(&sc)));
+        self.restart_background(build(&sc));
         // A new run may have posted as many entries as the old one showed: always refetch.
         self.replay_to(SimTime::from_ms(at_ms), true);
     }
@@ -407,13 +408,13 @@ impl Lab {
         }
     }
 
-    /// Replaces the background run (`None`: nothing to compute) and clears the run digest
-    /// until it has run to the scenario's duration.
-    fn restart_background(&self, run: Option<Simulation>) {
-        let from = run.as_ref().map(|r| r.now().as_us());
-        self.background.set_value(run);
+    /// Replaces the background run and clears the run digest until it has run to the
+    /// scenario's duration.
+    fn restart_background(&self, run: Simulation) {
+        let from = run.now().as_us();
+        self.background.set_value(Some(run));
         self.scenario_digest.set(String::new());
-        self.digest_progress.set(from);
+        self.digest_progress.set(Some(from));
     }
 
     /// One slice of the background run (an idle callback's worth): runs it towards the
@@ -429,39 +430,49 @@ impl Lab {
         if busy {
             return;
         }
-        let end = SimTime::from_secs(self.scenario.with_untracked(|s| s.duration_s as u64));
+        // First to the scenario's duration (the run digest), then on behind the live run, so a
+        // run played past its duration keeps checkpoints too.
+        let duration = SimTime::from_secs(self.scenario.with_untracked(|s| s.duration_s as u64));
+        let digest_pending = self.digest_progress.with_untracked(Option::is_some);
+        let end = if digest_pending {
+            duration
+        } else {
+            self.sim.with_value(Simulation::now).max(duration)
+        };
         let budget = if playing {
             BACKGROUND_BUDGET_MS / 2.0
         } else {
             BACKGROUND_BUDGET_MS
         };
         let deadline = wall_ms() + budget;
-        let mut done = false;
-        let mut reached = 0;
+        let mut at = SimTime(0);
+        let mut digest = None;
         self.background.update_value(|run| {
             if let Some(run) = run {
                 if playing && run.instance_count() > SNAPSHOT_WHILE_PLAYING_UP_TO {
                     while run.now() < end && wall_ms() < deadline {
                         run.run_until(run.now().plus_us(CHUNK_US).min(end));
                     }
-                    done = run.now() >= end;
                 } else {
-                    self.checkpoints
-                        .update_value(|cp| done = run_checkpointed(run, cp, end, deadline));
+                    self.checkpoints.update_value(|cp| {
+                        run_checkpointed(run, cp, end, deadline);
+                    });
                 }
-                reached = run.now().as_us();
+                at = run.now();
+                if digest_pending && at >= duration {
+                    digest = Some(run.digest().to_string());
+                }
             }
         });
-        if done {
-            let digest = self
-                .background
-                .try_update_value(|run| run.take().map(|r| r.digest().to_string()))
-                .flatten()
-                .unwrap_or_default();
-            self.scenario_digest.set(digest);
-            self.digest_progress.set(None);
-        } else {
-            self.digest_progress.set(Some(reached));
+        if !digest_pending {
+            return;
+        }
+        match digest {
+            Some(d) => {
+                self.scenario_digest.set(d);
+                self.digest_progress.set(None);
+            }
+            None => self.digest_progress.set(Some(at.as_us())),
         }
     }
 
@@ -753,22 +764,28 @@ impl Lab {
                 self.compare.set_value(Some(b));
             }
         }
-        // The run digest changes: the background run takes the action too, or starts again
-        // from the latest checkpoint (which has it).
+        // The background run takes the action too, or starts again from the latest
+        // checkpoint (which has it, being before it).
         let mut bg_ok = false;
         self.background.update_value(|r| {
             bg_ok = r
                 .as_mut()
                 .is_some_and(|r| r.schedule(action.clone()).is_ok())
         });
-        if bg_ok {
-            self.scenario_digest.set(String::new());
-        } else {
+        if !bg_ok {
             let from = self
                 .checkpoints
                 .with_value(|cp| cp.restore(SimTime(u64::MAX)))
                 .unwrap_or_else(|| build(&sc));
-            self.restart_background(Some(from));
+            self.background.set_value(Some(from));
+        }
+        // The run digest covers the run up to its duration: an action after that leaves it.
+        if at <= SimTime::from_secs(sc.duration_s as u64) {
+            let from_us = self
+                .background
+                .with_value(|r| r.as_ref().map_or(0, |r| r.now().as_us()));
+            self.scenario_digest.set(String::new());
+            self.digest_progress.set(Some(from_us));
         }
         self.replay_to(at.max(SimTime(now_us)), !a_ok);
         self.write_fragment();
