@@ -239,6 +239,25 @@ fn build(s: &Scenario) -> Simulation {
         .expect("scenarios are validated when parsed, presets in ha-engine's tests")
 }
 
+/// Adds timeline `action` to `run` if the run has not passed its time ([`Simulation::schedule`]);
+/// otherwise replaces the run with the latest snapshot in `checkpoints` at or before the
+/// action (which already has it, see [`Checkpoints::schedule`]), or with `fresh()` from 0.
+/// Returns whether the run was kept.
+fn schedule_or_restore(
+    run: &mut Simulation,
+    action: &ScheduledFault,
+    checkpoints: &Checkpoints,
+    fresh: impl FnOnce() -> Simulation,
+) -> bool {
+    if run.schedule(action.clone()).is_ok() {
+        return true;
+    }
+    *run = checkpoints
+        .restore(SimTime::from_ms(action.at_ms))
+        .unwrap_or_else(fresh);
+    false
+}
+
 /// Milliseconds since the page opened (`performance.now`), for wall-clock budgets.
 fn wall_ms() -> f64 {
     window().performance().map_or(0.0, |p| p.now())
@@ -740,45 +759,28 @@ impl Lab {
         self.compare_checkpoints
             .update_value(|cp| cp.schedule(&action));
         let mut a_ok = false;
-        self.sim
-            .update_value(|s| a_ok = s.schedule(action.clone()).is_ok());
-        if !a_ok {
-            let a = self
-                .checkpoints
-                .with_value(|cp| cp.restore(at))
-                .unwrap_or_else(|| build(&sc));
-            self.sim.set_value(a);
-        }
-        if let Some(spec) = self.compare_spec.get_untracked() {
-            let mut b_ok = false;
-            self.compare.update_value(|b| {
-                b_ok = b
-                    .as_mut()
-                    .is_some_and(|b| b.schedule(action.clone()).is_ok())
-            });
-            if !b_ok {
-                let b = self
-                    .compare_checkpoints
-                    .with_value(|cp| cp.restore(at))
-                    .unwrap_or_else(|| build(&compare_scenario(&sc, spec)));
-                self.compare.set_value(Some(b));
-            }
-        }
-        // The background run takes the action too, or starts again from the latest
-        // checkpoint (which has it, being before it).
-        let mut bg_ok = false;
-        self.background.update_value(|r| {
-            bg_ok = r
-                .as_mut()
-                .is_some_and(|r| r.schedule(action.clone()).is_ok())
+        self.sim.update_value(|a| {
+            self.checkpoints.with_value(|cp| {
+                a_ok = schedule_or_restore(a, &action, cp, || build(&sc));
+            })
         });
-        if !bg_ok {
-            let from = self
-                .checkpoints
-                .with_value(|cp| cp.restore(SimTime(u64::MAX)))
-                .unwrap_or_else(|| build(&sc));
-            self.background.set_value(Some(from));
+        if let Some(spec) = self.compare_spec.get_untracked() {
+            self.compare.update_value(|b| {
+                if let Some(b) = b {
+                    self.compare_checkpoints.with_value(|cp| {
+                        schedule_or_restore(b, &action, cp, || build(&compare_scenario(&sc, spec)));
+                    })
+                }
+            });
         }
+        // The background run too.
+        self.background.update_value(|r| {
+            if let Some(r) = r {
+                self.checkpoints.with_value(|cp| {
+                    schedule_or_restore(r, &action, cp, || build(&sc));
+                })
+            }
+        });
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
             let from_us = self
