@@ -185,12 +185,12 @@ pub struct Lab {
     /// while the background run computes it ([`Lab::digest_progress`]).
     pub scenario_digest: RwSignal<String>,
     /// How far the background run that computes [`Lab::scenario_digest`] has got, simulated µs
-    /// (`None`: not running).
+    /// (`None`: the digest is computed).
     pub digest_progress: RwSignal<Option<u64>>,
     /// The scenario run in the background, from 0 to its duration (its digest is the run
     /// digest), then on behind the live run; it offers checkpoints on the way. Driven by idle
     /// callbacks.
-    background: StoredValue<Option<Simulation>, LocalStorage>,
+    background: StoredValue<Simulation, LocalStorage>,
     /// Snapshots of the run (side A), for time travel ([`Checkpoints`]).
     checkpoints: StoredValue<Checkpoints, LocalStorage>,
     /// Snapshots of compare mode's side B.
@@ -263,21 +263,23 @@ fn wall_ms() -> f64 {
     window().performance().map_or(0.0, |p| p.now())
 }
 
-/// Runs `sim` towards `to`, stopping at every checkpoint boundary to offer a snapshot to
-/// `checkpoints`, until it gets there or the wall clock passes `deadline_ms`. Returns whether
-/// it got there.
+/// Runs `sim` towards `to` in chunks, stopping at every checkpoint boundary to offer a
+/// snapshot to `checkpoints` (`None`: no snapshots), until it gets there or the wall clock
+/// passes `deadline_ms`. Returns whether it got there.
 fn run_checkpointed(
     sim: &mut Simulation,
-    checkpoints: &mut Checkpoints,
+    mut checkpoints: Option<&mut Checkpoints>,
     to: SimTime,
     deadline_ms: f64,
 ) -> bool {
     while sim.now() < to {
-        let boundary = checkpoints.next_boundary_us(sim.now().as_us());
+        let boundary = checkpoints
+            .as_ref()
+            .map_or(u64::MAX, |cp| cp.next_boundary_us(sim.now().as_us()));
         let step = (sim.now().as_us() + CHUNK_US).min(boundary).min(to.as_us());
         sim.run_until(SimTime(step));
-        if step == boundary {
-            checkpoints.offer(sim);
+        if let Some(cp) = checkpoints.as_deref_mut().filter(|_| step == boundary) {
+            cp.offer(sim);
         }
         if wall_ms() > deadline_ms {
             break;
@@ -323,7 +325,7 @@ impl Lab {
             notice: RwSignal::new(None),
             scenario_digest: RwSignal::new(String::new()),
             digest_progress: RwSignal::new(Some(0)),
-            background: StoredValue::new_local(Some(background)),
+            background: StoredValue::new_local(background),
             checkpoints: StoredValue::new_local(Checkpoints::new()),
             compare_checkpoints: StoredValue::new_local(Checkpoints::new()),
             replay: RwSignal::new(None),
@@ -413,12 +415,12 @@ impl Lab {
         let mut done = true;
         self.sim.update_value(|sim| {
             self.checkpoints
-                .update_value(|cp| done &= run_checkpointed(sim, cp, to, deadline));
+                .update_value(|cp| done &= run_checkpointed(sim, Some(cp), to, deadline));
         });
         self.compare.update_value(|b| {
             if let Some(b) = b {
                 self.compare_checkpoints
-                    .update_value(|cp| done &= run_checkpointed(b, cp, to, deadline));
+                    .update_value(|cp| done &= run_checkpointed(b, Some(cp), to, deadline));
             }
         });
         if done {
@@ -431,7 +433,7 @@ impl Lab {
     /// scenario's duration.
     fn restart_background(&self, run: Simulation) {
         let from = run.now().as_us();
-        self.background.set_value(Some(run));
+        self.background.set_value(run);
         self.scenario_digest.set(String::new());
         self.digest_progress.set(Some(from));
     }
@@ -439,9 +441,6 @@ impl Lab {
     /// One slice of the background run (an idle callback's worth): runs it towards the
     /// scenario's duration, offering checkpoints, and sets the run digest when it gets there.
     pub fn work_background(&self) {
-        if self.background.with_value(Option::is_none) {
-            return;
-        }
         let playing = self.playing.get_untracked();
         let busy = playing
             && (self.cadence.get_untracked() == Cadence::EveryFrame
@@ -467,20 +466,13 @@ impl Lab {
         let mut at = SimTime(0);
         let mut digest = None;
         self.background.update_value(|run| {
-            if let Some(run) = run {
-                if playing && run.instance_count() > SNAPSHOT_WHILE_PLAYING_UP_TO {
-                    while run.now() < end && wall_ms() < deadline {
-                        run.run_until(run.now().plus_us(CHUNK_US).min(end));
-                    }
-                } else {
-                    self.checkpoints.update_value(|cp| {
-                        run_checkpointed(run, cp, end, deadline);
-                    });
-                }
-                at = run.now();
-                if digest_pending && at >= duration {
-                    digest = Some(run.digest().to_string());
-                }
+            let offer = !playing || run.instance_count() <= SNAPSHOT_WHILE_PLAYING_UP_TO;
+            self.checkpoints.update_value(|cp| {
+                run_checkpointed(run, offer.then_some(cp), end, deadline);
+            });
+            at = run.now();
+            if digest_pending && at >= duration {
+                digest = Some(run.digest().to_string());
             }
         });
         if !digest_pending {
@@ -775,17 +767,13 @@ impl Lab {
         }
         // The background run too.
         self.background.update_value(|r| {
-            if let Some(r) = r {
-                self.checkpoints.with_value(|cp| {
-                    schedule_or_restore(r, &action, cp, || build(&sc));
-                })
-            }
+            self.checkpoints.with_value(|cp| {
+                schedule_or_restore(r, &action, cp, || build(&sc));
+            })
         });
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
-            let from_us = self
-                .background
-                .with_value(|r| r.as_ref().map_or(0, |r| r.now().as_us()));
+            let from_us = self.background.with_value(|r| r.now().as_us());
             self.scenario_digest.set(String::new());
             self.digest_progress.set(Some(from_us));
         }

@@ -6,6 +6,8 @@ use ha_engine::view::InstanceStatus;
 use ha_engine::{presets, Command, InstanceId, SimTime, Simulation};
 use proptest::prelude::*;
 
+mod common;
+
 fn discovery(seed: u64) -> Simulation {
     Simulation::new(presets::discovery().config, seed).expect("preset is valid")
 }
@@ -198,18 +200,8 @@ fn timeouts_happen_when_service_is_slower_than_the_timeout() {
     assert!(t.timeout > t.ok / 2, "{t:?}");
     assert_eq!(sim.check_exactly_once(), Ok(()));
     // No request ends twice: one RequestEnded per request id among retained entries.
-    let mut ended: Vec<u64> = sim
-        .log()
-        .entries()
-        .filter_map(|e| match e.event {
-            Event::RequestEnded { request, .. } => Some(request),
-            _ => None,
-        })
-        .collect();
-    let n = ended.len();
-    ended.sort_unstable();
-    ended.dedup();
-    assert_eq!(ended.len(), n);
+    let (n, distinct) = common::ended_in_log(&sim);
+    assert_eq!(distinct.len(), n);
 }
 
 proptest! {

@@ -4,8 +4,10 @@
 //! `every_request_ends_exactly_once` proptest, the property tests after every event, the soak
 //! every simulated hour, fuzzing, presets, mechanisms and teaching tests).
 
-use ha_engine::event::Event;
 use ha_engine::{presets, BookkeepingFault, LedgerError, SimTime, Simulation};
+
+mod common;
+use common::ended_in_log;
 
 /// The discovery preset run for 10 s, the fault armed, then 10 s more: the 1 s request
 /// timeout (no retries) bounds a request's life far below that.
@@ -18,19 +20,6 @@ fn broken(fault: Option<BookkeepingFault>) -> Simulation {
     }
     sim.run_until(SimTime::from_secs(20));
     sim
-}
-
-/// Request ids with a `RequestEnded` entry in the retained log, and how many entries.
-fn ended_in_log(sim: &Simulation) -> (usize, std::collections::BTreeSet<u64>) {
-    let ids: Vec<u64> = sim
-        .log()
-        .entries()
-        .filter_map(|e| match e.event {
-            Event::RequestEnded { request, .. } => Some(request),
-            _ => None,
-        })
-        .collect();
-    (ids.len(), ids.into_iter().collect())
 }
 
 #[test]

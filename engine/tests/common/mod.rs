@@ -111,3 +111,17 @@ pub fn dispatches_per_second(sim: &mut Simulation, until_s: u64) -> Vec<Vec<usiz
         })
         .collect()
 }
+
+/// Request ids with a `RequestEnded` entry in the retained log, and how many entries there are
+/// (more entries than ids: a request ended twice).
+pub fn ended_in_log(sim: &Simulation) -> (usize, std::collections::BTreeSet<u64>) {
+    let ids: Vec<u64> = sim
+        .log()
+        .entries()
+        .filter_map(|e| match e.event {
+            Event::RequestEnded { request, .. } => Some(request),
+            _ => None,
+        })
+        .collect();
+    (ids.len(), ids.into_iter().collect())
+}
