@@ -778,6 +778,10 @@ impl Lab {
             self.digest_progress.set(Some(from_us));
         }
         self.replay_to(at.max(SimTime(now_us)), !a_ok);
+        // An action shows at once, as a rebuild did: the buttons that hand focus on after a
+        // click (Crash → Restart) need the new state on the next frame. The replay is a few
+        // simulated ms, or at most one checkpoint spacing when the run had to be restored.
+        self.finish_replay();
         self.write_fragment();
     }
 
