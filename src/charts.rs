@@ -346,15 +346,28 @@ fn InstanceCard(index: usize) -> impl IntoView {
     let breaker = lab.instance_state(index, |x| x.breaker);
     // The pressed button becomes disabled; hand keyboard focus to its counterpart so it is not
     // dropped to the page.
+    // The counterpart is enabled only once the engine has applied the action, which may be a
+    // frame or more later, so the handoff waits for `up` to reach the state it expects.
     let crash_ref = NodeRef::<leptos::html::Button>::new();
     let restart_ref = NodeRef::<leptos::html::Button>::new();
-    let act = move |cmd: Command, next: NodeRef<leptos::html::Button>| {
-        lab.command(cmd);
-        request_animation_frame(move || {
-            if let Some(button) = next.get_untracked() {
-                let _ = button.focus();
+    let handoff: StoredValue<Option<(bool, NodeRef<leptos::html::Button>)>> =
+        StoredValue::new(None);
+    Effect::new(move |_| {
+        let now_up = up();
+        if let Some((want_up, next)) = handoff.get_value() {
+            if now_up == want_up {
+                handoff.set_value(None);
+                request_animation_frame(move || {
+                    if let Some(button) = next.get_untracked() {
+                        let _ = button.focus();
+                    }
+                });
             }
-        });
+        }
+    });
+    let act = move |cmd: Command, want_up: bool, next: NodeRef<leptos::html::Button>| {
+        handoff.set_value(Some((want_up, next)));
+        lab.command(cmd);
     };
     let sel = Selection::Instance(id);
     let selected = move || lab.selection.with(|s| *s == Some(sel));
@@ -391,10 +404,10 @@ fn InstanceCard(index: usize) -> impl IntoView {
             </dl>
             <InstanceChart index=index shown=shown/>
             <div class="actions">
-                <button class="danger" node_ref=crash_ref aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| act(Command::Crash(id), restart_ref)>
+                <button class="danger" node_ref=crash_ref aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| act(Command::Crash(id), false, restart_ref)>
                     "Crash"
                 </button>
-                <button node_ref=restart_ref aria-label=format!("Restart {address}") disabled=up on:click=move |_| act(Command::Restart(id), crash_ref)>
+                <button node_ref=restart_ref aria-label=format!("Restart {address}") disabled=up on:click=move |_| act(Command::Restart(id), true, crash_ref)>
                     "Restart"
                 </button>
                 <button aria-label=format!("Inspect {address}") aria-pressed=move || selected().to_string() on:click=move |_| lab.select(Some(sel))>
