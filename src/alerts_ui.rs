@@ -3,11 +3,57 @@
 //! (or service) in the inspector.
 
 use crate::feed::severity_icon;
-use crate::lab::{service_id, use_lab};
+use crate::lab::use_lab;
 use ha_engine::alerts::AlertState;
+use ha_engine::event::Severity;
 use ha_engine::explain::Selection;
-use ha_engine::SimTime;
+use ha_engine::present::{self, Names};
+use ha_engine::{InstanceId, ServiceId, SimTime, Simulation};
 use leptos::prelude::*;
+
+/// An alert transition in words, as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertLine {
+    /// Position in the alert feed (a stable key).
+    pub seq: u64,
+    /// When, simulated µs.
+    pub at_us: u64,
+    /// Rule name.
+    pub rule: String,
+    /// A service name, an instance address or `data store`.
+    pub target: String,
+    /// The instance it is about, if one.
+    pub instance: Option<InstanceId>,
+    /// The service it is about (an instance's service), if any.
+    pub service: Option<ServiceId>,
+    /// The service's name, if any.
+    pub service_name: Option<String>,
+    /// State entered.
+    pub to: AlertState,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Value against threshold, e.g. `error_rate 31.0 % > 5.0 %`.
+    pub detail: String,
+}
+
+/// The alert feed the page shows, newest first, in words.
+pub fn alert_lines(sim: &Simulation) -> Vec<AlertLine> {
+    sim.alert_feed_view()
+        .into_iter()
+        .map(|e| AlertLine {
+            seq: e.seq,
+            at_us: e.at_us,
+            rule: e.rule,
+            target: present::target(e.target, sim),
+            instance: e.instance,
+            service: e.service,
+            service_name: e.service.map(|s| sim.service(s).to_string()),
+            to: e.to,
+            severity: e.severity,
+            detail: present::alert_condition(e.alert, e.value, sim),
+        })
+        .collect()
+}
 
 /// Glyph and words for an alert state (never colour alone).
 fn state_style(s: AlertState) -> &'static str {
@@ -31,7 +77,7 @@ pub fn AlertFeed() -> impl IntoView {
                 .iter()
                 .flat_map(|e| {
                     let mut s = vec![e.target.clone()];
-                    if let Some(svc) = &e.service {
+                    if let Some(svc) = &e.service_name {
                         if svc != &e.target {
                             s.push(svc.clone());
                         }
@@ -49,7 +95,13 @@ pub fn AlertFeed() -> impl IntoView {
             v.alerts
                 .iter()
                 .filter(|a| a.state == AlertState::Firing)
-                .map(|a| format!("{} on {}", a.rule, a.target))
+                .map(|a| {
+                    format!(
+                        "{} on {}",
+                        a.rule,
+                        lab.words(|s| present::target(a.target, s))
+                    )
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -59,7 +111,9 @@ pub fn AlertFeed() -> impl IntoView {
             f.iter()
                 .filter(|e| sev.is_empty() || e.severity.label() == sev)
                 .filter(|e| {
-                    src.is_empty() || e.target == src || e.service.as_deref() == Some(src.as_str())
+                    src.is_empty()
+                        || e.target == src
+                        || e.service_name.as_deref() == Some(src.as_str())
                 })
                 .take(100)
                 .cloned()
@@ -94,12 +148,9 @@ pub fn AlertFeed() -> impl IntoView {
         <ol class="alert-feed" aria-label="Alerts, newest first">
             <For each=shown key=|e| e.seq let:e>
                 {
-                    let sel = match (e.instance, &e.service) {
+                    let sel = match (e.instance, e.service) {
                         (Some(i), _) => Some(Selection::Instance(i)),
-                        (None, Some(svc)) => lab
-                            .view
-                            .with_untracked(|v| v.services.iter().position(|s| &s.name == svc))
-                            .map(|s| Selection::Service(service_id(s))),
+                        (None, Some(s)) => Some(Selection::Service(s)),
                         _ => None,
                     };
                     let label = format!(

@@ -323,7 +323,11 @@ fn InstanceCard(index: usize) -> impl IntoView {
     let lab = use_lab();
     let (address, name, service) = lab.view.with_untracked(|v| {
         let i = &v.instances[index];
-        (i.address.clone(), i.name.clone(), i.service.clone())
+        (
+            i.address.clone(),
+            i.name.clone(),
+            v.services[i.service.0 as usize].name.clone(),
+        )
     });
     let id = InstanceId(index as u32);
     // The card's text and chart follow the run only while the card is on screen (they catch

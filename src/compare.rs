@@ -78,14 +78,11 @@ pub fn Compare() -> impl IntoView {
 #[component]
 fn SameRequests() -> impl IntoView {
     let lab = use_lab();
-    let a = move || {
-        lab.view
-            .with(|v| (v.totals.arrived, v.workload.clone(), v.now_us))
-    };
+    let a = move || lab.view.with(|v| (v.totals.arrived, v.workload, v.now_us));
     let b = move || {
         lab.compare_view.with(|b| {
             b.as_ref()
-                .map(|v| (v.totals.arrived, v.workload.clone(), v.now_us))
+                .map(|v| (v.totals.arrived, v.workload, v.now_us))
                 .unwrap_or_default()
         })
     };
@@ -94,9 +91,9 @@ fn SameRequests() -> impl IntoView {
             {move || {
                 let (a, b) = (a(), b());
                 if a == b {
-                    format!("✓ Same requests on both sides: {} client requests, workload {}.", a.0, a.1)
+                    format!("✓ Same requests on both sides: {} client requests, workload {:016x}.", a.0, a.1)
                 } else {
-                    format!("✕ The sides differ: A {} requests (workload {}), B {} (workload {}).", a.0, a.1, b.0, b.1)
+                    format!("✕ The sides differ: A {} requests (workload {:016x}), B {} (workload {:016x}).", a.0, a.1, b.0, b.1)
                 }
             }}
         </p>
@@ -121,7 +118,7 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
     let strategy = get(|v, s| {
         v.services
             .get(s)
-            .map_or(String::new(), |x| x.strategy.clone())
+            .map_or(String::new(), |x| x.strategy.label().to_string())
     });
     let totals = get(|v, s| {
         let Some(svc) = v.services.get(s) else {

@@ -3,8 +3,38 @@
 
 use crate::lab::use_lab;
 use ha_engine::event::Severity;
-use ha_engine::SimTime;
+use ha_engine::present;
+use ha_engine::{SimTime, Simulation};
 use leptos::prelude::*;
+
+/// A feed entry in words, as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedLine {
+    /// Position in the run's feed (a stable key).
+    pub seq: u64,
+    /// When, simulated.
+    pub at: SimTime,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The notice's kind (`data-kind`).
+    pub kind: &'static str,
+    /// The sentence.
+    pub text: String,
+}
+
+/// The feed the page shows, newest first, in words.
+pub fn feed_lines(sim: &Simulation) -> Vec<FeedLine> {
+    sim.feed_view()
+        .into_iter()
+        .map(|e| FeedLine {
+            seq: e.seq,
+            at: e.at,
+            severity: e.notice.severity(),
+            kind: e.notice.kind(),
+            text: present::notice(&e.notice, sim),
+        })
+        .collect()
+}
 
 /// The glyph shown with a severity (never colour alone).
 pub fn severity_icon(s: Severity) -> &'static str {
@@ -22,7 +52,7 @@ pub fn EventFeed() -> impl IntoView {
     view! {
         <ol class="feed" aria-label="Events, newest first" aria-live="polite">
             <For each=move || lab.feed.get() key=|e| e.seq let:e>
-                <li class=format!("sev-{}", e.severity.label()) data-kind=e.kind.clone()>
+                <li class=format!("sev-{}", e.severity.label()) data-kind=e.kind>
                     <time>{SimTime(e.at.as_us()).to_string()}</time>
                     <span class="sev">{severity_icon(e.severity)} " " {e.severity.label()}</span>
                     <span class="text">{e.text.clone()}</span>

@@ -13,6 +13,7 @@ use crate::topology::{breaker_style, status_style};
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;
 use ha_engine::fault::FaultKind;
+use ha_engine::present;
 use ha_engine::{Command, InstanceId, ServiceId};
 use leptos::prelude::*;
 
@@ -74,10 +75,14 @@ fn NumberField(
 fn InstanceInspector(id: InstanceId) -> impl IntoView {
     let lab = use_lab();
     let i = id.0 as usize;
-    let Some(address) = lab
-        .view
-        .with_untracked(|v| v.instances.get(i).map(|x| x.address.clone()))
-    else {
+    let Some((address, service_name)) = lab.view.with_untracked(|v| {
+        v.instances.get(i).map(|x| {
+            (
+                x.address.clone(),
+                v.services[x.service.0 as usize].name.clone(),
+            )
+        })
+    }) else {
         return view! { <p>"No such instance."</p> }.into_any();
     };
     let up = lab.instance_state(i, |x| x.up);
@@ -104,14 +109,14 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
             </h3>
             <dl class="facts">
                 <div><dt>"state"</dt><dd data-testid="inspector-state">{fact(|x| x.status.label().to_string())}</dd></div>
-                <div><dt>"service"</dt><dd>{fact(|x| format!("{} ({:?})", x.service, x.role).to_lowercase())}</dd></div>
+                <div><dt>"service"</dt><dd>{service_name} " (" {fact(|x| format!("{:?}", x.role).to_lowercase())} ")"</dd></div>
                 <div><dt>"in flight"</dt><dd>{fact(|x| format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued))}</dd></div>
                 <div><dt>"rate"</dt><dd>{fact(|x| format!("{:.1} req/s, {:.1} % errors", x.rps, x.error_rate * 100.0))}</dd></div>
                 <div><dt>"latency"</dt><dd>{fact(|x| if x.latency_samples == 0 { "no responses in the window".into() } else { format!("p50 {:.0} · p95 {:.0} · p99 {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms) })}</dd></div>
                 <div><dt>"health"</dt><dd>{fact(|x| format!("{} · {} failed check(s) in a row", if x.healthy { "healthy" } else { "unhealthy" }, x.health_failures))}</dd></div>
                 <div><dt>"breaker"</dt><dd>{fact(|x| x.breaker.map_or("none configured".into(), |b| breaker_style(b).1.to_string()))}</dd></div>
                 <div><dt>"weight"</dt><dd>{fact(|x| x.weight.to_string())}</dd></div>
-                <div><dt>"faults"</dt><dd>{fact(|x| if x.faults.is_empty() { "none".into() } else { x.faults.join("; ") })}</dd></div>
+                <div><dt>"faults"</dt><dd>{fact(|x| if x.faults.is_empty() { "none".into() } else { x.faults.iter().map(present::fault).collect::<Vec<_>>().join("; ") })}</dd></div>
             </dl>
             <fieldset class="actions-grid">
                 <legend>"Act on it"</legend>
@@ -178,7 +183,7 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let Some((name, kind, lb)) = lab.view.with_untracked(|v| {
         v.services.get(s).map(|x| {
             let lb = lab.scenario.with_untracked(|sc| sc.cluster.services[s].lb);
-            (x.name.clone(), x.strategy_kind, lb)
+            (x.name.clone(), x.strategy, lb)
         })
     }) else {
         return view! { <p>"No such service."</p> }.into_any();
@@ -210,11 +215,19 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
         <div class="inspector" aria-label=format!("Inspector: service {name}")>
             <h3>{name.clone()}</h3>
             <dl class="facts">
-                <div><dt>"strategy"</dt><dd data-testid="inspector-strategy">{fact(|x| x.strategy.clone())}</dd></div>
+                <div><dt>"strategy"</dt><dd data-testid="inspector-strategy">{fact(|x| x.strategy.label().to_string())}</dd></div>
                 <div><dt>"in rotation"</dt><dd>{fact(|x| format!("{} of {} instances{}", x.candidates.len(), x.instances.len(), if x.panic { " · panic mode" } else { "" }))}</dd></div>
                 <div><dt>"requests"</dt><dd>{fact(|x| format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))))}</dd></div>
-                <div><dt>"calls"</dt><dd>{fact(|x| if x.depends_on.is_empty() { "no other service".into() } else { x.depends_on.join(", ") })}</dd></div>
-                <div><dt>"called by"</dt><dd>{fact(|x| { let mut v = x.called_by.clone(); if x.client_share > 0.0 { v.insert(0, "clients (gateway)".into()); } v.join(", ") })}</dd></div>
+                <div><dt>"calls"</dt><dd>{move || lab.view.with(|v| {
+                    let names: Vec<&str> = v.services[s].depends_on.iter().map(|d| v.services[d.0 as usize].name.as_str()).collect();
+                    if names.is_empty() { "no other service".to_string() } else { names.join(", ") }
+                })}</dd></div>
+                <div><dt>"called by"</dt><dd>{move || lab.view.with(|v| {
+                    let x = &v.services[s];
+                    let mut names: Vec<&str> = x.called_by.iter().map(|c| v.services[c.0 as usize].name.as_str()).collect();
+                    if x.client_share > 0.0 { names.insert(0, "clients (gateway)"); }
+                    names.join(", ")
+                })}</dd></div>
                 <div><dt>"discovery cache"</dt><dd>{fact(|x| format!("{:.1} s old", x.cache_age_ms as f64 / 1e3))}</dd></div>
             </dl>
             <fieldset class="actions-grid">
@@ -255,7 +268,7 @@ fn GatewayInspector() -> impl IntoView {
         <div class="inspector" aria-label="Inspector: gateway">
             <h3>"Gateway"</h3>
             <dl class="facts">
-                <div><dt>"rate limit"</dt><dd>{move || lab.view.with(|v| v.rate_limit.clone().unwrap_or_else(|| "none".into()))}</dd></div>
+                <div><dt>"rate limit"</dt><dd>{move || lab.view.with(|v| v.rate_limit.as_ref().map_or("none".into(), present::rate_limit))}</dd></div>
                 <div><dt>"offered"</dt><dd>{move || lab.view.with(|v| format!("{:.0} req/s", v.traffic_rps))}</dd></div>
                 <div><dt>"rejected (429)"</dt><dd>{move || format!("{} of {}", t().rejected, t().arrived)}</dd></div>
             </dl>

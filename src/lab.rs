@@ -4,15 +4,17 @@
 //! ran × speed, and on others it sets the [`ClusterView`] signal once ([`Cadence`]). Components
 //! read that signal and call [`Lab::command`]; none of them computes simulation numbers.
 
+use crate::alerts_ui::{alert_lines, AlertLine};
 use crate::checkpoints::Checkpoints;
+use crate::feed::{feed_lines, FeedLine};
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState;
 use ha_engine::config::MAX_FAULTS;
-use ha_engine::event::FeedEntry;
-use ha_engine::explain::{Explanation, Selection};
+use ha_engine::explain::Selection;
 use ha_engine::fault::{FaultKind, ScheduledFault};
+use ha_engine::present::{self, ExplanationText};
 use ha_engine::scenario::Scenario;
-use ha_engine::view::{AlertFeedEntry, InstanceStatus, InstanceView, ServiceView};
+use ha_engine::view::{InstanceStatus, InstanceView, ServiceView};
 use ha_engine::{ClusterView, Command, ServiceId, SimTime, Simulation};
 use leptos::prelude::*;
 
@@ -170,7 +172,7 @@ pub struct Lab {
     /// What the page shows, set once per redraw (see [`Cadence`]).
     pub view: RwSignal<ClusterView>,
     /// The feed, newest first; refreshed only when the engine posts to it.
-    pub feed: RwSignal<Vec<FeedEntry>>,
+    pub feed: RwSignal<Vec<FeedLine>>,
     /// Whether simulated time advances with the wall clock.
     pub playing: RwSignal<bool>,
     /// The last refused command, shown to the user.
@@ -204,9 +206,9 @@ pub struct Lab {
     /// [`DIGEST_REDRAW_EVERY`] redraws while playing and at once on a full redraw.
     pub live_digest: RwSignal<String>,
     /// The explain panel's text for the selection, refreshed with the view.
-    pub explanation: RwSignal<Option<Explanation>>,
+    pub explanation: RwSignal<Option<ExplanationText>>,
     /// The alert feed, newest first; refreshed only when the engine posts to it.
-    pub alert_feed: RwSignal<Vec<AlertFeedEntry>>,
+    pub alert_feed: RwSignal<Vec<AlertLine>>,
     /// Compare mode: what side B changes (`None`: off).
     pub compare_spec: RwSignal<Option<CompareSpec>>,
     /// Compare mode: side B's view, refreshed with side A's.
@@ -316,7 +318,7 @@ impl Lab {
         let first = sim.view();
         let live_digest = RwSignal::new(first.digest.clone());
         let view = RwSignal::new(first);
-        let feed = RwSignal::new(sim.feed_view());
+        let feed = RwSignal::new(feed_lines(&sim));
         let lab = Lab {
             sim: StoredValue::new_local(sim),
             view,
@@ -349,8 +351,7 @@ impl Lab {
             instance_states: StoredValue::new(Vec::new()),
             owner: StoredValue::new_local(Owner::current().expect("Lab::new runs inside the app")),
         };
-        lab.alert_feed
-            .set(lab.sim.with_value(Simulation::alert_feed_view));
+        lab.alert_feed.set(lab.sim.with_value(alert_lines));
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
         } else if !frag.is_empty() {
@@ -836,7 +837,8 @@ impl Lab {
         };
         if let Some((target, kind)) = timeline {
             if let Err(e) = self.sim.with_value(|s| s.check(&cmd)) {
-                self.notice.set(Some(e.to_string()));
+                let text = self.words(|s| present::command_error(&e, s));
+                self.notice.set(Some(text));
                 return;
             }
             self.act(Some(target), kind, None);
@@ -844,7 +846,10 @@ impl Lab {
         }
         let mut result = Ok(());
         self.sim.update_value(|s| result = s.apply(cmd));
-        self.notice.set(result.err().map(|e| e.to_string()));
+        let text = result
+            .err()
+            .map(|e| self.words(|s| present::command_error(&e, s)));
+        self.notice.set(text);
         self.refresh();
     }
 
@@ -911,11 +916,10 @@ impl Lab {
             .view
             .with_untracked(|v| (v.feed_posted, v.alert_posted));
         if view.feed_posted != feed_before {
-            self.feed.set(self.sim.with_value(Simulation::feed_view));
+            self.feed.set(self.sim.with_value(feed_lines));
         }
         if view.alert_posted != alerts_before {
-            self.alert_feed
-                .set(self.sim.with_value(Simulation::alert_feed_view));
+            self.alert_feed.set(self.sim.with_value(alert_lines));
         }
         sync_items(self.instance_views, self.owner, &view.instances, group);
         // States change rarely and show at once (a crash is seen on the frame it happens).
@@ -939,6 +943,12 @@ impl Lab {
         }
     }
 
+    /// `f` applied to the run's names ([`present::Names`]: addresses, service names, data
+    /// nodes, alert rules), for the words the page shows. Not reactive: read beside a signal.
+    pub fn words<R>(&self, f: impl FnOnce(&Simulation) -> R) -> R {
+        self.sim.with_value(f)
+    }
+
     /// Selects what the inspector and explain panel show.
     pub fn select(&self, sel: Option<Selection>) {
         self.selection.set(sel);
@@ -947,10 +957,10 @@ impl Lab {
 
     /// Sets the explanation of the selection, when it changed.
     fn refresh_explanation(&self) {
-        let e = self
-            .selection
-            .get_untracked()
-            .map(|sel| self.sim.with_value(|s| s.explain(sel)));
+        let e = self.selection.get_untracked().map(|sel| {
+            self.sim
+                .with_value(|s| present::explanation(&s.explain(sel), s))
+        });
         if self.explanation.with_untracked(|x| *x != e) {
             self.explanation.set(e);
         }

@@ -245,7 +245,7 @@ pub fn Topology() -> impl IntoView {
                 .flat_map(|(s, svc)| {
                     svc.depends_on
                         .iter()
-                        .filter_map(|d| names.iter().position(|n| n == d))
+                        .map(|d| d.0 as usize)
                         .map(move |t| (s, t))
                         .collect::<Vec<_>>()
                 })
@@ -277,7 +277,7 @@ pub fn Topology() -> impl IntoView {
                 let n = members.len();
                 let name = names[s].clone();
                 let routed = lab.service(s, |x| x.candidates.len());
-                let strategy = lab.service(s, |x| x.strategy.clone());
+                let strategy = lab.service(s, |x| x.strategy.label().to_string());
                 let panic = lab.service(s, |x| x.panic);
                 let rps = lab.service(s, |x| x.rps);
                 let sel = Selection::Service(service_id(s));
@@ -420,7 +420,9 @@ pub fn Topology() -> impl IntoView {
             })
         };
         let rejected = move || lab.view.with(|v| v.totals.rejected);
-        let rate_limit = lab.view.with_untracked(|v| v.rate_limit.clone());
+        let rate_limit = lab
+            .view
+            .with_untracked(|v| v.rate_limit.as_ref().map(ha_engine::present::rate_limit));
         let listed = move || {
             lab.view
                 .with(|v| v.instances.iter().filter(|i| i.registered).count())

@@ -136,7 +136,10 @@ pub fn Scrubber() -> impl IntoView {
                 .iter()
                 .map(|f| {
                     let on = f.target.clone().unwrap_or_else(|| "cluster".into());
-                    (f.at_ms, format!("{} on {on}", f.fault.describe()))
+                    (
+                        f.at_ms,
+                        format!("{} on {on}", ha_engine::present::fault(&f.fault)),
+                    )
                 })
                 .collect::<Vec<_>>()
         })

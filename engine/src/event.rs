@@ -596,23 +596,6 @@ impl Severity {
     }
 }
 
-/// One line of the feed people read: a notable event in words.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FeedEntry {
-    /// Position in the run's feed, from 0; unique, so a key for rendering.
-    pub seq: u64,
-    /// When it happened (simulated µs).
-    pub at: SimTime,
-    /// How much it matters.
-    pub severity: Severity,
-    /// The event kind, one of [`EVENT_KINDS`].
-    pub kind: String,
-    /// What happened, in plain language, with addresses and simulated times.
-    pub text: String,
-    /// The instance it concerns, if one.
-    pub instance: Option<InstanceId>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,18 @@
-//! The explain panel's text: what a mechanism is doing now and why, in plain words tied to
-//! the live numbers ("least connections sends to 10.0.0.3 because it has 2 requests in flight,
-//! the others 7 and 5").
+//! The explain panel's content: what a mechanism is doing now and why, as typed facts tied to
+//! the live numbers (the rule that applies, the ranked candidates with their values). The words
+//! are made by [`crate::present::explanation`] ("least connections sends to 10.0.0.3 because it
+//! has 2 requests in flight, the others 7 and 5").
 //!
-//! Computed by the engine from its own state, so the page renders words and never numbers of
-//! its own. The rules explained are the ones [`crate::balancer`], [`crate::health`],
-//! [`crate::breaker`] and [`crate::ratelimit`] implement, with their sources.
+//! Computed by the engine from its own state, so the page never computes numbers of its own.
+//! The rules explained are the ones [`crate::balancer`], [`crate::health`], [`crate::breaker`]
+//! and [`crate::ratelimit`] implement; each [`Answer`] names its source.
 
 use crate::balancer::{dynamic_score, Strategy};
 use crate::breaker::BreakerState;
+use crate::fault::FaultKind;
+use crate::ratelimit::RateLimitConfig;
 use crate::sim::{Process, Simulation};
-use crate::{InstanceId, ServiceId};
+use crate::{InstanceId, ServiceId, SimTime};
 use serde::{Deserialize, Serialize};
 
 /// What the explain panel is about.
@@ -23,17 +26,247 @@ pub enum Selection {
     Instance(InstanceId),
 }
 
-/// A plain-language explanation: a title, one sentence that answers "why", and details.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// An explanation: what is explained, the live answer, and supporting facts.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
-    /// What is explained, e.g. `least connections on user-service`.
-    pub title: String,
-    /// The live answer in one sentence.
-    pub summary: String,
-    /// Supporting facts, one per line.
-    pub details: Vec<String>,
-    /// Where the rule comes from (seed chapter, paper or system).
-    pub source: String,
+    /// What is explained (the title).
+    pub about: About,
+    /// The answer to "why", with the numbers it rests on.
+    pub answer: Answer,
+    /// Supporting facts, in the order shown.
+    pub details: Vec<Detail>,
+}
+
+/// What an [`Explanation`] is about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum About {
+    /// An unknown selection.
+    Nothing,
+    /// The gateway, with its rate limit if it has one.
+    Gateway(Option<RateLimitConfig>),
+    /// A service's balancer and its strategy.
+    Service(ServiceId, Strategy),
+    /// An instance of a service.
+    Instance(InstanceId, ServiceId),
+}
+
+/// A candidate with the value it is ranked by (requests in flight, cost in µs, score or
+/// req/s, as the [`Answer`] variant says).
+pub type Ranked = (InstanceId, f64);
+
+/// The live answer: which rule applies now and the numbers that decide it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// Nothing is selected.
+    Nothing,
+    /// The gateway has no rate limit: it passes `offered_rps` (req/s) on.
+    GatewayOpen {
+        /// Offered client rate, req/s.
+        offered_rps: f64,
+    },
+    /// The gateway's limiter rejected `rejected` of `arrived` requests with 429.
+    GatewayLimited {
+        /// Offered client rate, req/s.
+        offered_rps: f64,
+        /// Requests rejected so far.
+        rejected: u64,
+        /// Requests arrived so far.
+        arrived: u64,
+    },
+    /// The service has no candidate: calls fail with 503.
+    NoCandidate(ServiceId),
+    /// Round robin over `candidates`; `in_flight` ranked ascending (at most 6).
+    RoundRobin {
+        /// Candidates.
+        candidates: u32,
+        /// Requests in flight per candidate, fewest first.
+        in_flight: Vec<Ranked>,
+    },
+    /// Least connections picks `best`; `others` by requests in flight, fewest first.
+    LeastConnections {
+        /// The pick and its requests in flight.
+        best: Ranked,
+        /// The rest (at most 6).
+        others: Vec<Ranked>,
+    },
+    /// Power of two choices: `best` would win against `worst` (requests in flight).
+    PowerOfTwoChoices {
+        /// The least loaded candidate.
+        best: Ranked,
+        /// The most loaded candidate.
+        worst: Ranked,
+    },
+    /// Peak EWMA prefers `best`; costs in µs, lowest first.
+    PeakEwma {
+        /// The cheapest candidate and its cost, µs.
+        best: Ranked,
+        /// The rest (at most 6), µs.
+        others: Vec<Ranked>,
+    },
+    /// A weighted strategy: each candidate's weight, share and rate.
+    Weighted {
+        /// Smooth weighted round robin or weighted random.
+        strategy: Strategy,
+        /// The candidates (at most 8).
+        shares: Vec<WeightShare>,
+    },
+    /// Random: about equal shares over `candidates`; `rates` in req/s (at most 8).
+    Random {
+        /// Candidates.
+        candidates: u32,
+        /// Request rate per candidate, req/s.
+        rates: Vec<Ranked>,
+    },
+    /// Dynamic score sends to `best`; scores highest first.
+    DynamicScore {
+        /// The highest score.
+        best: Ranked,
+        /// The rest (at most 6).
+        others: Vec<Ranked>,
+    },
+    /// A strategy that picks by the client (IP hash, sticky sessions, ring hash, Maglev);
+    /// `rates` in req/s (at most 8).
+    ByClient {
+        /// The strategy.
+        strategy: Strategy,
+        /// Request rate per candidate, req/s.
+        rates: Vec<Ranked>,
+    },
+    /// The state of an instance and what follows from it.
+    Instance(InstanceAnswer),
+}
+
+/// A weighted candidate ([`Answer::Weighted`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightShare {
+    /// The instance.
+    pub instance: InstanceId,
+    /// Its weight.
+    pub weight: u32,
+    /// Its share of all candidates' weight, percent.
+    pub share_pct: f64,
+    /// Its request rate now, req/s.
+    pub rps: f64,
+}
+
+/// Where an instance is in its life, and why traffic does or does not reach it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InstanceAnswer {
+    /// A backup waiting in the pool of `service`.
+    Standby(ServiceId),
+    /// Booting.
+    Booting,
+    /// Down, still listed by the registry for `ttl_left_us`, but marked unhealthy.
+    DownMarkedUnhealthy {
+        /// TTL left, simulated µs.
+        ttl_left_us: u64,
+    },
+    /// Down and still listed for `ttl_left_us`: calls to it fail.
+    DownListed {
+        /// TTL left, simulated µs.
+        ttl_left_us: u64,
+    },
+    /// Down and expired.
+    DownExpired,
+    /// Running but not registered.
+    NotRegistered,
+    /// Draining; `in_flight` requests finish.
+    Draining {
+        /// Requests in flight.
+        in_flight: u32,
+    },
+    /// Ejected by outlier detection until `until`.
+    Ejected {
+        /// When it returns.
+        until: SimTime,
+    },
+    /// Marked unhealthy; `successes` of `healthy_threshold` passing checks so far.
+    Unhealthy {
+        /// Failures that marked it.
+        unhealthy_threshold: u32,
+        /// Passes that bring it back.
+        healthy_threshold: u32,
+        /// Passes so far.
+        successes: u32,
+    },
+    /// Failed its last `failures` checks; out of rotation at `threshold`.
+    FailingChecks {
+        /// Failures in a row.
+        failures: u32,
+        /// The unhealthy threshold.
+        threshold: u32,
+    },
+    /// Serving.
+    Serving {
+        /// Requests in flight.
+        in_flight: u32,
+        /// Request rate, req/s.
+        rps: f64,
+        /// CPU, 0 to 1.
+        cpu: f64,
+    },
+}
+
+/// One supporting fact.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail {
+    /// Requests that arrived so far.
+    Arrived(u64),
+    /// How a token bucket and a sliding window differ.
+    LimiterRules,
+    /// Requests the limiter would pass now.
+    Headroom(f64),
+    /// `candidates` of `listed` instances are candidates.
+    Candidates {
+        /// Candidates.
+        candidates: u32,
+        /// Instances the balancer lists.
+        listed: u32,
+    },
+    /// Panic mode, below `threshold_pct` healthy.
+    Panic {
+        /// The threshold, percent.
+        threshold_pct: f64,
+    },
+    /// Latency and failures of the calls to a service over the metrics window.
+    ServiceCalls {
+        /// The service.
+        service: ServiceId,
+        /// Percentiles, ms.
+        p50_ms: f64,
+        /// 95th percentile, ms.
+        p95_ms: f64,
+        /// 99th percentile, ms.
+        p99_ms: f64,
+        /// Failed share, 0 to 1.
+        failed: f64,
+    },
+    /// Latency and errors of an instance over the window.
+    InstanceLatency {
+        /// Median, ms.
+        p50_ms: f64,
+        /// 95th percentile, ms.
+        p95_ms: f64,
+        /// 99th percentile, ms.
+        p99_ms: f64,
+        /// Error share, 0 to 1.
+        errors: f64,
+    },
+    /// A fault acting on the instance.
+    Fault(FaultKind),
+    /// A breaker in front of the instance that is not closed or has opened before.
+    Breaker {
+        /// The caller (`None`: the gateway).
+        caller: Option<InstanceId>,
+        /// The upstream.
+        instance: InstanceId,
+        /// Its state.
+        state: BreakerState,
+        /// Times it opened.
+        opened: u32,
+        /// When open: when it goes half-open.
+        half_open_at: Option<SimTime>,
+    },
 }
 
 /// Requests in service or queued at an instance (its metrics gauge).
@@ -45,7 +278,7 @@ fn in_flight(sim: &Simulation, i: InstanceId) -> u32 {
 /// `descending`; equal values by instance id, ascending. Every ranking in the explain panel goes
 /// through this one comparator, so the wasm carries one sort instead of one per ranking.
 /// Not generic, so that there is one instantiation of the sort.
-fn rank(mut v: Vec<(InstanceId, f64)>, descending: bool) -> Vec<(InstanceId, f64)> {
+fn rank(mut v: Vec<Ranked>, descending: bool) -> Vec<Ranked> {
     v.sort_unstable_by(|a, b| {
         let by_value = a.1.total_cmp(&b.1);
         let by_value = if descending {
@@ -58,18 +291,8 @@ fn rank(mut v: Vec<(InstanceId, f64)>, descending: bool) -> Vec<(InstanceId, f64
     v
 }
 
-/// `"a (7), b (5) and c (2)"`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => "none".into(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 impl Simulation {
-    /// Explains `sel` at the current simulated instant. Unknown ids give an explanation that
-    /// says so.
+    /// Explains `sel` at the current simulated instant. Unknown ids give [`About::Nothing`].
     pub fn explain(&self, sel: Selection) -> Explanation {
         match sel {
             Selection::Gateway => self.explain_gateway(),
@@ -80,45 +303,38 @@ impl Simulation {
                 self.explain_instance(i)
             }
             _ => Explanation {
-                title: "nothing selected".into(),
-                summary: "Select the gateway, a service or an instance.".into(),
+                about: About::Nothing,
+                answer: Answer::Nothing,
                 details: Vec::new(),
-                source: String::new(),
             },
         }
     }
 
     fn explain_gateway(&self) -> Explanation {
         let t = self.totals();
-        let rate = self.cfg.traffic.rate_rps;
-        match &self.cfg.gateway.rate_limit {
-            None => Explanation {
-                title: "gateway".into(),
-                summary: format!(
-                    "The gateway passes every client request on ({rate:.0} req/s offered): it has no rate limit."
-                ),
-                details: vec![format!("{} requests so far.", t.arrived)],
-                source: "api-gateway seed chapter".into(),
-            },
-            Some(rl) => {
-                let pct = if t.arrived > 0 {
-                    t.rejected as f64 * 100.0 / t.arrived as f64
-                } else {
-                    0.0
-                };
-                Explanation {
-                    title: format!("rate limiter: {}", rl.label()),
-                    summary: format!(
-                        "Clients offer {rate:.0} req/s; the limiter has rejected {} of {} requests so far ({pct:.1} %) with 429, so the services behind it see at most its limit.",
-                        t.rejected, t.arrived
-                    ),
-                    details: vec![
-                        "A token bucket allows bursts up to its size, then a steady refill rate; a sliding window allows a fixed count per window, so a burst at a window's edge is refused until old requests age out.".into(),
-                        format!("Headroom now: {:.1} requests.", self.limiter_headroom().unwrap_or(0.0)),
-                    ],
-                    source: "api-gateway seed chapter (token bucket, sliding window); Envoy local rate limit".into(),
-                }
-            }
+        let offered_rps = self.cfg.traffic.rate_rps;
+        let limit = self.cfg.gateway.rate_limit;
+        let (answer, details) = match limit {
+            None => (
+                Answer::GatewayOpen { offered_rps },
+                vec![Detail::Arrived(t.arrived)],
+            ),
+            Some(_) => (
+                Answer::GatewayLimited {
+                    offered_rps,
+                    rejected: t.rejected,
+                    arrived: t.arrived,
+                },
+                vec![
+                    Detail::LimiterRules,
+                    Detail::Headroom(self.limiter_headroom().unwrap_or(0.0)),
+                ],
+            ),
+        };
+        Explanation {
+            about: About::Gateway(limit),
+            answer,
+            details,
         }
     }
 
@@ -127,27 +343,22 @@ impl Simulation {
         let b = &self.balancers[s.0 as usize];
         let cands = self.candidates(s);
         let now = self.now();
-        let listed = self.upstreams(s).len();
-        let name = &svc.name;
-        let addr = |i: InstanceId| self.address(i).to_string();
-        let mut details = vec![format!(
-            "{} of {listed} instances the balancer knows are candidates (listed, healthy, not ejected, not draining).",
-            cands.len()
-        )];
+        let mut details = vec![Detail::Candidates {
+            candidates: cands.len() as u32,
+            listed: self.upstreams(s).len() as u32,
+        }];
         if self.in_panic(s) {
-            details.push(format!(
-                "Panic mode: fewer than {} % of its instances are healthy, so it routes to all of them rather than overload the few left (Envoy's panic threshold).",
-                svc.panic_threshold_pct
-            ));
+            details.push(Detail::Panic {
+                threshold_pct: svc.panic_threshold_pct,
+            });
         }
         let strategy = svc.strategy;
-        let title = format!("{} on {name}", strategy.label());
+        let about = About::Service(s, strategy);
         if cands.is_empty() {
             return Explanation {
-                title,
-                summary: format!("{name} has no instance to send to: calls fail at once with 503 (no healthy upstream)."),
+                about,
+                answer: Answer::NoCandidate(s),
                 details,
-                source: "Envoy: no healthy upstream".into(),
             };
         }
         let by_load = rank(
@@ -157,122 +368,64 @@ impl Simulation {
                 .collect(),
             false,
         );
-        let others = |skip: InstanceId| -> String {
-            let v: Vec<String> = by_load
+        let others = |skip: Option<InstanceId>| -> Vec<Ranked> {
+            by_load
                 .iter()
-                .filter(|(i, _)| *i != skip)
+                .filter(|(i, _)| Some(*i) != skip)
                 .take(6)
-                .map(|(i, n)| format!("{} {n}", addr(*i)))
-                .collect();
-            and_list(&v)
+                .copied()
+                .collect()
         };
-        let rates: Vec<String> = cands
-            .iter()
-            .take(8)
-            .map(|&i| {
-                format!(
-                    "{} {:.1} req/s",
-                    addr(i),
-                    self.instances[i.0 as usize].metrics.rate_per_s(now)
-                )
-            })
-            .collect();
-        let (summary, source) = match strategy {
-            Strategy::RoundRobin => (
-                match cands.len() {
-                    1 => format!(
-                        "Round robin has one candidate, so it sends it every request: in flight now {}.",
-                        others(InstanceId(u32::MAX))
-                    ),
-                    n => format!(
-                        "Round robin sends each new request to the next of the {n} candidates in turn, whatever their load: in flight now {}.",
-                        others(InstanceId(u32::MAX))
-                    ),
-                },
-                "load-balancing seed chapter (round robin); Envoy ROUND_ROBIN",
-            ),
-            Strategy::LeastConnections => {
-                let (best, n) = by_load[0];
-                (
-                    format!(
-                        "Least connections sends to {} because it has {n} request{} in flight, the others {}.",
-                        addr(best),
-                        if n == 1.0 { "" } else { "s" },
-                        others(best)
-                    ),
-                    "load-balancing seed chapter (least connections)",
-                )
-            }
-            Strategy::PowerOfTwoChoices => {
-                let (best, n) = by_load[0];
-                let (worst, m) = by_load[by_load.len() - 1];
-                (
-                    format!(
-                        "Power of two choices picks two candidates at random and sends to the one with fewer in flight: {} ({n}) would win against {} ({m}); the busiest wins only if drawn twice.",
-                        addr(best),
-                        addr(worst)
-                    ),
-                    "Mitzenmacher, The Power of Two Choices (2001); Envoy LEAST_REQUEST",
-                )
-            }
+        let rate = |i: InstanceId| self.instances[i.0 as usize].metrics.rate_per_s(now);
+        let rates: Vec<Ranked> = cands.iter().take(8).map(|&i| (i, rate(i))).collect();
+        let answer = match strategy {
+            Strategy::RoundRobin => Answer::RoundRobin {
+                candidates: cands.len() as u32,
+                in_flight: others(None),
+            },
+            Strategy::LeastConnections => Answer::LeastConnections {
+                best: by_load[0],
+                others: others(Some(by_load[0].0)),
+            },
+            Strategy::PowerOfTwoChoices => Answer::PowerOfTwoChoices {
+                best: by_load[0],
+                worst: by_load[by_load.len() - 1],
+            },
             Strategy::PeakEwma => {
                 let costs = rank(
                     cands.iter().map(|&i| (i, b.ewma_cost(i, now))).collect(),
                     false,
                 );
-                let best = costs[0];
-                let list: Vec<String> = costs
-                    .iter()
-                    .skip(1)
-                    .take(6)
-                    .map(|(i, c)| format!("{} {:.1} ms", addr(*i), c / 1e3))
-                    .collect();
-                (
-                    format!(
-                        "Peak EWMA compares two random candidates by latency EWMA × (in flight + 1) and prefers {}: cost {:.1} ms, the others {}.",
-                        addr(best.0),
-                        best.1 / 1e3,
-                        and_list(&list)
-                    ),
-                    "Finagle / linkerd peak EWMA",
-                )
+                Answer::PeakEwma {
+                    best: costs[0],
+                    others: costs.iter().skip(1).take(6).copied().collect(),
+                }
             }
             Strategy::WeightedRoundRobin | Strategy::WeightedRandom => {
                 let total: u32 = cands.iter().map(|&i| b.weight(i)).sum();
-                let shares: Vec<String> = cands
+                let shares = cands
                     .iter()
                     .take(8)
                     .map(|&i| {
-                        let w = b.weight(i);
-                        format!(
-                            "{} weight {w} → {:.0} % (now {:.1} req/s)",
-                            addr(i),
-                            if total > 0 { w as f64 * 100.0 / total as f64 } else { 0.0 },
-                            self.instances[i.0 as usize].metrics.rate_per_s(now)
-                        )
+                        let weight = b.weight(i);
+                        WeightShare {
+                            instance: i,
+                            weight,
+                            share_pct: if total > 0 {
+                                weight as f64 * 100.0 / total as f64
+                            } else {
+                                0.0
+                            },
+                            rps: rate(i),
+                        }
                     })
                     .collect();
-                (
-                    format!(
-                        "{} gives each candidate its weight's share of requests: {}.",
-                        strategy.label(),
-                        and_list(&shares)
-                    ),
-                    if strategy == Strategy::WeightedRoundRobin {
-                        "nginx smooth weighted round robin"
-                    } else {
-                        "load-balancing seed chapter (weighted random)"
-                    },
-                )
+                Answer::Weighted { strategy, shares }
             }
-            Strategy::Random => (
-                format!(
-                    "Random picks uniformly, so over time each of the {} candidates gets about the same share, but bursts pile up by chance: {}.",
-                    cands.len(),
-                    and_list(&rates)
-                ),
-                "service-discovery seed chapter (random); Envoy RANDOM",
-            ),
+            Strategy::Random => Answer::Random {
+                candidates: cands.len() as u32,
+                rates,
+            },
             Strategy::DynamicScore => {
                 let scored = rank(
                     cands
@@ -281,136 +434,98 @@ impl Simulation {
                         .collect(),
                     true,
                 );
-                let list: Vec<String> = scored
-                    .iter()
-                    .skip(1)
-                    .take(6)
-                    .map(|(i, s)| format!("{} {s:.2}", addr(*i)))
-                    .collect();
-                (
-                    format!(
-                        "Dynamic score sends every request to the highest score 0.4·(1−cpu) + 0.3·(1−memory) + 0.3/(1+latency s) from the last load reports: {} scores {:.2}, the others {}. Reports arrive once a second, so it herds onto one instance between reports.",
-                        addr(scored[0].0),
-                        scored[0].1,
-                        and_list(&list)
-                    ),
-                    "load-balancing seed chapter (dynamic load balancing)",
-                )
+                Answer::DynamicScore {
+                    best: scored[0],
+                    others: scored.iter().skip(1).take(6).copied().collect(),
+                }
             }
-            Strategy::IpHash | Strategy::StickySession | Strategy::RingHash | Strategy::Maglev => (
-                format!(
-                    "{} picks by the client: the same client goes to the same instance while it stays a candidate. When one leaves, {}. Spread now: {}.",
-                    strategy.label(),
-                    match strategy {
-                        Strategy::IpHash => "the hash is taken modulo a new list length, so most clients move",
-                        Strategy::StickySession => "only its clients are re-assigned",
-                        _ => "only its clients move (consistent hashing)",
-                    },
-                    and_list(&rates)
-                ),
-                match strategy {
-                    Strategy::IpHash => "nginx ip_hash",
-                    Strategy::StickySession => "session affinity (load-balancing seed chapter)",
-                    Strategy::RingHash => "Karger et al. 1997; Envoy RING_HASH with bounded loads (Mirrokni et al. 2016)",
-                    _ => "Eisenbud et al., Maglev (NSDI 2016); Envoy MAGLEV",
-                },
-            ),
+            Strategy::IpHash | Strategy::StickySession | Strategy::RingHash | Strategy::Maglev => {
+                Answer::ByClient { strategy, rates }
+            }
         };
         let p = self.service_metrics[s.0 as usize].latest_percentiles();
         if p.samples > 0 {
-            details.push(format!(
-                "Calls to {name} over the window: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, {:.1} % failed.",
-                p.p50_ms,
-                p.p95_ms,
-                p.p99_ms,
-                self.service_metrics[s.0 as usize].error_rate() * 100.0
-            ));
+            details.push(Detail::ServiceCalls {
+                service: s,
+                p50_ms: p.p50_ms,
+                p95_ms: p.p95_ms,
+                p99_ms: p.p99_ms,
+                failed: self.service_metrics[s.0 as usize].error_rate(),
+            });
         }
         Explanation {
-            title,
-            summary,
+            about,
+            answer,
             details,
-            source: source.into(),
         }
     }
 
     fn explain_instance(&self, i: InstanceId) -> Explanation {
         let inst = &self.instances[i.0 as usize];
-        let a = self.address(i).to_string();
         let now = self.now();
         let svc = &self.cfg.services[inst.service.0 as usize];
         let registered = self.registry.is_registered(i);
         let hc = svc.health_check.as_ref();
-        let summary = match inst.process {
-            Process::Standby => format!("{a} is a backup waiting in the pool: the failover manager starts it when a primary of {} is lost.", svc.name),
-            Process::Booting => format!("{a} is starting; it serves once its boot time has passed and it has registered."),
-            Process::Stopped if registered && !inst.health.healthy => format!(
-                "{a} is down. The registry still lists it ({:.1} s of TTL left), but the health checker has marked it unhealthy, so the balancer skips it.",
-                self.registry.expires_at(i).map_or(0.0, |t| t.since(now) as f64 / 1e6)
-            ),
-            Process::Stopped if registered => format!(
-                "{a} is down but the registry still lists it until its TTL runs out ({:.1} s left), so calls to it fail: the balancer does not know yet.",
-                self.registry.expires_at(i).map_or(0.0, |t| t.since(now) as f64 / 1e6)
-            ),
-            Process::Stopped => format!("{a} is down and the registry has expired it: nothing is sent to it."),
-            Process::Running if !registered => format!("{a} is up but not listed by the registry, so no balancer knows it."),
-            Process::Running if inst.faults.draining => format!("{a} is draining: the balancer sends it nothing new, and its {} requests in flight finish.", in_flight(self, i)),
-            Process::Running if inst.ejected_until.is_some() => format!(
-                "Outlier detection ejected {a} after consecutive 5xx errors; it returns at {} (each ejection lasts longer).",
-                crate::SimTime(inst.ejected_until.map_or(0, |t| t.as_us()))
-            ),
-            Process::Running if !inst.health.healthy => format!(
-                "The health checker marked {a} unhealthy after {} failed checks in a row; {} passing checks bring it back ({} so far).",
-                hc.map_or(3, |h| h.unhealthy_threshold),
-                hc.map_or(2, |h| h.healthy_threshold),
-                inst.health.successes
-            ),
-            Process::Running if inst.health.failures > 0 => format!(
-                "{a} failed its last {} health check(s); at {} in a row it is taken out of rotation.",
-                inst.health.failures,
-                hc.map_or(3, |h| h.unhealthy_threshold)
-            ),
-            Process::Running => format!(
-                "{a} is serving: {} in flight, {:.1} req/s, CPU {:.0} %.",
-                in_flight(self, i),
-                inst.metrics.rate_per_s(now),
-                self.cpu_fraction(i) * 100.0
-            ),
+        let ttl_left_us = self.registry.expires_at(i).map_or(0, |t| t.since(now));
+        let answer = match inst.process {
+            Process::Standby => InstanceAnswer::Standby(inst.service),
+            Process::Booting => InstanceAnswer::Booting,
+            Process::Stopped if registered && !inst.health.healthy => {
+                InstanceAnswer::DownMarkedUnhealthy { ttl_left_us }
+            }
+            Process::Stopped if registered => InstanceAnswer::DownListed { ttl_left_us },
+            Process::Stopped => InstanceAnswer::DownExpired,
+            Process::Running if !registered => InstanceAnswer::NotRegistered,
+            Process::Running if inst.faults.draining => InstanceAnswer::Draining {
+                in_flight: in_flight(self, i),
+            },
+            Process::Running if inst.ejected_until.is_some() => InstanceAnswer::Ejected {
+                until: inst.ejected_until.unwrap_or(now),
+            },
+            Process::Running if !inst.health.healthy => InstanceAnswer::Unhealthy {
+                unhealthy_threshold: hc.map_or(3, |h| h.unhealthy_threshold),
+                healthy_threshold: hc.map_or(2, |h| h.healthy_threshold),
+                successes: inst.health.successes,
+            },
+            Process::Running if inst.health.failures > 0 => InstanceAnswer::FailingChecks {
+                failures: inst.health.failures,
+                threshold: hc.map_or(3, |h| h.unhealthy_threshold),
+            },
+            Process::Running => InstanceAnswer::Serving {
+                in_flight: in_flight(self, i),
+                rps: inst.metrics.rate_per_s(now),
+                cpu: self.cpu_fraction(i),
+            },
         };
         let mut details = Vec::new();
         let p = inst.metrics.latest_percentiles();
         if p.samples > 0 {
-            details.push(format!(
-                "Latency over the window: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms; {:.1} % errors.",
-                p.p50_ms,
-                p.p95_ms,
-                p.p99_ms,
-                inst.metrics.error_rate() * 100.0
-            ));
+            details.push(Detail::InstanceLatency {
+                p50_ms: p.p50_ms,
+                p95_ms: p.p95_ms,
+                p99_ms: p.p99_ms,
+                errors: inst.metrics.error_rate(),
+            });
         }
         for f in self.active_faults().iter().filter(|f| f.target == Some(i)) {
-            details.push(format!("Fault acting: {}.", f.kind.describe()));
+            details.push(Detail::Fault(f.kind));
         }
-        for (c, _, br) in self.breakers().filter(|(_, u, _)| *u == i) {
-            let caller = c.map_or("the gateway".to_string(), |c| self.address(c).to_string());
-            let line = match br.state() {
-                BreakerState::Closed if br.opened == 0 => continue,
-                BreakerState::Closed => format!("Breaker {caller} → {a}: closed again (opened {} times).", br.opened),
-                BreakerState::Open => format!(
-                    "Breaker {caller} → {a}: open, calls fail fast (503) or go elsewhere; half-open at {}.",
-                    crate::SimTime(br.half_open_at().map_or(0, |t| t.as_us()))
-                ),
-                BreakerState::HalfOpen => format!("Breaker {caller} → {a}: half-open, trial calls decide whether it closes."),
-            };
-            details.push(line);
+        for (caller, _, br) in self.breakers().filter(|(_, u, _)| *u == i) {
+            if br.state() == BreakerState::Closed && br.opened == 0 {
+                continue;
+            }
+            details.push(Detail::Breaker {
+                caller,
+                instance: i,
+                state: br.state(),
+                opened: br.opened,
+                half_open_at: br.half_open_at(),
+            });
         }
         Explanation {
-            title: format!("{a} ({})", svc.name),
-            summary,
+            about: About::Instance(i, inst.service),
+            answer: Answer::Instance(answer),
             details,
-            source:
-                "health checks and failover: seed chapters; outlier ejection and draining: Envoy"
-                    .into(),
         }
     }
 }
@@ -420,7 +535,7 @@ mod tests {
     use super::rank;
     use crate::InstanceId;
 
-    fn ids(v: &[(InstanceId, f64)]) -> Vec<u32> {
+    fn ids(v: &[super::Ranked]) -> Vec<u32> {
         v.iter().map(|(i, _)| i.0).collect()
     }
 

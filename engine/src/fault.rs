@@ -200,33 +200,6 @@ impl FaultKind {
         }
     }
 
-    /// A short description for people, e.g. `slow ×10`.
-    pub fn describe(&self) -> String {
-        match *self {
-            FaultKind::Crash => "crash".into(),
-            FaultKind::Hang => "hang (accepts, never answers)".into(),
-            FaultKind::Slow { factor } => format!("slow: latency ×{factor}"),
-            FaultKind::ErrorRate { rate } => format!("error rate {:.0} %", rate * 100.0),
-            FaultKind::PartitionHeartbeats => "partition: heartbeats lost, still serving".into(),
-            FaultKind::PartitionServing => {
-                "partition: unreachable by callers, still heart-beating".into()
-            }
-            FaultKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
-            FaultKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
-            FaultKind::Restart => "restart".into(),
-            FaultKind::DataNodeFail => "data node fails".into(),
-            FaultKind::DataNodeRecover => "data node recovers".into(),
-            FaultKind::DataNodeJoin { capacity, .. } => {
-                format!("data node joins ({capacity} copies)")
-            }
-            FaultKind::DataNodeLeave => "data node leaves".into(),
-            FaultKind::Drain => "drain (no new requests)".into(),
-            FaultKind::SetWeight { weight } => format!("weight set to {weight}"),
-            FaultKind::SetStrategy { strategy } => format!("strategy set to {}", strategy.label()),
-            FaultKind::Recover => "recover (faults cleared, restarted if down)".into(),
-        }
-    }
-
     /// True for kinds whose target is a data node id rather than an instance address.
     pub fn targets_data_node(&self) -> bool {
         matches!(

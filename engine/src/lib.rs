@@ -32,6 +32,8 @@ pub mod explain;
 pub mod fault;
 pub mod health;
 pub mod metrics;
+pub mod notice;
+pub mod present;
 pub mod presets;
 pub mod queue;
 pub mod ratelimit;

@@ -29,25 +29,6 @@ pub enum RateLimitConfig {
     },
 }
 
-impl RateLimitConfig {
-    /// A short description, e.g. `token bucket 100, +1/s`.
-    pub fn label(&self) -> String {
-        match *self {
-            RateLimitConfig::SlidingWindow {
-                max_requests,
-                window_ms,
-            } => format!(
-                "sliding window: {max_requests} per {} s",
-                window_ms as f64 / 1e3
-            ),
-            RateLimitConfig::TokenBucket {
-                capacity,
-                refill_per_s,
-            } => format!("token bucket: {capacity} tokens, +{refill_per_s}/s"),
-        }
-    }
-}
-
 /// A running limiter.
 #[derive(Clone, Debug)]
 pub enum RateLimiter {

@@ -63,8 +63,8 @@ pub struct ReplicationConfig {
     pub read_quorum: u32,
 }
 
-/// Why a replication config is refused.
-#[derive(Clone, Debug, PartialEq)]
+/// Why a replication config or a data-store command is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReplicationError {
     /// A count outside its limits: (field, value, min, max).
     Count(&'static str, u64, u64, u64),
@@ -72,6 +72,12 @@ pub enum ReplicationError {
     Duplicate(String),
     /// No node has this id.
     UnknownNode(String),
+    /// The cluster has no replicated data store.
+    NoStore,
+    /// A failure of a node that is already down: (its id).
+    AlreadyDown(String),
+    /// A recovery of a node that is up: (its id).
+    AlreadyUp(String),
 }
 
 impl std::fmt::Display for ReplicationError {
@@ -82,6 +88,9 @@ impl std::fmt::Display for ReplicationError {
             }
             ReplicationError::Duplicate(id) => write!(f, "two data nodes are named {id:?}"),
             ReplicationError::UnknownNode(id) => write!(f, "no data node {id:?}"),
+            ReplicationError::NoStore => write!(f, "no data store"),
+            ReplicationError::AlreadyDown(id) => write!(f, "data node {id} is already down"),
+            ReplicationError::AlreadyUp(id) => write!(f, "data node {id} is up"),
         }
     }
 }

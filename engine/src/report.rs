@@ -111,7 +111,7 @@ impl Simulation {
                 .iter()
                 .map(|i| InstanceReport {
                     id: i.name.clone(),
-                    service: i.service.clone(),
+                    service: view.services[i.service.0 as usize].name.clone(),
                     address: i.address.clone(),
                     served: i.served,
                     errors: i.errors + i.timeouts,
@@ -128,7 +128,7 @@ impl Simulation {
                 .iter()
                 .map(|s| ServiceReport {
                     name: s.name.clone(),
-                    strategy: s.strategy.clone(),
+                    strategy: s.strategy.label().to_string(),
                     rps: s.rps,
                     error_rate: s.error_rate,
                     p99_ms: s.p99_ms,
@@ -144,7 +144,7 @@ impl Simulation {
                 .filter(|a| a.fired > 0)
                 .map(|a| AlertReport {
                     rule: self.alerts().rules[a.rule].name.clone(),
-                    target: self.target_name(a.target),
+                    target: crate::present::target(a.target, self),
                     fired: a.fired,
                     state: a.state,
                 })

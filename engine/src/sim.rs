@@ -27,10 +27,11 @@ use crate::alerts::{AlertEngine, AlertTransition};
 use crate::balancer::Balancer;
 use crate::breaker::CircuitBreaker;
 use crate::config::{ClusterConfig, Role};
-use crate::event::{Digest, Event, EventLog, FeedEntry, Outcome, Severity, FEED_CAPACITY};
+use crate::event::{Digest, Event, EventLog, Outcome, FEED_CAPACITY};
 use crate::fault::{FaultKind, FaultState, ScheduledFault};
 use crate::health::HealthState;
 use crate::metrics::WindowMetrics;
+use crate::notice::{FeedEntry, Notice, StartedBy};
 use crate::queue::EventQueue;
 use crate::ratelimit::RateLimiter;
 use crate::registry::{Registry, WatcherId};
@@ -42,9 +43,7 @@ use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 use slab::Slab;
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt;
 
-pub use control::format_metric;
 pub use data::DataOps;
 pub use request::Caller;
 
@@ -181,33 +180,6 @@ pub enum LedgerError {
     },
 }
 
-impl fmt::Display for LedgerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LedgerError::CountsDoNotAddUp {
-                arrived,
-                ended,
-                in_flight,
-            } => write!(
-                f,
-                "{arrived} requests arrived but {ended} ended and {in_flight} are in flight"
-            ),
-            LedgerError::EndedTwice { attempts, first } => write!(
-                f,
-                "{attempts} attempts to end a request that had already ended (first: request {first})"
-            ),
-            LedgerError::Overdue {
-                request,
-                age_us,
-                bound_us,
-            } => write!(
-                f,
-                "request {request} has been in flight {age_us} µs, longer than the {bound_us} µs its timeouts and retries allow"
-            ),
-        }
-    }
-}
-
 impl std::error::Error for LedgerError {}
 
 /// A deliberately broken engine, for showing that the exactly-once checks fail when the
@@ -310,7 +282,7 @@ pub enum CommandError {
     /// The fault or value is invalid for this cluster.
     Invalid(crate::ConfigError),
     /// A data-store command was refused: (why).
-    Data(String),
+    Data(crate::replication::ReplicationError),
     /// A timeline action added to a run that is already past its time ([`Simulation::schedule`]).
     TooLate {
         /// The action's time, simulated ms.
@@ -318,28 +290,6 @@ pub enum CommandError {
         /// The run's clock, simulated µs.
         now_us: u64,
     },
-}
-
-impl fmt::Display for CommandError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CommandError::UnknownInstance(i) => write!(f, "no instance {}", i.0),
-            CommandError::UnknownService(s) => write!(f, "no service {}", s.0),
-            CommandError::AlreadyDown(i) => write!(f, "instance {} is already down", i.0),
-            CommandError::AlreadyUp(i) => write!(f, "instance {} is already running", i.0),
-            CommandError::MachineDown(i) => {
-                write!(f, "instance {}'s machine is down; it cannot start yet", i.0)
-            }
-            CommandError::Invalid(e) => write!(f, "{e}"),
-            CommandError::Data(why) => write!(f, "{why}"),
-            CommandError::TooLate { at_ms, now_us } => write!(
-                f,
-                "the run is already at {} and past {}: the action cannot be added there",
-                SimTime(*now_us),
-                SimTime::from_ms(*at_ms)
-            ),
-        }
-    }
 }
 
 impl std::error::Error for CommandError {}
@@ -1030,7 +980,7 @@ impl Simulation {
             }
             Command::Restart(id) => {
                 self.check(&cmd)?;
-                self.start_process(id, "restarted");
+                self.start_process(id, StartedBy::Operator);
                 Ok(())
             }
             Command::Inject {
@@ -1105,13 +1055,12 @@ impl Simulation {
                 FaultKind::DataNodeLeave => self.data_leave(&id),
                 _ => Ok(()),
             };
-            if let Err(why) = result {
-                self.post(
-                    Severity::Info,
-                    "timeline_skipped",
-                    format!("timeline: {} on {id} skipped: {why}", f.fault.describe()),
-                    None,
-                );
+            if let Err(reason) = result {
+                self.post(Notice::TimelineSkipped {
+                    action: f.fault,
+                    node: id,
+                    reason,
+                });
             }
             return;
         }
@@ -1142,13 +1091,10 @@ impl Simulation {
             .ok_or(CommandError::UnknownService(s))?;
         b.strategy = strategy;
         self.cfg.services[s.0 as usize].strategy = strategy;
-        let name = self.cfg.services[s.0 as usize].name.clone();
-        self.post(
-            Severity::Info,
-            "strategy_changed",
-            format!("load balancer for {name} now uses {}", strategy.label()),
-            None,
-        );
+        self.post(Notice::StrategyChanged {
+            service: s,
+            strategy,
+        });
         Ok(())
     }
 
@@ -1168,13 +1114,10 @@ impl Simulation {
         for b in &mut self.balancers {
             b.set_weight(id, w);
         }
-        let addr = self.address(id).to_string();
-        self.post(
-            Severity::Info,
-            "weight_changed",
-            format!("{addr} now has weight {w}"),
-            Some(id),
-        );
+        self.post(Notice::WeightChanged {
+            instance: id,
+            weight: w,
+        });
         Ok(())
     }
 
@@ -1259,7 +1202,8 @@ impl Simulation {
         self.log.push(self.now, event);
     }
 
-    fn post(&mut self, severity: Severity, kind: &str, text: String, instance: Option<InstanceId>) {
+    /// Adds `notice` to the feed at the current instant (the oldest entry goes when full).
+    fn post(&mut self, notice: Notice) {
         if self.feed.len() == FEED_CAPACITY {
             self.feed.pop_front();
         }
@@ -1267,10 +1211,7 @@ impl Simulation {
         self.feed.push_back(FeedEntry {
             seq: self.feed_seq - 1,
             at: self.now,
-            severity,
-            kind: kind.to_string(),
-            text,
-            instance,
+            notice,
         });
     }
 
@@ -1281,8 +1222,14 @@ impl Simulation {
                 from: t.from,
                 to: t.to,
             });
-            let (text, severity) = self.describe_alert(&t);
-            self.post(severity, "alert", text, None);
+            let rule = self.alerts.alerts[t.alert].rule;
+            let rule_severity = self.alerts.rules[rule].severity;
+            self.post(Notice::AlertChanged {
+                alert: t.alert,
+                to: t.to,
+                value: t.value,
+                rule_severity,
+            });
         }
     }
 

@@ -3,11 +3,14 @@
 //! The web app renders a [`ClusterView`] and nothing else; it computes no simulation numbers
 //! of its own ("the UI reads, the engine decides").
 
-use crate::alerts::{AlertState, Target};
+use crate::alerts::{AlertMetric, AlertState, Target};
+use crate::balancer::Strategy;
 use crate::breaker::BreakerState;
-use crate::event::FeedEntry;
+use crate::fault::FaultKind;
 use crate::metrics::SeriesPoint;
-use crate::sim::{format_metric, OutcomeCounts, Process, Simulation};
+use crate::notice::FeedEntry;
+use crate::ratelimit::RateLimitConfig;
+use crate::sim::{OutcomeCounts, Process, Simulation};
 use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 
@@ -73,8 +76,8 @@ pub struct InstanceView {
     pub id: InstanceId,
     /// Configured id, e.g. `user-service-1`.
     pub name: String,
-    /// Service name.
-    pub service: String,
+    /// Its service.
+    pub service: ServiceId,
     /// `host:port`.
     pub address: String,
     /// State.
@@ -99,8 +102,8 @@ pub struct InstanceView {
     pub role: crate::config::Role,
     /// Weight for weighted strategies.
     pub weight: u32,
-    /// Faults acting on it, described.
-    pub faults: Vec<String>,
+    /// Faults acting on it (each kind once).
+    pub faults: Vec<FaultKind>,
     /// Calls to it failed fast by open breakers, since the start.
     pub short_circuited: u64,
     /// Memory used / limit, `[0, 1]`.
@@ -151,8 +154,8 @@ pub struct ServiceView {
     pub name: String,
     /// Version.
     pub version: String,
-    /// Load-balancing strategy, as people call it.
-    pub strategy: String,
+    /// Load-balancing strategy.
+    pub strategy: Strategy,
     /// Its instances (indices into [`ClusterView::instances`]).
     pub instances: Vec<InstanceId>,
     /// The balancer's upstreams for it now.
@@ -164,7 +167,7 @@ pub struct ServiceView {
     /// Latency p99 of calls to it over the window, ms (`None`: no data).
     pub p99_ms: Option<f64>,
     /// Services it calls.
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<ServiceId>,
     /// Paths it serves.
     pub endpoints: Vec<String>,
     /// Instances its balancer may pick now.
@@ -177,14 +180,12 @@ pub struct ServiceView {
     pub missing_from_cache: Vec<InstanceId>,
     /// Breakers open towards its instances now.
     pub breakers_open: usize,
-    /// The strategy itself (what [`ServiceView::strategy`] names).
-    pub strategy_kind: crate::balancer::Strategy,
     /// Per-second samples of calls to it (rate, errors, p50/p95/p99), oldest first (at most
     /// [`CHART_POINTS`]).
     pub series: Vec<SeriesPoint>,
     /// Services that call it (the reverse of `depends_on`); empty: clients call it through
     /// the gateway.
-    pub called_by: Vec<String>,
+    pub called_by: Vec<ServiceId>,
     /// Share of client requests sent to it through the gateway, `[0, 1]` (0: only other
     /// services call it).
     pub client_share: f64,
@@ -266,8 +267,8 @@ pub struct KeyView {
 /// One circuit breaker as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BreakerView {
-    /// The caller's address, or `gateway`.
-    pub caller: String,
+    /// The caller (`None`: the gateway).
+    pub caller: Option<InstanceId>,
     /// The upstream instance.
     pub instance: InstanceId,
     /// State.
@@ -281,16 +282,27 @@ pub struct BreakerView {
 pub struct AlertView {
     /// Rule name.
     pub rule: String,
-    /// Service name or instance address.
-    pub target: String,
+    /// What it is about.
+    pub target: Target,
     /// State.
     pub state: crate::alerts::AlertState,
     /// Severity when firing.
     pub severity: crate::event::Severity,
-    /// Last value, formatted with its unit.
-    pub value: String,
+    /// The rule's metric (the unit of `value`).
+    pub metric: AlertMetric,
+    /// Last value, in the metric's unit (`None`: no data).
+    pub value: Option<f64>,
     /// Times it fired.
     pub fired: u32,
+}
+
+/// A fault acting now.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultView {
+    /// The instance (`None`: the cluster).
+    pub target: Option<InstanceId>,
+    /// What.
+    pub kind: FaultKind,
 }
 
 /// The whole cluster as shown, at one simulated instant.
@@ -320,16 +332,16 @@ pub struct ClusterView {
     pub breakers: Vec<BreakerView>,
     /// Alerts that are pending, firing or resolved.
     pub alerts: Vec<AlertView>,
-    /// Faults acting now, described.
-    pub faults: Vec<String>,
-    /// The gateway's rate limit, described (`None`: none).
-    pub rate_limit: Option<String>,
+    /// Faults acting now.
+    pub faults: Vec<FaultView>,
+    /// The gateway's rate limit (`None`: none).
+    pub rate_limit: Option<RateLimitConfig>,
     /// The replicated store's counters (`None`: no store). The ring itself comes from
     /// [`Simulation::ring_view`], fetched when `generation` changes.
     pub data: Option<DataSummary>,
     /// XXH3 chain over every client request so far (time, client, service): equal in two
-    /// runs exactly when they saw the same requests (compare mode shows it).
-    pub workload: String,
+    /// runs exactly when they saw the same requests (compare mode shows it in hex).
+    pub workload: u64,
     /// Alert transitions posted since the start; the list itself comes from
     /// [`Simulation::alert_feed_view`], fetched when this changes.
     pub alert_posted: u64,
@@ -390,18 +402,18 @@ impl Simulation {
                 };
                 let reg = self.registry.get(id);
                 let p = inst.metrics.latest_percentiles();
-                let mut faults: Vec<String> = self
+                let mut faults: Vec<FaultKind> = self
                     .active_faults()
                     .iter()
                     .filter(|f| f.target == Some(id))
-                    .map(|f| f.kind.describe())
+                    .map(|f| f.kind)
                     .collect();
                 faults.dedup();
                 let conc = inst.faults.concurrency.unwrap_or(cfg.concurrency);
                 InstanceView {
                     id,
                     name: cfg.id.clone(),
-                    service: self.cfg.services[svc.0 as usize].name.clone(),
+                    service: svc,
                     address: cfg.address.clone(),
                     status,
                     up,
@@ -447,7 +459,7 @@ impl Simulation {
                 let sid = ServiceId(s as u16);
                 let members: Vec<InstanceId> = instances
                     .iter()
-                    .filter(|v| v.service == svc.name)
+                    .filter(|v| v.service == sid)
                     .map(|v| v.id)
                     .collect();
                 let m = &self.service_metrics[s];
@@ -463,27 +475,31 @@ impl Simulation {
                 ServiceView {
                     name: svc.name.clone(),
                     version: svc.version.clone(),
-                    strategy: svc.strategy.label().to_string(),
+                    strategy: svc.strategy,
                     instances: members,
                     upstreams,
                     rps: m.rate_per_s(now),
                     error_rate: m.error_rate(),
                     p99_ms: (p.samples > 0).then_some(p.p99_ms),
-                    depends_on: svc.depends_on.clone(),
+                    depends_on: svc
+                        .depends_on
+                        .iter()
+                        .filter_map(|d| self.service_by_name(d))
+                        .collect(),
                     endpoints: svc.endpoints.clone(),
                     candidates: self.candidates(sid),
                     panic: self.in_panic(sid),
                     cache_age_ms: now.since(self.caches[s].fetched_at) / 1_000,
                     missing_from_cache,
                     breakers_open: self.open_breakers(sid),
-                    strategy_kind: svc.strategy,
                     series: last_points(m.series()),
                     called_by: self
                         .cfg
                         .services
                         .iter()
-                        .filter(|c| c.depends_on.contains(&svc.name))
-                        .map(|c| c.name.clone())
+                        .enumerate()
+                        .filter(|(_, c)| c.depends_on.contains(&svc.name))
+                        .map(|(c, _)| ServiceId(c as u16))
                         .collect(),
                     client_share: self.client_share(sid),
                 }
@@ -493,7 +509,7 @@ impl Simulation {
             .breakers()
             .filter(|(_, _, b)| b.opened > 0 || b.state() != BreakerState::Closed)
             .map(|(c, u, b)| BreakerView {
-                caller: c.map_or("gateway".to_string(), |c| self.address(c).to_string()),
+                caller: c,
                 instance: u,
                 state: b.state(),
                 opened: b.opened,
@@ -508,12 +524,11 @@ impl Simulation {
                 let rule = &self.alerts().rules[a.rule];
                 AlertView {
                     rule: rule.name.clone(),
-                    target: self.target_name(a.target),
+                    target: a.target,
                     state: a.state,
                     severity: rule.severity,
-                    value: a
-                        .value
-                        .map_or("no data".into(), |v| format_metric(rule.metric, v)),
+                    metric: rule.metric,
+                    value: a.value,
                     fired: a.fired,
                 }
             })
@@ -521,11 +536,9 @@ impl Simulation {
         let faults = self
             .active_faults()
             .iter()
-            .map(|f| {
-                let on = f
-                    .target
-                    .map_or("cluster".to_string(), |t| self.address(t).to_string());
-                format!("{on}: {}", f.kind.describe())
+            .map(|f| FaultView {
+                target: f.target,
+                kind: f.kind,
             })
             .collect();
         ClusterView {
@@ -542,7 +555,7 @@ impl Simulation {
             breakers,
             alerts,
             faults,
-            rate_limit: self.cfg.gateway.rate_limit.map(|r| r.label()),
+            rate_limit: self.cfg.gateway.rate_limit,
             data: self.store().map(|st| DataSummary {
                 ops: self.data_ops(),
                 keys: st.len() as u64,
@@ -550,7 +563,7 @@ impl Simulation {
                 repaired: st.repaired,
                 generation: self.data_generation(),
             }),
-            workload: format!("{:016x}", self.workload()),
+            workload: self.workload(),
             alert_posted: self.alerts().posted,
             feed_posted: self.feed_posted(),
             events: self.log().total(),
@@ -571,23 +584,26 @@ pub struct AlertFeedEntry {
     pub seq: u64,
     /// When, simulated µs.
     pub at_us: u64,
+    /// The alert, by index ([`crate::alerts::AlertEngine::alerts`]); its rule and target
+    /// come from there.
+    pub alert: usize,
     /// Rule name.
     pub rule: String,
-    /// What it is about: a service name, an instance address or `data store`.
-    pub target: String,
+    /// What it is about.
+    pub target: Target,
     /// The instance it is about, if it is about one.
     pub instance: Option<InstanceId>,
     /// The service it is about (an instance's service), if any.
-    pub service: Option<String>,
+    pub service: Option<ServiceId>,
     /// State it left.
     pub from: AlertState,
     /// State it entered.
     pub to: AlertState,
     /// The rule's severity.
     pub severity: crate::event::Severity,
-    /// The value that caused it, with its unit, and the rule's condition, e.g.
-    /// `error_rate 31.0 % > 5.0 %`.
-    pub detail: String,
+    /// The value that caused it, in the rule's metric unit (`None`: no data);
+    /// [`crate::present::alert_condition`] puts it beside the rule's threshold.
+    pub value: Option<f64>,
 }
 
 impl Simulation {
@@ -603,43 +619,22 @@ impl Simulation {
                 let alert = &a.alerts[t.alert];
                 let rule = &a.rules[alert.rule];
                 let (instance, service) = match alert.target {
-                    Target::Instance(i) => (
-                        Some(i),
-                        Some(
-                            self.cfg.services[self.instances[i.0 as usize].service.0 as usize]
-                                .name
-                                .clone(),
-                        ),
-                    ),
-                    Target::Service(s) => {
-                        (None, Some(self.cfg.services[s.0 as usize].name.clone()))
-                    }
+                    Target::Instance(i) => (Some(i), Some(self.instances[i.0 as usize].service)),
+                    Target::Service(s) => (None, Some(s)),
                     Target::Data => (None, None),
-                };
-                let cond = match rule.condition {
-                    crate::alerts::Condition::Above => ">",
-                    crate::alerts::Condition::Below => "<",
-                };
-                let detail = match t.value {
-                    Some(v) => format!(
-                        "{} {} {cond} {}",
-                        rule.metric.key(),
-                        format_metric(rule.metric, v),
-                        format_metric(rule.metric, rule.threshold)
-                    ),
-                    None => format!("{}: no data", rule.metric.key()),
                 };
                 AlertFeedEntry {
                     seq: a.posted - len + k as u64,
                     at_us: t.at.as_us(),
+                    alert: t.alert,
                     rule: rule.name.clone(),
-                    target: self.target_name(alert.target),
+                    target: alert.target,
                     instance,
                     service,
                     from: t.from,
                     to: t.to,
                     severity: rule.severity,
-                    detail,
+                    value: t.value,
                 }
             })
             .collect()

@@ -311,3 +311,43 @@ fn a_closed_pipe_ends_quietly() {
     );
     assert!(out.status.success(), "{:?}", out.status);
 }
+
+#[test]
+fn run_feed_prints_the_notices_in_words_oldest_first() {
+    let out = ha_sim(&[
+        "run",
+        "--preset",
+        "discovery",
+        "--seconds",
+        "60",
+        "--crash",
+        "192.168.1.11:8080@10",
+        "--feed",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not in\n{text}"))
+    };
+    // The crash at 0:10, then the expiry 30 s after the last heartbeat, then the balancer.
+    let crashed = at("192.168.1.11:8080 crashed");
+    let expired = at("registry expired 192.168.1.11:8080");
+    let dropped = at("stopped sending to 192.168.1.11:8080");
+    assert!(crashed < expired && expired < dropped, "{text}");
+    assert!(
+        lines[crashed].starts_with("00:10.000  critical"),
+        "{}",
+        lines[crashed]
+    );
+    // Times never go backwards.
+    let times: Vec<&str> = lines.iter().map(|l| &l[..9]).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+}

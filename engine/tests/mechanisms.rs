@@ -663,9 +663,14 @@ fn default_alerts_fire_and_resolve() {
         "all resolved by 200 s: {:?}",
         sim.view().alerts
     );
-    assert!(sim
-        .feed()
-        .any(|f| f.kind == "alert" && f.text.contains("FIRING")));
+    assert!(sim.feed().any(|f| matches!(
+        f.notice,
+        ha_engine::notice::Notice::AlertChanged {
+            to: ha_engine::alerts::AlertState::Firing,
+            value: Some(_),
+            ..
+        }
+    )));
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! operator actions on the timeline (drain, weight, strategy, recover), the finer instance
 //! states, the alert feed view and the explain panel's live answers.
 
+use ha_engine::alerts::Target;
 use ha_engine::balancer::Strategy;
-use ha_engine::explain::Selection;
+use ha_engine::explain::{About, Answer, InstanceAnswer, Selection};
 use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
@@ -117,12 +118,12 @@ fn weight_and_strategy_changes_on_the_timeline_change_the_spread() {
     let even: Vec<u64> = (0..3)
         .map(|i| served_between(&sim, InstanceId(i), 10, 29))
         .collect();
-    assert_eq!(v.services[0].strategy_kind, Strategy::RoundRobin);
+    assert_eq!(v.services[0].strategy, Strategy::RoundRobin);
     let spread = |v: &[u64]| *v.iter().max().unwrap() as f64 / *v.iter().min().unwrap() as f64;
     assert!(spread(&even) < 1.3, "round robin spreads evenly: {even:?}");
     sim.run_until(SimTime::from_secs(60));
     let v = sim.view();
-    assert_eq!(v.services[0].strategy_kind, Strategy::WeightedRoundRobin);
+    assert_eq!(v.services[0].strategy, Strategy::WeightedRoundRobin);
     assert_eq!(v.instances[0].weight, 8);
     let weighted: Vec<u64> = (0..3)
         .map(|i| served_between(&sim, InstanceId(i), 35, 60))
@@ -186,8 +187,13 @@ fn alert_feed_view_is_newest_first_with_sources() {
     }
     assert!(feed
         .iter()
-        .all(|e| e.service.is_some() || e.target == "data store"));
-    assert!(feed.iter().all(|e| !e.detail.is_empty()));
+        .all(|e| e.service.is_some() || e.target == Target::Data));
+    // Each entry names its alert, whose rule and target are the entry's.
+    for e in &feed {
+        let a = &sim.alerts().alerts[e.alert];
+        assert_eq!(a.target, e.target);
+        assert_eq!(sim.alerts().rules[a.rule].name, e.rule);
+    }
 }
 
 #[test]
@@ -204,30 +210,36 @@ fn explanations_name_the_live_numbers() {
         .map(|&i| &v.instances[i.0 as usize])
         .min_by_key(|i| (i.busy + i.queued, i.id))
         .unwrap();
+    let Answer::LeastConnections { best, others } = &e.answer else {
+        panic!("least connections explains itself: {e:?}");
+    };
+    assert_eq!(*best, (least.id, f64::from(least.busy + least.queued)));
     assert!(
-        e.summary.starts_with(&format!(
-            "Least connections sends to {} because it has {} request",
-            least.address,
-            least.busy + least.queued
-        )),
-        "{}",
-        e.summary
+        others.iter().all(|(i, n)| *i != least.id && *n >= best.1),
+        "{others:?}"
     );
-    assert!(!e.source.is_empty());
+    assert_eq!(
+        e.about,
+        About::Service(ServiceId(0), Strategy::LeastConnections)
+    );
     let g = sim.explain(Selection::Gateway);
-    assert!(g.summary.contains("req/s"), "{}", g.summary);
-    // An instance that is down and still listed says why traffic fails.
-    let addr = v.instances[0].address.clone();
+    assert!(
+        matches!(g.answer, Answer::GatewayOpen { offered_rps } if offered_rps == s.cluster.traffic.rate_rps)
+            || matches!(g.answer, Answer::GatewayLimited { .. }),
+        "{g:?}"
+    );
+    // An instance that is down and still listed says why traffic fails: it is still listed,
+    // with the registry's TTL left.
     sim.apply(ha_engine::Command::Crash(InstanceId(0))).unwrap();
     sim.run_for(1_000_000);
     let i = sim.explain(Selection::Instance(InstanceId(0)));
-    assert!(
-        i.summary.contains(&addr) && i.summary.contains("still lists"),
-        "{}",
-        i.summary
-    );
+    let Answer::Instance(InstanceAnswer::DownListed { ttl_left_us }) = i.answer else {
+        panic!("a crashed, still listed instance: {i:?}");
+    };
+    let ttl_us = s.cluster.registry.heartbeat_timeout_ms * 1_000;
+    assert!(ttl_left_us > 0 && ttl_left_us < ttl_us, "{ttl_left_us}");
     let none = sim.explain(Selection::Instance(InstanceId(99)));
-    assert_eq!(none.title, "nothing selected");
+    assert_eq!(none.about, About::Nothing);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! ```text
 //! ha-sim presets
 //! ha-sim run --preset discovery --seed 42 --seconds 120 [--crash 192.168.1.11:8080@10]
+//! ha-sim run --preset discovery --crash 192.168.1.11:8080@10 --feed   # the feed in words
 //! ha-sim run --fault hang:192.168.1.11:8080@30+20 --fault spike=3@60+10 \
 //!            --strategy user-service=least_connections
 //! ha-sim run --preset discovery --dump-config > cluster.json   # edit, then:
@@ -93,6 +94,10 @@ enum Cmd {
         /// Print the cluster configuration as JSON instead of running it.
         #[arg(long)]
         dump_config: bool,
+        /// Print the run's event feed (one notice per line: simulated time, severity, what
+        /// happened) instead of the JSON report.
+        #[arg(long, conflicts_with = "dump_config")]
+        feed: bool,
     },
     /// Print a share link for a scenario.
     Link {
@@ -377,6 +382,7 @@ fn run(
     crash: &[String],
     restart: &[String],
     dump_config: bool,
+    feed: bool,
 ) -> Result<String, String> {
     let sc = load(src)?;
     let seconds = seconds.unwrap_or(sc.duration_s as f64);
@@ -413,6 +419,20 @@ fn run(
             .map_err(|e| format!("at {at}: {cmd:?}: {e}"))?;
     }
     sim.run_until(SimTime((seconds * 1e6) as u64));
+    if feed {
+        let lines: Vec<String> = sim
+            .feed()
+            .map(|e| {
+                format!(
+                    "{}  {:<8}  {}",
+                    e.at,
+                    e.notice.severity().label(),
+                    ha_engine::present::notice(&e.notice, &sim)
+                )
+            })
+            .collect();
+        return Ok(lines.join("\n"));
+    }
     serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())
 }
 
@@ -435,7 +455,8 @@ fn main() -> ExitCode {
             crash,
             restart,
             dump_config,
-        } => run(&source, seconds, &crash, &restart, dump_config),
+            feed,
+        } => run(&source, seconds, &crash, &restart, dump_config, feed),
         Cmd::Link { source, base } => load(&source).map(|sc| sc.to_link(&base)),
         Cmd::Scenario { source } => load(&source).map(|sc| sc.to_json()),
         Cmd::Ring {

@@ -2,16 +2,15 @@
 //! ejection, failover, faults, metrics and alerts.
 
 use super::{ActiveFault, Pending, Process, Simulation, METRICS_TICK_US};
-use crate::alerts::{
-    AlertEngine, AlertMetric, AlertRule, AlertState, AlertTransition, Scope, Target,
-};
+use crate::alerts::{AlertEngine, AlertMetric, AlertRule, Scope, Target};
 use crate::balancer::LoadReport;
 use crate::breaker::BreakerState;
 use crate::config::{ClusterConfig, Role};
-use crate::event::{Event, Severity};
+use crate::event::Event;
 use crate::fault::{FaultKind, FaultState};
 use crate::health::{HealthChange, HealthState};
 use crate::metrics::Gauges;
+use crate::notice::{Notice, StartedBy};
 use crate::registry::RegistryEvent;
 use crate::time::SimTime;
 use crate::{InstanceId, ServiceId};
@@ -121,28 +120,16 @@ impl Simulation {
             instance: id,
             requests_lost: lost,
         });
-        let addr = self.address(id).to_string();
-        let expiry = match self.registry.expires_at(id) {
-            Some(t) => format!(
-                "; the registry keeps listing it until its TTL runs out at {t} unless a heartbeat arrives"
-            ),
-            None => String::new(),
-        };
-        let lost_text = match lost {
-            0 => "no request was in it".to_string(),
-            1 => "the 1 request in it was reset (502)".to_string(),
-            n => format!("the {n} requests in it were reset (502)"),
-        };
-        self.post(
-            Severity::Critical,
-            "instance_crashed",
-            format!("{addr} crashed: {lost_text}; it stops heart-beating{expiry}"),
-            Some(id),
-        );
+        let listed_until = self.registry.expires_at(id);
+        self.post(Notice::InstanceCrashed {
+            instance: id,
+            requests_lost: lost,
+            listed_until,
+        });
     }
 
     /// Starts `id`'s process; it serves and registers after its boot time.
-    pub(super) fn start_process(&mut self, id: InstanceId, why: &str) {
+    pub(super) fn start_process(&mut self, id: InstanceId, by: StartedBy) {
         let boot_us = self.instance_config(id).boot_time_ms * 1_000;
         let incarnation = {
             let inst = &mut self.instances[id.0 as usize];
@@ -153,18 +140,11 @@ impl Simulation {
             inst.incarnation
         };
         self.record(Event::InstanceRestarted { instance: id });
-        let addr = self.address(id).to_string();
-        let boot = if boot_us > 0 {
-            format!("; it serves after booting for {} s", boot_us as f64 / 1e6)
-        } else {
-            String::new()
-        };
-        self.post(
-            Severity::Info,
-            "instance_restarted",
-            format!("{addr} {why}{boot}"),
-            Some(id),
-        );
+        self.post(Notice::InstanceStarted {
+            instance: id,
+            by,
+            boot_ms: boot_us / 1_000,
+        });
         self.queue.push(
             self.now.plus_us(boot_us),
             Pending::BootDone {
@@ -206,13 +186,7 @@ impl Simulation {
                 incarnation,
             },
         );
-        let addr = self.address(id).to_string();
-        self.post(
-            Severity::Info,
-            "instance_ready",
-            format!("{addr} is up and serving"),
-            Some(id),
-        );
+        self.post(Notice::InstanceReady { instance: id });
         self.health_view_changed(svc);
         self.maybe_failback(id);
     }
@@ -238,23 +212,22 @@ impl Simulation {
     }
 
     fn register(&mut self, id: InstanceId) {
-        let (service, address) = {
-            let svc = &self.cfg.services[self.instances[id.0 as usize].service.0 as usize];
+        let service = self.instances[id.0 as usize].service;
+        let (name, address) = {
+            let svc = &self.cfg.services[service.0 as usize];
             (svc.name.clone(), self.address(id).to_string())
         };
         if self
             .registry
-            .register(id, &service, &address, self.now)
+            .register(id, &name, &address, self.now)
             .is_ok()
         {
             self.instances[id.0 as usize].last_heartbeat = Some(self.now);
             self.record(Event::Registered { instance: id });
-            self.post(
-                Severity::Info,
-                "registered",
-                format!("{address} registered as {service}"),
-                Some(id),
-            );
+            self.post(Notice::Registered {
+                instance: id,
+                service,
+            });
             self.schedule_ttl_check(id);
             self.watch_changed();
         }
@@ -288,31 +261,16 @@ impl Simulation {
             last_heartbeat,
         });
         let inst = &self.instances[instance.0 as usize];
-        let refused = inst.refused_since_crash;
-        let addr = self.address(instance).to_string();
-        let ttl_s = self.cfg.registry.heartbeat_timeout_ms as f64 / 1e3;
-        let tail = match (inst.up(), refused) {
-            (true, _) => "; it is still running: its heartbeats are not arriving".to_string(),
-            (false, 0) => "; no request reached it after it crashed".to_string(),
-            (false, 1) => "; 1 request was sent to it after it crashed, and refused".to_string(),
-            (false, n) => format!("; {n} requests were sent to it after it crashed, all refused"),
+        let notice = Notice::Expired {
+            instance,
+            ttl_ms: self.cfg.registry.heartbeat_timeout_ms,
+            last_heartbeat,
+            still_running: inst.up(),
+            refused_after_crash: inst.refused_since_crash,
+            cache_refresh_ms: (!self.cfg.discovery.watch)
+                .then_some(self.cfg.discovery.cache_ttl_ms),
         };
-        let cache = if self.cfg.discovery.watch {
-            String::new()
-        } else {
-            format!(
-                "; balancers drop it when their discovery cache next refreshes (every {} s)",
-                self.cfg.discovery.cache_ttl_ms as f64 / 1e3
-            )
-        };
-        self.post(
-            Severity::Warning,
-            "expired",
-            format!(
-                "registry expired {addr}: no heartbeat for {ttl_s} s (last at {last_heartbeat}){tail}{cache}"
-            ),
-            Some(instance),
-        );
+        self.post(notice);
         self.watch_changed();
     }
 
@@ -357,47 +315,17 @@ impl Simulation {
         if self.now == SimTime::ZERO {
             return; // registrations at start are already in the feed one by one
         }
-        let removed: Vec<String> = old
-            .iter()
-            .filter(|i| !new.contains(i))
-            .map(|i| self.address(*i).to_string())
-            .collect();
-        let added: Vec<String> = new
-            .iter()
-            .filter(|i| !old.contains(i))
-            .map(|i| self.address(*i).to_string())
-            .collect();
-        let mut parts = Vec::new();
-        if !removed.is_empty() {
-            parts.push(format!("stopped sending to {}", removed.join(", ")));
-        }
-        if !added.is_empty() {
-            parts.push(format!("started sending to {}", added.join(", ")));
-        }
-        if parts.is_empty() {
+        let removed: Vec<InstanceId> = old.iter().filter(|i| !new.contains(i)).copied().collect();
+        let added: Vec<InstanceId> = new.iter().filter(|i| !old.contains(i)).copied().collect();
+        if removed.is_empty() && added.is_empty() {
             return;
         }
-        let severity = if new.is_empty() {
-            Severity::Critical
-        } else if removed.is_empty() {
-            Severity::Info
-        } else {
-            Severity::Warning
-        };
-        let left = match new.len() {
-            0 => "no upstream left: requests get 503 no healthy upstream".to_string(),
-            1 => "1 upstream left".to_string(),
-            n => format!("{n} upstreams left"),
-        };
-        self.post(
-            severity,
-            "upstreams_changed",
-            format!(
-                "load balancer for {name} refreshed its discovery cache: {}; {left}",
-                parts.join(" and ")
-            ),
-            None,
-        );
+        self.post(Notice::UpstreamsChanged {
+            service: s,
+            removed,
+            added,
+            left: new.len() as u32,
+        });
     }
 
     // ---- health checks ---------------------------------------------------------------------
@@ -469,7 +397,6 @@ impl Simulation {
                 consecutive,
             });
         }
-        let addr = self.address(id).to_string();
         match change {
             Some(HealthChange::BecameUnhealthy) => {
                 self.stats.marked_unhealthy += 1;
@@ -477,17 +404,12 @@ impl Simulation {
                     instance: id,
                     healthy: false,
                 });
-                self.post(
-                    Severity::Critical,
-                    "health_changed",
-                    format!(
-                        "health checker marked {addr} unhealthy after {} failed checks ({} s apart, {} s timeout); the balancer stops sending to it",
-                        h.unhealthy_threshold,
-                        h.interval_ms as f64 / 1e3,
-                        h.timeout_ms as f64 / 1e3
-                    ),
-                    Some(id),
-                );
+                self.post(Notice::MarkedUnhealthy {
+                    instance: id,
+                    failed_checks: h.unhealthy_threshold,
+                    interval_ms: h.interval_ms,
+                    timeout_ms: h.timeout_ms,
+                });
                 self.health_view_changed(svc);
                 self.handle_failure(id);
             }
@@ -496,15 +418,10 @@ impl Simulation {
                     instance: id,
                     healthy: true,
                 });
-                self.post(
-                    Severity::Info,
-                    "health_changed",
-                    format!(
-                        "health checker marked {addr} healthy again after {} passed checks",
-                        h.healthy_threshold
-                    ),
-                    Some(id),
-                );
+                self.post(Notice::MarkedHealthy {
+                    instance: id,
+                    passed_checks: h.healthy_threshold,
+                });
                 self.health_view_changed(svc);
                 self.maybe_failback(id);
             }
@@ -521,13 +438,7 @@ impl Simulation {
         inst.consecutive_5xx = 0;
         let svc = inst.service;
         self.record(Event::Unejected { instance: id });
-        let addr = self.address(id).to_string();
-        self.post(
-            Severity::Info,
-            "unejected",
-            format!("{addr} is back in rotation after its ejection"),
-            Some(id),
-        );
+        self.post(Notice::Unejected { instance: id });
         self.health_view_changed(svc);
     }
 
@@ -551,18 +462,13 @@ impl Simulation {
                 self.instances[failed.0 as usize].replaced_by = Some(b);
                 self.instances[b.0 as usize].replacing = Some(failed);
                 self.record(Event::BackupPromoted { backup: b, failed });
-                let (fa, ba) = (
-                    self.address(failed).to_string(),
-                    self.address(b).to_string(),
-                );
-                let boot = self.instance_config(b).boot_time_ms as f64 / 1e3;
-                self.post(
-                    Severity::Warning,
-                    "backup_promoted",
-                    format!("failover: promoting backup {ba} to replace {fa}; it needs {boot} s to boot"),
-                    Some(b),
-                );
-                self.start_process(b, "started from the backup pool");
+                let boot_ms = self.instance_config(b).boot_time_ms;
+                self.post(Notice::BackupPromoted {
+                    backup: b,
+                    failed,
+                    boot_ms,
+                });
+                self.start_process(b, StartedBy::BackupPool);
             }
         }
         if self.instances[failed.0 as usize].recovery.is_none() {
@@ -586,7 +492,6 @@ impl Simulation {
             attempt,
             ok,
         });
-        let addr = self.address(id).to_string();
         if ok {
             self.stats.recoveries += 1;
             self.instances[id.0 as usize].recovery = None;
@@ -595,9 +500,10 @@ impl Simulation {
             }
             self.start_process(
                 id,
-                &format!(
-                    "restarted by the failover manager (attempt {attempt} of {RECOVERY_ATTEMPTS})"
-                ),
+                StartedBy::FailoverManager {
+                    attempt,
+                    of: RECOVERY_ATTEMPTS,
+                },
             );
             return;
         }
@@ -605,24 +511,19 @@ impl Simulation {
             self.stats.recoveries_given_up += 1;
             self.instances[id.0 as usize].recovery = Some(0);
             self.record(Event::RecoveryGaveUp { instance: id });
-            self.post(
-                Severity::Critical,
-                "recovery_gave_up",
-                format!("failover manager gave up recovering {addr} after {RECOVERY_ATTEMPTS} attempts; it needs an operator"),
-                Some(id),
-            );
+            self.post(Notice::RecoveryGaveUp {
+                instance: id,
+                attempts: RECOVERY_ATTEMPTS,
+            });
             return;
         }
         let wait = RECOVERY_BACKOFF_US * attempt as u64;
-        self.post(
-            Severity::Warning,
-            "recovery_attempt",
-            format!(
-                "recovery attempt {attempt} of {RECOVERY_ATTEMPTS} for {addr} failed (its fault is still active); next try in {} s",
-                wait / 1_000_000
-            ),
-            Some(id),
-        );
+        self.post(Notice::RecoveryFailed {
+            instance: id,
+            attempt,
+            of: RECOVERY_ATTEMPTS,
+            retry_in_ms: wait / 1_000,
+        });
         self.queue.push(
             self.now.plus_us(wait),
             Pending::Recovery {
@@ -671,16 +572,7 @@ impl Simulation {
             b.incarnation += 1;
         }
         self.record(Event::InstanceStopped { instance: backup });
-        let (pa, ba) = (
-            self.address(primary).to_string(),
-            self.address(backup).to_string(),
-        );
-        self.post(
-            Severity::Info,
-            "failback",
-            format!("failback: {pa} recovered, so backup {ba} was deregistered and returned to the pool"),
-            Some(backup),
-        );
+        self.post(Notice::Failback { primary, backup });
         self.health_view_changed(svc);
     }
 
@@ -701,23 +593,14 @@ impl Simulation {
             instance: target,
             kind,
         });
-        let on = match target {
-            Some(t) => self.address(t).to_string(),
-            None => "the cluster".to_string(),
-        };
-        let how_long = match duration_ms {
-            Some(d) => format!(" for {} s", d as f64 / 1e3),
-            None => String::new(),
-        };
         // Instant actions speak for themselves (the crash and restart posts say what happened).
         let silent = kind.is_instant() || (kind == FaultKind::Crash && duration_ms.is_none());
         if !silent {
-            self.post(
-                Severity::Warning,
-                "fault_started",
-                format!("fault injected on {on}: {}{how_long}", kind.describe()),
+            self.post(Notice::FaultStarted {
                 target,
-            );
+                fault: kind,
+                duration_ms,
+            });
         }
         if let (FaultKind::SetWeight { weight }, Some(t)) = (kind, target) {
             let _ = self.set_weight(t, weight);
@@ -728,14 +611,9 @@ impl Simulation {
             self.clear_faults(t);
             let inst = &self.instances[t.0 as usize];
             if matches!(inst.process, Process::Stopped) && !inst.faults.machine_down {
-                self.start_process(t, "recovered by an operator");
+                self.start_process(t, StartedBy::OperatorRecover);
             } else {
-                self.post(
-                    Severity::Info,
-                    "recovered",
-                    format!("{on} recovered by an operator: its faults were cleared"),
-                    target,
-                );
+                self.post(Notice::FaultsCleared { target });
             }
             self.record(Event::FaultEnded { fault: id });
             return; // an instant action
@@ -746,7 +624,7 @@ impl Simulation {
                 if matches!(inst.process, Process::Stopped | Process::Standby)
                     && !inst.faults.machine_down
                 {
-                    self.start_process(t, "restarted by an operator");
+                    self.start_process(t, StartedBy::Operator);
                 }
             }
             self.record(Event::FaultEnded { fault: id });
@@ -785,22 +663,16 @@ impl Simulation {
         };
         let f = self.active_faults.remove(pos);
         self.record(Event::FaultEnded { fault });
-        let on = match f.target {
-            Some(t) => self.address(t).to_string(),
-            None => "the cluster".to_string(),
-        };
-        self.post(
-            Severity::Info,
-            "fault_ended",
-            format!("fault on {on} ended: {}", f.kind.describe()),
-            f.target,
-        );
+        self.post(Notice::FaultEnded {
+            target: f.target,
+            fault: f.kind,
+        });
         self.refold_faults(f.target);
         if f.kind == FaultKind::Crash {
             if let Some(t) = f.target {
                 let inst = &self.instances[t.0 as usize];
                 if inst.process == Process::Stopped && !inst.faults.machine_down {
-                    self.start_process(t, "came back: its machine is up again");
+                    self.start_process(t, StartedBy::MachineBack);
                 }
             }
         }
@@ -1008,72 +880,6 @@ impl Simulation {
             AlertMetric::UnderReplicatedKeys => {
                 self.store.as_ref().map(|s| s.under_replicated() as f64)
             }
-        }
-    }
-
-    /// The alert feed line for `t`, and its severity.
-    pub(super) fn describe_alert(&self, t: &AlertTransition) -> (String, Severity) {
-        let a = &self.alerts.alerts[t.alert];
-        let rule = &self.alerts.rules[a.rule];
-        let on = self.target_name(a.target);
-        let value = t
-            .value
-            .map_or("no data".to_string(), |v| format_metric(rule.metric, v));
-        let cond = match rule.condition {
-            crate::alerts::Condition::Above => "above",
-            crate::alerts::Condition::Below => "below",
-        };
-        let threshold = format_metric(rule.metric, rule.threshold);
-        let text = match t.to {
-            AlertState::Pending => format!(
-                "alert {} on {on} pending: {} is {value}, {cond} {threshold}; fires if it stays so for {} s",
-                rule.name,
-                rule.metric.key(),
-                rule.for_ms as f64 / 1e3
-            ),
-            AlertState::Firing => format!(
-                "alert {} on {on} FIRING: {} is {value}, {cond} {threshold}",
-                rule.name,
-                rule.metric.key()
-            ),
-            AlertState::Resolved => format!(
-                "alert {} on {on} resolved: {} is {value}",
-                rule.name,
-                rule.metric.key()
-            ),
-            AlertState::Inactive => format!("alert {} on {on} inactive", rule.name),
-        };
-        let severity = match t.to {
-            AlertState::Firing => rule.severity,
-            AlertState::Pending => Severity::Warning.min(rule.severity),
-            _ => Severity::Info,
-        };
-        (text, severity)
-    }
-
-    /// A service's name or an instance's address.
-    pub fn target_name(&self, t: Target) -> String {
-        match t {
-            Target::Service(s) => self.cfg.services[s.0 as usize].name.clone(),
-            Target::Instance(i) => self.address(i).to_string(),
-            Target::Data => "data store".to_string(),
-        }
-    }
-}
-
-/// A metric value with its unit, for people.
-pub fn format_metric(m: AlertMetric, v: f64) -> String {
-    match m {
-        AlertMetric::ErrorRate | AlertMetric::Cpu | AlertMetric::Memory => {
-            format!("{:.1} %", v * 100.0)
-        }
-        AlertMetric::P99Ms => format!("{v:.0} ms"),
-        AlertMetric::RequestRate => format!("{v:.1} req/s"),
-        AlertMetric::HealthyInstances
-        | AlertMetric::BreakersOpen
-        | AlertMetric::QueueLength
-        | AlertMetric::UnderReplicatedKeys => {
-            format!("{v:.0}")
         }
     }
 }

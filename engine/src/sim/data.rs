@@ -2,8 +2,9 @@
 //! stream, node failures, joins and leaves, and repair at a configured rate.
 
 use super::{Command, Pending, Simulation, METRICS_TICK_US};
-use crate::event::{Event, Severity};
-use crate::replication::{DataNodeConfig, ReadResult, RingStats, Store};
+use crate::event::Event;
+use crate::notice::Notice;
+use crate::replication::{DataNodeConfig, ReadResult, ReplicationError, RingStats, Store};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
@@ -85,12 +86,7 @@ impl Simulation {
                 if copies > 0 {
                     self.record(Event::Repaired { copies, remaining });
                     if remaining == 0 {
-                        self.post(
-                            Severity::Info,
-                            "repaired",
-                            "repair finished: every key has its full set of replicas again".into(),
-                            None,
-                        );
+                        self.post(Notice::Repaired);
                     }
                 }
                 self.refresh_ring_stats();
@@ -127,91 +123,79 @@ impl Simulation {
 
     /// Whether data-ring command `cmd` would be taken now, without taking it (other commands:
     /// `Ok`). Errors: why not, as the command itself would say.
-    pub(super) fn data_check(&self, cmd: &Command) -> Result<(), String> {
-        let store = || self.store.as_ref().ok_or("no data store");
-        let up = |id: &str| -> Result<bool, String> {
+    pub(super) fn data_check(&self, cmd: &Command) -> Result<(), ReplicationError> {
+        let store = || self.store.as_ref().ok_or(ReplicationError::NoStore);
+        let up = |id: &str| -> Result<bool, ReplicationError> {
             let store = store()?;
             let node = store
                 .node(id)
-                .ok_or_else(|| format!("no data node {id:?}"))?;
+                .ok_or_else(|| ReplicationError::UnknownNode(id.into()))?;
             Ok(store.nodes[node as usize].up)
         };
         match cmd {
-            Command::DataFail(id) if !up(id)? => Err(format!("data node {id} is already down")),
-            Command::DataRecover(id) if up(id)? => Err(format!("data node {id} is up")),
-            Command::DataJoin(node) => store()?.check_join(&node.id).map_err(|e| e.to_string()),
-            Command::DataLeave(id) => store()?
-                .check_leave(id)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Command::DataFail(id) if !up(id)? => Err(ReplicationError::AlreadyDown(id.clone())),
+            Command::DataRecover(id) if up(id)? => Err(ReplicationError::AlreadyUp(id.clone())),
+            Command::DataJoin(node) => store()?.check_join(&node.id),
+            Command::DataLeave(id) => store()?.check_leave(id).map(|_| ()),
             _ => Ok(()),
         }
     }
 
-    pub(super) fn data_fail(&mut self, id: &str) -> Result<(), String> {
+    pub(super) fn data_fail(&mut self, id: &str) -> Result<(), ReplicationError> {
         self.data_check(&Command::DataFail(id.into()))?;
-        let store = self.store.as_mut().ok_or("no data store")?;
+        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let node = store.node(id).unwrap_or(0);
-        let under = store.fail(id).map_err(|e| e.to_string())?;
+        let under = store.fail(id)?;
         self.record(Event::DataNodeFailed {
             node,
             under_replicated: under as u32,
         });
-        let rate = self.cfg.data.as_ref().map_or(0, |d| d.repair_per_s);
-        self.post(
-            Severity::Critical,
-            "data_node_failed",
-            format!(
-                "data node {id} failed: {under} keys lost a replica; reads fall back to the next replica, and repair copies {rate} keys per second onto the next nodes of the ring"
-            ),
-            None,
-        );
+        let repair_per_s = self.cfg.data.as_ref().map_or(0, |d| d.repair_per_s);
+        self.post(Notice::DataNodeFailed {
+            node,
+            under_replicated: under as u32,
+            repair_per_s,
+        });
         self.refresh_ring_stats();
         Ok(())
     }
 
-    pub(super) fn data_recover(&mut self, id: &str) -> Result<(), String> {
+    pub(super) fn data_recover(&mut self, id: &str) -> Result<(), ReplicationError> {
         self.data_check(&Command::DataRecover(id.into()))?;
-        let store = self.store.as_mut().ok_or("no data store")?;
+        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let node = store.node(id).unwrap_or(0);
-        store.recover(id).map_err(|e| e.to_string())?;
+        store.recover(id)?;
         self.record(Event::DataNodeRecovered { node });
-        self.post(
-            Severity::Info,
-            "data_node_recovered",
-            format!("data node {id} recovered with the copies it had"),
-            None,
-        );
+        self.post(Notice::DataNodeRecovered { node });
         self.refresh_ring_stats();
         Ok(())
     }
 
-    pub(super) fn data_join(&mut self, node: DataNodeConfig) -> Result<(), String> {
-        let store = self.store.as_mut().ok_or("no data store")?;
+    pub(super) fn data_join(&mut self, node: DataNodeConfig) -> Result<(), ReplicationError> {
+        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let id = node.id.clone();
-        let report = store.join(node).map_err(|e| e.to_string())?;
+        let report = store.join(node)?;
         let index = store.node(&id).unwrap_or(0);
         let members = store.nodes.iter().filter(|n| n.member).count();
-        self.membership_changed(&id, index, true, report, members);
+        self.membership_changed(index, true, report, members);
         Ok(())
     }
 
-    pub(super) fn data_leave(&mut self, id: &str) -> Result<(), String> {
-        let store = self.store.as_mut().ok_or("no data store")?;
+    pub(super) fn data_leave(&mut self, id: &str) -> Result<(), ReplicationError> {
+        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let index = store
             .node(id)
-            .ok_or_else(|| format!("no data node {id:?}"))?;
+            .ok_or_else(|| ReplicationError::UnknownNode(id.into()))?;
         let members = store.nodes.iter().filter(|n| n.member).count();
-        let report = store.leave(id).map_err(|e| e.to_string())?;
-        self.membership_changed(id, index, false, report, members);
+        let report = store.leave(id)?;
+        self.membership_changed(index, false, report, members);
         Ok(())
     }
 
-    /// Logs and explains a join or leave; `members` is the ring size the ideal share is
-    /// measured against (after a join, before a leave).
+    /// Logs and posts a join or leave; `members` is the ring size the ideal share is measured
+    /// against (after a join, before a leave).
     fn membership_changed(
         &mut self,
-        id: &str,
         node: u16,
         joined: bool,
         r: crate::replication::MoveReport,
@@ -223,28 +207,14 @@ impl Simulation {
             primaries_moved: r.primaries_moved,
             copies_moved: r.copies_moved,
         });
-        let pct = 100.0 * r.primaries_moved as f64 / r.keys.max(1) as f64;
-        let what = if joined {
-            format!(
-                "joined: it took over {} of {} keys as primary",
-                r.primaries_moved, r.keys
-            )
-        } else {
-            format!(
-                "left the ring: {} of {} keys changed primary",
-                r.primaries_moved, r.keys
-            )
-        };
-        self.post(
-            Severity::Info,
-            "data_membership",
-            format!(
-                "data node {id} {what} ({pct:.1} %, ideal 1/{members} = {:.1} %); {} copies moved",
-                100.0 / members as f64,
-                r.copies_moved
-            ),
-            None,
-        );
+        self.post(Notice::DataMembership {
+            node,
+            joined,
+            primaries_moved: r.primaries_moved,
+            keys: r.keys,
+            members: members as u32,
+            copies_moved: r.copies_moved,
+        });
         self.refresh_ring_stats();
     }
 }

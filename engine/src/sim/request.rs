@@ -3,8 +3,9 @@
 
 use super::{Pending, Process, Simulation};
 use crate::breaker::BreakerState;
-use crate::event::{ErrorCause, Event, Outcome, Severity};
+use crate::event::{ErrorCause, Event, Outcome};
 use crate::health::OutlierConfig;
+use crate::notice::Notice;
 use crate::time::SimTime;
 use crate::trace::{Span, Trace, SPANS_PER_TRACE, TRACE_CAPACITY};
 use crate::{InstanceId, ServiceId};
@@ -224,26 +225,16 @@ impl Simulation {
         if on != self.panic[s.0 as usize] {
             self.panic[s.0 as usize] = on;
             self.record(Event::PanicMode { service: s, on });
-            let name = self.cfg.services[s.0 as usize].name.clone();
-            let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
             if on {
                 self.stats.panics += 1;
-                self.post(
-                    Severity::Critical,
-                    "panic_mode",
-                    format!(
-                        "load balancer for {name} is in panic mode: only {healthy} of {listed} listed instances are healthy (below {pct} %), so it routes to all of them"
-                    ),
-                    None,
-                );
-            } else {
-                self.post(
-                    Severity::Info,
-                    "panic_mode",
-                    format!("load balancer for {name} left panic mode"),
-                    None,
-                );
             }
+            self.post(Notice::PanicMode {
+                service: s,
+                on,
+                healthy: healthy as u32,
+                listed: listed as u32,
+                threshold_pct: self.cfg.services[s.0 as usize].panic_threshold_pct,
+            });
         }
     }
 
@@ -375,19 +366,11 @@ impl Simulation {
             );
             if first {
                 self.record(Event::ConnectionsRefused { instance: target });
-                let listed = self.registry.is_registered(target);
-                let addr = self.address(target).to_string();
-                let why = if listed {
-                    " (the balancer still routes to it: the registry lists it until its TTL runs out)"
-                } else {
-                    " (the balancer's discovery cache still lists it)"
-                };
-                self.post(
-                    Severity::Warning,
-                    "connections_refused",
-                    format!("requests to {addr} fail with 502: connection refused{why}"),
-                    Some(target),
-                );
+                let still_registered = self.registry.is_registered(target);
+                self.post(Notice::ConnectionsRefused {
+                    instance: target,
+                    still_registered,
+                });
             }
             return;
         }
@@ -801,34 +784,19 @@ impl Simulation {
             from,
             to,
         });
-        let who = match caller {
-            Caller::Gateway => "gateway".to_string(),
-            Caller::Instance(i) => self.address(i).to_string(),
-        };
-        let addr = self.address(target).to_string();
+        if to == BreakerState::Open {
+            self.stats.breaker_opens += 1;
+        }
         let svc = self.instances[target.0 as usize].service;
-        let b = self.cfg.services[svc.0 as usize].breaker;
-        let (severity, text) = match to {
-            BreakerState::Open => {
-                self.stats.breaker_opens += 1;
-                let after = b.map_or(0.0, |b| b.reset_timeout_ms as f64 / 1e3);
-                (
-                    Severity::Warning,
-                    format!(
-                        "circuit breaker {who} → {addr} opened: calls fail fast with 503 for {after} s, then a few trial calls go through"
-                    ),
-                )
-            }
-            BreakerState::HalfOpen => (
-                Severity::Info,
-                format!("circuit breaker {who} → {addr} is half-open: letting trial calls through"),
-            ),
-            BreakerState::Closed => (
-                Severity::Info,
-                format!("circuit breaker {who} → {addr} closed: trial calls succeeded"),
-            ),
-        };
-        self.post(severity, "breaker_changed", text, Some(target));
+        let open_for_ms = self.cfg.services[svc.0 as usize]
+            .breaker
+            .map_or(0, |b| b.reset_timeout_ms);
+        self.post(Notice::BreakerChanged {
+            caller: caller.instance(),
+            instance: target,
+            to,
+            open_for_ms,
+        });
     }
 
     fn outlier_result(&mut self, target: InstanceId, outcome: Outcome) {
@@ -875,17 +843,12 @@ impl Simulation {
                 nth,
             },
         );
-        let addr = self.address(target).to_string();
-        self.post(
-            Severity::Warning,
-            "ejected",
-            format!(
-                "outlier detection ejected {addr} after {} consecutive 5xx: out of rotation for {} s (ejection #{nth})",
-                cfg.consecutive_5xx,
-                for_us / 1_000_000
-            ),
-            Some(target),
-        );
+        self.post(Notice::Ejected {
+            instance: target,
+            consecutive_5xx: cfg.consecutive_5xx,
+            for_ms: for_us / 1_000,
+            nth,
+        });
         self.health_view_changed(svc);
     }
 

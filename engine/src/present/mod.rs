@@ -1,0 +1,216 @@
+//! The words: every sentence HA Lab shows is made here, from the engine's typed facts
+//! ([`crate::notice::Notice`], [`crate::explain::Explanation`], fault kinds, metric values).
+//! The state machine never formats text; the page and `ha-sim` call these functions.
+//!
+//! Each function is covered by golden tests (`expect-test`) beside it, one per fact kind and
+//! explanation branch: `UPDATE_EXPECT=1 cargo test -p ha-engine present` rewrites them after a
+//! deliberate change of wording.
+
+mod errors;
+mod explain;
+mod notice;
+
+pub use errors::command_error;
+pub use explain::{explanation, ExplanationText};
+pub use notice::notice;
+
+use crate::alerts::{AlertMetric, AlertRule, Condition, Target};
+use crate::fault::FaultKind;
+use crate::ratelimit::RateLimitConfig;
+use crate::sim::Simulation;
+use crate::{InstanceId, ServiceId};
+
+/// The names the words need: an instance's address, a service's name, a data node's id and an
+/// alert's rule and target. A [`Simulation`] is one; tests use a small table.
+pub trait Names {
+    /// Instance `id`'s address (`?` if there is none).
+    fn instance(&self, id: InstanceId) -> &str;
+    /// Service `id`'s name (`?` if there is none).
+    fn service(&self, id: ServiceId) -> &str;
+    /// Data node `node`'s id, by its index in the store (`?` if there is none).
+    fn data_node(&self, node: u16) -> &str;
+    /// Alert `alert`'s rule and target, by its index in the alert engine.
+    fn alert(&self, alert: usize) -> Option<(&AlertRule, Target)>;
+}
+
+impl Names for Simulation {
+    fn instance(&self, id: InstanceId) -> &str {
+        self.address(id)
+    }
+    fn service(&self, id: ServiceId) -> &str {
+        self.config()
+            .services
+            .get(id.0 as usize)
+            .map_or("?", |s| s.name.as_str())
+    }
+    fn data_node(&self, node: u16) -> &str {
+        self.store()
+            .and_then(|s| s.nodes.get(node as usize))
+            .map_or("?", |n| n.config.id.as_str())
+    }
+    fn alert(&self, alert: usize) -> Option<(&AlertRule, Target)> {
+        let a = self.alerts().alerts.get(alert)?;
+        Some((self.alerts().rules.get(a.rule)?, a.target))
+    }
+}
+
+/// A service's name, an instance's address or `data store`.
+pub fn target(t: Target, names: &impl Names) -> String {
+    match t {
+        Target::Service(s) => names.service(s).to_string(),
+        Target::Instance(i) => names.instance(i).to_string(),
+        Target::Data => "data store".to_string(),
+    }
+}
+
+/// A metric value with its unit: `12.5 %`, `340 ms`, `9.8 req/s`, `3`.
+pub fn metric(m: AlertMetric, v: f64) -> String {
+    match m {
+        AlertMetric::ErrorRate | AlertMetric::Cpu | AlertMetric::Memory => {
+            format!("{:.1} %", v * 100.0)
+        }
+        AlertMetric::P99Ms => format!("{v:.0} ms"),
+        AlertMetric::RequestRate => format!("{v:.1} req/s"),
+        AlertMetric::HealthyInstances
+        | AlertMetric::BreakersOpen
+        | AlertMetric::QueueLength
+        | AlertMetric::UnderReplicatedKeys => {
+            format!("{v:.0}")
+        }
+    }
+}
+
+/// An alert's value beside its rule's threshold, e.g. `error_rate 31.0 % > 5.0 %`, or
+/// `error_rate: no data`.
+pub fn alert_condition(alert: usize, value: Option<f64>, names: &impl Names) -> String {
+    let Some((rule, _)) = names.alert(alert) else {
+        return String::new();
+    };
+    let cond = match rule.condition {
+        Condition::Above => ">",
+        Condition::Below => "<",
+    };
+    match value {
+        Some(v) => format!(
+            "{} {} {cond} {}",
+            rule.metric.key(),
+            metric(rule.metric, v),
+            metric(rule.metric, rule.threshold)
+        ),
+        None => format!("{}: no data", rule.metric.key()),
+    }
+}
+
+/// A fault acting now and where: `192.168.1.11:8080: hang (accepts, never answers)` or
+/// `cluster: traffic spike ×3`.
+pub fn fault_on(target: Option<InstanceId>, kind: &FaultKind, names: &impl Names) -> String {
+    let on = target.map_or("cluster", |t| names.instance(t));
+    format!("{on}: {}", fault(kind))
+}
+
+/// A fault or operator action in a few words, e.g. `slow: latency ×10`.
+pub fn fault(kind: &FaultKind) -> String {
+    match *kind {
+        FaultKind::Crash => "crash".into(),
+        FaultKind::Hang => "hang (accepts, never answers)".into(),
+        FaultKind::Slow { factor } => format!("slow: latency ×{factor}"),
+        FaultKind::ErrorRate { rate } => format!("error rate {:.0} %", rate * 100.0),
+        FaultKind::PartitionHeartbeats => "partition: heartbeats lost, still serving".into(),
+        FaultKind::PartitionServing => {
+            "partition: unreachable by callers, still heart-beating".into()
+        }
+        FaultKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
+        FaultKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
+        FaultKind::Restart => "restart".into(),
+        FaultKind::DataNodeFail => "data node fails".into(),
+        FaultKind::DataNodeRecover => "data node recovers".into(),
+        FaultKind::DataNodeJoin { capacity, .. } => format!("data node joins ({capacity} copies)"),
+        FaultKind::DataNodeLeave => "data node leaves".into(),
+        FaultKind::Drain => "drain (no new requests)".into(),
+        FaultKind::SetWeight { weight } => format!("weight set to {weight}"),
+        FaultKind::SetStrategy { strategy } => format!("strategy set to {}", strategy.label()),
+        FaultKind::Recover => "recover (faults cleared, restarted if down)".into(),
+    }
+}
+
+/// A gateway rate limit in a few words, e.g. `token bucket: 100 tokens, +1/s`.
+pub fn rate_limit(rl: &RateLimitConfig) -> String {
+    match *rl {
+        RateLimitConfig::SlidingWindow {
+            max_requests,
+            window_ms,
+        } => format!("sliding window: {max_requests} per {} s", secs(window_ms)),
+        RateLimitConfig::TokenBucket {
+            capacity,
+            refill_per_s,
+        } => format!("token bucket: {capacity} tokens, +{refill_per_s}/s"),
+    }
+}
+
+/// `"a (7), b (5) and c (2)"`; `none` for an empty list.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => "none".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A simulated duration in ms as seconds, the shortest way: `30`, `2.5`, `0.25`.
+fn secs(ms: u64) -> f64 {
+    ms as f64 / 1e3
+}
+
+#[cfg(test)]
+pub(crate) mod test_names {
+    use super::Names;
+    use crate::alerts::{AlertMetric, AlertRule, Condition, Scope, Target};
+    use crate::event::Severity;
+    use crate::{InstanceId, ServiceId};
+
+    /// A fixed cluster for the golden tests: instances `10.0.0.{id}:8080`, services
+    /// `svc-{id}`, data nodes `node-{index+1}`, one alert rule on service 0.
+    pub struct Table {
+        addresses: Vec<String>,
+        services: Vec<String>,
+        nodes: Vec<String>,
+        rule: AlertRule,
+    }
+
+    impl Table {
+        pub fn new() -> Table {
+            Table {
+                addresses: (0..8).map(|i| format!("10.0.0.{i}:8080")).collect(),
+                services: vec!["user-service".into(), "order-service".into()],
+                nodes: (1..=5).map(|i| format!("node-{i}")).collect(),
+                rule: AlertRule {
+                    name: "HighErrorRate".into(),
+                    metric: AlertMetric::ErrorRate,
+                    scope: Scope::EachService,
+                    condition: Condition::Above,
+                    threshold: 0.05,
+                    window_s: 30,
+                    for_ms: 10_000,
+                    severity: Severity::Critical,
+                },
+            }
+        }
+    }
+
+    impl Names for Table {
+        fn instance(&self, id: InstanceId) -> &str {
+            self.addresses
+                .get(id.0 as usize)
+                .map_or("?", |s| s.as_str())
+        }
+        fn service(&self, id: ServiceId) -> &str {
+            self.services.get(id.0 as usize).map_or("?", |s| s.as_str())
+        }
+        fn data_node(&self, node: u16) -> &str {
+            self.nodes.get(node as usize).map_or("?", |s| s.as_str())
+        }
+        fn alert(&self, alert: usize) -> Option<(&AlertRule, Target)> {
+            (alert == 0).then_some((&self.rule, Target::Service(ServiceId(0))))
+        }
+    }
+}
