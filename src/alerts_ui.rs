@@ -5,7 +5,7 @@
 use crate::feed::severity_icon;
 use crate::lab::use_lab;
 use ha_engine::alerts::AlertState;
-use ha_engine::event::Severity;
+use ha_engine::common::Severity;
 use ha_engine::explain::Selection;
 use ha_engine::present::{self, Names};
 use ha_engine::{InstanceId, ServiceId, SimTime, Simulation};

@@ -2,7 +2,7 @@
 //! request totals.
 
 use crate::lab::use_lab;
-use ha_engine::event::Severity;
+use ha_engine::common::Severity;
 use ha_engine::present;
 use ha_engine::{SimTime, Simulation};
 use leptos::prelude::*;

@@ -9,7 +9,7 @@ use crate::checkpoints::Checkpoints;
 use crate::feed::{feed_lines, FeedLine};
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState;
-use ha_engine::config::MAX_FAULTS;
+use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
 use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::present::{self, ExplanationText};

@@ -8,7 +8,8 @@
 //! and a pending one goes back to inactive silently, as in Prometheus. A metric with no data
 //! (no requests in the window) does not hold.
 
-use crate::event::Severity;
+use crate::common::Severity;
+use crate::common::{count, name, range, ConfigError, MAX_SCHEDULE_MS};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -105,6 +106,24 @@ pub struct AlertRule {
     pub severity: Severity,
 }
 
+impl AlertRule {
+    /// Checks its own limits (its scope is checked against the cluster by
+    /// [`crate::config::ClusterConfig::validate`]).
+    ///
+    /// Errors: an empty or long name, or a threshold, window or hold time out of range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        name("alert name", &self.name)?;
+        range(
+            format!("{}.threshold", self.name),
+            self.threshold,
+            -1e12,
+            1e12,
+        )?;
+        count("alert window_s", self.window_s as u64, 1, 3_600)?;
+        count("alert for_ms", self.for_ms, 0, MAX_SCHEDULE_MS)
+    }
+}
+
 /// Where an alert is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -136,9 +155,9 @@ impl AlertState {
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A service, by index.
-    Service(crate::ServiceId),
+    Service(crate::common::ServiceId),
     /// An instance, by index.
-    Instance(crate::InstanceId),
+    Instance(crate::common::InstanceId),
     /// The replicated data store.
     Data,
 }
@@ -285,79 +304,10 @@ impl AlertEngine {
     }
 }
 
-/// The default rules for `cfg`: per service, error rate above 5 % over
-/// 30 s for 10 s (critical); p99 above 500 ms for 30 s (warning); healthy instances below the
-/// number of primaries for 5 s (critical); any breaker open towards it (warning, at once); with a
-/// replicated store, under-replicated keys for 5 s (warning).
-pub fn default_rules(cfg: &crate::ClusterConfig) -> Vec<AlertRule> {
-    let mut rules = vec![
-        AlertRule {
-            name: "HighErrorRate".into(),
-            metric: AlertMetric::ErrorRate,
-            scope: Scope::EachService,
-            condition: Condition::Above,
-            threshold: 0.05,
-            window_s: 30,
-            for_ms: 10_000,
-            severity: Severity::Critical,
-        },
-        AlertRule {
-            name: "HighLatencyP99".into(),
-            metric: AlertMetric::P99Ms,
-            scope: Scope::EachService,
-            condition: Condition::Above,
-            threshold: 500.0,
-            window_s: 60,
-            for_ms: 30_000,
-            severity: Severity::Warning,
-        },
-    ];
-    for s in &cfg.services {
-        let primaries = s
-            .instances
-            .iter()
-            .filter(|i| i.role == crate::config::Role::Primary)
-            .count();
-        rules.push(AlertRule {
-            name: "HealthyInstancesLow".into(),
-            metric: AlertMetric::HealthyInstances,
-            scope: Scope::Service(s.name.clone()),
-            condition: Condition::Below,
-            threshold: primaries as f64,
-            window_s: 1,
-            for_ms: 5_000,
-            severity: Severity::Critical,
-        });
-    }
-    if cfg.data.is_some() {
-        rules.push(AlertRule {
-            name: "UnderReplicated".into(),
-            metric: AlertMetric::UnderReplicatedKeys,
-            scope: Scope::Data,
-            condition: Condition::Above,
-            threshold: 0.0,
-            window_s: 1,
-            for_ms: 5_000,
-            severity: Severity::Warning,
-        });
-    }
-    rules.push(AlertRule {
-        name: "CircuitBreakerOpen".into(),
-        metric: AlertMetric::BreakersOpen,
-        scope: Scope::EachService,
-        condition: Condition::Above,
-        threshold: 0.0,
-        window_s: 1,
-        for_ms: 0,
-        severity: Severity::Warning,
-    });
-    rules
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ServiceId;
+    use crate::common::ServiceId;
 
     fn rule(for_ms: u64) -> AlertRule {
         AlertRule {

@@ -7,9 +7,10 @@
 //! [`Strategy`]'s variants. Hashes are XXH3-64 over explicit little-endian bytes, so rings and
 //! tables are the same natively and in wasm.
 
+use crate::common::InstanceId;
+use crate::common::{count, ConfigError, MAX_TIMEOUT_MS};
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use crate::InstanceId;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -119,6 +120,44 @@ pub struct LbParams {
     pub ewma_decay_ms: u64,
     /// Sessions remembered for sticky sessions (a bounded table indexed by client).
     pub sticky_table_size: u32,
+}
+
+impl LbParams {
+    /// Checks its limits; `service` prefixes the field in an error, and the Maglev table must
+    /// be larger than `instances`, the cluster's instance count.
+    ///
+    /// Errors: virtual nodes, a load bound, a table size, a decay or a sticky table size out of
+    /// range.
+    pub fn validate(&self, service: &str, instances: usize) -> Result<(), ConfigError> {
+        count("lb.ring_vnodes", self.ring_vnodes as u64, 1, 1_000)?;
+        if !(self.ring_load_factor == 0.0 || (1.0..=10.0).contains(&self.ring_load_factor)) {
+            return Err(ConfigError::Invalid(
+                format!("{service}.lb.ring_load_factor"),
+                "must be 0 (no bound) or between 1 and 10",
+            ));
+        }
+        let m = self.maglev_table_size as u64;
+        if !(7..=65_537).contains(&m) || !is_prime(m) || m <= instances as u64 {
+            return Err(ConfigError::Invalid(
+                format!("{service}.lb.maglev_table_size"),
+                "must be a prime between 7 and 65537, larger than the instance count",
+            ));
+        }
+        count("lb.ewma_decay_ms", self.ewma_decay_ms, 1, MAX_TIMEOUT_MS)?;
+        count(
+            "lb.sticky_table_size",
+            self.sticky_table_size as u64,
+            1,
+            65_536,
+        )
+    }
+}
+
+fn is_prime(n: u64) -> bool {
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 impl Default for LbParams {

@@ -15,8 +15,9 @@ use crate::config::{
 use crate::health::HealthCheckConfig;
 use crate::replication::{DataNode, HashRing, ReplicationConfig};
 use crate::rng::LatencyDist;
+use crate::sim::Simulation;
+use crate::time::SimTime;
 use crate::trace::TracingConfig;
-use crate::{SimTime, Simulation};
 
 /// Simulated warm-up before measuring, s.
 pub const WARMUP_S: u64 = 10;

@@ -19,6 +19,7 @@
 //! (as Finagle's failure accrual takes a host out of its balancer); only when every candidate's
 //! breaker refuses does the call fail fast, which is Hystrix's per-dependency behaviour.
 
+use crate::common::{count, range, ConfigError, MAX_TIMEOUT_MS};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +118,45 @@ pub struct BreakerConfig {
     pub reset_timeout_ms: u64,
     /// Successful trial calls that close a half-open breaker (seed 3; Hystrix 1).
     pub success_threshold: u32,
+}
+
+impl BreakerConfig {
+    /// Checks its limits; `service` prefixes the field in an error.
+    ///
+    /// Errors: a threshold, window or timeout out of range.
+    pub fn validate(&self, service: &str) -> Result<(), ConfigError> {
+        match self.trip {
+            TripPolicy::Consecutive { failures } => {
+                count("breaker.failures", failures as u64, 1, 10_000)?
+            }
+            TripPolicy::FailureRate {
+                window_ms,
+                min_requests,
+                error_pct,
+            } => {
+                count("breaker.window_ms", window_ms, 100, MAX_TIMEOUT_MS)?;
+                count("breaker.min_requests", min_requests as u64, 1, 1_000_000)?;
+                range(
+                    format!("{service}.breaker.error_pct"),
+                    error_pct,
+                    0.1,
+                    100.0,
+                )?;
+            }
+        }
+        count(
+            "breaker.reset_timeout_ms",
+            self.reset_timeout_ms,
+            1,
+            MAX_TIMEOUT_MS,
+        )?;
+        count(
+            "breaker.success_threshold",
+            self.success_threshold as u64,
+            1,
+            1_000,
+        )
+    }
 }
 
 impl BreakerConfig {

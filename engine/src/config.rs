@@ -5,7 +5,12 @@
 
 use crate::alerts::{AlertRule, Scope};
 use crate::balancer::{LbParams, Strategy};
-use crate::breaker::{BreakerConfig, TripPolicy};
+use crate::breaker::BreakerConfig;
+use crate::common::{
+    count, name, range, ConfigError, Role, MAX_ALERT_RULES, MAX_CLIENTS, MAX_CONCURRENCY,
+    MAX_FAULTS, MAX_INSTANCES, MAX_QUEUE, MAX_RATE_RPS, MAX_SCHEDULE_MS, MAX_SERVICES,
+    MAX_TIMEOUT_MS,
+};
 use crate::fault::{FaultKind, ScheduledFault};
 use crate::health::{HealthCheckConfig, OutlierConfig};
 use crate::ratelimit::RateLimitConfig;
@@ -14,46 +19,6 @@ use crate::rng::LatencyDist;
 use crate::trace::TracingConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fmt;
-
-/// Most services in one cluster.
-pub const MAX_SERVICES: usize = 16;
-/// Most instances over all services.
-pub const MAX_INSTANCES: usize = 64;
-/// Highest total client request rate, requests per simulated second.
-pub const MAX_RATE_RPS: f64 = 100_000.0;
-/// Most distinct clients.
-pub const MAX_CLIENTS: u32 = 1_000_000;
-/// Highest concurrency limit of one instance.
-pub const MAX_CONCURRENCY: u32 = 10_000;
-/// Longest queue of one instance.
-pub const MAX_QUEUE: u32 = 100_000;
-/// Longest median/mean service time, ms.
-pub const MAX_LATENCY_MS: f64 = 60_000.0;
-/// Longest timeout or heartbeat setting, ms (10 simulated minutes).
-pub const MAX_TIMEOUT_MS: u64 = 600_000;
-/// Longest name, id or address, bytes.
-pub const MAX_NAME_LEN: usize = 64;
-/// Most retries per call.
-pub const MAX_RETRIES: u32 = 10;
-/// Most faults on a timeline.
-pub const MAX_FAULTS: usize = 256;
-/// Most alert rules.
-pub const MAX_ALERT_RULES: usize = 64;
-/// Latest time anything can be scheduled, ms (24 simulated hours).
-pub const MAX_SCHEDULE_MS: u64 = 86_400_000;
-
-/// Whether an instance serves from the start or waits in its service's backup pool.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Started and registered at time 0.
-    #[default]
-    Primary,
-    /// Stopped in the backup pool until the failover manager promotes it (seed
-    /// `FailoverManager.backup_pools`; HAProxy `backup` servers).
-    Backup,
-}
 
 /// How an instance's memory use is modelled: `base + per_request × (in service + queued)`,
 /// as a fraction of `limit`.
@@ -259,7 +224,7 @@ pub struct RegistryConfig {
     pub heartbeat_timeout_ms: u64,
 }
 
-/// A whole cluster: what [`crate::Simulation::new`] runs.
+/// A whole cluster: what [`crate::sim::Simulation::new`] runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClusterConfig {
     /// Services in display order.
@@ -307,84 +272,6 @@ pub struct DataConfig {
     pub preload_keys: u64,
     /// Under-replicated keys repaired per simulated second.
     pub repair_per_s: u32,
-}
-
-/// What is wrong with a configuration. Each variant names the offending field.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConfigError {
-    /// A count outside its limits: (field, value, min, max).
-    Count(&'static str, u64, u64, u64),
-    /// A number that is not finite or outside its limits: (field, min, max).
-    Range(String, f64, f64),
-    /// A name, id or address that is empty or too long.
-    Name(String),
-    /// Two things that must differ share a name: (what, the name).
-    Duplicate(&'static str, String),
-    /// The heartbeat interval is not shorter than the heartbeat timeout.
-    HeartbeatNotBelowTimeout,
-    /// A name that should refer to something does not: (what, the name).
-    Unknown(&'static str, String),
-    /// Services call each other in a cycle, through this service.
-    DependencyCycle(String),
-    /// A setting that is invalid for another reason: (field, why).
-    Invalid(String, &'static str),
-    /// The replicated store's settings are invalid: (why).
-    Data(String),
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::Count(field, v, lo, hi) => {
-                write!(f, "{field} is {v}; it must be between {lo} and {hi}")
-            }
-            ConfigError::Range(field, lo, hi) => {
-                write!(f, "{field} must be a number between {lo} and {hi}")
-            }
-            ConfigError::Name(field) => {
-                write!(f, "{field} must be 1 to {MAX_NAME_LEN} characters")
-            }
-            ConfigError::Duplicate(what, name) => write!(f, "two {what}s are named {name:?}"),
-            ConfigError::Unknown(what, name) => write!(f, "no {what} is named {name:?}"),
-            ConfigError::DependencyCycle(name) => {
-                write!(f, "services call each other in a cycle through {name:?}")
-            }
-            ConfigError::Invalid(field, why) => write!(f, "{field}: {why}"),
-            ConfigError::Data(why) => write!(f, "data: {why}"),
-            ConfigError::HeartbeatNotBelowTimeout => {
-                write!(
-                    f,
-                    "the heartbeat interval must be shorter than the heartbeat timeout"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn count(field: &'static str, v: u64, lo: u64, hi: u64) -> Result<(), ConfigError> {
-    if v < lo || v > hi {
-        Err(ConfigError::Count(field, v, lo, hi))
-    } else {
-        Ok(())
-    }
-}
-
-fn range(field: impl Into<String>, v: f64, lo: f64, hi: f64) -> Result<(), ConfigError> {
-    if v.is_finite() && v >= lo && v <= hi {
-        Ok(())
-    } else {
-        Err(ConfigError::Range(field.into(), lo, hi))
-    }
-}
-
-fn name(field: impl Into<String>, v: &str) -> Result<(), ConfigError> {
-    if v.is_empty() || v.len() > MAX_NAME_LEN {
-        Err(ConfigError::Name(field.into()))
-    } else {
-        Ok(())
-    }
 }
 
 impl ClusterConfig {
@@ -467,26 +354,7 @@ impl ClusterConfig {
                 )?;
                 count("queue_limit", i.queue_limit as u64, 0, MAX_QUEUE as u64)?;
                 range(format!("{}.error_rate", i.id), i.error_rate, 0.0, 1.0)?;
-                match i.latency {
-                    LatencyDist::Constant { ms } => {
-                        range(format!("{}.latency.ms", i.id), ms, 0.001, MAX_LATENCY_MS)?
-                    }
-                    LatencyDist::Exponential { mean_ms } => range(
-                        format!("{}.latency.mean_ms", i.id),
-                        mean_ms,
-                        0.001,
-                        MAX_LATENCY_MS,
-                    )?,
-                    LatencyDist::LogNormal { median_ms, sigma } => {
-                        range(
-                            format!("{}.latency.median_ms", i.id),
-                            median_ms,
-                            0.001,
-                            MAX_LATENCY_MS,
-                        )?;
-                        range(format!("{}.latency.sigma", i.id), sigma, 0.0, 3.0)?
-                    }
-                }
+                i.latency.validate(&i.id)?;
             }
         }
         if self.traffic.rate_rps > 0.0 && share_sum <= 0.0 {
@@ -536,131 +404,18 @@ impl ClusterConfig {
                     return Err(ConfigError::Unknown("service", d.clone()));
                 }
             }
-            let lb = &s.lb;
-            count("lb.ring_vnodes", lb.ring_vnodes as u64, 1, 1_000)?;
-            if !(lb.ring_load_factor == 0.0 || (1.0..=10.0).contains(&lb.ring_load_factor)) {
-                return Err(ConfigError::Invalid(
-                    f("lb.ring_load_factor"),
-                    "must be 0 (no bound) or between 1 and 10",
-                ));
-            }
-            let m = lb.maglev_table_size as u64;
-            if !(7..=65_537).contains(&m) || !is_prime(m) || m <= n_instances as u64 {
-                return Err(ConfigError::Invalid(
-                    f("lb.maglev_table_size"),
-                    "must be a prime between 7 and 65537, larger than the instance count",
-                ));
-            }
-            count("lb.ewma_decay_ms", lb.ewma_decay_ms, 1, MAX_TIMEOUT_MS)?;
-            count(
-                "lb.sticky_table_size",
-                lb.sticky_table_size as u64,
-                1,
-                65_536,
-            )?;
+            s.lb.validate(&s.name, n_instances)?;
             range(f("panic_threshold_pct"), s.panic_threshold_pct, 0.0, 100.0)?;
             if let Some(h) = &s.health_check {
-                count(
-                    "health_check.interval_ms",
-                    h.interval_ms,
-                    100,
-                    MAX_TIMEOUT_MS,
-                )?;
-                count("health_check.timeout_ms", h.timeout_ms, 1, MAX_TIMEOUT_MS)?;
-                if h.timeout_ms >= h.interval_ms {
-                    return Err(ConfigError::Invalid(
-                        f("health_check.timeout_ms"),
-                        "must be shorter than the interval",
-                    ));
-                }
-                count(
-                    "health_check.unhealthy_threshold",
-                    h.unhealthy_threshold as u64,
-                    1,
-                    100,
-                )?;
-                count(
-                    "health_check.healthy_threshold",
-                    h.healthy_threshold as u64,
-                    1,
-                    100,
-                )?;
+                h.validate(&s.name)?;
             }
             if let Some(o) = &s.outlier {
-                count(
-                    "outlier.consecutive_5xx",
-                    o.consecutive_5xx as u64,
-                    1,
-                    1_000,
-                )?;
-                count(
-                    "outlier.base_ejection_ms",
-                    o.base_ejection_ms,
-                    1,
-                    MAX_TIMEOUT_MS,
-                )?;
-                count(
-                    "outlier.max_ejection_ms",
-                    o.max_ejection_ms,
-                    o.base_ejection_ms,
-                    MAX_SCHEDULE_MS,
-                )?;
-                range(
-                    f("outlier.max_ejection_pct"),
-                    o.max_ejection_pct,
-                    0.0,
-                    100.0,
-                )?;
+                o.validate(&s.name)?;
             }
             if let Some(b) = &s.breaker {
-                match b.trip {
-                    TripPolicy::Consecutive { failures } => {
-                        count("breaker.failures", failures as u64, 1, 10_000)?
-                    }
-                    TripPolicy::FailureRate {
-                        window_ms,
-                        min_requests,
-                        error_pct,
-                    } => {
-                        count("breaker.window_ms", window_ms, 100, MAX_TIMEOUT_MS)?;
-                        count("breaker.min_requests", min_requests as u64, 1, 1_000_000)?;
-                        range(f("breaker.error_pct"), error_pct, 0.1, 100.0)?;
-                    }
-                }
-                count(
-                    "breaker.reset_timeout_ms",
-                    b.reset_timeout_ms,
-                    1,
-                    MAX_TIMEOUT_MS,
-                )?;
-                count(
-                    "breaker.success_threshold",
-                    b.success_threshold as u64,
-                    1,
-                    1_000,
-                )?;
+                b.validate(&s.name)?;
             }
-            let r = &s.retry;
-            count(
-                "retry.max_retries",
-                r.max_retries as u64,
-                0,
-                MAX_RETRIES as u64,
-            )?;
-            count(
-                "retry.base_backoff_ms",
-                r.base_backoff_ms,
-                0,
-                MAX_TIMEOUT_MS,
-            )?;
-            count("retry.max_backoff_ms", r.max_backoff_ms, 0, MAX_TIMEOUT_MS)?;
-            range(f("retry.budget_pct"), r.budget_pct, 0.0, 100.0)?;
-            count(
-                "retry.min_retries_per_s",
-                r.min_retries_per_s as u64,
-                0,
-                100_000,
-            )?;
+            s.retry.validate(&s.name)?;
             if let Some(t) = s.timeout_ms {
                 count("timeout_ms", t, 1, MAX_TIMEOUT_MS)?;
             }
@@ -672,31 +427,14 @@ impl ClusterConfig {
             1,
             MAX_TIMEOUT_MS,
         )?;
-        match self.gateway.rate_limit {
-            Some(RateLimitConfig::SlidingWindow {
-                max_requests,
-                window_ms,
-            }) => {
-                count("rate_limit.max_requests", max_requests as u64, 1, 1_000_000)?;
-                count("rate_limit.window_ms", window_ms, 1, MAX_TIMEOUT_MS)?;
-            }
-            Some(RateLimitConfig::TokenBucket {
-                capacity,
-                refill_per_s,
-            }) => {
-                count("rate_limit.capacity", capacity as u64, 1, 1_000_000)?;
-                range("rate_limit.refill_per_s", refill_per_s, 0.0, MAX_RATE_RPS)?;
-            }
-            None => {}
+        if let Some(rl) = &self.gateway.rate_limit {
+            rl.validate()?;
         }
         range("tracing.sample_rate", self.tracing.sample_rate, 0.0, 1.0)?;
         if let Some(rules) = &self.alerts {
             count("alerts", rules.len() as u64, 0, MAX_ALERT_RULES as u64)?;
             for r in rules {
-                name("alert name", &r.name)?;
-                range(format!("{}.threshold", r.name), r.threshold, -1e12, 1e12)?;
-                count("alert window_s", r.window_s as u64, 1, 3_600)?;
-                count("alert for_ms", r.for_ms, 0, MAX_SCHEDULE_MS)?;
+                r.validate()?;
                 match &r.scope {
                     Scope::Service(n) if !self.services.iter().any(|s| &s.name == n) => {
                         return Err(ConfigError::Unknown("service", n.clone()))
@@ -886,13 +624,6 @@ impl ClusterConfig {
         }
         Ok(())
     }
-}
-
-fn is_prime(n: u64) -> bool {
-    n >= 2
-        && (2..)
-            .take_while(|d| d * d <= n)
-            .all(|d| !n.is_multiple_of(d))
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 
 use crate::alerts::AlertState;
 use crate::breaker::BreakerState;
+use crate::common::{ErrorCause, InstanceId, Outcome, ServiceId};
 use crate::fault::FaultKind;
 use crate::time::SimTime;
-use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::fmt;
@@ -20,94 +20,8 @@ pub const LOG_CAPACITY: usize = 10_000;
 /// Entries the feed keeps.
 pub const FEED_CAPACITY: usize = 500;
 
-/// How a request or a call ended. Every request ends exactly once, in one of these.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Served: 200.
-    Ok,
-    /// The upstream answered with an error or the connection failed: 500, 502 or 503.
-    Error,
-    /// No answer within the per-call timeout: 504.
-    Timeout,
-    /// Refused by the gateway's rate limiter: 429.
-    Rejected,
-    /// Failed fast by an open circuit breaker, without calling the upstream: 503.
-    ShortCircuited,
-    /// The balancer had no upstream to send to: 503 "no healthy upstream" (Envoy's wording).
-    NoHealthyUpstream,
-}
-
-impl Outcome {
-    /// Every outcome, in report order.
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Ok,
-        Outcome::Error,
-        Outcome::Timeout,
-        Outcome::Rejected,
-        Outcome::ShortCircuited,
-        Outcome::NoHealthyUpstream,
-    ];
-
-    /// The HTTP status a client sees (errors: see [`ErrorCause::status`]).
-    pub fn status(self, cause: Option<ErrorCause>) -> u16 {
-        match self {
-            Outcome::Ok => 200,
-            Outcome::Error => cause.map_or(500, ErrorCause::status),
-            Outcome::Timeout => 504,
-            Outcome::Rejected => 429,
-            Outcome::ShortCircuited | Outcome::NoHealthyUpstream => 503,
-        }
-    }
-
-    /// True for failures a caller may retry and a breaker counts (errors, timeouts,
-    /// short-circuits).
-    pub fn is_failure(self) -> bool {
-        !matches!(self, Outcome::Ok | Outcome::Rejected)
-    }
-
-    /// The snake_case name.
-    pub fn key(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Error => "error",
-            Outcome::Timeout => "timeout",
-            Outcome::Rejected => "rejected",
-            Outcome::ShortCircuited => "short_circuited",
-            Outcome::NoHealthyUpstream => "no_healthy_upstream",
-        }
-    }
-}
-
-/// Why a call ended in [`Outcome::Error`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCause {
-    /// The instance served it and failed (its error rate): 500.
-    Application,
-    /// The instance's queue was full: 503.
-    Overloaded,
-    /// The instance's process is down: connect refused, 502.
-    ConnectionRefused,
-    /// The instance crashed while the request was in it: 502.
-    ConnectionReset,
-    /// A call the instance made to a dependency failed, so it answered 500.
-    Dependency,
-}
-
-impl ErrorCause {
-    /// The HTTP status the caller sees.
-    pub fn status(self) -> u16 {
-        match self {
-            ErrorCause::Application | ErrorCause::Dependency => 500,
-            ErrorCause::Overloaded => 503,
-            ErrorCause::ConnectionRefused | ErrorCause::ConnectionReset => 502,
-        }
-    }
-}
-
 /// One thing that happened. Instances and services are referred to by index; the
-/// [`crate::Simulation`] turns them into names for people.
+/// [`crate::sim::Simulation`] turns them into names for people.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     /// A client sent `request` to `service` through the gateway.
@@ -570,29 +484,6 @@ impl EventLog {
     /// The retained entries, oldest first.
     pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
         self.entries.iter()
-    }
-}
-
-/// How much a feed entry matters. Shown with an icon and a word, never by colour alone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Normal operation (registrations, recoveries).
-    Info,
-    /// Something degraded (an upstream removed, requests failing).
-    Warning,
-    /// Something failed (a crash).
-    Critical,
-}
-
-impl Severity {
-    /// `info`, `warning` or `critical`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Critical => "critical",
-        }
     }
 }
 

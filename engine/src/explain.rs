@@ -9,10 +9,11 @@
 
 use crate::balancer::{dynamic_score, Strategy};
 use crate::breaker::BreakerState;
+use crate::common::{InstanceId, ServiceId};
 use crate::fault::FaultKind;
 use crate::ratelimit::RateLimitConfig;
 use crate::sim::{Process, Simulation};
-use crate::{InstanceId, ServiceId, SimTime};
+use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// What the explain panel is about.
@@ -533,7 +534,7 @@ impl Simulation {
 #[cfg(test)]
 mod tests {
     use super::rank;
-    use crate::InstanceId;
+    use crate::common::InstanceId;
 
     fn ids(v: &[super::Ranked]) -> Vec<u32> {
         v.iter().map(|(i, _)| i.0).collect()

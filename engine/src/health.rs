@@ -7,6 +7,7 @@
 //! (`consecutive_5xx`, `base_ejection_time` multiplied by the number of times the host was
 //! ejected, `max_ejection_time`, `max_ejection_percent`).
 
+use crate::common::{count, range, ConfigError, MAX_SCHEDULE_MS, MAX_TIMEOUT_MS};
 use serde::{Deserialize, Serialize};
 
 /// Active health-check settings for a service.
@@ -21,6 +22,45 @@ pub struct HealthCheckConfig {
     /// Consecutive passed checks that mark an unhealthy instance healthy again (Envoy's
     /// `healthy_threshold`; 2 here).
     pub healthy_threshold: u32,
+}
+
+impl HealthCheckConfig {
+    /// Checks its limits; `service` prefixes the field in an error.
+    ///
+    /// Errors: an interval, timeout or threshold out of range, or a timeout not shorter than
+    /// the interval.
+    pub fn validate(&self, service: &str) -> Result<(), ConfigError> {
+        count(
+            "health_check.interval_ms",
+            self.interval_ms,
+            100,
+            MAX_TIMEOUT_MS,
+        )?;
+        count(
+            "health_check.timeout_ms",
+            self.timeout_ms,
+            1,
+            MAX_TIMEOUT_MS,
+        )?;
+        if self.timeout_ms >= self.interval_ms {
+            return Err(ConfigError::Invalid(
+                format!("{service}.health_check.timeout_ms"),
+                "must be shorter than the interval",
+            ));
+        }
+        count(
+            "health_check.unhealthy_threshold",
+            self.unhealthy_threshold as u64,
+            1,
+            100,
+        )?;
+        count(
+            "health_check.healthy_threshold",
+            self.healthy_threshold as u64,
+            1,
+            100,
+        )
+    }
 }
 
 impl Default for HealthCheckConfig {
@@ -101,6 +141,38 @@ pub struct OutlierConfig {
     /// Most instances of the service ejected at once, percent; at least one may always be
     /// ejected (Envoy 10; 50 here, for small clusters).
     pub max_ejection_pct: f64,
+}
+
+impl OutlierConfig {
+    /// Checks its limits; `service` prefixes the field in an error.
+    ///
+    /// Errors: a threshold, ejection time or share out of range.
+    pub fn validate(&self, service: &str) -> Result<(), ConfigError> {
+        count(
+            "outlier.consecutive_5xx",
+            self.consecutive_5xx as u64,
+            1,
+            1_000,
+        )?;
+        count(
+            "outlier.base_ejection_ms",
+            self.base_ejection_ms,
+            1,
+            MAX_TIMEOUT_MS,
+        )?;
+        count(
+            "outlier.max_ejection_ms",
+            self.max_ejection_ms,
+            self.base_ejection_ms,
+            MAX_SCHEDULE_MS,
+        )?;
+        range(
+            format!("{service}.outlier.max_ejection_pct"),
+            self.max_ejection_pct,
+            0.0,
+            100.0,
+        )
+    }
 }
 
 impl Default for OutlierConfig {

@@ -26,6 +26,7 @@ pub mod alerts;
 pub mod balancer;
 pub mod bench;
 pub mod breaker;
+pub mod common;
 pub mod config;
 pub mod event;
 pub mod explain;
@@ -49,10 +50,9 @@ pub mod time;
 pub mod trace;
 pub mod view;
 
-use serde::{Deserialize, Serialize};
-
-pub use config::{ClusterConfig, ConfigError, InstanceConfig, ServiceConfig};
-pub use event::{Digest, Event, Outcome};
+pub use common::{ConfigError, InstanceId, Outcome, ServiceId};
+pub use config::{ClusterConfig, InstanceConfig, ServiceConfig};
+pub use event::{Digest, Event};
 pub use scenario::{Scenario, ScenarioError};
 #[cfg(feature = "test-faults")]
 pub use sim::BookkeepingFault;
@@ -61,11 +61,3 @@ pub use sim::{
 };
 pub use time::SimTime;
 pub use view::ClusterView;
-
-/// An instance, by its index in config order (services in order, their instances in order).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct InstanceId(pub u32);
-
-/// A service, by its index in config order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ServiceId(pub u16);

@@ -9,10 +9,11 @@
 use crate::alerts::AlertState;
 use crate::balancer::Strategy;
 use crate::breaker::BreakerState;
-use crate::event::Severity;
+use crate::common::Severity;
+use crate::common::{InstanceId, ServiceId};
 use crate::fault::FaultKind;
 use crate::replication::ReplicationError;
-use crate::{InstanceId, ServiceId, SimTime};
+use crate::time::SimTime;
 
 /// Who or what started an instance's process ([`Notice::InstanceStarted`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

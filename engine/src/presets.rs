@@ -1,8 +1,9 @@
 //! Built-in scenarios, from the seed chapters' example values.
 
+use crate::alerts::{AlertMetric, AlertRule, Condition, Scope};
 use crate::balancer::Strategy;
 use crate::breaker::{BreakerConfig, TripPolicy};
-use crate::config::Role;
+use crate::common::{Role, Severity};
 use crate::config::{
     ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, ServiceConfig,
     TrafficConfig,
@@ -614,4 +615,73 @@ pub fn replication() -> Preset {
         duration_s: 150,
         config: c,
     }
+}
+
+/// The default rules for `cfg`: per service, error rate above 5 % over
+/// 30 s for 10 s (critical); p99 above 500 ms for 30 s (warning); healthy instances below the
+/// number of primaries for 5 s (critical); any breaker open towards it (warning, at once); with a
+/// replicated store, under-replicated keys for 5 s (warning).
+pub fn default_alert_rules(cfg: &ClusterConfig) -> Vec<AlertRule> {
+    let mut rules = vec![
+        AlertRule {
+            name: "HighErrorRate".into(),
+            metric: AlertMetric::ErrorRate,
+            scope: Scope::EachService,
+            condition: Condition::Above,
+            threshold: 0.05,
+            window_s: 30,
+            for_ms: 10_000,
+            severity: Severity::Critical,
+        },
+        AlertRule {
+            name: "HighLatencyP99".into(),
+            metric: AlertMetric::P99Ms,
+            scope: Scope::EachService,
+            condition: Condition::Above,
+            threshold: 500.0,
+            window_s: 60,
+            for_ms: 30_000,
+            severity: Severity::Warning,
+        },
+    ];
+    for s in &cfg.services {
+        let primaries = s
+            .instances
+            .iter()
+            .filter(|i| i.role == crate::common::Role::Primary)
+            .count();
+        rules.push(AlertRule {
+            name: "HealthyInstancesLow".into(),
+            metric: AlertMetric::HealthyInstances,
+            scope: Scope::Service(s.name.clone()),
+            condition: Condition::Below,
+            threshold: primaries as f64,
+            window_s: 1,
+            for_ms: 5_000,
+            severity: Severity::Critical,
+        });
+    }
+    if cfg.data.is_some() {
+        rules.push(AlertRule {
+            name: "UnderReplicated".into(),
+            metric: AlertMetric::UnderReplicatedKeys,
+            scope: Scope::Data,
+            condition: Condition::Above,
+            threshold: 0.0,
+            window_s: 1,
+            for_ms: 5_000,
+            severity: Severity::Warning,
+        });
+    }
+    rules.push(AlertRule {
+        name: "CircuitBreakerOpen".into(),
+        metric: AlertMetric::BreakersOpen,
+        scope: Scope::EachService,
+        condition: Condition::Above,
+        threshold: 0.0,
+        window_s: 1,
+        for_ms: 0,
+        severity: Severity::Warning,
+    });
+    rules
 }

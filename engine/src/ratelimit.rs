@@ -4,6 +4,7 @@
 //! (`RateLimiter`: at most `max_requests` in any `window`, default 100 per 60 s) and a token
 //! bucket (`TokenBucket`: `capacity` tokens, refilled at `refill_per_s`).
 
+use crate::common::{count, range, ConfigError, MAX_RATE_RPS, MAX_TIMEOUT_MS};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -27,6 +28,30 @@ pub enum RateLimitConfig {
         /// Tokens added per simulated second (seed 1.0).
         refill_per_s: f64,
     },
+}
+
+impl RateLimitConfig {
+    /// Checks its limits.
+    ///
+    /// Errors: a count, window or refill rate out of range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match *self {
+            RateLimitConfig::SlidingWindow {
+                max_requests,
+                window_ms,
+            } => {
+                count("rate_limit.max_requests", max_requests as u64, 1, 1_000_000)?;
+                count("rate_limit.window_ms", window_ms, 1, MAX_TIMEOUT_MS)
+            }
+            RateLimitConfig::TokenBucket {
+                capacity,
+                refill_per_s,
+            } => {
+                count("rate_limit.capacity", capacity as u64, 1, 1_000_000)?;
+                range("rate_limit.refill_per_s", refill_per_s, 0.0, MAX_RATE_RPS)
+            }
+        }
+    }
 }
 
 /// A running limiter.

@@ -9,8 +9,8 @@
 //! Watchers (the seed `microservice-architecture.md`'s `watch`, Consul's blocking queries) get
 //! every change to the services they watch in a bounded inbox.
 
+use crate::common::InstanceId;
 use crate::time::SimTime;
-use crate::InstanceId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;

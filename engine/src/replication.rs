@@ -149,7 +149,7 @@ impl ReplicationConfig {
         for n in &self.nodes {
             count("node weight", n.weight as u64, 1, 100)?;
             count("node capacity", n.capacity, 0, MAX_KEYS as u64 * 4)?;
-            if n.id.is_empty() || n.id.len() > crate::config::MAX_NAME_LEN {
+            if n.id.is_empty() || n.id.len() > crate::common::MAX_NAME_LEN {
                 return Err(ReplicationError::Count(
                     "node id length",
                     n.id.len() as u64,

@@ -6,6 +6,7 @@
 //! over a rolling 10 s window, retries may be at most `min_per_s · 10 + budget_pct % of first
 //! attempts`, so retries cannot multiply load without bound when an upstream fails.
 
+use crate::common::{count, range, ConfigError, MAX_RETRIES, MAX_TIMEOUT_MS};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,44 @@ pub struct RetryConfig {
     pub budget_pct: f64,
     /// Retries per second always allowed, whatever the percentage (Finagle 10).
     pub min_retries_per_s: u32,
+}
+
+impl RetryConfig {
+    /// Checks its limits; `service` prefixes the field in an error.
+    ///
+    /// Errors: a count, back-off or budget out of range.
+    pub fn validate(&self, service: &str) -> Result<(), ConfigError> {
+        count(
+            "retry.max_retries",
+            self.max_retries as u64,
+            0,
+            MAX_RETRIES as u64,
+        )?;
+        count(
+            "retry.base_backoff_ms",
+            self.base_backoff_ms,
+            0,
+            MAX_TIMEOUT_MS,
+        )?;
+        count(
+            "retry.max_backoff_ms",
+            self.max_backoff_ms,
+            0,
+            MAX_TIMEOUT_MS,
+        )?;
+        range(
+            format!("{service}.retry.budget_pct"),
+            self.budget_pct,
+            0.0,
+            100.0,
+        )?;
+        count(
+            "retry.min_retries_per_s",
+            self.min_retries_per_s as u64,
+            0,
+            100_000,
+        )
+    }
 }
 
 impl Default for RetryConfig {

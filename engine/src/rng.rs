@@ -3,6 +3,7 @@
 //! Sampling uses `libm` for `ln`/`exp`/`sqrt`/`cos` so results are bit-identical on every target
 //! (the platform's own `f64::ln` may differ in the last bit between glibc and wasm).
 
+use crate::common::{range, ConfigError, MAX_LATENCY_MS};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -99,6 +100,34 @@ pub enum LatencyDist {
         /// Shape, dimensionless; 0.5 gives p99 ≈ 3.2 × median.
         sigma: f64,
     },
+}
+
+impl LatencyDist {
+    /// Checks its limits; `instance` (its id) prefixes the field in an error.
+    ///
+    /// Errors: a median, mean or constant outside (0, 60 s], or a sigma outside [0, 3].
+    pub fn validate(&self, instance: &str) -> Result<(), ConfigError> {
+        match *self {
+            LatencyDist::Constant { ms } => {
+                range(format!("{instance}.latency.ms"), ms, 0.001, MAX_LATENCY_MS)
+            }
+            LatencyDist::Exponential { mean_ms } => range(
+                format!("{instance}.latency.mean_ms"),
+                mean_ms,
+                0.001,
+                MAX_LATENCY_MS,
+            ),
+            LatencyDist::LogNormal { median_ms, sigma } => {
+                range(
+                    format!("{instance}.latency.median_ms"),
+                    median_ms,
+                    0.001,
+                    MAX_LATENCY_MS,
+                )?;
+                range(format!("{instance}.latency.sigma"), sigma, 0.0, 3.0)
+            }
+        }
+    }
 }
 
 /// [`LatencyDist`]'s `kind` names.

@@ -11,9 +11,10 @@
 //! step ([`MAX_LINK_CHARS`] characters in, [`MAX_SCENARIO_BYTES`] bytes out), so no link can hang
 //! or exhaust the tab.
 
+use crate::common::ConfigError;
 use crate::config::ClusterConfig;
 use crate::presets::Preset;
-use crate::{ConfigError, Simulation};
+use crate::sim::Simulation;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -203,7 +204,7 @@ impl Scenario {
             return Err(ScenarioError::Field("title", "must not be empty".into()));
         }
         if let Some(p) = &self.preset {
-            if p.len() > crate::config::MAX_NAME_LEN {
+            if p.len() > crate::common::MAX_NAME_LEN {
                 return Err(ScenarioError::Field("preset", "name too long".into()));
             }
         }

@@ -26,8 +26,11 @@ mod request;
 use crate::alerts::{AlertEngine, AlertTransition};
 use crate::balancer::Balancer;
 use crate::breaker::CircuitBreaker;
-use crate::config::{ClusterConfig, Role};
-use crate::event::{Digest, Event, EventLog, Outcome, FEED_CAPACITY};
+use crate::common::Outcome;
+use crate::common::Role;
+use crate::common::{InstanceId, ServiceId};
+use crate::config::ClusterConfig;
+use crate::event::{Digest, Event, EventLog, FEED_CAPACITY};
 use crate::fault::{FaultKind, FaultState, ScheduledFault};
 use crate::health::HealthState;
 use crate::metrics::WindowMetrics;
@@ -39,7 +42,6 @@ use crate::retry::RetryBudget;
 use crate::rng::SimRng;
 use crate::time::SimTime;
 use crate::trace::Trace;
-use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 use slab::Slab;
 use std::collections::{BTreeMap, VecDeque};
@@ -280,7 +282,7 @@ pub enum CommandError {
     /// A restart while the machine is down (a crash fault with a duration).
     MachineDown(InstanceId),
     /// The fault or value is invalid for this cluster.
-    Invalid(crate::ConfigError),
+    Invalid(crate::common::ConfigError),
     /// A data-store command was refused: (why).
     Data(crate::replication::ReplicationError),
     /// A timeline action added to a run that is already past its time ([`Simulation::schedule`]).
@@ -512,8 +514,8 @@ impl Simulation {
     /// A run of `cfg` with `seed`, at simulated time 0 with every primary registered, backups
     /// in their pools, and the fault timeline scheduled.
     ///
-    /// Errors: the config's first [`crate::ConfigError`].
-    pub fn new(cfg: ClusterConfig, seed: u64) -> Result<Self, crate::ConfigError> {
+    /// Errors: the config's first [`crate::common::ConfigError`].
+    pub fn new(cfg: ClusterConfig, seed: u64) -> Result<Self, crate::common::ConfigError> {
         cfg.validate()?;
         let ttl_us = cfg.registry.heartbeat_timeout_ms * 1_000;
         let mut registry = Registry::new(ttl_us);
@@ -583,7 +585,7 @@ impl Simulation {
         let rules = cfg
             .alerts
             .clone()
-            .unwrap_or_else(|| crate::alerts::default_rules(&cfg));
+            .unwrap_or_else(|| crate::presets::default_alert_rules(&cfg));
         let alerts = control::build_alerts(&cfg, rules);
         let limiter = cfg.gateway.rate_limit.map(RateLimiter::new);
         let service_metrics = (0..n_services)
@@ -913,12 +915,12 @@ impl Simulation {
                 now_us: self.now.as_us(),
             });
         }
-        if self.cfg.faults.len() >= crate::config::MAX_FAULTS {
-            return Err(CommandError::Invalid(crate::ConfigError::Count(
+        if self.cfg.faults.len() >= crate::common::MAX_FAULTS {
+            return Err(CommandError::Invalid(crate::common::ConfigError::Count(
                 "faults",
                 self.cfg.faults.len() as u64 + 1,
                 0,
-                crate::config::MAX_FAULTS as u64,
+                crate::common::MAX_FAULTS as u64,
             )));
         }
         self.cfg
@@ -1102,7 +1104,7 @@ impl Simulation {
     pub(crate) fn set_weight(&mut self, id: InstanceId, w: u32) -> Result<(), CommandError> {
         self.inst(id)?;
         if w > 1_000 {
-            return Err(CommandError::Invalid(crate::ConfigError::Count(
+            return Err(CommandError::Invalid(crate::common::ConfigError::Count(
                 "weight", w as u64, 0, 1_000,
             )));
         }

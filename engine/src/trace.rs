@@ -2,8 +2,8 @@
 //! attempts, retries, dependency calls) is a span with its parent (the seeds'
 //! `microservice-patterns.md` §4: trace id, span id, parent span id; OpenTelemetry's model).
 
-use crate::event::{ErrorCause, Outcome};
-use crate::{InstanceId, ServiceId};
+use crate::common::{ErrorCause, Outcome};
+use crate::common::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 
 /// Traces kept (the newest).

@@ -6,12 +6,12 @@
 use crate::alerts::{AlertMetric, AlertState, Target};
 use crate::balancer::Strategy;
 use crate::breaker::BreakerState;
+use crate::common::{InstanceId, ServiceId};
 use crate::fault::FaultKind;
 use crate::metrics::SeriesPoint;
 use crate::notice::FeedEntry;
 use crate::ratelimit::RateLimitConfig;
 use crate::sim::{OutcomeCounts, Process, Simulation};
-use crate::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 
 /// Feed entries a view carries, newest first.
@@ -99,7 +99,7 @@ pub struct InstanceView {
     /// Outlier detection has it ejected until this time, µs.
     pub ejected_until_us: Option<u64>,
     /// Primary or backup.
-    pub role: crate::config::Role,
+    pub role: crate::common::Role,
     /// Weight for weighted strategies.
     pub weight: u32,
     /// Faults acting on it (each kind once).
@@ -287,7 +287,7 @@ pub struct AlertView {
     /// State.
     pub state: crate::alerts::AlertState,
     /// Severity when firing.
-    pub severity: crate::event::Severity,
+    pub severity: crate::common::Severity,
     /// The rule's metric (the unit of `value`).
     pub metric: AlertMetric,
     /// Last value, in the metric's unit (`None`: no data).
@@ -600,7 +600,7 @@ pub struct AlertFeedEntry {
     /// State it entered.
     pub to: AlertState,
     /// The rule's severity.
-    pub severity: crate::event::Severity,
+    pub severity: crate::common::Severity,
     /// The value that caused it, in the rule's metric unit (`None`: no data);
     /// [`crate::present::alert_condition`] puts it beside the rule's threshold.
     pub value: Option<f64>,

@@ -2,7 +2,8 @@
 
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState::*;
-use ha_engine::event::{Event, Outcome};
+use ha_engine::common::Outcome;
+use ha_engine::event::Event;
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
 use ha_engine::{Command, InstanceId, SimTime, Simulation};

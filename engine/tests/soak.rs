@@ -13,7 +13,8 @@
 //! `cargo test --profile bench -p ha-engine --test soak -- --ignored --nocapture`, which prints
 //! the table of sizes per simulated hour.
 
-use ha_engine::config::{ClusterConfig, Role};
+use ha_engine::common::Role;
+use ha_engine::config::ClusterConfig;
 use ha_engine::event::{FEED_CAPACITY, LOG_CAPACITY};
 use ha_engine::fault::FaultKind;
 use ha_engine::{Command, Footprint, InstanceId, SimTime, Simulation};

@@ -3,7 +3,7 @@
 
 use super::Names;
 use crate::sim::{CommandError, LedgerError};
-use crate::SimTime;
+use crate::time::SimTime;
 use std::fmt;
 
 /// A refused command as the page says it, instances and services by name (the `Display`
@@ -72,10 +72,10 @@ impl fmt::Display for CommandError {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::ConfigError;
+    use crate::common::ConfigError;
+    use crate::common::{InstanceId, ServiceId};
     use crate::replication::ReplicationError;
     use crate::sim::{CommandError, LedgerError};
-    use crate::{InstanceId, ServiceId};
     use expect_test::expect;
 
     #[test]

@@ -3,8 +3,8 @@
 use super::{and_list, fault, rate_limit, Names};
 use crate::balancer::Strategy;
 use crate::breaker::BreakerState;
+use crate::common::InstanceId;
 use crate::explain::{About, Answer, Detail, Explanation, InstanceAnswer, Ranked};
-use crate::InstanceId;
 
 /// An [`Explanation`] as the explain panel shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -313,11 +313,12 @@ mod tests {
     use super::explanation;
     use crate::balancer::Strategy;
     use crate::breaker::BreakerState;
+    use crate::common::{InstanceId, ServiceId};
     use crate::explain::{About, Answer, Detail, Explanation, InstanceAnswer, WeightShare};
     use crate::fault::FaultKind;
     use crate::present::test_names::Table;
     use crate::ratelimit::RateLimitConfig;
-    use crate::{InstanceId, ServiceId, SimTime};
+    use crate::time::SimTime;
     use expect_test::{expect, Expect};
 
     const S0: ServiceId = ServiceId(0);

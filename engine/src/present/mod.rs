@@ -15,10 +15,10 @@ pub use explain::{explanation, ExplanationText};
 pub use notice::notice;
 
 use crate::alerts::{AlertMetric, AlertRule, Condition, Target};
+use crate::common::{InstanceId, ServiceId};
 use crate::fault::FaultKind;
 use crate::ratelimit::RateLimitConfig;
 use crate::sim::Simulation;
-use crate::{InstanceId, ServiceId};
 
 /// The names the words need: an instance's address, a service's name, a data node's id and an
 /// alert's rule and target. A [`Simulation`] is one; tests use a small table.
@@ -165,8 +165,8 @@ fn secs(ms: u64) -> f64 {
 pub(crate) mod test_names {
     use super::Names;
     use crate::alerts::{AlertMetric, AlertRule, Condition, Scope, Target};
-    use crate::event::Severity;
-    use crate::{InstanceId, ServiceId};
+    use crate::common::Severity;
+    use crate::common::{InstanceId, ServiceId};
 
     /// A fixed cluster for the golden tests: instances `10.0.0.{id}:8080`, services
     /// `svc-{id}`, data nodes `node-{index+1}`, one alert rule on service 0.

@@ -3,8 +3,8 @@
 use super::{fault, metric, secs, target, Names};
 use crate::alerts::{AlertState, Condition};
 use crate::breaker::BreakerState;
+use crate::common::InstanceId;
 use crate::notice::{Notice, StartedBy};
-use crate::InstanceId;
 
 /// `notice` as one sentence for the feed, e.g. `registry expired 192.168.1.11:8080: no
 /// heartbeat for 30 s (last at 0:12.000); …`. Ids are named through `names`.
@@ -327,12 +327,13 @@ mod tests {
     use crate::alerts::AlertState;
     use crate::balancer::Strategy;
     use crate::breaker::BreakerState;
-    use crate::event::Severity;
+    use crate::common::Severity;
+    use crate::common::{InstanceId, ServiceId};
     use crate::fault::FaultKind;
     use crate::notice::{Notice, StartedBy};
     use crate::present::test_names::Table;
     use crate::replication::ReplicationError;
-    use crate::{InstanceId, ServiceId, SimTime};
+    use crate::time::SimTime;
     use expect_test::{expect, Expect};
 
     /// Renders `n` with the test table, prefixed by its kind and severity.

@@ -5,7 +5,9 @@ use super::{ActiveFault, Pending, Process, Simulation, METRICS_TICK_US};
 use crate::alerts::{AlertEngine, AlertMetric, AlertRule, Scope, Target};
 use crate::balancer::LoadReport;
 use crate::breaker::BreakerState;
-use crate::config::{ClusterConfig, Role};
+use crate::common::Role;
+use crate::common::{InstanceId, ServiceId};
+use crate::config::ClusterConfig;
 use crate::event::Event;
 use crate::fault::{FaultKind, FaultState};
 use crate::health::{HealthChange, HealthState};
@@ -13,7 +15,6 @@ use crate::metrics::Gauges;
 use crate::notice::{Notice, StartedBy};
 use crate::registry::RegistryEvent;
 use crate::time::SimTime;
-use crate::{InstanceId, ServiceId};
 
 /// Recovery attempts the failover manager makes (seed `_try_recover`: `max_attempts = 3`).
 pub const RECOVERY_ATTEMPTS: u32 = 3;

@@ -3,12 +3,13 @@
 
 use super::{Pending, Process, Simulation};
 use crate::breaker::BreakerState;
-use crate::event::{ErrorCause, Event, Outcome};
+use crate::common::{ErrorCause, Outcome};
+use crate::common::{InstanceId, ServiceId};
+use crate::event::Event;
 use crate::health::OutlierConfig;
 use crate::notice::Notice;
 use crate::time::SimTime;
 use crate::trace::{Span, Trace, SPANS_PER_TRACE, TRACE_CAPACITY};
-use crate::{InstanceId, ServiceId};
 
 /// Who makes a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,9 +1,10 @@
 //! Small cluster builders for the engine's behaviour and property tests.
 #![allow(dead_code)]
 
+use ha_engine::common::Role;
 use ha_engine::config::{
-    ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, Role,
-    ServiceConfig, TrafficConfig,
+    ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, ServiceConfig,
+    TrafficConfig,
 };
 use ha_engine::event::{Event, LOG_CAPACITY};
 use ha_engine::rng::LatencyDist;
