@@ -6,18 +6,18 @@
 //! [`MEASURE_US`] simulated µs further; the work done is [`work`]: client requests plus
 //! data-store operations that arrived in that span.
 
-use crate::balancer::Strategy;
-use crate::breaker::BreakerConfig;
-use crate::config::{
+use crate::mechanisms::balancer::Strategy;
+use crate::mechanisms::breaker::BreakerConfig;
+use crate::mechanisms::health::HealthCheckConfig;
+use crate::mechanisms::replication::{DataNode, HashRing, ReplicationConfig};
+use crate::mechanisms::trace::TracingConfig;
+use crate::rng::LatencyDist;
+use crate::scenario::config::{
     ClusterConfig, DataConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig,
     ServiceConfig, TrafficConfig,
 };
-use crate::health::HealthCheckConfig;
-use crate::replication::{DataNode, HashRing, ReplicationConfig};
-use crate::rng::LatencyDist;
 use crate::sim::Simulation;
 use crate::time::SimTime;
-use crate::trace::TracingConfig;
 
 /// Simulated warm-up before measuring, s.
 pub const WARMUP_S: u64 = 10;

@@ -22,33 +22,28 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod alerts;
-pub mod balancer;
+// The layers, from the leaves up: `common`, `time`, `rng` and `tagged` import nothing above
+// them; each mechanism imports only those and other mechanisms; the scenario layer (what a
+// cluster is, the presets, the share-link document) builds on the mechanisms; the simulation
+// runs a scenario's cluster; the presentation turns the simulation's facts into words.
 pub mod bench;
-pub mod breaker;
 pub mod common;
-pub mod config;
-pub mod event;
-pub mod explain;
-pub mod fault;
-pub mod health;
-pub mod metrics;
-pub mod notice;
+pub mod mechanisms;
 pub mod present;
-pub mod presets;
-pub mod queue;
-pub mod ratelimit;
-pub mod registry;
-pub mod replication;
-pub mod report;
-pub mod retry;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
 mod tagged;
 pub mod time;
-pub mod trace;
-pub mod view;
+
+// The modules under their short paths, as the app, the CLI and the tests name them.
+pub use mechanisms::{
+    alerts, balancer, breaker, fault, health, metrics, ratelimit, registry, replication, retry,
+    trace,
+};
+pub use present::report;
+pub use scenario::{config, presets};
+pub use sim::{event, explain, notice, queue, view};
 
 pub use common::{ConfigError, InstanceId, Outcome, ServiceId};
 pub use config::{ClusterConfig, InstanceConfig, ServiceConfig};

@@ -27,9 +27,9 @@ pub(crate) fn none_left(kind: &str, left: &[(&str, bool)]) -> Result<(), String>
 
 #[cfg(test)]
 mod tests {
-    use crate::balancer::Strategy;
-    use crate::breaker::TripPolicy;
-    use crate::fault::FaultKind;
+    use crate::mechanisms::balancer::Strategy;
+    use crate::mechanisms::breaker::TripPolicy;
+    use crate::mechanisms::fault::FaultKind;
     use crate::rng::LatencyDist;
     use serde::{de::DeserializeOwned, Serialize};
     use std::fmt::Debug;

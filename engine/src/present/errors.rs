@@ -74,7 +74,7 @@ impl fmt::Display for CommandError {
 mod tests {
     use crate::common::ConfigError;
     use crate::common::{InstanceId, ServiceId};
-    use crate::replication::ReplicationError;
+    use crate::mechanisms::replication::ReplicationError;
     use crate::sim::{CommandError, LedgerError};
     use expect_test::expect;
 

@@ -1,10 +1,10 @@
 //! An explanation in words: a title, the answer in one sentence, details and the source.
 
 use super::{and_list, fault, rate_limit, Names};
-use crate::balancer::Strategy;
-use crate::breaker::BreakerState;
 use crate::common::InstanceId;
-use crate::explain::{About, Answer, Detail, Explanation, InstanceAnswer, Ranked};
+use crate::mechanisms::balancer::Strategy;
+use crate::mechanisms::breaker::BreakerState;
+use crate::sim::explain::{About, Answer, Detail, Explanation, InstanceAnswer, Ranked};
 
 /// An [`Explanation`] as the explain panel shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -311,13 +311,13 @@ fn detail(d: &Detail, names: &impl Names) -> String {
 #[cfg(test)]
 mod tests {
     use super::explanation;
-    use crate::balancer::Strategy;
-    use crate::breaker::BreakerState;
     use crate::common::{InstanceId, ServiceId};
-    use crate::explain::{About, Answer, Detail, Explanation, InstanceAnswer, WeightShare};
-    use crate::fault::FaultKind;
+    use crate::mechanisms::balancer::Strategy;
+    use crate::mechanisms::breaker::BreakerState;
+    use crate::mechanisms::fault::FaultKind;
+    use crate::mechanisms::ratelimit::RateLimitConfig;
     use crate::present::test_names::Table;
-    use crate::ratelimit::RateLimitConfig;
+    use crate::sim::explain::{About, Answer, Detail, Explanation, InstanceAnswer, WeightShare};
     use crate::time::SimTime;
     use expect_test::{expect, Expect};
 

@@ -1,5 +1,5 @@
 //! The words: every sentence HA Lab shows is made here, from the engine's typed facts
-//! ([`crate::notice::Notice`], [`crate::explain::Explanation`], fault kinds, metric values).
+//! ([`crate::sim::notice::Notice`], [`crate::sim::explain::Explanation`], fault kinds, metric values).
 //! The state machine never formats text; the page and `ha-sim` call these functions.
 //!
 //! Each function is covered by golden tests (`expect-test`) beside it, one per fact kind and
@@ -9,15 +9,16 @@
 mod errors;
 mod explain;
 mod notice;
+pub mod report;
 
 pub use errors::command_error;
 pub use explain::{explanation, ExplanationText};
 pub use notice::notice;
 
-use crate::alerts::{AlertMetric, AlertRule, Condition, Target};
 use crate::common::{InstanceId, ServiceId};
-use crate::fault::FaultKind;
-use crate::ratelimit::RateLimitConfig;
+use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Target};
+use crate::mechanisms::fault::FaultKind;
+use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::Simulation;
 
 /// The names the words need: an instance's address, a service's name, a data node's id and an
@@ -164,9 +165,9 @@ fn secs(ms: u64) -> f64 {
 #[cfg(test)]
 pub(crate) mod test_names {
     use super::Names;
-    use crate::alerts::{AlertMetric, AlertRule, Condition, Scope, Target};
     use crate::common::Severity;
     use crate::common::{InstanceId, ServiceId};
+    use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Scope, Target};
 
     /// A fixed cluster for the golden tests: instances `10.0.0.{id}:8080`, services
     /// `svc-{id}`, data nodes `node-{index+1}`, one alert rule on service 0.

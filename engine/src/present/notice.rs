@@ -1,10 +1,10 @@
 //! A notice in words: one sentence with addresses, counts and simulated times.
 
 use super::{fault, metric, secs, target, Names};
-use crate::alerts::{AlertState, Condition};
-use crate::breaker::BreakerState;
 use crate::common::InstanceId;
-use crate::notice::{Notice, StartedBy};
+use crate::mechanisms::alerts::{AlertState, Condition};
+use crate::mechanisms::breaker::BreakerState;
+use crate::sim::notice::{Notice, StartedBy};
 
 /// `notice` as one sentence for the feed, e.g. `registry expired 192.168.1.11:8080: no
 /// heartbeat for 30 s (last at 0:12.000); …`. Ids are named through `names`.
@@ -324,15 +324,15 @@ pub fn notice(notice: &Notice, names: &impl Names) -> String {
 #[cfg(test)]
 mod tests {
     use super::notice;
-    use crate::alerts::AlertState;
-    use crate::balancer::Strategy;
-    use crate::breaker::BreakerState;
     use crate::common::Severity;
     use crate::common::{InstanceId, ServiceId};
-    use crate::fault::FaultKind;
-    use crate::notice::{Notice, StartedBy};
+    use crate::mechanisms::alerts::AlertState;
+    use crate::mechanisms::balancer::Strategy;
+    use crate::mechanisms::breaker::BreakerState;
+    use crate::mechanisms::fault::FaultKind;
+    use crate::mechanisms::replication::ReplicationError;
     use crate::present::test_names::Table;
-    use crate::replication::ReplicationError;
+    use crate::sim::notice::{Notice, StartedBy};
     use crate::time::SimTime;
     use expect_test::{expect, Expect};
 

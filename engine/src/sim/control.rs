@@ -2,18 +2,18 @@
 //! ejection, failover, faults, metrics and alerts.
 
 use super::{ActiveFault, Pending, Process, Simulation, METRICS_TICK_US};
-use crate::alerts::{AlertEngine, AlertMetric, AlertRule, Scope, Target};
-use crate::balancer::LoadReport;
-use crate::breaker::BreakerState;
 use crate::common::Role;
 use crate::common::{InstanceId, ServiceId};
-use crate::config::ClusterConfig;
-use crate::event::Event;
-use crate::fault::{FaultKind, FaultState};
-use crate::health::{HealthChange, HealthState};
-use crate::metrics::Gauges;
-use crate::notice::{Notice, StartedBy};
-use crate::registry::RegistryEvent;
+use crate::mechanisms::alerts::{AlertEngine, AlertMetric, AlertRule, Scope, Target};
+use crate::mechanisms::balancer::LoadReport;
+use crate::mechanisms::breaker::BreakerState;
+use crate::mechanisms::fault::{FaultKind, FaultState};
+use crate::mechanisms::health::{HealthChange, HealthState};
+use crate::mechanisms::metrics::Gauges;
+use crate::mechanisms::registry::RegistryEvent;
+use crate::scenario::config::ClusterConfig;
+use crate::sim::event::Event;
+use crate::sim::notice::{Notice, StartedBy};
 use crate::time::SimTime;
 
 /// Recovery attempts the failover manager makes (seed `_try_recover`: `max_attempts = 3`).

@@ -2,9 +2,11 @@
 //! stream, node failures, joins and leaves, and repair at a configured rate.
 
 use super::{Command, Pending, Simulation, METRICS_TICK_US};
-use crate::event::Event;
-use crate::notice::Notice;
-use crate::replication::{DataNodeConfig, ReadResult, ReplicationError, RingStats, Store};
+use crate::mechanisms::replication::{
+    DataNodeConfig, ReadResult, ReplicationError, RingStats, Store,
+};
+use crate::sim::event::Event;
+use crate::sim::notice::Notice;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
@@ -198,7 +200,7 @@ impl Simulation {
         &mut self,
         node: u16,
         joined: bool,
-        r: crate::replication::MoveReport,
+        r: crate::mechanisms::replication::MoveReport,
         members: usize,
     ) {
         self.record(Event::DataMembership {

@@ -2,14 +2,14 @@
 //! path between them.
 
 use super::{Pending, Process, Simulation};
-use crate::breaker::BreakerState;
 use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
-use crate::event::Event;
-use crate::health::OutlierConfig;
-use crate::notice::Notice;
+use crate::mechanisms::breaker::BreakerState;
+use crate::mechanisms::health::OutlierConfig;
+use crate::mechanisms::trace::{Span, Trace, SPANS_PER_TRACE, TRACE_CAPACITY};
+use crate::sim::event::Event;
+use crate::sim::notice::Notice;
 use crate::time::SimTime;
-use crate::trace::{Span, Trace, SPANS_PER_TRACE, TRACE_CAPACITY};
 
 /// Who makes a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -316,7 +316,7 @@ impl Simulation {
             let b = self
                 .breakers
                 .entry(key)
-                .or_insert_with(|| crate::breaker::CircuitBreaker::new(bcfg));
+                .or_insert_with(|| crate::mechanisms::breaker::CircuitBreaker::new(bcfg));
             match b.try_acquire(now) {
                 Ok(moved) => {
                     self.calls[call_key].probe = b.state() == BreakerState::HalfOpen;

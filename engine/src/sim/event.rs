@@ -5,10 +5,10 @@
 //! (postcard encoding of `(time, event)`) into a streaming XXH3-64 hash. That hash is the run's
 //! [`Digest`]: two runs are the same run exactly when their digests match.
 
-use crate::alerts::AlertState;
-use crate::breaker::BreakerState;
 use crate::common::{ErrorCause, InstanceId, Outcome, ServiceId};
-use crate::fault::FaultKind;
+use crate::mechanisms::alerts::AlertState;
+use crate::mechanisms::breaker::BreakerState;
+use crate::mechanisms::fault::FaultKind;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;

@@ -1,7 +1,7 @@
 //! The run report `ha-sim run` prints as JSON.
 
+use crate::sim::view::{BreakerView, InstanceStatus};
 use crate::sim::{OutcomeCounts, Simulation, Stats};
-use crate::view::{BreakerView, InstanceStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -58,7 +58,7 @@ pub struct AlertReport {
     /// Times it went to firing.
     pub fired: u32,
     /// State at the end.
-    pub state: crate::alerts::AlertState,
+    pub state: crate::mechanisms::alerts::AlertState,
 }
 
 /// The replicated store in a report.
@@ -69,7 +69,7 @@ pub struct DataReport {
     /// Copies created by repair.
     pub repaired: u64,
     /// Ring statistics at the end.
-    pub ring: crate::replication::RingStats,
+    pub ring: crate::mechanisms::replication::RingStats,
 }
 
 /// A whole run's summary.

@@ -4,9 +4,8 @@
 //! ran × speed, and on others it sets the [`ClusterView`] signal once ([`Cadence`]). Components
 //! read that signal and call [`Lab::command`]; none of them computes simulation numbers.
 
-use crate::alerts_ui::{alert_lines, AlertLine};
-use crate::checkpoints::Checkpoints;
-use crate::feed::{feed_lines, FeedLine};
+use crate::state::checkpoints::Checkpoints;
+use crate::state::lines::{alert_lines, feed_lines, AlertLine, FeedLine};
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
@@ -989,7 +988,7 @@ pub fn fresh_seed() -> u64 {
     })
 }
 
-/// The lab provided by [`crate::app::App`].
+/// The lab provided by [`crate::views::app::App`].
 pub fn use_lab() -> Lab {
     expect_context::<Lab>()
 }

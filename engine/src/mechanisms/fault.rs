@@ -78,7 +78,7 @@ pub enum FaultKind {
     /// the service name).
     SetStrategy {
         /// The new strategy.
-        strategy: crate::balancer::Strategy,
+        strategy: crate::mechanisms::balancer::Strategy,
     },
     /// An operator recovers the instance (an instant action): every fault on it ends and, if
     /// its process is down and its machine up, it is restarted.
@@ -118,7 +118,7 @@ struct FaultKindRepr {
     concurrency: Option<u32>,
     capacity: Option<u64>,
     weight: Option<u32>,
-    strategy: Option<crate::balancer::Strategy>,
+    strategy: Option<crate::mechanisms::balancer::Strategy>,
 }
 
 impl TryFrom<FaultKindRepr> for FaultKind {

@@ -3,16 +3,16 @@
 //! sentence, and tests assert them by variant.
 //!
 //! A notice is posted where the engine decides (the control plane, the request path, the data
-//! plane); the event log ([`crate::event::Event`]) is the run's full record for the digest, the
+//! plane); the event log ([`crate::sim::event::Event`]) is the run's full record for the digest, the
 //! notices are the part worth telling a person.
 
-use crate::alerts::AlertState;
-use crate::balancer::Strategy;
-use crate::breaker::BreakerState;
 use crate::common::Severity;
 use crate::common::{InstanceId, ServiceId};
-use crate::fault::FaultKind;
-use crate::replication::ReplicationError;
+use crate::mechanisms::alerts::AlertState;
+use crate::mechanisms::balancer::Strategy;
+use crate::mechanisms::breaker::BreakerState;
+use crate::mechanisms::fault::FaultKind;
+use crate::mechanisms::replication::ReplicationError;
 use crate::time::SimTime;
 
 /// Who or what started an instance's process ([`Notice::InstanceStarted`]).
@@ -255,7 +255,7 @@ pub enum Notice {
     Repaired,
     /// An alert changed state (Prometheus alerting rules).
     AlertChanged {
-        /// Index of the alert ([`crate::alerts::AlertEngine::alerts`]).
+        /// Index of the alert ([`crate::mechanisms::alerts::AlertEngine::alerts`]).
         alert: usize,
         /// The new state.
         to: AlertState,

@@ -1,40 +1,10 @@
 //! The event feed (newest first, simulated timestamps, severity in words and icons) and the
 //! request totals.
 
-use crate::lab::use_lab;
+use crate::state::lab::use_lab;
 use ha_engine::common::Severity;
-use ha_engine::present;
-use ha_engine::{SimTime, Simulation};
+use ha_engine::SimTime;
 use leptos::prelude::*;
-
-/// A feed entry in words, as the page shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FeedLine {
-    /// Position in the run's feed (a stable key).
-    pub seq: u64,
-    /// When, simulated.
-    pub at: SimTime,
-    /// How much it matters.
-    pub severity: Severity,
-    /// The notice's kind (`data-kind`).
-    pub kind: &'static str,
-    /// The sentence.
-    pub text: String,
-}
-
-/// The feed the page shows, newest first, in words.
-pub fn feed_lines(sim: &Simulation) -> Vec<FeedLine> {
-    sim.feed_view()
-        .into_iter()
-        .map(|e| FeedLine {
-            seq: e.seq,
-            at: e.at,
-            severity: e.notice.severity(),
-            kind: e.notice.kind(),
-            text: present::notice(&e.notice, sim),
-        })
-        .collect()
-}
 
 /// The glyph shown with a severity (never colour alone).
 pub fn severity_icon(s: Severity) -> &'static str {

@@ -1,7 +1,7 @@
 //! The transport bar: play/pause, step, speed, the simulated clock, the seed, reset, the
 //! theme, and the timeline scrubber with the scenario's scheduled actions marked on it.
 
-use crate::lab::{fresh_seed, use_lab};
+use crate::state::lab::{fresh_seed, use_lab};
 use ha_engine::scenario::SPEEDS;
 use ha_engine::SimTime;
 use leptos::prelude::*;

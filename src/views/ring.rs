@@ -4,7 +4,7 @@
 //! Everything drawn comes from the engine's `RingView` and `KeyView`; this module only maps
 //! ring positions (fractions of the hash space) to angles.
 
-use crate::lab::use_lab;
+use crate::state::lab::use_lab;
 use ha_engine::replication::DataNodeConfig;
 use ha_engine::view::{KeyView, RingView};
 use ha_engine::Command;

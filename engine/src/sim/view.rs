@@ -3,14 +3,14 @@
 //! The web app renders a [`ClusterView`] and nothing else; it computes no simulation numbers
 //! of its own ("the UI reads, the engine decides").
 
-use crate::alerts::{AlertMetric, AlertState, Target};
-use crate::balancer::Strategy;
-use crate::breaker::BreakerState;
 use crate::common::{InstanceId, ServiceId};
-use crate::fault::FaultKind;
-use crate::metrics::SeriesPoint;
-use crate::notice::FeedEntry;
-use crate::ratelimit::RateLimitConfig;
+use crate::mechanisms::alerts::{AlertMetric, AlertState, Target};
+use crate::mechanisms::balancer::Strategy;
+use crate::mechanisms::breaker::BreakerState;
+use crate::mechanisms::fault::FaultKind;
+use crate::mechanisms::metrics::SeriesPoint;
+use crate::mechanisms::ratelimit::RateLimitConfig;
+use crate::sim::notice::FeedEntry;
 use crate::sim::{OutcomeCounts, Process, Simulation};
 use serde::{Deserialize, Serialize};
 
@@ -142,7 +142,7 @@ pub struct InstanceView {
     pub series: Vec<SeriesPoint>,
     /// The worst state among the circuit breakers callers keep towards it (open, then
     /// half-open, then closed); `None` without breakers.
-    pub breaker: Option<crate::breaker::BreakerState>,
+    pub breaker: Option<crate::mechanisms::breaker::BreakerState>,
     /// Draining: up and listed, but given no new requests.
     pub draining: bool,
 }
@@ -272,7 +272,7 @@ pub struct BreakerView {
     /// The upstream instance.
     pub instance: InstanceId,
     /// State.
-    pub state: crate::breaker::BreakerState,
+    pub state: crate::mechanisms::breaker::BreakerState,
     /// Times it opened.
     pub opened: u32,
 }
@@ -285,7 +285,7 @@ pub struct AlertView {
     /// What it is about.
     pub target: Target,
     /// State.
-    pub state: crate::alerts::AlertState,
+    pub state: crate::mechanisms::alerts::AlertState,
     /// Severity when firing.
     pub severity: crate::common::Severity,
     /// The rule's metric (the unit of `value`).
@@ -584,7 +584,7 @@ pub struct AlertFeedEntry {
     pub seq: u64,
     /// When, simulated µs.
     pub at_us: u64,
-    /// The alert, by index ([`crate::alerts::AlertEngine::alerts`]); its rule and target
+    /// The alert, by index ([`crate::mechanisms::alerts::AlertEngine::alerts`]); its rule and target
     /// come from there.
     pub alert: usize,
     /// Rule name.
@@ -607,7 +607,7 @@ pub struct AlertFeedEntry {
 }
 
 impl Simulation {
-    /// The alert feed, newest first (at most [`crate::alerts::ALERT_FEED_CAPACITY`]). Call it
+    /// The alert feed, newest first (at most [`crate::mechanisms::alerts::ALERT_FEED_CAPACITY`]). Call it
     /// when [`ClusterView::alert_posted`] changes.
     pub fn alert_feed_view(&self) -> Vec<AlertFeedEntry> {
         let a = self.alerts();
@@ -663,7 +663,7 @@ impl Simulation {
             keys: (0..space.min(RING_SAMPLE_KEYS))
                 .map(|i| {
                     let k = i * step;
-                    (k, frac(crate::replication::key_hash(k)))
+                    (k, frac(crate::mechanisms::replication::key_hash(k)))
                 })
                 .collect(),
             nodes: stats
@@ -692,23 +692,24 @@ impl Simulation {
     /// Where `key` lives now, if the cluster has a store.
     pub fn key_view(&self, key: u64) -> Option<KeyView> {
         let st = self.store()?;
-        let h = crate::replication::key_hash(key);
+        let h = crate::mechanisms::replication::key_hash(key);
         let replica_set = st.replica_set(key);
-        let replica_points = if st.config().placement == crate::replication::Placement::Ring {
-            let pts = st.ring().points();
-            let start = pts.partition_point(|(p, _)| *p < h);
-            replica_set
-                .iter()
-                .filter_map(|n| {
-                    (0..pts.len())
-                        .map(|k| pts[(start + k) % pts.len()])
-                        .find(|(_, x)| x == n)
-                        .map(|(p, _)| p as f64 / 2f64.powi(64))
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let replica_points =
+            if st.config().placement == crate::mechanisms::replication::Placement::Ring {
+                let pts = st.ring().points();
+                let start = pts.partition_point(|(p, _)| *p < h);
+                replica_set
+                    .iter()
+                    .filter_map(|n| {
+                        (0..pts.len())
+                            .map(|k| pts[(start + k) % pts.len()])
+                            .find(|(_, x)| x == n)
+                            .map(|(p, _)| p as f64 / 2f64.powi(64))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
         Some(KeyView {
             key,
             position: h as f64 / 2f64.powi(64),

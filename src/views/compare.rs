@@ -4,8 +4,8 @@
 //! The workload has its own random stream in the engine, so both sides see exactly the same
 //! client requests; the page shows the workload digest of each side to prove it.
 
-use crate::charts::ServiceChart;
-use crate::lab::{use_lab, CompareSpec};
+use crate::state::lab::{use_lab, CompareSpec};
+use crate::views::charts::ServiceChart;
 use ha_engine::balancer::Strategy;
 use ha_engine::ClusterView;
 use leptos::prelude::*;

@@ -21,27 +21,32 @@
 
 mod control;
 mod data;
+pub mod event;
+pub mod explain;
+pub mod notice;
+pub mod queue;
 mod request;
+pub mod view;
 
-use crate::alerts::{AlertEngine, AlertTransition};
-use crate::balancer::Balancer;
-use crate::breaker::CircuitBreaker;
 use crate::common::Outcome;
 use crate::common::Role;
 use crate::common::{InstanceId, ServiceId};
-use crate::config::ClusterConfig;
-use crate::event::{Digest, Event, EventLog, FEED_CAPACITY};
-use crate::fault::{FaultKind, FaultState, ScheduledFault};
-use crate::health::HealthState;
-use crate::metrics::WindowMetrics;
-use crate::notice::{FeedEntry, Notice, StartedBy};
-use crate::queue::EventQueue;
-use crate::ratelimit::RateLimiter;
-use crate::registry::{Registry, WatcherId};
-use crate::retry::RetryBudget;
+use crate::mechanisms::alerts::{AlertEngine, AlertTransition};
+use crate::mechanisms::balancer::Balancer;
+use crate::mechanisms::breaker::CircuitBreaker;
+use crate::mechanisms::fault::{FaultKind, FaultState, ScheduledFault};
+use crate::mechanisms::health::HealthState;
+use crate::mechanisms::metrics::WindowMetrics;
+use crate::mechanisms::ratelimit::RateLimiter;
+use crate::mechanisms::registry::{Registry, WatcherId};
+use crate::mechanisms::retry::RetryBudget;
+use crate::mechanisms::trace::Trace;
 use crate::rng::SimRng;
+use crate::scenario::config::ClusterConfig;
+use crate::sim::event::{Digest, Event, EventLog, FEED_CAPACITY};
+use crate::sim::notice::{FeedEntry, Notice, StartedBy};
+use crate::sim::queue::EventQueue;
 use crate::time::SimTime;
-use crate::trace::Trace;
 use serde::{Deserialize, Serialize};
 use slab::Slab;
 use std::collections::{BTreeMap, VecDeque};
@@ -255,7 +260,7 @@ pub enum Command {
     /// End every cluster-wide fault (traffic spikes).
     ClearClusterFaults,
     /// Switch a service's load-balancing strategy.
-    SetStrategy(ServiceId, crate::balancer::Strategy),
+    SetStrategy(ServiceId, crate::mechanisms::balancer::Strategy),
     /// Change an instance's weight (0 to 1 000).
     SetWeight(InstanceId, u32),
     /// A data node fails (by id).
@@ -263,7 +268,7 @@ pub enum Command {
     /// A failed data node comes back.
     DataRecover(String),
     /// A data node joins the ring.
-    DataJoin(crate::replication::DataNodeConfig),
+    DataJoin(crate::mechanisms::replication::DataNodeConfig),
     /// A data node leaves the ring gracefully.
     DataLeave(String),
 }
@@ -284,7 +289,7 @@ pub enum CommandError {
     /// The fault or value is invalid for this cluster.
     Invalid(crate::common::ConfigError),
     /// A data-store command was refused: (why).
-    Data(crate::replication::ReplicationError),
+    Data(crate::mechanisms::replication::ReplicationError),
     /// A timeline action added to a run that is already past its time ([`Simulation::schedule`]).
     TooLate {
         /// The action's time, simulated ms.
@@ -433,7 +438,7 @@ pub struct ActiveFault {
 }
 
 /// Indices of `faults` in the order they happen: by time, then by index.
-fn timeline_order(faults: &[crate::fault::ScheduledFault]) -> Vec<usize> {
+fn timeline_order(faults: &[crate::mechanisms::fault::ScheduledFault]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..faults.len()).collect();
     order.sort_by_key(|&i| (faults[i].at_ms, i));
     order
@@ -504,10 +509,19 @@ pub struct Simulation {
     feed: VecDeque<FeedEntry>,
     feed_seq: u64,
     scratch: Vec<InstanceId>,
-    store: Option<crate::replication::Store>,
-    ring_stats: Option<crate::replication::RingStats>,
+    store: Option<crate::mechanisms::replication::Store>,
+    ring_stats: Option<crate::mechanisms::replication::RingStats>,
     data_ops: DataOps,
     data_generation: u64,
+}
+
+impl crate::scenario::Scenario {
+    /// A simulation of this scenario at time 0.
+    ///
+    /// Errors: the cluster's [`crate::common::ConfigError`] (cannot happen for a validated scenario).
+    pub fn simulation(&self) -> Result<Simulation, crate::scenario::ScenarioError> {
+        Ok(Simulation::new(self.cluster.clone(), self.seed)?)
+    }
 }
 
 impl Simulation {
@@ -585,7 +599,7 @@ impl Simulation {
         let rules = cfg
             .alerts
             .clone()
-            .unwrap_or_else(|| crate::presets::default_alert_rules(&cfg));
+            .unwrap_or_else(|| crate::scenario::presets::default_alert_rules(&cfg));
         let alerts = control::build_alerts(&cfg, rules);
         let limiter = cfg.gateway.rate_limit.map(RateLimiter::new);
         let service_metrics = (0..n_services)
@@ -770,7 +784,7 @@ impl Simulation {
         &self.alerts
     }
 
-    /// The newest completed traces, oldest first (at most [`crate::trace::TRACE_CAPACITY`]).
+    /// The newest completed traces, oldest first (at most [`crate::mechanisms::trace::TRACE_CAPACITY`]).
     pub fn traces(&self) -> impl DoubleEndedIterator<Item = &Trace> {
         self.traces.iter()
     }
@@ -827,12 +841,17 @@ impl Simulation {
             .map(|i| ServiceId(i as u16))
     }
 
-    pub(crate) fn instance_configs(&self) -> impl Iterator<Item = &crate::InstanceConfig> {
+    pub(crate) fn instance_configs(
+        &self,
+    ) -> impl Iterator<Item = &crate::scenario::config::InstanceConfig> {
         self.cfg.services.iter().flat_map(|s| s.instances.iter())
     }
 
     /// The config of `id`, in O(1) (it is on the per-request path).
-    pub(crate) fn instance_config(&self, id: InstanceId) -> &crate::InstanceConfig {
+    pub(crate) fn instance_config(
+        &self,
+        id: InstanceId,
+    ) -> &crate::scenario::config::InstanceConfig {
         let inst = &self.instances[id.0 as usize];
         &self.cfg.services[inst.service.0 as usize].instances[inst.slot]
     }
@@ -990,7 +1009,7 @@ impl Simulation {
                 fault,
                 duration_ms,
             } => {
-                let spec = crate::fault::ScheduledFault {
+                let spec = crate::mechanisms::fault::ScheduledFault {
                     at_ms: 0,
                     target: match target {
                         Some(t) => Some(self.inst(t).map(|_| self.address(t).to_string())?),
@@ -1048,7 +1067,7 @@ impl Simulation {
                 }),
                 FaultKind::DataNodeRecover => self.data_recover(&id),
                 FaultKind::DataNodeJoin { capacity, weight } => {
-                    self.data_join(crate::replication::DataNodeConfig {
+                    self.data_join(crate::mechanisms::replication::DataNodeConfig {
                         id: id.clone(),
                         capacity,
                         weight,
@@ -1085,7 +1104,7 @@ impl Simulation {
     fn set_strategy(
         &mut self,
         s: ServiceId,
-        strategy: crate::balancer::Strategy,
+        strategy: crate::mechanisms::balancer::Strategy,
     ) -> Result<(), CommandError> {
         let b = self
             .balancers

@@ -2,58 +2,13 @@
 //! timestamps and severity; filters by severity and by source; an entry selects its instance
 //! (or service) in the inspector.
 
-use crate::feed::severity_icon;
-use crate::lab::use_lab;
+use crate::state::lab::use_lab;
+use crate::views::feed::severity_icon;
 use ha_engine::alerts::AlertState;
-use ha_engine::common::Severity;
 use ha_engine::explain::Selection;
-use ha_engine::present::{self, Names};
-use ha_engine::{InstanceId, ServiceId, SimTime, Simulation};
+use ha_engine::present;
+use ha_engine::SimTime;
 use leptos::prelude::*;
-
-/// An alert transition in words, as the page shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlertLine {
-    /// Position in the alert feed (a stable key).
-    pub seq: u64,
-    /// When, simulated µs.
-    pub at_us: u64,
-    /// Rule name.
-    pub rule: String,
-    /// A service name, an instance address or `data store`.
-    pub target: String,
-    /// The instance it is about, if one.
-    pub instance: Option<InstanceId>,
-    /// The service it is about (an instance's service), if any.
-    pub service: Option<ServiceId>,
-    /// The service's name, if any.
-    pub service_name: Option<String>,
-    /// State entered.
-    pub to: AlertState,
-    /// The rule's severity.
-    pub severity: Severity,
-    /// Value against threshold, e.g. `error_rate 31.0 % > 5.0 %`.
-    pub detail: String,
-}
-
-/// The alert feed the page shows, newest first, in words.
-pub fn alert_lines(sim: &Simulation) -> Vec<AlertLine> {
-    sim.alert_feed_view()
-        .into_iter()
-        .map(|e| AlertLine {
-            seq: e.seq,
-            at_us: e.at_us,
-            rule: e.rule,
-            target: present::target(e.target, sim),
-            instance: e.instance,
-            service: e.service,
-            service_name: e.service.map(|s| sim.service(s).to_string()),
-            to: e.to,
-            severity: e.severity,
-            detail: present::alert_condition(e.alert, e.value, sim),
-        })
-        .collect()
-}
 
 /// Glyph and words for an alert state (never colour alone).
 fn state_style(s: AlertState) -> &'static str {

@@ -3,20 +3,20 @@
 //! [`ClusterConfig::validate`] is the only place input is checked; a config that passes cannot
 //! make the engine panic, hang or grow without bound (see the `MAX_*` limits).
 
-use crate::alerts::{AlertRule, Scope};
-use crate::balancer::{LbParams, Strategy};
-use crate::breaker::BreakerConfig;
 use crate::common::{
     count, name, range, ConfigError, Role, MAX_ALERT_RULES, MAX_CLIENTS, MAX_CONCURRENCY,
     MAX_FAULTS, MAX_INSTANCES, MAX_QUEUE, MAX_RATE_RPS, MAX_SCHEDULE_MS, MAX_SERVICES,
     MAX_TIMEOUT_MS,
 };
-use crate::fault::{FaultKind, ScheduledFault};
-use crate::health::{HealthCheckConfig, OutlierConfig};
-use crate::ratelimit::RateLimitConfig;
-use crate::retry::RetryConfig;
+use crate::mechanisms::alerts::{AlertRule, Scope};
+use crate::mechanisms::balancer::{LbParams, Strategy};
+use crate::mechanisms::breaker::BreakerConfig;
+use crate::mechanisms::fault::{FaultKind, ScheduledFault};
+use crate::mechanisms::health::{HealthCheckConfig, OutlierConfig};
+use crate::mechanisms::ratelimit::RateLimitConfig;
+use crate::mechanisms::retry::RetryConfig;
+use crate::mechanisms::trace::TracingConfig;
 use crate::rng::LatencyDist;
-use crate::trace::TracingConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -246,7 +246,7 @@ pub struct ClusterConfig {
     /// Trace sampling.
     #[serde(default)]
     pub tracing: TracingConfig,
-    /// Alerting rules (`None`: [`crate::alerts`]' defaults for this cluster).
+    /// Alerting rules (`None`: [`crate::scenario::presets::default_alert_rules`]).
     #[serde(default)]
     pub alerts: Option<Vec<AlertRule>>,
     /// Faults on the timeline.
@@ -261,7 +261,7 @@ pub struct ClusterConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DataConfig {
     /// Nodes, ring, replicas, quorums.
-    pub replication: crate::replication::ReplicationConfig,
+    pub replication: crate::mechanisms::replication::ReplicationConfig,
     /// Keyed reads and writes per simulated second.
     pub ops_per_s: f64,
     /// Fraction of operations that are writes, `[0, 1]`.
@@ -462,7 +462,7 @@ impl ClusterConfig {
                 "data.key_space",
                 d.key_space,
                 1,
-                crate::replication::MAX_KEYS as u64,
+                crate::mechanisms::replication::MAX_KEYS as u64,
             )?;
             count("data.preload_keys", d.preload_keys, 0, d.key_space)?;
             count("data.repair_per_s", d.repair_per_s as u64, 0, 1_000_000)?;
@@ -499,7 +499,7 @@ impl ClusterConfig {
                     "join capacity",
                     capacity,
                     0,
-                    crate::replication::MAX_KEYS as u64 * 4,
+                    crate::mechanisms::replication::MAX_KEYS as u64 * 4,
                 )?;
                 count("join weight", weight as u64, 1, 100)?;
                 return Ok(()); // a new id (a duplicate is refused when it happens)
@@ -629,7 +629,7 @@ impl ClusterConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::scenario::presets;
 
     #[test]
     fn presets_validate() {

@@ -9,7 +9,7 @@
 //! (none under `prefers-reduced-motion`). Gateway, services and instances are buttons: they
 //! select what the inspector shows.
 
-use crate::lab::{service_id, use_lab};
+use crate::state::lab::{service_id, use_lab};
 use ha_engine::breaker::BreakerState;
 use ha_engine::explain::Selection;
 use ha_engine::view::InstanceStatus;

@@ -4,7 +4,7 @@
 //! Text that came from a link or a file (titles, lessons, error details) is rendered as text
 //! nodes by Leptos, never as HTML.
 
-use crate::lab::use_lab;
+use crate::state::lab::use_lab;
 use ha_engine::presets;
 use ha_engine::scenario::{Scenario, SCENARIO_VERSION};
 use leptos::prelude::*;

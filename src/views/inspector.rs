@@ -6,10 +6,10 @@
 //! parameters. Every action is an entry on the scenario's timeline (see [`Lab::act`]), so a
 //! share link replays it. The explain panel shows the engine's own words about the selection.
 //!
-//! [`Lab::act`]: crate::lab::Lab::act
+//! [`Lab::act`]: crate::state::lab::Lab::act
 
-use crate::lab::{use_lab, Lab};
-use crate::topology::{breaker_style, status_style};
+use crate::state::lab::{use_lab, Lab};
+use crate::views::topology::{breaker_style, status_style};
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;
 use ha_engine::fault::FaultKind;

@@ -6,10 +6,10 @@
 //! a chart (or focusing it and using the arrow keys) shows the values at that second.
 //! Charts redraw when a new per-second point arrives, not every frame.
 
-use crate::lab::use_lab;
-use crate::projection::{nice_ceiling, Projection};
-use crate::topology::{breaker_style, status_style};
-use crate::visible::use_visible;
+use crate::platform::visible::use_visible;
+use crate::state::lab::use_lab;
+use crate::views::projection::{nice_ceiling, Projection};
+use crate::views::topology::{breaker_style, status_style};
 use ha_engine::explain::Selection;
 use ha_engine::metrics::SeriesPoint;
 use ha_engine::view::InstanceView;

@@ -12,13 +12,15 @@
 //! or exhaust the tab.
 
 use crate::common::ConfigError;
-use crate::config::ClusterConfig;
-use crate::presets::Preset;
-use crate::sim::Simulation;
+use crate::scenario::config::ClusterConfig;
+use crate::scenario::presets::Preset;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+pub mod config;
+pub mod presets;
 
 /// The scenario format version this build reads and writes.
 pub const SCENARIO_VERSION: u32 = 1;
@@ -176,9 +178,9 @@ impl Scenario {
 
     /// The default preset's scenario with its default seed.
     pub fn default_scenario() -> Scenario {
-        let p =
-            crate::presets::by_name(crate::presets::DEFAULT).expect("the default preset exists");
-        Scenario::from_preset(&p, crate::presets::DEFAULT_SEED)
+        let p = crate::scenario::presets::by_name(crate::scenario::presets::DEFAULT)
+            .expect("the default preset exists");
+        Scenario::from_preset(&p, crate::scenario::presets::DEFAULT_SEED)
     }
 
     /// Checks every limit.
@@ -342,13 +344,6 @@ impl Scenario {
         };
         Scenario::decode(code)
     }
-
-    /// A simulation of this scenario at time 0.
-    ///
-    /// Errors: the cluster's [`ConfigError`] (cannot happen for a validated scenario).
-    pub fn simulation(&self) -> Result<Simulation, ScenarioError> {
-        Ok(Simulation::new(self.cluster.clone(), self.seed)?)
-    }
 }
 
 /// serde_json's pretty layout when `pretty` is set, else its compact one: a formatter chosen at
@@ -396,7 +391,7 @@ mod tests {
 
     #[test]
     fn one_formatter_writes_what_serde_json_writes() {
-        for p in crate::presets::all() {
+        for p in crate::scenario::presets::all() {
             let s = Scenario::from_preset(&p, 7);
             assert_eq!(
                 s.to_json(),
@@ -415,7 +410,7 @@ mod tests {
 
     #[test]
     fn every_preset_round_trips_through_json_and_links() {
-        for p in crate::presets::all() {
+        for p in crate::scenario::presets::all() {
             let s = Scenario::from_preset(&p, 7);
             s.validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
             assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s, "{}", p.name);

@@ -1,16 +1,16 @@
 //! The page: transport bar and timeline, topology, compare mode, service and instance charts,
 //! the hash ring, the inspector with its explanation, alerts, the lesson, totals and the feed.
 
-use crate::alerts_ui::AlertFeed;
-use crate::charts::{InstanceCharts, ServiceCharts};
-use crate::compare::Compare;
-use crate::feed::{EventFeed, Totals};
-use crate::inspector::{Explain, Inspector};
-use crate::lab::Lab;
-use crate::ring::RingPanel;
-use crate::scenario_ui::{AboutRun, LinkError, ScenarioBar};
-use crate::topology::Topology;
-use crate::transport::{Scrubber, TransportBar};
+use crate::state::lab::Lab;
+use crate::views::alerts::AlertFeed;
+use crate::views::charts::{InstanceCharts, ServiceCharts};
+use crate::views::compare::Compare;
+use crate::views::feed::{EventFeed, Totals};
+use crate::views::inspector::{Explain, Inspector};
+use crate::views::ring::RingPanel;
+use crate::views::scenario::{AboutRun, LinkError, ScenarioBar};
+use crate::views::topology::Topology;
+use crate::views::transport::{Scrubber, TransportBar};
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;

@@ -1,19 +1,19 @@
 //! Built-in scenarios, from the seed chapters' example values.
 
-use crate::alerts::{AlertMetric, AlertRule, Condition, Scope};
-use crate::balancer::Strategy;
-use crate::breaker::{BreakerConfig, TripPolicy};
 use crate::common::{Role, Severity};
-use crate::config::{
+use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Scope};
+use crate::mechanisms::balancer::Strategy;
+use crate::mechanisms::breaker::{BreakerConfig, TripPolicy};
+use crate::mechanisms::fault::{FaultKind, ScheduledFault};
+use crate::mechanisms::health::HealthCheckConfig;
+use crate::mechanisms::ratelimit::RateLimitConfig;
+use crate::mechanisms::retry::RetryConfig;
+use crate::mechanisms::trace::TracingConfig;
+use crate::rng::LatencyDist;
+use crate::scenario::config::{
     ClusterConfig, DiscoveryConfig, GatewayConfig, InstanceConfig, RegistryConfig, ServiceConfig,
     TrafficConfig,
 };
-use crate::fault::{FaultKind, ScheduledFault};
-use crate::health::HealthCheckConfig;
-use crate::ratelimit::RateLimitConfig;
-use crate::retry::RetryConfig;
-use crate::rng::LatencyDist;
-use crate::trace::TracingConfig;
 
 /// A named, explained configuration.
 #[derive(Clone, Debug)]
@@ -577,8 +577,8 @@ pub fn cascade() -> Preset {
 /// "Replicated data" (`ha-architecture.md` §1.2: `DataNode` with a capacity,
 /// `ReplicationManager` with 3 replicas and reads with fallback), on a consistent-hash ring.
 pub fn replication() -> Preset {
-    use crate::config::DataConfig;
-    use crate::replication::ReplicationConfig;
+    use crate::mechanisms::replication::ReplicationConfig;
+    use crate::scenario::config::DataConfig;
     let mk = |id: &str, addr: &str| InstanceConfig::new(id, addr, 8, 32, lognormal(10.0));
     let mut c = single(
         "storage-api",

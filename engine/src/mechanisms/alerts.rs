@@ -108,7 +108,7 @@ pub struct AlertRule {
 
 impl AlertRule {
     /// Checks its own limits (its scope is checked against the cluster by
-    /// [`crate::config::ClusterConfig::validate`]).
+    /// [`crate::scenario::config::ClusterConfig::validate`]).
     ///
     /// Errors: an empty or long name, or a threshold, window or hold time out of range.
     pub fn validate(&self) -> Result<(), ConfigError> {

@@ -4,14 +4,15 @@
 //! has 2 requests in flight, the others 7 and 5").
 //!
 //! Computed by the engine from its own state, so the page never computes numbers of its own.
-//! The rules explained are the ones [`crate::balancer`], [`crate::health`], [`crate::breaker`]
-//! and [`crate::ratelimit`] implement; each [`Answer`] names its source.
+//! The rules explained are the ones [`crate::mechanisms::balancer`], [`crate::mechanisms::health`],
+//! [`crate::mechanisms::breaker`]
+//! and [`crate::mechanisms::ratelimit`] implement; each [`Answer`] names its source.
 
-use crate::balancer::{dynamic_score, Strategy};
-use crate::breaker::BreakerState;
 use crate::common::{InstanceId, ServiceId};
-use crate::fault::FaultKind;
-use crate::ratelimit::RateLimitConfig;
+use crate::mechanisms::balancer::{dynamic_score, Strategy};
+use crate::mechanisms::breaker::BreakerState;
+use crate::mechanisms::fault::FaultKind;
+use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::{Process, Simulation};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};

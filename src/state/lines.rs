@@ -1,0 +1,80 @@
+//! The page's words for the feeds: each notice and alert transition turned into text once,
+//! when the engine posts it (by [`ha_engine::present`]), so the views render strings.
+
+use ha_engine::alerts::AlertState;
+use ha_engine::common::{InstanceId, ServiceId, Severity};
+use ha_engine::present::{self, Names};
+use ha_engine::{SimTime, Simulation};
+
+/// A feed entry in words, as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedLine {
+    /// Position in the run's feed (a stable key).
+    pub seq: u64,
+    /// When, simulated.
+    pub at: SimTime,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The notice's kind (`data-kind`).
+    pub kind: &'static str,
+    /// The sentence.
+    pub text: String,
+}
+
+/// The feed the page shows, newest first, in words.
+pub fn feed_lines(sim: &Simulation) -> Vec<FeedLine> {
+    sim.feed_view()
+        .into_iter()
+        .map(|e| FeedLine {
+            seq: e.seq,
+            at: e.at,
+            severity: e.notice.severity(),
+            kind: e.notice.kind(),
+            text: present::notice(&e.notice, sim),
+        })
+        .collect()
+}
+
+/// An alert transition in words, as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertLine {
+    /// Position in the alert feed (a stable key).
+    pub seq: u64,
+    /// When, simulated µs.
+    pub at_us: u64,
+    /// Rule name.
+    pub rule: String,
+    /// A service name, an instance address or `data store`.
+    pub target: String,
+    /// The instance it is about, if one.
+    pub instance: Option<InstanceId>,
+    /// The service it is about (an instance's service), if any.
+    pub service: Option<ServiceId>,
+    /// The service's name, if any.
+    pub service_name: Option<String>,
+    /// State entered.
+    pub to: AlertState,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Value against threshold, e.g. `error_rate 31.0 % > 5.0 %`.
+    pub detail: String,
+}
+
+/// The alert feed the page shows, newest first, in words.
+pub fn alert_lines(sim: &Simulation) -> Vec<AlertLine> {
+    sim.alert_feed_view()
+        .into_iter()
+        .map(|e| AlertLine {
+            seq: e.seq,
+            at_us: e.at_us,
+            rule: e.rule,
+            target: present::target(e.target, sim),
+            instance: e.instance,
+            service: e.service,
+            service_name: e.service.map(|s| sim.service(s).to_string()),
+            to: e.to,
+            severity: e.severity,
+            detail: present::alert_condition(e.alert, e.value, sim),
+        })
+        .collect()
+}

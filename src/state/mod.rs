@@ -1,0 +1,7 @@
+//! The page's state: the running simulation and the signals the views render ([`lab`]), the
+//! snapshots time travel restores ([`checkpoints`]), and the feeds in words ([`lines`]). It
+//! imports no view.
+
+pub mod checkpoints;
+pub mod lab;
+pub mod lines;

@@ -1,0 +1,15 @@
+//! The views: Leptos components that render the [`crate::state::lab::Lab`]'s signals and send
+//! it actions. They compute no simulation numbers and make no sentences of the engine's facts
+//! (those come from `ha_engine::present`); their own words are labels and units.
+
+pub mod alerts;
+pub mod app;
+pub mod charts;
+pub mod compare;
+pub mod feed;
+pub mod inspector;
+pub mod projection;
+pub mod ring;
+pub mod scenario;
+pub mod topology;
+pub mod transport;
