@@ -38,7 +38,7 @@ pub mod time;
 
 // The modules under their short paths, as the app, the CLI and the tests name them.
 pub use mechanisms::{
-    alerts, balancer, breaker, fault, health, metrics, ratelimit, registry, replication, retry,
+    action, alerts, balancer, breaker, health, metrics, ratelimit, registry, replication, retry,
     trace,
 };
 pub use present::report;

@@ -27,9 +27,9 @@ pub(crate) fn none_left(kind: &str, left: &[(&str, bool)]) -> Result<(), String>
 
 #[cfg(test)]
 mod tests {
+    use crate::mechanisms::action::ActionKind;
     use crate::mechanisms::balancer::Strategy;
     use crate::mechanisms::breaker::TripPolicy;
-    use crate::mechanisms::fault::FaultKind;
     use crate::rng::LatencyDist;
     use serde::{de::DeserializeOwned, Serialize};
     use std::fmt::Debug;
@@ -46,30 +46,30 @@ mod tests {
     #[test]
     fn every_kind_reads_back_what_is_written() {
         let faults = [
-            FaultKind::Crash,
-            FaultKind::Hang,
-            FaultKind::Slow { factor: 2.5 },
-            FaultKind::ErrorRate { rate: 0.3 },
-            FaultKind::PartitionHeartbeats,
-            FaultKind::PartitionServing,
-            FaultKind::TrafficSpike { factor: 4.0 },
-            FaultKind::Capacity { concurrency: 3 },
-            FaultKind::DataNodeFail,
-            FaultKind::DataNodeRecover,
-            FaultKind::DataNodeJoin {
+            ActionKind::Crash,
+            ActionKind::Hang,
+            ActionKind::Slow { factor: 2.5 },
+            ActionKind::ErrorRate { rate: 0.3 },
+            ActionKind::PartitionHeartbeats,
+            ActionKind::PartitionServing,
+            ActionKind::TrafficSpike { factor: 4.0 },
+            ActionKind::Capacity { concurrency: 3 },
+            ActionKind::DataNodeFail,
+            ActionKind::DataNodeRecover,
+            ActionKind::DataNodeJoin {
                 capacity: 900,
                 weight: 2,
             },
-            FaultKind::DataNodeLeave,
-            FaultKind::Restart,
-            FaultKind::Drain,
-            FaultKind::SetWeight { weight: 7 },
-            FaultKind::SetStrategy {
+            ActionKind::DataNodeLeave,
+            ActionKind::Restart,
+            ActionKind::Drain,
+            ActionKind::SetWeight { weight: 7 },
+            ActionKind::SetStrategy {
                 strategy: Strategy::LeastConnections,
             },
-            FaultKind::Recover,
+            ActionKind::Recover,
         ];
-        let keys: std::collections::BTreeSet<_> = faults.iter().map(FaultKind::key).collect();
+        let keys: std::collections::BTreeSet<_> = faults.iter().map(ActionKind::key).collect();
         assert_eq!(keys.len(), faults.len(), "one of each kind");
         faults.into_iter().for_each(round_trip);
         [
@@ -94,7 +94,7 @@ mod tests {
         .for_each(round_trip);
         // The format is serde's internally tagged one.
         assert_eq!(
-            serde_json::to_string(&FaultKind::Slow { factor: 10.0 }).unwrap(),
+            serde_json::to_string(&ActionKind::Slow { factor: 10.0 }).unwrap(),
             r#"{"kind":"slow","factor":10.0}"#
         );
     }
@@ -105,27 +105,27 @@ mod tests {
         type Case = (fn(&str) -> String, &'static str, &'static str);
         let cases: [Case; 9] = [
             (
-                error::<FaultKind>,
+                error::<ActionKind>,
                 r#"{"kind": "slow"}"#,
                 "missing field `factor` for kind `slow`",
             ),
             (
-                error::<FaultKind>,
+                error::<ActionKind>,
                 r#"{"kind": "crash", "factor": 2}"#,
                 "field `factor` does not apply to kind `crash`",
             ),
             (
-                error::<FaultKind>,
+                error::<ActionKind>,
                 r#"{"kind": "melt"}"#,
                 "unknown variant `melt`",
             ),
             (
-                error::<FaultKind>,
+                error::<ActionKind>,
                 r#"{"factor": 2}"#,
                 "missing field `kind`",
             ),
             (
-                error::<FaultKind>,
+                error::<ActionKind>,
                 r#"{"kind": "slow", "factor": 2, "colour": 1}"#,
                 "unknown field `colour`",
             ),

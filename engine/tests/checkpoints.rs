@@ -3,26 +3,26 @@
 //! scenario from 0. The app's checkpoints (src/state/checkpoints.rs) rely on it for seeks,
 //! actions at the current instant and edits.
 
-use ha_engine::fault::{FaultKind, ScheduledFault};
+use ha_engine::action::{ActionKind, ScheduledAction};
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
 use ha_engine::{CommandError, SimTime, Simulation};
 use proptest::prelude::*;
 
 /// An action on the preset's first instance (or cluster-wide): crash, restart, hang, slow.
-fn action(sc: &Scenario, kind: u8, at_ms: u64) -> ScheduledFault {
+fn action(sc: &Scenario, kind: u8, at_ms: u64) -> ScheduledAction {
     let address = sc.cluster.services[0].instances[0].address.clone();
     let (fault, target) = match kind % 5 {
-        0 => (FaultKind::Crash, Some(address)),
-        1 => (FaultKind::Restart, Some(address)),
-        2 => (FaultKind::Hang, Some(address)),
-        3 => (FaultKind::Slow { factor: 3.0 }, Some(address)),
-        _ => (FaultKind::TrafficSpike { factor: 2.0 }, None),
+        0 => (ActionKind::Crash, Some(address)),
+        1 => (ActionKind::Restart, Some(address)),
+        2 => (ActionKind::Hang, Some(address)),
+        3 => (ActionKind::Slow { factor: 3.0 }, Some(address)),
+        _ => (ActionKind::TrafficSpike { factor: 2.0 }, None),
     };
-    ScheduledFault {
+    ScheduledAction {
         at_ms,
         target,
-        fault,
+        kind: fault,
         duration_ms: kind.is_multiple_of(2).then_some(7_000),
     }
 }

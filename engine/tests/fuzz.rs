@@ -9,8 +9,8 @@
 //! apply or are refused with an error, and the outcome counts still add up afterwards. A
 //! failing input is printed before the panic is re-raised.
 
+use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy as Lb;
-use ha_engine::fault::FaultKind;
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
 use ha_engine::{Command, InstanceId, ServiceId, Simulation};
@@ -207,17 +207,17 @@ fn command() -> impl Strategy<Value = Command> {
         0.0..10.0f64,
     ];
     let kind = prop_oneof![
-        Just(FaultKind::Crash),
-        Just(FaultKind::Hang),
-        num.clone().prop_map(|factor| FaultKind::Slow { factor }),
-        num.clone().prop_map(|rate| FaultKind::ErrorRate { rate }),
-        Just(FaultKind::PartitionHeartbeats),
-        Just(FaultKind::PartitionServing),
-        num.prop_map(|factor| FaultKind::TrafficSpike { factor }),
-        any::<u32>().prop_map(|concurrency| FaultKind::Capacity { concurrency }),
-        Just(FaultKind::Drain),
-        Just(FaultKind::Recover),
-        any::<u32>().prop_map(|weight| FaultKind::SetWeight { weight }),
+        Just(ActionKind::Crash),
+        Just(ActionKind::Hang),
+        num.clone().prop_map(|factor| ActionKind::Slow { factor }),
+        num.clone().prop_map(|rate| ActionKind::ErrorRate { rate }),
+        Just(ActionKind::PartitionHeartbeats),
+        Just(ActionKind::PartitionServing),
+        num.prop_map(|factor| ActionKind::TrafficSpike { factor }),
+        any::<u32>().prop_map(|concurrency| ActionKind::Capacity { concurrency }),
+        Just(ActionKind::Drain),
+        Just(ActionKind::Recover),
+        any::<u32>().prop_map(|weight| ActionKind::SetWeight { weight }),
     ];
     let strategy = prop_oneof![
         Just(Lb::RoundRobin),

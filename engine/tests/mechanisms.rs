@@ -3,11 +3,11 @@
 mod common;
 
 use common::*;
+use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerConfig;
 use ha_engine::common::{ErrorCause, Outcome};
 use ha_engine::event::Event;
-use ha_engine::fault::FaultKind;
 use ha_engine::health::{HealthCheckConfig, OutlierConfig};
 use ha_engine::ratelimit::RateLimitConfig;
 use ha_engine::retry::RetryConfig;
@@ -126,7 +126,7 @@ fn error_rate_after_machine_loss(backup: bool) -> (f64, Simulation) {
     sim.run_until(SimTime::from_secs(30));
     sim.apply(Command::Inject {
         target: Some(InstanceId(0)),
-        fault: FaultKind::Crash,
+        fault: ActionKind::Crash,
         duration_ms: Some(600_000),
     })
     .unwrap();
@@ -223,7 +223,7 @@ fn hang_outcomes(breaker: bool) -> (u64, u64, Simulation) {
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Command::Inject {
         target: Some(InstanceId(0)),
-        fault: FaultKind::Hang,
+        fault: ActionKind::Hang,
         duration_ms: None,
     })
     .unwrap();
@@ -276,7 +276,7 @@ fn a_breaker_closes_again_after_the_upstream_heals() {
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Command::Inject {
         target: Some(InstanceId(1)),
-        fault: FaultKind::ErrorRate { rate: 1.0 },
+        fault: ActionKind::ErrorRate { rate: 1.0 },
         duration_ms: Some(20_000),
     })
     .unwrap();
@@ -402,7 +402,7 @@ fn dependency_calls_propagate_latency_errors_and_traces() {
     for i in 0..2 {
         sim.apply(Command::Inject {
             target: Some(InstanceId(i)),
-            fault: FaultKind::Hang,
+            fault: ActionKind::Hang,
             duration_ms: None,
         })
         .unwrap();
@@ -454,7 +454,7 @@ fn health_checks_mark_a_hung_instance_unhealthy_after_three_failures() {
     sim.run_until(SimTime::from_secs(20));
     sim.apply(Command::Inject {
         target: Some(InstanceId(0)),
-        fault: FaultKind::Hang,
+        fault: ActionKind::Hang,
         duration_ms: Some(60_000),
     })
     .unwrap();
@@ -489,7 +489,7 @@ fn outlier_detection_ejects_with_growing_ejection_times() {
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Command::Inject {
         target: Some(InstanceId(2)),
-        fault: FaultKind::ErrorRate { rate: 1.0 },
+        fault: ActionKind::ErrorRate { rate: 1.0 },
         duration_ms: None,
     })
     .unwrap();
@@ -533,7 +533,7 @@ fn panic_mode_routes_to_all_instances_below_the_threshold() {
     sim.run_until(SimTime::from_secs(5));
     sim.apply(Command::Inject {
         target: Some(InstanceId(0)),
-        fault: FaultKind::PartitionServing,
+        fault: ActionKind::PartitionServing,
         duration_ms: None,
     })
     .unwrap();
@@ -543,7 +543,7 @@ fn panic_mode_routes_to_all_instances_below_the_threshold() {
     assert_eq!(sim.candidates(s).len(), 2);
     sim.apply(Command::Inject {
         target: Some(InstanceId(1)),
-        fault: FaultKind::PartitionServing,
+        fault: ActionKind::PartitionServing,
         duration_ms: None,
     })
     .unwrap();
@@ -564,7 +564,7 @@ fn a_heartbeat_partition_gets_a_serving_instance_expired() {
     sim.run_until(SimTime::from_secs(5));
     sim.apply(Command::Inject {
         target: Some(InstanceId(0)),
-        fault: FaultKind::PartitionHeartbeats,
+        fault: ActionKind::PartitionHeartbeats,
         duration_ms: Some(60_000),
     })
     .unwrap();
@@ -586,7 +586,7 @@ fn slow_spike_and_capacity_faults_change_what_they_should() {
     let before = sim.metrics(InstanceId(0)).unwrap().percentiles().p50_ms;
     sim.apply(Command::Inject {
         target: Some(InstanceId(0)),
-        fault: FaultKind::Slow { factor: 5.0 },
+        fault: ActionKind::Slow { factor: 5.0 },
         duration_ms: None,
     })
     .unwrap();
@@ -597,7 +597,7 @@ fn slow_spike_and_capacity_faults_change_what_they_should() {
     let arrived = sim.totals().arrived;
     sim.apply(Command::Inject {
         target: None,
-        fault: FaultKind::TrafficSpike { factor: 3.0 },
+        fault: ActionKind::TrafficSpike { factor: 3.0 },
         duration_ms: Some(20_000),
     })
     .unwrap();
@@ -607,7 +607,7 @@ fn slow_spike_and_capacity_faults_change_what_they_should() {
 
     sim.apply(Command::Inject {
         target: Some(InstanceId(1)),
-        fault: FaultKind::Capacity { concurrency: 1 },
+        fault: ActionKind::Capacity { concurrency: 1 },
         duration_ms: None,
     })
     .unwrap();
@@ -615,7 +615,7 @@ fn slow_spike_and_capacity_faults_change_what_they_should() {
     assert!(
         sim.apply(Command::Inject {
             target: None,
-            fault: FaultKind::Hang,
+            fault: ActionKind::Hang,
             duration_ms: None,
         })
         .is_err(),
@@ -640,7 +640,7 @@ fn default_alerts_fire_and_resolve() {
     for i in 0..2 {
         sim.apply(Command::Inject {
             target: Some(InstanceId(i)),
-            fault: FaultKind::ErrorRate { rate: 1.0 },
+            fault: ActionKind::ErrorRate { rate: 1.0 },
             duration_ms: Some(40_000),
         })
         .unwrap();
@@ -682,7 +682,7 @@ fn breakers_route_around_a_hung_instance_when_others_are_left() {
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Command::Inject {
         target: Some(InstanceId(1)),
-        fault: FaultKind::Hang,
+        fault: ActionKind::Hang,
         duration_ms: None,
     })
     .unwrap();

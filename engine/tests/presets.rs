@@ -297,10 +297,10 @@ fn cascade_is_contained_by_breakers_and_retry_budgets() {
 #[test]
 fn microservices_latency_travels_upstream() {
     let sim = run("microservices", |s| {
-        s.cluster.faults.push(ha_engine::fault::ScheduledFault {
+        s.cluster.faults.push(ha_engine::action::ScheduledAction {
             at_ms: 30_000,
             target: Some("192.168.1.10:8080".into()),
-            fault: ha_engine::fault::FaultKind::Slow { factor: 10.0 },
+            kind: ha_engine::action::ActionKind::Slow { factor: 10.0 },
             duration_ms: None,
         })
     });

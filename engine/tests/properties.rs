@@ -3,13 +3,13 @@
 mod common;
 
 use common::*;
+use ha_engine::action::{ActionKind, ScheduledAction};
 use ha_engine::alerts::ALERT_FEED_CAPACITY;
 use ha_engine::balancer::Strategy as Lb;
 use ha_engine::breaker::BreakerConfig;
 use ha_engine::common::Role;
 use ha_engine::config::ClusterConfig;
 use ha_engine::event::{Event, FEED_CAPACITY, LOG_CAPACITY};
-use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::health::{HealthCheckConfig, OutlierConfig};
 use ha_engine::ratelimit::RateLimitConfig;
 use ha_engine::retry::RetryConfig;
@@ -73,17 +73,17 @@ fn service_spec() -> impl Strategy<Value = ServiceSpec> {
         )
 }
 
-fn fault_kind() -> impl Strategy<Value = FaultKind> {
+fn fault_kind() -> impl Strategy<Value = ActionKind> {
     prop_oneof![
-        Just(FaultKind::Crash),
-        Just(FaultKind::Restart),
-        Just(FaultKind::Hang),
-        (1.0f64..20.0).prop_map(|factor| FaultKind::Slow { factor }),
-        (0.0f64..=1.0).prop_map(|rate| FaultKind::ErrorRate { rate }),
-        Just(FaultKind::PartitionHeartbeats),
-        Just(FaultKind::PartitionServing),
-        (0.0f64..3.0).prop_map(|factor| FaultKind::TrafficSpike { factor }),
-        (1u32..4).prop_map(|concurrency| FaultKind::Capacity { concurrency }),
+        Just(ActionKind::Crash),
+        Just(ActionKind::Restart),
+        Just(ActionKind::Hang),
+        (1.0f64..20.0).prop_map(|factor| ActionKind::Slow { factor }),
+        (0.0f64..=1.0).prop_map(|rate| ActionKind::ErrorRate { rate }),
+        Just(ActionKind::PartitionHeartbeats),
+        Just(ActionKind::PartitionServing),
+        (0.0f64..3.0).prop_map(|factor| ActionKind::TrafficSpike { factor }),
+        (1u32..4).prop_map(|concurrency| ActionKind::Capacity { concurrency }),
     ]
 }
 
@@ -94,7 +94,7 @@ struct Scenario {
     watch: bool,
     cache_ttl_ms: u64,
     limiter: u8,
-    faults: Vec<(u64, usize, FaultKind, Option<u64>)>,
+    faults: Vec<(u64, usize, ActionKind, Option<u64>)>,
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
@@ -181,10 +181,10 @@ fn build(sc: &Scenario) -> ClusterConfig {
         .flat_map(|s| s.instances.iter().map(|i| i.address.clone()))
         .collect();
     for (at_ms, target, fault, duration_ms) in &sc.faults {
-        cfg.faults.push(ScheduledFault {
+        cfg.faults.push(ScheduledAction {
             at_ms: *at_ms,
             target: (!fault.is_cluster_wide()).then(|| addresses[target % addresses.len()].clone()),
-            fault: *fault,
+            kind: *fault,
             duration_ms: *duration_ms,
         });
     }

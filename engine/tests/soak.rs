@@ -13,10 +13,10 @@
 //! `cargo test --profile bench -p ha-engine --test soak -- --ignored --nocapture`, which prints
 //! the table of sizes per simulated hour.
 
+use ha_engine::action::ActionKind;
 use ha_engine::common::Role;
 use ha_engine::config::ClusterConfig;
 use ha_engine::event::{FEED_CAPACITY, LOG_CAPACITY};
-use ha_engine::fault::FaultKind;
 use ha_engine::{Command, Footprint, InstanceId, SimTime, Simulation};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -90,16 +90,16 @@ fn cluster() -> ClusterConfig {
 fn fault(k: u64, targets: &[InstanceId]) -> Command {
     let target = targets[(k % targets.len() as u64) as usize];
     let (fault, s) = match k % 7 {
-        0 => (FaultKind::Crash, 60),
-        1 => (FaultKind::Hang, 30),
-        2 => (FaultKind::Slow { factor: 4.0 }, 60),
-        3 => (FaultKind::ErrorRate { rate: 0.5 }, 60),
-        4 => (FaultKind::PartitionHeartbeats, 45),
-        5 => (FaultKind::PartitionServing, 30),
+        0 => (ActionKind::Crash, 60),
+        1 => (ActionKind::Hang, 30),
+        2 => (ActionKind::Slow { factor: 4.0 }, 60),
+        3 => (ActionKind::ErrorRate { rate: 0.5 }, 60),
+        4 => (ActionKind::PartitionHeartbeats, 45),
+        5 => (ActionKind::PartitionServing, 30),
         _ => {
             return Command::Inject {
                 target: None,
-                fault: FaultKind::TrafficSpike { factor: 2.0 },
+                fault: ActionKind::TrafficSpike { factor: 2.0 },
                 duration_ms: Some(30_000),
             }
         }
@@ -219,7 +219,7 @@ fn soak(seed: u64, hours_to_run: u64) -> Run {
             let crash_of = match &cmd {
                 Command::Inject {
                     target: Some(i),
-                    fault: FaultKind::Crash,
+                    fault: ActionKind::Crash,
                     duration_ms: Some(ms),
                 } if in_rotation(&sim, *i) => Some((*i, ms / 1_000)),
                 _ => None,

@@ -2,10 +2,10 @@
 //! operator actions on the timeline (drain, weight, strategy, recover), the finer instance
 //! states, the alert feed view and the explain panel's live answers.
 
+use ha_engine::action::{ActionKind, ScheduledAction};
 use ha_engine::alerts::Target;
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::{About, Answer, InstanceAnswer, Selection};
-use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
 use ha_engine::view::InstanceStatus;
@@ -15,11 +15,11 @@ fn scenario(name: &str) -> Scenario {
     Scenario::from_preset(&presets::by_name(name).unwrap(), presets::DEFAULT_SEED)
 }
 
-fn at(ms: u64, target: &str, fault: FaultKind, duration_ms: Option<u64>) -> ScheduledFault {
-    ScheduledFault {
+fn at(ms: u64, target: &str, fault: ActionKind, duration_ms: Option<u64>) -> ScheduledAction {
+    ScheduledAction {
         at_ms: ms,
         target: Some(target.to_string()),
-        fault,
+        kind: fault,
         duration_ms,
     }
 }
@@ -69,8 +69,8 @@ fn a_drained_instance_gets_nothing_new_and_recover_brings_it_back() {
     let mut s = scenario("showdown");
     let addr = s.cluster.services[0].instances[1].address.clone();
     s.cluster.faults = vec![
-        at(20_000, &addr, FaultKind::Drain, None),
-        at(50_000, &addr, FaultKind::Recover, None),
+        at(20_000, &addr, ActionKind::Drain, None),
+        at(50_000, &addr, ActionKind::Recover, None),
     ];
     let mut sim = s.simulation().unwrap();
     let id = sim.instance_by_address(&addr).unwrap();
@@ -101,15 +101,15 @@ fn weight_and_strategy_changes_on_the_timeline_change_the_spread() {
     let a0 = s.cluster.services[0].instances[0].address.clone();
     s.cluster.services[0].strategy = Strategy::RoundRobin;
     s.cluster.faults = vec![
-        ScheduledFault {
+        ScheduledAction {
             at_ms: 30_000,
             target: Some(svc.clone()),
-            fault: FaultKind::SetStrategy {
+            kind: ActionKind::SetStrategy {
                 strategy: Strategy::WeightedRoundRobin,
             },
             duration_ms: None,
         },
-        at(30_000, &a0, FaultKind::SetWeight { weight: 8 }, None),
+        at(30_000, &a0, ActionKind::SetWeight { weight: 8 }, None),
     ];
     s.validate().unwrap();
     let mut sim = s.simulation().unwrap();
@@ -146,7 +146,7 @@ fn weight_and_strategy_changes_on_the_timeline_change_the_spread() {
 fn finer_instance_states_suspect_unhealthy_recovering() {
     let mut s = scenario("failover");
     let addr = s.cluster.services[0].instances[0].address.clone();
-    s.cluster.faults = vec![at(10_000, &addr, FaultKind::Hang, Some(30_000))];
+    s.cluster.faults = vec![at(10_000, &addr, ActionKind::Hang, Some(30_000))];
     let mut sim = s.simulation().unwrap();
     let mut seen = Vec::new();
     for ms in (10_000..80_000).step_by(250) {

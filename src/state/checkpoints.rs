@@ -14,7 +14,7 @@
 //! store holds at most about 24 MB for a preset and 60 MB for `stress` (twice that in compare
 //! mode, which keeps a store per side).
 
-use ha_engine::fault::ScheduledFault;
+use ha_engine::action::ScheduledAction;
 use ha_engine::{SimTime, Simulation};
 use std::collections::BTreeMap;
 
@@ -101,7 +101,7 @@ impl Checkpoints {
 
     /// Adds timeline `action` to every snapshot that has not reached its time, and drops the
     /// others (they have run past it, so they are no longer states of the edited scenario).
-    pub fn schedule(&mut self, action: &ScheduledFault) {
+    pub fn schedule(&mut self, action: &ScheduledAction) {
         self.kept.retain(|_, s| s.schedule(action.clone()).is_ok());
     }
 }
@@ -109,7 +109,7 @@ impl Checkpoints {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ha_engine::fault::FaultKind;
+    use ha_engine::action::ActionKind;
     use ha_engine::presets;
     use ha_engine::scenario::Scenario;
 
@@ -171,10 +171,10 @@ mod tests {
         let s = Scenario::from_preset(&presets::discovery(), 5);
         let mut cp = Checkpoints::new();
         fill(&mut cp, &s, 30_000_000);
-        let action = ScheduledFault {
+        let action = ScheduledAction {
             at_ms: 15_500,
             target: Some("192.168.1.11:8080".into()),
-            fault: FaultKind::Crash,
+            kind: ActionKind::Crash,
             duration_ms: None,
         };
         cp.schedule(&action);

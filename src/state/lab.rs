@@ -6,11 +6,11 @@
 
 use crate::state::checkpoints::Checkpoints;
 use crate::state::lines::{alert_lines, feed_lines, AlertLine, FeedLine};
+use ha_engine::action::{ActionKind, ScheduledAction};
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
-use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::present::{self, ExplanationText};
 use ha_engine::scenario::Scenario;
 use ha_engine::view::{InstanceStatus, InstanceView, ServiceView};
@@ -246,7 +246,7 @@ fn build(s: &Scenario) -> Simulation {
 /// Returns whether the run was kept.
 fn schedule_or_restore(
     run: &mut Simulation,
-    action: &ScheduledFault,
+    action: &ScheduledAction,
     checkpoints: &Checkpoints,
     fresh: impl FnOnce() -> Simulation,
 ) -> bool {
@@ -722,7 +722,7 @@ impl Lab {
     /// from 0 would; the checkpoints before that instant take it too. When the run has already
     /// handled an event at that ms, it is restored from the latest checkpoint before it and
     /// replayed (a few ms of simulated time, or one checkpoint spacing at most).
-    pub fn act(&self, target: Option<String>, kind: FaultKind, duration_ms: Option<u64>) {
+    pub fn act(&self, target: Option<String>, kind: ActionKind, duration_ms: Option<u64>) {
         self.finish_replay();
         let now_us = self.sim.with_value(|s| s.now().as_us());
         let at_ms = now_us.div_ceil(1_000);
@@ -733,10 +733,10 @@ impl Lab {
             )));
             return;
         }
-        let action = ScheduledFault {
+        let action = ScheduledAction {
             at_ms,
             target,
-            fault: kind,
+            kind: kind,
             duration_ms,
         };
         sc.cluster.faults.push(action.clone());
@@ -820,14 +820,14 @@ impl Lab {
     pub fn command(&self, cmd: Command) {
         let address = |id| self.sim.with_value(|s| s.address(id).to_string());
         let timeline = match &cmd {
-            Command::Crash(id) => Some((address(*id), FaultKind::Crash)),
-            Command::Restart(id) => Some((address(*id), FaultKind::Restart)),
-            Command::DataFail(n) => Some((n.clone(), FaultKind::DataNodeFail)),
-            Command::DataRecover(n) => Some((n.clone(), FaultKind::DataNodeRecover)),
-            Command::DataLeave(n) => Some((n.clone(), FaultKind::DataNodeLeave)),
+            Command::Crash(id) => Some((address(*id), ActionKind::Crash)),
+            Command::Restart(id) => Some((address(*id), ActionKind::Restart)),
+            Command::DataFail(n) => Some((n.clone(), ActionKind::DataNodeFail)),
+            Command::DataRecover(n) => Some((n.clone(), ActionKind::DataNodeRecover)),
+            Command::DataLeave(n) => Some((n.clone(), ActionKind::DataNodeLeave)),
             Command::DataJoin(c) => Some((
                 c.id.clone(),
-                FaultKind::DataNodeJoin {
+                ActionKind::DataNodeJoin {
                     capacity: c.capacity,
                     weight: c.weight,
                 },

@@ -10,9 +10,9 @@
 
 use crate::state::lab::{use_lab, Lab};
 use crate::views::topology::{breaker_style, status_style};
+use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;
-use ha_engine::fault::FaultKind;
 use ha_engine::present;
 use ha_engine::{Command, InstanceId, ServiceId};
 use leptos::prelude::*;
@@ -92,7 +92,7 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
     let error_pct = RwSignal::new(50.0);
     let weight = RwSignal::new(lab.view.with_untracked(|v| v.instances[i].weight as f64));
     let target = StoredValue::new(address.clone());
-    let run = move |kind: FaultKind, timed: bool| {
+    let run = move |kind: ActionKind, timed: bool| {
         let d = if timed {
             duration.get_untracked()
         } else {
@@ -135,39 +135,39 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                     title="With a duration the machine stays down that long (restarts fail), then it starts again"
                     on:click=move |_| match duration.get_untracked() {
                         None => lab.command(Command::Crash(id)),
-                        Some(_) => run(FaultKind::Crash, true),
+                        Some(_) => run(ActionKind::Crash, true),
                     }
                 >
                     "Crash"
                 </button>
                 <button disabled=up on:click=move |_| lab.command(Command::Restart(id))>"Restart"</button>
-                <button on:click=move |_| run(FaultKind::Hang, true)>"Hang"</button>
+                <button on:click=move |_| run(ActionKind::Hang, true)>"Hang"</button>
                 <div class="with-input">
                     <NumberField label="Slow-down factor k" value=factor min=1.0 max=1000.0 step=1.0/>
-                    <button on:click=move |_| run(FaultKind::Slow { factor: factor.get_untracked() }, true)>
+                    <button on:click=move |_| run(ActionKind::Slow { factor: factor.get_untracked() }, true)>
                         {move || format!("Slow down ×{}", factor.get())}
                     </button>
                 </div>
                 <div class="with-input">
                     <NumberField label="Error rate, %" value=error_pct min=0.0 max=100.0 step=5.0/>
-                    <button on:click=move |_| run(FaultKind::ErrorRate { rate: error_pct.get_untracked() / 100.0 }, true)>
+                    <button on:click=move |_| run(ActionKind::ErrorRate { rate: error_pct.get_untracked() / 100.0 }, true)>
                         "Set error rate"
                     </button>
                 </div>
-                <button on:click=move |_| run(FaultKind::PartitionHeartbeats, true) title="Heartbeats stop reaching the registry; it keeps serving">
+                <button on:click=move |_| run(ActionKind::PartitionHeartbeats, true) title="Heartbeats stop reaching the registry; it keeps serving">
                     "Partition from registry"
                 </button>
-                <button on:click=move |_| run(FaultKind::PartitionServing, true) title="Callers cannot reach it; heartbeats still arrive">
+                <button on:click=move |_| run(ActionKind::PartitionServing, true) title="Callers cannot reach it; heartbeats still arrive">
                     "Partition from callers"
                 </button>
-                <button on:click=move |_| run(FaultKind::Drain, true) title="No new requests; in-flight ones finish">"Drain"</button>
+                <button on:click=move |_| run(ActionKind::Drain, true) title="No new requests; in-flight ones finish">"Drain"</button>
                 <div class="with-input">
                     <NumberField label="Weight" value=weight min=0.0 max=1000.0 step=1.0/>
-                    <button on:click=move |_| run(FaultKind::SetWeight { weight: weight.get_untracked() as u32 }, false)>
+                    <button on:click=move |_| run(ActionKind::SetWeight { weight: weight.get_untracked() as u32 }, false)>
                         "Set weight"
                     </button>
                 </div>
-                <button class="primary" on:click=move |_| run(FaultKind::Recover, false) title="End every fault on it and restart it if it is down">
+                <button class="primary" on:click=move |_| run(ActionKind::Recover, false) title="End every fault on it and restart it if it is down">
                     "Recover"
                 </button>
             </fieldset>
@@ -197,7 +197,7 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let apply = move |_| {
         lab.act(
             Some(target.get_value()),
-            FaultKind::SetStrategy {
+            ActionKind::SetStrategy {
                 strategy: choice.get_untracked(),
             },
             None,

@@ -138,7 +138,7 @@ pub fn Scrubber() -> impl IntoView {
                     let on = f.target.clone().unwrap_or_else(|| "cluster".into());
                     (
                         f.at_ms,
-                        format!("{} on {on}", ha_engine::present::fault(&f.fault)),
+                        format!("{} on {on}", ha_engine::present::fault(&f.kind)),
                     )
                 })
                 .collect::<Vec<_>>()

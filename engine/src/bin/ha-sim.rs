@@ -20,8 +20,8 @@
 //! `restart` (an operator restarts a stopped instance); `data-fail:NODE@S[+D]` fails a data node.
 
 use clap::{Parser, Subcommand};
+use ha_engine::action::{ActionKind, ScheduledAction};
 use ha_engine::balancer::Strategy;
-use ha_engine::fault::{FaultKind, ScheduledFault};
 use ha_engine::replication::{
     DataNodeConfig, Placement, ReplicationConfig, RingStats, Store, MAX_KEYS, MAX_NODES,
 };
@@ -260,7 +260,7 @@ fn seconds_arg(s: &str, what: &str, spec: &str) -> Result<f64, String> {
 }
 
 /// Parses `KIND[=X][:ADDRESS]@START_S[+DURATION_S]`.
-fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
+fn parse_fault(spec: &str) -> Result<ScheduledAction, String> {
     let (what, when) = spec
         .rsplit_once('@')
         .ok_or_else(|| format!("expected KIND[=X][:ADDRESS]@START_S[+DURATION_S], got {spec:?}"))?;
@@ -286,22 +286,22 @@ fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
             .map_err(|_| format!("{p:?} in {spec:?} is not a number"))
     };
     let fault = match name {
-        "crash" => FaultKind::Crash,
-        "hang" => FaultKind::Hang,
-        "slow" => FaultKind::Slow { factor: num(param)? },
-        "error" => FaultKind::ErrorRate { rate: num(param)? },
-        "partition-heartbeats" => FaultKind::PartitionHeartbeats,
-        "partition-serving" => FaultKind::PartitionServing,
-        "spike" => FaultKind::TrafficSpike { factor: num(param)? },
-        "restart" => FaultKind::Restart,
-        "data-fail" => FaultKind::DataNodeFail,
-        "data-recover" => FaultKind::DataNodeRecover,
-        "data-leave" => FaultKind::DataNodeLeave,
-        "data-join" => FaultKind::DataNodeJoin {
+        "crash" => ActionKind::Crash,
+        "hang" => ActionKind::Hang,
+        "slow" => ActionKind::Slow { factor: num(param)? },
+        "error" => ActionKind::ErrorRate { rate: num(param)? },
+        "partition-heartbeats" => ActionKind::PartitionHeartbeats,
+        "partition-serving" => ActionKind::PartitionServing,
+        "spike" => ActionKind::TrafficSpike { factor: num(param)? },
+        "restart" => ActionKind::Restart,
+        "data-fail" => ActionKind::DataNodeFail,
+        "data-recover" => ActionKind::DataNodeRecover,
+        "data-leave" => ActionKind::DataNodeLeave,
+        "data-join" => ActionKind::DataNodeJoin {
             capacity: num(param)? as u64,
             weight: 1,
         },
-        "capacity" => FaultKind::Capacity {
+        "capacity" => ActionKind::Capacity {
             concurrency: num(param)? as u32,
         },
         other => {
@@ -310,10 +310,10 @@ fn parse_fault(spec: &str) -> Result<ScheduledFault, String> {
             ))
         }
     };
-    Ok(ScheduledFault {
+    Ok(ScheduledAction {
         at_ms: (at_s * 1e3) as u64,
         target,
-        fault,
+        kind: fault,
         duration_ms: duration_s.map(|d| (d * 1e3) as u64),
     })
 }

@@ -3,10 +3,10 @@
 //! system). They import only the leaves (`common`, `time`, `rng`) and each other, never the
 //! simulation that drives them.
 
+pub mod action;
 pub mod alerts;
 pub mod balancer;
 pub mod breaker;
-pub mod fault;
 pub mod health;
 pub mod metrics;
 pub mod ratelimit;

@@ -312,9 +312,9 @@ fn detail(d: &Detail, names: &impl Names) -> String {
 mod tests {
     use super::explanation;
     use crate::common::{InstanceId, ServiceId};
+    use crate::mechanisms::action::ActionKind;
     use crate::mechanisms::balancer::Strategy;
     use crate::mechanisms::breaker::BreakerState;
-    use crate::mechanisms::fault::FaultKind;
     use crate::mechanisms::ratelimit::RateLimitConfig;
     use crate::present::test_names::Table;
     use crate::sim::explain::{About, Answer, Detail, Explanation, InstanceAnswer, WeightShare};
@@ -750,7 +750,7 @@ mod tests {
                         p99_ms: 99.0,
                         errors: 0.002,
                     },
-                    Detail::Fault(FaultKind::Slow { factor: 4.0 }),
+                    Detail::Fault(ActionKind::Slow { factor: 4.0 }),
                     Detail::Breaker {
                         caller: None,
                         instance: i(1),

@@ -16,8 +16,8 @@ pub use explain::{explanation, ExplanationText};
 pub use notice::notice;
 
 use crate::common::{InstanceId, ServiceId};
+use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Target};
-use crate::mechanisms::fault::FaultKind;
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::Simulation;
 
@@ -104,33 +104,33 @@ pub fn alert_condition(alert: usize, value: Option<f64>, names: &impl Names) -> 
 
 /// A fault acting now and where: `192.168.1.11:8080: hang (accepts, never answers)` or
 /// `cluster: traffic spike ×3`.
-pub fn fault_on(target: Option<InstanceId>, kind: &FaultKind, names: &impl Names) -> String {
+pub fn fault_on(target: Option<InstanceId>, kind: &ActionKind, names: &impl Names) -> String {
     let on = target.map_or("cluster", |t| names.instance(t));
     format!("{on}: {}", fault(kind))
 }
 
 /// A fault or operator action in a few words, e.g. `slow: latency ×10`.
-pub fn fault(kind: &FaultKind) -> String {
+pub fn fault(kind: &ActionKind) -> String {
     match *kind {
-        FaultKind::Crash => "crash".into(),
-        FaultKind::Hang => "hang (accepts, never answers)".into(),
-        FaultKind::Slow { factor } => format!("slow: latency ×{factor}"),
-        FaultKind::ErrorRate { rate } => format!("error rate {:.0} %", rate * 100.0),
-        FaultKind::PartitionHeartbeats => "partition: heartbeats lost, still serving".into(),
-        FaultKind::PartitionServing => {
+        ActionKind::Crash => "crash".into(),
+        ActionKind::Hang => "hang (accepts, never answers)".into(),
+        ActionKind::Slow { factor } => format!("slow: latency ×{factor}"),
+        ActionKind::ErrorRate { rate } => format!("error rate {:.0} %", rate * 100.0),
+        ActionKind::PartitionHeartbeats => "partition: heartbeats lost, still serving".into(),
+        ActionKind::PartitionServing => {
             "partition: unreachable by callers, still heart-beating".into()
         }
-        FaultKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
-        FaultKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
-        FaultKind::Restart => "restart".into(),
-        FaultKind::DataNodeFail => "data node fails".into(),
-        FaultKind::DataNodeRecover => "data node recovers".into(),
-        FaultKind::DataNodeJoin { capacity, .. } => format!("data node joins ({capacity} copies)"),
-        FaultKind::DataNodeLeave => "data node leaves".into(),
-        FaultKind::Drain => "drain (no new requests)".into(),
-        FaultKind::SetWeight { weight } => format!("weight set to {weight}"),
-        FaultKind::SetStrategy { strategy } => format!("strategy set to {}", strategy.label()),
-        FaultKind::Recover => "recover (faults cleared, restarted if down)".into(),
+        ActionKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
+        ActionKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
+        ActionKind::Restart => "restart".into(),
+        ActionKind::DataNodeFail => "data node fails".into(),
+        ActionKind::DataNodeRecover => "data node recovers".into(),
+        ActionKind::DataNodeJoin { capacity, .. } => format!("data node joins ({capacity} copies)"),
+        ActionKind::DataNodeLeave => "data node leaves".into(),
+        ActionKind::Drain => "drain (no new requests)".into(),
+        ActionKind::SetWeight { weight } => format!("weight set to {weight}"),
+        ActionKind::SetStrategy { strategy } => format!("strategy set to {}", strategy.label()),
+        ActionKind::Recover => "recover (faults cleared, restarted if down)".into(),
     }
 }
 

@@ -326,10 +326,10 @@ mod tests {
     use super::notice;
     use crate::common::Severity;
     use crate::common::{InstanceId, ServiceId};
+    use crate::mechanisms::action::ActionKind;
     use crate::mechanisms::alerts::AlertState;
     use crate::mechanisms::balancer::Strategy;
     use crate::mechanisms::breaker::BreakerState;
-    use crate::mechanisms::fault::FaultKind;
     use crate::mechanisms::replication::ReplicationError;
     use crate::present::test_names::Table;
     use crate::sim::notice::{Notice, StartedBy};
@@ -652,7 +652,7 @@ mod tests {
         check(
             Notice::FaultStarted {
                 target: Some(I1),
-                fault: FaultKind::Slow { factor: 10.0 },
+                fault: ActionKind::Slow { factor: 10.0 },
                 duration_ms: Some(20_000),
             },
             expect!["[fault_started warning] fault injected on 10.0.0.1:8080: slow: latency ×10 for 20 s"],
@@ -660,7 +660,7 @@ mod tests {
         check(
             Notice::FaultStarted {
                 target: None,
-                fault: FaultKind::TrafficSpike { factor: 3.0 },
+                fault: ActionKind::TrafficSpike { factor: 3.0 },
                 duration_ms: None,
             },
             expect!["[fault_started warning] fault injected on the cluster: traffic spike ×3"],
@@ -668,7 +668,7 @@ mod tests {
         check(
             Notice::FaultEnded {
                 target: Some(I1),
-                fault: FaultKind::ErrorRate { rate: 0.5 },
+                fault: ActionKind::ErrorRate { rate: 0.5 },
             },
             expect!["[fault_ended info] fault on 10.0.0.1:8080 ended: error rate 50 %"],
         );
@@ -696,7 +696,7 @@ mod tests {
         );
         check(
             Notice::TimelineSkipped {
-                action: FaultKind::DataNodeFail,
+                action: ActionKind::DataNodeFail,
                 node: "node-2".into(),
                 reason: ReplicationError::AlreadyDown("node-2".into()),
             },
@@ -704,7 +704,7 @@ mod tests {
         );
         check(
             Notice::TimelineSkipped {
-                action: FaultKind::DataNodeLeave,
+                action: ActionKind::DataNodeLeave,
                 node: "node-9".into(),
                 reason: ReplicationError::UnknownNode("node-9".into()),
             },

@@ -8,10 +8,10 @@ use crate::common::{
     MAX_FAULTS, MAX_INSTANCES, MAX_QUEUE, MAX_RATE_RPS, MAX_SCHEDULE_MS, MAX_SERVICES,
     MAX_TIMEOUT_MS,
 };
+use crate::mechanisms::action::{ActionKind, ScheduledAction};
 use crate::mechanisms::alerts::{AlertRule, Scope};
 use crate::mechanisms::balancer::{LbParams, Strategy};
 use crate::mechanisms::breaker::BreakerConfig;
-use crate::mechanisms::fault::{FaultKind, ScheduledFault};
 use crate::mechanisms::health::{HealthCheckConfig, OutlierConfig};
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::mechanisms::retry::RetryConfig;
@@ -251,7 +251,7 @@ pub struct ClusterConfig {
     pub alerts: Option<Vec<AlertRule>>,
     /// Faults on the timeline.
     #[serde(default)]
-    pub faults: Vec<ScheduledFault>,
+    pub faults: Vec<ScheduledAction>,
     /// A replicated key-value store with keyed traffic (`None`: none).
     #[serde(default)]
     pub data: Option<DataConfig>,
@@ -477,12 +477,12 @@ impl ClusterConfig {
     /// Checks one fault against this cluster (also used for faults injected live).
     ///
     /// Errors: an unknown target, a missing or superfluous target, or a parameter out of range.
-    pub fn validate_fault(&self, fault: &ScheduledFault) -> Result<(), ConfigError> {
+    pub fn validate_fault(&self, fault: &ScheduledAction) -> Result<(), ConfigError> {
         count("fault.at_ms", fault.at_ms, 0, MAX_SCHEDULE_MS)?;
         if let Some(d) = fault.duration_ms {
             count("fault.duration_ms", d, 1, MAX_SCHEDULE_MS)?;
         }
-        let kind = &fault.fault;
+        let kind = &fault.kind;
         if kind.targets_data_node() {
             let Some(id) = &fault.target else {
                 return Err(ConfigError::Invalid(
@@ -494,7 +494,7 @@ impl ClusterConfig {
                 return Err(ConfigError::Unknown("data store", id.clone()));
             };
             name("data node id", id)?;
-            if let FaultKind::DataNodeJoin { capacity, weight } = *kind {
+            if let ActionKind::DataNodeJoin { capacity, weight } = *kind {
                 count(
                     "join capacity",
                     capacity,
@@ -507,7 +507,7 @@ impl ClusterConfig {
             // Nodes from the config, or ones an earlier timeline entry joins.
             let known = d.replication.nodes.iter().any(|n| &n.id == id)
                 || self.faults.iter().any(|f| {
-                    matches!(f.fault, FaultKind::DataNodeJoin { .. })
+                    matches!(f.kind, ActionKind::DataNodeJoin { .. })
                         && f.target.as_deref() == Some(id.as_str())
                         && f.at_ms <= fault.at_ms
                 });
@@ -566,9 +566,9 @@ impl ClusterConfig {
             }
         }
         match *kind {
-            FaultKind::Slow { factor } => range("fault.factor", factor, 1.0, 1_000.0),
-            FaultKind::ErrorRate { rate } => range("fault.rate", rate, 0.0, 1.0),
-            FaultKind::TrafficSpike { factor } => {
+            ActionKind::Slow { factor } => range("fault.factor", factor, 1.0, 1_000.0),
+            ActionKind::ErrorRate { rate } => range("fault.rate", rate, 0.0, 1.0),
+            ActionKind::TrafficSpike { factor } => {
                 range("fault.factor", factor, 0.0, 100.0)?;
                 range(
                     "traffic.rate_rps × spike",
@@ -577,25 +577,25 @@ impl ClusterConfig {
                     MAX_RATE_RPS,
                 )
             }
-            FaultKind::Capacity { concurrency } => count(
+            ActionKind::Capacity { concurrency } => count(
                 "fault.concurrency",
                 concurrency as u64,
                 1,
                 MAX_CONCURRENCY as u64,
             ),
-            FaultKind::SetWeight { weight } => count("fault.weight", weight as u64, 0, 1_000),
-            FaultKind::Crash
-            | FaultKind::Drain
-            | FaultKind::SetStrategy { .. }
-            | FaultKind::Recover
-            | FaultKind::Hang
-            | FaultKind::PartitionHeartbeats
-            | FaultKind::PartitionServing
-            | FaultKind::Restart
-            | FaultKind::DataNodeFail
-            | FaultKind::DataNodeRecover
-            | FaultKind::DataNodeJoin { .. }
-            | FaultKind::DataNodeLeave => Ok(()),
+            ActionKind::SetWeight { weight } => count("fault.weight", weight as u64, 0, 1_000),
+            ActionKind::Crash
+            | ActionKind::Drain
+            | ActionKind::SetStrategy { .. }
+            | ActionKind::Recover
+            | ActionKind::Hang
+            | ActionKind::PartitionHeartbeats
+            | ActionKind::PartitionServing
+            | ActionKind::Restart
+            | ActionKind::DataNodeFail
+            | ActionKind::DataNodeRecover
+            | ActionKind::DataNodeJoin { .. }
+            | ActionKind::DataNodeLeave => Ok(()),
         }
     }
 

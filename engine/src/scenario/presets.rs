@@ -1,10 +1,10 @@
 //! Built-in scenarios, from the seed chapters' example values.
 
 use crate::common::{Role, Severity};
+use crate::mechanisms::action::{ActionKind, ScheduledAction};
 use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Scope};
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::{BreakerConfig, TripPolicy};
-use crate::mechanisms::fault::{FaultKind, ScheduledFault};
 use crate::mechanisms::health::HealthCheckConfig;
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::mechanisms::retry::RetryConfig;
@@ -74,11 +74,11 @@ pub fn stress() -> Preset {
     c.services[0].strategy = Strategy::PowerOfTwoChoices;
     c.services[0].health_check = Some(HealthCheckConfig::default());
     c.faults = vec![
-        fault(30, Some("10.0.1.7:8080"), FaultKind::Crash, None),
+        fault(30, Some("10.0.1.7:8080"), ActionKind::Crash, None),
         fault(
             60,
             Some("10.0.1.12:8080"),
-            FaultKind::Slow { factor: 5.0 },
+            ActionKind::Slow { factor: 5.0 },
             Some(60),
         ),
     ];
@@ -238,11 +238,16 @@ fn single(name: &str, instances: Vec<InstanceConfig>, rate: f64, clients: u32) -
     c
 }
 
-fn fault(at_s: u64, target: Option<&str>, fault: FaultKind, for_s: Option<u64>) -> ScheduledFault {
-    ScheduledFault {
+fn fault(
+    at_s: u64,
+    target: Option<&str>,
+    fault: ActionKind,
+    for_s: Option<u64>,
+) -> ScheduledAction {
+    ScheduledAction {
         at_ms: at_s * 1_000,
         target: target.map(str::to_string),
-        fault,
+        kind: fault,
         duration_ms: for_s.map(|s| s * 1_000),
     }
 }
@@ -283,7 +288,7 @@ pub fn dynamic() -> Preset {
     c.faults = vec![fault(
         39,
         Some("192.168.1.10:8080"),
-        FaultKind::Hang,
+        ActionKind::Hang,
         Some(90),
     )];
     Preset {
@@ -324,7 +329,7 @@ pub fn failover() -> Preset {
     c.faults = vec![fault(
         30,
         Some("192.168.1.11:8080"),
-        FaultKind::Crash,
+        ActionKind::Crash,
         Some(90),
     )];
     Preset {
@@ -352,7 +357,7 @@ pub fn breaker() -> Preset {
     c.faults = vec![fault(
         10,
         Some("192.168.1.40:8080"),
-        FaultKind::ErrorRate { rate: 0.7 },
+        ActionKind::ErrorRate { rate: 0.7 },
         Some(60),
     )];
     Preset {
@@ -384,7 +389,7 @@ fn rate_limited(limit: RateLimitConfig) -> ClusterConfig {
     c.faults = vec![fault(
         30,
         None,
-        FaultKind::TrafficSpike { factor: 5.0 },
+        ActionKind::TrafficSpike { factor: 5.0 },
         Some(20),
     )];
     c
@@ -435,13 +440,13 @@ pub fn alerts() -> Preset {
         fault(
             30,
             Some("192.168.1.11:8080"),
-            FaultKind::ErrorRate { rate: 0.3 },
+            ActionKind::ErrorRate { rate: 0.3 },
             Some(60),
         ),
         fault(
             120,
             Some("192.168.1.20:8081"),
-            FaultKind::Slow { factor: 30.0 },
+            ActionKind::Slow { factor: 30.0 },
             Some(60),
         ),
     ];
@@ -475,7 +480,12 @@ pub fn sessions() -> Preset {
         300,
     );
     c.services[0].strategy = Strategy::StickySession;
-    c.faults = vec![fault(40, Some("192.168.1.11:8080"), FaultKind::Crash, None)];
+    c.faults = vec![fault(
+        40,
+        Some("192.168.1.11:8080"),
+        ActionKind::Crash,
+        None,
+    )];
     Preset {
         name: "sessions",
         title: "Sticky sessions and IP hash",
@@ -553,7 +563,7 @@ pub fn cascade() -> Preset {
     c.faults = vec![fault(
         30,
         Some("192.168.1.10:8080"),
-        FaultKind::Hang,
+        ActionKind::Hang,
         Some(60),
     )];
     Preset {
@@ -600,7 +610,12 @@ pub fn replication() -> Preset {
         preload_keys: 1_000,
         repair_per_s: 20,
     });
-    c.faults = vec![fault(30, Some("node-2"), FaultKind::DataNodeFail, Some(90))];
+    c.faults = vec![fault(
+        30,
+        Some("node-2"),
+        ActionKind::DataNodeFail,
+        Some(90),
+    )];
     Preset {
         name: "replication",
         title: "Replicated data on a hash ring",

@@ -4,10 +4,10 @@
 use super::{ActiveFault, Pending, Process, Simulation, METRICS_TICK_US};
 use crate::common::Role;
 use crate::common::{InstanceId, ServiceId};
+use crate::mechanisms::action::{ActionKind, FaultState};
 use crate::mechanisms::alerts::{AlertEngine, AlertMetric, AlertRule, Scope, Target};
 use crate::mechanisms::balancer::LoadReport;
 use crate::mechanisms::breaker::BreakerState;
-use crate::mechanisms::fault::{FaultKind, FaultState};
 use crate::mechanisms::health::{HealthChange, HealthState};
 use crate::mechanisms::metrics::Gauges;
 use crate::mechanisms::registry::RegistryEvent;
@@ -582,7 +582,7 @@ impl Simulation {
     pub(super) fn start_fault(
         &mut self,
         target: Option<InstanceId>,
-        kind: FaultKind,
+        kind: ActionKind,
         duration_ms: Option<u64>,
     ) {
         let id = self.next_fault;
@@ -595,7 +595,7 @@ impl Simulation {
             kind,
         });
         // Instant actions speak for themselves (the crash and restart posts say what happened).
-        let silent = kind.is_instant() || (kind == FaultKind::Crash && duration_ms.is_none());
+        let silent = kind.is_instant() || (kind == ActionKind::Crash && duration_ms.is_none());
         if !silent {
             self.post(Notice::FaultStarted {
                 target,
@@ -603,12 +603,12 @@ impl Simulation {
                 duration_ms,
             });
         }
-        if let (FaultKind::SetWeight { weight }, Some(t)) = (kind, target) {
+        if let (ActionKind::SetWeight { weight }, Some(t)) = (kind, target) {
             let _ = self.set_weight(t, weight);
             self.record(Event::FaultEnded { fault: id });
             return; // an instant action
         }
-        if let (FaultKind::Recover, Some(t)) = (kind, target) {
+        if let (ActionKind::Recover, Some(t)) = (kind, target) {
             self.clear_faults(t);
             let inst = &self.instances[t.0 as usize];
             if matches!(inst.process, Process::Stopped) && !inst.faults.machine_down {
@@ -619,7 +619,7 @@ impl Simulation {
             self.record(Event::FaultEnded { fault: id });
             return; // an instant action
         }
-        if kind == FaultKind::Restart {
+        if kind == ActionKind::Restart {
             if let Some(t) = target {
                 let inst = &self.instances[t.0 as usize];
                 if matches!(inst.process, Process::Stopped | Process::Standby)
@@ -631,7 +631,7 @@ impl Simulation {
             self.record(Event::FaultEnded { fault: id });
             return; // an instant action
         }
-        if kind == FaultKind::Crash {
+        if kind == ActionKind::Crash {
             if let Some(t) = target {
                 if matches!(
                     self.instances[t.0 as usize].process,
@@ -669,7 +669,7 @@ impl Simulation {
             fault: f.kind,
         });
         self.refold_faults(f.target);
-        if f.kind == FaultKind::Crash {
+        if f.kind == ActionKind::Crash {
             if let Some(t) = f.target {
                 let inst = &self.instances[t.0 as usize];
                 if inst.process == Process::Stopped && !inst.faults.machine_down {
@@ -688,7 +688,7 @@ impl Simulation {
                     .iter()
                     .filter(|f| f.target.is_none())
                     .fold(1.0, |acc, f| match f.kind {
-                        FaultKind::TrafficSpike { factor } => acc * factor,
+                        ActionKind::TrafficSpike { factor } => acc * factor,
                         _ => acc,
                     });
             }

@@ -6,9 +6,9 @@
 //! [`Digest`]: two runs are the same run exactly when their digests match.
 
 use crate::common::{ErrorCause, InstanceId, Outcome, ServiceId};
+use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::alerts::AlertState;
 use crate::mechanisms::breaker::BreakerState;
-use crate::mechanisms::fault::FaultKind;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -227,7 +227,7 @@ pub enum Event {
         /// The instance, if not cluster-wide.
         instance: Option<InstanceId>,
         /// What.
-        kind: FaultKind,
+        kind: ActionKind,
     },
     /// A fault ended.
     FaultEnded {

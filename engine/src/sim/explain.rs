@@ -9,9 +9,9 @@
 //! and [`crate::mechanisms::ratelimit`] implement; each [`Answer`] names its source.
 
 use crate::common::{InstanceId, ServiceId};
+use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::balancer::{dynamic_score, Strategy};
 use crate::mechanisms::breaker::BreakerState;
-use crate::mechanisms::fault::FaultKind;
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::{Process, Simulation};
 use crate::time::SimTime;
@@ -255,7 +255,7 @@ pub enum Detail {
         errors: f64,
     },
     /// A fault acting on the instance.
-    Fault(FaultKind),
+    Fault(ActionKind),
     /// A breaker in front of the instance that is not closed or has opened before.
     Breaker {
         /// The caller (`None`: the gateway).

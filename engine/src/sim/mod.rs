@@ -31,10 +31,10 @@ pub mod view;
 use crate::common::Outcome;
 use crate::common::Role;
 use crate::common::{InstanceId, ServiceId};
+use crate::mechanisms::action::{ActionKind, FaultState, ScheduledAction};
 use crate::mechanisms::alerts::{AlertEngine, AlertTransition};
 use crate::mechanisms::balancer::Balancer;
 use crate::mechanisms::breaker::CircuitBreaker;
-use crate::mechanisms::fault::{FaultKind, FaultState, ScheduledFault};
 use crate::mechanisms::health::HealthState;
 use crate::mechanisms::metrics::WindowMetrics;
 use crate::mechanisms::ratelimit::RateLimiter;
@@ -251,7 +251,7 @@ pub enum Command {
         /// The instance.
         target: Option<InstanceId>,
         /// The fault.
-        fault: FaultKind,
+        fault: ActionKind,
         /// Length, simulated ms.
         duration_ms: Option<u64>,
     },
@@ -430,7 +430,7 @@ pub struct ActiveFault {
     /// The instance (`None`: cluster-wide).
     pub target: Option<InstanceId>,
     /// What.
-    pub kind: FaultKind,
+    pub kind: ActionKind,
     /// When it started.
     pub since: SimTime,
     /// When it ends (`None`: until cleared).
@@ -438,7 +438,7 @@ pub struct ActiveFault {
 }
 
 /// Indices of `faults` in the order they happen: by time, then by index.
-fn timeline_order(faults: &[crate::mechanisms::fault::ScheduledFault]) -> Vec<usize> {
+fn timeline_order(faults: &[crate::mechanisms::action::ScheduledAction]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..faults.len()).collect();
     order.sort_by_key(|&i| (faults[i].at_ms, i));
     order
@@ -926,7 +926,7 @@ impl Simulation {
     /// now or not after the last event handled (the run has already gone past the instant it
     /// would have happened); [`CommandError::Invalid`] for an action the cluster refuses
     /// (unknown target, value out of range, a full timeline).
-    pub fn schedule(&mut self, action: ScheduledFault) -> Result<(), CommandError> {
+    pub fn schedule(&mut self, action: ScheduledAction) -> Result<(), CommandError> {
         let at = SimTime::from_ms(action.at_ms);
         if at < self.now || self.last_event_at.is_some_and(|t| t >= at) {
             return Err(CommandError::TooLate {
@@ -1009,13 +1009,13 @@ impl Simulation {
                 fault,
                 duration_ms,
             } => {
-                let spec = crate::mechanisms::fault::ScheduledFault {
+                let spec = crate::mechanisms::action::ScheduledAction {
                     at_ms: 0,
                     target: match target {
                         Some(t) => Some(self.inst(t).map(|_| self.address(t).to_string())?),
                         None => None,
                     },
-                    fault,
+                    kind: fault,
                     duration_ms,
                 };
                 self.cfg
@@ -1053,11 +1053,11 @@ impl Simulation {
     /// Takes timeline action `index` of `cfg.faults` (its time has come).
     fn timeline_action(&mut self, index: usize) {
         let f = self.cfg.faults[index].clone();
-        if f.fault.targets_data_node() {
+        if f.kind.targets_data_node() {
             let id = f.target.clone().unwrap_or_default();
             self.stats.faults += 1;
-            let result = match f.fault {
-                FaultKind::DataNodeFail => self.data_fail(&id).map(|()| {
+            let result = match f.kind {
+                ActionKind::DataNodeFail => self.data_fail(&id).map(|()| {
                     if let Some(d) = f.duration_ms {
                         self.queue.push(
                             self.now.plus_us(d * 1_000),
@@ -1065,27 +1065,27 @@ impl Simulation {
                         );
                     }
                 }),
-                FaultKind::DataNodeRecover => self.data_recover(&id),
-                FaultKind::DataNodeJoin { capacity, weight } => {
+                ActionKind::DataNodeRecover => self.data_recover(&id),
+                ActionKind::DataNodeJoin { capacity, weight } => {
                     self.data_join(crate::mechanisms::replication::DataNodeConfig {
                         id: id.clone(),
                         capacity,
                         weight,
                     })
                 }
-                FaultKind::DataNodeLeave => self.data_leave(&id),
+                ActionKind::DataNodeLeave => self.data_leave(&id),
                 _ => Ok(()),
             };
             if let Err(reason) = result {
                 self.post(Notice::TimelineSkipped {
-                    action: f.fault,
+                    action: f.kind,
                     node: id,
                     reason,
                 });
             }
             return;
         }
-        if let FaultKind::SetStrategy { strategy } = f.fault {
+        if let ActionKind::SetStrategy { strategy } = f.kind {
             self.stats.faults += 1;
             let svc = f.target.as_deref().and_then(|n| self.service_by_name(n));
             if let Some(svc) = svc {
@@ -1097,7 +1097,7 @@ impl Simulation {
             .target
             .as_deref()
             .and_then(|a| self.instance_by_address(a));
-        self.start_fault(target, f.fault, f.duration_ms);
+        self.start_fault(target, f.kind, f.duration_ms);
     }
 
     /// Switches service `s` to `strategy` (a command or a timeline action).

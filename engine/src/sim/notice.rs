@@ -8,10 +8,10 @@
 
 use crate::common::Severity;
 use crate::common::{InstanceId, ServiceId};
+use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::alerts::AlertState;
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::BreakerState;
-use crate::mechanisms::fault::FaultKind;
 use crate::mechanisms::replication::ReplicationError;
 use crate::time::SimTime;
 
@@ -174,7 +174,7 @@ pub enum Notice {
         /// Where.
         target: Option<InstanceId>,
         /// What.
-        fault: FaultKind,
+        fault: ActionKind,
         /// How long, simulated ms.
         duration_ms: Option<u64>,
     },
@@ -183,7 +183,7 @@ pub enum Notice {
         /// Where.
         target: Option<InstanceId>,
         /// What ended.
-        fault: FaultKind,
+        fault: ActionKind,
     },
     /// An operator's Recover cleared the faults on a running target.
     FaultsCleared {
@@ -267,7 +267,7 @@ pub enum Notice {
     /// A timeline action on a data node could not be taken.
     TimelineSkipped {
         /// The action.
-        action: FaultKind,
+        action: ActionKind,
         /// The data node id it named.
         node: String,
         /// Why.

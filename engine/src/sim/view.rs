@@ -4,10 +4,10 @@
 //! of its own ("the UI reads, the engine decides").
 
 use crate::common::{InstanceId, ServiceId};
+use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::alerts::{AlertMetric, AlertState, Target};
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::BreakerState;
-use crate::mechanisms::fault::FaultKind;
 use crate::mechanisms::metrics::SeriesPoint;
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::notice::FeedEntry;
@@ -103,7 +103,7 @@ pub struct InstanceView {
     /// Weight for weighted strategies.
     pub weight: u32,
     /// Faults acting on it (each kind once).
-    pub faults: Vec<FaultKind>,
+    pub faults: Vec<ActionKind>,
     /// Calls to it failed fast by open breakers, since the start.
     pub short_circuited: u64,
     /// Memory used / limit, `[0, 1]`.
@@ -302,7 +302,7 @@ pub struct FaultView {
     /// The instance (`None`: the cluster).
     pub target: Option<InstanceId>,
     /// What.
-    pub kind: FaultKind,
+    pub kind: ActionKind,
 }
 
 /// The whole cluster as shown, at one simulated instant.
@@ -402,7 +402,7 @@ impl Simulation {
                 };
                 let reg = self.registry.get(id);
                 let p = inst.metrics.latest_percentiles();
-                let mut faults: Vec<FaultKind> = self
+                let mut faults: Vec<ActionKind> = self
                     .active_faults()
                     .iter()
                     .filter(|f| f.target == Some(id))

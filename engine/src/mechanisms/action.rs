@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 /// One kind of fault.
 ///
 /// JSON: `{"kind": "slow", "factor": 10}`, the variant's name in snake_case and its fields.
-/// Read through [`FaultKindRepr`] (see `tagged.rs`); a field another kind takes is refused.
+/// Read through [`ActionKindRepr`] (see `tagged.rs`); a field another kind takes is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", try_from = "FaultKindRepr")]
-pub enum FaultKind {
+#[serde(rename_all = "snake_case", tag = "kind", try_from = "ActionKindRepr")]
+pub enum ActionKind {
     /// The process dies: in-flight requests are reset, heartbeats stop, connections are
     /// refused. With a duration the machine stays down that long (restarts fail), then the
     /// process starts again; without one it stays down until restarted.
@@ -85,7 +85,7 @@ pub enum FaultKind {
     Recover,
 }
 
-/// [`FaultKind`]'s `kind` names.
+/// [`ActionKind`]'s `kind` names.
 #[derive(Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum FaultKindTag {
@@ -108,10 +108,10 @@ enum FaultKindTag {
     Recover,
 }
 
-/// A [`FaultKind`] as read from JSON: the tag and every kind's fields.
+/// A [`ActionKind`] as read from JSON: the tag and every kind's fields.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FaultKindRepr {
+struct ActionKindRepr {
     kind: FaultKindTag,
     factor: Option<f64>,
     rate: Option<f64>,
@@ -121,45 +121,45 @@ struct FaultKindRepr {
     strategy: Option<crate::mechanisms::balancer::Strategy>,
 }
 
-impl TryFrom<FaultKindRepr> for FaultKind {
+impl TryFrom<ActionKindRepr> for ActionKind {
     type Error = String;
 
-    fn try_from(mut r: FaultKindRepr) -> Result<Self, String> {
+    fn try_from(mut r: ActionKindRepr) -> Result<Self, String> {
         use crate::tagged::required;
         use FaultKindTag as T;
         let k = match r.kind {
-            T::Crash => FaultKind::Crash,
-            T::Hang => FaultKind::Hang,
-            T::Slow => FaultKind::Slow {
+            T::Crash => ActionKind::Crash,
+            T::Hang => ActionKind::Hang,
+            T::Slow => ActionKind::Slow {
                 factor: required(r.factor.take(), "factor", "slow")?,
             },
-            T::ErrorRate => FaultKind::ErrorRate {
+            T::ErrorRate => ActionKind::ErrorRate {
                 rate: required(r.rate.take(), "rate", "error_rate")?,
             },
-            T::PartitionHeartbeats => FaultKind::PartitionHeartbeats,
-            T::PartitionServing => FaultKind::PartitionServing,
-            T::TrafficSpike => FaultKind::TrafficSpike {
+            T::PartitionHeartbeats => ActionKind::PartitionHeartbeats,
+            T::PartitionServing => ActionKind::PartitionServing,
+            T::TrafficSpike => ActionKind::TrafficSpike {
                 factor: required(r.factor.take(), "factor", "traffic_spike")?,
             },
-            T::Capacity => FaultKind::Capacity {
+            T::Capacity => ActionKind::Capacity {
                 concurrency: required(r.concurrency.take(), "concurrency", "capacity")?,
             },
-            T::DataNodeFail => FaultKind::DataNodeFail,
-            T::DataNodeRecover => FaultKind::DataNodeRecover,
-            T::DataNodeJoin => FaultKind::DataNodeJoin {
+            T::DataNodeFail => ActionKind::DataNodeFail,
+            T::DataNodeRecover => ActionKind::DataNodeRecover,
+            T::DataNodeJoin => ActionKind::DataNodeJoin {
                 capacity: required(r.capacity.take(), "capacity", "data_node_join")?,
                 weight: required(r.weight.take(), "weight", "data_node_join")?,
             },
-            T::DataNodeLeave => FaultKind::DataNodeLeave,
-            T::Restart => FaultKind::Restart,
-            T::Drain => FaultKind::Drain,
-            T::SetWeight => FaultKind::SetWeight {
+            T::DataNodeLeave => ActionKind::DataNodeLeave,
+            T::Restart => ActionKind::Restart,
+            T::Drain => ActionKind::Drain,
+            T::SetWeight => ActionKind::SetWeight {
                 weight: required(r.weight.take(), "weight", "set_weight")?,
             },
-            T::SetStrategy => FaultKind::SetStrategy {
+            T::SetStrategy => ActionKind::SetStrategy {
                 strategy: required(r.strategy.take(), "strategy", "set_strategy")?,
             },
-            T::Recover => FaultKind::Recover,
+            T::Recover => ActionKind::Recover,
         };
         crate::tagged::none_left(
             k.key(),
@@ -176,27 +176,27 @@ impl TryFrom<FaultKindRepr> for FaultKind {
     }
 }
 
-impl FaultKind {
+impl ActionKind {
     /// The snake_case name, e.g. `partition_serving`.
     pub fn key(&self) -> &'static str {
         match self {
-            FaultKind::Crash => "crash",
-            FaultKind::Hang => "hang",
-            FaultKind::Slow { .. } => "slow",
-            FaultKind::ErrorRate { .. } => "error_rate",
-            FaultKind::PartitionHeartbeats => "partition_heartbeats",
-            FaultKind::PartitionServing => "partition_serving",
-            FaultKind::TrafficSpike { .. } => "traffic_spike",
-            FaultKind::Capacity { .. } => "capacity",
-            FaultKind::Restart => "restart",
-            FaultKind::DataNodeFail => "data_node_fail",
-            FaultKind::DataNodeRecover => "data_node_recover",
-            FaultKind::DataNodeJoin { .. } => "data_node_join",
-            FaultKind::DataNodeLeave => "data_node_leave",
-            FaultKind::Drain => "drain",
-            FaultKind::SetWeight { .. } => "set_weight",
-            FaultKind::SetStrategy { .. } => "set_strategy",
-            FaultKind::Recover => "recover",
+            ActionKind::Crash => "crash",
+            ActionKind::Hang => "hang",
+            ActionKind::Slow { .. } => "slow",
+            ActionKind::ErrorRate { .. } => "error_rate",
+            ActionKind::PartitionHeartbeats => "partition_heartbeats",
+            ActionKind::PartitionServing => "partition_serving",
+            ActionKind::TrafficSpike { .. } => "traffic_spike",
+            ActionKind::Capacity { .. } => "capacity",
+            ActionKind::Restart => "restart",
+            ActionKind::DataNodeFail => "data_node_fail",
+            ActionKind::DataNodeRecover => "data_node_recover",
+            ActionKind::DataNodeJoin { .. } => "data_node_join",
+            ActionKind::DataNodeLeave => "data_node_leave",
+            ActionKind::Drain => "drain",
+            ActionKind::SetWeight { .. } => "set_weight",
+            ActionKind::SetStrategy { .. } => "set_strategy",
+            ActionKind::Recover => "recover",
         }
     }
 
@@ -204,16 +204,16 @@ impl FaultKind {
     pub fn targets_data_node(&self) -> bool {
         matches!(
             self,
-            FaultKind::DataNodeFail
-                | FaultKind::DataNodeRecover
-                | FaultKind::DataNodeJoin { .. }
-                | FaultKind::DataNodeLeave
+            ActionKind::DataNodeFail
+                | ActionKind::DataNodeRecover
+                | ActionKind::DataNodeJoin { .. }
+                | ActionKind::DataNodeLeave
         )
     }
 
     /// True for kinds whose target is a service name rather than an instance address.
     pub fn targets_service(&self) -> bool {
-        matches!(self, FaultKind::SetStrategy { .. })
+        matches!(self, ActionKind::SetStrategy { .. })
     }
 
     /// True for operator actions that happen at one instant (they have no duration and do
@@ -221,28 +221,34 @@ impl FaultKind {
     pub fn is_instant(&self) -> bool {
         matches!(
             self,
-            FaultKind::Restart
-                | FaultKind::SetWeight { .. }
-                | FaultKind::SetStrategy { .. }
-                | FaultKind::Recover
+            ActionKind::Restart
+                | ActionKind::SetWeight { .. }
+                | ActionKind::SetStrategy { .. }
+                | ActionKind::Recover
         )
     }
 
     /// True for kinds that apply to the whole cluster rather than one instance.
     pub fn is_cluster_wide(&self) -> bool {
-        matches!(self, FaultKind::TrafficSpike { .. })
+        matches!(self, ActionKind::TrafficSpike { .. })
     }
 }
 
-/// A fault on the scenario's timeline.
+/// An action on the scenario's timeline, its target by name (what a share link carries):
+/// [`ScheduledAction::resolve`] turns it into an [`Action`] against a cluster.
+///
+/// JSON: `{"at_ms": 30000, "target": "192.168.1.11:8080", "fault": {"kind": "crash"},
+/// "duration_ms": 20000}` (the key `fault` is kept from format version 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScheduledFault {
+pub struct ScheduledAction {
     /// When it starts, simulated ms from the start of the run.
     pub at_ms: u64,
-    /// The instance address it hits (`host:port`); `None` for cluster-wide kinds.
+    /// What it acts on: an instance address (`host:port`), a service name (strategy) or a
+    /// data node id; `None` for cluster-wide kinds.
     pub target: Option<String>,
     /// What happens.
-    pub fault: FaultKind,
+    #[serde(rename = "fault")]
+    pub kind: ActionKind,
     /// How long it lasts, simulated ms; `None`: until cleared (a crash: until restarted).
     pub duration_ms: Option<u64>,
 }
@@ -285,27 +291,27 @@ impl Default for FaultState {
 
 impl FaultState {
     /// Folds one active fault in.
-    pub fn apply(&mut self, f: &FaultKind, has_duration: bool) {
+    pub fn apply(&mut self, f: &ActionKind, has_duration: bool) {
         match *f {
-            FaultKind::Crash => self.machine_down |= has_duration,
-            FaultKind::Hang => self.hang = true,
-            FaultKind::Slow { factor } => self.slow *= factor,
-            FaultKind::ErrorRate { rate } => {
+            ActionKind::Crash => self.machine_down |= has_duration,
+            ActionKind::Hang => self.hang = true,
+            ActionKind::Slow { factor } => self.slow *= factor,
+            ActionKind::ErrorRate { rate } => {
                 self.error_rate = Some(self.error_rate.map_or(rate, |r| r.max(rate)))
             }
-            FaultKind::PartitionHeartbeats => self.heartbeats_lost = true,
-            FaultKind::PartitionServing => self.serving_lost = true,
-            FaultKind::Capacity { concurrency } => self.concurrency = Some(concurrency),
-            FaultKind::Drain => self.draining = true,
-            FaultKind::TrafficSpike { .. }
-            | FaultKind::Restart
-            | FaultKind::SetWeight { .. }
-            | FaultKind::SetStrategy { .. }
-            | FaultKind::Recover
-            | FaultKind::DataNodeFail
-            | FaultKind::DataNodeRecover
-            | FaultKind::DataNodeJoin { .. }
-            | FaultKind::DataNodeLeave => {}
+            ActionKind::PartitionHeartbeats => self.heartbeats_lost = true,
+            ActionKind::PartitionServing => self.serving_lost = true,
+            ActionKind::Capacity { concurrency } => self.concurrency = Some(concurrency),
+            ActionKind::Drain => self.draining = true,
+            ActionKind::TrafficSpike { .. }
+            | ActionKind::Restart
+            | ActionKind::SetWeight { .. }
+            | ActionKind::SetStrategy { .. }
+            | ActionKind::Recover
+            | ActionKind::DataNodeFail
+            | ActionKind::DataNodeRecover
+            | ActionKind::DataNodeJoin { .. }
+            | ActionKind::DataNodeLeave => {}
         }
     }
 
@@ -332,37 +338,37 @@ mod tests {
     fn faults_fold_and_only_environmental_ones_block_recovery() {
         let mut st = FaultState::default();
         assert!(st.is_clear() && !st.blocks_recovery());
-        st.apply(&FaultKind::Slow { factor: 2.0 }, true);
-        st.apply(&FaultKind::Slow { factor: 3.0 }, false);
+        st.apply(&ActionKind::Slow { factor: 2.0 }, true);
+        st.apply(&ActionKind::Slow { factor: 3.0 }, false);
         assert_eq!(st.slow, 6.0, "slow faults multiply");
         assert!(
             !st.blocks_recovery(),
             "a restart cures nothing slow, but it is not blocked"
         );
-        st.apply(&FaultKind::ErrorRate { rate: 0.2 }, true);
-        st.apply(&FaultKind::ErrorRate { rate: 0.7 }, true);
+        st.apply(&ActionKind::ErrorRate { rate: 0.2 }, true);
+        st.apply(&ActionKind::ErrorRate { rate: 0.7 }, true);
         assert_eq!(st.error_rate, Some(0.7), "the worst error rate wins");
         assert!(
             st.blocks_recovery(),
             "mostly failing: a restart does not make it healthy"
         );
         let mut crash = FaultState::default();
-        crash.apply(&FaultKind::Crash, false);
+        crash.apply(&ActionKind::Crash, false);
         assert!(
             !crash.blocks_recovery(),
             "a crashed process can be restarted"
         );
-        crash.apply(&FaultKind::Crash, true);
+        crash.apply(&ActionKind::Crash, true);
         assert!(
             crash.machine_down && crash.blocks_recovery(),
             "not while its machine is down"
         );
         let mut net = FaultState::default();
-        net.apply(&FaultKind::PartitionHeartbeats, true);
+        net.apply(&ActionKind::PartitionHeartbeats, true);
         assert!(net.heartbeats_lost && !net.serving_lost && !net.blocks_recovery());
-        net.apply(&FaultKind::PartitionServing, true);
+        net.apply(&ActionKind::PartitionServing, true);
         assert!(net.blocks_recovery());
-        assert!(FaultKind::TrafficSpike { factor: 2.0 }.is_cluster_wide());
-        assert!(!FaultKind::Hang.is_cluster_wide());
+        assert!(ActionKind::TrafficSpike { factor: 2.0 }.is_cluster_wide());
+        assert!(!ActionKind::Hang.is_cluster_wide());
     }
 }
