@@ -5,7 +5,7 @@
 //! time; this test repeats the identical run in the browser and compares.
 #![cfg(target_arch = "wasm32")]
 
-use ha_engine::{presets, Command, SimTime, Simulation};
+use ha_engine::{presets, Action, ActionKind, SimTime, Simulation};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -19,7 +19,7 @@ fn wasm_run_has_the_native_digest() {
     let mut sim = Simulation::new(presets::discovery().config, 42).unwrap();
     sim.run_until(SimTime::from_secs(30));
     let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
-    sim.apply(Command::Crash(victim)).unwrap();
+    sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
     sim.run_until(SimTime::from_secs(120));
     assert_eq!(sim.digest().to_string(), expected);
 }

@@ -9,11 +9,11 @@
 //! floating-point functions, and a [`event::Digest`] over the whole event log to prove it.
 //!
 //! ```
-//! use ha_engine::{presets, Command, SimTime, Simulation};
+//! use ha_engine::{presets, Action, ActionKind, SimTime, Simulation};
 //! let mut sim = Simulation::new(presets::discovery().config, 42).unwrap();
 //! sim.run_until(SimTime::from_secs(10));
 //! let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
-//! sim.apply(Command::Crash(victim)).unwrap();
+//! sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
 //! sim.run_until(SimTime::from_secs(60));
 //! assert!(!sim.registry().is_registered(victim)); // expired after the 30 s heartbeat timeout
 //! sim.check_exactly_once().unwrap(); // every request ended once or is still in flight
@@ -48,11 +48,10 @@ pub use sim::{event, explain, notice, queue, view};
 pub use common::{ConfigError, InstanceId, Outcome, ServiceId};
 pub use config::{ClusterConfig, InstanceConfig, ServiceConfig};
 pub use event::{Digest, Event};
+pub use mechanisms::action::{Action, ActionKind, ActionTarget};
 pub use scenario::{Scenario, ScenarioError};
 #[cfg(feature = "test-faults")]
 pub use sim::BookkeepingFault;
-pub use sim::{
-    Command, CommandError, Footprint, LedgerError, OutcomeCounts, Process, Simulation, Stats,
-};
+pub use sim::{CommandError, Footprint, LedgerError, OutcomeCounts, Process, Simulation, Stats};
 pub use time::SimTime;
 pub use view::ClusterView;

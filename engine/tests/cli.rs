@@ -95,24 +95,25 @@ fn bad_input_is_named_and_exits_2() {
         (vec!["run", "--preset", "nope"], "unknown preset"),
         (vec!["run", "--seconds=-3"], "--seconds must be"),
         (vec!["run", "--seconds", "1e9"], "--seconds must be"),
-        (vec!["run", "--crash", "10.9.9.9:1@5"], "no instance at"),
+        (
+            vec!["run", "--crash", "10.9.9.9:1@5"],
+            "no instance address is named \"10.9.9.9:1\"",
+        ),
         (
             vec!["run", "--crash", "192.168.1.10:8080"],
-            "ADDRESS@SECONDS",
+            "expected KIND[=X][:TARGET]@START_S[+DURATION_S]",
         ),
         (
-            vec![
-                "run",
-                "--crash",
-                "192.168.1.10:8080@1",
-                "--crash",
-                "192.168.1.10:8080@2",
-            ],
-            "already down",
+            vec!["run", "--action", "melt:192.168.1.10:8080@5"],
+            "unknown action \"melt\"",
         ),
         (
-            vec!["run", "--fault", "melt:192.168.1.10:8080@5"],
-            "unknown fault kind",
+            vec!["run", "--action", "crash:192.168.1.10:8080@5+x"],
+            "\"x\" in \"crash:192.168.1.10:8080@5+x\" is not a number of seconds",
+        ),
+        (
+            vec!["run", "--action", "strategy=fastest:user-service@5"],
+            "unknown strategy \"fastest\"",
         ),
         (
             vec!["run", "--fault", "slow:192.168.1.10:8080@5"],
@@ -350,4 +351,58 @@ fn run_feed_prints_the_notices_in_words_oldest_first() {
     // Times never go backwards.
     let times: Vec<&str> = lines.iter().map(|l| &l[..9]).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+}
+
+#[test]
+fn actions_in_one_spelling_with_their_aliases() {
+    // `--action crash:ADDRESS@S+D`, `--fault` (its alias) and `run --crash ADDRESS@S` (the
+    // same as `--action crash:ADDRESS@S`) all put the action on the timeline, so the same
+    // run comes out of each.
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--preset", "discovery", "--seconds", "40"];
+        args.extend_from_slice(extra);
+        json(&ha_sim(&args))
+    };
+    let by_action = run(&["--action", "crash:192.168.1.11:8080@10"]);
+    let by_fault = run(&["--fault", "crash:192.168.1.11:8080@10"]);
+    let by_crash = run(&["--crash", "192.168.1.11:8080@10"]);
+    assert_eq!(by_action["digest"], by_fault["digest"]);
+    assert_eq!(by_action["digest"], by_crash["digest"]);
+    let quiet = run(&[]);
+    assert_ne!(by_action["digest"], quiet["digest"]);
+    // The timeline is in the link: the link replays the crash.
+    let out = ha_sim(&[
+        "link",
+        "--preset",
+        "discovery",
+        "--action",
+        "crash:192.168.1.11:8080@10",
+    ]);
+    let link = String::from_utf8(out.stdout).unwrap();
+    let replay = json(&ha_sim(&["run", "--seconds", "40", "--link", link.trim()]));
+    assert_eq!(replay["digest"], by_action["digest"]);
+}
+
+#[test]
+fn a_moot_timeline_action_is_skipped_and_says_why() {
+    let out = ha_sim(&[
+        "run",
+        "--preset",
+        "discovery",
+        "--seconds",
+        "5",
+        "--crash",
+        "192.168.1.10:8080@1",
+        "--crash",
+        "192.168.1.10:8080@2",
+        "--feed",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "00:02.000  info      timeline: crash on 192.168.1.10:8080 skipped: 192.168.1.10:8080 is already down"
+        ),
+        "{text}"
+    );
 }

@@ -11,7 +11,7 @@ mod common;
 
 use ha_engine::event::Event;
 use ha_engine::presets;
-use ha_engine::{Command, OutcomeCounts, ServiceId, SimTime, Simulation};
+use ha_engine::{Action, ActionKind, OutcomeCounts, ServiceId, SimTime, Simulation};
 
 /// Per-second availability from 1 s to `secs` s (index `s - 1` covers `[s - 1, s)`).
 fn per_second(sim: &mut Simulation, secs: u64) -> Vec<f64> {
@@ -94,7 +94,7 @@ fn fault_injection_drill() {
     let id = sim
         .instance_by_address("192.168.1.11:8080")
         .expect("in preset");
-    sim.apply(Command::Crash(id)).expect("crash");
+    sim.apply(Action::on(ActionKind::Crash, id)).expect("crash");
     a.extend(per_second_window(&mut sim, 30, 120));
     let rec = recovery_s(&a, 30, 120);
     println!(

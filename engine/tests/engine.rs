@@ -4,7 +4,7 @@
 use ha_engine::event::Event;
 use ha_engine::notice::Notice;
 use ha_engine::view::InstanceStatus;
-use ha_engine::{presets, Command, InstanceId, SimTime, Simulation};
+use ha_engine::{presets, Action, ActionKind, InstanceId, SimTime, Simulation};
 use proptest::prelude::*;
 
 mod common;
@@ -22,7 +22,7 @@ fn same_seed_same_digest_different_seed_different_digest() {
         for sim in [&mut a, &mut b] {
             sim.run_until(SimTime::from_secs(20));
             let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
-            sim.apply(Command::Crash(victim)).unwrap();
+            sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
             sim.run_until(SimTime::from_secs(90));
         }
         assert_eq!(a.digest(), b.digest(), "non-deterministic run, seed {seed}");
@@ -56,7 +56,7 @@ fn crashed_instance_is_expired_after_the_heartbeat_timeout_and_gets_no_more_traf
     let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
     let other = sim.instance_by_address("192.168.1.10:8080").unwrap();
     let last_hb = sim.registry().get(victim).unwrap().last_heartbeat;
-    sim.apply(Command::Crash(victim)).unwrap();
+    sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
     let crash_at = sim.now();
 
     // Still listed just before its TTL runs out: stale listing, refused connections.
@@ -156,16 +156,16 @@ fn restart_re_registers_after_expiry() {
     let mut sim = discovery(5);
     sim.run_until(SimTime::from_secs(5));
     let victim = sim.instance_by_address("192.168.1.20:8081").unwrap();
-    sim.apply(Command::Crash(victim)).unwrap();
+    sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
     assert_eq!(
-        sim.apply(Command::Crash(victim)),
+        sim.apply(Action::on(ActionKind::Crash, victim)),
         Err(ha_engine::CommandError::AlreadyDown(victim))
     );
     sim.run_until(SimTime::from_secs(60));
     assert!(!sim.registry().is_registered(victim));
     // order-service has no instance left: requests end "no healthy upstream".
     assert!(sim.totals().no_healthy_upstream > 0);
-    sim.apply(Command::Restart(victim)).unwrap();
+    sim.apply(Action::on(ActionKind::Restart, victim)).unwrap();
     assert_eq!(
         sim.view().instances[victim.0 as usize].status,
         InstanceStatus::Booting
@@ -225,9 +225,9 @@ proptest! {
         cfg.traffic.rate_rps = rate;
         let mut sim = Simulation::new(cfg, seed).unwrap();
         sim.run_until(SimTime::from_secs(crash_at));
-        sim.apply(Command::Crash(InstanceId(victim))).unwrap();
+        sim.apply(Action::on(ActionKind::Crash, InstanceId(victim))).unwrap();
         sim.run_until(SimTime::from_secs(crash_at + restart_after));
-        sim.apply(Command::Restart(InstanceId(victim))).unwrap();
+        sim.apply(Action::on(ActionKind::Restart, InstanceId(victim))).unwrap();
         sim.run_until(SimTime::from_secs(crash_at + restart_after + 5));
         // Endings are counted apart from arrivals (outcomes where decided, in flight as the
         // requests held), so a double end or a lost request fails here (tests/ledger.rs).

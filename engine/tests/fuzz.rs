@@ -13,7 +13,7 @@ use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy as Lb;
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
-use ha_engine::{Command, InstanceId, ServiceId, Simulation};
+use ha_engine::{Action, ActionTarget, InstanceId, ServiceId, Simulation};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -195,8 +195,8 @@ fn fuzz_share_links() {
     });
 }
 
-/// A command with ids and values that may be out of range, NaN or infinite.
-fn command() -> impl Strategy<Value = Command> {
+/// An action with ids and values that may be out of range, NaN or infinite.
+fn command() -> impl Strategy<Value = Action> {
     let id = 0..40u32;
     let num = prop_oneof![
         any::<f64>(),
@@ -226,25 +226,39 @@ fn command() -> impl Strategy<Value = Command> {
         Just(Lb::Random),
     ];
     prop_oneof![
-        id.clone().prop_map(|i| Command::Crash(InstanceId(i))),
-        id.clone().prop_map(|i| Command::Restart(InstanceId(i))),
+        id.clone()
+            .prop_map(|i| Action::on(ActionKind::Crash, InstanceId(i))),
+        id.clone()
+            .prop_map(|i| Action::on(ActionKind::Restart, InstanceId(i))),
         (
             prop::option::of(id.clone()),
             kind,
             prop::option::of(0..200_000u64)
         )
-            .prop_map(|(t, fault, duration_ms)| Command::Inject {
-                target: t.map(InstanceId),
-                fault,
+            .prop_map(|(t, fault, duration_ms)| Action {
+                target: ActionTarget::from(t.map(InstanceId)),
+                kind: fault,
                 duration_ms,
             }),
-        id.clone().prop_map(|i| Command::ClearFaults(InstanceId(i))),
-        Just(Command::ClearClusterFaults),
-        (0..6u16, strategy).prop_map(|(s, st)| Command::SetStrategy(ServiceId(s), st)),
-        (id, any::<u32>()).prop_map(|(i, w)| Command::SetWeight(InstanceId(i), w)),
-        "[a-z0-9-]{0,8}".prop_map(Command::DataFail),
-        "[a-z0-9-]{0,8}".prop_map(Command::DataRecover),
-        "[a-z0-9-]{0,8}".prop_map(Command::DataLeave),
+        id.clone()
+            .prop_map(|i| Action::on(ActionKind::Recover, InstanceId(i))),
+        Just(Action::on(ActionKind::Recover, ActionTarget::Cluster)),
+        (0..6u16, strategy)
+            .prop_map(|(s, st)| Action::on(ActionKind::SetStrategy { strategy: st }, ServiceId(s))),
+        (id, any::<u32>())
+            .prop_map(|(i, w)| Action::on(ActionKind::SetWeight { weight: w }, InstanceId(i))),
+        "[a-z0-9-]{0,8}"
+            .prop_map(|n| Action::on(ActionKind::DataNodeFail, ActionTarget::DataNode(n))),
+        "[a-z0-9-]{0,8}"
+            .prop_map(|n| Action::on(ActionKind::DataNodeRecover, ActionTarget::DataNode(n))),
+        "[a-z0-9-]{0,8}"
+            .prop_map(|n| Action::on(ActionKind::DataNodeLeave, ActionTarget::DataNode(n))),
+        ("[a-z0-9-]{0,8}", any::<u64>(), any::<u32>()).prop_map(|(n, capacity, weight)| {
+            Action::on(
+                ActionKind::DataNodeJoin { capacity, weight },
+                ActionTarget::DataNode(n),
+            )
+        }),
     ]
 }
 

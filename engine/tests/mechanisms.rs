@@ -12,7 +12,7 @@ use ha_engine::health::{HealthCheckConfig, OutlierConfig};
 use ha_engine::ratelimit::RateLimitConfig;
 use ha_engine::retry::RetryConfig;
 use ha_engine::view::InstanceStatus;
-use ha_engine::{Command, InstanceId, SimTime, Simulation};
+use ha_engine::{Action, ActionTarget, InstanceId, SimTime, Simulation};
 
 fn dispatched_per_instance(sim: &Simulation) -> Vec<u64> {
     sim.view()
@@ -124,9 +124,9 @@ fn error_rate_after_machine_loss(backup: bool) -> (f64, Simulation) {
     }
     let mut sim = Simulation::new(cfg, 5).unwrap();
     sim.run_until(SimTime::from_secs(30));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(0)),
-        fault: ActionKind::Crash,
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(0))),
+        kind: ActionKind::Crash,
         duration_ms: Some(600_000),
     })
     .unwrap();
@@ -180,7 +180,8 @@ fn recovery_restarts_a_crashed_instance_and_failback_returns_the_backup() {
     cfg.services[0].instances[0].boot_time_ms = 3_000;
     let mut sim = Simulation::new(cfg, 6).unwrap();
     sim.run_until(SimTime::from_secs(20));
-    sim.apply(Command::Crash(InstanceId(0))).unwrap();
+    sim.apply(Action::on(ActionKind::Crash, InstanceId(0)))
+        .unwrap();
     sim.run_until(SimTime::from_secs(60));
     let attempts = times(&sim, |e| {
         matches!(e, Event::RecoveryAttempt { ok: true, .. })
@@ -205,7 +206,8 @@ fn failback_off_keeps_the_backup_serving() {
     cfg.services[0].failback = false;
     let mut sim = Simulation::new(cfg, 6).unwrap();
     sim.run_until(SimTime::from_secs(20));
-    sim.apply(Command::Crash(InstanceId(0))).unwrap();
+    sim.apply(Action::on(ActionKind::Crash, InstanceId(0)))
+        .unwrap();
     sim.run_until(SimTime::from_secs(60));
     let v = sim.view();
     assert_eq!(v.instances[0].status, InstanceStatus::Serving);
@@ -221,9 +223,9 @@ fn hang_outcomes(breaker: bool) -> (u64, u64, Simulation) {
     }
     let mut sim = Simulation::new(cfg, 7).unwrap();
     sim.run_until(SimTime::from_secs(10));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(0)),
-        fault: ActionKind::Hang,
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(0))),
+        kind: ActionKind::Hang,
         duration_ms: None,
     })
     .unwrap();
@@ -274,9 +276,9 @@ fn a_breaker_closes_again_after_the_upstream_heals() {
     cfg.services[0].breaker = Some(BreakerConfig::seed_example());
     let mut sim = Simulation::new(cfg, 8).unwrap();
     sim.run_until(SimTime::from_secs(10));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(1)),
-        fault: ActionKind::ErrorRate { rate: 1.0 },
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(1))),
+        kind: ActionKind::ErrorRate { rate: 1.0 },
         duration_ms: Some(20_000),
     })
     .unwrap();
@@ -400,9 +402,9 @@ fn dependency_calls_propagate_latency_errors_and_traces() {
         .any(|s| s.parent == Some(root.span_id) && s.service.0 == 0));
     // Both user-service instances hang: order-service answers 500 "dependency failed".
     for i in 0..2 {
-        sim.apply(Command::Inject {
-            target: Some(InstanceId(i)),
-            fault: ActionKind::Hang,
+        sim.apply(Action {
+            target: ActionTarget::from(Some(InstanceId(i))),
+            kind: ActionKind::Hang,
             duration_ms: None,
         })
         .unwrap();
@@ -426,7 +428,7 @@ fn a_stale_discovery_cache_keeps_sending_after_the_registry_expired_an_instance(
     let mut sim = Simulation::new(cfg, 12).unwrap();
     sim.run_until(SimTime::from_secs(10));
     let victim = InstanceId(1);
-    sim.apply(Command::Crash(victim)).unwrap();
+    sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
     sim.run_until(SimTime::from_secs(50));
     let expired = times(&sim, |e| matches!(e, Event::Expired { .. }));
     assert_eq!(expired.len(), 1);
@@ -452,9 +454,9 @@ fn health_checks_mark_a_hung_instance_unhealthy_after_three_failures() {
     cfg.services[0].health_check = Some(HealthCheckConfig::default());
     let mut sim = Simulation::new(cfg, 13).unwrap();
     sim.run_until(SimTime::from_secs(20));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(0)),
-        fault: ActionKind::Hang,
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(0))),
+        kind: ActionKind::Hang,
         duration_ms: Some(60_000),
     })
     .unwrap();
@@ -487,9 +489,9 @@ fn outlier_detection_ejects_with_growing_ejection_times() {
     cfg.services[0].outlier = Some(OutlierConfig::default());
     let mut sim = Simulation::new(cfg, 14).unwrap();
     sim.run_until(SimTime::from_secs(10));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(2)),
-        fault: ActionKind::ErrorRate { rate: 1.0 },
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(2))),
+        kind: ActionKind::ErrorRate { rate: 1.0 },
         duration_ms: None,
     })
     .unwrap();
@@ -531,9 +533,9 @@ fn panic_mode_routes_to_all_instances_below_the_threshold() {
     cfg.services[0].health_check = Some(HealthCheckConfig::default());
     let mut sim = Simulation::new(cfg, 15).unwrap();
     sim.run_until(SimTime::from_secs(5));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(0)),
-        fault: ActionKind::PartitionServing,
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(0))),
+        kind: ActionKind::PartitionServing,
         duration_ms: None,
     })
     .unwrap();
@@ -541,9 +543,9 @@ fn panic_mode_routes_to_all_instances_below_the_threshold() {
     let s = ha_engine::ServiceId(0);
     assert!(!sim.in_panic(s), "2 of 3 healthy is above 50 %");
     assert_eq!(sim.candidates(s).len(), 2);
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(1)),
-        fault: ActionKind::PartitionServing,
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(1))),
+        kind: ActionKind::PartitionServing,
         duration_ms: None,
     })
     .unwrap();
@@ -562,9 +564,9 @@ fn panic_mode_routes_to_all_instances_below_the_threshold() {
 fn a_heartbeat_partition_gets_a_serving_instance_expired() {
     let mut sim = Simulation::new(one_service(2, 16, 20.0, 40.0), 16).unwrap();
     sim.run_until(SimTime::from_secs(5));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(0)),
-        fault: ActionKind::PartitionHeartbeats,
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(0))),
+        kind: ActionKind::PartitionHeartbeats,
         duration_ms: Some(60_000),
     })
     .unwrap();
@@ -584,9 +586,9 @@ fn slow_spike_and_capacity_faults_change_what_they_should() {
     let mut sim = Simulation::new(one_service(2, 8, 20.0, 50.0), 17).unwrap();
     sim.run_until(SimTime::from_secs(70));
     let before = sim.metrics(InstanceId(0)).unwrap().percentiles().p50_ms;
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(0)),
-        fault: ActionKind::Slow { factor: 5.0 },
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(0))),
+        kind: ActionKind::Slow { factor: 5.0 },
         duration_ms: None,
     })
     .unwrap();
@@ -595,9 +597,9 @@ fn slow_spike_and_capacity_faults_change_what_they_should() {
     assert!((after / before - 5.0).abs() < 0.5, "{before} → {after}");
 
     let arrived = sim.totals().arrived;
-    sim.apply(Command::Inject {
-        target: None,
-        fault: ActionKind::TrafficSpike { factor: 3.0 },
+    sim.apply(Action {
+        target: ActionTarget::from(None),
+        kind: ActionKind::TrafficSpike { factor: 3.0 },
         duration_ms: Some(20_000),
     })
     .unwrap();
@@ -605,17 +607,17 @@ fn slow_spike_and_capacity_faults_change_what_they_should() {
     let spike = (sim.totals().arrived - arrived) as f64 / 20.0;
     assert!((spike - 150.0).abs() < 15.0, "{spike} req/s");
 
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(1)),
-        fault: ActionKind::Capacity { concurrency: 1 },
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(1))),
+        kind: ActionKind::Capacity { concurrency: 1 },
         duration_ms: None,
     })
     .unwrap();
     assert_eq!(sim.view().instances[1].concurrency, 1);
     assert!(
-        sim.apply(Command::Inject {
-            target: None,
-            fault: ActionKind::Hang,
+        sim.apply(Action {
+            target: ActionTarget::from(None),
+            kind: ActionKind::Hang,
             duration_ms: None,
         })
         .is_err(),
@@ -638,9 +640,9 @@ fn default_alerts_fire_and_resolve() {
     );
     // Both instances fail: breakers have nowhere to route around to.
     for i in 0..2 {
-        sim.apply(Command::Inject {
-            target: Some(InstanceId(i)),
-            fault: ActionKind::ErrorRate { rate: 1.0 },
+        sim.apply(Action {
+            target: ActionTarget::from(Some(InstanceId(i))),
+            kind: ActionKind::ErrorRate { rate: 1.0 },
             duration_ms: Some(40_000),
         })
         .unwrap();
@@ -680,9 +682,9 @@ fn breakers_route_around_a_hung_instance_when_others_are_left() {
     cfg.services[0].breaker = Some(BreakerConfig::seed_example());
     let mut sim = Simulation::new(cfg, 7).unwrap();
     sim.run_until(SimTime::from_secs(10));
-    sim.apply(Command::Inject {
-        target: Some(InstanceId(1)),
-        fault: ActionKind::Hang,
+    sim.apply(Action {
+        target: ActionTarget::from(Some(InstanceId(1))),
+        kind: ActionKind::Hang,
         duration_ms: None,
     })
     .unwrap();

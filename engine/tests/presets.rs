@@ -6,7 +6,7 @@ use ha_engine::common::Outcome;
 use ha_engine::event::Event;
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
-use ha_engine::{Command, InstanceId, SimTime, Simulation};
+use ha_engine::{Action, ActionKind, ActionTarget, InstanceId, SimTime, Simulation};
 
 mod common;
 use common::dispatches_per_second;
@@ -55,7 +55,7 @@ fn discovery_expires_a_crashed_instance() {
     let mut sim = Scenario::from_preset(&p, 42).simulation().unwrap();
     sim.run_until(SimTime::from_secs(20));
     let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
-    sim.apply(Command::Crash(victim)).unwrap();
+    sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
     sim.run_until(SimTime::from_secs(60));
     assert!(!sim.registry().is_registered(victim));
     assert!(sim.feed().any(|f| matches!(
@@ -358,16 +358,22 @@ fn ring_view_follows_failures_and_joins() {
     let mut sim = Scenario::from_preset(&p, 1).simulation().unwrap();
     sim.run_until(SimTime::from_secs(5));
     let g0 = sim.view().data.unwrap().generation;
-    sim.apply(Command::DataFail("node-3".into())).unwrap();
+    sim.apply(Action::on(
+        ActionKind::DataNodeFail,
+        ActionTarget::DataNode("node-3".into()),
+    ))
+    .unwrap();
     let v = sim.ring_view().unwrap();
     assert!(!v.nodes[2].up);
     assert!(v.under_replicated > 0);
     assert!(sim.view().data.unwrap().generation > g0);
-    sim.apply(Command::DataJoin(ha_engine::replication::DataNodeConfig {
-        id: "node-6".into(),
-        capacity: 2_000,
-        weight: 1,
-    }))
+    sim.apply(Action::on(
+        ActionKind::DataNodeJoin {
+            capacity: 2_000,
+            weight: 1,
+        },
+        ActionTarget::DataNode("node-6".into()),
+    ))
     .unwrap();
     let v = sim.ring_view().unwrap();
     assert_eq!(v.nodes.len(), 6);

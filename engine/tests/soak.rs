@@ -17,7 +17,7 @@ use ha_engine::action::ActionKind;
 use ha_engine::common::Role;
 use ha_engine::config::ClusterConfig;
 use ha_engine::event::{FEED_CAPACITY, LOG_CAPACITY};
-use ha_engine::{Command, Footprint, InstanceId, SimTime, Simulation};
+use ha_engine::{Action, ActionTarget, Footprint, InstanceId, SimTime, Simulation};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -87,7 +87,7 @@ fn cluster() -> ClusterConfig {
 
 /// The `k`-th fault: kinds rotate, and targets rotate over the `targets` (the primaries: a
 /// standby backup takes a fault but does nothing with it); each lasts 30-60 s.
-fn fault(k: u64, targets: &[InstanceId]) -> Command {
+fn fault(k: u64, targets: &[InstanceId]) -> Action {
     let target = targets[(k % targets.len() as u64) as usize];
     let (fault, s) = match k % 7 {
         0 => (ActionKind::Crash, 60),
@@ -97,16 +97,16 @@ fn fault(k: u64, targets: &[InstanceId]) -> Command {
         4 => (ActionKind::PartitionHeartbeats, 45),
         5 => (ActionKind::PartitionServing, 30),
         _ => {
-            return Command::Inject {
-                target: None,
-                fault: ActionKind::TrafficSpike { factor: 2.0 },
+            return Action {
+                target: ActionTarget::from(None),
+                kind: ActionKind::TrafficSpike { factor: 2.0 },
                 duration_ms: Some(30_000),
             }
         }
     };
-    Command::Inject {
-        target: Some(target),
-        fault,
+    Action {
+        target: ActionTarget::from(Some(target)),
+        kind: fault,
         duration_ms: Some(s * 1_000),
     }
 }
@@ -217,9 +217,9 @@ fn soak(seed: u64, hours_to_run: u64) -> Run {
             let cmd = fault(k, &primaries);
             // A crash of an instance that is in rotation now is followed.
             let crash_of = match &cmd {
-                Command::Inject {
-                    target: Some(i),
-                    fault: ActionKind::Crash,
+                Action {
+                    target: ActionTarget::Instance(i),
+                    kind: ActionKind::Crash,
                     duration_ms: Some(ms),
                 } if in_rotation(&sim, *i) => Some((*i, ms / 1_000)),
                 _ => None,

@@ -230,7 +230,8 @@ fn explanations_name_the_live_numbers() {
     );
     // An instance that is down and still listed says why traffic fails: it is still listed,
     // with the registry's TTL left.
-    sim.apply(ha_engine::Command::Crash(InstanceId(0))).unwrap();
+    sim.apply(ha_engine::Action::on(ActionKind::Crash, InstanceId(0)))
+        .unwrap();
     sim.run_for(1_000_000);
     let i = sim.explain(Selection::Instance(InstanceId(0)));
     let Answer::Instance(InstanceAnswer::DownListed { ttl_left_us }) = i.answer else {

@@ -6,7 +6,7 @@
 
 use crate::state::checkpoints::Checkpoints;
 use crate::state::lines::{alert_lines, feed_lines, AlertLine, FeedLine};
-use ha_engine::action::{ActionKind, ScheduledAction};
+use ha_engine::action::ScheduledAction;
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
@@ -14,7 +14,7 @@ use ha_engine::explain::Selection;
 use ha_engine::present::{self, ExplanationText};
 use ha_engine::scenario::Scenario;
 use ha_engine::view::{InstanceStatus, InstanceView, ServiceView};
-use ha_engine::{ClusterView, Command, ServiceId, SimTime, Simulation};
+use ha_engine::{Action, ClusterView, ServiceId, SimTime, Simulation};
 use leptos::prelude::*;
 
 /// Longest wall-clock gap one frame may simulate, ms. A background tab's frames stop; on return
@@ -714,16 +714,21 @@ impl Lab {
     }
 
     /// An operator action at the current instant, recorded on the scenario's timeline so a
-    /// share link replays it. `target` is an instance address, a service name (strategy) or a
-    /// data node id. A refusal is shown as a notice.
+    /// share link replays it. The engine says first whether it would take it now
+    /// ([`Simulation::check`], no copy of the run); a refusal is shown as a notice.
     ///
     /// The action goes on the timeline at the next whole simulated ms and into the running
     /// simulation ([`Simulation::schedule`]), which then runs exactly as the edited scenario
     /// from 0 would; the checkpoints before that instant take it too. When the run has already
     /// handled an event at that ms, it is restored from the latest checkpoint before it and
     /// replayed (a few ms of simulated time, or one checkpoint spacing at most).
-    pub fn act(&self, target: Option<String>, kind: ActionKind, duration_ms: Option<u64>) {
+    pub fn act(&self, action: Action) {
         self.finish_replay();
+        if let Err(e) = self.sim.with_value(|s| s.check(&action)) {
+            let text = self.with_sim(|s| present::command_error(&e, s));
+            self.notice.set(Some(text));
+            return;
+        }
         let now_us = self.sim.with_value(|s| s.now().as_us());
         let at_ms = now_us.div_ceil(1_000);
         let mut sc = self.scenario.get_untracked();
@@ -733,11 +738,12 @@ impl Lab {
             )));
             return;
         }
-        let action = ScheduledAction {
-            at_ms,
-            target,
-            kind: kind,
-            duration_ms,
+        let action = match sc.cluster.schedule_at(at_ms, &action) {
+            Ok(a) => a,
+            Err(e) => {
+                self.notice.set(Some(e.to_string()));
+                return;
+            }
         };
         sc.cluster.faults.push(action.clone());
         if let Err(e) = sc.validate() {
@@ -811,47 +817,6 @@ impl Lab {
         }
     }
 
-    /// Applies `cmd` now; a refusal is shown as a notice.
-    ///
-    /// Crash, Restart and the data-node actions are edits of the scenario: after the engine
-    /// says it would take them now ([`Simulation::check`]), they are added to its timeline at
-    /// the current simulated ms ([`Lab::act`]), so the share link replays exactly what the page
-    /// shows.
-    pub fn command(&self, cmd: Command) {
-        let address = |id| self.sim.with_value(|s| s.address(id).to_string());
-        let timeline = match &cmd {
-            Command::Crash(id) => Some((address(*id), ActionKind::Crash)),
-            Command::Restart(id) => Some((address(*id), ActionKind::Restart)),
-            Command::DataFail(n) => Some((n.clone(), ActionKind::DataNodeFail)),
-            Command::DataRecover(n) => Some((n.clone(), ActionKind::DataNodeRecover)),
-            Command::DataLeave(n) => Some((n.clone(), ActionKind::DataNodeLeave)),
-            Command::DataJoin(c) => Some((
-                c.id.clone(),
-                ActionKind::DataNodeJoin {
-                    capacity: c.capacity,
-                    weight: c.weight,
-                },
-            )),
-            _ => None,
-        };
-        if let Some((target, kind)) = timeline {
-            if let Err(e) = self.sim.with_value(|s| s.check(&cmd)) {
-                let text = self.words(|s| present::command_error(&e, s));
-                self.notice.set(Some(text));
-                return;
-            }
-            self.act(Some(target), kind, None);
-            return;
-        }
-        let mut result = Ok(());
-        self.sim.update_value(|s| result = s.apply(cmd));
-        let text = result
-            .err()
-            .map(|e| self.words(|s| present::command_error(&e, s)));
-        self.notice.set(text);
-        self.refresh();
-    }
-
     /// Starts the scenario again with `seed` (the same seed: the same run).
     pub fn reset(&self, seed: u64) {
         let mut s = self.scenario.get_untracked();
@@ -859,7 +824,9 @@ impl Lab {
         self.load(s);
     }
 
-    /// Reads the simulation (for views fetched on change, such as the ring).
+    /// Reads the simulation: for views fetched on change (the ring), and for the words the
+    /// page shows (a [`Simulation`] is the [`present::Names`] of its run). Not reactive: read
+    /// beside a signal.
     pub fn with_sim<T>(&self, f: impl FnOnce(&Simulation) -> T) -> T {
         self.sim.with_value(f)
     }
@@ -942,12 +909,6 @@ impl Lab {
         }
     }
 
-    /// `f` applied to the run's names ([`present::Names`]: addresses, service names, data
-    /// nodes, alert rules), for the words the page shows. Not reactive: read beside a signal.
-    pub fn words<R>(&self, f: impl FnOnce(&Simulation) -> R) -> R {
-        self.sim.with_value(f)
-    }
-
     /// Selects what the inspector and explain panel show.
     pub fn select(&self, sel: Option<Selection>) {
         self.selection.set(sel);
@@ -969,9 +930,10 @@ impl Lab {
 /// The scenario compare mode runs on side B: `sc` with one service's strategy replaced.
 pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
     let mut b = sc.clone();
-    if let Some(svc) = b.cluster.services.get_mut(spec.service) {
-        svc.strategy = spec.strategy;
-    }
+    // An index the scenario does not have leaves it as it is (compare mode offers only its own).
+    let _ = b
+        .cluster
+        .set_strategy(service_id(spec.service), spec.strategy);
     b
 }
 

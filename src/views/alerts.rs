@@ -54,7 +54,7 @@ pub fn AlertFeed() -> impl IntoView {
                     format!(
                         "{} on {}",
                         a.rule,
-                        lab.words(|s| present::target(a.target, s))
+                        lab.with_sim(|s| present::target(a.target, s))
                     )
                 })
                 .collect::<Vec<_>>()

@@ -13,7 +13,7 @@ use crate::views::topology::{breaker_style, status_style};
 use ha_engine::explain::Selection;
 use ha_engine::metrics::SeriesPoint;
 use ha_engine::view::InstanceView;
-use ha_engine::{Command, InstanceId};
+use ha_engine::{Action, ActionKind, InstanceId};
 use leptos::prelude::*;
 
 const W: f64 = 320.0;
@@ -369,9 +369,9 @@ fn InstanceCard(index: usize) -> impl IntoView {
             }
         }
     });
-    let act = move |cmd: Command, want_up: bool, next: NodeRef<leptos::html::Button>| {
+    let act = move |action: Action, want_up: bool, next: NodeRef<leptos::html::Button>| {
         handoff.set_value(Some((want_up, next)));
-        lab.command(cmd);
+        lab.act(action);
     };
     let sel = Selection::Instance(id);
     let selected = move || lab.selection.with(|s| *s == Some(sel));
@@ -408,10 +408,10 @@ fn InstanceCard(index: usize) -> impl IntoView {
             </dl>
             <InstanceChart index=index shown=shown/>
             <div class="actions">
-                <button class="danger" node_ref=crash_ref aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| act(Command::Crash(id), false, restart_ref)>
+                <button class="danger" node_ref=crash_ref aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| act(Action::on(ActionKind::Crash, id), false, restart_ref)>
                     "Crash"
                 </button>
-                <button node_ref=restart_ref aria-label=format!("Restart {address}") disabled=up on:click=move |_| act(Command::Restart(id), true, crash_ref)>
+                <button node_ref=restart_ref aria-label=format!("Restart {address}") disabled=up on:click=move |_| act(Action::on(ActionKind::Restart, id), true, crash_ref)>
                     "Restart"
                 </button>
                 <button aria-label=format!("Inspect {address}") aria-pressed=move || selected().to_string() on:click=move |_| lab.select(Some(sel))>

@@ -14,7 +14,7 @@ use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;
 use ha_engine::present;
-use ha_engine::{Command, InstanceId, ServiceId};
+use ha_engine::{Action, InstanceId, ServiceId};
 use leptos::prelude::*;
 
 /// Durations offered for faults, simulated ms (`None`: until recovered).
@@ -91,14 +91,17 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
     let factor = RwSignal::new(5.0);
     let error_pct = RwSignal::new(50.0);
     let weight = RwSignal::new(lab.view.with_untracked(|v| v.instances[i].weight as f64));
-    let target = StoredValue::new(address.clone());
     let run = move |kind: ActionKind, timed: bool| {
-        let d = if timed {
+        let duration_ms = if timed {
             duration.get_untracked()
         } else {
             None
         };
-        lab.act(Some(target.get_value()), kind, d);
+        lab.act(Action {
+            kind,
+            target: id.into(),
+            duration_ms,
+        });
     };
     let fact = move |f: fn(&ha_engine::view::InstanceView) -> String| lab.instance(i, f);
     view! {
@@ -134,13 +137,13 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                     disabled=move || !up()
                     title="With a duration the machine stays down that long (restarts fail), then it starts again"
                     on:click=move |_| match duration.get_untracked() {
-                        None => lab.command(Command::Crash(id)),
+                        None => lab.act(Action::on(ActionKind::Crash, id)),
                         Some(_) => run(ActionKind::Crash, true),
                     }
                 >
                     "Crash"
                 </button>
-                <button disabled=up on:click=move |_| lab.command(Command::Restart(id))>"Restart"</button>
+                <button disabled=up on:click=move |_| lab.act(Action::on(ActionKind::Restart, id))>"Restart"</button>
                 <button on:click=move |_| run(ActionKind::Hang, true)>"Hang"</button>
                 <div class="with-input">
                     <NumberField label="Slow-down factor k" value=factor min=1.0 max=1000.0 step=1.0/>
@@ -193,15 +196,13 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let load_factor = RwSignal::new(lb.ring_load_factor);
     let decay = RwSignal::new(lb.ewma_decay_ms as f64);
     let fact = move |f: fn(&ha_engine::view::ServiceView) -> String| lab.service(s, f);
-    let target = StoredValue::new(name.clone());
     let apply = move |_| {
-        lab.act(
-            Some(target.get_value()),
+        lab.act(Action::on(
             ActionKind::SetStrategy {
                 strategy: choice.get_untracked(),
             },
-            None,
-        )
+            id,
+        ))
     };
     let apply_params = move |_| {
         lab.edit_config(|sc| {

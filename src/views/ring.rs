@@ -5,9 +5,8 @@
 //! ring positions (fractions of the hash space) to angles.
 
 use crate::state::lab::use_lab;
-use ha_engine::replication::DataNodeConfig;
 use ha_engine::view::{KeyView, RingView};
-use ha_engine::Command;
+use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
 
 const SIZE: f64 = 340.0;
@@ -88,7 +87,7 @@ pub fn RingPanel() -> impl IntoView {
         input_value.set(text.clone());
         selected.set(text.trim().parse::<u64>().ok());
     };
-    let command = move |cmd: Command| lab.command(cmd);
+    let command = move |action: Action| lab.act(action);
     view! {
         <div class="ring-panel-body">
             <svg
@@ -265,7 +264,7 @@ pub fn RingPanel() -> impl IntoView {
                                                                 aria-label=format!("{} {}", if up { "Fail" } else { "Recover" }, id_fail)
                                                                 on:click={
                                                                     let id = id_fail.clone();
-                                                                    move |_| command(if up { Command::DataFail(id.clone()) } else { Command::DataRecover(id.clone()) })
+                                                                    move |_| command(if up { Action::on(ActionKind::DataNodeFail, ActionTarget::DataNode(id.clone())) } else { Action::on(ActionKind::DataNodeRecover, ActionTarget::DataNode(id.clone())) })
                                                                 }
                                                             >
                                                                 {if up { "Fail" } else { "Recover" }}
@@ -274,7 +273,7 @@ pub fn RingPanel() -> impl IntoView {
                                                                 aria-label=format!("Remove {}", id_leave)
                                                                 on:click={
                                                                     let id = id_leave.clone();
-                                                                    move |_| command(Command::DataLeave(id.clone()))
+                                                                    move |_| command(Action::on(ActionKind::DataNodeLeave, ActionTarget::DataNode(id.clone())))
                                                                 }
                                                             >
                                                                 "Remove"
@@ -293,7 +292,7 @@ pub fn RingPanel() -> impl IntoView {
                 <button
                     on:click=move |_| {
                         let (n, cap) = ring.with_untracked(|r| r.as_ref().map_or((0, 1), |r| (r.nodes.len(), r.nodes.first().map_or(1, |x| x.capacity))));
-                        command(Command::DataJoin(DataNodeConfig { id: format!("node-{}", n + 1), capacity: cap, weight: 1 }));
+                        command(Action::on(ActionKind::DataNodeJoin { capacity: cap, weight: 1 }, ActionTarget::DataNode(format!("node-{}", n + 1))));
                     }
                 >
                     "Add node"

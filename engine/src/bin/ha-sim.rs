@@ -14,19 +14,24 @@
 //! ha-sim run --scenario s.json
 //! ```
 //!
-//! A fault is `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` with KIND one of `crash`, `hang`,
-//! `slow=K` (latency × K), `error=P` (error rate P in [0, 1]), `partition-heartbeats`,
-//! `partition-serving`, `spike=K` (traffic × K, no address), `capacity=N` (N slots) and
-//! `restart` (an operator restarts a stopped instance); `data-fail:NODE@S[+D]` fails a data node.
+//! An action (`--action`, the page's vocabulary) is `KIND[=X][:TARGET]@START_S[+DURATION_S]`,
+//! e.g. `crash:192.168.1.11:8080@30+20`, with KIND one of `crash`, `hang`, `slow=K` (latency
+//! × K), `error=P` (error rate P in [0, 1]), `partition-heartbeats`, `partition-serving`,
+//! `spike=K` (traffic × K, no target), `capacity=N` (N slots), `restart`, `recover`, `drain`,
+//! `weight=W`, `strategy=KEY` (the target is a service), and `data-fail`, `data-recover`,
+//! `data-join=CAPACITY`, `data-leave` (the target is a data node). It goes on the scenario's
+//! timeline, so `ha-sim link` carries it. Aliases: `--fault SPEC` is `--action SPEC`;
+//! `run --crash ADDRESS@S` is `--action crash:ADDRESS@S`, `run --restart ADDRESS@S` is
+//! `--action restart:ADDRESS@S`.
 
 use clap::{Parser, Subcommand};
-use ha_engine::action::{ActionKind, ScheduledAction};
+use ha_engine::action::ScheduledAction;
 use ha_engine::balancer::Strategy;
 use ha_engine::replication::{
     DataNodeConfig, Placement, ReplicationConfig, RingStats, Store, MAX_KEYS, MAX_NODES,
 };
 use ha_engine::scenario::Scenario;
-use ha_engine::{presets, ClusterConfig, Command, SimTime};
+use ha_engine::{presets, ClusterConfig, SimTime};
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -63,10 +68,11 @@ struct Source {
     /// Seed of the run (default: the scenario's).
     #[arg(long)]
     seed: Option<u64>,
-    /// Schedule a fault: `KIND[=X][:ADDRESS]@START_S[+DURATION_S]` (see the top of
-    /// `ha-sim --help`). Repeatable.
-    #[arg(long, value_name = "SPEC")]
-    fault: Vec<String>,
+    /// Put an action on the timeline: `KIND[=X][:TARGET]@START_S[+DURATION_S]`, e.g.
+    /// `crash:192.168.1.11:8080@30+20` (see the top of `ha-sim --help`). Repeatable.
+    /// Alias: `--fault`.
+    #[arg(long, value_name = "SPEC", visible_alias = "fault")]
+    action: Vec<ScheduledAction>,
     /// Set a service's load-balancing strategy: `SERVICE=STRATEGY` (round_robin,
     /// weighted_round_robin, random, weighted_random, least_connections, dynamic_score,
     /// ip_hash, sticky_session, power_of_two_choices, ring_hash, maglev, peak_ewma).
@@ -85,10 +91,12 @@ enum Cmd {
         /// Simulated seconds to run (default: the scenario's duration).
         #[arg(long)]
         seconds: Option<f64>,
-        /// Crash the instance at ADDRESS at simulated second S: `ADDRESS@S`. Repeatable.
+        /// Crash the instance at ADDRESS at simulated second S: `ADDRESS@S`, the same as
+        /// `--action crash:ADDRESS@S`. Repeatable.
         #[arg(long, value_name = "ADDRESS@S")]
         crash: Vec<String>,
-        /// Restart the instance at ADDRESS at simulated second S: `ADDRESS@S`. Repeatable.
+        /// Restart the instance at ADDRESS at simulated second S: `ADDRESS@S`, the same as
+        /// `--action restart:ADDRESS@S`. Repeatable.
         #[arg(long, value_name = "ADDRESS@S")]
         restart: Vec<String>,
         /// Print the cluster configuration as JSON instead of running it.
@@ -241,83 +249,6 @@ struct PresetLine {
     title: &'static str,
 }
 
-fn parse_at(spec: &str) -> Result<(String, SimTime), String> {
-    let (addr, secs) = spec
-        .rsplit_once('@')
-        .ok_or_else(|| format!("expected ADDRESS@SECONDS, got {spec:?}"))?;
-    let s = seconds_arg(secs, "time", spec)?;
-    Ok((addr.to_string(), SimTime((s * 1e6) as u64)))
-}
-
-fn seconds_arg(s: &str, what: &str, spec: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("{s:?} in {spec:?} is not a number of seconds ({what})"))?;
-    if !(0.0..=MAX_SECONDS).contains(&v) {
-        return Err(format!("{v} s in {spec:?} is outside 0..={MAX_SECONDS}"));
-    }
-    Ok(v)
-}
-
-/// Parses `KIND[=X][:ADDRESS]@START_S[+DURATION_S]`.
-fn parse_fault(spec: &str) -> Result<ScheduledAction, String> {
-    let (what, when) = spec
-        .rsplit_once('@')
-        .ok_or_else(|| format!("expected KIND[=X][:ADDRESS]@START_S[+DURATION_S], got {spec:?}"))?;
-    let (start, duration) = match when.split_once('+') {
-        Some((a, d)) => (a, Some(d)),
-        None => (when, None),
-    };
-    let at_s = seconds_arg(start, "start", spec)?;
-    let duration_s = duration
-        .map(|d| seconds_arg(d, "duration", spec))
-        .transpose()?;
-    let (kind, target) = match what.split_once(':') {
-        Some((k, a)) => (k, Some(a.to_string())),
-        None => (what, None),
-    };
-    let (name, param) = match kind.split_once('=') {
-        Some((n, p)) => (n, Some(p)),
-        None => (kind, None),
-    };
-    let num = |p: Option<&str>| -> Result<f64, String> {
-        let p = p.ok_or_else(|| format!("{name} needs a value, e.g. {name}=3, in {spec:?}"))?;
-        p.parse::<f64>()
-            .map_err(|_| format!("{p:?} in {spec:?} is not a number"))
-    };
-    let fault = match name {
-        "crash" => ActionKind::Crash,
-        "hang" => ActionKind::Hang,
-        "slow" => ActionKind::Slow { factor: num(param)? },
-        "error" => ActionKind::ErrorRate { rate: num(param)? },
-        "partition-heartbeats" => ActionKind::PartitionHeartbeats,
-        "partition-serving" => ActionKind::PartitionServing,
-        "spike" => ActionKind::TrafficSpike { factor: num(param)? },
-        "restart" => ActionKind::Restart,
-        "data-fail" => ActionKind::DataNodeFail,
-        "data-recover" => ActionKind::DataNodeRecover,
-        "data-leave" => ActionKind::DataNodeLeave,
-        "data-join" => ActionKind::DataNodeJoin {
-            capacity: num(param)? as u64,
-            weight: 1,
-        },
-        "capacity" => ActionKind::Capacity {
-            concurrency: num(param)? as u32,
-        },
-        other => {
-            return Err(format!(
-                "unknown fault kind {other:?} in {spec:?}; kinds: crash, hang, slow=K, error=P, partition-heartbeats, partition-serving, spike=K, capacity=N, restart, data-fail, data-recover, data-join=CAPACITY, data-leave"
-            ))
-        }
-    };
-    Ok(ScheduledAction {
-        at_ms: (at_s * 1e3) as u64,
-        target,
-        kind: fault,
-        duration_ms: duration_s.map(|d| (d * 1e3) as u64),
-    })
-}
-
 /// The scenario `src` names, with its seed, faults and strategies applied.
 fn load(src: &Source) -> Result<Scenario, String> {
     let mut sc = if let Some(link) = &src.link {
@@ -352,9 +283,7 @@ fn load(src: &Source) -> Result<Scenario, String> {
     if let Some(seed) = src.seed {
         sc.seed = seed;
     }
-    for spec in &src.fault {
-        sc.cluster.faults.push(parse_fault(spec)?);
-    }
+    sc.cluster.faults.extend(src.action.iter().cloned());
     for spec in &src.strategy {
         let (svc, key) = spec
             .split_once('=')
@@ -363,13 +292,13 @@ fn load(src: &Source) -> Result<Scenario, String> {
             let keys: Vec<_> = Strategy::ALL.iter().map(|s| s.key()).collect();
             format!("unknown strategy {key:?}; strategies: {}", keys.join(", "))
         })?;
-        let s = sc
+        let id = sc
             .cluster
-            .services
-            .iter_mut()
-            .find(|s| s.name == svc)
+            .service_id(svc)
             .ok_or_else(|| format!("no service {svc:?}"))?;
-        s.strategy = strategy;
+        sc.cluster
+            .set_strategy(id, strategy)
+            .map_err(|e| e.to_string())?;
     }
     sc.validate()
         .map_err(|e| format!("invalid scenario: {e}"))?;
@@ -384,7 +313,18 @@ fn run(
     dump_config: bool,
     feed: bool,
 ) -> Result<String, String> {
-    let sc = load(src)?;
+    let mut sc = load(src)?;
+    // The aliases: `--crash ADDRESS@S` is `--action crash:ADDRESS@S`, likewise `--restart`.
+    for (kind, specs) in [("crash", crash), ("restart", restart)] {
+        for spec in specs {
+            let action: ScheduledAction = format!("{kind}:{spec}")
+                .parse()
+                .map_err(|e| format!("--{kind}: {e}"))?;
+            sc.cluster.faults.push(action);
+        }
+    }
+    sc.validate()
+        .map_err(|e| format!("invalid scenario: {e}"))?;
     let seconds = seconds.unwrap_or(sc.duration_s as f64);
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= MAX_SECONDS) {
         return Err(format!(
@@ -397,27 +337,6 @@ fn run(
     let mut sim = sc
         .simulation()
         .map_err(|e| format!("invalid scenario: {e}"))?;
-    let mut actions: Vec<(SimTime, usize, Command)> = Vec::new();
-    for (specs, is_crash) in [(crash, true), (restart, false)] {
-        for spec in specs {
-            let (addr, at) = parse_at(spec)?;
-            let id = sim
-                .instance_by_address(&addr)
-                .ok_or_else(|| format!("no instance at {addr:?}"))?;
-            let cmd = if is_crash {
-                Command::Crash(id)
-            } else {
-                Command::Restart(id)
-            };
-            actions.push((at, actions.len(), cmd));
-        }
-    }
-    actions.sort_by_key(|(at, order, _)| (*at, *order));
-    for (at, _, cmd) in actions {
-        sim.run_until(at);
-        sim.apply(cmd.clone())
-            .map_err(|e| format!("at {at}: {cmd:?}: {e}"))?;
-    }
     sim.run_until(SimTime((seconds * 1e6) as u64));
     if feed {
         let lines: Vec<String> = sim

@@ -1,4 +1,10 @@
-//! Faults: what can be done to an instance or to the traffic, on a timeline or live.
+//! Actions: what can be done to the cluster, on a timeline or live: the faults and the
+//! operator's actions, one vocabulary ([`ActionKind`] × [`ActionTarget`] = [`Action`]).
+//!
+//! A timeline names its targets ([`ScheduledAction`]: an address, a service name, a data node
+//! id), because that is what a share link carries; the scenario resolves them against the
+//! cluster when it loads (`ClusterConfig::resolve`), and the simulation, the page and `ha-sim`
+//! deal in resolved [`Action`]s only.
 //!
 //! The kinds are the seeds' exercises ("fault injection", "recovery drills") named as Chaos
 //! Mesh names them: `PodChaos` pod-kill (crash), `StressChaos`/`HTTPChaos` delay (slow) and
@@ -6,6 +12,7 @@
 //! lost), plus a hang (the process accepts connections and never answers), a traffic spike and
 //! a capacity change.
 
+use crate::common::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
 
 /// One kind of fault.
@@ -234,6 +241,69 @@ impl ActionKind {
     }
 }
 
+/// What an [`Action`] acts on, resolved against the cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionTarget {
+    /// The whole cluster (a traffic spike; a recover clears the cluster-wide faults).
+    Cluster,
+    /// One instance.
+    Instance(InstanceId),
+    /// One service (its balancer's strategy).
+    Service(ServiceId),
+    /// A data node, by id (a node may join later, so not by index).
+    DataNode(String),
+}
+
+impl From<InstanceId> for ActionTarget {
+    fn from(id: InstanceId) -> Self {
+        ActionTarget::Instance(id)
+    }
+}
+
+impl From<ServiceId> for ActionTarget {
+    fn from(id: ServiceId) -> Self {
+        ActionTarget::Service(id)
+    }
+}
+
+impl From<Option<InstanceId>> for ActionTarget {
+    /// `None` is the cluster.
+    fn from(id: Option<InstanceId>) -> Self {
+        id.map_or(ActionTarget::Cluster, ActionTarget::Instance)
+    }
+}
+
+/// One action, resolved: what ([`ActionKind`]), on what ([`ActionTarget`]) and for how long.
+/// The timeline, the live path (`Simulation::apply`), the page and `ha-sim` all use it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    /// What happens.
+    pub kind: ActionKind,
+    /// What it acts on.
+    pub target: ActionTarget,
+    /// How long it lasts, simulated ms (`None`: until cleared; instant kinds have none).
+    pub duration_ms: Option<u64>,
+}
+
+impl Action {
+    /// `kind` on `target`, with no duration: `Action::on(ActionKind::Crash, id)`.
+    pub fn on(kind: ActionKind, target: impl Into<ActionTarget>) -> Action {
+        Action {
+            kind,
+            target: target.into(),
+            duration_ms: None,
+        }
+    }
+
+    /// The same action lasting `ms` simulated milliseconds.
+    pub fn for_ms(self, ms: u64) -> Action {
+        Action {
+            duration_ms: Some(ms),
+            ..self
+        }
+    }
+}
+
 /// An action on the scenario's timeline, its target by name (what a share link carries):
 /// [`ScheduledAction::resolve`] turns it into an [`Action`] against a cluster.
 ///
@@ -251,6 +321,113 @@ pub struct ScheduledAction {
     pub kind: ActionKind,
     /// How long it lasts, simulated ms; `None`: until cleared (a crash: until restarted).
     pub duration_ms: Option<u64>,
+}
+
+/// Why an action spec (`KIND[=X][:TARGET]@START_S[+DURATION_S]`) could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionSpecError {
+    /// Not of the form `KIND[=X][:TARGET]@START_S[+DURATION_S]`: (the spec).
+    Shape(String),
+    /// A time that is not a number of seconds in 0 to 86 400: (the text, the spec).
+    Seconds(String, String),
+    /// A value that is not a number: (the text, the spec).
+    NotANumber(String, String),
+    /// A kind that takes a value was given none: (the kind).
+    NeedsValue(String),
+    /// No such kind: (the kind).
+    UnknownKind(String),
+    /// No such strategy: (the key).
+    UnknownStrategy(String),
+}
+
+/// The kinds an action spec may name, as `ha-sim --action` lists them.
+pub const ACTION_SPEC_KINDS: &str = "crash, hang, slow=K, error=P, partition-heartbeats, \
+partition-serving, spike=K, capacity=N, restart, recover, drain, weight=W, strategy=KEY, \
+data-fail, data-recover, data-join=CAPACITY, data-leave";
+
+impl std::str::FromStr for ScheduledAction {
+    type Err = ActionSpecError;
+
+    /// Reads `KIND[=X][:TARGET]@START_S[+DURATION_S]`, e.g. `crash:192.168.1.11:8080@30+20`
+    /// (a crash at 0:30 for 20 s), `spike=3@60+10`, `strategy=least_connections:user-service@0`
+    /// or `data-fail:node-2@5`. The target is an instance address, a service name or a data
+    /// node id, as the kind needs; it is checked when the scenario resolves it.
+    ///
+    /// Errors: an [`ActionSpecError`] naming what is wrong.
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        let (what, when) = spec
+            .rsplit_once('@')
+            .ok_or_else(|| ActionSpecError::Shape(spec.to_string()))?;
+        let (start, duration) = match when.split_once('+') {
+            Some((a, d)) => (a, Some(d)),
+            None => (when, None),
+        };
+        let ms = |text: &str| -> Result<u64, ActionSpecError> {
+            let s: f64 = text
+                .parse()
+                .map_err(|_| ActionSpecError::Seconds(text.to_string(), spec.to_string()))?;
+            if !(0.0..=86_400.0).contains(&s) {
+                return Err(ActionSpecError::Seconds(text.to_string(), spec.to_string()));
+            }
+            Ok((s * 1e3).round() as u64)
+        };
+        let at_ms = ms(start)?;
+        let duration_ms = duration.map(ms).transpose()?;
+        let (kind, target) = match what.split_once(':') {
+            Some((k, t)) => (k, Some(t.to_string())),
+            None => (what, None),
+        };
+        let (name, param) = match kind.split_once('=') {
+            Some((n, p)) => (n, Some(p)),
+            None => (kind, None),
+        };
+        let num = || -> Result<f64, ActionSpecError> {
+            let p = param.ok_or_else(|| ActionSpecError::NeedsValue(name.to_string()))?;
+            p.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| ActionSpecError::NotANumber(p.to_string(), spec.to_string()))
+        };
+        let kind = match name {
+            "crash" => ActionKind::Crash,
+            "hang" => ActionKind::Hang,
+            "slow" => ActionKind::Slow { factor: num()? },
+            "error" => ActionKind::ErrorRate { rate: num()? },
+            "partition-heartbeats" => ActionKind::PartitionHeartbeats,
+            "partition-serving" => ActionKind::PartitionServing,
+            "spike" => ActionKind::TrafficSpike { factor: num()? },
+            "capacity" => ActionKind::Capacity {
+                concurrency: num()?.clamp(0.0, u32::MAX as f64) as u32,
+            },
+            "restart" => ActionKind::Restart,
+            "recover" => ActionKind::Recover,
+            "drain" => ActionKind::Drain,
+            "weight" => ActionKind::SetWeight {
+                weight: num()?.clamp(0.0, u32::MAX as f64) as u32,
+            },
+            "strategy" => {
+                let key = param.ok_or_else(|| ActionSpecError::NeedsValue(name.to_string()))?;
+                ActionKind::SetStrategy {
+                    strategy: crate::mechanisms::balancer::Strategy::from_key(key)
+                        .ok_or_else(|| ActionSpecError::UnknownStrategy(key.to_string()))?,
+                }
+            }
+            "data-fail" => ActionKind::DataNodeFail,
+            "data-recover" => ActionKind::DataNodeRecover,
+            "data-leave" => ActionKind::DataNodeLeave,
+            "data-join" => ActionKind::DataNodeJoin {
+                capacity: num()?.clamp(0.0, u64::MAX as f64) as u64,
+                weight: 1,
+            },
+            other => return Err(ActionSpecError::UnknownKind(other.to_string())),
+        };
+        Ok(ScheduledAction {
+            at_ms,
+            target,
+            kind,
+            duration_ms,
+        })
+    }
 }
 
 /// The faults acting on one instance now, folded from the active fault list.

@@ -2,6 +2,7 @@
 //! types themselves are typed facts in [`crate::sim`]).
 
 use super::Names;
+use crate::mechanisms::action::{ActionSpecError, ACTION_SPEC_KINDS};
 use crate::sim::{CommandError, LedgerError};
 use crate::time::SimTime;
 use std::fmt;
@@ -20,6 +21,35 @@ pub fn command_error(e: &CommandError, names: &impl Names) -> String {
         _ => e.to_string(),
     }
 }
+
+impl fmt::Display for ActionSpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActionSpecError::Shape(spec) => write!(
+                f,
+                "expected KIND[=X][:TARGET]@START_S[+DURATION_S], got {spec:?}"
+            ),
+            ActionSpecError::Seconds(text, spec) => write!(
+                f,
+                "{text:?} in {spec:?} is not a number of seconds between 0 and 86400"
+            ),
+            ActionSpecError::NotANumber(text, spec) => {
+                write!(f, "{text:?} in {spec:?} is not a number")
+            }
+            ActionSpecError::NeedsValue(kind) => {
+                write!(f, "{kind} needs a value, e.g. {kind}=3")
+            }
+            ActionSpecError::UnknownKind(kind) => {
+                write!(f, "unknown action {kind:?}; actions: {ACTION_SPEC_KINDS}")
+            }
+            ActionSpecError::UnknownStrategy(key) => {
+                write!(f, "unknown strategy {key:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ActionSpecError {}
 
 impl fmt::Display for LedgerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

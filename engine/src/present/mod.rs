@@ -16,7 +16,7 @@ pub use explain::{explanation, ExplanationText};
 pub use notice::notice;
 
 use crate::common::{InstanceId, ServiceId};
-use crate::mechanisms::action::ActionKind;
+use crate::mechanisms::action::{ActionKind, ActionTarget};
 use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Target};
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::Simulation;
@@ -61,6 +61,17 @@ pub fn target(t: Target, names: &impl Names) -> String {
         Target::Service(s) => names.service(s).to_string(),
         Target::Instance(i) => names.instance(i).to_string(),
         Target::Data => "data store".to_string(),
+    }
+}
+
+/// What an action names: an instance's address, a service's name, a data node's id or `the
+/// cluster`.
+pub fn action_target(t: &ActionTarget, names: &impl Names) -> String {
+    match t {
+        ActionTarget::Cluster => "the cluster".to_string(),
+        ActionTarget::Instance(i) => names.instance(*i).to_string(),
+        ActionTarget::Service(s) => names.service(*s).to_string(),
+        ActionTarget::DataNode(id) => id.clone(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! A notice in words: one sentence with addresses, counts and simulated times.
 
-use super::{fault, metric, secs, target, Names};
+use super::{action_target, fault, metric, secs, target, Names};
 use crate::common::InstanceId;
 use crate::mechanisms::alerts::{AlertState, Condition};
 use crate::mechanisms::breaker::BreakerState;
@@ -307,9 +307,14 @@ pub fn notice(notice: &Notice, names: &impl Names) -> String {
         }
         Notice::TimelineSkipped {
             action,
-            node,
+            target,
             reason,
-        } => format!("timeline: {} on {node} skipped: {reason}", fault(action)),
+        } => format!(
+            "timeline: {} on {} skipped: {}",
+            fault(action),
+            action_target(target, names),
+            super::command_error(reason, names)
+        ),
         Notice::StrategyChanged { service, strategy } => format!(
             "load balancer for {} now uses {}",
             names.service(*service),
@@ -327,12 +332,14 @@ mod tests {
     use crate::common::Severity;
     use crate::common::{InstanceId, ServiceId};
     use crate::mechanisms::action::ActionKind;
+    use crate::mechanisms::action::ActionTarget;
     use crate::mechanisms::alerts::AlertState;
     use crate::mechanisms::balancer::Strategy;
     use crate::mechanisms::breaker::BreakerState;
     use crate::mechanisms::replication::ReplicationError;
     use crate::present::test_names::Table;
     use crate::sim::notice::{Notice, StartedBy};
+    use crate::sim::CommandError;
     use crate::time::SimTime;
     use expect_test::{expect, Expect};
 
@@ -697,20 +704,28 @@ mod tests {
         check(
             Notice::TimelineSkipped {
                 action: ActionKind::DataNodeFail,
-                node: "node-2".into(),
-                reason: ReplicationError::AlreadyDown("node-2".into()),
+                target: ActionTarget::DataNode("node-2".into()),
+                reason: CommandError::Data(ReplicationError::AlreadyDown("node-2".into())),
             },
             expect!["[timeline_skipped info] timeline: data node fails on node-2 skipped: data node node-2 is already down"],
         );
         check(
             Notice::TimelineSkipped {
                 action: ActionKind::DataNodeLeave,
-                node: "node-9".into(),
-                reason: ReplicationError::UnknownNode("node-9".into()),
+                target: ActionTarget::DataNode("node-9".into()),
+                reason: CommandError::Data(ReplicationError::UnknownNode("node-9".into())),
             },
             expect![[
                 r#"[timeline_skipped info] timeline: data node leaves on node-9 skipped: no data node "node-9""#
             ]],
+        );
+        check(
+            Notice::TimelineSkipped {
+                action: ActionKind::Restart,
+                target: ActionTarget::Instance(I1),
+                reason: CommandError::AlreadyUp(I1),
+            },
+            expect!["[timeline_skipped info] timeline: restart on 10.0.0.1:8080 skipped: 10.0.0.1:8080 is already running"],
         );
     }
 

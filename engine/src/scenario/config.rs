@@ -4,11 +4,11 @@
 //! make the engine panic, hang or grow without bound (see the `MAX_*` limits).
 
 use crate::common::{
-    count, name, range, ConfigError, Role, MAX_ALERT_RULES, MAX_CLIENTS, MAX_CONCURRENCY,
-    MAX_FAULTS, MAX_INSTANCES, MAX_QUEUE, MAX_RATE_RPS, MAX_SCHEDULE_MS, MAX_SERVICES,
-    MAX_TIMEOUT_MS,
+    count, name, range, ConfigError, InstanceId, Role, ServiceId, MAX_ALERT_RULES, MAX_CLIENTS,
+    MAX_CONCURRENCY, MAX_FAULTS, MAX_INSTANCES, MAX_QUEUE, MAX_RATE_RPS, MAX_SCHEDULE_MS,
+    MAX_SERVICES, MAX_TIMEOUT_MS,
 };
-use crate::mechanisms::action::{ActionKind, ScheduledAction};
+use crate::mechanisms::action::{Action, ActionKind, ActionTarget, ScheduledAction};
 use crate::mechanisms::alerts::{AlertRule, Scope};
 use crate::mechanisms::balancer::{LbParams, Strategy};
 use crate::mechanisms::breaker::BreakerConfig;
@@ -469,15 +469,106 @@ impl ClusterConfig {
         }
         count("faults", self.faults.len() as u64, 0, MAX_FAULTS as u64)?;
         for fault in &self.faults {
-            self.validate_fault(fault)?;
+            self.validate_action(fault)?;
         }
         Ok(())
     }
 
-    /// Checks one fault against this cluster (also used for faults injected live).
+    /// `action` with its target resolved against this cluster: an address to its
+    /// [`InstanceId`], a service name to its [`ServiceId`], a data node id kept as it is.
+    ///
+    /// Errors: the [`ConfigError`] of [`Self::validate_action`].
+    pub fn resolve(&self, action: &ScheduledAction) -> Result<Action, ConfigError> {
+        self.validate_action(action)?;
+        let target = match &action.target {
+            None => ActionTarget::Cluster,
+            Some(id) if action.kind.targets_data_node() => ActionTarget::DataNode(id.clone()),
+            Some(name) if action.kind.targets_service() => ActionTarget::Service(
+                self.service_id(name)
+                    .ok_or_else(|| ConfigError::Unknown("service", name.clone()))?,
+            ),
+            Some(address) => ActionTarget::Instance(
+                self.instance_id(address)
+                    .ok_or_else(|| ConfigError::Unknown("instance address", address.clone()))?,
+            ),
+        };
+        Ok(Action {
+            kind: action.kind,
+            target,
+            duration_ms: action.duration_ms,
+        })
+    }
+
+    /// The timeline entry for `action` at `at_ms`, its target by name: the reverse of
+    /// [`Self::resolve`], for a share link.
+    ///
+    /// Errors: an instance or service id this cluster does not have.
+    pub fn schedule_at(&self, at_ms: u64, action: &Action) -> Result<ScheduledAction, ConfigError> {
+        let target = match &action.target {
+            ActionTarget::Cluster => None,
+            ActionTarget::Instance(i) => Some(
+                self.services
+                    .iter()
+                    .flat_map(|s| &s.instances)
+                    .nth(i.0 as usize)
+                    .map(|c| c.address.clone())
+                    .ok_or_else(|| ConfigError::Unknown("instance", i.0.to_string()))?,
+            ),
+            ActionTarget::Service(s) => Some(
+                self.services
+                    .get(s.0 as usize)
+                    .map(|c| c.name.clone())
+                    .ok_or_else(|| ConfigError::Unknown("service", s.0.to_string()))?,
+            ),
+            ActionTarget::DataNode(id) => Some(id.clone()),
+        };
+        Ok(ScheduledAction {
+            at_ms,
+            target,
+            kind: action.kind,
+            duration_ms: action.duration_ms,
+        })
+    }
+
+    /// Runs service `service`'s balancer with `strategy` from the start (the CLI's
+    /// `--strategy` and compare mode's side B; a change during a run is an
+    /// [`ActionKind::SetStrategy`]).
+    ///
+    /// Errors: no such service.
+    pub fn set_strategy(
+        &mut self,
+        service: ServiceId,
+        strategy: Strategy,
+    ) -> Result<(), ConfigError> {
+        let svc = self
+            .services
+            .get_mut(service.0 as usize)
+            .ok_or_else(|| ConfigError::Unknown("service", service.0.to_string()))?;
+        svc.strategy = strategy;
+        Ok(())
+    }
+
+    /// The service called `name`, if any.
+    pub fn service_id(&self, name: &str) -> Option<ServiceId> {
+        self.services
+            .iter()
+            .position(|s| s.name == name)
+            .map(|s| ServiceId(s as u16))
+    }
+
+    /// The instance at `address`, if any (instances numbered in config order).
+    pub fn instance_id(&self, address: &str) -> Option<InstanceId> {
+        self.services
+            .iter()
+            .flat_map(|s| &s.instances)
+            .position(|i| i.address == address)
+            .map(|i| InstanceId(i as u32))
+    }
+
+    /// Checks one action against this cluster (also used for actions taken live).
     ///
     /// Errors: an unknown target, a missing or superfluous target, or a parameter out of range.
-    pub fn validate_fault(&self, fault: &ScheduledAction) -> Result<(), ConfigError> {
+    pub fn validate_action(&self, fault: &ScheduledAction) -> Result<(), ConfigError> {
         count("fault.at_ms", fault.at_ms, 0, MAX_SCHEDULE_MS)?;
         if let Some(d) = fault.duration_ms {
             count("fault.duration_ms", d, 1, MAX_SCHEDULE_MS)?;
@@ -552,6 +643,8 @@ impl ClusterConfig {
                 }
             }
             (None, true) => {}
+            // Recover without a target ends the cluster-wide faults.
+            (None, false) if *kind == ActionKind::Recover => {}
             (None, false) => {
                 return Err(ConfigError::Invalid(
                     format!("fault {}", kind.key()),

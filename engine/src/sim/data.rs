@@ -1,7 +1,8 @@
 //! The replicated data store inside the simulation: keyed reads and writes as a Poisson
 //! stream, node failures, joins and leaves, and repair at a configured rate.
 
-use super::{Command, Pending, Simulation, METRICS_TICK_US};
+use super::{Pending, Simulation, METRICS_TICK_US};
+use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::replication::{
     DataNodeConfig, ReadResult, ReplicationError, RingStats, Store,
 };
@@ -123,9 +124,11 @@ impl Simulation {
         self.data_generation
     }
 
-    /// Whether data-ring command `cmd` would be taken now, without taking it (other commands:
-    /// `Ok`). Errors: why not, as the command itself would say.
-    pub(super) fn data_check(&self, cmd: &Command) -> Result<(), ReplicationError> {
+    /// Whether data-ring action `kind` on node `id` would be taken now, without taking it
+    /// (other kinds: `Ok`).
+    ///
+    /// Errors: why not, as the store itself would say.
+    pub(super) fn data_check(&self, kind: ActionKind, id: &str) -> Result<(), ReplicationError> {
         let store = || self.store.as_ref().ok_or(ReplicationError::NoStore);
         let up = |id: &str| -> Result<bool, ReplicationError> {
             let store = store()?;
@@ -134,17 +137,17 @@ impl Simulation {
                 .ok_or_else(|| ReplicationError::UnknownNode(id.into()))?;
             Ok(store.nodes[node as usize].up)
         };
-        match cmd {
-            Command::DataFail(id) if !up(id)? => Err(ReplicationError::AlreadyDown(id.clone())),
-            Command::DataRecover(id) if up(id)? => Err(ReplicationError::AlreadyUp(id.clone())),
-            Command::DataJoin(node) => store()?.check_join(&node.id),
-            Command::DataLeave(id) => store()?.check_leave(id).map(|_| ()),
+        match kind {
+            ActionKind::DataNodeFail if !up(id)? => Err(ReplicationError::AlreadyDown(id.into())),
+            ActionKind::DataNodeRecover if up(id)? => Err(ReplicationError::AlreadyUp(id.into())),
+            ActionKind::DataNodeJoin { .. } => store()?.check_join(id),
+            ActionKind::DataNodeLeave => store()?.check_leave(id).map(|_| ()),
             _ => Ok(()),
         }
     }
 
     pub(super) fn data_fail(&mut self, id: &str) -> Result<(), ReplicationError> {
-        self.data_check(&Command::DataFail(id.into()))?;
+        self.data_check(ActionKind::DataNodeFail, id)?;
         let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let node = store.node(id).unwrap_or(0);
         let under = store.fail(id)?;
@@ -163,7 +166,7 @@ impl Simulation {
     }
 
     pub(super) fn data_recover(&mut self, id: &str) -> Result<(), ReplicationError> {
-        self.data_check(&Command::DataRecover(id.into()))?;
+        self.data_check(ActionKind::DataNodeRecover, id)?;
         let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let node = store.node(id).unwrap_or(0);
         store.recover(id)?;

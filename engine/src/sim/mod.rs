@@ -31,7 +31,7 @@ pub mod view;
 use crate::common::Outcome;
 use crate::common::Role;
 use crate::common::{InstanceId, ServiceId};
-use crate::mechanisms::action::{ActionKind, FaultState, ScheduledAction};
+use crate::mechanisms::action::{Action, ActionKind, ActionTarget, FaultState, ScheduledAction};
 use crate::mechanisms::alerts::{AlertEngine, AlertTransition};
 use crate::mechanisms::balancer::Balancer;
 use crate::mechanisms::breaker::CircuitBreaker;
@@ -44,7 +44,7 @@ use crate::mechanisms::trace::Trace;
 use crate::rng::SimRng;
 use crate::scenario::config::ClusterConfig;
 use crate::sim::event::{Digest, Event, EventLog, FEED_CAPACITY};
-use crate::sim::notice::{FeedEntry, Notice, StartedBy};
+use crate::sim::notice::{FeedEntry, Notice};
 use crate::sim::queue::EventQueue;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -235,45 +235,7 @@ pub struct Stats {
     pub faults: u64,
 }
 
-/// An action from outside the engine (the page's buttons, `ha-sim` flags, the fault
-/// timeline). Applied at the current simulated time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Command {
-    /// Kill the instance's process: in-flight requests are reset, heartbeats stop, new
-    /// connections are refused. The registry keeps listing it until its TTL runs out.
-    Crash(InstanceId),
-    /// Start the instance's process again (serving after its boot time): it heart-beats, or
-    /// registers anew if it expired. A backup in the pool starts as a manual promotion.
-    Restart(InstanceId),
-    /// Start a fault now on `target` (`None` for cluster-wide kinds), for `duration_ms`
-    /// (`None`: until cleared).
-    Inject {
-        /// The instance.
-        target: Option<InstanceId>,
-        /// The fault.
-        fault: ActionKind,
-        /// Length, simulated ms.
-        duration_ms: Option<u64>,
-    },
-    /// End every fault acting on the instance (a crash stays crashed: restart it).
-    ClearFaults(InstanceId),
-    /// End every cluster-wide fault (traffic spikes).
-    ClearClusterFaults,
-    /// Switch a service's load-balancing strategy.
-    SetStrategy(ServiceId, crate::mechanisms::balancer::Strategy),
-    /// Change an instance's weight (0 to 1 000).
-    SetWeight(InstanceId, u32),
-    /// A data node fails (by id).
-    DataFail(String),
-    /// A failed data node comes back.
-    DataRecover(String),
-    /// A data node joins the ring.
-    DataJoin(crate::mechanisms::replication::DataNodeConfig),
-    /// A data node leaves the ring gracefully.
-    DataLeave(String),
-}
-
-/// Why a [`Command`] was refused.
+/// Why an [`Action`] was refused.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CommandError {
     /// No instance has this id.
@@ -488,6 +450,8 @@ pub struct Simulation {
     next_fault: u32,
     /// Indices of `cfg.faults` in the order they happen: by time, then by index.
     timeline: Vec<usize>,
+    /// `cfg.faults` resolved against the cluster, index for index.
+    timeline_actions: Vec<Action>,
     /// How many of `timeline` have happened.
     timeline_done: usize,
     /// Queue items with a sequence number below this were scheduled before the timeline (at
@@ -531,6 +495,11 @@ impl Simulation {
     /// Errors: the config's first [`crate::common::ConfigError`].
     pub fn new(cfg: ClusterConfig, seed: u64) -> Result<Self, crate::common::ConfigError> {
         cfg.validate()?;
+        let timeline_actions = cfg
+            .faults
+            .iter()
+            .map(|f| cfg.resolve(f))
+            .collect::<Result<Vec<_>, _>>()?;
         let ttl_us = cfg.registry.heartbeat_timeout_ms * 1_000;
         let mut registry = Registry::new(ttl_us);
         let watcher = registry.watch(None);
@@ -632,6 +601,7 @@ impl Simulation {
             active_faults: Vec::new(),
             next_fault: 0,
             timeline: timeline_order(&cfg.faults),
+            timeline_actions,
             timeline_done: 0,
             timeline_seq: 0,
             last_event_at: None,
@@ -942,15 +912,14 @@ impl Simulation {
                 crate::common::MAX_FAULTS as u64,
             )));
         }
-        self.cfg
-            .validate_fault(&action)
-            .map_err(CommandError::Invalid)?;
+        let resolved = self.cfg.resolve(&action).map_err(CommandError::Invalid)?;
         let index = self.cfg.faults.len();
         let after = self.timeline[self.timeline_done..]
             .iter()
             .take_while(|&&i| self.cfg.faults[i].at_ms <= action.at_ms)
             .count();
         self.cfg.faults.push(action);
+        self.timeline_actions.push(resolved);
         self.timeline.insert(self.timeline_done + after, index);
         Ok(())
     }
@@ -960,144 +929,174 @@ impl Simulation {
         self.run_until(self.now.plus_us(us));
     }
 
-    /// Whether `cmd` would be taken now, without taking it (no clone of the simulation): the
-    /// checks [`Simulation::apply`] makes before a crash, a restart or a data-ring action.
-    /// Other commands are checked when applied or scheduled, and pass here.
+    /// Whether `action` would be taken now, without taking it (no clone of the simulation):
+    /// its target exists, its values are in range, and the state allows it (a crash of a
+    /// running instance, a restart of a stopped one whose machine is up, a data-node action
+    /// the store takes).
     ///
-    /// Errors: the [`CommandError`] `apply` would return now.
-    pub fn check(&self, cmd: &Command) -> Result<(), CommandError> {
-        match cmd {
-            Command::Crash(id) => {
-                let inst = self.inst(*id)?;
-                if !inst.up() && inst.process != Process::Booting {
-                    return Err(CommandError::AlreadyDown(*id));
-                }
-                Ok(())
+    /// Errors: the [`CommandError`] [`Simulation::apply`] would return now.
+    pub fn check(&self, action: &Action) -> Result<(), CommandError> {
+        match &action.target {
+            ActionTarget::Instance(id) => {
+                self.inst(*id)?;
             }
-            Command::Restart(id) => {
-                let inst = self.inst(*id)?;
-                if matches!(inst.process, Process::Running | Process::Booting) {
-                    return Err(CommandError::AlreadyUp(*id));
-                }
-                if inst.faults.machine_down {
-                    return Err(CommandError::MachineDown(*id));
-                }
-                Ok(())
+            ActionTarget::Service(s) if s.0 as usize >= self.cfg.services.len() => {
+                return Err(CommandError::UnknownService(*s));
             }
-            _ => self.data_check(cmd).map_err(CommandError::Data),
+            ActionTarget::DataNode(id) => {
+                if let ActionKind::DataNodeJoin { .. } = action.kind {
+                    // Its capacity and weight are checked as on a timeline.
+                    let spec = self
+                        .cfg
+                        .schedule_at(0, action)
+                        .map_err(CommandError::Invalid)?;
+                    self.cfg
+                        .validate_action(&spec)
+                        .map_err(CommandError::Invalid)?;
+                }
+                return self.data_check(action.kind, id).map_err(CommandError::Data);
+            }
+            _ => {}
         }
+        let spec = self
+            .cfg
+            .schedule_at(0, action)
+            .map_err(CommandError::Invalid)?;
+        self.cfg
+            .validate_action(&spec)
+            .map_err(CommandError::Invalid)?;
+        if let ActionTarget::Instance(id) = action.target {
+            let inst = self.inst(id)?;
+            match action.kind {
+                ActionKind::Crash if !inst.up() && inst.process != Process::Booting => {
+                    return Err(CommandError::AlreadyDown(id));
+                }
+                ActionKind::Restart
+                    if matches!(inst.process, Process::Running | Process::Booting) =>
+                {
+                    return Err(CommandError::AlreadyUp(id));
+                }
+                ActionKind::Restart if inst.faults.machine_down => {
+                    return Err(CommandError::MachineDown(id));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
-    /// Applies `cmd` at the current simulated time.
+    /// Takes `action` at the current simulated time, exactly as a timeline entry at this
+    /// instant would be taken.
     ///
-    /// Errors: [`CommandError`] when the target is unknown, already in that state, or the
-    /// fault is invalid; the run is unchanged then.
-    pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
-        match cmd {
-            Command::Crash(id) => {
-                self.check(&cmd)?;
-                self.crash(id);
-                Ok(())
-            }
-            Command::Restart(id) => {
-                self.check(&cmd)?;
-                self.start_process(id, StartedBy::Operator);
-                Ok(())
-            }
-            Command::Inject {
-                target,
-                fault,
-                duration_ms,
-            } => {
-                let spec = crate::mechanisms::action::ScheduledAction {
-                    at_ms: 0,
-                    target: match target {
-                        Some(t) => Some(self.inst(t).map(|_| self.address(t).to_string())?),
-                        None => None,
-                    },
-                    kind: fault,
-                    duration_ms,
+    /// Errors: [`CommandError`] when the target is unknown, already in that state, or a value
+    /// is out of range ([`Simulation::check`]); the run is unchanged then.
+    pub fn apply(&mut self, action: Action) -> Result<(), CommandError> {
+        self.check(&action)?;
+        self.act(action);
+        Ok(())
+    }
+
+    /// Takes timeline action `index` of `cfg.faults` (its time has come).
+    fn timeline_action(&mut self, index: usize) {
+        let action = self.timeline_actions[index].clone();
+        self.act(action);
+    }
+
+    /// Takes `action` now: the one path for the timeline and live actions. A data-node action
+    /// the store refuses (the timeline can name a node that has left) is posted as skipped.
+    fn act(&mut self, action: Action) {
+        let Action {
+            kind,
+            target,
+            duration_ms,
+        } = action;
+        match target {
+            ActionTarget::DataNode(id) => {
+                self.stats.faults += 1;
+                let result = match kind {
+                    ActionKind::DataNodeFail => self.data_fail(&id).map(|()| {
+                        if let Some(d) = duration_ms {
+                            self.queue.push(
+                                self.now.plus_us(d * 1_000),
+                                Pending::DataRecover { id: id.clone() },
+                            );
+                        }
+                    }),
+                    ActionKind::DataNodeRecover => self.data_recover(&id),
+                    ActionKind::DataNodeJoin { capacity, weight } => {
+                        self.data_join(crate::mechanisms::replication::DataNodeConfig {
+                            id: id.clone(),
+                            capacity,
+                            weight,
+                        })
+                    }
+                    ActionKind::DataNodeLeave => self.data_leave(&id),
+                    _ => Ok(()),
                 };
-                self.cfg
-                    .validate_fault(&spec)
-                    .map_err(CommandError::Invalid)?;
-                self.start_fault(target, fault, duration_ms);
-                Ok(())
+                if let Err(reason) = result {
+                    self.post(Notice::TimelineSkipped {
+                        action: kind,
+                        target: ActionTarget::DataNode(id),
+                        reason: CommandError::Data(reason),
+                    });
+                }
             }
-            Command::ClearFaults(id) => {
-                self.inst(id)?;
-                self.clear_faults(id);
-                Ok(())
+            ActionTarget::Service(svc) => {
+                self.stats.faults += 1;
+                if let ActionKind::SetStrategy { strategy } = kind {
+                    let _ = self.set_strategy(svc, strategy);
+                }
             }
-            Command::ClearClusterFaults => {
-                let ids: Vec<u32> = self
+            ActionTarget::Cluster if kind == ActionKind::Recover => {
+                self.stats.faults += 1;
+                let cluster_wide: Vec<u32> = self
                     .active_faults
                     .iter()
                     .filter(|f| f.target.is_none())
                     .map(|f| f.id)
                     .collect();
-                for f in ids {
+                for f in cluster_wide {
                     self.end_fault(f);
                 }
-                Ok(())
             }
-            Command::SetStrategy(s, strategy) => self.set_strategy(s, strategy),
-            Command::DataFail(id) => self.data_fail(&id).map_err(CommandError::Data),
-            Command::DataRecover(id) => self.data_recover(&id).map_err(CommandError::Data),
-            Command::DataJoin(node) => self.data_join(node).map_err(CommandError::Data),
-            Command::DataLeave(id) => self.data_leave(&id).map_err(CommandError::Data),
-            Command::SetWeight(id, w) => self.set_weight(id, w),
+            ActionTarget::Cluster => self.start_fault(None, kind, duration_ms),
+            ActionTarget::Instance(id) => {
+                // Taken even when its state makes it a no-op (the event log records the
+                // attempt, as it always has); the feed says it was skipped, and why.
+                if let Some(reason) = self.moot(id, kind, duration_ms) {
+                    self.post(Notice::TimelineSkipped {
+                        action: kind,
+                        target: ActionTarget::Instance(id),
+                        reason,
+                    });
+                }
+                self.start_fault(Some(id), kind, duration_ms)
+            }
         }
     }
 
-    /// Takes timeline action `index` of `cfg.faults` (its time has come).
-    fn timeline_action(&mut self, index: usize) {
-        let f = self.cfg.faults[index].clone();
-        if f.kind.targets_data_node() {
-            let id = f.target.clone().unwrap_or_default();
-            self.stats.faults += 1;
-            let result = match f.kind {
-                ActionKind::DataNodeFail => self.data_fail(&id).map(|()| {
-                    if let Some(d) = f.duration_ms {
-                        self.queue.push(
-                            self.now.plus_us(d * 1_000),
-                            Pending::DataRecover { id: id.clone() },
-                        );
-                    }
-                }),
-                ActionKind::DataNodeRecover => self.data_recover(&id),
-                ActionKind::DataNodeJoin { capacity, weight } => {
-                    self.data_join(crate::mechanisms::replication::DataNodeConfig {
-                        id: id.clone(),
-                        capacity,
-                        weight,
-                    })
-                }
-                ActionKind::DataNodeLeave => self.data_leave(&id),
-                _ => Ok(()),
-            };
-            if let Err(reason) = result {
-                self.post(Notice::TimelineSkipped {
-                    action: f.kind,
-                    node: id,
-                    reason,
-                });
+    /// Why `kind` on instance `id` would do nothing now, if it would: a crash without a
+    /// duration of an instance that is down, a restart of one that runs or whose machine is
+    /// down.
+    fn moot(
+        &self,
+        id: InstanceId,
+        kind: ActionKind,
+        duration_ms: Option<u64>,
+    ) -> Option<CommandError> {
+        let inst = self.inst(id).ok()?;
+        match kind {
+            ActionKind::Crash
+                if duration_ms.is_none() && !inst.up() && inst.process != Process::Booting =>
+            {
+                Some(CommandError::AlreadyDown(id))
             }
-            return;
-        }
-        if let ActionKind::SetStrategy { strategy } = f.kind {
-            self.stats.faults += 1;
-            let svc = f.target.as_deref().and_then(|n| self.service_by_name(n));
-            if let Some(svc) = svc {
-                let _ = self.set_strategy(svc, strategy);
+            ActionKind::Restart if matches!(inst.process, Process::Running | Process::Booting) => {
+                Some(CommandError::AlreadyUp(id))
             }
-            return;
+            ActionKind::Restart if inst.faults.machine_down => Some(CommandError::MachineDown(id)),
+            _ => None,
         }
-        let target = f
-            .target
-            .as_deref()
-            .and_then(|a| self.instance_by_address(a));
-        self.start_fault(target, f.kind, f.duration_ms);
     }
 
     /// Switches service `s` to `strategy` (a command or a timeline action).

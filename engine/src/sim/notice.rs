@@ -8,11 +8,11 @@
 
 use crate::common::Severity;
 use crate::common::{InstanceId, ServiceId};
-use crate::mechanisms::action::ActionKind;
+use crate::mechanisms::action::{ActionKind, ActionTarget};
 use crate::mechanisms::alerts::AlertState;
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::BreakerState;
-use crate::mechanisms::replication::ReplicationError;
+use crate::sim::CommandError;
 use crate::time::SimTime;
 
 /// Who or what started an instance's process ([`Notice::InstanceStarted`]).
@@ -264,14 +264,15 @@ pub enum Notice {
         /// The rule's severity when firing.
         rule_severity: Severity,
     },
-    /// A timeline action on a data node could not be taken.
+    /// A timeline action could not be taken at its time (a crash of an instance that is
+    /// down, a restart of one that runs, a data node the store refuses).
     TimelineSkipped {
         /// The action.
         action: ActionKind,
-        /// The data node id it named.
-        node: String,
+        /// What it named.
+        target: ActionTarget,
         /// Why.
-        reason: ReplicationError,
+        reason: CommandError,
     },
     /// A balancer's strategy was changed.
     StrategyChanged {
