@@ -12,6 +12,46 @@ pub struct InstanceId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ServiceId(pub u16);
 
+// The index types: the only place an id becomes a position and back. Per-instance and
+// per-service state lives in `TiVec<InstanceId, _>` / `TiVec<ServiceId, _>`, indexed by id.
+impl From<usize> for InstanceId {
+    fn from(i: usize) -> Self {
+        InstanceId(i as u32)
+    }
+}
+
+impl From<InstanceId> for usize {
+    fn from(id: InstanceId) -> Self {
+        id.0 as usize
+    }
+}
+
+impl InstanceId {
+    /// Its position in config order.
+    pub fn index(self) -> usize {
+        self.into()
+    }
+}
+
+impl From<usize> for ServiceId {
+    fn from(i: usize) -> Self {
+        ServiceId(i as u16)
+    }
+}
+
+impl From<ServiceId> for usize {
+    fn from(id: ServiceId) -> Self {
+        id.0 as usize
+    }
+}
+
+impl ServiceId {
+    /// Its position in config order.
+    pub fn index(self) -> usize {
+        self.into()
+    }
+}
+
 /// Most services in one cluster.
 pub const MAX_SERVICES: usize = 16;
 /// Most instances over all services.

@@ -939,7 +939,7 @@ pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
 
 /// The service id for index `s`.
 pub fn service_id(s: usize) -> ServiceId {
-    ServiceId(s as u16)
+    ServiceId::from(s)
 }
 
 /// Draws a fresh seed from the browser's crypto (`crypto.getRandomValues` via getrandom).

@@ -326,10 +326,10 @@ fn InstanceCard(index: usize) -> impl IntoView {
         (
             i.address.clone(),
             i.name.clone(),
-            v.services[i.service.0 as usize].name.clone(),
+            v.services[i.service.index()].name.clone(),
         )
     });
-    let id = InstanceId(index as u32);
+    let id = InstanceId::from(index);
     // The card's text and chart follow the run only while the card is on screen (they catch
     // up when it scrolls back); its state badge, data attributes and buttons always follow.
     let card_ref = NodeRef::<leptos::html::Article>::new();

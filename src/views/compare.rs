@@ -141,7 +141,7 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
                 .get(s)
                 .map_or(&[][..], |svc| &svc.instances[..])
                 .iter()
-                .filter_map(|i| v.instances.get(i.0 as usize))
+                .filter_map(|i| v.instances.get(i.index()))
                 .map(|x| {
                     (
                         x.address.clone(),

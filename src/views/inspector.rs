@@ -74,12 +74,12 @@ fn NumberField(
 #[component]
 fn InstanceInspector(id: InstanceId) -> impl IntoView {
     let lab = use_lab();
-    let i = id.0 as usize;
+    let i = id.index();
     let Some((address, service_name)) = lab.view.with_untracked(|v| {
         v.instances.get(i).map(|x| {
             (
                 x.address.clone(),
-                v.services[x.service.0 as usize].name.clone(),
+                v.services[x.service.index()].name.clone(),
             )
         })
     }) else {
@@ -182,7 +182,7 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
 #[component]
 fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let lab = use_lab();
-    let s = id.0 as usize;
+    let s = id.index();
     let Some((name, kind, lb)) = lab.view.with_untracked(|v| {
         v.services.get(s).map(|x| {
             let lb = lab.scenario.with_untracked(|sc| sc.cluster.services[s].lb);
@@ -220,12 +220,12 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
                 <div><dt>"in rotation"</dt><dd>{fact(|x| format!("{} of {} instances{}", x.candidates.len(), x.instances.len(), if x.panic { " · panic mode" } else { "" }))}</dd></div>
                 <div><dt>"requests"</dt><dd>{fact(|x| format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))))}</dd></div>
                 <div><dt>"calls"</dt><dd>{move || lab.view.with(|v| {
-                    let names: Vec<&str> = v.services[s].depends_on.iter().map(|d| v.services[d.0 as usize].name.as_str()).collect();
+                    let names: Vec<&str> = v.services[s].depends_on.iter().map(|d| v.services[d.index()].name.as_str()).collect();
                     if names.is_empty() { "no other service".to_string() } else { names.join(", ") }
                 })}</dd></div>
                 <div><dt>"called by"</dt><dd>{move || lab.view.with(|v| {
                     let x = &v.services[s];
-                    let mut names: Vec<&str> = x.called_by.iter().map(|c| v.services[c.0 as usize].name.as_str()).collect();
+                    let mut names: Vec<&str> = x.called_by.iter().map(|c| v.services[c.index()].name.as_str()).collect();
                     if x.client_share > 0.0 { names.insert(0, "clients (gateway)"); }
                     names.join(", ")
                 })}</dd></div>

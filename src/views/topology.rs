@@ -185,7 +185,7 @@ pub fn Topology() -> impl IntoView {
         lab.view.with(|v| {
             v.services
                 .iter()
-                .map(|s| s.instances.iter().map(|i| i.0 as usize).collect::<Vec<_>>())
+                .map(|s| s.instances.iter().map(|i| i.index()).collect::<Vec<_>>())
                 .collect::<Vec<_>>()
         })
     });
@@ -245,7 +245,7 @@ pub fn Topology() -> impl IntoView {
                 .flat_map(|(s, svc)| {
                     svc.depends_on
                         .iter()
-                        .map(|d| d.0 as usize)
+                        .map(|d| d.index())
                         .map(move |t| (s, t))
                         .collect::<Vec<_>>()
                 })
@@ -357,7 +357,7 @@ pub fn Topology() -> impl IntoView {
                 });
                 let breaker = lab.instance_state(i, |x| x.breaker);
                 let address = lab.view.with_untracked(|v| v.instances[i].address.clone());
-                let id = InstanceId(i as u32);
+                let id = InstanceId::from(i);
                 let sel = Selection::Instance(id);
                 let pick = move || lab.select(Some(sel));
                 let aria_address = address.clone();

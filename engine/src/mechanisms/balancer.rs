@@ -253,24 +253,24 @@ impl Balancer {
 
     /// Requests sent to `id` and not yet answered.
     pub fn outstanding(&self, id: InstanceId) -> u32 {
-        self.outstanding.get(id.0 as usize).copied().unwrap_or(0)
+        self.outstanding.get(id.index()).copied().unwrap_or(0)
     }
 
     /// The weight of `id`.
     pub fn weight(&self, id: InstanceId) -> u32 {
-        self.weights.get(id.0 as usize).copied().unwrap_or(0)
+        self.weights.get(id.index()).copied().unwrap_or(0)
     }
 
     /// Sets the weight of `id` (0 takes it out of weighted strategies).
     pub fn set_weight(&mut self, id: InstanceId, w: u32) {
-        if let Some(x) = self.weights.get_mut(id.0 as usize) {
+        if let Some(x) = self.weights.get_mut(id.index()) {
             *x = w;
         }
     }
 
     /// Counts a request sent to `id`.
     pub fn on_dispatch(&mut self, id: InstanceId) {
-        if let Some(x) = self.outstanding.get_mut(id.0 as usize) {
+        if let Some(x) = self.outstanding.get_mut(id.index()) {
             *x += 1;
         }
     }
@@ -278,7 +278,7 @@ impl Balancer {
     /// Counts the end of a request sent to `id`; `rtt_us` is its response time when the
     /// instance answered (it feeds peak EWMA).
     pub fn on_complete(&mut self, id: InstanceId, rtt_us: Option<u64>, now: SimTime) {
-        let i = id.0 as usize;
+        let i = id.index();
         if let Some(x) = self.outstanding.get_mut(i) {
             *x = x.saturating_sub(1);
         }
@@ -289,14 +289,14 @@ impl Balancer {
 
     /// Stores a load report from `id` (dynamic score).
     pub fn report(&mut self, id: InstanceId, r: LoadReport) {
-        if let Some(x) = self.reports.get_mut(id.0 as usize) {
+        if let Some(x) = self.reports.get_mut(id.index()) {
             *x = Some(r);
         }
     }
 
     /// The last load report of `id`.
     pub fn last_report(&self, id: InstanceId) -> Option<&LoadReport> {
-        self.reports.get(id.0 as usize).and_then(Option::as_ref)
+        self.reports.get(id.index()).and_then(Option::as_ref)
     }
 
     fn observe(&mut self, i: usize, rtt_us: f64, now: SimTime) {
@@ -315,7 +315,7 @@ impl Balancer {
 
     /// Peak-EWMA cost of `id` at `now`: decayed latency EWMA × (outstanding + 1).
     pub fn ewma_cost(&self, id: InstanceId, now: SimTime) -> f64 {
-        let i = id.0 as usize;
+        let i = id.index();
         let (Some(e), Some(o)) = (self.ewma.get(i), self.outstanding.get(i)) else {
             return 0.0;
         };
@@ -362,13 +362,13 @@ impl Balancer {
                         continue;
                     }
                     total += w;
-                    self.smooth[c.0 as usize] += w;
-                    if best.is_none_or(|b| self.smooth[c.0 as usize] > self.smooth[b.0 as usize]) {
+                    self.smooth[c.index()] += w;
+                    if best.is_none_or(|b| self.smooth[c.index()] > self.smooth[b.index()]) {
                         best = Some(c);
                     }
                 }
                 let b = best?;
-                self.smooth[b.0 as usize] -= total;
+                self.smooth[b.index()] -= total;
                 Some(b)
             }
             Strategy::Random => Some(candidates[rng.below(n as u64) as usize]),
@@ -462,7 +462,7 @@ impl Balancer {
         self.ring_for = candidates.to_vec();
         self.ring.clear();
         for &c in candidates {
-            let key = self.keys[c.0 as usize];
+            let key = self.keys[c.index()];
             for v in 0..self.params.ring_vnodes.max(1) {
                 let mut bytes = [0u8; 12];
                 bytes[..8].copy_from_slice(&key.to_le_bytes());
@@ -506,7 +506,7 @@ impl Balancer {
         let (offset, skip): (Vec<u64>, Vec<u64>) = candidates
             .iter()
             .map(|c| {
-                let k = self.keys[c.0 as usize];
+                let k = self.keys[c.index()];
                 let h1 = xxh3_64(&k.to_le_bytes());
                 let h2 = xxh3_64(&(!k).to_le_bytes());
                 (h1 % m, h2 % (m - 1) + 1)
@@ -606,7 +606,7 @@ mod tests {
         let c = ids(3);
         let mut counts = [0u32; 3];
         for _ in 0..100_000 {
-            counts[b.pick(&c, 0, SimTime::ZERO, &mut rng).unwrap().0 as usize] += 1;
+            counts[b.pick(&c, 0, SimTime::ZERO, &mut rng).unwrap().index()] += 1;
         }
         for (i, w) in [0.1, 0.2, 0.7].iter().enumerate() {
             let share = counts[i] as f64 / 100_000.0;
@@ -725,7 +725,7 @@ mod tests {
         for _ in 0..40 {
             let id = b.pick(&c, 7, SimTime::ZERO, &mut rng).unwrap();
             b.on_dispatch(id);
-            per[id.0 as usize] += 1;
+            per[id.index()] += 1;
         }
         let max = *per.iter().max().unwrap();
         // capacity = ceil(1.25 · (total + 1) / 4) ≤ 13 at the end.

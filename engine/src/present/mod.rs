@@ -41,7 +41,7 @@ impl Names for Simulation {
     fn service(&self, id: ServiceId) -> &str {
         self.config()
             .services
-            .get(id.0 as usize)
+            .get(id.index())
             .map_or("?", |s| s.name.as_str())
     }
     fn data_node(&self, node: u16) -> &str {
@@ -211,12 +211,10 @@ pub(crate) mod test_names {
 
     impl Names for Table {
         fn instance(&self, id: InstanceId) -> &str {
-            self.addresses
-                .get(id.0 as usize)
-                .map_or("?", |s| s.as_str())
+            self.addresses.get(id.index()).map_or("?", |s| s.as_str())
         }
         fn service(&self, id: ServiceId) -> &str {
-            self.services.get(id.0 as usize).map_or("?", |s| s.as_str())
+            self.services.get(id.index()).map_or("?", |s| s.as_str())
         }
         fn data_node(&self, node: u16) -> &str {
             self.nodes.get(node as usize).map_or("?", |s| s.as_str())

@@ -111,7 +111,7 @@ impl Simulation {
                 .iter()
                 .map(|i| InstanceReport {
                     id: i.name.clone(),
-                    service: view.services[i.service.0 as usize].name.clone(),
+                    service: view.services[i.service.index()].name.clone(),
                     address: i.address.clone(),
                     served: i.served,
                     errors: i.errors + i.timeouts,

@@ -510,13 +510,13 @@ impl ClusterConfig {
                 self.services
                     .iter()
                     .flat_map(|s| &s.instances)
-                    .nth(i.0 as usize)
+                    .nth(i.index())
                     .map(|c| c.address.clone())
                     .ok_or_else(|| ConfigError::Unknown("instance", i.0.to_string()))?,
             ),
             ActionTarget::Service(s) => Some(
                 self.services
-                    .get(s.0 as usize)
+                    .get(s.index())
                     .map(|c| c.name.clone())
                     .ok_or_else(|| ConfigError::Unknown("service", s.0.to_string()))?,
             ),
@@ -542,7 +542,7 @@ impl ClusterConfig {
     ) -> Result<(), ConfigError> {
         let svc = self
             .services
-            .get_mut(service.0 as usize)
+            .get_mut(service.index())
             .ok_or_else(|| ConfigError::Unknown("service", service.0.to_string()))?;
         svc.strategy = strategy;
         Ok(())
@@ -553,7 +553,7 @@ impl ClusterConfig {
         self.services
             .iter()
             .position(|s| s.name == name)
-            .map(|s| ServiceId(s as u16))
+            .map(ServiceId::from)
     }
 
     /// The instance at `address`, if any (instances numbered in config order).
@@ -562,7 +562,7 @@ impl ClusterConfig {
             .iter()
             .flat_map(|s| &s.instances)
             .position(|i| i.address == address)
-            .map(|i| InstanceId(i as u32))
+            .map(InstanceId::from)
     }
 
     /// Checks one action against this cluster (also used for actions taken live).

@@ -22,15 +22,13 @@ pub const RECOVERY_ATTEMPTS: u32 = 3;
 pub const RECOVERY_BACKOFF_US: u64 = 5_000_000;
 
 pub(super) fn build_alerts(cfg: &ClusterConfig, rules: Vec<AlertRule>) -> AlertEngine {
-    let services: Vec<ServiceId> = (0..cfg.services.len())
-        .map(|s| ServiceId(s as u16))
-        .collect();
+    let services: Vec<ServiceId> = (0..cfg.services.len()).map(ServiceId::from).collect();
     let instances: Vec<(InstanceId, &str)> = cfg
         .services
         .iter()
         .flat_map(|s| s.instances.iter())
         .enumerate()
-        .map(|(i, c)| (InstanceId(i as u32), c.address.as_str()))
+        .map(|(i, c)| (InstanceId::from(i), c.address.as_str()))
         .collect();
     AlertEngine::new(rules, |r| match &r.scope {
         Scope::EachService => services.iter().map(|s| Target::Service(*s)).collect(),
@@ -42,7 +40,7 @@ pub(super) fn build_alerts(cfg: &ClusterConfig, rules: Vec<AlertRule>) -> AlertE
             .services
             .iter()
             .position(|s| &s.name == n)
-            .map(|s| vec![Target::Service(ServiceId(s as u16))])
+            .map(|s| vec![Target::Service(ServiceId::from(s))])
             .unwrap_or_default(),
         Scope::Instance(a) => instances
             .iter()
@@ -59,8 +57,8 @@ impl Simulation {
     pub(super) fn start(&mut self) {
         let interval_us = self.cfg.registry.heartbeat_interval_ms * 1_000;
         for i in 0..self.instances.len() {
-            let id = InstanceId(i as u32);
-            if self.instances[i].process != Process::Running {
+            let id = InstanceId::from(i);
+            if self.instances[id].process != Process::Running {
                 continue;
             }
             self.register(id);
@@ -77,21 +75,17 @@ impl Simulation {
         self.registry.drain(self.watcher);
         let ttl = self.cfg.discovery.cache_ttl_ms * 1_000;
         for s in 0..self.cfg.services.len() {
-            let service = ServiceId(s as u16);
+            let service = ServiceId::from(s);
             self.refresh_cache(service);
             self.queue
                 .push(SimTime(ttl), Pending::CacheRefresh { service });
         }
-        for i in 0..self.instances.len() {
-            let svc = self.instances[i].service;
-            if let Some(h) = self.cfg.services[svc.0 as usize].health_check {
+        for id in self.instances.keys() {
+            let svc = self.instances[id].service;
+            if let Some(h) = self.cfg.services[svc.index()].health_check {
                 let first = self.rng.below(h.interval_ms * 1_000).max(1);
-                self.queue.push(
-                    SimTime(first),
-                    Pending::HealthCheck {
-                        instance: InstanceId(i as u32),
-                    },
-                );
+                self.queue
+                    .push(SimTime(first), Pending::HealthCheck { instance: id });
             }
         }
         // The timeline's actions are not queued: `Simulation::step` takes them in order beside
@@ -110,7 +104,7 @@ impl Simulation {
     pub(super) fn crash(&mut self, id: InstanceId) {
         let now = self.now;
         {
-            let inst = &mut self.instances[id.0 as usize];
+            let inst = &mut self.instances[id];
             inst.process = Process::Stopped;
             inst.incarnation += 1;
             inst.crashed_at = Some(now);
@@ -133,7 +127,7 @@ impl Simulation {
     pub(super) fn start_process(&mut self, id: InstanceId, by: StartedBy) {
         let boot_us = self.instance_config(id).boot_time_ms * 1_000;
         let incarnation = {
-            let inst = &mut self.instances[id.0 as usize];
+            let inst = &mut self.instances[id];
             inst.process = Process::Booting;
             inst.incarnation += 1;
             inst.busy = 0;
@@ -156,7 +150,7 @@ impl Simulation {
     }
 
     pub(super) fn boot_done(&mut self, id: InstanceId, incarnation: u32) {
-        let inst = &mut self.instances[id.0 as usize];
+        let inst = &mut self.instances[id];
         if inst.incarnation != incarnation || inst.process != Process::Booting {
             return;
         }
@@ -169,7 +163,7 @@ impl Simulation {
         self.heartbeat(id);
         // The failover manager adds a started instance to the balancer itself (seed
         // `load_balancer.add_server`), without waiting for the discovery cache.
-        let members = &mut self.caches[svc.0 as usize].members;
+        let members = &mut self.caches[svc].members;
         if self.registry.is_registered(id) && !members.contains(&id) {
             members.push(id);
             members.sort_unstable();
@@ -195,7 +189,7 @@ impl Simulation {
     // ---- registry and discovery ---------------------------------------------------------
 
     pub(super) fn on_heartbeat_timer(&mut self, id: InstanceId, incarnation: u32) {
-        let inst = &self.instances[id.0 as usize];
+        let inst = &self.instances[id];
         if !inst.up() || inst.incarnation != incarnation {
             return;
         }
@@ -213,9 +207,9 @@ impl Simulation {
     }
 
     fn register(&mut self, id: InstanceId) {
-        let service = self.instances[id.0 as usize].service;
+        let service = self.instances[id].service;
         let (name, address) = {
-            let svc = &self.cfg.services[service.0 as usize];
+            let svc = &self.cfg.services[service.index()];
             (svc.name.clone(), self.address(id).to_string())
         };
         if self
@@ -223,7 +217,7 @@ impl Simulation {
             .register(id, &name, &address, self.now)
             .is_ok()
         {
-            self.instances[id.0 as usize].last_heartbeat = Some(self.now);
+            self.instances[id].last_heartbeat = Some(self.now);
             self.record(Event::Registered { instance: id });
             self.post(Notice::Registered {
                 instance: id,
@@ -237,7 +231,7 @@ impl Simulation {
     /// A heartbeat from `id`: renews its registration, or registers it again if it expired.
     fn heartbeat(&mut self, id: InstanceId) {
         if self.registry.heartbeat(id, self.now).is_ok() {
-            self.instances[id.0 as usize].last_heartbeat = Some(self.now);
+            self.instances[id].last_heartbeat = Some(self.now);
             self.record(Event::Heartbeat { instance: id });
             self.schedule_ttl_check(id);
         } else {
@@ -261,7 +255,7 @@ impl Simulation {
             instance,
             last_heartbeat,
         });
-        let inst = &self.instances[instance.0 as usize];
+        let inst = &self.instances[instance];
         let notice = Notice::Expired {
             instance,
             ttl_ms: self.cfg.registry.heartbeat_timeout_ms,
@@ -294,15 +288,15 @@ impl Simulation {
             }
         }
         for (s, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
-            self.refresh_cache(ServiceId(s as u16));
+            self.refresh_cache(ServiceId::from(s));
         }
     }
 
     /// The balancer of `s` re-reads the registry.
     pub(super) fn refresh_cache(&mut self, s: ServiceId) {
-        let name = self.cfg.services[s.0 as usize].name.clone();
+        let name = self.cfg.services[s.index()].name.clone();
         let new: Vec<InstanceId> = self.registry.discover(&name).to_vec();
-        let cache = &mut self.caches[s.0 as usize];
+        let cache = &mut self.caches[s];
         cache.fetched_at = self.now;
         if new == cache.members {
             return;
@@ -332,8 +326,8 @@ impl Simulation {
     // ---- health checks ---------------------------------------------------------------------
 
     pub(super) fn health_check(&mut self, id: InstanceId) {
-        let svc = self.instances[id.0 as usize].service;
-        let Some(h) = self.cfg.services[svc.0 as usize].health_check else {
+        let svc = self.instances[id].service;
+        let Some(h) = self.cfg.services[svc.index()].health_check else {
             return;
         };
         self.queue.push(
@@ -341,12 +335,12 @@ impl Simulation {
             Pending::HealthCheck { instance: id },
         );
         // The checker probes what the balancer lists (Envoy checks discovered hosts).
-        if !self.caches[svc.0 as usize].members.contains(&id) {
+        if !self.caches[svc].members.contains(&id) {
             return;
         }
         self.stats.health_checks += 1;
         let timeout_us = h.timeout_ms * 1_000;
-        let inst = &self.instances[id.0 as usize];
+        let inst = &self.instances[id];
         let incarnation = inst.incarnation;
         let (at, passed) = if !inst.up() {
             (0, false) // connection refused at once
@@ -378,8 +372,8 @@ impl Simulation {
     }
 
     pub(super) fn health_result(&mut self, id: InstanceId, incarnation: u32, passed: bool) {
-        let svc = self.instances[id.0 as usize].service;
-        let Some(h) = self.cfg.services[svc.0 as usize].health_check else {
+        let svc = self.instances[id].service;
+        let Some(h) = self.cfg.services[svc.index()].health_check else {
             return;
         };
         if !passed {
@@ -387,12 +381,12 @@ impl Simulation {
         }
         // A result about an older process still counts when it failed (the old process is
         // gone); a pass from an older process does not vouch for the new one.
-        if passed && self.instances[id.0 as usize].incarnation != incarnation {
+        if passed && self.instances[id].incarnation != incarnation {
             return;
         }
-        let change = self.instances[id.0 as usize].health.on_check(passed, &h);
+        let change = self.instances[id].health.on_check(passed, &h);
         if !passed {
-            let consecutive = self.instances[id.0 as usize].health.failures;
+            let consecutive = self.instances[id].health.failures;
             self.record(Event::HealthCheckFailed {
                 instance: id,
                 consecutive,
@@ -431,7 +425,7 @@ impl Simulation {
     }
 
     pub(super) fn uneject(&mut self, id: InstanceId, nth: u32) {
-        let inst = &mut self.instances[id.0 as usize];
+        let inst = &mut self.instances[id];
         if inst.times_ejected != nth || inst.ejected_until.is_none() {
             return;
         }
@@ -448,20 +442,18 @@ impl Simulation {
     /// The seed's `FailoverManager.handle_failure`: the balancer already stopped sending
     /// (unhealthy); promote a backup, then try to recover the failed instance.
     fn handle_failure(&mut self, failed: InstanceId) {
-        let svc = self.instances[failed.0 as usize].service;
-        if self.instances[failed.0 as usize].replaced_by.is_none() {
-            let backup = (0..self.instances.len())
-                .map(|i| InstanceId(i as u32))
-                .find(|b| {
-                    let i = &self.instances[b.0 as usize];
-                    i.service == svc
-                        && i.process == Process::Standby
-                        && self.instance_config(*b).role == Role::Backup
-                });
+        let svc = self.instances[failed].service;
+        if self.instances[failed].replaced_by.is_none() {
+            let backup = self.instances.keys().find(|b| {
+                let i = &self.instances[*b];
+                i.service == svc
+                    && i.process == Process::Standby
+                    && self.instance_config(*b).role == Role::Backup
+            });
             if let Some(b) = backup {
                 self.stats.failovers += 1;
-                self.instances[failed.0 as usize].replaced_by = Some(b);
-                self.instances[b.0 as usize].replacing = Some(failed);
+                self.instances[failed].replaced_by = Some(b);
+                self.instances[b].replacing = Some(failed);
                 self.record(Event::BackupPromoted { backup: b, failed });
                 let boot_ms = self.instance_config(b).boot_time_ms;
                 self.post(Notice::BackupPromoted {
@@ -472,7 +464,7 @@ impl Simulation {
                 self.start_process(b, StartedBy::BackupPool);
             }
         }
-        if self.instances[failed.0 as usize].recovery.is_none() {
+        if self.instances[failed].recovery.is_none() {
             self.try_recover(failed, 1);
         }
     }
@@ -481,13 +473,13 @@ impl Simulation {
     /// fault in its environment blocks it; after a failed attempt k the next comes 5·k s later;
     /// after 3 it gives up.
     pub(super) fn try_recover(&mut self, id: InstanceId, attempt: u32) {
-        let inst = &self.instances[id.0 as usize];
+        let inst = &self.instances[id];
         if inst.health.healthy && attempt > 1 && inst.up() {
-            self.instances[id.0 as usize].recovery = None;
+            self.instances[id].recovery = None;
             return; // it came back on its own
         }
         let ok = !inst.faults.blocks_recovery();
-        self.instances[id.0 as usize].recovery = Some(attempt);
+        self.instances[id].recovery = Some(attempt);
         self.record(Event::RecoveryAttempt {
             instance: id,
             attempt,
@@ -495,8 +487,8 @@ impl Simulation {
         });
         if ok {
             self.stats.recoveries += 1;
-            self.instances[id.0 as usize].recovery = None;
-            if self.instances[id.0 as usize].up() {
+            self.instances[id].recovery = None;
+            if self.instances[id].up() {
                 self.drop_jobs(id);
             }
             self.start_process(
@@ -510,7 +502,7 @@ impl Simulation {
         }
         if attempt >= RECOVERY_ATTEMPTS {
             self.stats.recoveries_given_up += 1;
-            self.instances[id.0 as usize].recovery = Some(0);
+            self.instances[id].recovery = Some(0);
             self.record(Event::RecoveryGaveUp { instance: id });
             self.post(Notice::RecoveryGaveUp {
                 instance: id,
@@ -537,7 +529,7 @@ impl Simulation {
     /// `primary` is serving and healthy again: with failback on, the backup that replaced it
     /// goes back to the pool.
     fn maybe_failback(&mut self, primary: InstanceId) {
-        let inst = &self.instances[primary.0 as usize];
+        let inst = &self.instances[primary];
         if !inst.up() || !inst.health.healthy {
             return;
         }
@@ -545,11 +537,11 @@ impl Simulation {
             return;
         };
         let svc = inst.service;
-        if !self.cfg.services[svc.0 as usize].failback {
+        if !self.cfg.services[svc.index()].failback {
             return;
         }
-        self.instances[primary.0 as usize].replaced_by = None;
-        self.instances[backup.0 as usize].replacing = None;
+        self.instances[primary].replaced_by = None;
+        self.instances[backup].replacing = None;
         self.stats.failbacks += 1;
         self.record(Event::Failback { backup, primary });
         // Drain: deregister, leave the balancer, stop.
@@ -557,7 +549,7 @@ impl Simulation {
             self.record(Event::Deregistered { instance: backup });
         }
         self.registry.drain(self.watcher);
-        let members = &mut self.caches[svc.0 as usize].members;
+        let members = &mut self.caches[svc].members;
         if let Some(p) = members.iter().position(|m| *m == backup) {
             members.remove(p);
             let upstreams = members.clone();
@@ -568,7 +560,7 @@ impl Simulation {
         }
         self.drop_jobs(backup);
         {
-            let b = &mut self.instances[backup.0 as usize];
+            let b = &mut self.instances[backup];
             b.process = Process::Standby;
             b.incarnation += 1;
         }
@@ -610,7 +602,7 @@ impl Simulation {
         }
         if let (ActionKind::Recover, Some(t)) = (kind, target) {
             self.clear_faults(t);
-            let inst = &self.instances[t.0 as usize];
+            let inst = &self.instances[t];
             if matches!(inst.process, Process::Stopped) && !inst.faults.machine_down {
                 self.start_process(t, StartedBy::OperatorRecover);
             } else {
@@ -621,7 +613,7 @@ impl Simulation {
         }
         if kind == ActionKind::Restart {
             if let Some(t) = target {
-                let inst = &self.instances[t.0 as usize];
+                let inst = &self.instances[t];
                 if matches!(inst.process, Process::Stopped | Process::Standby)
                     && !inst.faults.machine_down
                 {
@@ -634,7 +626,7 @@ impl Simulation {
         if kind == ActionKind::Crash {
             if let Some(t) = target {
                 if matches!(
-                    self.instances[t.0 as usize].process,
+                    self.instances[t].process,
                     Process::Running | Process::Booting
                 ) {
                     self.crash(t);
@@ -671,7 +663,7 @@ impl Simulation {
         self.refold_faults(f.target);
         if f.kind == ActionKind::Crash {
             if let Some(t) = f.target {
-                let inst = &self.instances[t.0 as usize];
+                let inst = &self.instances[t];
                 if inst.process == Process::Stopped && !inst.faults.machine_down {
                     self.start_process(t, StartedBy::MachineBack);
                 }
@@ -697,13 +689,13 @@ impl Simulation {
                 for f in self.active_faults.iter().filter(|f| f.target == Some(t)) {
                     st.apply(&f.kind, f.until.is_some());
                 }
-                let was = self.instances[t.0 as usize].faults;
-                self.instances[t.0 as usize].faults = st;
+                let was = self.instances[t].faults;
+                self.instances[t].faults = st;
                 if was.hang && !st.hang {
                     self.resume_hung_jobs(t);
                 }
                 if was.draining != st.draining {
-                    let svc = self.instances[t.0 as usize].service;
+                    let svc = self.instances[t].service;
                     self.health_view_changed(svc);
                 }
                 // More slots: queued jobs take them.
@@ -711,7 +703,7 @@ impl Simulation {
                     .concurrency
                     .unwrap_or(self.instance_config(t).concurrency);
                 loop {
-                    let inst = &mut self.instances[t.0 as usize];
+                    let inst = &mut self.instances[t];
                     if inst.busy >= conc || !inst.up() {
                         break;
                     }
@@ -728,7 +720,7 @@ impl Simulation {
     // ---- metrics and alerts -------------------------------------------------------------
 
     pub(crate) fn memory_fraction(&self, id: InstanceId) -> f64 {
-        let inst = &self.instances[id.0 as usize];
+        let inst = &self.instances[id];
         if !inst.up() {
             return 0.0;
         }
@@ -738,7 +730,7 @@ impl Simulation {
     }
 
     pub(crate) fn cpu_fraction(&self, id: InstanceId) -> f64 {
-        let inst = &self.instances[id.0 as usize];
+        let inst = &self.instances[id];
         let conc = inst
             .faults
             .concurrency
@@ -750,11 +742,11 @@ impl Simulation {
     pub(super) fn metrics_tick(&mut self) {
         let now = self.now;
         for i in 0..self.instances.len() {
-            let id = InstanceId(i as u32);
+            let id = InstanceId::from(i);
             let g = self.instance_gauges(id);
-            self.instances[i].metrics.sample(now, g);
+            self.instances[id].metrics.sample(now, g);
             // Load reports for the dynamic-score strategy, from instances that can send them.
-            let inst = &self.instances[i];
+            let inst = &self.instances[id];
             if inst.up() && !inst.faults.hang && !inst.faults.serving_lost {
                 let p = inst.metrics.latest_percentiles();
                 let r = LoadReport {
@@ -763,12 +755,12 @@ impl Simulation {
                     response_time_s: if p.samples > 0 { p.p50_ms / 1e3 } else { 0.0 },
                     at: now,
                 };
-                let svc = inst.service.0 as usize;
+                let svc = inst.service;
                 self.balancers[svc].report(id, r);
             }
         }
-        for s in 0..self.service_metrics.len() {
-            let g = self.service_gauges(ServiceId(s as u16));
+        for s in self.service_metrics.keys() {
+            let g = self.service_gauges(s);
             self.service_metrics[s].sample(now, g);
         }
         let mut alerts = std::mem::take(&mut self.alerts);
@@ -779,7 +771,7 @@ impl Simulation {
 
     /// Gauges of instance `id` now.
     pub(crate) fn instance_gauges(&self, id: InstanceId) -> Gauges {
-        let inst = &self.instances[id.0 as usize];
+        let inst = &self.instances[id];
         Gauges {
             in_flight: inst.busy + inst.queue.len() as u32,
             queued: inst.queue.len() as u32,
@@ -793,8 +785,8 @@ impl Simulation {
     fn service_gauges(&self, s: ServiceId) -> Gauges {
         let mut g = Gauges::default();
         let mut n = 0usize;
-        for i in (0..self.instances.len()).map(|i| InstanceId(i as u32)) {
-            if self.instances[i.0 as usize].service != s {
+        for i in (0..self.instances.len()).map(InstanceId::from) {
+            if self.instances[i].service != s {
                 continue;
             }
             let x = self.instance_gauges(i);
@@ -813,11 +805,11 @@ impl Simulation {
     /// Healthy instances of `s` as its balancer sees them (listed, healthy, not ejected,
     /// running).
     pub(crate) fn healthy_count(&self, s: ServiceId) -> usize {
-        self.caches[s.0 as usize]
+        self.caches[s]
             .members
             .iter()
             .filter(|i| {
-                let inst = &self.instances[i.0 as usize];
+                let inst = &self.instances[**i];
                 inst.in_rotation() && inst.up()
             })
             .count()
@@ -828,7 +820,7 @@ impl Simulation {
         self.breakers
             .iter()
             .filter(|((_, u), b)| {
-                self.instances[*u as usize].service == s
+                self.instances[InstanceId(*u)].service == s
                     && b.state() == BreakerState::Open
                     && b.half_open_at().is_some_and(|t| t > self.now)
             })
@@ -845,11 +837,8 @@ impl Simulation {
                     _ => None,
                 }
             }
-            Target::Service(s) => (&self.service_metrics[s.0 as usize], self.service_gauges(s)),
-            Target::Instance(id) => (
-                &self.instances[id.0 as usize].metrics,
-                self.instance_gauges(id),
-            ),
+            Target::Service(s) => (&self.service_metrics[s], self.service_gauges(s)),
+            Target::Instance(id) => (&self.instances[id].metrics, self.instance_gauges(id)),
         };
         match rule.metric {
             AlertMetric::ErrorRate => m.error_rate_over(rule.window_s),
@@ -864,7 +853,7 @@ impl Simulation {
             AlertMetric::HealthyInstances => Some(match target {
                 Target::Service(s) => self.healthy_count(s) as f64,
                 Target::Instance(id) => {
-                    let inst = &self.instances[id.0 as usize];
+                    let inst = &self.instances[id];
                     (inst.up() && inst.in_rotation()) as u8 as f64
                 }
                 Target::Data => 0.0,

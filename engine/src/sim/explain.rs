@@ -298,12 +298,8 @@ impl Simulation {
     pub fn explain(&self, sel: Selection) -> Explanation {
         match sel {
             Selection::Gateway => self.explain_gateway(),
-            Selection::Service(s) if (s.0 as usize) < self.cfg.services.len() => {
-                self.explain_service(s)
-            }
-            Selection::Instance(i) if (i.0 as usize) < self.instances.len() => {
-                self.explain_instance(i)
-            }
+            Selection::Service(s) if s.index() < self.cfg.services.len() => self.explain_service(s),
+            Selection::Instance(i) if i.index() < self.instances.len() => self.explain_instance(i),
             _ => Explanation {
                 about: About::Nothing,
                 answer: Answer::Nothing,
@@ -341,8 +337,8 @@ impl Simulation {
     }
 
     fn explain_service(&self, s: ServiceId) -> Explanation {
-        let svc = &self.cfg.services[s.0 as usize];
-        let b = &self.balancers[s.0 as usize];
+        let svc = &self.cfg.services[s.index()];
+        let b = &self.balancers[s];
         let cands = self.candidates(s);
         let now = self.now();
         let mut details = vec![Detail::Candidates {
@@ -378,7 +374,7 @@ impl Simulation {
                 .copied()
                 .collect()
         };
-        let rate = |i: InstanceId| self.instances[i.0 as usize].metrics.rate_per_s(now);
+        let rate = |i: InstanceId| self.instances[i].metrics.rate_per_s(now);
         let rates: Vec<Ranked> = cands.iter().take(8).map(|&i| (i, rate(i))).collect();
         let answer = match strategy {
             Strategy::RoundRobin => Answer::RoundRobin {
@@ -445,14 +441,14 @@ impl Simulation {
                 Answer::ByClient { strategy, rates }
             }
         };
-        let p = self.service_metrics[s.0 as usize].latest_percentiles();
+        let p = self.service_metrics[s].latest_percentiles();
         if p.samples > 0 {
             details.push(Detail::ServiceCalls {
                 service: s,
                 p50_ms: p.p50_ms,
                 p95_ms: p.p95_ms,
                 p99_ms: p.p99_ms,
-                failed: self.service_metrics[s.0 as usize].error_rate(),
+                failed: self.service_metrics[s].error_rate(),
             });
         }
         Explanation {
@@ -463,9 +459,9 @@ impl Simulation {
     }
 
     fn explain_instance(&self, i: InstanceId) -> Explanation {
-        let inst = &self.instances[i.0 as usize];
+        let inst = &self.instances[i];
         let now = self.now();
-        let svc = &self.cfg.services[inst.service.0 as usize];
+        let svc = &self.cfg.services[inst.service.index()];
         let registered = self.registry.is_registered(i);
         let hc = svc.health_check.as_ref();
         let ttl_left_us = self.registry.expires_at(i).map_or(0, |t| t.since(now));

@@ -50,6 +50,7 @@ use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use slab::Slab;
 use std::collections::{BTreeMap, VecDeque};
+use typed_index_collections::TiVec;
 
 pub use data::DataOps;
 pub use request::Caller;
@@ -298,7 +299,7 @@ enum Pending {
         id: u64,
     },
     // Boxed: retries are rare and the spec would make every queued item twice as large.
-    Retry(Box<request::RetrySpec>),
+    Retry(Box<request::CallSpec>),
     Uneject {
         instance: InstanceId,
         nth: u32,
@@ -426,10 +427,10 @@ pub struct Simulation {
     workload: u64,
     pub(crate) registry: Registry,
     watcher: WatcherId,
-    pub(crate) caches: Vec<Cache>,
-    pub(crate) balancers: Vec<Balancer>,
-    pub(crate) panic: Vec<bool>,
-    pub(crate) instances: Vec<Instance>,
+    pub(crate) caches: TiVec<ServiceId, Cache>,
+    pub(crate) balancers: TiVec<ServiceId, Balancer>,
+    pub(crate) panic: TiVec<ServiceId, bool>,
+    pub(crate) instances: TiVec<InstanceId, Instance>,
     requests: Slab<request::Request>,
     calls: Slab<request::Call>,
     jobs: Slab<request::Job>,
@@ -442,7 +443,7 @@ pub struct Simulation {
     /// Retry budgets by (caller service key, upstream service): 0 is the gateway.
     budgets: BTreeMap<(u16, u16), RetryBudget>,
     limiter: Option<RateLimiter>,
-    pub(crate) service_metrics: Vec<WindowMetrics>,
+    pub(crate) service_metrics: TiVec<ServiceId, WindowMetrics>,
     /// Cumulative traffic shares, for picking a service per arrival.
     share_cdf: Vec<f64>,
     traffic_factor: f64,
@@ -503,11 +504,11 @@ impl Simulation {
         let ttl_us = cfg.registry.heartbeat_timeout_ms * 1_000;
         let mut registry = Registry::new(ttl_us);
         let watcher = registry.watch(None);
-        let mut instances = Vec::new();
+        let mut instances = TiVec::new();
         for (s, svc) in cfg.services.iter().enumerate() {
             for (slot, ic) in svc.instances.iter().enumerate() {
                 instances.push(Instance {
-                    service: ServiceId(s as u16),
+                    service: ServiceId::from(s),
                     slot,
                     process: match ic.role {
                         Role::Primary => Process::Running,
@@ -583,9 +584,9 @@ impl Simulation {
             workload: 0,
             registry,
             watcher,
-            caches: vec![Cache::default(); n_services],
+            caches: vec![Cache::default(); n_services].into(),
             balancers,
-            panic: vec![false; n_services],
+            panic: vec![false; n_services].into(),
             instances,
             requests: Slab::new(),
             calls: Slab::new(),
@@ -686,7 +687,7 @@ impl Simulation {
     /// its `retries + 1` attempts ends by its timeout, and each retry waits at most the longest
     /// back-off.
     fn request_life_bound_us(&self, s: ServiceId) -> u64 {
-        let svc = &self.cfg.services[s.0 as usize];
+        let svc = &self.cfg.services[s.index()];
         let timeout_us = svc.timeout_ms.unwrap_or(self.cfg.request_timeout_ms) * 1_000;
         let retries = u64::from(svc.retry.max_retries);
         (retries + 1) * timeout_us + retries * svc.retry.max_backoff_ms * 1_000
@@ -718,7 +719,7 @@ impl Simulation {
 
     /// Share of client requests the gateway sends to service `s`, `[0, 1]`.
     pub fn client_share(&self, s: ServiceId) -> f64 {
-        let i = s.0 as usize;
+        let i = s.index();
         let hi = self.share_cdf.get(i).copied().unwrap_or(0.0);
         let lo = if i == 0 { 0.0 } else { self.share_cdf[i - 1] };
         (hi - lo).max(0.0)
@@ -799,7 +800,7 @@ impl Simulation {
     pub fn instance_by_address(&self, address: &str) -> Option<InstanceId> {
         self.instance_configs()
             .position(|c| c.address == address)
-            .map(|i| InstanceId(i as u32))
+            .map(InstanceId::from)
     }
 
     /// The service called `name`, if any.
@@ -808,7 +809,7 @@ impl Simulation {
             .services
             .iter()
             .position(|s| s.name == name)
-            .map(|i| ServiceId(i as u16))
+            .map(ServiceId::from)
     }
 
     pub(crate) fn instance_configs(
@@ -822,13 +823,13 @@ impl Simulation {
         &self,
         id: InstanceId,
     ) -> &crate::scenario::config::InstanceConfig {
-        let inst = &self.instances[id.0 as usize];
-        &self.cfg.services[inst.service.0 as usize].instances[inst.slot]
+        let inst = &self.instances[id];
+        &self.cfg.services[inst.service.index()].instances[inst.slot]
     }
 
     /// `host:port` of `id` ("?" for an unknown id).
     pub fn address(&self, id: InstanceId) -> &str {
-        if (id.0 as usize) < self.instances.len() {
+        if id.index() < self.instances.len() {
             &self.instance_config(id).address
         } else {
             "?"
@@ -940,7 +941,7 @@ impl Simulation {
             ActionTarget::Instance(id) => {
                 self.inst(*id)?;
             }
-            ActionTarget::Service(s) if s.0 as usize >= self.cfg.services.len() => {
+            ActionTarget::Service(s) if s.index() >= self.cfg.services.len() => {
                 return Err(CommandError::UnknownService(*s));
             }
             ActionTarget::DataNode(id) => {
@@ -1107,10 +1108,10 @@ impl Simulation {
     ) -> Result<(), CommandError> {
         let b = self
             .balancers
-            .get_mut(s.0 as usize)
+            .get_mut(s)
             .ok_or(CommandError::UnknownService(s))?;
         b.strategy = strategy;
-        self.cfg.services[s.0 as usize].strategy = strategy;
+        self.cfg.services[s.index()].strategy = strategy;
         self.post(Notice::StrategyChanged {
             service: s,
             strategy,
@@ -1127,8 +1128,8 @@ impl Simulation {
             )));
         }
         let (s, slot) = {
-            let i = &self.instances[id.0 as usize];
-            (i.service.0 as usize, i.slot)
+            let i = &self.instances[id];
+            (i.service.index(), i.slot)
         };
         self.cfg.services[s].instances[slot].weight = w;
         for b in &mut self.balancers {
@@ -1156,7 +1157,7 @@ impl Simulation {
 
     fn inst(&self, id: InstanceId) -> Result<&Instance, CommandError> {
         self.instances
-            .get(id.0 as usize)
+            .get(id)
             .ok_or(CommandError::UnknownInstance(id))
     }
 
@@ -1255,48 +1256,46 @@ impl Simulation {
 
     /// Latency and rate metrics of `id`, if it exists.
     pub fn metrics(&self, id: InstanceId) -> Option<&WindowMetrics> {
-        self.instances.get(id.0 as usize).map(|i| &i.metrics)
+        self.instances.get(id).map(|i| &i.metrics)
     }
 
     /// Metrics of every call to service `s` (from any caller), if it exists.
     pub fn service_metrics(&self, s: ServiceId) -> Option<&WindowMetrics> {
-        self.service_metrics.get(s.0 as usize)
+        self.service_metrics.get(s)
     }
 
     /// Requests `id` has served successfully (0 for an unknown id).
     pub fn served(&self, id: InstanceId) -> u64 {
-        self.instances.get(id.0 as usize).map_or(0, |i| i.served)
+        self.instances.get(id).map_or(0, |i| i.served)
     }
 
     /// True if `id`'s process is running (serving).
     pub fn is_up(&self, id: InstanceId) -> bool {
-        self.instances.get(id.0 as usize).is_some_and(|i| i.up())
+        self.instances.get(id).is_some_and(|i| i.up())
     }
 
     /// Where `id`'s process is.
     pub fn process(&self, id: InstanceId) -> Option<Process> {
-        self.instances.get(id.0 as usize).map(|i| i.process)
+        self.instances.get(id).map(|i| i.process)
     }
 
     /// True if the health checker currently considers `id` healthy (always true for services
     /// without health checks).
     pub fn is_healthy(&self, id: InstanceId) -> bool {
-        self.instances
-            .get(id.0 as usize)
-            .is_some_and(|i| i.health.healthy)
+        self.instances.get(id).is_some_and(|i| i.health.healthy)
     }
 
     /// True if outlier detection has `id` ejected now.
     pub fn is_ejected(&self, id: InstanceId) -> bool {
         self.instances
-            .get(id.0 as usize)
+            .get(id)
             .is_some_and(|i| i.ejected_until.is_some())
     }
 
     /// The balancer's cached upstream list for service `s` (what discovery last told it).
     pub fn upstreams(&self, s: ServiceId) -> &[InstanceId] {
         self.caches
-            .get(s.0 as usize)
+            .get(s)
             .map(|c| c.members.as_slice())
             .unwrap_or(&[])
     }
@@ -1311,7 +1310,7 @@ impl Simulation {
 
     /// True if service `s`'s balancer is in panic mode (routing to every listed instance).
     pub fn in_panic(&self, s: ServiceId) -> bool {
-        self.panic.get(s.0 as usize).copied().unwrap_or(false)
+        self.panic.get(s).copied().unwrap_or(false)
     }
 
     /// Every breaker that exists, as (caller, upstream, breaker); `None` caller is the gateway.
@@ -1325,6 +1324,6 @@ impl Simulation {
 
     /// The service's balancer.
     pub fn balancer(&self, s: ServiceId) -> Option<&Balancer> {
-        self.balancers.get(s.0 as usize)
+        self.balancers.get(s)
     }
 }

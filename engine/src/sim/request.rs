@@ -89,9 +89,11 @@ pub(super) struct Job {
     span: Option<u32>,
 }
 
-/// A retry waiting for its back-off.
+/// What a call is for: the request it serves (held at `req_key`), where its answer goes, who
+/// calls, which service, the attempt (0: the first) and the span it is a child of. A retry
+/// waits for its back-off as one of these.
 #[derive(Clone, Debug)]
-pub(super) struct RetrySpec {
+pub(super) struct CallSpec {
     req_key: usize,
     req_id: u64,
     origin: Origin,
@@ -131,7 +133,7 @@ impl Simulation {
             .iter()
             .position(|&c| u < c)
             .unwrap_or(self.share_cdf.len() - 1);
-        let service = ServiceId(service as u16);
+        let service = ServiceId::from(service);
         let rate = self.cfg.tracing.sample_rate;
         let traced = rate > 0.0 && self.traffic_rng.chance(rate);
         let mut arrival = [0u8; 20];
@@ -174,21 +176,21 @@ impl Simulation {
                 return;
             }
         }
-        self.start_call(
+        self.start_call(CallSpec {
             req_key,
-            id,
-            Origin::Client,
-            Caller::Gateway,
+            req_id: id,
+            origin: Origin::Client,
+            caller: Caller::Gateway,
             service,
-            0,
-            None,
-        );
+            attempt: 0,
+            parent_span: None,
+        });
     }
 
     /// Panic mode (Envoy `healthy_panic_threshold`): fewer than `panic_threshold_pct` % of the
     /// `listed` instances of `s` are `healthy`.
     fn below_panic_threshold(&self, s: ServiceId, healthy: usize, listed: usize) -> bool {
-        let pct = self.cfg.services[s.0 as usize].panic_threshold_pct;
+        let pct = self.cfg.services[s.index()].panic_threshold_pct;
         listed > 0 && (healthy as f64) * 100.0 < pct * listed as f64
     }
 
@@ -196,14 +198,14 @@ impl Simulation {
     /// rotation, or all listed instances in panic mode.
     pub(super) fn fill_candidates(&self, s: ServiceId, out: &mut Vec<InstanceId>) {
         out.clear();
-        let members = &self.caches[s.0 as usize].members;
+        let members = &self.caches[s].members;
         out.extend(
             members
                 .iter()
                 .copied()
-                .filter(|i| self.instances[i.0 as usize].in_rotation()),
+                .filter(|i| self.instances[*i].in_rotation()),
         );
-        let draining = |i: &InstanceId| self.instances[i.0 as usize].faults.draining;
+        let draining = |i: &InstanceId| self.instances[*i].faults.draining;
         let listed = members.iter().filter(|i| !draining(i)).count();
         if self.below_panic_threshold(s, out.len(), listed) {
             out.clear();
@@ -213,18 +215,18 @@ impl Simulation {
 
     /// Re-evaluates panic mode for `s`: call after anything that changes health or membership.
     pub(super) fn health_view_changed(&mut self, s: ServiceId) {
-        let members = &self.caches[s.0 as usize].members;
+        let members = &self.caches[s].members;
         let listed = members
             .iter()
-            .filter(|i| !self.instances[i.0 as usize].faults.draining)
+            .filter(|i| !self.instances[**i].faults.draining)
             .count();
         let healthy = members
             .iter()
-            .filter(|i| self.instances[i.0 as usize].in_rotation())
+            .filter(|i| self.instances[**i].in_rotation())
             .count();
         let on = self.below_panic_threshold(s, healthy, listed);
-        if on != self.panic[s.0 as usize] {
-            self.panic[s.0 as usize] = on;
+        if on != self.panic[s] {
+            self.panic[s] = on;
             self.record(Event::PanicMode { service: s, on });
             if on {
                 self.stats.panics += 1;
@@ -234,22 +236,23 @@ impl Simulation {
                 on,
                 healthy: healthy as u32,
                 listed: listed as u32,
-                threshold_pct: self.cfg.services[s.0 as usize].panic_threshold_pct,
+                threshold_pct: self.cfg.services[s.index()].panic_threshold_pct,
             });
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn start_call(
-        &mut self,
-        req_key: usize,
-        req_id: u64,
-        origin: Origin,
-        caller: Caller,
-        service: ServiceId,
-        attempt: u32,
-        parent_span: Option<u32>,
-    ) {
+    /// Starts a call: picks an instance past the caller's breakers and dispatches, or ends
+    /// it at once (no healthy upstream, short-circuited).
+    pub(super) fn start_call(&mut self, spec: CallSpec) {
+        let CallSpec {
+            req_key,
+            req_id,
+            origin,
+            caller,
+            service,
+            attempt,
+            parent_span,
+        } = spec;
         self.stats.calls += 1;
         let id = self.next_id();
         let client = self.requests.get(req_key).map_or(0, |r| r.client);
@@ -281,7 +284,7 @@ impl Simulation {
         // Route around upstreams whose breaker (for this caller) would refuse the call.
         let mut all_refuse = None;
         if self.breakers_tripped > 0
-            && self.cfg.services[service.0 as usize].breaker.is_some()
+            && self.cfg.services[service.index()].breaker.is_some()
             && !cands.is_empty()
         {
             let now = self.now;
@@ -295,8 +298,7 @@ impl Simulation {
                 all_refuse = Some(first);
             }
         }
-        let picked =
-            self.balancers[service.0 as usize].pick(&cands, client, self.now, &mut self.rng);
+        let picked = self.balancers[service].pick(&cands, client, self.now, &mut self.rng);
         self.scratch = cands;
         if let Some(first) = all_refuse {
             // Every candidate's breaker is open: fail fast without calling anyone.
@@ -310,7 +312,7 @@ impl Simulation {
         };
         self.calls[call_key].instance = Some(target);
         // The caller's breaker for this upstream.
-        if let Some(bcfg) = self.cfg.services[service.0 as usize].breaker {
+        if let Some(bcfg) = self.cfg.services[service.index()].breaker {
             let key = (caller.key(), target.0);
             let now = self.now;
             let b = self
@@ -331,7 +333,7 @@ impl Simulation {
             }
         }
         self.calls[call_key].dispatched = true;
-        self.balancers[service.0 as usize].on_dispatch(target);
+        self.balancers[service].on_dispatch(target);
         self.record(Event::CallDispatched {
             call: id,
             request: req_id,
@@ -342,7 +344,7 @@ impl Simulation {
         if let Some(sp) = span {
             self.with_span(req_id, sp, |s| s.instance = Some(target));
         }
-        let timeout_ms = self.cfg.services[service.0 as usize]
+        let timeout_ms = self.cfg.services[service.index()]
             .timeout_ms
             .unwrap_or(self.cfg.request_timeout_ms);
         // Every call to this service waits the same delay: its timeouts come in time order.
@@ -356,7 +358,7 @@ impl Simulation {
 
     /// The call arrives at the instance.
     fn deliver(&mut self, call_key: usize, call_id: u64, target: InstanceId) {
-        let inst = &mut self.instances[target.0 as usize];
+        let inst = &mut self.instances[target];
         if !inst.up() {
             inst.refused_since_crash += 1;
             let first = inst.refused_since_crash == 1;
@@ -380,7 +382,7 @@ impl Simulation {
         }
         let (concurrency, queue_limit) = {
             let c = self.instance_config(target);
-            let conc = self.instances[target.0 as usize]
+            let conc = self.instances[target]
                 .faults
                 .concurrency
                 .unwrap_or(c.concurrency);
@@ -390,7 +392,7 @@ impl Simulation {
             let c = &self.calls[call_key];
             (c.req_key, c.req_id)
         };
-        let inst = &self.instances[target.0 as usize];
+        let inst = &self.instances[target];
         let has_slot = inst.busy < concurrency;
         let has_room = (inst.queue.len() as u32) < queue_limit;
         if !has_slot && !has_room {
@@ -399,7 +401,7 @@ impl Simulation {
         }
         let id = self.next_id();
         let span = self.calls[call_key].span;
-        let incarnation = self.instances[target.0 as usize].incarnation;
+        let incarnation = self.instances[target].incarnation;
         let job = self.jobs.insert(Job {
             id,
             instance: target,
@@ -411,7 +413,7 @@ impl Simulation {
             hung: false,
             span,
         });
-        let inst = &mut self.instances[target.0 as usize];
+        let inst = &mut self.instances[target];
         if has_slot {
             inst.busy += 1;
             self.start_job(job);
@@ -424,7 +426,7 @@ impl Simulation {
     pub(super) fn start_job(&mut self, job: usize) {
         let id = self.jobs[job].id;
         let target = self.jobs[job].instance;
-        let inst = &self.instances[target.0 as usize];
+        let inst = &self.instances[target];
         if inst.faults.hang {
             self.jobs[job].hung = true;
             return;
@@ -442,27 +444,27 @@ impl Simulation {
         if j.id != id {
             return;
         }
-        let inst = &self.instances[j.instance.0 as usize];
+        let inst = &self.instances[j.instance];
         if inst.incarnation != j.incarnation {
             return;
         }
         let svc = inst.service;
-        let deps = &self.cfg.services[svc.0 as usize].depends_on;
+        let deps = &self.cfg.services[svc.index()].depends_on;
         if let Some(dep) = deps.get(j.next_dep) {
             let dep = self
                 .service_by_name(dep)
                 .expect("validated: dependencies name services");
             let (req_key, req_id, span, caller) = (j.req_key, j.req_id, j.span, j.instance);
             self.jobs[job].next_dep += 1;
-            self.start_call(
+            self.start_call(CallSpec {
                 req_key,
                 req_id,
-                Origin::Job { key: job, id },
-                Caller::Instance(caller),
-                dep,
-                0,
-                span,
-            );
+                origin: Origin::Job { key: job, id },
+                caller: Caller::Instance(caller),
+                service: dep,
+                attempt: 0,
+                parent_span: span,
+            });
         } else {
             self.respond(job, None);
         }
@@ -474,14 +476,14 @@ impl Simulation {
         let j = self.jobs.remove(job);
         let target = j.instance;
         let error_rate = {
-            let inst = &self.instances[target.0 as usize];
+            let inst = &self.instances[target];
             inst.faults
                 .error_rate
                 .unwrap_or(self.instance_config(target).error_rate)
         };
         // Draw for every answer so the random stream does not depend on timeouts.
         let failed = error_rate > 0.0 && self.rng.chance(error_rate);
-        let serving_lost = self.instances[target.0 as usize].faults.serving_lost;
+        let serving_lost = self.instances[target].faults.serving_lost;
         let (call_key, call_id) = j.call;
         if !serving_lost && self.calls.get(call_key).is_some_and(|c| c.id == call_id) {
             if failed_dependency.is_some() {
@@ -498,11 +500,11 @@ impl Simulation {
     /// A slot on `target` is free: the next queued job takes it (even if its caller gave
     /// up: the server cannot know).
     pub(super) fn free_slot(&mut self, target: InstanceId) {
-        let concurrency = self.instances[target.0 as usize]
+        let concurrency = self.instances[target]
             .faults
             .concurrency
             .unwrap_or(self.instance_config(target).concurrency);
-        let inst = &mut self.instances[target.0 as usize];
+        let inst = &mut self.instances[target];
         if inst.busy <= concurrency {
             if let Some(next) = inst.queue.pop_front() {
                 self.start_job(next);
@@ -529,7 +531,7 @@ impl Simulation {
             );
         if let Some(target) = call.instance {
             if call.dispatched {
-                self.balancers[call.service.0 as usize].on_complete(
+                self.balancers[call.service].on_complete(
                     target,
                     responded.then_some(latency_us),
                     self.now,
@@ -537,7 +539,7 @@ impl Simulation {
                 self.breaker_result(call.caller, target, call.service, outcome, call.probe);
                 self.outlier_result(target, outcome);
                 let now = self.now;
-                let inst = &mut self.instances[target.0 as usize];
+                let inst = &mut self.instances[target];
                 match outcome {
                     Outcome::Ok => inst.served += 1,
                     Outcome::Timeout => inst.timeouts += 1,
@@ -546,14 +548,14 @@ impl Simulation {
                 let lat = (responded || outcome == Outcome::Timeout).then_some(latency_us);
                 inst.metrics.record(now, lat, outcome == Outcome::Ok);
             } else if outcome == Outcome::ShortCircuited {
-                self.instances[target.0 as usize].short_circuited += 1;
+                self.instances[target].short_circuited += 1;
                 self.stats.calls_short_circuited += 1;
             }
         }
         let now = self.now;
         let lat = (outcome != Outcome::ShortCircuited && outcome != Outcome::NoHealthyUpstream)
             .then_some(latency_us);
-        self.service_metrics[call.service.0 as usize].record(now, lat, outcome == Outcome::Ok);
+        self.service_metrics[call.service].record(now, lat, outcome == Outcome::Ok);
         self.record(Event::CallEnded {
             call: call.id,
             service: call.service,
@@ -574,7 +576,7 @@ impl Simulation {
         if !self.origin_alive(call.origin, call.req_key, call.req_id) {
             return;
         }
-        let retry = self.cfg.services[call.service.0 as usize].retry;
+        let retry = self.cfg.services[call.service.index()].retry;
         let retriable = matches!(
             outcome,
             Outcome::Error | Outcome::Timeout | Outcome::ShortCircuited
@@ -593,7 +595,7 @@ impl Simulation {
                 });
                 self.queue.push(
                     self.now.plus_us(backoff_us),
-                    Pending::Retry(Box::new(RetrySpec {
+                    Pending::Retry(Box::new(CallSpec {
                         req_key: call.req_key,
                         req_id: call.req_id,
                         origin: call.origin,
@@ -632,17 +634,9 @@ impl Simulation {
         }
     }
 
-    pub(super) fn retry(&mut self, spec: RetrySpec) {
+    pub(super) fn retry(&mut self, spec: CallSpec) {
         if self.origin_alive(spec.origin, spec.req_key, spec.req_id) {
-            self.start_call(
-                spec.req_key,
-                spec.req_id,
-                spec.origin,
-                spec.caller,
-                spec.service,
-                spec.attempt,
-                spec.parent_span,
-            );
+            self.start_call(spec);
         }
     }
 
@@ -703,7 +697,7 @@ impl Simulation {
             return None;
         }
         let start_us = self.now.as_us();
-        let endpoint = self.cfg.services[service.0 as usize]
+        let endpoint = self.cfg.services[service.index()]
             .endpoints
             .first()
             .cloned()
@@ -747,7 +741,7 @@ impl Simulation {
         outcome: Outcome,
         probe: bool,
     ) {
-        if self.cfg.services[service.0 as usize].breaker.is_none() {
+        if self.cfg.services[service.index()].breaker.is_none() {
             return;
         }
         let now = self.now;
@@ -788,8 +782,8 @@ impl Simulation {
         if to == BreakerState::Open {
             self.stats.breaker_opens += 1;
         }
-        let svc = self.instances[target.0 as usize].service;
-        let open_for_ms = self.cfg.services[svc.0 as usize]
+        let svc = self.instances[target].service;
+        let open_for_ms = self.cfg.services[svc.index()]
             .breaker
             .map_or(0, |b| b.reset_timeout_ms);
         self.post(Notice::BreakerChanged {
@@ -801,11 +795,11 @@ impl Simulation {
     }
 
     fn outlier_result(&mut self, target: InstanceId, outcome: Outcome) {
-        let svc = self.instances[target.0 as usize].service;
-        let Some(cfg) = self.cfg.services[svc.0 as usize].outlier else {
+        let svc = self.instances[target].service;
+        let Some(cfg) = self.cfg.services[svc.index()].outlier else {
             return;
         };
-        let inst = &mut self.instances[target.0 as usize];
+        let inst = &mut self.instances[target];
         if !matches!(outcome, Outcome::Error | Outcome::Timeout) {
             inst.consecutive_5xx = 0;
             return;
@@ -817,15 +811,15 @@ impl Simulation {
     }
 
     fn try_eject(&mut self, target: InstanceId, svc: ServiceId, cfg: &OutlierConfig) {
-        let members = &self.caches[svc.0 as usize].members;
+        let members = &self.caches[svc].members;
         let ejected = members
             .iter()
-            .filter(|i| self.instances[i.0 as usize].ejected_until.is_some())
+            .filter(|i| self.instances[**i].ejected_until.is_some())
             .count();
         if ejected >= cfg.max_ejected(members.len()) {
             return;
         }
-        let inst = &mut self.instances[target.0 as usize];
+        let inst = &mut self.instances[target];
         inst.times_ejected += 1;
         let nth = inst.times_ejected;
         let for_us = cfg.ejection_us(nth);
@@ -871,7 +865,7 @@ impl Simulation {
                 self.finish_call(ck, Outcome::Error, Some(ErrorCause::ConnectionReset));
             }
         }
-        let inst = &mut self.instances[target.0 as usize];
+        let inst = &mut self.instances[target];
         inst.busy = 0;
         inst.queue.clear();
         lost
@@ -895,7 +889,7 @@ impl Simulation {
 fn caller_service_key(sim: &Simulation, caller: Caller) -> u16 {
     match caller {
         Caller::Gateway => 0,
-        Caller::Instance(i) => sim.instances[i.0 as usize].service.0 + 1,
+        Caller::Instance(i) => sim.instances[i].service.0 + 1,
     }
 }
 

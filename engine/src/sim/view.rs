@@ -369,7 +369,7 @@ impl Simulation {
         };
         let mut worst_breaker: Vec<Option<BreakerState>> = vec![None; self.instances.len()];
         for (_, u, b) in self.breakers() {
-            let w = &mut worst_breaker[u.0 as usize];
+            let w = &mut worst_breaker[u.index()];
             if rank(Some(b.state())) > rank(*w) {
                 *w = Some(b.state());
             }
@@ -380,7 +380,7 @@ impl Simulation {
             .zip(self.instance_configs())
             .enumerate()
             .map(|(i, (inst, cfg))| {
-                let id = InstanceId(i as u32);
+                let id = InstanceId::from(i);
                 let svc = inst.service;
                 let registered = self.registry.is_registered(id);
                 let in_balancer = self.upstreams(svc).contains(&id);
@@ -425,7 +425,7 @@ impl Simulation {
                     health_failures: inst.health.failures,
                     ejected_until_us: inst.ejected_until.map(|t| t.as_us()),
                     role: cfg.role,
-                    weight: self.balancers[svc.0 as usize].weight(id),
+                    weight: self.balancers[svc].weight(id),
                     faults,
                     short_circuited: inst.short_circuited,
                     memory: self.memory_fraction(id),
@@ -456,13 +456,13 @@ impl Simulation {
             .iter()
             .enumerate()
             .map(|(s, svc)| {
-                let sid = ServiceId(s as u16);
+                let sid = ServiceId::from(s);
                 let members: Vec<InstanceId> = instances
                     .iter()
                     .filter(|v| v.service == sid)
                     .map(|v| v.id)
                     .collect();
-                let m = &self.service_metrics[s];
+                let m = &self.service_metrics[sid];
                 let p = m.latest_percentiles();
                 let upstreams = self.upstreams(sid).to_vec();
                 let missing_from_cache = self
@@ -489,7 +489,7 @@ impl Simulation {
                     endpoints: svc.endpoints.clone(),
                     candidates: self.candidates(sid),
                     panic: self.in_panic(sid),
-                    cache_age_ms: now.since(self.caches[s].fetched_at) / 1_000,
+                    cache_age_ms: now.since(self.caches[sid].fetched_at) / 1_000,
                     missing_from_cache,
                     breakers_open: self.open_breakers(sid),
                     series: last_points(m.series()),
@@ -499,7 +499,7 @@ impl Simulation {
                         .iter()
                         .enumerate()
                         .filter(|(_, c)| c.depends_on.contains(&svc.name))
-                        .map(|(c, _)| ServiceId(c as u16))
+                        .map(|(c, _)| ServiceId::from(c))
                         .collect(),
                     client_share: self.client_share(sid),
                 }
@@ -619,7 +619,7 @@ impl Simulation {
                 let alert = &a.alerts[t.alert];
                 let rule = &a.rules[alert.rule];
                 let (instance, service) = match alert.target {
-                    Target::Instance(i) => (Some(i), Some(self.instances[i.0 as usize].service)),
+                    Target::Instance(i) => (Some(i), Some(self.instances[i].service)),
                     Target::Service(s) => (None, Some(s)),
                     Target::Data => (None, None),
                 };
