@@ -92,7 +92,7 @@ impl Simulation {
         // the queue, after the items scheduled so far and before every later one at the same
         // µs, which is where queuing them here put them. So an action can be added to a
         // running simulation (`Simulation::schedule`) exactly as if it had been there from 0.
-        self.timeline_seq = self.queue.next_seq();
+        self.timeline.seq = self.queue.next_seq();
         self.schedule_next_arrival();
         self.queue
             .push(SimTime(METRICS_TICK_US), Pending::MetricsTick);
@@ -577,8 +577,8 @@ impl Simulation {
         kind: ActionKind,
         duration_ms: Option<u64>,
     ) {
-        let id = self.next_fault;
-        self.next_fault += 1;
+        let id = self.faults.next;
+        self.faults.next += 1;
         self.stats.faults += 1;
         let until = duration_ms.map(|d| self.now.plus_us(d * 1_000));
         self.record(Event::FaultStarted {
@@ -637,7 +637,7 @@ impl Simulation {
                 return; // a crash without a duration is over once it happened
             }
         }
-        self.active_faults.push(ActiveFault {
+        self.faults.active.push(ActiveFault {
             id,
             target,
             kind,
@@ -651,10 +651,10 @@ impl Simulation {
     }
 
     pub(super) fn end_fault(&mut self, fault: u32) {
-        let Some(pos) = self.active_faults.iter().position(|f| f.id == fault) else {
+        let Some(pos) = self.faults.active.iter().position(|f| f.id == fault) else {
             return;
         };
-        let f = self.active_faults.remove(pos);
+        let f = self.faults.active.remove(pos);
         self.record(Event::FaultEnded { fault });
         self.post(Notice::FaultEnded {
             target: f.target,
@@ -675,8 +675,9 @@ impl Simulation {
     fn refold_faults(&mut self, target: Option<InstanceId>) {
         match target {
             None => {
-                self.traffic_factor = self
-                    .active_faults
+                self.traffic.factor = self
+                    .faults
+                    .active
                     .iter()
                     .filter(|f| f.target.is_none())
                     .fold(1.0, |acc, f| match f.kind {
@@ -686,7 +687,7 @@ impl Simulation {
             }
             Some(t) => {
                 let mut st = FaultState::default();
-                for f in self.active_faults.iter().filter(|f| f.target == Some(t)) {
+                for f in self.faults.active.iter().filter(|f| f.target == Some(t)) {
                     st.apply(&f.kind, f.until.is_some());
                 }
                 let was = self.instances[t].faults;
@@ -831,9 +832,11 @@ impl Simulation {
         let (m, g) = match target {
             Target::Data => {
                 return match rule.metric {
-                    AlertMetric::UnderReplicatedKeys => {
-                        self.store.as_ref().map(|s| s.under_replicated() as f64)
-                    }
+                    AlertMetric::UnderReplicatedKeys => self
+                        .data
+                        .store
+                        .as_ref()
+                        .map(|s| s.under_replicated() as f64),
                     _ => None,
                 }
             }
@@ -867,9 +870,11 @@ impl Simulation {
                     .count() as f64,
                 Target::Data => 0.0,
             }),
-            AlertMetric::UnderReplicatedKeys => {
-                self.store.as_ref().map(|s| s.under_replicated() as f64)
-            }
+            AlertMetric::UnderReplicatedKeys => self
+                .data
+                .store
+                .as_ref()
+                .map(|s| s.under_replicated() as f64),
         }
     }
 }

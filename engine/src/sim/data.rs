@@ -28,6 +28,19 @@ pub struct DataOps {
     pub reads_unavailable: u64,
 }
 
+/// The replicated store inside a run and its counters.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DataPlane {
+    /// The store (`None`: the cluster has none).
+    pub(crate) store: Option<Store>,
+    /// Ring statistics as of the last change or repair tick.
+    ring_stats: Option<RingStats>,
+    /// Keyed operations by outcome.
+    ops: DataOps,
+    /// Bumped whenever the ring or its statistics change.
+    generation: u64,
+}
+
 impl Simulation {
     /// Time 0: the store with its preloaded keys, the operation stream and the repair tick.
     pub(super) fn start_data(&mut self) {
@@ -38,7 +51,7 @@ impl Simulation {
         for k in 0..d.preload_keys {
             store.write(k);
         }
-        self.store = Some(store);
+        self.data.store = Some(store);
         self.refresh_ring_stats();
         self.schedule_data_op();
         self.queue
@@ -50,7 +63,7 @@ impl Simulation {
         if d.ops_per_s <= 0.0 {
             return;
         }
-        let gap = self.traffic_rng.exponential(1e6 / d.ops_per_s);
+        let gap = self.traffic.rng.exponential(1e6 / d.ops_per_s);
         let gap = if gap.is_finite() {
             (gap as u64).max(1)
         } else {
@@ -62,27 +75,29 @@ impl Simulation {
     pub(super) fn data_op(&mut self) {
         let Some(d) = &self.cfg.data else { return };
         let (space, wf) = (d.key_space, d.write_fraction);
-        let key = self.traffic_rng.below(space);
-        let write = self.traffic_rng.chance(wf);
-        let Some(store) = &mut self.store else { return };
+        let key = self.traffic.rng.below(space);
+        let write = self.traffic.rng.chance(wf);
+        let Some(store) = &mut self.data.store else {
+            return;
+        };
         if write {
             match store.write(key) {
-                Some(_) => self.data_ops.writes_ok += 1,
-                None => self.data_ops.writes_failed += 1,
+                Some(_) => self.data.ops.writes_ok += 1,
+                None => self.data.ops.writes_failed += 1,
             }
         } else {
             match store.read(key) {
-                ReadResult::Found { fallbacks: 0, .. } => self.data_ops.reads_first += 1,
-                ReadResult::Found { .. } => self.data_ops.reads_fallback += 1,
-                ReadResult::NotFound => self.data_ops.reads_not_found += 1,
-                ReadResult::Unavailable => self.data_ops.reads_unavailable += 1,
+                ReadResult::Found { fallbacks: 0, .. } => self.data.ops.reads_first += 1,
+                ReadResult::Found { .. } => self.data.ops.reads_fallback += 1,
+                ReadResult::NotFound => self.data.ops.reads_not_found += 1,
+                ReadResult::Unavailable => self.data.ops.reads_unavailable += 1,
             }
         }
     }
 
     pub(super) fn repair_tick(&mut self) {
         let per_s = self.cfg.data.as_ref().map_or(0, |d| d.repair_per_s);
-        if let Some(store) = &mut self.store {
+        if let Some(store) = &mut self.data.store {
             if store.under_replicated() > 0 && per_s > 0 {
                 let copies = store.repair(per_s as usize);
                 let remaining = store.under_replicated() as u64;
@@ -100,28 +115,28 @@ impl Simulation {
     }
 
     pub(super) fn refresh_ring_stats(&mut self) {
-        self.ring_stats = self.store.as_ref().map(Store::stats);
-        self.data_generation += 1;
+        self.data.ring_stats = self.data.store.as_ref().map(Store::stats);
+        self.data.generation += 1;
     }
 
     /// The replicated store, if the cluster has one.
     pub fn store(&self) -> Option<&Store> {
-        self.store.as_ref()
+        self.data.store.as_ref()
     }
 
     /// Ring statistics as of the last change or repair tick (cheap: cached).
     pub fn ring_stats(&self) -> Option<&RingStats> {
-        self.ring_stats.as_ref()
+        self.data.ring_stats.as_ref()
     }
 
     /// Keyed operation counts.
     pub fn data_ops(&self) -> DataOps {
-        self.data_ops
+        self.data.ops
     }
 
     /// Bumped whenever the ring or its statistics change: a shell refetches the ring then.
     pub fn data_generation(&self) -> u64 {
-        self.data_generation
+        self.data.generation
     }
 
     /// Whether data-ring action `kind` on node `id` would be taken now, without taking it
@@ -129,7 +144,7 @@ impl Simulation {
     ///
     /// Errors: why not, as the store itself would say.
     pub(super) fn data_check(&self, kind: ActionKind, id: &str) -> Result<(), ReplicationError> {
-        let store = || self.store.as_ref().ok_or(ReplicationError::NoStore);
+        let store = || self.data.store.as_ref().ok_or(ReplicationError::NoStore);
         let up = |id: &str| -> Result<bool, ReplicationError> {
             let store = store()?;
             let node = store
@@ -148,7 +163,7 @@ impl Simulation {
 
     pub(super) fn data_fail(&mut self, id: &str) -> Result<(), ReplicationError> {
         self.data_check(ActionKind::DataNodeFail, id)?;
-        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
+        let store = self.data.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let node = store.node(id).unwrap_or(0);
         let under = store.fail(id)?;
         self.record(Event::DataNodeFailed {
@@ -167,7 +182,7 @@ impl Simulation {
 
     pub(super) fn data_recover(&mut self, id: &str) -> Result<(), ReplicationError> {
         self.data_check(ActionKind::DataNodeRecover, id)?;
-        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
+        let store = self.data.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let node = store.node(id).unwrap_or(0);
         store.recover(id)?;
         self.record(Event::DataNodeRecovered { node });
@@ -177,7 +192,7 @@ impl Simulation {
     }
 
     pub(super) fn data_join(&mut self, node: DataNodeConfig) -> Result<(), ReplicationError> {
-        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
+        let store = self.data.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let id = node.id.clone();
         let report = store.join(node)?;
         let index = store.node(&id).unwrap_or(0);
@@ -187,7 +202,7 @@ impl Simulation {
     }
 
     pub(super) fn data_leave(&mut self, id: &str) -> Result<(), ReplicationError> {
-        let store = self.store.as_mut().ok_or(ReplicationError::NoStore)?;
+        let store = self.data.store.as_mut().ok_or(ReplicationError::NoStore)?;
         let index = store
             .node(id)
             .ok_or_else(|| ReplicationError::UnknownNode(id.into()))?;

@@ -26,6 +26,7 @@ pub mod explain;
 pub mod notice;
 pub mod queue;
 mod request;
+mod timeline;
 pub mod view;
 
 use crate::common::Outcome;
@@ -43,13 +44,14 @@ use crate::mechanisms::retry::RetryBudget;
 use crate::mechanisms::trace::Trace;
 use crate::rng::SimRng;
 use crate::scenario::config::ClusterConfig;
-use crate::sim::event::{Digest, Event, EventLog, FEED_CAPACITY};
-use crate::sim::notice::{FeedEntry, Notice};
+use crate::sim::event::{Digest, Event, EventLog};
+use crate::sim::notice::{Feed, FeedEntry, Notice};
 use crate::sim::queue::EventQueue;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use slab::Slab;
 use std::collections::{BTreeMap, VecDeque};
+use timeline::Timeline;
 use typed_index_collections::TiVec;
 
 pub use data::DataOps;
@@ -400,13 +402,6 @@ pub struct ActiveFault {
     pub until: Option<SimTime>,
 }
 
-/// Indices of `faults` in the order they happen: by time, then by index.
-fn timeline_order(faults: &[crate::mechanisms::action::ScheduledAction]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..faults.len()).collect();
-    order.sort_by_key(|&i| (faults[i].at_ms, i));
-    order
-}
-
 /// ChaCha stream id of the workload's random numbers ("traffic" in ASCII).
 const TRAFFIC_STREAM: u64 = 0x0074_7261_6666_6963;
 
@@ -418,13 +413,8 @@ pub struct Simulation {
     now: SimTime,
     queue: EventQueue<Pending>,
     rng: SimRng,
-    /// The workload's own stream (arrival times, clients, services, trace sampling, keyed
-    /// operations), so two runs of one scenario under different strategies or settings see
-    /// exactly the same requests.
-    traffic_rng: SimRng,
-    /// XXH3 chain over every arrival (time, client, service): equal in two runs exactly when
-    /// they saw the same requests.
-    workload: u64,
+    /// The client workload: its random stream, its digest, the service shares, a spike.
+    traffic: Traffic,
     pub(crate) registry: Registry,
     watcher: WatcherId,
     pub(crate) caches: TiVec<ServiceId, Cache>,
@@ -444,20 +434,10 @@ pub struct Simulation {
     budgets: BTreeMap<(u16, u16), RetryBudget>,
     limiter: Option<RateLimiter>,
     pub(crate) service_metrics: TiVec<ServiceId, WindowMetrics>,
-    /// Cumulative traffic shares, for picking a service per arrival.
-    share_cdf: Vec<f64>,
-    traffic_factor: f64,
-    pub(crate) active_faults: Vec<ActiveFault>,
-    next_fault: u32,
-    /// Indices of `cfg.faults` in the order they happen: by time, then by index.
-    timeline: Vec<usize>,
-    /// `cfg.faults` resolved against the cluster, index for index.
-    timeline_actions: Vec<Action>,
-    /// How many of `timeline` have happened.
-    timeline_done: usize,
-    /// Queue items with a sequence number below this were scheduled before the timeline (at
-    /// time 0): at equal times they go before a timeline action, later items after it.
-    timeline_seq: u64,
+    /// Faults acting now.
+    pub(crate) faults: Faults,
+    /// The scenario's timeline, resolved.
+    timeline: Timeline,
     /// When the last event (queue item or timeline action) was handled.
     last_event_at: Option<SimTime>,
     pub(crate) alerts: AlertEngine,
@@ -471,13 +451,35 @@ pub struct Simulation {
     bookkeeping_fault: Option<BookkeepingFault>,
     pub(crate) stats: Stats,
     log: EventLog,
-    feed: VecDeque<FeedEntry>,
-    feed_seq: u64,
+    feed: Feed,
     scratch: Vec<InstanceId>,
-    store: Option<crate::mechanisms::replication::Store>,
-    ring_stats: Option<crate::mechanisms::replication::RingStats>,
-    data_ops: DataOps,
-    data_generation: u64,
+    /// The replicated store and its counters.
+    data: data::DataPlane,
+}
+
+/// The client workload of a run.
+#[derive(Clone, Debug)]
+struct Traffic {
+    /// The workload's own stream (arrival times, clients, services, trace sampling, keyed
+    /// operations), so two runs of one scenario under different strategies or settings see
+    /// exactly the same requests.
+    rng: SimRng,
+    /// XXH3 chain over every arrival (time, client, service): equal in two runs exactly when
+    /// they saw the same requests.
+    digest: u64,
+    /// Cumulative traffic shares, for picking a service per arrival.
+    share_cdf: Vec<f64>,
+    /// The product of the traffic spikes acting now.
+    factor: f64,
+}
+
+/// The faults acting now and the next fault id.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Faults {
+    /// Acting now, in the order they started.
+    pub(crate) active: Vec<ActiveFault>,
+    /// The id the next fault gets.
+    next: u32,
 }
 
 impl crate::scenario::Scenario {
@@ -496,11 +498,12 @@ impl Simulation {
     /// Errors: the config's first [`crate::common::ConfigError`].
     pub fn new(cfg: ClusterConfig, seed: u64) -> Result<Self, crate::common::ConfigError> {
         cfg.validate()?;
-        let timeline_actions = cfg
-            .faults
-            .iter()
-            .map(|f| cfg.resolve(f))
-            .collect::<Result<Vec<_>, _>>()?;
+        let timeline = Timeline::new(
+            cfg.faults
+                .iter()
+                .map(|f| cfg.resolve(f).map(|a| (f.at_ms, a)))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
         let ttl_us = cfg.registry.heartbeat_timeout_ms * 1_000;
         let mut registry = Registry::new(ttl_us);
         let watcher = registry.watch(None);
@@ -580,8 +583,12 @@ impl Simulation {
             now: SimTime::ZERO,
             queue: EventQueue::new(),
             rng: SimRng::new(seed),
-            traffic_rng: SimRng::with_stream(seed, TRAFFIC_STREAM),
-            workload: 0,
+            traffic: Traffic {
+                rng: SimRng::with_stream(seed, TRAFFIC_STREAM),
+                digest: 0,
+                share_cdf,
+                factor: 1.0,
+            },
             registry,
             watcher,
             caches: vec![Cache::default(); n_services].into(),
@@ -597,14 +604,8 @@ impl Simulation {
             budgets: BTreeMap::new(),
             limiter,
             service_metrics,
-            share_cdf,
-            traffic_factor: 1.0,
-            active_faults: Vec::new(),
-            next_fault: 0,
-            timeline: timeline_order(&cfg.faults),
-            timeline_actions,
-            timeline_done: 0,
-            timeline_seq: 0,
+            faults: Faults::default(),
+            timeline,
             last_event_at: None,
             alerts,
             open_traces: BTreeMap::new(),
@@ -615,13 +616,9 @@ impl Simulation {
             bookkeeping_fault: None,
             stats: Stats::default(),
             log: EventLog::default(),
-            feed: VecDeque::new(),
-            feed_seq: 0,
+            feed: Feed::default(),
             scratch: Vec::new(),
-            store: None,
-            ring_stats: None,
-            data_ops: DataOps::default(),
-            data_generation: 0,
+            data: data::DataPlane::default(),
             cfg,
         };
         sim.start();
@@ -714,14 +711,18 @@ impl Simulation {
     /// two runs of one scenario with different strategies or settings have equal values,
     /// because the workload has its own random stream.
     pub fn workload(&self) -> u64 {
-        self.workload
+        self.traffic.digest
     }
 
     /// Share of client requests the gateway sends to service `s`, `[0, 1]`.
     pub fn client_share(&self, s: ServiceId) -> f64 {
         let i = s.index();
-        let hi = self.share_cdf.get(i).copied().unwrap_or(0.0);
-        let lo = if i == 0 { 0.0 } else { self.share_cdf[i - 1] };
+        let hi = self.traffic.share_cdf.get(i).copied().unwrap_or(0.0);
+        let lo = if i == 0 {
+            0.0
+        } else {
+            self.traffic.share_cdf[i - 1]
+        };
         (hi - lo).max(0.0)
     }
 
@@ -742,7 +743,7 @@ impl Simulation {
 
     /// Feed entries posted since the start (including those the bounded feed dropped).
     pub fn feed_posted(&self) -> u64 {
-        self.feed_seq
+        self.feed.posted()
     }
 
     /// The registry.
@@ -762,7 +763,7 @@ impl Simulation {
 
     /// Faults acting now, in start order.
     pub fn active_faults(&self) -> &[ActiveFault] {
-        &self.active_faults
+        &self.faults.active
     }
 
     /// Number of instances over all services.
@@ -839,11 +840,12 @@ impl Simulation {
     /// Processes the next scheduled event, advancing the clock to it. Returns its time, or
     /// `None` when nothing is scheduled.
     pub fn step(&mut self) -> Option<SimTime> {
-        let at = match self.next_action() {
-            Some((at, index)) if self.action_goes_first(at) => {
+        let at = match self.timeline.next_at() {
+            Some(at) if self.action_goes_first(at) => {
                 self.now = self.now.max(at);
-                self.timeline_done += 1;
-                self.timeline_action(index);
+                if let Some(action) = self.timeline.take() {
+                    self.act(action);
+                }
                 at
             }
             _ => {
@@ -857,25 +859,19 @@ impl Simulation {
         Some(at)
     }
 
-    /// The next timeline action not yet taken: (when, index in `cfg.faults`).
-    fn next_action(&self) -> Option<(SimTime, usize)> {
-        let &index = self.timeline.get(self.timeline_done)?;
-        Some((SimTime::from_ms(self.cfg.faults[index].at_ms), index))
-    }
-
     /// True when a timeline action due `at` goes before the queue's earliest item.
     fn action_goes_first(&self, at: SimTime) -> bool {
         self.queue
             .peek_key()
-            .is_none_or(|(t, seq)| at < t || (at == t && seq >= self.timeline_seq))
+            .is_none_or(|(t, seq)| at < t || (at == t && seq >= self.timeline.seq))
     }
 
     /// When the next event (queue item or timeline action) is due, if any.
     pub fn next_event_at(&self) -> Option<SimTime> {
         let queued = self.queue.peek_time();
-        match (self.next_action(), queued) {
-            (Some((a, _)), Some(q)) => Some(a.min(q)),
-            (a, q) => a.map(|(a, _)| a).or(q),
+        match (self.timeline.next_at(), queued) {
+            (Some(a), Some(q)) => Some(a.min(q)),
+            (a, q) => a.or(q),
         }
     }
 
@@ -914,14 +910,8 @@ impl Simulation {
             )));
         }
         let resolved = self.cfg.resolve(&action).map_err(CommandError::Invalid)?;
-        let index = self.cfg.faults.len();
-        let after = self.timeline[self.timeline_done..]
-            .iter()
-            .take_while(|&&i| self.cfg.faults[i].at_ms <= action.at_ms)
-            .count();
+        self.timeline.insert(action.at_ms, resolved);
         self.cfg.faults.push(action);
-        self.timeline_actions.push(resolved);
-        self.timeline.insert(self.timeline_done + after, index);
         Ok(())
     }
 
@@ -997,12 +987,6 @@ impl Simulation {
         Ok(())
     }
 
-    /// Takes timeline action `index` of `cfg.faults` (its time has come).
-    fn timeline_action(&mut self, index: usize) {
-        let action = self.timeline_actions[index].clone();
-        self.act(action);
-    }
-
     /// Takes `action` now: the one path for the timeline and live actions. A data-node action
     /// the store refuses (the timeline can name a node that has left) is posted as skipped.
     fn act(&mut self, action: Action) {
@@ -1051,7 +1035,8 @@ impl Simulation {
             ActionTarget::Cluster if kind == ActionKind::Recover => {
                 self.stats.faults += 1;
                 let cluster_wide: Vec<u32> = self
-                    .active_faults
+                    .faults
+                    .active
                     .iter()
                     .filter(|f| f.target.is_none())
                     .map(|f| f.id)
@@ -1145,7 +1130,8 @@ impl Simulation {
     /// Ends every fault acting on instance `id`.
     pub(crate) fn clear_faults(&mut self, id: InstanceId) {
         let ids: Vec<u32> = self
-            .active_faults
+            .faults
+            .active
             .iter()
             .filter(|f| f.target == Some(id))
             .map(|f| f.id)
@@ -1225,15 +1211,7 @@ impl Simulation {
 
     /// Adds `notice` to the feed at the current instant (the oldest entry goes when full).
     fn post(&mut self, notice: Notice) {
-        if self.feed.len() == FEED_CAPACITY {
-            self.feed.pop_front();
-        }
-        self.feed_seq += 1;
-        self.feed.push_back(FeedEntry {
-            seq: self.feed_seq - 1,
-            at: self.now,
-            notice,
-        });
+        self.feed.post(self.now, notice);
     }
 
     fn alert_posts(&mut self, transitions: Vec<AlertTransition>) {

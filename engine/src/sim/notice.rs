@@ -12,8 +12,10 @@ use crate::mechanisms::action::{ActionKind, ActionTarget};
 use crate::mechanisms::alerts::AlertState;
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::BreakerState;
+use crate::sim::event::FEED_CAPACITY;
 use crate::sim::CommandError;
 use crate::time::SimTime;
+use std::collections::VecDeque;
 
 /// Who or what started an instance's process ([`Notice::InstanceStarted`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -459,4 +461,47 @@ pub struct FeedEntry {
     pub at: SimTime,
     /// What happened.
     pub notice: Notice,
+}
+
+/// The feed: the newest [`FEED_CAPACITY`] notices, oldest first, and how many were ever
+/// posted (a shell refetches when that changes).
+#[derive(Clone, Debug, Default)]
+pub struct Feed {
+    entries: VecDeque<FeedEntry>,
+    posted: u64,
+}
+
+impl Feed {
+    /// Adds `notice` at `at`; the oldest entry goes when the feed is full.
+    pub fn post(&mut self, at: SimTime, notice: Notice) {
+        if self.entries.len() == FEED_CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(FeedEntry {
+            seq: self.posted,
+            at,
+            notice,
+        });
+        self.posted += 1;
+    }
+
+    /// The entries kept, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &FeedEntry> {
+        self.entries.iter()
+    }
+
+    /// Notices posted since the start, including those dropped.
+    pub fn posted(&self) -> u64 {
+        self.posted
+    }
+
+    /// Entries kept (at most [`FEED_CAPACITY`]).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True before the first notice.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }

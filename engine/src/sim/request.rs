@@ -105,14 +105,14 @@ pub(super) struct CallSpec {
 
 impl Simulation {
     pub(super) fn schedule_next_arrival(&mut self) {
-        let rate = self.cfg.traffic.rate_rps * self.traffic_factor;
+        let rate = self.cfg.traffic.rate_rps * self.traffic.factor;
         if rate <= 0.0 {
             // Check again in a second in case a spike starts.
             self.queue
                 .push(self.now.plus_us(1_000_000), Pending::Arrival);
             return;
         }
-        let gap_us = self.traffic_rng.exponential(1e6 / rate);
+        let gap_us = self.traffic.rng.exponential(1e6 / rate);
         let gap_us = if gap_us.is_finite() {
             (gap_us as u64).max(1)
         } else {
@@ -122,26 +122,27 @@ impl Simulation {
     }
 
     pub(super) fn arrival(&mut self) {
-        if self.cfg.traffic.rate_rps * self.traffic_factor <= 0.0 {
+        if self.cfg.traffic.rate_rps * self.traffic.factor <= 0.0 {
             return;
         }
         let id = self.next_id();
-        let client = self.traffic_rng.below(self.cfg.traffic.clients as u64) as u32;
-        let u = self.traffic_rng.uniform();
+        let client = self.traffic.rng.below(self.cfg.traffic.clients as u64) as u32;
+        let u = self.traffic.rng.uniform();
         let service = self
+            .traffic
             .share_cdf
             .iter()
             .position(|&c| u < c)
-            .unwrap_or(self.share_cdf.len() - 1);
+            .unwrap_or(self.traffic.share_cdf.len() - 1);
         let service = ServiceId::from(service);
         let rate = self.cfg.tracing.sample_rate;
-        let traced = rate > 0.0 && self.traffic_rng.chance(rate);
+        let traced = rate > 0.0 && self.traffic.rng.chance(rate);
         let mut arrival = [0u8; 20];
         arrival[..8].copy_from_slice(&self.now.as_us().to_le_bytes());
         arrival[8..12].copy_from_slice(&client.to_le_bytes());
         arrival[12..14].copy_from_slice(&service.0.to_le_bytes());
         arrival[14..].copy_from_slice(&[traced as u8, 0, 0, 0, 0, 0]);
-        self.workload = xxhash_rust::xxh3::xxh3_64_with_seed(&arrival, self.workload);
+        self.traffic.digest = xxhash_rust::xxh3::xxh3_64_with_seed(&arrival, self.traffic.digest);
         self.totals.arrived += 1;
         let req_key = self.requests.insert(Request {
             id,
@@ -156,7 +157,7 @@ impl Simulation {
             service,
         });
         if traced {
-            let trace_id = self.traffic_rng.next_u64();
+            let trace_id = self.traffic.rng.next_u64();
             self.open_traces.insert(
                 id,
                 Trace {
