@@ -5,6 +5,7 @@
 use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
 
 /// Traces kept (the newest).
 pub const TRACE_CAPACITY: usize = 50;
@@ -67,4 +68,98 @@ pub struct Trace {
     pub spans: Vec<Span>,
     /// Spans not kept (past [`SPANS_PER_TRACE`]).
     pub dropped_spans: u32,
+}
+
+/// The traces of a run: those of requests in flight, and the newest [`TRACE_CAPACITY`]
+/// finished ones.
+#[derive(Clone, Debug, Default)]
+pub struct Tracer {
+    open: BTreeMap<u64, Trace>,
+    done: VecDeque<Trace>,
+}
+
+impl Tracer {
+    /// Starts the trace of `request` (arrived at `start_us`, simulated µs) with `trace_id`.
+    pub fn start(&mut self, request: u64, trace_id: u64, start_us: u64) {
+        self.open.insert(
+            request,
+            Trace {
+                trace_id,
+                request,
+                start_us,
+                end_us: None,
+                outcome: None,
+                spans: Vec::new(),
+                dropped_spans: 0,
+            },
+        );
+    }
+
+    /// True while `request` is traced and in flight.
+    pub fn is_open(&self, request: u64) -> bool {
+        self.open.contains_key(&request)
+    }
+
+    /// Opens a span in `request`'s trace for a call to `service`'s `endpoint` (attempt
+    /// `attempt`, child of `parent`, starting at `start_us`); its id, or `None` when the
+    /// request is not traced or its trace is full (the span is counted as dropped).
+    pub fn open_span(
+        &mut self,
+        request: u64,
+        parent: Option<u32>,
+        service: ServiceId,
+        endpoint: String,
+        attempt: u32,
+        start_us: u64,
+    ) -> Option<u32> {
+        let t = self.open.get_mut(&request)?;
+        if t.spans.len() >= SPANS_PER_TRACE {
+            t.dropped_spans += 1;
+            return None;
+        }
+        let span_id = t.spans.len() as u32;
+        t.spans.push(Span {
+            span_id,
+            parent,
+            service,
+            endpoint,
+            instance: None,
+            attempt,
+            start_us,
+            end_us: None,
+            outcome: None,
+            cause: None,
+        });
+        Some(span_id)
+    }
+
+    /// Span `span` of `request`'s open trace, to fill in.
+    pub fn span_mut(&mut self, request: u64, span: u32) -> Option<&mut Span> {
+        self.open
+            .get_mut(&request)
+            .and_then(|t| t.spans.get_mut(span as usize))
+    }
+
+    /// Ends `request`'s trace at `end_us` with `outcome` and keeps it (the oldest kept goes
+    /// when full).
+    pub fn finish(&mut self, request: u64, end_us: u64, outcome: Outcome) {
+        if let Some(mut t) = self.open.remove(&request) {
+            t.end_us = Some(end_us);
+            t.outcome = Some(outcome);
+            if self.done.len() == TRACE_CAPACITY {
+                self.done.pop_front();
+            }
+            self.done.push_back(t);
+        }
+    }
+
+    /// Finished traces, oldest first.
+    pub fn finished(&self) -> impl DoubleEndedIterator<Item = &Trace> {
+        self.done.iter()
+    }
+
+    /// (traces in flight, finished traces kept): their memory bound.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.open.len(), self.done.len())
+    }
 }

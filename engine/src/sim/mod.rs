@@ -41,7 +41,7 @@ use crate::mechanisms::metrics::WindowMetrics;
 use crate::mechanisms::ratelimit::RateLimiter;
 use crate::mechanisms::registry::{Registry, WatcherId};
 use crate::mechanisms::retry::RetryBudget;
-use crate::mechanisms::trace::Trace;
+use crate::mechanisms::trace::{Trace, Tracer};
 use crate::rng::SimRng;
 use crate::scenario::config::ClusterConfig;
 use crate::sim::event::{Digest, Event, EventLog};
@@ -49,7 +49,6 @@ use crate::sim::notice::{Feed, FeedEntry, Notice};
 use crate::sim::queue::EventQueue;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
-use slab::Slab;
 use std::collections::{BTreeMap, VecDeque};
 use timeline::Timeline;
 use typed_index_collections::TiVec;
@@ -421,10 +420,8 @@ pub struct Simulation {
     pub(crate) balancers: TiVec<ServiceId, Balancer>,
     pub(crate) panic: TiVec<ServiceId, bool>,
     pub(crate) instances: TiVec<InstanceId, Instance>,
-    requests: Slab<request::Request>,
-    calls: Slab<request::Call>,
-    jobs: Slab<request::Job>,
-    next_id: u64,
+    /// Requests, calls and jobs in flight.
+    flight: request::InFlight,
     /// Breakers by (caller key, upstream instance): caller 0 is the gateway, i + 1 instance i.
     pub(crate) breakers: BTreeMap<(u32, u32), CircuitBreaker>,
     /// How many of `breakers` are open or half-open (kept by every transition). While it is 0
@@ -441,8 +438,8 @@ pub struct Simulation {
     /// When the last event (queue item or timeline action) was handled.
     last_event_at: Option<SimTime>,
     pub(crate) alerts: AlertEngine,
-    open_traces: BTreeMap<u64, Trace>,
-    traces: VecDeque<Trace>,
+    /// Traces of sampled requests.
+    tracer: Tracer,
     /// Arrivals and outcomes; `in_flight` is filled in from `requests` when read.
     pub(crate) totals: OutcomeCounts,
     /// Attempts to end a request that had already ended, and the first one's id.
@@ -595,10 +592,7 @@ impl Simulation {
             balancers,
             panic: vec![false; n_services].into(),
             instances,
-            requests: Slab::new(),
-            calls: Slab::new(),
-            jobs: Slab::new(),
-            next_id: 0,
+            flight: request::InFlight::default(),
             breakers: BTreeMap::new(),
             breakers_tripped: 0,
             budgets: BTreeMap::new(),
@@ -608,8 +602,7 @@ impl Simulation {
             timeline,
             last_event_at: None,
             alerts,
-            open_traces: BTreeMap::new(),
-            traces: VecDeque::new(),
+            tracer: Tracer::default(),
             totals: OutcomeCounts::default(),
             double_ends: (0, None),
             #[cfg(feature = "test-faults")]
@@ -643,7 +636,7 @@ impl Simulation {
     /// Client request counts by outcome; `in_flight` is the requests held now.
     pub fn totals(&self) -> OutcomeCounts {
         OutcomeCounts {
-            in_flight: self.requests.len() as u64,
+            in_flight: self.flight.requests.len() as u64,
             ..self.totals
         }
     }
@@ -666,7 +659,8 @@ impl Simulation {
                 in_flight: t.in_flight,
             });
         }
-        self.requests
+        self.flight
+            .requests
             .iter()
             .find_map(|(_, r)| {
                 let age_us = self.now.since(r.arrived);
@@ -758,7 +752,7 @@ impl Simulation {
 
     /// The newest completed traces, oldest first (at most [`crate::mechanisms::trace::TRACE_CAPACITY`]).
     pub fn traces(&self) -> impl DoubleEndedIterator<Item = &Trace> {
-        self.traces.iter()
+        self.tracer.finished()
     }
 
     /// Faults acting now, in start order.
@@ -774,7 +768,11 @@ impl Simulation {
     /// Requests, calls and jobs held in memory now (in flight). Bounded by arrivals within a
     /// timeout; a property test checks it.
     pub fn in_memory(&self) -> (usize, usize, usize) {
-        (self.requests.len(), self.calls.len(), self.jobs.len())
+        (
+            self.flight.requests.len(),
+            self.flight.calls.len(),
+            self.flight.jobs.len(),
+        )
     }
 
     /// The length of every buffer that grows with the run (the soak test watches them). Each
@@ -783,15 +781,15 @@ impl Simulation {
     pub fn footprint(&self) -> Footprint {
         Footprint {
             pending_events: self.queue.len(),
-            requests: self.requests.len(),
-            calls: self.calls.len(),
-            jobs: self.jobs.len(),
+            requests: self.flight.requests.len(),
+            calls: self.flight.calls.len(),
+            jobs: self.flight.jobs.len(),
             queued_jobs: self.instances.iter().map(|i| i.queue.len()).sum(),
             log_entries: self.log.entries().count(),
             log_notable: self.log.notable().count(),
             feed: self.feed.len(),
-            traces: self.traces.len(),
-            open_traces: self.open_traces.len(),
+            traces: self.tracer.counts().1,
+            open_traces: self.tracer.counts().0,
             alert_feed: self.alerts.feed().len(),
             breakers: self.breakers.len(),
         }
@@ -1176,7 +1174,7 @@ impl Simulation {
             } => self.boot_done(instance, incarnation),
             Pending::JobDone { job, id } => self.job_done(job, id),
             Pending::CallTimeout { call, id } => {
-                if self.calls.get(call).is_some_and(|c| c.id == id) {
+                if self.flight.calls.get(call).is_some_and(|c| c.id == id) {
                     self.finish_call(call, Outcome::Timeout, None);
                 }
             }
@@ -1201,8 +1199,7 @@ impl Simulation {
     }
 
     fn next_id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id - 1
+        self.flight.next_id()
     }
 
     fn record(&mut self, event: Event) {

@@ -6,10 +6,11 @@ use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
 use crate::mechanisms::breaker::BreakerState;
 use crate::mechanisms::health::OutlierConfig;
-use crate::mechanisms::trace::{Span, Trace, SPANS_PER_TRACE, TRACE_CAPACITY};
+use crate::mechanisms::trace::Span;
 use crate::sim::event::Event;
 use crate::sim::notice::Notice;
 use crate::time::SimTime;
+use slab::Slab;
 
 /// Who makes a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +90,25 @@ pub(super) struct Job {
     span: Option<u32>,
 }
 
+/// The data plane's work in flight: client requests, the calls they make and the jobs those
+/// become on instances, each in a slab under a unique id (a stale timer or a late answer finds
+/// nothing), and the id counter.
+#[derive(Clone, Debug, Default)]
+pub(super) struct InFlight {
+    pub(super) requests: Slab<Request>,
+    pub(super) calls: Slab<Call>,
+    pub(super) jobs: Slab<Job>,
+    next: u64,
+}
+
+impl InFlight {
+    /// A fresh id, unique in the run.
+    pub(super) fn next_id(&mut self) -> u64 {
+        self.next += 1;
+        self.next - 1
+    }
+}
+
 /// What a call is for: the request it serves (held at `req_key`), where its answer goes, who
 /// calls, which service, the attempt (0: the first) and the span it is a child of. A retry
 /// waits for its back-off as one of these.
@@ -144,7 +164,7 @@ impl Simulation {
         arrival[14..].copy_from_slice(&[traced as u8, 0, 0, 0, 0, 0]);
         self.traffic.digest = xxhash_rust::xxh3::xxh3_64_with_seed(&arrival, self.traffic.digest);
         self.totals.arrived += 1;
-        let req_key = self.requests.insert(Request {
+        let req_key = self.flight.requests.insert(Request {
             id,
             arrived: self.now,
             service,
@@ -158,18 +178,7 @@ impl Simulation {
         });
         if traced {
             let trace_id = self.traffic.rng.next_u64();
-            self.open_traces.insert(
-                id,
-                Trace {
-                    trace_id,
-                    request: id,
-                    start_us: self.now.as_us(),
-                    end_us: None,
-                    outcome: None,
-                    spans: Vec::new(),
-                    dropped_spans: 0,
-                },
-            );
+            self.tracer.start(id, trace_id, self.now.as_us());
         }
         if let Some(l) = &mut self.limiter {
             if !l.admit(self.now) {
@@ -256,7 +265,7 @@ impl Simulation {
         } = spec;
         self.stats.calls += 1;
         let id = self.next_id();
-        let client = self.requests.get(req_key).map_or(0, |r| r.client);
+        let client = self.flight.requests.get(req_key).map_or(0, |r| r.client);
         if attempt == 0 {
             let key = (caller_service_key(self, caller), service.0);
             self.budgets
@@ -265,7 +274,7 @@ impl Simulation {
                 .on_first_attempt(self.now);
         }
         let span = self.open_span(req_id, parent_span, service, attempt);
-        let call_key = self.calls.insert(Call {
+        let call_key = self.flight.calls.insert(Call {
             id,
             req_key,
             req_id,
@@ -303,7 +312,7 @@ impl Simulation {
         self.scratch = cands;
         if let Some(first) = all_refuse {
             // Every candidate's breaker is open: fail fast without calling anyone.
-            self.calls[call_key].instance = Some(first);
+            self.flight.calls[call_key].instance = Some(first);
             self.finish_call(call_key, Outcome::ShortCircuited, None);
             return;
         }
@@ -311,7 +320,7 @@ impl Simulation {
             self.finish_call(call_key, Outcome::NoHealthyUpstream, None);
             return;
         };
-        self.calls[call_key].instance = Some(target);
+        self.flight.calls[call_key].instance = Some(target);
         // The caller's breaker for this upstream.
         if let Some(bcfg) = self.cfg.services[service.index()].breaker {
             let key = (caller.key(), target.0);
@@ -322,7 +331,7 @@ impl Simulation {
                 .or_insert_with(|| crate::mechanisms::breaker::CircuitBreaker::new(bcfg));
             match b.try_acquire(now) {
                 Ok(moved) => {
-                    self.calls[call_key].probe = b.state() == BreakerState::HalfOpen;
+                    self.flight.calls[call_key].probe = b.state() == BreakerState::HalfOpen;
                     if let Some(t) = moved {
                         self.breaker_changed(caller, target, t.from, t.to);
                     }
@@ -333,7 +342,7 @@ impl Simulation {
                 }
             }
         }
-        self.calls[call_key].dispatched = true;
+        self.flight.calls[call_key].dispatched = true;
         self.balancers[service].on_dispatch(target);
         self.record(Event::CallDispatched {
             call: id,
@@ -390,7 +399,7 @@ impl Simulation {
             (conc, c.queue_limit)
         };
         let (req_key, req_id) = {
-            let c = &self.calls[call_key];
+            let c = &self.flight.calls[call_key];
             (c.req_key, c.req_id)
         };
         let inst = &self.instances[target];
@@ -401,9 +410,9 @@ impl Simulation {
             return;
         }
         let id = self.next_id();
-        let span = self.calls[call_key].span;
+        let span = self.flight.calls[call_key].span;
         let incarnation = self.instances[target].incarnation;
-        let job = self.jobs.insert(Job {
+        let job = self.flight.jobs.insert(Job {
             id,
             instance: target,
             incarnation,
@@ -425,11 +434,11 @@ impl Simulation {
 
     /// Starts serving `job` in a slot already counted in `busy`.
     pub(super) fn start_job(&mut self, job: usize) {
-        let id = self.jobs[job].id;
-        let target = self.jobs[job].instance;
+        let id = self.flight.jobs[job].id;
+        let target = self.flight.jobs[job].instance;
         let inst = &self.instances[target];
         if inst.faults.hang {
-            self.jobs[job].hung = true;
+            self.flight.jobs[job].hung = true;
             return;
         }
         let slow = inst.faults.slow;
@@ -441,7 +450,9 @@ impl Simulation {
 
     /// The instance's own processing of `job` is done: call the next dependency or answer.
     pub(super) fn job_done(&mut self, job: usize, id: u64) {
-        let Some(j) = self.jobs.get(job) else { return };
+        let Some(j) = self.flight.jobs.get(job) else {
+            return;
+        };
         if j.id != id {
             return;
         }
@@ -456,7 +467,7 @@ impl Simulation {
                 .service_by_name(dep)
                 .expect("validated: dependencies name services");
             let (req_key, req_id, span, caller) = (j.req_key, j.req_id, j.span, j.instance);
-            self.jobs[job].next_dep += 1;
+            self.flight.jobs[job].next_dep += 1;
             self.start_call(CallSpec {
                 req_key,
                 req_id,
@@ -474,7 +485,7 @@ impl Simulation {
     /// The job answers its caller (ok unless `failed_dependency` or its error rate says
     /// otherwise) and frees its slot.
     fn respond(&mut self, job: usize, failed_dependency: Option<()>) {
-        let j = self.jobs.remove(job);
+        let j = self.flight.jobs.remove(job);
         let target = j.instance;
         let error_rate = {
             let inst = &self.instances[target];
@@ -486,7 +497,13 @@ impl Simulation {
         let failed = error_rate > 0.0 && self.rng.chance(error_rate);
         let serving_lost = self.instances[target].faults.serving_lost;
         let (call_key, call_id) = j.call;
-        if !serving_lost && self.calls.get(call_key).is_some_and(|c| c.id == call_id) {
+        if !serving_lost
+            && self
+                .flight
+                .calls
+                .get(call_key)
+                .is_some_and(|c| c.id == call_id)
+        {
             if failed_dependency.is_some() {
                 self.finish_call(call_key, Outcome::Error, Some(ErrorCause::Dependency));
             } else if failed {
@@ -523,7 +540,7 @@ impl Simulation {
         outcome: Outcome,
         cause: Option<ErrorCause>,
     ) {
-        let call = self.calls.remove(call_key);
+        let call = self.flight.calls.remove(call_key);
         let latency_us = self.now.since(call.started);
         let responded = matches!(outcome, Outcome::Ok)
             || matches!(
@@ -630,8 +647,12 @@ impl Simulation {
     /// job on the calling instance (a crash or failback destroys jobs).
     fn origin_alive(&self, origin: Origin, req_key: usize, req_id: u64) -> bool {
         match origin {
-            Origin::Client => self.requests.get(req_key).is_some_and(|r| r.id == req_id),
-            Origin::Job { key, id } => self.jobs.get(key).is_some_and(|j| j.id == id),
+            Origin::Client => self
+                .flight
+                .requests
+                .get(req_key)
+                .is_some_and(|r| r.id == req_id),
+            Origin::Job { key, id } => self.flight.jobs.get(key).is_some_and(|j| j.id == id),
         }
     }
 
@@ -662,12 +683,17 @@ impl Simulation {
             None => {}
         }
         self.totals.bump(outcome);
-        if self.requests.get(req_key).is_none_or(|r| r.id != req_id) {
+        if self
+            .flight
+            .requests
+            .get(req_key)
+            .is_none_or(|r| r.id != req_id)
+        {
             self.double_ends.0 += 1;
             self.double_ends.1.get_or_insert(req_id);
             return;
         }
-        let req = self.requests.remove(req_key);
+        let req = self.flight.requests.remove(req_key);
         let latency_us = self.now.since(req.arrived);
         self.record(Event::RequestEnded {
             request: req.id,
@@ -676,14 +702,7 @@ impl Simulation {
             latency_us,
         });
         if req.traced {
-            if let Some(mut t) = self.open_traces.remove(&req.id) {
-                t.end_us = Some(self.now.as_us());
-                t.outcome = Some(outcome);
-                if self.traces.len() == TRACE_CAPACITY {
-                    self.traces.pop_front();
-                }
-                self.traces.push_back(t);
-            }
+            self.tracer.finish(req.id, self.now.as_us(), outcome);
         }
     }
 
@@ -694,42 +713,21 @@ impl Simulation {
         service: ServiceId,
         attempt: u32,
     ) -> Option<u32> {
-        if !self.open_traces.contains_key(&req_id) {
+        if !self.tracer.is_open(req_id) {
             return None;
         }
-        let start_us = self.now.as_us();
         let endpoint = self.cfg.services[service.index()]
             .endpoints
             .first()
             .cloned()
             .unwrap_or_else(|| "/".into());
-        let t = self.open_traces.get_mut(&req_id)?;
-        if t.spans.len() >= SPANS_PER_TRACE {
-            t.dropped_spans += 1;
-            return None;
-        }
-        let span_id = t.spans.len() as u32;
-        t.spans.push(Span {
-            span_id,
-            parent,
-            service,
-            endpoint,
-            instance: None,
-            attempt,
-            start_us,
-            end_us: None,
-            outcome: None,
-            cause: None,
-        });
-        Some(span_id)
+        let now_us = self.now.as_us();
+        self.tracer
+            .open_span(req_id, parent, service, endpoint, attempt, now_us)
     }
 
     fn with_span(&mut self, req_id: u64, span: u32, f: impl FnOnce(&mut Span)) {
-        if let Some(s) = self
-            .open_traces
-            .get_mut(&req_id)
-            .and_then(|t| t.spans.get_mut(span as usize))
-        {
+        if let Some(s) = self.tracer.span_mut(req_id, span) {
             f(s);
         }
     }
@@ -852,6 +850,7 @@ impl Simulation {
     /// Returns how many calls were lost.
     pub(super) fn drop_jobs(&mut self, target: InstanceId) -> u32 {
         let keys: Vec<usize> = self
+            .flight
             .jobs
             .iter()
             .filter(|(_, j)| j.instance == target)
@@ -859,9 +858,9 @@ impl Simulation {
             .collect();
         let mut lost = 0;
         for k in keys {
-            let j = self.jobs.remove(k);
+            let j = self.flight.jobs.remove(k);
             let (ck, cid) = j.call;
-            if self.calls.get(ck).is_some_and(|c| c.id == cid) {
+            if self.flight.calls.get(ck).is_some_and(|c| c.id == cid) {
                 lost += 1;
                 self.finish_call(ck, Outcome::Error, Some(ErrorCause::ConnectionReset));
             }
@@ -875,13 +874,14 @@ impl Simulation {
     /// Schedules completion of every job on `target` that hung (its hang ended).
     pub(super) fn resume_hung_jobs(&mut self, target: InstanceId) {
         let keys: Vec<usize> = self
+            .flight
             .jobs
             .iter()
             .filter(|(_, j)| j.instance == target && j.hung)
             .map(|(k, _)| k)
             .collect();
         for k in keys {
-            self.jobs[k].hung = false;
+            self.flight.jobs[k].hung = false;
             self.start_job(k);
         }
     }
