@@ -5,7 +5,7 @@
 //! time; this test repeats the identical run in the browser and compares.
 #![cfg(target_arch = "wasm32")]
 
-use ha_engine::{presets, Action, ActionKind, SimTime, Simulation};
+use ha_engine::{presets, SimTime, Simulation};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -15,11 +15,12 @@ fn wasm_run_has_the_native_digest() {
     let expected = option_env!("HA_NATIVE_DIGEST")
         .filter(|d| d.len() == 16)
         .expect("HA_NATIVE_DIGEST: run this through scripts/test.sh");
-    // Mirrors `ha-sim run --preset discovery --seed 42 --seconds 120 --crash 192.168.1.11:8080@30`.
-    let mut sim = Simulation::new(presets::discovery().config, 42).unwrap();
-    sim.run_until(SimTime::from_secs(30));
-    let victim = sim.instance_by_address("192.168.1.11:8080").unwrap();
-    sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
+    // Mirrors `ha-sim run --preset discovery --seed 42 --seconds 120 --crash 192.168.1.11:8080@30`:
+    // the crash is on the timeline, as the CLI puts it.
+    let mut cfg = presets::discovery().config;
+    cfg.faults
+        .push("crash:192.168.1.11:8080@30".parse().unwrap());
+    let mut sim = Simulation::new(cfg, 42).unwrap();
     sim.run_until(SimTime::from_secs(120));
     assert_eq!(sim.digest().to_string(), expected);
 }
