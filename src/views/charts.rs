@@ -390,7 +390,7 @@ fn InstanceCard(index: usize) -> impl IntoView {
                     <span class="glyph" aria-hidden="true">{move || status().map_or("", |s| status_style(s).0)}</span>
                     " " {address.clone()}
                 </h3>
-                <span class="badge">{move || status().map_or("", |s| s.label())}</span>
+                <span class="badge">{move || status().map_or("", ha_engine::present::status)}</span>
             </header>
             <p class="sub">
                 {name} " · " {service}

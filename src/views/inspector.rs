@@ -111,7 +111,7 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 " " {address.clone()}
             </h3>
             <dl class="facts">
-                <div><dt>"state"</dt><dd data-testid="inspector-state">{fact(|x| x.status.label().to_string())}</dd></div>
+                <div><dt>"state"</dt><dd data-testid="inspector-state">{fact(|x| ha_engine::present::status(x.status).to_string())}</dd></div>
                 <div><dt>"service"</dt><dd>{service_name} " (" {fact(|x| format!("{:?}", x.role).to_lowercase())} ")"</dd></div>
                 <div><dt>"in flight"</dt><dd>{fact(|x| format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued))}</dd></div>
                 <div><dt>"rate"</dt><dd>{fact(|x| format!("{:.1} req/s, {:.1} % errors", x.rps, x.error_rate * 100.0))}</dd></div>

@@ -335,16 +335,16 @@ pub fn Topology() -> impl IntoView {
                 let detail = lab.instance(i, |x| match x.status {
                     InstanceStatus::Serving | InstanceStatus::Suspect => format!(
                         "{} · {} in flight · {:.0} req/s",
-                        x.status.label(),
+                        ha_engine::present::status(x.status),
                         x.busy + x.queued,
                         x.rps
                     ),
                     InstanceStatus::DownListed => format!(
                         "{} · expires in {:.1} s",
-                        x.status.label(),
+                        ha_engine::present::status(x.status),
                         x.ttl_left_ms.unwrap_or(0) as f64 / 1e3
                     ),
-                    s => s.label().to_string(),
+                    s => ha_engine::present::status(s).to_string(),
                 });
                 // Bar lengths are drawn in whole units (1.4 % of a compact bar): finer steps change
                 // a bar on most frames without a visible difference, and each change repaints.
@@ -366,7 +366,7 @@ pub fn Topology() -> impl IntoView {
                     state().map_or(String::new(), |(status, breaker)| {
                         format!(
                             "Instance {aria_address}: {}{}",
-                            status.label(),
+                            ha_engine::present::status(status),
                             breaker.map_or(String::new(), |b| format!(", {}", breaker_style(b).1))
                         )
                     })
@@ -509,7 +509,7 @@ pub fn Topology() -> impl IntoView {
                     .iter()
                     .map(|&s| {
                         let (glyph, class) = status_style(s);
-                        view! { <li class=class><span class="glyph" aria-hidden="true">{glyph}</span>" "{s.label()}</li> }
+                        view! { <li class=class><span class="glyph" aria-hidden="true">{glyph}</span>" "{ha_engine::present::status(s)}</li> }
                     })
                     .collect_view()}
                 {[BreakerState::Closed, BreakerState::HalfOpen, BreakerState::Open]

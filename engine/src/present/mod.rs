@@ -19,6 +19,7 @@ use crate::common::{InstanceId, ServiceId};
 use crate::mechanisms::action::{ActionKind, ActionTarget};
 use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Target};
 use crate::mechanisms::ratelimit::RateLimitConfig;
+use crate::sim::view::InstanceStatus;
 use crate::sim::Simulation;
 
 /// The names the words need: an instance's address, a service's name, a data node's id and an
@@ -72,6 +73,23 @@ pub fn action_target(t: &ActionTarget, names: &impl Names) -> String {
         ActionTarget::Instance(i) => names.instance(*i).to_string(),
         ActionTarget::Service(s) => names.service(*s).to_string(),
         ActionTarget::DataNode(id) => id.clone(),
+    }
+}
+
+/// An instance's state in a few words, e.g. `down, still listed`.
+pub fn status(s: InstanceStatus) -> &'static str {
+    match s {
+        InstanceStatus::Serving => "serving",
+        InstanceStatus::OutOfRotation => "unhealthy (failed health checks)",
+        InstanceStatus::Suspect => "suspect (a health check failed)",
+        InstanceStatus::Ejected => "ejected (outlier detection)",
+        InstanceStatus::Draining => "draining",
+        InstanceStatus::Recovering => "recovering (passing checks again)",
+        InstanceStatus::Unlisted => "up, not listed",
+        InstanceStatus::Booting => "booting",
+        InstanceStatus::Standby => "standby (backup pool)",
+        InstanceStatus::DownListed => "down, still listed",
+        InstanceStatus::Down => "down, expired",
     }
 }
 
@@ -222,5 +240,132 @@ pub(crate) mod test_names {
         fn alert(&self, alert: usize) -> Option<(&AlertRule, Target)> {
             (alert == 0).then_some((&self.rule, Target::Service(ServiceId(0))))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fault, metric, rate_limit, status};
+    use crate::mechanisms::action::ActionKind;
+    use crate::mechanisms::alerts::AlertMetric;
+    use crate::mechanisms::ratelimit::RateLimitConfig;
+    use crate::sim::view::InstanceStatus;
+    use expect_test::expect;
+
+    #[test]
+    fn statuses() {
+        let all = [
+            InstanceStatus::Serving,
+            InstanceStatus::OutOfRotation,
+            InstanceStatus::Suspect,
+            InstanceStatus::Ejected,
+            InstanceStatus::Draining,
+            InstanceStatus::Recovering,
+            InstanceStatus::Unlisted,
+            InstanceStatus::Booting,
+            InstanceStatus::Standby,
+            InstanceStatus::DownListed,
+            InstanceStatus::Down,
+        ];
+        let words: Vec<&str> = all.into_iter().map(status).collect();
+        expect![[r#"
+            [
+                "serving",
+                "unhealthy (failed health checks)",
+                "suspect (a health check failed)",
+                "ejected (outlier detection)",
+                "draining",
+                "recovering (passing checks again)",
+                "up, not listed",
+                "booting",
+                "standby (backup pool)",
+                "down, still listed",
+                "down, expired",
+            ]
+        "#]]
+        .assert_debug_eq(&words);
+    }
+
+    #[test]
+    fn faults_metrics_and_limits() {
+        let kinds = [
+            ActionKind::Crash,
+            ActionKind::Hang,
+            ActionKind::Slow { factor: 10.0 },
+            ActionKind::ErrorRate { rate: 0.25 },
+            ActionKind::PartitionHeartbeats,
+            ActionKind::PartitionServing,
+            ActionKind::TrafficSpike { factor: 3.0 },
+            ActionKind::Capacity { concurrency: 4 },
+            ActionKind::Restart,
+            ActionKind::Recover,
+            ActionKind::Drain,
+            ActionKind::SetWeight { weight: 5 },
+            ActionKind::SetStrategy {
+                strategy: crate::mechanisms::balancer::Strategy::Maglev,
+            },
+            ActionKind::DataNodeFail,
+            ActionKind::DataNodeRecover,
+            ActionKind::DataNodeJoin {
+                capacity: 500,
+                weight: 1,
+            },
+            ActionKind::DataNodeLeave,
+        ];
+        let words: Vec<String> = kinds.iter().map(fault).collect();
+        expect![[r#"
+            [
+                "crash",
+                "hang (accepts, never answers)",
+                "slow: latency ×10",
+                "error rate 25 %",
+                "partition: heartbeats lost, still serving",
+                "partition: unreachable by callers, still heart-beating",
+                "traffic spike ×3",
+                "capacity: 4 slots",
+                "restart",
+                "recover (faults cleared, restarted if down)",
+                "drain (no new requests)",
+                "weight set to 5",
+                "strategy set to Maglev",
+                "data node fails",
+                "data node recovers",
+                "data node joins (500 copies)",
+                "data node leaves",
+            ]
+        "#]]
+        .assert_debug_eq(&words);
+        let values = [
+            metric(AlertMetric::ErrorRate, 0.0312),
+            metric(AlertMetric::P99Ms, 512.4),
+            metric(AlertMetric::RequestRate, 98.76),
+            metric(AlertMetric::HealthyInstances, 2.0),
+        ];
+        expect![[r#"
+            [
+                "3.1 %",
+                "512 ms",
+                "98.8 req/s",
+                "2",
+            ]
+        "#]]
+        .assert_debug_eq(&values);
+        let limits = [
+            rate_limit(&RateLimitConfig::TokenBucket {
+                capacity: 100,
+                refill_per_s: 1.0,
+            }),
+            rate_limit(&RateLimitConfig::SlidingWindow {
+                max_requests: 100,
+                window_ms: 60_000,
+            }),
+        ];
+        expect![[r#"
+            [
+                "token bucket: 100 tokens, +1/s",
+                "sliding window: 100 per 60 s",
+            ]
+        "#]]
+        .assert_debug_eq(&limits);
     }
 }

@@ -50,25 +50,6 @@ pub enum InstanceStatus {
     Recovering,
 }
 
-impl InstanceStatus {
-    /// A short label for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            InstanceStatus::Serving => "serving",
-            InstanceStatus::OutOfRotation => "unhealthy (failed health checks)",
-            InstanceStatus::Suspect => "suspect (a health check failed)",
-            InstanceStatus::Ejected => "ejected (outlier detection)",
-            InstanceStatus::Draining => "draining",
-            InstanceStatus::Recovering => "recovering (passing checks again)",
-            InstanceStatus::Unlisted => "up, not listed",
-            InstanceStatus::Booting => "booting",
-            InstanceStatus::Standby => "standby (backup pool)",
-            InstanceStatus::DownListed => "down, still listed",
-            InstanceStatus::Down => "down, expired",
-        }
-    }
-}
-
 /// One instance as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InstanceView {
