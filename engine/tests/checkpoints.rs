@@ -99,3 +99,32 @@ fn an_action_in_the_past_is_refused() {
     assert_eq!(sim.digest(), before);
     assert!(sim.schedule(action(&sc, 0, 10_001)).is_ok());
 }
+
+/// A run paused exactly on a whole ms has handled that ms's events: an action goes in at the
+/// next free ms without a restore, and the run equals one with the action from the start.
+#[test]
+fn next_free_ms_takes_an_action_without_a_restore() {
+    let mut base = presets::discovery().config;
+    let mut sim = Simulation::new(base.clone(), 42).unwrap();
+    // The metrics tick runs every simulated second, so 20 s has an event at its very µs.
+    sim.run_until(SimTime::from_secs(20));
+    let free = sim.next_free_ms();
+    assert_eq!(free, 20_001);
+    let at_now: ScheduledAction = "crash:192.168.1.11:8080@20".parse().unwrap();
+    assert!(matches!(
+        sim.schedule(at_now),
+        Err(CommandError::TooLate { .. })
+    ));
+    let action = ScheduledAction {
+        at_ms: free,
+        .."crash:192.168.1.11:8080@0"
+            .parse::<ScheduledAction>()
+            .unwrap()
+    };
+    sim.schedule(action.clone()).unwrap();
+    sim.run_until(SimTime::from_secs(60));
+    base.faults.push(action);
+    let mut straight = Simulation::new(base, 42).unwrap();
+    straight.run_until(SimTime::from_secs(60));
+    assert_eq!(sim.digest(), straight.digest());
+}

@@ -717,11 +717,11 @@ impl Lab {
     /// share link replays it. The engine says first whether it would take it now
     /// ([`Simulation::check`], no copy of the run); a refusal is shown as a notice.
     ///
-    /// The action goes on the timeline at the next whole simulated ms and into the running
-    /// simulation ([`Simulation::schedule`]), which then runs exactly as the edited scenario
-    /// from 0 would; the checkpoints before that instant take it too. When the run has already
-    /// handled an event at that ms, it is restored from the latest checkpoint before it and
-    /// replayed (a few ms of simulated time, or one checkpoint spacing at most).
+    /// The action goes on the timeline at the first whole simulated ms the run has not handled
+    /// yet ([`Simulation::next_free_ms`]) and into the running simulation
+    /// ([`Simulation::schedule`]), which then runs exactly as the edited scenario from 0 would;
+    /// the checkpoints before that instant take it too. Only a run that is somehow past that
+    /// ms is restored from the latest checkpoint before it and replayed in slices.
     pub fn act(&self, action: Action) {
         self.finish_replay();
         if let Err(e) = self.sim.with_value(|s| s.check(&action)) {
@@ -730,7 +730,13 @@ impl Lab {
             return;
         }
         let now_us = self.sim.with_value(|s| s.now().as_us());
-        let at_ms = now_us.div_ceil(1_000);
+        // The first ms neither run has handled yet, so the action goes into the running
+        // simulations as they are: no checkpoint to restore, no replay longer than that ms.
+        let at_ms = self.compare.with_value(|b| {
+            self.sim
+                .with_value(Simulation::next_free_ms)
+                .max(b.as_ref().map_or(0, Simulation::next_free_ms))
+        });
         let mut sc = self.scenario.get_untracked();
         if sc.cluster.faults.len() >= MAX_FAULTS {
             self.notice.set(Some(format!(
@@ -784,10 +790,11 @@ impl Lab {
             self.digest_progress.set(Some(from_us));
         }
         self.replay_to(at.max(SimTime(now_us)), !a_ok);
-        // An action shows at once, as a rebuild did: the buttons that hand focus on after a
-        // click (Crash → Restart) need the new state on the next frame. The replay is a few
-        // simulated ms, or at most one checkpoint spacing when the run had to be restored.
-        self.finish_replay();
+        // An action shows at once: the replay to it is under a simulated ms. A run that had to
+        // be restored replays in slices instead (one checkpoint spacing at most).
+        if a_ok {
+            self.finish_replay();
+        }
         self.write_fragment();
     }
 

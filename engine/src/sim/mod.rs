@@ -882,6 +882,14 @@ impl Simulation {
         self.now = self.now.max(until);
     }
 
+    /// The first whole simulated ms at which an action can still be added to this run
+    /// ([`Simulation::schedule`]): now, rounded up, and after the last event handled (a run
+    /// paused exactly on a whole ms has handled that ms's events already).
+    pub fn next_free_ms(&self) -> u64 {
+        let after_last = self.last_event_at.map_or(0, |t| t.as_us() / 1_000 + 1);
+        self.now.as_us().div_ceil(1_000).max(after_last)
+    }
+
     /// Adds `action` to the timeline of this running simulation. The run goes on exactly as a
     /// run of the scenario with `action` on its timeline from the start would (same events,
     /// same digest), so a shell can add an action to a snapshot of the run instead of running
