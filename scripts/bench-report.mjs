@@ -145,9 +145,10 @@ running ${start.first_frame_ms} ms; first simulated second ${start.first_sim_sec
 
 Time travel in the \`stress\` preset paused at about 2:50 (\`node scripts/long-tasks.mjs URL\`,
 ${longTasks.length} runs): every main-thread task of 50 ms or more (Chromium's \`longtask\`
-entries) from the action until the page shows its result. The run is restored from the latest
-checkpoint before the instant it needs (src/checkpoints.rs) and replayed in slices of at most
-40 ms a frame; a Crash click goes into the running simulation at once.
+entries) from the action until the page shows its result. A seek restores the latest
+checkpoint before the instant it needs (src/state/checkpoints.rs) and replays in slices of at
+most 40 ms a frame; a Crash click goes into the running simulation at the first simulated ms it
+has not handled (\`Simulation::next_free_ms\`), with no restore.
 
 | Action | longest task per run (ms) | long tasks | until shown per run (ms) |
 |---|---|---|---|
