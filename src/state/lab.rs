@@ -831,6 +831,13 @@ impl Lab {
         self.load(s);
     }
 
+    /// Closes the bad-link message and puts the running scenario's link in the address bar,
+    /// so a reload opens what is shown rather than the bad link again.
+    pub fn dismiss_link_error(&self) {
+        self.link_error.set(None);
+        self.write_fragment();
+    }
+
     /// Reads the simulation: for views fetched on change (the ring), and for the words the
     /// page shows (a [`Simulation`] is the [`present::Names`] of its run). Not reactive: read
     /// beside a signal.

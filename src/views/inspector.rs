@@ -87,6 +87,25 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
     };
     let up = lab.instance_state(i, |x| x.up);
     let status = lab.instance_state(i, |x| Some(x.status));
+    // Crash and Restart disable themselves; focus moves to the other once the engine has
+    // taken the action (as on the instance cards), not to the page.
+    let crash_ref = NodeRef::<leptos::html::Button>::new();
+    let restart_ref = NodeRef::<leptos::html::Button>::new();
+    let handoff: StoredValue<Option<(bool, NodeRef<leptos::html::Button>)>> =
+        StoredValue::new(None);
+    Effect::new(move |_| {
+        let now_up = up();
+        if let Some((want_up, next)) = handoff.get_value() {
+            if now_up == want_up {
+                handoff.set_value(None);
+                request_animation_frame(move || {
+                    if let Some(button) = next.get_untracked() {
+                        let _ = button.focus();
+                    }
+                });
+            }
+        }
+    });
     let duration: RwSignal<Option<u64>> = RwSignal::new(None);
     let factor = RwSignal::new(5.0);
     let error_pct = RwSignal::new(50.0);
@@ -134,16 +153,29 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 </label>
                 <button
                     class="danger"
+                    node_ref=crash_ref
                     disabled=move || !up()
                     title="With a duration the machine stays down that long (restarts fail), then it starts again"
-                    on:click=move |_| match duration.get_untracked() {
-                        None => lab.act(Action::on(ActionKind::Crash, id)),
-                        Some(_) => run(ActionKind::Crash, true),
+                    on:click=move |_| {
+                        handoff.set_value(Some((false, restart_ref)));
+                        match duration.get_untracked() {
+                            None => lab.act(Action::on(ActionKind::Crash, id)),
+                            Some(_) => run(ActionKind::Crash, true),
+                        }
                     }
                 >
                     "Crash"
                 </button>
-                <button disabled=up on:click=move |_| lab.act(Action::on(ActionKind::Restart, id))>"Restart"</button>
+                <button
+                    node_ref=restart_ref
+                    disabled=up
+                    on:click=move |_| {
+                        handoff.set_value(Some((true, crash_ref)));
+                        lab.act(Action::on(ActionKind::Restart, id));
+                    }
+                >
+                    "Restart"
+                </button>
                 <button on:click=move |_| run(ActionKind::Hang, true)>"Hang"</button>
                 <div class="with-input">
                     <NumberField label="Slow-down factor k" value=factor min=1.0 max=1000.0 step=1.0/>

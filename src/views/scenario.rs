@@ -178,7 +178,7 @@ pub fn LinkError() -> impl IntoView {
                     {move || lab.link_error.get().unwrap_or_default()}
                 </p>
                 <p>"Showing the default scenario instead."</p>
-                <button on:click=move |_| lab.link_error.set(None)>"Dismiss"</button>
+                <button on:click=move |_| lab.dismiss_link_error()>"Dismiss"</button>
             </div>
         </Show>
     }
@@ -217,7 +217,7 @@ pub fn AboutRun() -> impl IntoView {
             <div>
                 <dt>"Run digest"</dt>
                 <dd>
-                    <code class="run-digest" aria-label="Run digest">{move || lab.scenario_digest.get()}</code>
+                    <code class="run-digest" title="Run digest">{move || lab.scenario_digest.get()}</code>
                     <span class="muted">{move || {
                         let total = lab.scenario.with(|x| x.duration_s);
                         match lab.digest_progress.get() {

@@ -86,6 +86,13 @@ for (const [name, mangle] of [
     await expect(page.locator('.link-error img')).toHaveCount(0);
     await expect(page.locator('.preset-title')).toHaveText('Service discovery and heartbeats');
     await expect(page.getByRole('article', { name: 'Instance 192.168.1.10:8080' })).toBeVisible();
+    if (name === 'truncated') await expect(alert).toContainText('cut short');
+    // Dismiss puts the running scenario in the address bar: a reload shows no error.
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await page.reload();
+    await expect(page.locator('.preset-title')).toHaveText('Service discovery and heartbeats');
+    await expect(page.getByRole('alert')).toHaveCount(0);
   });
 }
 

@@ -91,8 +91,10 @@ pub enum ScenarioError {
     TooLong(usize),
     /// Not base64url (a truncated or mangled link): (position of the first bad character).
     NotBase64(Option<usize>),
-    /// Not DEFLATE data, or truncated.
+    /// Not DEFLATE data.
     NotCompressed,
+    /// The code ends too early: the link was cut (its last characters are missing).
+    Truncated,
     /// Decompresses past [`MAX_SCENARIO_BYTES`].
     TooLarge,
     /// Not UTF-8 text.
@@ -130,7 +132,11 @@ impl fmt::Display for ScenarioError {
             }
             ScenarioError::NotCompressed => write!(
                 f,
-                "the link is damaged: its scenario code does not decompress (was it cut or changed?)"
+                "the link is damaged: its scenario code does not decompress (was it changed?)"
+            ),
+            ScenarioError::Truncated => write!(
+                f,
+                "the link is cut short: its scenario code ends too early (copy the whole link)"
             ),
             ScenarioError::TooLarge => write!(
                 f,
@@ -142,9 +148,13 @@ impl fmt::Display for ScenarioError {
                 write!(f, "the scenario is not valid (line {line}, column {col}): {msg}")
             }
             ScenarioError::NoVersion => write!(f, "the scenario has no version field"),
-            ScenarioError::UnsupportedVersion(v) => write!(
+            ScenarioError::UnsupportedVersion(v) if *v > u64::from(SCENARIO_VERSION) => write!(
                 f,
                 "the scenario is format version {v}; this HA Lab reads version {SCENARIO_VERSION} (is the link from a newer HA Lab?)"
+            ),
+            ScenarioError::UnsupportedVersion(v) => write!(
+                f,
+                "the scenario says format version {v}, which no HA Lab wrote (versions start at 1; this one reads {SCENARIO_VERSION})"
             ),
             ScenarioError::Field(field, why) => write!(f, "{field}: {why}"),
             ScenarioError::Config(e) => write!(f, "the cluster is invalid: {e}"),
@@ -301,12 +311,18 @@ impl Scenario {
         }
         let packed = URL_SAFE_NO_PAD.decode(code).map_err(|e| match e {
             base64::DecodeError::InvalidByte(i, _) => ScenarioError::NotBase64(Some(i)),
-            base64::DecodeError::InvalidLastSymbol(i, _) => ScenarioError::NotBase64(Some(i)),
+            // A valid character whose bits run past the data, or a length no code has: the
+            // code was cut.
+            base64::DecodeError::InvalidLastSymbol(..) | base64::DecodeError::InvalidLength(_) => {
+                ScenarioError::Truncated
+            }
             _ => ScenarioError::NotBase64(None),
         })?;
         let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES)
             .map_err(|e| match e.status {
                 miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ScenarioError::TooLarge,
+                miniz_oxide::inflate::TINFLStatus::FailedCannotMakeProgress
+                | miniz_oxide::inflate::TINFLStatus::NeedsMoreInput => ScenarioError::Truncated,
                 _ => ScenarioError::NotCompressed,
             })?;
         let text = std::str::from_utf8(&json).map_err(|_| ScenarioError::NotText)?;
@@ -382,7 +398,13 @@ impl serde_json::ser::Formatter for JsonLayout {
 }
 
 fn json_error(e: serde_json::Error) -> ScenarioError {
-    ScenarioError::NotJson(e.line(), e.column(), e.to_string())
+    // serde_json ends its message with the position, which the error gives apart.
+    let msg = e.to_string();
+    let msg = match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    };
+    ScenarioError::NotJson(e.line(), e.column(), msg)
 }
 
 #[cfg(test)]
@@ -435,10 +457,11 @@ mod tests {
                 *e == ScenarioError::NoScenarioInLink
             }),
             (format!("#s={}", &code[..code.len() / 2]), |e| {
-                matches!(
-                    e,
-                    ScenarioError::NotCompressed | ScenarioError::NotBase64(_)
-                )
+                *e == ScenarioError::Truncated
+            }),
+            // Cut by one character: every character left is valid; the code ends too early.
+            (format!("#s={}", &code[..code.len() - 1]), |e| {
+                *e == ScenarioError::Truncated
             }),
             (format!("#s={}!", &code), |e| {
                 matches!(e, ScenarioError::NotBase64(Some(_)))

@@ -1,0 +1,41 @@
+// axe-core (WCAG 2.1 A and AA) on the states a learner meets: the default page in both themes,
+// a preset with the hash ring, an instance selected in the inspector, and a phone screen.
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from './fixtures.mjs';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** The violations on the page now, one line each (rule, impact, first target). */
+async function violations(page) {
+  // The run is paused so the page holds still while axe reads it.
+  const pause = page.getByRole('button', { name: 'Pause' });
+  if (await pause.count()) await pause.click();
+  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0].target.join(' ')}`);
+}
+
+test('the default page, light and dark', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('article', { name: 'Instance 192.168.1.10:8080' })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Dark theme' }).click();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('the ring preset and a selected instance', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption('replication');
+  await expect(page.locator('svg.ring')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption('failover');
+  await page.getByRole('button', { name: /^Inspect / }).first().click();
+  await expect(page.locator('.inspector-panel [aria-label^="Inspector: instance"]')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('a phone screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/');
+  await expect(page.getByRole('article', { name: 'Instance 192.168.1.10:8080' })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+});
