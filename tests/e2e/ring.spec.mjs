@@ -91,3 +91,15 @@ test('a key\'s replica labels never overlap, and on a phone the panel fits its s
     expect(b.x + b.width).toBeLessThanOrEqual(right);
   }
 });
+
+test('on a 1366 px laptop the ownership table shows every node\'s buttons without scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const scroller = page.locator('.ring-panel-body .table-scroll');
+  await scroller.scrollIntoViewIfNeeded();
+  const { scroll, client } = await scroller.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+  expect(scroll, 'the table is not cut').toBeLessThanOrEqual(client);
+  const box = await scroller.boundingBox();
+  const remove = await page.getByRole('button', { name: 'Remove node-5' }).boundingBox();
+  expect(remove.x + remove.width).toBeLessThanOrEqual(box.x + box.width);
+});
