@@ -233,7 +233,7 @@ fn links_and_scenarios_replay_the_same_run() {
     let newer = dir.join("newer.json");
     std::fs::write(&newer, bumped.to_string()).unwrap();
     for (args, needle) in [
-        (vec!["run", "--link", cut], "damaged"),
+        (vec!["run", "--link", cut], "cut short"),
         (
             vec!["run", "--link", "http://127.0.0.1:8080/"],
             "no scenario",
