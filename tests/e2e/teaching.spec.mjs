@@ -310,9 +310,13 @@ test('keyboard-only operation reaches every control', async ({ page }) => {
     expect([...inInspector], `Tab reaches ${want} in the inspector`).toContain(want);
   }
   await page.keyboard.press('Shift+Tab');
-  await page.getByRole('button', { name: 'Hang', exact: true }).focus();
+  const hang = page.getByRole('button', { name: 'Hang', exact: true });
+  await hang.focus();
+  await expect(hang).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('.inspector-panel dd').last()).toContainText('hang');
+  // Not refused: a refusal is a notice in the transport bar.
+  await expect(page.locator('nav p.notice:not(.replaying)')).toHaveCount(0);
 });
 
 test('30 instances at 5,000 req/s stay readable and running', async ({ page }) => {
