@@ -317,7 +317,7 @@ impl Lab {
         let first = sim.view();
         let live_digest = RwSignal::new(first.digest.clone());
         let view = RwSignal::new(first);
-        let feed = RwSignal::new(feed_lines(&sim));
+        let feed = RwSignal::new(feed_lines(&sim, &[]));
         let lab = Lab {
             sim: StoredValue::new_local(sim),
             view,
@@ -401,6 +401,8 @@ impl Lab {
                 v.feed_posted = u64::MAX;
                 v.alert_posted = u64::MAX;
             });
+            // A rebuilt run numbers its notices anew: none of the shown words may be reused.
+            self.feed.update_untracked(Vec::clear);
         }
         self.work_replay();
     }
@@ -896,7 +898,10 @@ impl Lab {
             .view
             .with_untracked(|v| (v.feed_posted, v.alert_posted));
         if view.feed_posted != feed_before {
-            self.feed.set(self.sim.with_value(feed_lines));
+            let lines = self
+                .feed
+                .with_untracked(|before| self.sim.with_value(|s| feed_lines(s, before)));
+            self.feed.set(lines);
         }
         if view.alert_posted != alerts_before {
             self.alert_feed.set(self.sim.with_value(alert_lines));

@@ -21,16 +21,22 @@ pub struct FeedLine {
     pub text: String,
 }
 
-/// The feed the page shows, newest first, in words.
-pub fn feed_lines(sim: &Simulation) -> Vec<FeedLine> {
+/// The feed the page shows, newest first, in words. Entries already in `before` (the lines
+/// shown so far, newest first) keep their words: only new notices are put into words.
+pub fn feed_lines(sim: &Simulation, before: &[FeedLine]) -> Vec<FeedLine> {
     sim.feed_view()
-        .into_iter()
-        .map(|e| FeedLine {
-            seq: e.seq,
-            at: e.at,
-            severity: e.notice.severity(),
-            kind: e.notice.kind(),
-            text: present::notice(&e.notice, sim),
+        .map(|e| {
+            // `before` is in descending seq order.
+            match before.binary_search_by(|l| e.seq.cmp(&l.seq)) {
+                Ok(k) => before[k].clone(),
+                Err(_) => FeedLine {
+                    seq: e.seq,
+                    at: e.at,
+                    severity: e.notice.severity(),
+                    kind: e.notice.kind(),
+                    text: present::notice(&e.notice, sim),
+                },
+            }
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 
 use crate::platform::visible::use_visible;
 use crate::state::lab::use_lab;
+use crate::views::handoff::Handoff;
 use crate::views::projection::{nice_ceiling, Projection};
 use crate::views::topology::{breaker_style, status_style};
 use ha_engine::explain::Selection;
@@ -348,31 +349,8 @@ fn InstanceCard(index: usize) -> impl IntoView {
     let up = lab.instance_state(index, |x| x.up);
     let status = lab.instance_state(index, |x| Some(x.status));
     let breaker = lab.instance_state(index, |x| x.breaker);
-    // The pressed button becomes disabled; hand keyboard focus to its counterpart so it is not
-    // dropped to the page.
-    // The counterpart is enabled only once the engine has applied the action, which may be a
-    // frame or more later, so the handoff waits for `up` to reach the state it expects.
-    let crash_ref = NodeRef::<leptos::html::Button>::new();
-    let restart_ref = NodeRef::<leptos::html::Button>::new();
-    let handoff: StoredValue<Option<(bool, NodeRef<leptos::html::Button>)>> =
-        StoredValue::new(None);
-    Effect::new(move |_| {
-        let now_up = up();
-        if let Some((want_up, next)) = handoff.get_value() {
-            if now_up == want_up {
-                handoff.set_value(None);
-                request_animation_frame(move || {
-                    if let Some(button) = next.get_untracked() {
-                        let _ = button.focus();
-                    }
-                });
-            }
-        }
-    });
-    let act = move |action: Action, want_up: bool, next: NodeRef<leptos::html::Button>| {
-        handoff.set_value(Some((want_up, next)));
-        lab.act(action);
-    };
+    let handoff = Handoff::new(up);
+
     let sel = Selection::Instance(id);
     let selected = move || lab.selection.with(|s| *s == Some(sel));
     view! {
@@ -408,10 +386,10 @@ fn InstanceCard(index: usize) -> impl IntoView {
             </dl>
             <InstanceChart index=index shown=shown/>
             <div class="actions">
-                <button class="danger" node_ref=crash_ref aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| act(Action::on(ActionKind::Crash, id), false, restart_ref)>
+                <button class="danger" node_ref=handoff.crash aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| { handoff.crashed(); lab.act(Action::on(ActionKind::Crash, id)) }>
                     "Crash"
                 </button>
-                <button node_ref=restart_ref aria-label=format!("Restart {address}") disabled=up on:click=move |_| act(Action::on(ActionKind::Restart, id), true, crash_ref)>
+                <button node_ref=handoff.restart aria-label=format!("Restart {address}") disabled=up on:click=move |_| { handoff.restarted(); lab.act(Action::on(ActionKind::Restart, id)) }>
                     "Restart"
                 </button>
                 <button aria-label=format!("Inspect {address}") aria-pressed=move || selected().to_string() on:click=move |_| lab.select(Some(sel))>

@@ -9,6 +9,7 @@
 //! [`Lab::act`]: crate::state::lab::Lab::act
 
 use crate::state::lab::{use_lab, Lab};
+use crate::views::handoff::Handoff;
 use crate::views::topology::{breaker_style, status_style};
 use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
@@ -87,25 +88,8 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
     };
     let up = lab.instance_state(i, |x| x.up);
     let status = lab.instance_state(i, |x| Some(x.status));
-    // Crash and Restart disable themselves; focus moves to the other once the engine has
-    // taken the action (as on the instance cards), not to the page.
-    let crash_ref = NodeRef::<leptos::html::Button>::new();
-    let restart_ref = NodeRef::<leptos::html::Button>::new();
-    let handoff: StoredValue<Option<(bool, NodeRef<leptos::html::Button>)>> =
-        StoredValue::new(None);
-    Effect::new(move |_| {
-        let now_up = up();
-        if let Some((want_up, next)) = handoff.get_value() {
-            if now_up == want_up {
-                handoff.set_value(None);
-                request_animation_frame(move || {
-                    if let Some(button) = next.get_untracked() {
-                        let _ = button.focus();
-                    }
-                });
-            }
-        }
-    });
+    // Crash and Restart disable themselves: focus moves to the other (as on the cards).
+    let handoff = Handoff::new(up);
     let duration: RwSignal<Option<u64>> = RwSignal::new(None);
     let factor = RwSignal::new(5.0);
     let error_pct = RwSignal::new(50.0);
@@ -153,11 +137,11 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 </label>
                 <button
                     class="danger"
-                    node_ref=crash_ref
+                    node_ref=handoff.crash
                     disabled=move || !up()
                     title="With a duration the machine stays down that long (restarts fail), then it starts again"
                     on:click=move |_| {
-                        handoff.set_value(Some((false, restart_ref)));
+                        handoff.crashed();
                         match duration.get_untracked() {
                             None => lab.act(Action::on(ActionKind::Crash, id)),
                             Some(_) => run(ActionKind::Crash, true),
@@ -167,10 +151,10 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                     "Crash"
                 </button>
                 <button
-                    node_ref=restart_ref
+                    node_ref=handoff.restart
                     disabled=up
                     on:click=move |_| {
-                        handoff.set_value(Some((true, crash_ref)));
+                        handoff.restarted();
                         lab.act(Action::on(ActionKind::Restart, id));
                     }
                 >

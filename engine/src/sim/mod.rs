@@ -933,6 +933,11 @@ impl Simulation {
     ///
     /// Errors: the [`CommandError`] [`Simulation::apply`] would return now.
     pub fn check(&self, action: &Action) -> Result<(), CommandError> {
+        // Its values, checked as on a timeline.
+        let values = || {
+            let spec = self.cfg.schedule_at(0, action)?;
+            self.cfg.validate_action(&spec)
+        };
         match &action.target {
             ActionTarget::Instance(id) => {
                 self.inst(*id)?;
@@ -940,28 +945,17 @@ impl Simulation {
             ActionTarget::Service(s) if s.index() >= self.cfg.services.len() => {
                 return Err(CommandError::UnknownService(*s));
             }
+            // A data node is checked against the store as it is now (a node joined live is
+            // on no timeline); a join's capacity and weight as on a timeline.
             ActionTarget::DataNode(id) => {
                 if let ActionKind::DataNodeJoin { .. } = action.kind {
-                    // Its capacity and weight are checked as on a timeline.
-                    let spec = self
-                        .cfg
-                        .schedule_at(0, action)
-                        .map_err(CommandError::Invalid)?;
-                    self.cfg
-                        .validate_action(&spec)
-                        .map_err(CommandError::Invalid)?;
+                    values().map_err(CommandError::Invalid)?;
                 }
                 return self.data_check(action.kind, id).map_err(CommandError::Data);
             }
             _ => {}
         }
-        let spec = self
-            .cfg
-            .schedule_at(0, action)
-            .map_err(CommandError::Invalid)?;
-        self.cfg
-            .validate_action(&spec)
-            .map_err(CommandError::Invalid)?;
+        values().map_err(CommandError::Invalid)?;
         if let ActionTarget::Instance(id) = action.target {
             let inst = self.inst(id)?;
             match action.kind {

@@ -352,7 +352,7 @@ impl Notice {
     }
 
     /// The notice's kind in snake case (`instance_crashed`, `health_changed`, …): the page's
-    /// `data-kind` and the feed filter's key. One of [`NOTICE_KINDS`].
+    /// `data-kind`.
     pub fn kind(&self) -> &'static str {
         use Notice::*;
         match self {
@@ -385,72 +385,7 @@ impl Notice {
             WeightChanged { .. } => "weight_changed",
         }
     }
-
-    /// The instance it concerns, if one (a card or the inspector links to it).
-    pub fn instance(&self) -> Option<InstanceId> {
-        use Notice::*;
-        match self {
-            InstanceCrashed { instance, .. }
-            | InstanceStarted { instance, .. }
-            | InstanceReady { instance }
-            | Registered { instance, .. }
-            | Expired { instance, .. }
-            | MarkedUnhealthy { instance, .. }
-            | MarkedHealthy { instance, .. }
-            | Ejected { instance, .. }
-            | Unejected { instance }
-            | RecoveryFailed { instance, .. }
-            | RecoveryGaveUp { instance, .. }
-            | ConnectionsRefused { instance, .. }
-            | BreakerChanged { instance, .. }
-            | WeightChanged { instance, .. } => Some(*instance),
-            BackupPromoted { backup, .. } | Failback { backup, .. } => Some(*backup),
-            FaultStarted { target, .. } | FaultEnded { target, .. } | FaultsCleared { target } => {
-                *target
-            }
-            UpstreamsChanged { .. }
-            | PanicMode { .. }
-            | DataNodeFailed { .. }
-            | DataNodeRecovered { .. }
-            | DataMembership { .. }
-            | Repaired
-            | AlertChanged { .. }
-            | TimelineSkipped { .. }
-            | StrategyChanged { .. } => None,
-        }
-    }
 }
-
-/// Every value [`Notice::kind`] returns, in declaration order.
-pub const NOTICE_KINDS: [&str; 27] = [
-    "instance_crashed",
-    "instance_restarted",
-    "instance_ready",
-    "registered",
-    "expired",
-    "upstreams_changed",
-    "health_changed",
-    "ejected",
-    "unejected",
-    "backup_promoted",
-    "recovery_attempt",
-    "recovery_gave_up",
-    "failback",
-    "fault_started",
-    "fault_ended",
-    "recovered",
-    "connections_refused",
-    "breaker_changed",
-    "panic_mode",
-    "data_node_failed",
-    "data_node_recovered",
-    "data_membership",
-    "repaired",
-    "alert",
-    "timeline_skipped",
-    "strategy_changed",
-    "weight_changed",
-];
 
 /// One entry of the feed: a notice with its place and time in the run.
 #[derive(Clone, Debug, PartialEq)]

@@ -334,9 +334,10 @@ pub struct ClusterView {
 }
 
 impl Simulation {
-    /// The newest feed entries, newest first, at most [`VIEW_FEED_LEN`].
-    pub fn feed_view(&self) -> Vec<FeedEntry> {
-        self.feed().rev().take(VIEW_FEED_LEN).cloned().collect()
+    /// The newest feed entries, newest first, at most [`VIEW_FEED_LEN`] (borrowed: a shell
+    /// turns them into words without copying the notices).
+    pub fn feed_view(&self) -> impl Iterator<Item = &FeedEntry> {
+        self.feed().rev().take(VIEW_FEED_LEN)
     }
 
     /// The view of the cluster now.
