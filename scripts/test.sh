@@ -41,6 +41,8 @@ export HA_NATIVE_LINK HA_NATIVE_LINK_DIGEST
 HA_NATIVE_REPLICATION_DIGEST=$(cargo run -q -p ha-engine --bin ha-sim -- run --preset replication --seed 42 | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')
 HA_NATIVE_RING_PRIMARIES=$(cargo run -q -p ha-engine --bin ha-sim -- ring --nodes 7 --vnodes 50 --keys 500 | sed -n 's/.*"primary_keys": \([0-9]*\).*/\1/p' | paste -sd, -)
 export HA_NATIVE_REPLICATION_DIGEST HA_NATIVE_RING_PRIMARIES
+HA_HEAVIEST_LINK=$(cargo run -q -p ha-engine --bin ha-sim -- link --scenario tests/fixtures/heaviest.json --base '')
+export HA_HEAVIEST_LINK
 CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p ha-lab --target wasm32-unknown-unknown --test web

@@ -11,6 +11,11 @@ fn main() {
         console_error_panic_hook::hook(info);
         platform::crash::show(&info.to_string());
     }));
-    leptos::mount::mount_to_body(views::app::App);
+    // Mounted in a task of its own, after the one that compiled and started the wasm: each
+    // stays short (no long task when a heavy link opens, see issue 21).
+    leptos::prelude::set_timeout(
+        || leptos::mount::mount_to_body(views::app::App),
+        std::time::Duration::ZERO,
+    );
     platform::crash::test_hook();
 }

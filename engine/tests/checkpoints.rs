@@ -128,3 +128,35 @@ fn next_free_ms_takes_an_action_without_a_restore() {
     straight.run_until(SimTime::from_secs(60));
     assert_eq!(sim.digest(), straight.digest());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+
+    /// A run taken to an instant in slices of at most `max_events` events
+    /// ([`Simulation::run_until_bounded`], how the page keeps each task short) is the run
+    /// [`Simulation::run_until`] makes: same digest, same totals. A slice that stops early
+    /// leaves the clock at or before the target, and the next one goes on from there.
+    #[test]
+    fn a_run_in_bounded_slices_is_the_same_run(
+        preset in 0usize..12,
+        seed in any::<u64>(),
+        max_events in 1usize..5_000,
+        to_ms in 1u64..20_000,
+    ) {
+        let all = presets::all();
+        let p = &all[preset % all.len()];
+        let to = SimTime::from_ms(to_ms);
+        let mut whole = Simulation::new(p.config.clone(), seed).unwrap();
+        whole.run_until(to);
+        let mut sliced = Simulation::new(p.config.clone(), seed).unwrap();
+        let mut slices = 0;
+        while !sliced.run_until_bounded(to, max_events) {
+            prop_assert!(sliced.now() <= to);
+            slices += 1;
+            prop_assert!(slices < 10_000_000, "a bounded run must make progress");
+        }
+        prop_assert_eq!(sliced.now(), to);
+        prop_assert_eq!(sliced.digest(), whole.digest());
+        prop_assert_eq!(sliced.totals(), whole.totals());
+    }
+}

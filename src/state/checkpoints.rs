@@ -7,12 +7,15 @@
 //! edit of the timeline restore the latest snapshot at or before the instant they need, and
 //! replay only from there.
 //!
-//! Memory is bounded: at most [`MAX_CHECKPOINTS`] snapshots, [`FIRST_SPACING_US`] apart at
-//! first; when the store is full every other one goes and the spacing doubles, so a long run
-//! keeps snapshots spread over all of it. One snapshot is the whole simulation: about 0.3 to
-//! 1.5 MB for the presets and 3.7 MB for `stress` (30 instances, measured natively), so the
-//! store holds at most about 24 MB for a preset and 60 MB for `stress` (twice that in compare
-//! mode, which keeps a store per side).
+//! Memory is bounded: at most [`MAX_CHECKPOINTS`] snapshots and [`MAX_STORE_BYTES`],
+//! [`FIRST_SPACING_US`] apart at first; when the store is full every other one goes and the
+//! spacing doubles, so a long run keeps snapshots spread over all of it. One snapshot is the
+//! whole simulation ([`Simulation::approx_bytes`]): about 0.3 to 1.5 MB for the presets and
+//! 3.7 MB for `stress` (30 instances, measured natively), so the store holds at most about
+//! 24 MB for a preset and 60 MB for `stress` (twice that in compare mode, which keeps a store
+//! per side). A run heavier than [`MAX_SNAPSHOT_BYTES`] (100,000 req/s through 16 services
+//! holds over a million pending events) is not snapshotted: copying it would be one long task,
+//! so its seeks replay from an earlier snapshot or from 0, in slices.
 
 use ha_engine::action::ScheduledAction;
 use ha_engine::{SimTime, Simulation};
@@ -21,15 +24,22 @@ use std::collections::BTreeMap;
 /// Most snapshots kept per run.
 pub const MAX_CHECKPOINTS: usize = 16;
 
+/// Largest snapshot kept, bytes as [`Simulation::approx_bytes`] estimates them: a copy of
+/// 16 MB takes about 10 ms in the release build.
+pub const MAX_SNAPSHOT_BYTES: usize = 16 << 20;
+
+/// Most bytes the snapshots of one run may hold together.
+pub const MAX_STORE_BYTES: usize = 96 << 20;
+
 /// Simulated time between snapshots until the store first fills, µs (2 s).
 pub const FIRST_SPACING_US: u64 = 2_000_000;
 
 /// Snapshots of one run, by slot: slot `k` holds the run at `k × spacing` µs (or the first
-/// instant after it that the run stopped at).
+/// instant after it that the run stopped at), with its estimated size in bytes.
 #[derive(Clone, Debug)]
 pub struct Checkpoints {
     spacing_us: u64,
-    kept: BTreeMap<u64, Simulation>,
+    kept: BTreeMap<u64, (Simulation, usize)>,
 }
 
 impl Default for Checkpoints {
@@ -70,15 +80,20 @@ impl Checkpoints {
         (now_us / self.spacing_us + 1) * self.spacing_us
     }
 
-    /// Keeps a clone of `sim` if its slot is empty (a run at time 0 is never kept: building it
-    /// is as cheap as restoring it). Thins the store when it is over [`MAX_CHECKPOINTS`].
+    /// Keeps a clone of `sim` if its slot is empty and it is at most [`MAX_SNAPSHOT_BYTES`]
+    /// (a run at time 0 is never kept: building it is as cheap as restoring it). Thins the
+    /// store when it is over [`MAX_CHECKPOINTS`] or [`MAX_STORE_BYTES`].
     pub fn offer(&mut self, sim: &Simulation) {
         let slot = sim.now().as_us() / self.spacing_us;
         if slot == 0 || self.kept.contains_key(&slot) {
             return;
         }
-        self.kept.insert(slot, sim.clone());
-        while self.kept.len() > MAX_CHECKPOINTS {
+        let bytes = sim.approx_bytes();
+        if bytes > MAX_SNAPSHOT_BYTES {
+            return;
+        }
+        self.kept.insert(slot, (sim.clone(), bytes));
+        while self.kept.len() > MAX_CHECKPOINTS || self.bytes() > MAX_STORE_BYTES {
             self.spacing_us *= 2;
             self.kept = std::mem::take(&mut self.kept)
                 .into_iter()
@@ -88,21 +103,32 @@ impl Checkpoints {
         }
     }
 
+    /// Estimated bytes of all snapshots kept.
+    pub fn bytes(&self) -> usize {
+        self.kept.values().map(|(_, b)| b).sum()
+    }
+
     /// A copy of the latest snapshot at or before `t`, if any.
     pub fn restore(&self, t: SimTime) -> Option<Simulation> {
-        self.kept.values().rev().find(|s| s.now() <= t).cloned()
+        self.kept
+            .values()
+            .rev()
+            .map(|(s, _)| s)
+            .find(|s| s.now() <= t)
+            .cloned()
     }
 
     /// The time of the latest snapshot, if any.
     #[cfg(test)]
     pub fn latest(&self) -> Option<SimTime> {
-        self.kept.values().next_back().map(Simulation::now)
+        self.kept.values().next_back().map(|(s, _)| s.now())
     }
 
     /// Adds timeline `action` to every snapshot that has not reached its time, and drops the
     /// others (they have run past it, so they are no longer states of the edited scenario).
     pub fn schedule(&mut self, action: &ScheduledAction) {
-        self.kept.retain(|_, s| s.schedule(action.clone()).is_ok());
+        self.kept
+            .retain(|_, (s, _)| s.schedule(action.clone()).is_ok());
     }
 }
 
@@ -139,10 +165,54 @@ mod tests {
         // 120 s over at most 16 slots: 2 s doubled to 8 s; the last one is near the end.
         assert_eq!(cp.spacing_us(), 8_000_000);
         assert_eq!(cp.latest(), Some(SimTime::from_secs(120)));
-        let times: Vec<u64> = cp.kept.values().map(|s| s.now().as_us()).collect();
+        let times: Vec<u64> = cp.kept.values().map(|(s, _)| s.now().as_us()).collect();
         assert!(
             times.windows(2).all(|w| w[1] - w[0] == 8_000_000),
             "{times:?}"
+        );
+    }
+
+    /// A run too heavy to copy in a short task is never kept; the store of a heavy but
+    /// copyable one stays within its byte bound.
+    #[test]
+    fn heavy_runs_are_bounded_by_bytes() {
+        let mut s = Scenario::from_preset(&presets::stress(), 1);
+        s.cluster.traffic.rate_rps = 100_000.0;
+        let mut cp = Checkpoints::new();
+        let sim = fill(&mut cp, &s, 8_000_000);
+        let one = sim.approx_bytes();
+        assert!(one > 2 << 20, "a heavy run: {one} B");
+        assert!(
+            cp.count() > 0 && cp.bytes() <= MAX_STORE_BYTES,
+            "{} B",
+            cp.bytes()
+        );
+
+        let mut small = Checkpoints::new();
+        small.offer(&run_to(
+            &Scenario::from_preset(&presets::discovery(), 1),
+            3_000_000,
+        ));
+        assert_eq!(small.count(), 1);
+        // The same store refuses a snapshot over the bound: the heavy run with every
+        // instance's queue and a long timeout, so each request holds a pending timer.
+        let mut huge = s.clone();
+        huge.cluster.request_timeout_ms = 60_000;
+        for i in &mut huge.cluster.services[0].instances {
+            i.concurrency = 10_000;
+            i.queue_limit = 100_000;
+        }
+        let big = run_to(&huge, 4_000_000);
+        assert!(
+            big.approx_bytes() > MAX_SNAPSHOT_BYTES,
+            "{} B",
+            big.approx_bytes()
+        );
+        small.offer(&big);
+        assert_eq!(
+            small.count(),
+            1,
+            "a snapshot over {MAX_SNAPSHOT_BYTES} B is not kept"
         );
     }
 

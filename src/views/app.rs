@@ -1,6 +1,8 @@
 //! The page: transport bar and timeline, topology, compare mode, service and instance charts,
 //! the hash ring, the inspector with its explanation, alerts, the lesson, totals and the feed.
 
+use crate::platform::media::{use_media, Phone, PHONE_QUERY};
+use crate::platform::progressive::use_progressive;
 use crate::state::lab::Lab;
 use crate::views::alerts::AlertFeed;
 use crate::views::charts::{InstanceCharts, ServiceCharts};
@@ -39,15 +41,34 @@ fn background(lab: Lab) {
     });
 }
 
+/// Which panels have their content mounted: those whose `stage` is below it. It grows by one
+/// per animation frame after the page (or a new scenario's layout) first shows, so building
+/// and laying out the whole page is spread over a few frames instead of one long task.
+#[derive(Clone, Copy)]
+struct Stage(ReadSignal<usize>);
+
+/// Panel stages: 0 shows with the page, each next one a frame later.
+const STAGES: usize = 5;
+
 /// A titled section of the page, labelled by its heading; its class is `panel {id}-panel`.
+/// Its heading shows at once, its content from `stage` on ([`Stage`]).
 #[component]
-fn Panel(id: &'static str, title: &'static str, children: Children) -> impl IntoView {
+fn Panel(
+    id: &'static str,
+    title: &'static str,
+    #[prop(optional)] stage: usize,
+    children: Children,
+) -> impl IntoView {
     let heading = format!("{id}-h");
     let labelled_by = heading.clone();
+    let shown = use_context::<Stage>().map(|s| s.0);
+    let ready = Memo::new(move |_| shown.is_none_or(|s| s.get() > stage));
+    // Children are built once, when the panel's stage comes (`Children` runs only once).
+    let children = StoredValue::new_local(Some(children));
     view! {
-        <section class=format!("panel {id}-panel") aria-labelledby=labelled_by>
+        <section class=format!("panel {id}-panel") aria-labelledby=labelled_by aria-busy=move || (!ready.get()).then_some("true")>
             <h2 id=heading>{title}</h2>
-            {children()}
+            {move || ready.get().then(|| children.try_update_value(Option::take).flatten().map(|c| c()))}
         </section>
     }
 }
@@ -57,48 +78,64 @@ fn Panel(id: &'static str, title: &'static str, children: Children) -> impl Into
 pub fn App() -> impl IntoView {
     let lab = Lab::new();
     provide_context(lab);
+    provide_context(Phone(use_media(PHONE_QUERY)));
     animate(lab);
     let title = move || lab.scenario.with(|s| s.title.clone());
     let teaches = move || lab.scenario.with(|s| s.teaches.clone());
     let watch = move || lab.scenario.with(|s| s.watch.clone());
+    // On a phone the header keeps play, step, speed, the clock and the timeline; the rest
+    // (seed, reset, theme, scenario, share, import, export) is behind "More".
+    let menu = RwSignal::new(false);
     view! {
-        <header class="top">
+        <header class="top" class:menu-open=move || menu.get()>
             <div class="brand">
                 <h1>"HA Lab"</h1>
                 <p class="preset-title">{title}</p>
             </div>
+            <button
+                class="more-toggle"
+                aria-expanded=move || menu.get().to_string()
+                aria-controls="more-controls"
+                on:click=move |_| menu.update(|m| *m = !*m)
+            >
+                {move || if menu.get() { "Less" } else { "More" }}
+            </button>
             <TransportBar/>
-            <ScenarioBar/>
+            <div id="more-controls" class="more">
+                <ScenarioBar/>
+            </div>
             <Scrubber/>
         </header>
         <LinkError/>
         // Re-laid out for each loaded scenario: the topology's rows depend on its instances.
         {move || {
             lab.generation.track();
+            let total = Memo::new(|_| STAGES);
+            provide_context(Stage(use_progressive(total, 1, 1)));
             view! {
                 <main class="layout">
                     <div class="main-col">
                         <Panel id="topology" title="Topology"><Topology/></Panel>
-                        <Panel id="compare" title="Compare strategies"><Compare/></Panel>
-                        <Panel id="services" title="Services"><ServiceCharts/></Panel>
-                        <Panel id="charts" title="Instances"><InstanceCharts/></Panel>
+                        <Panel id="compare" title="Compare strategies" stage=2><Compare/></Panel>
+                        <Panel id="services" title="Services" stage=2><ServiceCharts/></Panel>
+                        <Panel id="charts" title="Instances" stage=3><InstanceCharts/></Panel>
                         <Show when=move || lab.view.with(|v| v.data.is_some())>
-                            <Panel id="ring" title="Hash ring"><RingPanel/></Panel>
+                            <Panel id="ring" title="Hash ring" stage=4><RingPanel/></Panel>
                         </Show>
                     </div>
                     <aside class="side">
-                        <Panel id="inspector" title="Inspector"><Inspector/></Panel>
-                        <Panel id="explain" title="Explain"><Explain/></Panel>
-                        <Panel id="alerts" title="Alerts"><AlertFeed/></Panel>
+                        <Panel id="inspector" title="Inspector" stage=1><Inspector/></Panel>
+                        <Panel id="explain" title="Explain" stage=1><Explain/></Panel>
+                        <Panel id="alerts" title="Alerts" stage=1><AlertFeed/></Panel>
                         <Panel id="lesson" title="This scenario">
                             <p>{teaches}</p>
                             <Show when=move || !watch().is_empty()>
                                 <p><strong>"Try it: "</strong>{watch}</p>
                             </Show>
                         </Panel>
-                        <Panel id="about" title="About this run"><AboutRun/></Panel>
-                        <Panel id="totals" title="Requests"><Totals/></Panel>
-                        <Panel id="feed" title="Event feed"><EventFeed/></Panel>
+                        <Panel id="about" title="About this run" stage=2><AboutRun/></Panel>
+                        <Panel id="totals" title="Requests" stage=1><Totals/></Panel>
+                        <Panel id="feed" title="Event feed" stage=4><EventFeed/></Panel>
                     </aside>
                 </main>
             }

@@ -6,6 +6,7 @@
 //! a chart (or focusing it and using the arrow keys) shows the values at that second.
 //! Charts redraw when a new per-second point arrives, not every frame.
 
+use crate::platform::progressive::use_progressive;
 use crate::platform::visible::use_visible;
 use crate::state::lab::use_lab;
 use crate::views::handoff::Handoff;
@@ -299,6 +300,14 @@ fn TimeAxis(
     }
 }
 
+/// Instance cards built with the panel; the rest follow [`CARDS_PER_FRAME`] per animation
+/// frame ([`use_progressive`]).
+const CARDS_AT_ONCE: usize = 8;
+
+/// Instance cards built per animation frame after the first [`CARDS_AT_ONCE`]: about 5 ms each
+/// in the release build, so a frame's batch stays well under a long task (50 ms).
+const CARDS_PER_FRAME: usize = 6;
+
 /// One card per instance, in config order (small multiples).
 #[component]
 pub fn InstanceCharts() -> impl IntoView {
@@ -311,9 +320,13 @@ pub fn InstanceCharts() -> impl IntoView {
             "cards"
         }
     };
+    // A heavy link's 64 cards are built a few per frame, not in one long task.
+    let mounted = use_progressive(count, CARDS_AT_ONCE, CARDS_PER_FRAME);
     view! {
         <div class=class>
-            {move || (0..count.get()).map(|i| view! { <InstanceCard index=i/> }).collect_view()}
+            <For each=move || 0..mounted.get() key=|i| *i let:i>
+                <InstanceCard index=i/>
+            </For>
         </div>
     }
 }
@@ -456,9 +469,12 @@ fn InstanceChart(index: usize, shown: Memo<Option<InstanceView>>) -> impl IntoVi
 pub fn ServiceCharts() -> impl IntoView {
     let lab = use_lab();
     let count = Memo::new(move |_| lab.view.with(|v| v.services.len()));
+    let mounted = use_progressive(count, CARDS_AT_ONCE / 2, CARDS_PER_FRAME / 2);
     view! {
         <div class="service-charts">
-            {move || (0..count.get()).map(|s| view! { <ServiceChart index=s/> }).collect_view()}
+            <For each=move || 0..mounted.get() key=|s| *s let:s>
+                <ServiceChart index=s/>
+            </For>
         </div>
     }
 }

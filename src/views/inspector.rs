@@ -17,6 +17,7 @@ use ha_engine::explain::Selection;
 use ha_engine::present;
 use ha_engine::{Action, InstanceId, ServiceId};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Durations offered for faults, simulated ms (`None`: until recovered).
 const DURATIONS: [(Option<u64>, &str); 4] = [
@@ -30,7 +31,31 @@ const DURATIONS: [(Option<u64>, &str); 4] = [
 #[component]
 pub fn Inspector() -> impl IntoView {
     let lab = use_lab();
+    // Escape or Close clears the selection (on a phone: closes the inspector's sheet), and
+    // focus goes back to what was selected in the topology rather than to the page's start.
+    let close = move || {
+        if let Ok(Some(e)) = document()
+            .query_selector(".topology-panel .selected, .topology-panel [aria-pressed=\"true\"]")
+        {
+            // An SVG node has `focus()` too (web-sys calls it by name on the object).
+            let _ = e.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+        lab.select(None);
+    };
     view! {
+        <div
+            class="inspector-body"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" && lab.selection.with_untracked(Option::is_some) {
+                    close();
+                }
+            }
+        >
+        <Show when=move || lab.selection.with(Option::is_some)>
+            <button class="inspector-close" on:click=move |_| close() title="Close the inspector (Escape)">
+                "Close"
+            </button>
+        </Show>
         {move || match lab.selection.get() {
             None => view! {
                 <p class="hint">
@@ -41,6 +66,7 @@ pub fn Inspector() -> impl IntoView {
             Some(Selection::Service(s)) => view! { <ServiceInspector id=s/> }.into_any(),
             Some(Selection::Gateway) => view! { <GatewayInspector/> }.into_any(),
         }}
+        </div>
     }
 }
 
@@ -221,11 +247,17 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
         ))
     };
     let apply_params = move |_| {
-        lab.edit_config(|sc| {
+        // The values as they are at the click (the edit may wait for a replay to end).
+        let (v, f, d) = (
+            vnodes.get_untracked() as u32,
+            load_factor.get_untracked(),
+            decay.get_untracked() as u64,
+        );
+        lab.edit_config(move |sc| {
             let lb = &mut sc.cluster.services[s].lb;
-            lb.ring_vnodes = vnodes.get_untracked() as u32;
-            lb.ring_load_factor = load_factor.get_untracked();
-            lb.ewma_decay_ms = decay.get_untracked() as u64;
+            lb.ring_vnodes = v;
+            lb.ring_load_factor = f;
+            lb.ewma_decay_ms = d;
         })
     };
     view! {

@@ -7,6 +7,7 @@ pub mod app;
 pub mod charts;
 pub mod compare;
 pub mod feed;
+pub mod flow;
 pub mod handoff;
 pub mod inspector;
 pub mod projection;

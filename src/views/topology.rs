@@ -9,12 +9,16 @@
 //! (none under `prefers-reduced-motion`). Gateway, services and instances are buttons: they
 //! select what the inspector shows.
 
+use crate::platform::media::is_phone;
+use crate::platform::progressive::use_progressive;
 use crate::state::lab::{service_id, use_lab};
+use crate::views::flow::Flow;
 use ha_engine::breaker::BreakerState;
 use ha_engine::explain::Selection;
 use ha_engine::view::InstanceStatus;
 use ha_engine::InstanceId;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 const TOP: f64 = 30.0;
 const SERVICE_GAP: f64 = 16.0;
@@ -30,6 +34,12 @@ const INST_X: f64 = 680.0;
 const INST_W: f64 = 236.0;
 const WIDTH: f64 = 924.0;
 const BOX_H: f64 = 50.0;
+/// Instances drawn with the diagram; the rest follow [`NODES_PER_FRAME`] per animation frame.
+const NODES_AT_ONCE: usize = 16;
+
+/// Instances drawn per animation frame after the first [`NODES_AT_ONCE`] (about 1.5 ms each).
+const NODES_PER_FRAME: usize = 16;
+
 /// Most dots on one edge.
 const MAX_DOTS: usize = 8;
 
@@ -176,9 +186,22 @@ fn on_activate(f: impl Fn() + Copy + 'static) -> impl Fn(leptos::ev::KeyboardEve
     }
 }
 
-/// The topology diagram and its legend.
+/// The topology: the diagram and its legend, or on a phone the vertical flow
+/// ([`crate::views::flow`]).
 #[component]
 pub fn Topology() -> impl IntoView {
+    move || {
+        if is_phone() {
+            view! { <Flow/> }.into_any()
+        } else {
+            view! { <Diagram/> }.into_any()
+        }
+    }
+}
+
+/// The topology diagram and its legend.
+#[component]
+fn Diagram() -> impl IntoView {
     let lab = use_lab();
     // The structure (which instance belongs to which service) only changes with the config.
     let shape = Memo::new(move |_| {
@@ -201,6 +224,7 @@ pub fn Topology() -> impl IntoView {
         })
     });
     let selected = move |sel: Selection| lab.selection.with(|s| *s == Some(sel));
+    let instance_count = Memo::new(move |_| shape.with(|s| s.iter().map(Vec::len).sum::<usize>()));
     move || {
         let services = shape.get();
         let Layout {
@@ -210,6 +234,19 @@ pub fn Topology() -> impl IntoView {
             box_h,
             compact,
         } = layout(&services);
+        // A heavy link's 64 instances are drawn a batch per frame, not in one long task.
+        let mounted = use_progressive(instance_count, NODES_AT_ONCE, NODES_PER_FRAME);
+        let service_of: Arc<Vec<usize>> = Arc::new({
+            let mut v = vec![0; inst_y.len()];
+            for (s, members) in services.iter().enumerate() {
+                for &i in members {
+                    v[i] = s;
+                }
+            }
+            v
+        });
+        let inst_y = Arc::new(inst_y);
+        let svc_y_at = Arc::new(svc_y.clone());
         let mid_y = if svc_y.is_empty() {
             TOP
         } else {
@@ -304,32 +341,43 @@ pub fn Topology() -> impl IntoView {
                 }
             })
             .collect_view();
-        let inst_edges = services
-            .iter()
-            .enumerate()
-            .flat_map(|(s, members)| members.iter().map(move |&i| (s, i)))
-            .map(|(s, i)| {
-                let (sy, iy) = (svc_y[s], inst_y[i]);
-                let d = curve(SVC_X + SVC_W, sy, INST_X, iy);
+        // The edge service → instance `i`, and whether it is routed now.
+        let inst_edge = {
+            let (service_of, inst_y, svc_y) =
+                (service_of.clone(), inst_y.clone(), svc_y_at.clone());
+            move |i: usize| {
+                let (sy, iy) = (svc_y[service_of[i]], inst_y[i]);
                 let routed = lab.instance_state(i, |x| x.candidate && x.up);
-                let rps = lab.instance(i, |x| x.rps);
-                let count = Signal::derive(move || {
-                    if routed() { dots_for(rps(), max_rps.get()) } else { 0 }
-                });
-                (
-                    view! {
-                        <path
-                            class=move || if routed() { "edge" } else { "edge unrouted" }
-                            d=d.clone()
-                            stroke-width=move || format!("{:.1}", if routed() { flow_width(rps()) } else { 1.5 })
-                        />
-                    },
-                    view! { <Dots d=d count=count/> },
-                )
-            })
-            .unzip::<_, _, Vec<_>, Vec<_>>();
-        let inst_nodes = (0..inst_y.len())
-            .map(|i| {
+                (curve(SVC_X + SVC_W, sy, INST_X, iy), routed)
+            }
+        };
+        let edge_of = inst_edge.clone();
+        let inst_edges = move |i: usize| {
+            let (d, routed) = edge_of(i);
+            let rps = lab.instance(i, |x| x.rps);
+            view! {
+                <path
+                    class=move || if routed() { "edge" } else { "edge unrouted" }
+                    d=d
+                    stroke-width=move || format!("{:.1}", if routed() { flow_width(rps()) } else { 1.5 })
+                />
+            }
+        };
+        let inst_dots = move |i: usize| {
+            let (d, routed) = inst_edge(i);
+            let rps = lab.instance(i, |x| x.rps);
+            let count = Signal::derive(move || {
+                if routed() {
+                    dots_for(rps(), max_rps.get())
+                } else {
+                    0
+                }
+            });
+            view! { <Dots d=d count=count/> }
+        };
+        let inst_nodes = {
+            let inst_y = inst_y.clone();
+            move |i: usize| {
                 let iy = inst_y[i];
                 let top = iy - box_h / 2.0;
                 let status = lab.instance_state(i, |x| Some(x.status));
@@ -351,7 +399,11 @@ pub fn Topology() -> impl IntoView {
                 // Bar lengths are drawn in whole units (1.4 % of a compact bar): finer steps change
                 // a bar on most frames without a visible difference, and each change repaints.
                 let bar_w = if compact { 70.0 } else { INST_W - 20.0 };
-                let bar_x = if compact { INST_X + INST_W - bar_w - 26.0 } else { INST_X + 10.0 };
+                let bar_x = if compact {
+                    INST_X + INST_W - bar_w - 26.0
+                } else {
+                    INST_X + 10.0
+                };
                 let bar_y = if compact { iy - 3.0 } else { top + box_h - 8.0 };
                 let busy_frac = lab.instance(i, |x| x.cpu);
                 let queue_frac = lab.instance(i, |x| {
@@ -410,8 +462,8 @@ pub fn Topology() -> impl IntoView {
                         <text x=INST_X + 10.0 y=iy + 9.0 class="node-sub node-info" aria-hidden="true">{detail}</text>
                     })}
                 }
-            })
-            .collect_view();
+            }
+        };
         let total_rps = move || lab.view.with(|v| v.traffic_rps);
         let passed_rps = move || {
             lab.view.with(|v| {
@@ -439,7 +491,7 @@ pub fn Topology() -> impl IntoView {
         let gw_sel = Selection::Gateway;
         let pick_gw = move || lab.select(Some(gw_sel));
         let (svc_edges, svc_dots) = svc_edges;
-        let (inst_edges, inst_dots) = inst_edges;
+        let instances = move || 0..mounted.get();
         let view_box = format!("0 0 {WIDTH} {height:.0}");
         view! {
             // Paused, the dots stand still: nothing flows while simulated time does not pass.
@@ -464,7 +516,7 @@ pub fn Topology() -> impl IntoView {
                 <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", flow_width(passed_rps()))/>
                 {svc_edges}
                 {dep_edges}
-                {inst_edges}
+                <For each=instances key=|i| *i let:i>{inst_edges(i)}</For>
                 <g class="node clients">
                     <rect x=CLIENTS_X y=mid_y - BOX_H / 2.0 width=CLIENTS_W height=BOX_H rx="8"/>
                     <text x=CLIENTS_X + 10.0 y=mid_y - 6.0 class="node-title">"Clients"</text>
@@ -496,7 +548,7 @@ pub fn Topology() -> impl IntoView {
                     <text x=LB_X - 10.0 y=reg_y + 15.0 class="node-sub">{format!("heartbeat {} s · TTL {} s", hb / 1000, ttl / 1000)}</text>
                 </g>
                 {svc_nodes}
-                {inst_nodes}
+                <For each=instances key=|i| *i let:i>{inst_nodes(i)}</For>
             </svg>
             // The moving dots live in their own layer above the drawing: their animation repaints
             // only this layer, not the whole topology, every frame.
@@ -504,7 +556,7 @@ pub fn Topology() -> impl IntoView {
                 <Dots d=client_d count=client_dots/>
                 <Dots d=gw_d count=gw_dots/>
                 {svc_dots}
-                {inst_dots}
+                <For each=instances key=|i| *i let:i>{inst_dots(i)}</For>
             </svg>
             </div>
             <ul class="legend" aria-label="Legend">

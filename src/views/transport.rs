@@ -64,17 +64,18 @@ pub fn TransportBar() -> impl IntoView {
             >
                 {move || SimTime(now_us()).to_string()}
             </output>
-            <span class="seed">
+            <span class="seed secondary">
                 "Seed "
                 <output aria-label="Seed" data-seed=move || seed().to_string()>{seed}</output>
             </span>
-            <button on:click=move |_| lab.reset(lab.view.with_untracked(|v| v.seed)) title="Start again with the same seed: the same run">
+            <button class="secondary" on:click=move |_| lab.reset(lab.view.with_untracked(|v| v.seed)) title="Start again with the same seed: the same run">
                 "Reset"
             </button>
-            <button on:click=move |_| lab.reset(fresh_seed()) title="Start again with a fresh random seed">
+            <button class="secondary" on:click=move |_| lab.reset(fresh_seed()) title="Start again with a fresh random seed">
                 "New seed"
             </button>
             <button
+                class="secondary"
                 aria-pressed=move || dark.get().to_string()
                 on:click=move |_| dark.update(|d| *d = !*d)
                 title="Switch between light and dark colours"
@@ -91,12 +92,23 @@ pub fn TransportBar() -> impl IntoView {
                 </p>
             </Show>
             <Show when=move || lab.replay.with(Option::is_some)>
-                <p class="notice replaying" role="status">
-                    {move || format!(
-                        "Replaying to {}…",
-                        ha_engine::SimTime(lab.replay.get().unwrap_or(0))
-                    )}
-                </p>
+                <div class="notice replaying" role="status">
+                    <span>
+                        {move || format!(
+                            "Replaying to {}: at {}",
+                            ha_engine::SimTime(lab.replay.get().unwrap_or(0)),
+                            ha_engine::SimTime(lab.replay_at.get())
+                        )}
+                    </span>
+                    <progress
+                        aria-label="Replay progress"
+                        max=move || lab.replay.get().unwrap_or(0).max(1).to_string()
+                        value=move || lab.replay_at.get().to_string()
+                    ></progress>
+                    <button type="button" on:click=move |_| lab.stop_replay() title="Show the run where the replay has got to and go on from there">
+                        "Stop here"
+                    </button>
+                </div>
             </Show>
             <Show when=move || lab.notice.with(Option::is_some)>
                 <p class="notice" role="status">{move || lab.notice.get().unwrap_or_default()}</p>

@@ -33,9 +33,14 @@ test('the ring preset and a selected instance', async ({ page }) => {
   expect(await violations(page)).toEqual([]);
 });
 
-test('a phone screen', async ({ page }) => {
+test('a phone screen: the flow, the open menu and the inspector sheet', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/');
   await expect(page.getByRole('article', { name: 'Instance 192.168.1.10:8080' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Topology, from clients to instances' })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'More' }).click();
+  await page.getByRole('button', { name: /^Instance 192\.168\.1\.10:8080/ }).click();
+  await expect(page.locator('.inspector-panel [aria-label^="Inspector: instance"]')).toBeInViewport();
   expect(await violations(page)).toEqual([]);
 });

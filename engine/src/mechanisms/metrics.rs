@@ -121,6 +121,20 @@ impl WindowMetrics {
         }
     }
 
+    /// Bytes of heap memory it holds, estimated from its histograms' counts and its buffers'
+    /// lengths (a clone copies about this much). About 90 KB: the seven latency histograms.
+    pub fn approx_bytes(&self) -> usize {
+        let counts: usize = self
+            .latency
+            .iter()
+            .chain(std::iter::once(&self.window_latency))
+            .map(|h| h.distinct_values())
+            .sum();
+        counts * std::mem::size_of::<u32>()
+            + self.seconds.len() * std::mem::size_of::<SecondBucket>()
+            + self.series.len() * std::mem::size_of::<SeriesPoint>()
+    }
+
     /// The window length, simulated seconds.
     pub fn window_s(&self) -> u32 {
         self.window_s

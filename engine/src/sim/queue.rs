@@ -149,6 +149,12 @@ impl<E> EventQueue<E> {
         self.heap.len() + self.lanes.iter().map(|(_, q)| q.len()).sum::<usize>()
     }
 
+    /// Bytes the scheduled items take (their number × the size of one), an estimate of the
+    /// heap memory a clone copies.
+    pub fn approx_bytes(&self) -> usize {
+        self.len() * std::mem::size_of::<Scheduled<E>>()
+    }
+
     /// True when nothing is scheduled.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -1,0 +1,77 @@
+// The phone layout (issue 21): at 390×844 the topology is a vertical flow of 44 px tap
+// targets, the header is compact, and tapping an instance opens the inspector as a sheet from
+// which it can be crashed. Also the screenshots at four screen sizes (tests/artifacts).
+import { test, expect, artifacts } from './fixtures.mjs';
+import path from 'node:path';
+
+const A = '192.168.1.10:8080';
+const chip = (page, addr) => page.getByRole('button', { name: new RegExp(`^Instance ${addr.replace(/\./g, '\\.')}: `) });
+
+test.describe('on a 390×844 phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('tap an instance, crash it from the inspector sheet, close the sheet', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Pause', exact: true }).tap();
+    const instance = chip(page, A);
+    await expect(instance).toHaveAccessibleName(`Instance ${A}: serving`);
+    await instance.tap();
+    const inspector = page.getByLabel(`Inspector: instance ${A}`);
+    // The sheet is on screen at once: no scrolling 2,000 px down to the inspector.
+    await expect(inspector).toBeInViewport();
+    await expect(instance).toHaveAttribute('aria-pressed', 'true');
+    await inspector.getByRole('button', { name: 'Crash', exact: true }).tap();
+    await expect(page.getByTestId('inspector-state')).toHaveText(/^down/);
+    await expect(instance).toHaveAccessibleName(new RegExp(`^Instance ${A.replace(/\./g, '\\.')}: down`));
+    await page.screenshot({ path: path.join(artifacts, 'phone-inspector-sheet.png') });
+    await page.getByRole('button', { name: 'Close', exact: true }).tap();
+    await expect(inspector).toHaveCount(0);
+    await expect(instance).toBeFocused();
+    await expect(instance).toHaveAttribute('aria-pressed', 'false');
+  });
+
+  test('the header is compact, text reads and every control is at least 44×44 px', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Pause', exact: true }).tap();
+    await expect(chip(page, A)).toBeVisible();
+    const header = await page.locator('header.top').boundingBox();
+    expect(header.height, 'header height, px').toBeLessThanOrEqual(200);
+    // The topology's smallest text (was 4.6 px: a diagram scaled to 0.35).
+    const smallest = await page.locator('.topology-panel').evaluate((el) => Math.min(
+      ...[...el.querySelectorAll('*')].filter((e) => e.childElementCount === 0 && e.textContent.trim())
+        .map((e) => parseFloat(getComputedStyle(e).fontSize)),
+    ));
+    expect(smallest, 'smallest topology text, px').toBeGreaterThanOrEqual(11);
+    const small = async (scope) => page.locator(scope).evaluate((el) => [...el.querySelectorAll('button, select, input, .speed span')]
+      .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+      .map((e) => ({ e, r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && (r.width < 44 || r.height < 44))
+      .map(({ e, r }) => `${e.tagName} "${(e.getAttribute('aria-label') || e.textContent).trim()}" ${Math.round(r.width)}×${Math.round(r.height)}`));
+    // Radio inputs are under their 44 px labels; the range slider is full width.
+    const header_small = (await small('header.top')).filter((s) => !s.startsWith('INPUT'));
+    expect(header_small, 'header controls under 44×44 px').toEqual([]);
+    expect(await small('.topology-panel'), 'topology controls under 44×44 px').toEqual([]);
+    await page.getByRole('button', { name: 'More' }).tap();
+    await expect(page.getByRole('button', { name: 'New seed' })).toBeVisible();
+    expect((await small('header.top')).filter((s) => !s.startsWith('INPUT')), 'menu controls under 44×44 px').toEqual([]);
+    expect(await small('.charts-panel'), 'card buttons under 44×44 px').toEqual([]);
+  });
+});
+
+test('screenshots at 390×844, 768×1024, 1366×768 and 1920×1080', async ({ page }) => {
+  for (const [width, height] of [[390, 844], [768, 1024], [1366, 768], [1920, 1080]]) {
+    await page.setViewportSize({ width, height });
+    await page.goto('/');
+    const more = page.getByRole('button', { name: 'More' });
+    const phone = await more.isVisible();
+    if (phone) await more.click();
+    await page.getByLabel('Choose a scenario').selectOption('failover');
+    if (phone) await page.getByRole('button', { name: 'Less' }).click();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await expect(page.getByRole('article').first()).toBeVisible();
+    // Nothing sticks out sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `page wider than a ${width} px screen`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(artifacts, `screen-${width}x${height}.png`) });
+  }
+});
