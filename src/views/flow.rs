@@ -142,8 +142,9 @@ fn Chip(i: usize) -> impl IntoView {
     let selected = move || lab.selection.with(|x| *x == Some(sel));
     view! {
         <li class=move || format!("chip {}", status_style(status()).1)>
-            // The name is the diagram's ("Instance a: state, breaker"); it holds the visible
-            // address and state (WCAG 2.5.3).
+            <span class="glyph" aria-hidden="true">{move || status_style(status()).0}</span>
+            // The name is the diagram's ("Instance a: state, breaker"); the button shows the
+            // address, which the name holds (WCAG 2.5.3); the state is beside it.
             <button
                 class="flow-node instance-chip"
                 data-address=address.clone()
@@ -155,11 +156,11 @@ fn Chip(i: usize) -> impl IntoView {
                 aria-pressed=move || selected().to_string()
                 on:click=move |_| lab.select(Some(sel))
             >
-                <span class="glyph" aria-hidden="true">{move || status_style(status()).0}</span>
-                <span class="chip-address">{address.clone()}</span>
-                <span class="chip-status">{move || ha_engine::present::status(status())}</span>
+                {address.clone()}
             </button>
             <span class="chip-info" aria-hidden="true">
+                <span class="chip-status">{move || ha_engine::present::status(status())}</span>
+                " · "
                 {move || state().and_then(|s| s.1).map(|b| format!("{} ", breaker_style(b).0))}
                 {load}
             </span>
