@@ -50,5 +50,18 @@ CHROMEDRIVER=/usr/bin/chromedriver \
 step "release build"
 trunk build --release --offline
 
+step "size: everything the page loads, gzipped, within 500 KB"
+total=0
+for f in dist/*.wasm dist/*.js dist/*.css dist/index.html; do
+  n=$(gzip -9c "$f" | wc -c)
+  printf '%9d B  %s\n' "$n" "$(basename "$f")" >&2
+  total=$((total + n))
+done
+printf '%9d B  total (ceiling 500000)\n' "$total" >&2
+if [ "$total" -gt 500000 ]; then
+  echo "the page loads $total B gzipped: over the 500 KB ceiling (features pay for their bytes)" >&2
+  exit 1
+fi
+
 step "end-to-end (Playwright, headless Chromium)"
 npx playwright test --config tests/playwright.config.mjs
