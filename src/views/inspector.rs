@@ -89,7 +89,10 @@ fn NumberField(
                 step=step
                 prop:value=move || value.get().to_string()
                 on:change=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                    // The browser's number (NaN when the field is not one): no float parser
+                    // of our own in the wasm (Rust's, with its tables, is about 7 KB gzipped).
+                    let v = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
+                    if v.is_finite() {
                         value.set(v.clamp(min, max));
                     }
                 }
@@ -141,7 +144,7 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
             </h3>
             <dl class="facts">
                 <div><dt>"state"</dt><dd data-testid="inspector-state">{fact(|x| ha_engine::present::status(x.status).to_string())}</dd></div>
-                <div><dt>"service"</dt><dd>{service_name} " (" {fact(|x| format!("{:?}", x.role).to_lowercase())} ")"</dd></div>
+                <div><dt>"service"</dt><dd>{service_name} " (" {fact(|x| present::role(x.role).to_string())} ")"</dd></div>
                 <div><dt>"in flight"</dt><dd>{fact(|x| format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued))}</dd></div>
                 <div><dt>"rate"</dt><dd>{fact(|x| format!("{:.1} req/s, {:.1} % errors", x.rps, x.error_rate * 100.0))}</dd></div>
                 <div><dt>"latency"</dt><dd>{fact(|x| if x.latency_samples == 0 { "no responses in the window".into() } else { format!("p50 {:.0} · p95 {:.0} · p99 {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms) })}</dd></div>

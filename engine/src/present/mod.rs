@@ -76,6 +76,14 @@ pub fn action_target(t: &ActionTarget, names: &impl Names) -> String {
     }
 }
 
+/// An instance's role: `primary` or `backup`.
+pub fn role(r: crate::common::Role) -> &'static str {
+    match r {
+        crate::common::Role::Primary => "primary",
+        crate::common::Role::Backup => "backup",
+    }
+}
+
 /// An instance's state in a few words, e.g. `down, still listed`.
 pub fn status(s: InstanceStatus) -> &'static str {
     match s {
@@ -284,6 +292,16 @@ mod tests {
             ]
         "#]]
         .assert_debug_eq(&words);
+    }
+
+    #[test]
+    fn roles() {
+        use crate::common::Role;
+        expect!["primary backup"].assert_eq(&format!(
+            "{} {}",
+            super::role(Role::Primary),
+            super::role(Role::Backup)
+        ));
     }
 
     #[test]
