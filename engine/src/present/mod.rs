@@ -114,6 +114,17 @@ pub fn subscription(id: SubscriptionId, names: &impl Names) -> String {
     }
 }
 
+/// A broker's state in a few words: `up`, `down (crashed)` or `not answering`.
+pub fn broker_state(f: crate::sim::messaging::BrokerFaults) -> &'static str {
+    if f.down {
+        "down (crashed)"
+    } else if f.unreachable {
+        "not answering (hung or cut off)"
+    } else {
+        "up"
+    }
+}
+
 /// An instance's state in a few words, e.g. `down, still listed`.
 pub fn status(s: InstanceStatus) -> &'static str {
     match s {
