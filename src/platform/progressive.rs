@@ -47,3 +47,22 @@ pub fn use_progressive(total: Memo<usize>, first: usize, batch: usize) -> ReadSi
     });
     shown
 }
+
+/// Which items a [`Keyed`] list shows, by index.
+pub type Indices = std::sync::Arc<dyn Fn() -> Vec<usize> + Send + Sync>;
+
+/// How a [`Keyed`] list draws item `i`.
+pub type Item = std::sync::Arc<dyn Fn(usize) -> AnyView + Send + Sync>;
+
+/// A keyed list of the items `each` names (by index), each drawn once by `item` when it first
+/// appears and kept while it stays: Leptos' `For`, behind one type so that every list of the
+/// page shares one copy of its code in the wasm (each `For` over its own closures is another).
+#[component]
+pub fn Keyed(each: Indices, item: Item) -> impl IntoView {
+    view! { <For each=move || each() key=|i| *i children=move |i| item(i)/> }
+}
+
+/// The indices `0..mounted` of a progressive list ([`use_progressive`]) as [`Indices`].
+pub fn first_n(mounted: ReadSignal<usize>) -> Indices {
+    std::sync::Arc::new(move || (0..mounted.get()).collect())
+}

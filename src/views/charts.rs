@@ -6,7 +6,8 @@
 //! a chart (or focusing it and using the arrow keys) shows the values at that second.
 //! Charts redraw when a new per-second point arrives, not every frame.
 
-use crate::platform::progressive::use_progressive;
+use crate::platform::progressive::{first_n, use_progressive, Keyed};
+use std::sync::Arc;
 use crate::platform::visible::use_visible;
 use crate::state::lab::use_lab;
 use crate::views::handoff::Handoff;
@@ -324,9 +325,7 @@ pub fn InstanceCharts() -> impl IntoView {
     let mounted = use_progressive(count, CARDS_AT_ONCE, CARDS_PER_FRAME);
     view! {
         <div class=class>
-            <For each=move || 0..mounted.get() key=|i| *i let:i>
-                <InstanceCard index=i/>
-            </For>
+            <Keyed each=first_n(mounted) item=Arc::new(|i| view! { <InstanceCard index=i/> }.into_any())/>
         </div>
     }
 }
@@ -472,9 +471,7 @@ pub fn ServiceCharts() -> impl IntoView {
     let mounted = use_progressive(count, CARDS_AT_ONCE / 2, CARDS_PER_FRAME / 2);
     view! {
         <div class="service-charts">
-            <For each=move || 0..mounted.get() key=|s| *s let:s>
-                <ServiceChart index=s/>
-            </For>
+            <Keyed each=first_n(mounted) item=Arc::new(|s| view! { <ServiceChart index=s/> }.into_any())/>
         </div>
     }
 }

@@ -6,7 +6,8 @@
 //! Instance state is shown by a glyph, a colour and a word, as in the diagram; the numbers are
 //! beside each button's name, not in it, as in the diagram (WCAG 2.5.3 label in name).
 
-use crate::platform::progressive::use_progressive;
+use crate::platform::progressive::{use_progressive, Indices, Keyed};
+use std::sync::Arc;
 use crate::state::lab::{service_id, use_lab};
 use crate::views::topology::{breaker_style, status_style};
 use ha_engine::explain::Selection;
@@ -100,14 +101,10 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
     });
     let sel = Selection::Service(service_id(s));
     let selected = move || lab.selection.with(|x| *x == Some(sel));
-    let shown = move || {
+    let shown: Indices = Arc::new(move || {
         let m = mounted.get();
-        members
-            .iter()
-            .copied()
-            .filter(|&i| i < m)
-            .collect::<Vec<_>>()
-    };
+        members.iter().copied().filter(|&i| i < m).collect::<Vec<_>>()
+    });
     view! {
         <li class="flow-step flow-service">
             <button class="flow-node" aria-pressed=move || selected().to_string() on:click=move |_| lab.select(Some(sel))>
@@ -118,9 +115,7 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
                 {(!calls.is_empty()).then(|| format!(" · calls {calls}"))}
             </span>
             <ul class="chips">
-                <For each=shown key=|i| *i let:i>
-                    <Chip i=i/>
-                </For>
+                <Keyed each=shown item=Arc::new(|i| view! { <Chip i=i/> }.into_any())/>
             </ul>
         </li>
     }

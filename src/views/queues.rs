@@ -8,7 +8,6 @@ use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::common::{QueueId, ServiceId, SubscriptionId};
 use ha_engine::messaging::QueueKind;
 use ha_engine::present;
-use ha_engine::sim::messaging::SubscriptionView;
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
 
@@ -63,7 +62,8 @@ pub fn Queues() -> impl IntoView {
     }
 }
 
-/// Subscription `index`'s card.
+/// Subscription `index`'s card. Its numbers are drawn by one binding (few closures: each is
+/// code in the wasm), redrawn with the view.
 #[component]
 fn QueueCard(index: usize) -> impl IntoView {
     let lab = use_lab();
@@ -74,9 +74,6 @@ fn QueueCard(index: usize) -> impl IntoView {
                 .and_then(|m| m.subscriptions.get(index).cloned())
         })
     });
-    let get = move |f: fn(&SubscriptionView) -> String| {
-        move || sub.with(|s| s.as_ref().map(f).unwrap_or_default())
-    };
     let (name, queue, kind, consumer) = lab.with_sim(|s| {
         let id = SubscriptionId::from(index);
         let (q, kind, svc) = present::Names::subscription(s, id).unwrap_or((
@@ -91,82 +88,69 @@ fn QueueCard(index: usize) -> impl IntoView {
             present::Names::service(s, svc).to_string(),
         )
     });
-    let act = move |kind: ActionKind| lab.act(Action::on(kind, ActionTarget::Queue(queue)));
-    let paused = move || sub.with(|s| s.as_ref().is_some_and(|s| s.paused));
-    let fill = move || {
-        sub.with(|s| {
-            s.as_ref().map_or(0.0, |s| {
-                (s.depth as f64 / s.capacity.max(1) as f64 * 100.0).min(100.0)
-            })
-        })
-    };
-    let chart = move || {
-        sub.with(|s| {
-            let Some(s) = s else {
-                return (String::new(), String::new(), "0".to_string());
-            };
-            let pts = &s.series;
-            let x0 = pts.first().map_or(0.0, |p| p.t_ms as f64);
-            let x1 = pts.last().map_or(1.0, |p| p.t_ms as f64).max(x0 + 1.0);
-            let max = nice_ceiling(pts.iter().map(|p| p.depth as f64).fold(0.0, f64::max), 10.0);
-            let p = Projection {
-                x0,
-                x1,
-                y0: 0.0,
-                y1: max,
-                left: 34.0,
-                right: W - 4.0,
-                top: 6.0,
-                bottom: H - 14.0,
-            };
-            let xy = pts.iter().map(|q| (q.t_ms as f64, q.depth as f64));
-            (p.line(xy.clone()), p.area(xy), format!("{max:.0}"))
-        })
-    };
-    let label = format!("Depth of {name} over the last two minutes, messages");
     let kind_word = match kind {
         QueueKind::Queue => "queue",
         QueueKind::Topic => "topic subscription",
     };
+    let label = format!("Depth of {name} over the last two minutes, messages");
+    let meter = format!("{name} depth");
+    let body = move || {
+        sub.with(|s| {
+            let s = s.as_ref()?;
+            let c = &s.counts;
+            let pts = &s.series;
+            let x0 = pts.first().map_or(0.0, |p| p.t_ms as f64);
+            let x1 = pts.last().map_or(1.0, |p| p.t_ms as f64).max(x0 + 1.0);
+            let max = nice_ceiling(pts.iter().map(|p| p.depth as f64).fold(0.0, f64::max), 10.0);
+            let p = Projection { x0, x1, y0: 0.0, y1: max, left: 34.0, right: W - 4.0, top: 6.0, bottom: H - 14.0 };
+            let xy = pts.iter().map(|q| (q.t_ms as f64, q.depth as f64));
+            let fill = (s.depth as f64 / s.capacity.max(1) as f64 * 100.0).min(100.0);
+            let stats = [
+                ("waiting", format!("{} of {}", s.depth, s.capacity)),
+                ("consumer lag", format!("{:.1} s", s.lag_ms as f64 / 1e3)),
+                ("in delivery", s.in_delivery.to_string()),
+                ("published", c.published.to_string()),
+                ("acknowledged", c.acked.to_string()),
+                ("redelivered", c.redelivered.to_string()),
+                ("duplicates", c.duplicates.to_string()),
+                ("dead-lettered", c.dead_lettered.to_string()),
+                ("dropped", c.dropped.to_string()),
+            ];
+            Some(view! {
+                <div class="depth" role="meter" aria-label=meter.clone() aria-valuemin="0"
+                    aria-valuemax=s.capacity.to_string() aria-valuenow=s.depth.to_string()>
+                    <div class="depth-fill" style=format!("width: {fill:.1}%")></div>
+                </div>
+                <dl class="stats queue-stats">
+                    {stats.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+                </dl>
+                <figure class="chart">
+                    <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label.clone()>
+                        <line class="grid" x1="34" x2=W - 4.0 y1=H - 14.0 y2=H - 14.0/>
+                        <text class="tick" x="30" y="12" text-anchor="end">{format!("{max:.0}")}</text>
+                        <text class="tick" x="30" y=H - 14.0 text-anchor="end">"0"</text>
+                        <text class="band-label" x="38" y="14">"waiting messages"</text>
+                        <path class="queue-area" d=p.area(xy.clone())/>
+                        <path class="queue-line" d=p.line(xy)/>
+                    </svg>
+                </figure>
+            })
+        })
+    };
+    let act = move |kind: ActionKind| lab.act(Action::on(kind, ActionTarget::Queue(queue)));
+    let paused = move || sub.with(|s| s.as_ref().is_some_and(|s| s.paused));
     view! {
-        <article class="queue-card" aria-label=format!("Queue {name}") data-depth=get(|s| s.depth.to_string())>
+        <article class="queue-card" aria-label=format!("Queue {name}") data-depth=move || sub.with(|s| s.as_ref().map_or(0, |s| s.depth)).to_string()>
             <header>
                 <h3>{name.clone()}</h3>
                 <span class="badge">{kind_word} " → " {consumer}</span>
-                <Show when=paused><span class="badge paused">"consumers paused"</span></Show>
+                <span class="badge paused" hidden=move || !paused()>"consumers paused"</span>
             </header>
-            <div class="depth" role="meter" aria-label=format!("{name} depth") aria-valuemin="0"
-                aria-valuemax=get(|s| s.capacity.to_string()) aria-valuenow=get(|s| s.depth.to_string())>
-                <div class="depth-fill" style=move || format!("width: {:.1}%", fill())></div>
-            </div>
-            <dl class="stats queue-stats">
-                <div><dt>"waiting"</dt><dd>{get(|s| format!("{} of {}", s.depth, s.capacity))}</dd></div>
-                <div><dt>"consumer lag"</dt><dd>{get(|s| format!("{:.1} s", s.lag_ms as f64 / 1e3))}</dd></div>
-                <div><dt>"in delivery"</dt><dd>{get(|s| s.in_delivery.to_string())}</dd></div>
-                <div><dt>"published"</dt><dd>{get(|s| s.counts.published.to_string())}</dd></div>
-                <div><dt>"acknowledged"</dt><dd>{get(|s| s.counts.acked.to_string())}</dd></div>
-                <div><dt>"redelivered"</dt><dd>{get(|s| s.counts.redelivered.to_string())}</dd></div>
-                <div><dt>"duplicates"</dt><dd>{get(|s| s.counts.duplicates.to_string())}</dd></div>
-                <div><dt>"dead-lettered"</dt><dd>{get(|s| s.counts.dead_lettered.to_string())}</dd></div>
-                <div><dt>"dropped"</dt><dd>{get(|s| s.counts.dropped.to_string())}</dd></div>
-            </dl>
-            <figure class="chart">
-                <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
-                    <line class="grid" x1="34" x2=W - 4.0 y1=H - 14.0 y2=H - 14.0/>
-                    <text class="tick" x="30" y="12" text-anchor="end">{move || chart().2}</text>
-                    <text class="tick" x="30" y=H - 14.0 text-anchor="end">"0"</text>
-                    <text class="band-label" x="38" y="14">"waiting messages"</text>
-                    <path class="queue-area" d=move || chart().1/>
-                    <path class="queue-line" d=move || chart().0/>
-                </svg>
-            </figure>
+            {body}
             <div class="actions">
-                <Show
-                    when=paused
-                    fallback=move || view! { <button on:click=move |_| act(ActionKind::PauseConsumers)>"Pause consumers"</button> }
-                >
-                    <button on:click=move |_| act(ActionKind::Recover)>"Resume consumers"</button>
-                </Show>
+                <button on:click=move |_| act(if paused() { ActionKind::Recover } else { ActionKind::PauseConsumers })>
+                    {move || if paused() { "Resume consumers" } else { "Pause consumers" }}
+                </button>
                 <button class="danger" on:click=move |_| act(ActionKind::Purge)>"Purge"</button>
             </div>
         </article>

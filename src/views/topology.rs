@@ -10,7 +10,7 @@
 //! select what the inspector shows.
 
 use crate::platform::media::is_phone;
-use crate::platform::progressive::use_progressive;
+use crate::platform::progressive::{first_n, use_progressive, Keyed};
 use crate::state::lab::{service_id, use_lab};
 use crate::views::flow::Flow;
 use ha_engine::breaker::BreakerState;
@@ -491,7 +491,6 @@ fn Diagram() -> impl IntoView {
         let gw_sel = Selection::Gateway;
         let pick_gw = move || lab.select(Some(gw_sel));
         let (svc_edges, svc_dots) = svc_edges;
-        let instances = move || 0..mounted.get();
         let view_box = format!("0 0 {WIDTH} {height:.0}");
         view! {
             // Paused, the dots stand still: nothing flows while simulated time does not pass.
@@ -516,7 +515,7 @@ fn Diagram() -> impl IntoView {
                 <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", flow_width(passed_rps()))/>
                 {svc_edges}
                 {dep_edges}
-                <For each=instances key=|i| *i let:i>{inst_edges(i)}</For>
+                <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_edges(i).into_any())/>
                 <g class="node clients">
                     <rect x=CLIENTS_X y=mid_y - BOX_H / 2.0 width=CLIENTS_W height=BOX_H rx="8"/>
                     <text x=CLIENTS_X + 10.0 y=mid_y - 6.0 class="node-title">"Clients"</text>
@@ -548,7 +547,7 @@ fn Diagram() -> impl IntoView {
                     <text x=LB_X - 10.0 y=reg_y + 15.0 class="node-sub">{format!("heartbeat {} s · TTL {} s", hb / 1000, ttl / 1000)}</text>
                 </g>
                 {svc_nodes}
-                <For each=instances key=|i| *i let:i>{inst_nodes(i)}</For>
+                <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_nodes(i).into_any())/>
             </svg>
             // The moving dots live in their own layer above the drawing: their animation repaints
             // only this layer, not the whole topology, every frame.
@@ -556,7 +555,7 @@ fn Diagram() -> impl IntoView {
                 <Dots d=client_d count=client_dots/>
                 <Dots d=gw_d count=gw_dots/>
                 {svc_dots}
-                <For each=instances key=|i| *i let:i>{inst_dots(i)}</For>
+                <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_dots(i).into_any())/>
             </svg>
             </div>
             <ul class="legend" aria-label="Legend">
