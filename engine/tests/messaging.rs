@@ -201,3 +201,28 @@ fn drill_fan_out_backs_up_only_the_subscriber_that_is_down() {
     assert!(depths[0] < 50 && depths[1] < 50, "{depths:?}");
     assert!((2_400..=3_000).contains(&depths[2]), "{depths:?}");
 }
+
+/// The explain panel's answer for email-queue follows the run: during the outage nothing
+/// drains; after it, the drain time is the backlog over (capacity − arrivals).
+#[test]
+fn the_explanation_of_a_backlog_follows_the_run() {
+    use ha_engine::common::SubscriptionId;
+    use ha_engine::explain::{Answer, Selection};
+    let mut sim = Simulation::new(presets::async_queue().config, 42).unwrap();
+    let backlog = |sim: &Simulation| match sim.explain(Selection::Queue(SubscriptionId(0))).answer {
+        Answer::Backlog(b) => b,
+        other => panic!("{other:?}"),
+    };
+    sim.run_until(SimTime::from_secs(80));
+    let b = backlog(&sim);
+    assert_eq!((b.consumers_up, b.consumers), (0, 2));
+    assert!(b.depth > 4_000 && b.drain_s().is_none(), "{b:?}");
+    assert!((90.0..=110.0).contains(&b.arrival_per_s), "{b:?}");
+    sim.run_until(SimTime::from_secs(110));
+    let b = backlog(&sim);
+    assert_eq!(b.consumers_up, 2, "{b:?}");
+    assert!((b.capacity_per_s - 200.0).abs() < 1.0, "{b:?}");
+    let d = b.drain_s().expect("drains");
+    let expected = b.depth as f64 / (200.0 - b.arrival_per_s);
+    assert!((d - expected).abs() < 1e-6 && d > 5.0, "{b:?}");
+}

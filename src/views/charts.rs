@@ -7,7 +7,6 @@
 //! Charts redraw when a new per-second point arrives, not every frame.
 
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
-use std::sync::Arc;
 use crate::platform::visible::use_visible;
 use crate::state::lab::use_lab;
 use crate::views::handoff::Handoff;
@@ -18,6 +17,7 @@ use ha_engine::metrics::SeriesPoint;
 use ha_engine::view::InstanceView;
 use ha_engine::{Action, ActionKind, InstanceId};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 const W: f64 = 320.0;
 const LEFT: f64 = 44.0;

@@ -7,13 +7,13 @@
 //! beside each button's name, not in it, as in the diagram (WCAG 2.5.3 label in name).
 
 use crate::platform::progressive::{use_progressive, Indices, Keyed};
-use std::sync::Arc;
 use crate::state::lab::{service_id, use_lab};
 use crate::views::topology::{breaker_style, status_style};
 use ha_engine::explain::Selection;
 use ha_engine::view::InstanceStatus;
 use ha_engine::InstanceId;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Instances listed with the flow; the rest follow a batch per animation frame.
 const CHIPS_AT_ONCE: usize = 16;
@@ -103,7 +103,11 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
     let selected = move || lab.selection.with(|x| *x == Some(sel));
     let shown: Indices = Arc::new(move || {
         let m = mounted.get();
-        members.iter().copied().filter(|&i| i < m).collect::<Vec<_>>()
+        members
+            .iter()
+            .copied()
+            .filter(|&i| i < m)
+            .collect::<Vec<_>>()
     });
     view! {
         <li class="flow-step flow-service">

@@ -6,6 +6,7 @@
 use crate::state::lab::use_lab;
 use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::common::{QueueId, ServiceId, SubscriptionId};
+use ha_engine::explain::Selection;
 use ha_engine::messaging::QueueKind;
 use ha_engine::present;
 use ha_engine::{Action, ActionKind, ActionTarget};
@@ -152,6 +153,7 @@ fn QueueCard(index: usize) -> impl IntoView {
                     {move || if paused() { "Resume consumers" } else { "Pause consumers" }}
                 </button>
                 <button class="danger" on:click=move |_| act(ActionKind::Purge)>"Purge"</button>
+                <button on:click=move |_| lab.select(Some(Selection::Queue(SubscriptionId::from(index))))>"Explain"</button>
             </div>
         </article>
     }

@@ -19,6 +19,9 @@ test('a consumer outage becomes a backlog, not failed orders', async ({ page }) 
   const totals = page.locator('.totals-panel');
   await expect(totals.locator('div', { hasText: 'error (5xx)' }).locator('dd')).toHaveText('0');
   await expect(totals.locator('div', { hasText: 'timeout (504)' }).locator('dd')).toHaveText('0');
+  // The explain panel says what the backlog is doing, with the engine's numbers.
+  await queue(page).getByRole('button', { name: 'Explain' }).click();
+  await expect(page.locator('.explain-panel')).toContainText(/email-queue holds \d+ messages; the oldest has waited \d+ s; both email-service consumers are down/);
   // Purge drops what waits; the feed says so.
   await queue(page).getByRole('button', { name: 'Purge' }).click();
   await expect(queue(page)).toHaveAttribute('data-depth', '0');
