@@ -75,6 +75,7 @@ pub fn cluster(n: usize, strategy: Strategy, rate: f64, hardened: bool) -> Clust
         alerts: None,
         faults: Vec::new(),
         data: None,
+        messaging: None,
     }
 }
 

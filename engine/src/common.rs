@@ -52,6 +52,36 @@ impl ServiceId {
     }
 }
 
+/// A message broker, by its index in `messaging.brokers`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct BrokerId(pub u16);
+
+/// A queue or topic, by its index in `messaging.queues`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct QueueId(pub u16);
+
+/// A subscription: one consuming service's backlog of a queue (a queue has one, a topic one
+/// per subscriber), by its index in the order queues and then their consumers are listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SubscriptionId(pub u16);
+
+macro_rules! small_index {
+    ($($t:ident),*) => {$(
+        impl From<usize> for $t {
+            fn from(i: usize) -> Self {
+                $t(i as u16)
+            }
+        }
+        impl $t {
+            /// Its position in config order.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+small_index!(BrokerId, QueueId, SubscriptionId);
+
 /// Most services in one cluster.
 pub const MAX_SERVICES: usize = 16;
 /// Most instances over all services.
@@ -185,13 +215,15 @@ pub enum ErrorCause {
     ConnectionReset,
     /// A call the instance made to a dependency failed, so it answered 500.
     Dependency,
+    /// A message it had to publish was refused by a full queue: 503.
+    PublishRejected,
 }
 impl ErrorCause {
     /// The HTTP status the caller sees.
     pub fn status(self) -> u16 {
         match self {
             ErrorCause::Application | ErrorCause::Dependency => 500,
-            ErrorCause::Overloaded => 503,
+            ErrorCause::Overloaded | ErrorCause::PublishRejected => 503,
             ErrorCause::ConnectionRefused | ErrorCause::ConnectionReset => 502,
         }
     }

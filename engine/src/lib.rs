@@ -38,8 +38,8 @@ pub mod time;
 
 // The modules under their short paths, as the app, the CLI and the tests name them.
 pub use mechanisms::{
-    action, alerts, balancer, breaker, health, metrics, ratelimit, registry, replication, retry,
-    trace,
+    action, alerts, balancer, breaker, health, messaging, metrics, ratelimit, registry,
+    replication, retry, trace,
 };
 pub use present::report;
 pub use scenario::{config, presets};

@@ -103,6 +103,18 @@ pub enum LatencyDist {
 }
 
 impl LatencyDist {
+    /// The mean service time, ms: the constant, the exponential's mean, or the log-normal's
+    /// median × e^(σ²/2).
+    pub fn mean_ms(&self) -> f64 {
+        match *self {
+            LatencyDist::Constant { ms } => ms,
+            LatencyDist::Exponential { mean_ms } => mean_ms,
+            LatencyDist::LogNormal { median_ms, sigma } => {
+                median_ms * libm::exp(sigma * sigma / 2.0)
+            }
+        }
+    }
+
     /// Checks its limits; `instance` (its id) prefixes the field in an error.
     ///
     /// Errors: a median, mean or constant outside (0, 60 s], or a sigma outside [0, 3].

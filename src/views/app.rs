@@ -9,6 +9,7 @@ use crate::views::charts::{InstanceCharts, ServiceCharts};
 use crate::views::compare::Compare;
 use crate::views::feed::{EventFeed, Totals};
 use crate::views::inspector::{Explain, Inspector};
+use crate::views::queues::Queues;
 use crate::views::ring::RingPanel;
 use crate::views::scenario::{AboutRun, LinkError, ScenarioBar};
 use crate::views::topology::Topology;
@@ -116,6 +117,9 @@ pub fn App() -> impl IntoView {
                 <main class="layout">
                     <div class="main-col">
                         <Panel id="topology" title="Topology"><Topology/></Panel>
+                        <Show when=move || lab.view.with(|v| v.messaging.is_some())>
+                            <Panel id="queues" title="Queues" stage=1><Queues/></Panel>
+                        </Show>
                         <Panel id="compare" title="Compare strategies" stage=2><Compare/></Panel>
                         <Panel id="services" title="Services" stage=2><ServiceCharts/></Panel>
                         <Panel id="charts" title="Instances" stage=3><InstanceCharts/></Panel>

@@ -65,6 +65,11 @@ pub fn Inspector() -> impl IntoView {
             Some(Selection::Instance(id)) => view! { <InstanceInspector id=id/> }.into_any(),
             Some(Selection::Service(s)) => view! { <ServiceInspector id=s/> }.into_any(),
             Some(Selection::Gateway) => view! { <GatewayInspector/> }.into_any(),
+            // Queues and brokers act from their cards in the queues panel; the explain panel
+            // says what their backlog is doing.
+            Some(Selection::Queue(_) | Selection::Broker(_)) => view! {
+                <p class="hint">"Its actions are on its card in the queues panel; the explain panel below says what its backlog is doing."</p>
+            }.into_any(),
         }}
         </div>
     }

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod handoff;
 pub mod inspector;
 pub mod projection;
+pub mod queues;
 pub mod ring;
 pub mod scenario;
 pub mod topology;

@@ -8,7 +8,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** The violations on the page now, one line each (rule, impact, first target). */
 async function violations(page) {
   // The run is paused so the page holds still while axe reads it.
-  const pause = page.getByRole('button', { name: 'Pause' });
+  const pause = page.getByRole('button', { name: 'Pause', exact: true });
   if (await pause.count()) await pause.click();
   const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0].target.join(' ')}`);
@@ -42,5 +42,12 @@ test('a phone screen: the flow, the open menu and the inspector sheet', async ({
   await page.getByRole('button', { name: 'More' }).click();
   await page.getByRole('button', { name: /^Instance 192\.168\.1\.10:8080/ }).click();
   await expect(page.locator('.inspector-panel [aria-label^="Inspector: instance"]')).toBeInViewport();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('the messaging preset with its queues panel', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Choose a scenario').selectOption('async');
+  await expect(page.getByRole('article', { name: 'Queue email-queue' })).toBeVisible();
   expect(await violations(page)).toEqual([]);
 });

@@ -19,7 +19,9 @@
 //! × K), `error=P` (error rate P in [0, 1]), `partition-heartbeats`, `partition-serving`,
 //! `spike=K` (traffic × K, no target), `capacity=N` (N slots), `restart`, `recover`, `drain`,
 //! `weight=W`, `strategy=KEY` (the target is a service), and `data-fail`, `data-recover`,
-//! `data-join=CAPACITY`, `data-leave` (the target is a data node). It goes on the scenario's
+//! `data-join=CAPACITY`, `data-leave` (the target is a data node), and `pause-consumers`,
+//! `purge` (the target is a queue or topic name); `crash`, `hang`, `partition-serving` and
+//! `recover` also take a broker's address. It goes on the scenario's
 //! timeline, so `ha-sim link` carries it. Aliases: `--fault SPEC` is `--action SPEC`;
 //! `run --crash ADDRESS@S` is `--action crash:ADDRESS@S`, `run --restart ADDRESS@S` is
 //! `--action restart:ADDRESS@S`.

@@ -12,7 +12,7 @@
 //! lost), plus a hang (the process accepts connections and never answers), a traffic spike and
 //! a capacity change.
 
-use crate::common::{InstanceId, ServiceId};
+use crate::common::{BrokerId, InstanceId, QueueId, ServiceId};
 use serde::{Deserialize, Serialize};
 
 /// One kind of fault.
@@ -88,8 +88,15 @@ pub enum ActionKind {
         strategy: crate::mechanisms::balancer::Strategy,
     },
     /// An operator recovers the instance (an instant action): every fault on it ends and, if
-    /// its process is down and its machine up, it is restarted.
+    /// its process is down and its machine up, it is restarted. On a broker: its faults end;
+    /// on a queue: its consumers resume.
     Recover,
+    /// An operator pauses a queue's consumers (target: the queue or topic name): messages
+    /// wait until the duration ends or a Recover.
+    PauseConsumers,
+    /// An operator drops every message waiting in a queue (an instant action; target: the
+    /// queue or topic name).
+    Purge,
 }
 
 /// [`ActionKind`]'s `kind` names.
@@ -113,6 +120,8 @@ enum FaultKindTag {
     SetWeight,
     SetStrategy,
     Recover,
+    PauseConsumers,
+    Purge,
 }
 
 /// A [`ActionKind`] as read from JSON: the tag and every kind's fields.
@@ -167,6 +176,8 @@ impl TryFrom<ActionKindRepr> for ActionKind {
                 strategy: required(r.strategy.take(), "strategy", "set_strategy")?,
             },
             T::Recover => ActionKind::Recover,
+            T::PauseConsumers => ActionKind::PauseConsumers,
+            T::Purge => ActionKind::Purge,
         };
         crate::tagged::none_left(
             k.key(),
@@ -204,6 +215,8 @@ impl ActionKind {
             ActionKind::SetWeight { .. } => "set_weight",
             ActionKind::SetStrategy { .. } => "set_strategy",
             ActionKind::Recover => "recover",
+            ActionKind::PauseConsumers => "pause_consumers",
+            ActionKind::Purge => "purge",
         }
     }
 
@@ -215,6 +228,23 @@ impl ActionKind {
                 | ActionKind::DataNodeRecover
                 | ActionKind::DataNodeJoin { .. }
                 | ActionKind::DataNodeLeave
+        )
+    }
+
+    /// True for kinds whose target is a queue or topic name.
+    pub fn targets_queue(&self) -> bool {
+        matches!(self, ActionKind::PauseConsumers | ActionKind::Purge)
+    }
+
+    /// True for kinds a broker takes (its address as the target): a crash, a hang, a
+    /// partition from its clients, a recover.
+    pub fn applies_to_broker(&self) -> bool {
+        matches!(
+            self,
+            ActionKind::Crash
+                | ActionKind::Hang
+                | ActionKind::PartitionServing
+                | ActionKind::Recover
         )
     }
 
@@ -232,6 +262,7 @@ impl ActionKind {
                 | ActionKind::SetWeight { .. }
                 | ActionKind::SetStrategy { .. }
                 | ActionKind::Recover
+                | ActionKind::Purge
         )
     }
 
@@ -252,6 +283,10 @@ pub enum ActionTarget {
     Service(ServiceId),
     /// A data node, by id (a node may join later, so not by index).
     DataNode(String),
+    /// A message broker.
+    Broker(BrokerId),
+    /// A queue or topic.
+    Queue(QueueId),
 }
 
 impl From<InstanceId> for ActionTarget {
@@ -402,6 +437,8 @@ impl std::str::FromStr for ScheduledAction {
             "restart" => ActionKind::Restart,
             "recover" => ActionKind::Recover,
             "drain" => ActionKind::Drain,
+            "pause-consumers" => ActionKind::PauseConsumers,
+            "purge" => ActionKind::Purge,
             "weight" => ActionKind::SetWeight {
                 weight: num()?.clamp(0.0, u32::MAX as f64) as u32,
             },
@@ -488,7 +525,9 @@ impl FaultState {
             | ActionKind::DataNodeFail
             | ActionKind::DataNodeRecover
             | ActionKind::DataNodeJoin { .. }
-            | ActionKind::DataNodeLeave => {}
+            | ActionKind::DataNodeLeave
+            | ActionKind::PauseConsumers
+            | ActionKind::Purge => {}
         }
     }
 

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod balancer;
 pub mod breaker;
 pub mod health;
+pub mod messaging;
 pub mod metrics;
 pub mod ratelimit;
 pub mod registry;

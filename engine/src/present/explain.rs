@@ -4,7 +4,9 @@ use super::{and_list, fault, rate_limit, Names};
 use crate::common::InstanceId;
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::BreakerState;
-use crate::sim::explain::{About, Answer, Detail, Explanation, InstanceAnswer, Ranked};
+use crate::sim::explain::{
+    About, Answer, BacklogAnswer, Detail, Explanation, InstanceAnswer, Ranked,
+};
 
 /// An [`Explanation`] as the explain panel shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +31,8 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
         About::Gateway(Some(rl)) => format!("rate limiter: {}", rate_limit(rl)),
         About::Service(s, strategy) => format!("{} on {}", strategy.label(), names.service(*s)),
         About::Instance(i, s) => format!("{} ({})", addr(*i), names.service(*s)),
+        About::Queue(q) => format!("{}: backlog and consumers", super::subscription(*q, names)),
+        About::Broker(b) => format!("broker {}", names.broker(*b)),
     };
     let list = |v: &[Ranked], unit: &dyn Fn(f64) -> String| -> String {
         let items: Vec<String> = v
@@ -174,6 +178,26 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
                 Strategy::RingHash => "Karger et al. 1997; Envoy RING_HASH with bounded loads (Mirrokni et al. 2016)",
                 _ => "Eisenbud et al., Maglev (NSDI 2016); Envoy MAGLEV",
             },
+        ),
+        Answer::Backlog(b) => (backlog(b, names), "microservice-architecture.md §3.2 (MessageQueue, EventBus); queue-based load levelling; Amazon SQS visibility timeout and dead-letter queues"),
+        Answer::Broker {
+            faults,
+            waiting,
+            queues,
+        } => (
+            format!(
+                "The broker is {}; it holds {waiting} waiting messages in {queues} {}{}.",
+                super::broker_state(*faults),
+                if *queues == 1 { "queue" } else { "queues" },
+                if faults.down {
+                    ": publishes are refused and nothing is delivered, but its messages are kept"
+                } else if faults.unreachable {
+                    ": publishes wait for an acknowledgement and nothing is delivered"
+                } else {
+                    ""
+                }
+            ),
+            "RabbitMQ durable queues; Amazon SQS",
         ),
         Answer::Instance(state) => {
             let a = match &e.about {
@@ -358,6 +382,88 @@ mod tests {
                 nothing selected
                 Select the gateway, a service or an instance.
                 source: "#]],
+        );
+    }
+
+    #[test]
+    fn queues_and_brokers() {
+        use crate::common::{BrokerId, SubscriptionId};
+        use crate::sim::explain::BacklogAnswer;
+        use crate::sim::messaging::BrokerFaults;
+        let outage = BacklogAnswer {
+            queue: SubscriptionId(0),
+            depth: 1_240,
+            lag_ms: 58_300,
+            consumers_up: 0,
+            consumers: 2,
+            capacity_per_s: 0.0,
+            arrival_per_s: 100.0,
+            broker_ok: true,
+            paused: false,
+        };
+        let about = About::Queue(SubscriptionId(0));
+        check(
+            Explanation {
+                about: about.clone(),
+                answer: Answer::Backlog(outage),
+                details: vec![],
+            },
+            expect![[r#"
+                email-queue: backlog and consumers
+                email-queue holds 1240 messages; the oldest has waited 58 s; both order-service consumers are down or out of rotation, so nothing drains.
+                source: microservice-architecture.md §3.2 (MessageQueue, EventBus); queue-based load levelling; Amazon SQS visibility timeout and dead-letter queues"#]],
+        );
+        let draining = BacklogAnswer {
+            consumers_up: 2,
+            capacity_per_s: 200.0,
+            lag_ms: 30_000,
+            depth: 4_000,
+            ..outage
+        };
+        check(
+            Explanation {
+                about: about.clone(),
+                answer: Answer::Backlog(draining),
+                details: vec![],
+            },
+            expect![[r#"
+                email-queue: backlog and consumers
+                email-queue holds 4000 messages; the oldest has waited 30 s; at 200 messages/s of consumer capacity (2 of 2 order-service consumers) against 100 published it drains in about 40 s.
+                source: microservice-architecture.md §3.2 (MessageQueue, EventBus); queue-based load levelling; Amazon SQS visibility timeout and dead-letter queues"#]],
+        );
+        let empty = BacklogAnswer {
+            depth: 0,
+            lag_ms: 0,
+            ..draining
+        };
+        check(
+            Explanation {
+                about,
+                answer: Answer::Backlog(empty),
+                details: vec![],
+            },
+            expect![[r#"
+                email-queue: backlog and consumers
+                email-queue is empty: 2 of 2 order-service consumers (200 messages/s) keep up with the 100 published a second.
+                source: microservice-architecture.md §3.2 (MessageQueue, EventBus); queue-based load levelling; Amazon SQS visibility timeout and dead-letter queues"#]],
+        );
+        check(
+            Explanation {
+                about: About::Broker(BrokerId(0)),
+                answer: Answer::Broker {
+                    faults: BrokerFaults {
+                        down: true,
+                        unreachable: false,
+                    },
+                    waiting: 1_240,
+                    queues: 1,
+                },
+                details: vec![],
+            },
+            expect![[r#"
+                broker broker-1
+                The broker is down (crashed); it holds 1240 waiting messages in 1 queue: publishes are refused and nothing is delivered, but its messages are kept.
+                source: RabbitMQ durable queues; Amazon SQS"#]],
         );
     }
 
@@ -785,4 +891,46 @@ mod tests {
                 source: health checks and failover: seed chapters; outlier ejection and draining: Envoy"#]],
         );
     }
+}
+
+/// A backlog in one sentence: what waits, why, and when it drains.
+fn backlog(b: &BacklogAnswer, names: &impl Names) -> String {
+    let name = super::subscription(b.queue, names);
+    let service = names
+        .subscription(b.queue)
+        .map_or("?", |(_, _, s)| names.service(s));
+    let (cap, arr) = (b.capacity_per_s, b.arrival_per_s);
+    if b.depth == 0 {
+        return format!(
+            "{name} is empty: {} of {} {service} consumers ({cap:.0} messages/s) keep up with the {arr:.0} published a second.",
+            b.consumers_up, b.consumers
+        );
+    }
+    let why = if !b.broker_ok {
+        "its broker is down, so nothing is delivered".to_string()
+    } else if b.paused {
+        "its consumers are paused".to_string()
+    } else if b.consumers_up == 0 {
+        let all = match b.consumers {
+            1 => "its one".to_string(),
+            2 => "both".to_string(),
+            n => format!("all {n}"),
+        };
+        format!("{all} {service} consumers are down or out of rotation, so nothing drains")
+    } else {
+        match b.drain_s() {
+            Some(d) => format!(
+                "at {cap:.0} messages/s of consumer capacity ({} of {} {service} consumers) against {arr:.0} published it drains in about {d:.0} s",
+                b.consumers_up, b.consumers
+            ),
+            None => format!(
+                "its consumers' {cap:.0} messages/s do not exceed the {arr:.0} published a second, so it keeps growing"
+            ),
+        }
+    };
+    format!(
+        "{name} holds {} messages; the oldest has waited {:.0} s; {why}.",
+        b.depth,
+        b.lag_ms as f64 / 1e3
+    )
 }

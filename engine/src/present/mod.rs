@@ -15,9 +15,10 @@ pub use errors::command_error;
 pub use explain::{explanation, ExplanationText};
 pub use notice::notice;
 
-use crate::common::{InstanceId, ServiceId};
+use crate::common::{BrokerId, InstanceId, QueueId, ServiceId, SubscriptionId};
 use crate::mechanisms::action::{ActionKind, ActionTarget};
 use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Target};
+use crate::mechanisms::messaging::QueueKind;
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::view::InstanceStatus;
 use crate::sim::Simulation;
@@ -33,6 +34,12 @@ pub trait Names {
     fn data_node(&self, node: u16) -> &str;
     /// Alert `alert`'s rule and target, by its index in the alert engine.
     fn alert(&self, alert: usize) -> Option<(&AlertRule, Target)>;
+    /// Broker `id`'s name (`?` if there is none).
+    fn broker(&self, id: BrokerId) -> &str;
+    /// Queue or topic `id`'s name (`?` if there is none).
+    fn queue(&self, id: QueueId) -> &str;
+    /// Subscription `id`: its queue, the queue's kind and the consuming service.
+    fn subscription(&self, id: SubscriptionId) -> Option<(QueueId, QueueKind, ServiceId)>;
 }
 
 impl Names for Simulation {
@@ -54,6 +61,23 @@ impl Names for Simulation {
         let a = self.alerts().alerts.get(alert)?;
         Some((self.alerts().rules.get(a.rule)?, a.target))
     }
+    fn broker(&self, id: BrokerId) -> &str {
+        self.config()
+            .messaging
+            .as_ref()
+            .and_then(|m| m.brokers.get(id.index()))
+            .map_or("?", |b| b.name.as_str())
+    }
+    fn queue(&self, id: QueueId) -> &str {
+        self.config()
+            .messaging
+            .as_ref()
+            .and_then(|m| m.queues.get(id.index()))
+            .map_or("?", |q| q.name.as_str())
+    }
+    fn subscription(&self, id: SubscriptionId) -> Option<(QueueId, QueueKind, ServiceId)> {
+        self.subscription_of(id)
+    }
 }
 
 /// A service's name, an instance's address or `data store`.
@@ -73,6 +97,31 @@ pub fn action_target(t: &ActionTarget, names: &impl Names) -> String {
         ActionTarget::Instance(i) => names.instance(*i).to_string(),
         ActionTarget::Service(s) => names.service(*s).to_string(),
         ActionTarget::DataNode(id) => id.clone(),
+        ActionTarget::Broker(b) => format!("broker {}", names.broker(*b)),
+        ActionTarget::Queue(q) => names.queue(*q).to_string(),
+    }
+}
+
+/// A subscription's name: the queue's (`email-queue`), or for a topic the topic and the
+/// subscriber (`order.created for analytics-service`).
+pub fn subscription(id: SubscriptionId, names: &impl Names) -> String {
+    match names.subscription(id) {
+        Some((q, QueueKind::Queue, _)) => names.queue(q).to_string(),
+        Some((q, QueueKind::Topic, s)) => {
+            format!("{} for {}", names.queue(q), names.service(s))
+        }
+        None => "?".to_string(),
+    }
+}
+
+/// A broker's state in a few words: `up`, `down (crashed)` or `not answering`.
+pub fn broker_state(f: crate::sim::messaging::BrokerFaults) -> &'static str {
+    if f.down {
+        "down (crashed)"
+    } else if f.unreachable {
+        "not answering (hung or cut off)"
+    } else {
+        "up"
     }
 }
 
@@ -168,6 +217,8 @@ pub fn fault(kind: &ActionKind) -> String {
         ActionKind::SetWeight { weight } => format!("weight set to {weight}"),
         ActionKind::SetStrategy { strategy } => format!("strategy set to {}", strategy.label()),
         ActionKind::Recover => "recover (faults cleared, restarted if down)".into(),
+        ActionKind::PauseConsumers => "consumers paused".into(),
+        ActionKind::Purge => "purge (waiting messages dropped)".into(),
     }
 }
 
@@ -203,8 +254,9 @@ fn secs(ms: u64) -> f64 {
 pub(crate) mod test_names {
     use super::Names;
     use crate::common::Severity;
-    use crate::common::{InstanceId, ServiceId};
+    use crate::common::{BrokerId, InstanceId, QueueId, ServiceId, SubscriptionId};
     use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Scope, Target};
+    use crate::mechanisms::messaging::QueueKind;
 
     /// A fixed cluster for the golden tests: instances `10.0.0.{id}:8080`, services
     /// `svc-{id}`, data nodes `node-{index+1}`, one alert rule on service 0.
@@ -247,6 +299,23 @@ pub(crate) mod test_names {
         }
         fn alert(&self, alert: usize) -> Option<(&AlertRule, Target)> {
             (alert == 0).then_some((&self.rule, Target::Service(ServiceId(0))))
+        }
+        fn broker(&self, id: BrokerId) -> &str {
+            ["broker-1"].get(id.index()).copied().unwrap_or("?")
+        }
+        fn queue(&self, id: QueueId) -> &str {
+            ["email-queue", "order.created"]
+                .get(id.index())
+                .copied()
+                .unwrap_or("?")
+        }
+        /// Subscription 0: email-queue for service 1; 1: the topic order.created for service 0.
+        fn subscription(&self, id: SubscriptionId) -> Option<(QueueId, QueueKind, ServiceId)> {
+            match id.index() {
+                0 => Some((QueueId(0), QueueKind::Queue, ServiceId(1))),
+                1 => Some((QueueId(1), QueueKind::Topic, ServiceId(0))),
+                _ => None,
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 //! A notice in words: one sentence with addresses, counts and simulated times.
 
-use super::{action_target, fault, metric, secs, target, Names};
+use super::{action_target, fault, metric, secs, subscription, target, Names};
 use crate::common::InstanceId;
+use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::alerts::{AlertState, Condition};
 use crate::mechanisms::breaker::BreakerState;
 use crate::sim::notice::{Notice, StartedBy};
@@ -227,6 +228,53 @@ pub fn notice(notice: &Notice, names: &impl Names) -> String {
                     format!("circuit breaker {who} → {upstream} closed: trial calls succeeded")
                 }
             }
+        }
+        Notice::BacklogBuilding { queue, depth } => format!(
+            "{} holds {depth} messages: its consumers fall behind, and the oldest waits longer (consumer lag)",
+            subscription(*queue, names)
+        ),
+        Notice::BacklogDrained { queue } => format!(
+            "the backlog of {} has drained: every message waiting has been delivered",
+            subscription(*queue, names)
+        ),
+        Notice::DeadLettered {
+            queue,
+            message,
+            deliveries,
+        } => format!(
+            "message {message} of {} went to the dead-letter queue after {deliveries} deliveries without an acknowledgement",
+            subscription(*queue, names)
+        ),
+        Notice::BrokerFault {
+            broker,
+            kind,
+            on: true,
+        } => {
+            let what = match kind {
+                ActionKind::Crash => "crashed: publishes are refused and nothing is delivered; its messages are kept",
+                _ => "stopped answering: publishes wait for an acknowledgement that does not come, and nothing is delivered",
+            };
+            format!("broker {} {what}", names.broker(*broker))
+        }
+        Notice::BrokerFault { broker, .. } => format!(
+            "broker {} is back: publishes are acknowledged and deliveries resume",
+            names.broker(*broker)
+        ),
+        Notice::QueueAction {
+            queue,
+            kind: ActionKind::Purge,
+            dropped,
+        } => format!("{} was purged: {dropped} waiting messages dropped", names.queue(*queue)),
+        Notice::QueueAction {
+            queue,
+            kind: ActionKind::PauseConsumers,
+            ..
+        } => format!(
+            "the consumers of {} are paused: messages wait until they resume",
+            names.queue(*queue)
+        ),
+        Notice::QueueAction { queue, .. } => {
+            format!("the consumers of {} resume", names.queue(*queue))
         }
         Notice::PanicMode {
             service,
@@ -726,6 +774,72 @@ mod tests {
                 reason: CommandError::AlreadyUp(I1),
             },
             expect!["[timeline_skipped info] timeline: restart on 10.0.0.1:8080 skipped: 10.0.0.1:8080 is already running"],
+        );
+    }
+
+    #[test]
+    fn messaging() {
+        use crate::common::{BrokerId, QueueId, SubscriptionId};
+        check(
+            Notice::BacklogBuilding {
+                queue: SubscriptionId(0),
+                depth: 100,
+            },
+            expect!["[backlog_building warning] email-queue holds 100 messages: its consumers fall behind, and the oldest waits longer (consumer lag)"],
+        );
+        check(
+            Notice::BacklogDrained {
+                queue: SubscriptionId(1),
+            },
+            expect!["[backlog_drained info] the backlog of order.created for user-service has drained: every message waiting has been delivered"],
+        );
+        check(
+            Notice::DeadLettered {
+                queue: SubscriptionId(0),
+                message: 4_711,
+                deliveries: 3,
+            },
+            expect!["[dead_lettered warning] message 4711 of email-queue went to the dead-letter queue after 3 deliveries without an acknowledgement"],
+        );
+        check(
+            Notice::BrokerFault {
+                broker: BrokerId(0),
+                kind: ActionKind::Crash,
+                on: true,
+            },
+            expect!["[broker_fault critical] broker broker-1 crashed: publishes are refused and nothing is delivered; its messages are kept"],
+        );
+        check(
+            Notice::BrokerFault {
+                broker: BrokerId(0),
+                kind: ActionKind::Hang,
+                on: true,
+            },
+            expect!["[broker_fault critical] broker broker-1 stopped answering: publishes wait for an acknowledgement that does not come, and nothing is delivered"],
+        );
+        check(
+            Notice::BrokerFault {
+                broker: BrokerId(0),
+                kind: ActionKind::Hang,
+                on: false,
+            },
+            expect!["[broker_fault info] broker broker-1 is back: publishes are acknowledged and deliveries resume"],
+        );
+        check(
+            Notice::QueueAction {
+                queue: QueueId(0),
+                kind: ActionKind::Purge,
+                dropped: 1_200,
+            },
+            expect!["[queue_action warning] email-queue was purged: 1200 waiting messages dropped"],
+        );
+        check(
+            Notice::QueueAction {
+                queue: QueueId(1),
+                kind: ActionKind::PauseConsumers,
+                dropped: 0,
+            },
+            expect!["[queue_action warning] the consumers of order.created are paused: messages wait until they resume"],
         );
     }
 

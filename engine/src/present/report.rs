@@ -72,6 +72,24 @@ pub struct DataReport {
     pub ring: crate::mechanisms::replication::RingStats,
 }
 
+/// A queue (or a topic's subscription) in a report: where every message went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueReport {
+    /// The queue's name, or the topic's and its subscriber's.
+    pub name: String,
+    /// The consuming service.
+    pub consumer: String,
+    /// Published, delivered, acked, redelivered, duplicates, dead-lettered, dropped, max
+    /// depth, max lag (µs).
+    pub counts: crate::mechanisms::messaging::MessageCounts,
+    /// Messages waiting at the end.
+    pub queued: u64,
+    /// Delivered and not acknowledged at the end.
+    pub in_delivery: u64,
+    /// published = acked + dead_lettered + dropped + queued + in_delivery.
+    pub balanced: bool,
+}
+
 /// A whole run's summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -93,6 +111,9 @@ pub struct Report {
     pub alerts_fired: Vec<AlertReport>,
     /// The replicated store: keyed operations and ring statistics (`None`: no store).
     pub data: Option<DataReport>,
+    /// Per queue and topic subscription (empty: no messaging).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueReport>,
     /// Events by kind.
     pub events: BTreeMap<String, u64>,
     /// The run digest, 16 hex digits.
@@ -154,6 +175,24 @@ impl Simulation {
                 repaired: st.repaired,
                 ring: st.stats(),
             }),
+            queues: view
+                .messaging
+                .iter()
+                .flat_map(|m| &m.subscriptions)
+                .map(|q| QueueReport {
+                    name: crate::present::subscription(q.id, self),
+                    consumer: view.services[q.consumer.index()].name.clone(),
+                    counts: q.counts,
+                    queued: q.depth,
+                    in_delivery: q.in_delivery,
+                    balanced: q.counts.published
+                        == q.counts.acked
+                            + q.counts.dead_lettered
+                            + q.counts.dropped
+                            + q.depth
+                            + q.in_delivery,
+                })
+                .collect(),
             events: self
                 .log()
                 .counts()

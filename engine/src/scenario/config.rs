@@ -4,15 +4,16 @@
 //! make the engine panic, hang or grow without bound (see the `MAX_*` limits).
 
 use crate::common::{
-    count, name, range, ConfigError, InstanceId, Role, ServiceId, MAX_ALERT_RULES, MAX_CLIENTS,
-    MAX_CONCURRENCY, MAX_FAULTS, MAX_INSTANCES, MAX_QUEUE, MAX_RATE_RPS, MAX_SCHEDULE_MS,
-    MAX_SERVICES, MAX_TIMEOUT_MS,
+    count, name, range, BrokerId, ConfigError, InstanceId, QueueId, Role, ServiceId,
+    MAX_ALERT_RULES, MAX_CLIENTS, MAX_CONCURRENCY, MAX_FAULTS, MAX_INSTANCES, MAX_QUEUE,
+    MAX_RATE_RPS, MAX_SCHEDULE_MS, MAX_SERVICES, MAX_TIMEOUT_MS,
 };
 use crate::mechanisms::action::{Action, ActionKind, ActionTarget, ScheduledAction};
 use crate::mechanisms::alerts::{AlertRule, Scope};
 use crate::mechanisms::balancer::{LbParams, Strategy};
 use crate::mechanisms::breaker::BreakerConfig;
 use crate::mechanisms::health::{HealthCheckConfig, OutlierConfig};
+use crate::mechanisms::messaging::{MessagingConfig, PublishConfig};
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::mechanisms::retry::RetryConfig;
 use crate::mechanisms::trace::TracingConfig;
@@ -153,6 +154,11 @@ pub struct ServiceConfig {
     /// `false` keeps the backup serving as well.
     #[serde(default = "yes")]
     pub failback: bool,
+    /// Messages it publishes while it handles a request, after its dependency calls (seed
+    /// `microservice-architecture.md` §3.2); the request waits for the broker's
+    /// acknowledgement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publishes: Vec<PublishConfig>,
 }
 
 impl ServiceConfig {
@@ -175,6 +181,7 @@ impl ServiceConfig {
             retry: RetryConfig::default(),
             timeout_ms: None,
             failback: true,
+            publishes: Vec::new(),
         }
     }
 }
@@ -255,6 +262,9 @@ pub struct ClusterConfig {
     /// A replicated key-value store with keyed traffic (`None`: none).
     #[serde(default)]
     pub data: Option<DataConfig>,
+    /// Brokers, queues and topics (`None`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging: Option<MessagingConfig>,
 }
 
 /// The replicated data store and its keyed traffic (seed `ha-architecture.md` §1.2).
@@ -452,6 +462,13 @@ impl ClusterConfig {
                 }
             }
         }
+        let names: Vec<&str> = self.services.iter().map(|s| s.name.as_str()).collect();
+        let none = MessagingConfig::default();
+        let m = self.messaging.as_ref().unwrap_or(&none);
+        m.validate(&names)?;
+        for svc in &self.services {
+            m.validate_publishes(&svc.name, &svc.publishes)?;
+        }
         if let Some(d) = &self.data {
             d.replication
                 .validate()
@@ -487,10 +504,20 @@ impl ClusterConfig {
                 self.service_id(name)
                     .ok_or_else(|| ConfigError::Unknown("service", name.clone()))?,
             ),
-            Some(address) => ActionTarget::Instance(
-                self.instance_id(address)
-                    .ok_or_else(|| ConfigError::Unknown("instance address", address.clone()))?,
+            Some(name) if action.kind.targets_queue() => ActionTarget::Queue(
+                self.queue_id(name)
+                    .ok_or_else(|| ConfigError::Unknown("queue", name.clone()))?,
             ),
+            Some(address) => match self.instance_id(address) {
+                Some(i) => ActionTarget::Instance(i),
+                None => match (self.broker_id(address), self.queue_id(address)) {
+                    (Some(b), _) => ActionTarget::Broker(b),
+                    (None, Some(q)) => ActionTarget::Queue(q),
+                    (None, None) => {
+                        return Err(ConfigError::Unknown("instance address", address.clone()))
+                    }
+                },
+            },
         };
         Ok(Action {
             kind: action.kind,
@@ -521,6 +548,20 @@ impl ClusterConfig {
                     .ok_or_else(|| ConfigError::Unknown("service", s.0.to_string()))?,
             ),
             ActionTarget::DataNode(id) => Some(id.clone()),
+            ActionTarget::Broker(b) => Some(
+                self.messaging
+                    .as_ref()
+                    .and_then(|m| m.brokers.get(b.index()))
+                    .map(|c| c.address.clone())
+                    .ok_or_else(|| ConfigError::Unknown("broker", b.0.to_string()))?,
+            ),
+            ActionTarget::Queue(q) => Some(
+                self.messaging
+                    .as_ref()
+                    .and_then(|m| m.queues.get(q.index()))
+                    .map(|c| c.name.clone())
+                    .ok_or_else(|| ConfigError::Unknown("queue", q.0.to_string()))?,
+            ),
         };
         Ok(ScheduledAction {
             at_ms,
@@ -554,6 +595,26 @@ impl ClusterConfig {
             .iter()
             .position(|s| s.name == name)
             .map(ServiceId::from)
+    }
+
+    /// The broker at `address`, if any.
+    pub fn broker_id(&self, address: &str) -> Option<BrokerId> {
+        self.messaging
+            .as_ref()?
+            .brokers
+            .iter()
+            .position(|b| b.address == address)
+            .map(BrokerId::from)
+    }
+
+    /// The queue or topic called `name`, if any.
+    pub fn queue_id(&self, name: &str) -> Option<QueueId> {
+        self.messaging
+            .as_ref()?
+            .queues
+            .iter()
+            .position(|q| q.name == name)
+            .map(QueueId::from)
     }
 
     /// The instance at `address`, if any (instances numbered in config order).
@@ -631,6 +692,32 @@ impl ClusterConfig {
                 "is an instant action and takes no duration",
             ));
         }
+        let target = fault.target.as_deref();
+        if kind.targets_queue()
+            || (*kind == ActionKind::Recover && target.is_some_and(|t| self.queue_id(t).is_some()))
+        {
+            let Some(q) = target else {
+                return Err(ConfigError::Invalid(
+                    format!("fault {}", kind.key()),
+                    "needs a target queue or topic name",
+                ));
+            };
+            if self.queue_id(q).is_none() {
+                return Err(ConfigError::Unknown("queue", q.to_string()));
+            }
+            return Ok(());
+        }
+        if let Some(b) =
+            target.filter(|t| self.instance_id(t).is_none() && self.broker_id(t).is_some())
+        {
+            if !kind.applies_to_broker() {
+                return Err(ConfigError::Invalid(
+                    format!("fault {} on broker {b}", kind.key()),
+                    "a broker takes crash, hang, partition_serving and recover",
+                ));
+            }
+            return Ok(());
+        }
         match (&fault.target, kind.is_cluster_wide()) {
             (Some(a), false) => {
                 if !self
@@ -681,6 +768,8 @@ impl ClusterConfig {
             | ActionKind::Drain
             | ActionKind::SetStrategy { .. }
             | ActionKind::Recover
+            | ActionKind::PauseConsumers
+            | ActionKind::Purge
             | ActionKind::Hang
             | ActionKind::PartitionHeartbeats
             | ActionKind::PartitionServing

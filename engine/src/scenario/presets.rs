@@ -6,6 +6,9 @@ use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Scope};
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::{BreakerConfig, TripPolicy};
 use crate::mechanisms::health::HealthCheckConfig;
+use crate::mechanisms::messaging::{
+    BrokerConfig, MessagingConfig, PublishConfig, QueueConfig, QueueKind,
+};
 use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::mechanisms::retry::RetryConfig;
 use crate::mechanisms::trace::TracingConfig;
@@ -47,6 +50,10 @@ pub fn all() -> Vec<Preset> {
         sessions(),
         cascade(),
         microservices(),
+        async_queue(),
+        load_levelling(),
+        poison(),
+        fan_out(),
         stress(),
     ]
 }
@@ -172,6 +179,7 @@ pub fn discovery() -> Preset {
             alerts: None,
             faults: Vec::new(),
             data: None,
+            messaging: None,
         },
     }
 }
@@ -699,4 +707,182 @@ pub fn default_alert_rules(cfg: &ClusterConfig) -> Vec<AlertRule> {
         severity: Severity::Warning,
     });
     rules
+}
+
+/// The cluster of the messaging presets: order-service (2 instances, 8 slots, 10 ms
+/// log-normal) takes `rate` orders a second and publishes one message per order to
+/// `email-queue` on broker-1 (2 ms round trip), which email-service consumes with 2 instances of
+/// `slots` slots taking a constant 40 ms per message: `slots` × 50 messages a second of
+/// consumer capacity.
+fn messaging_cluster(rate: f64, slots: u32) -> ClusterConfig {
+    let mut c = discovery().config;
+    let mut order = ServiceConfig::new(
+        "order-service",
+        1.0,
+        vec![
+            instance("order-service-1", "192.168.1.20:8081", 10.0),
+            instance("order-service-2", "192.168.1.21:8081", 10.0),
+        ],
+    );
+    for i in &mut order.instances {
+        i.concurrency = 8;
+    }
+    order.endpoints = vec!["/orders".into()];
+    order.publishes = vec![PublishConfig {
+        queue: "email-queue".into(),
+        per_request: 1.0,
+    }];
+    let email = |k: u32| {
+        InstanceConfig::new(
+            &format!("email-service-{k}"),
+            &format!("192.168.1.4{k}:8083"),
+            slots,
+            32,
+            LatencyDist::Constant { ms: 40.0 },
+        )
+    };
+    let email = ServiceConfig::new("email-service", 0.0, vec![email(0), email(1)]);
+    c.services = vec![order, email];
+    c.traffic = TrafficConfig {
+        rate_rps: rate,
+        clients: 200,
+    };
+    c.messaging = Some(MessagingConfig {
+        brokers: vec![BrokerConfig {
+            name: "broker-1".into(),
+            address: "192.168.1.90:5672".into(),
+            publish_latency_ms: 2.0,
+        }],
+        queues: vec![QueueConfig::queue(
+            "email-queue",
+            "broker-1",
+            "email-service",
+        )],
+    });
+    c
+}
+
+/// "A queue between two services" (`microservice-architecture.md` §3.2, the seed's
+/// `email-queue`): order-service publishes an email message per order; both email-service
+/// instances go down for 60 s at 30 s. 100 orders a second against 200 messages a second of
+/// consumer capacity: the backlog grows to about 6,000 and drains in about 60 s.
+pub fn async_queue() -> Preset {
+    let mut c = messaging_cluster(100.0, 4);
+    c.faults = vec![
+        fault(30, Some("192.168.1.40:8083"), ActionKind::Crash, Some(60)),
+        fault(30, Some("192.168.1.41:8083"), ActionKind::Crash, Some(60)),
+    ];
+    Preset {
+        name: "async",
+        title: "A queue between two services",
+        teaches: "order-service does not call email-service: it publishes a message to \
+                  email-queue and answers once the broker has acknowledged it. When \
+                  email-service is down its messages wait in the queue instead of failing \
+                  orders: the outage becomes a backlog and a delay, not errors.",
+        watch: "At 30 s both email-service instances go down for 60 s. No order fails; the \
+                backlog grows by 100 messages a second to about 6,000 and the oldest message \
+                waits almost 60 s (consumer lag). After they come back the consumers' 200 \
+                messages a second drain it, 100 a second faster than it fills, in about 60 s.",
+        duration_s: 180,
+        config: c,
+    }
+}
+
+/// "Queue-based load levelling": order-service's traffic spikes 5× for 30 s; email-service's
+/// 100 messages a second of capacity stay busy while the queue absorbs the difference.
+pub fn load_levelling() -> Preset {
+    let mut c = messaging_cluster(40.0, 2);
+    c.faults = vec![fault(
+        30,
+        None,
+        ActionKind::TrafficSpike { factor: 5.0 },
+        Some(30),
+    )];
+    Preset {
+        name: "levelling",
+        title: "Queue-based load levelling",
+        teaches: "A queue lets producers go faster than consumers for a while: the consumers \
+                  work at their own capacity and the queue holds the rest, so a spike becomes \
+                  a backlog instead of overload.",
+        watch: "At 30 s orders jump from 40 to 200 a second for 30 s. email-service's two \
+                instances (100 messages a second) stay at full capacity, the queue grows by \
+                about 100 a second to about 3,000, then drains at 60 a second in about 50 s.",
+        duration_s: 150,
+        config: c,
+    }
+}
+
+/// "Poison messages": 1 % of the messages always fail processing; after 3 deliveries each
+/// goes to the dead-letter queue, while the rest flow.
+pub fn poison() -> Preset {
+    let mut c = messaging_cluster(50.0, 4);
+    if let Some(m) = &mut c.messaging {
+        let q = &mut m.queues[0];
+        q.poison_fraction = 0.01;
+        q.max_deliveries = 3;
+        q.visibility_timeout_ms = 5_000;
+    }
+    Preset {
+        name: "poison",
+        title: "Poison messages and the dead-letter queue",
+        teaches: "A message that can never be processed would be delivered forever. After \
+                  max_deliveries (3) unacknowledged deliveries the broker moves it to the \
+                  dead-letter queue, where someone can look at it, and the other messages \
+                  keep flowing.",
+        watch: "About one message in a hundred is poison. Each fails, waits out its 5 s \
+                visibility timeout, is delivered again, and after the third failure is \
+                dead-lettered: about 30 a minute at 50 orders a second.",
+        duration_s: 120,
+        config: c,
+    }
+}
+
+/// "Event bus fan-out" (the seed's `EventBus`, `order.created`): order-service publishes
+/// order.created; email-service, inventory-service and analytics-service each get their own
+/// copy. analytics-service goes down for 60 s at 30 s: only its copy backs up.
+pub fn fan_out() -> Preset {
+    let mut c = messaging_cluster(50.0, 4);
+    let consumer = |name: &str, host: u32| {
+        ServiceConfig::new(
+            name,
+            0.0,
+            vec![InstanceConfig::new(
+                &format!("{name}-1"),
+                &format!("192.168.1.{host}:8084"),
+                4,
+                32,
+                LatencyDist::Constant { ms: 20.0 },
+            )],
+        )
+    };
+    c.services.push(consumer("inventory-service", 50));
+    c.services.push(consumer("analytics-service", 60));
+    c.services[0].publishes[0].queue = "order.created".into();
+    if let Some(m) = &mut c.messaging {
+        m.queues[0].name = "order.created".into();
+        m.queues[0].kind = QueueKind::Topic;
+        m.queues[0].consumers = vec![
+            "email-service".into(),
+            "inventory-service".into(),
+            "analytics-service".into(),
+        ];
+    }
+    c.faults = vec![fault(
+        30,
+        Some("192.168.1.60:8084"),
+        ActionKind::Crash,
+        Some(60),
+    )];
+    Preset {
+        name: "fanout",
+        title: "Event bus fan-out",
+        teaches: "On an event bus each subscriber gets its own copy of every event: \
+                  order.created goes to email-service, inventory-service and \
+                  analytics-service, and each consumes at its own pace.",
+        watch: "At 30 s analytics-service goes down for 60 s. Only its copy of order.created \
+                backs up (to about 3,000); email and inventory keep up, and orders never \
+                notice.",
+        duration_s: 150,
+        config: c,
+    }
 }

@@ -97,6 +97,7 @@ impl Simulation {
         self.queue
             .push(SimTime(METRICS_TICK_US), Pending::MetricsTick);
         self.start_data();
+        self.start_messaging();
     }
 
     // ---- process lifecycle ------------------------------------------------------------
@@ -111,6 +112,7 @@ impl Simulation {
             inst.refused_since_crash = 0;
         }
         let lost = self.drop_jobs(id);
+        self.consumer_crashed(id);
         self.record(Event::InstanceCrashed {
             instance: id,
             requests_lost: lost,
@@ -768,6 +770,7 @@ impl Simulation {
         let transitions = alerts.evaluate(now, |rule, target| self.alert_value(rule, target));
         self.alerts = alerts;
         self.alert_posts(transitions);
+        self.messaging_tick();
     }
 
     /// Gauges of instance `id` now.

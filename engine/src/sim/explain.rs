@@ -8,11 +8,12 @@
 //! [`crate::mechanisms::breaker`]
 //! and [`crate::mechanisms::ratelimit`] implement; each [`Answer`] names its source.
 
-use crate::common::{InstanceId, ServiceId};
+use crate::common::{BrokerId, InstanceId, ServiceId, SubscriptionId};
 use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::balancer::{dynamic_score, Strategy};
 use crate::mechanisms::breaker::BreakerState;
 use crate::mechanisms::ratelimit::RateLimitConfig;
+use crate::sim::messaging::BrokerFaults;
 use crate::sim::{Process, Simulation};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,10 @@ pub enum Selection {
     Service(ServiceId),
     /// An instance: its state, health and breakers.
     Instance(InstanceId),
+    /// A queue or a topic's subscription: its backlog and its consumers.
+    Queue(SubscriptionId),
+    /// A message broker.
+    Broker(BrokerId),
 }
 
 /// An explanation: what is explained, the live answer, and supporting facts.
@@ -50,6 +55,10 @@ pub enum About {
     Service(ServiceId, Strategy),
     /// An instance of a service.
     Instance(InstanceId, ServiceId),
+    /// A queue or a topic's subscription.
+    Queue(SubscriptionId),
+    /// A message broker.
+    Broker(BrokerId),
 }
 
 /// A candidate with the value it is ranked by (requests in flight, cost in µs, score or
@@ -136,6 +145,50 @@ pub enum Answer {
     },
     /// The state of an instance and what follows from it.
     Instance(InstanceAnswer),
+    /// A backlog and how fast its consumers can take it (queue-based load levelling).
+    Backlog(BacklogAnswer),
+    /// A broker's state and the messages it holds.
+    Broker {
+        /// Its faults now.
+        faults: BrokerFaults,
+        /// Messages waiting in all its queues.
+        waiting: u64,
+        /// Its queues and topic subscriptions.
+        queues: u32,
+    },
+}
+
+/// A backlog now ([`Answer::Backlog`]): what waits, who can consume it and how fast.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BacklogAnswer {
+    /// The subscription.
+    pub queue: SubscriptionId,
+    /// Messages waiting.
+    pub depth: u64,
+    /// Age of the oldest waiting message, simulated ms.
+    pub lag_ms: u64,
+    /// Consumer instances that can take messages now.
+    pub consumers_up: u32,
+    /// Consumer instances in all.
+    pub consumers: u32,
+    /// What those can process, messages per second (slots ÷ mean service time).
+    pub capacity_per_s: f64,
+    /// Messages published per second over the last 5 simulated seconds.
+    pub arrival_per_s: f64,
+    /// Its broker answers.
+    pub broker_ok: bool,
+    /// An operator paused its consumers.
+    pub paused: bool,
+}
+
+impl BacklogAnswer {
+    /// Seconds until the backlog drains at the current rates (`None`: it does not drain:
+    /// consumers no faster than arrivals, paused, or the broker down).
+    pub fn drain_s(&self) -> Option<f64> {
+        let net = self.capacity_per_s - self.arrival_per_s;
+        (self.depth > 0 && net > 0.0 && self.broker_ok && !self.paused)
+            .then(|| self.depth as f64 / net)
+    }
 }
 
 /// A weighted candidate ([`Answer::Weighted`]).
@@ -300,6 +353,28 @@ impl Simulation {
             Selection::Gateway => self.explain_gateway(),
             Selection::Service(s) if s.index() < self.cfg.services.len() => self.explain_service(s),
             Selection::Instance(i) if i.index() < self.instances.len() => self.explain_instance(i),
+            Selection::Queue(q) if self.subscription_of(q).is_some() => Explanation {
+                about: About::Queue(q),
+                answer: Answer::Backlog(self.backlog_answer(q)),
+                details: Vec::new(),
+            },
+            Selection::Broker(b)
+                if self
+                    .messaging_view()
+                    .is_some_and(|m| b.index() < m.brokers.len()) =>
+            {
+                let m = self.messaging_view().expect("checked");
+                let on_it = m.subscriptions.iter().filter(|s| s.broker == b);
+                Explanation {
+                    about: About::Broker(b),
+                    answer: Answer::Broker {
+                        faults: m.brokers[b.index()].faults,
+                        waiting: on_it.clone().map(|s| s.depth).sum(),
+                        queues: on_it.count() as u32,
+                    },
+                    details: Vec::new(),
+                }
+            }
             _ => Explanation {
                 about: About::Nothing,
                 answer: Answer::Nothing,

@@ -23,6 +23,7 @@ mod control;
 mod data;
 pub mod event;
 pub mod explain;
+pub mod messaging;
 pub mod notice;
 pub mod queue;
 mod request;
@@ -318,6 +319,38 @@ enum Pending {
     DataRecover {
         id: String,
     },
+    /// A producer's job published; the brokers answer now.
+    Published {
+        job: usize,
+        id: u64,
+    },
+    /// A consumer finished processing a delivery (its slot is freed if it is still the
+    /// same incarnation).
+    Consumed {
+        delivery: usize,
+        id: u64,
+        instance: InstanceId,
+        incarnation: u32,
+    },
+    /// A consumer's acknowledgement reaches the broker.
+    Acked {
+        delivery: usize,
+        id: u64,
+    },
+    /// A delivery's visibility timeout.
+    VisibilityTimeout {
+        delivery: usize,
+        id: u64,
+    },
+    /// A broker fault ends.
+    BrokerFaultEnd {
+        broker: crate::common::BrokerId,
+        nth: u32,
+    },
+    /// A queue's consumers resume after a pause with a duration.
+    QueueResume {
+        queue: crate::common::QueueId,
+    },
 }
 
 /// Where an instance's process is.
@@ -452,6 +485,8 @@ pub struct Simulation {
     scratch: Vec<InstanceId>,
     /// The replicated store and its counters.
     data: data::DataPlane,
+    /// Brokers, subscriptions and deliveries.
+    msg: messaging::MessagePlane,
 }
 
 /// The client workload of a run.
@@ -612,6 +647,7 @@ impl Simulation {
             feed: Feed::default(),
             scratch: Vec::new(),
             data: data::DataPlane::default(),
+            msg: messaging::MessagePlane::default(),
             cfg,
         };
         sim.start();
@@ -1076,6 +1112,14 @@ impl Simulation {
                     let _ = self.set_strategy(svc, strategy);
                 }
             }
+            ActionTarget::Broker(b) => {
+                self.stats.faults += 1;
+                self.broker_action(b, kind, duration_ms);
+            }
+            ActionTarget::Queue(q) => {
+                self.stats.faults += 1;
+                self.queue_action(q, kind, duration_ms);
+            }
             ActionTarget::Cluster if kind == ActionKind::Recover => {
                 self.stats.faults += 1;
                 let cluster_wide: Vec<u32> = self
@@ -1236,6 +1280,17 @@ impl Simulation {
             Pending::DataRecover { id } => {
                 let _ = self.data_recover(&id);
             }
+            Pending::Published { job, id } => self.published(job, id),
+            Pending::Consumed {
+                delivery,
+                id,
+                instance,
+                incarnation,
+            } => self.consumed(delivery, id, instance, incarnation),
+            Pending::Acked { delivery, id } => self.acked(delivery, id),
+            Pending::VisibilityTimeout { delivery, id } => self.visibility_timeout(delivery, id),
+            Pending::BrokerFaultEnd { broker, nth } => self.broker_fault_end(broker, nth),
+            Pending::QueueResume { queue } => self.queue_action(queue, ActionKind::Recover, None),
             Pending::MetricsTick => {
                 self.metrics_tick();
                 self.queue

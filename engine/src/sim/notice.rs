@@ -7,7 +7,7 @@
 //! notices are the part worth telling a person.
 
 use crate::common::Severity;
-use crate::common::{InstanceId, ServiceId};
+use crate::common::{BrokerId, InstanceId, QueueId, ServiceId, SubscriptionId};
 use crate::mechanisms::action::{ActionKind, ActionTarget};
 use crate::mechanisms::alerts::AlertState;
 use crate::mechanisms::balancer::Strategy;
@@ -290,6 +290,45 @@ pub enum Notice {
         /// Its new weight.
         weight: u32,
     },
+    /// A subscription's backlog reached `depth` messages: its consumers fall behind.
+    BacklogBuilding {
+        /// The subscription.
+        queue: SubscriptionId,
+        /// Messages waiting.
+        depth: u64,
+    },
+    /// A backlog that was building is empty again.
+    BacklogDrained {
+        /// The subscription.
+        queue: SubscriptionId,
+    },
+    /// A message went to the dead-letter queue after `deliveries` unacknowledged deliveries.
+    DeadLettered {
+        /// The subscription.
+        queue: SubscriptionId,
+        /// The message id.
+        message: u64,
+        /// Deliveries it had.
+        deliveries: u32,
+    },
+    /// A fault on a broker started (`on`) or ended: a crash, a hang or a partition.
+    BrokerFault {
+        /// The broker.
+        broker: BrokerId,
+        /// What.
+        kind: ActionKind,
+        /// Started (`true`) or ended.
+        on: bool,
+    },
+    /// An operator paused or resumed a queue's consumers, or purged it (`dropped` messages).
+    QueueAction {
+        /// The queue or topic.
+        queue: QueueId,
+        /// What.
+        kind: ActionKind,
+        /// Messages dropped by a purge.
+        dropped: u64,
+    },
 }
 
 impl Notice {
@@ -301,6 +340,15 @@ impl Notice {
             | MarkedUnhealthy { .. }
             | RecoveryGaveUp { .. }
             | DataNodeFailed { .. } => Severity::Critical,
+            BrokerFault { on, .. } => {
+                if *on {
+                    Severity::Critical
+                } else {
+                    Severity::Info
+                }
+            }
+            BacklogBuilding { .. } | DeadLettered { .. } | QueueAction { .. } => Severity::Warning,
+            BacklogDrained { .. } => Severity::Info,
             PanicMode { on, .. } => {
                 if *on {
                     Severity::Critical
@@ -383,6 +431,11 @@ impl Notice {
             TimelineSkipped { .. } => "timeline_skipped",
             StrategyChanged { .. } => "strategy_changed",
             WeightChanged { .. } => "weight_changed",
+            BacklogBuilding { .. } => "backlog_building",
+            BacklogDrained { .. } => "backlog_drained",
+            DeadLettered { .. } => "dead_lettered",
+            BrokerFault { .. } => "broker_fault",
+            QueueAction { .. } => "queue_action",
         }
     }
 }

@@ -235,6 +235,10 @@ impl Simulation {
             .filter(|i| self.instances[**i].in_rotation())
             .count();
         let on = self.below_panic_threshold(s, healthy, listed);
+        // A consumer back in rotation takes messages again.
+        if !self.msg.subs.is_empty() {
+            self.pump_for(s);
+        }
         if on != self.panic[s] {
             self.panic[s] = on;
             self.record(Event::PanicMode { service: s, on });
@@ -477,14 +481,39 @@ impl Simulation {
                 attempt: 0,
                 parent_span: span,
             });
+        } else if self.publishes(svc) {
+            // It publishes, and waits for the brokers' acknowledgement.
+            let at = self.now.plus_us(self.publish_latency_us(svc));
+            self.queue.push(at, Pending::Published { job, id });
         } else {
             self.respond(job, None);
         }
     }
 
-    /// The job answers its caller (ok unless `failed_dependency` or its error rate says
-    /// otherwise) and frees its slot.
-    fn respond(&mut self, job: usize, failed_dependency: Option<()>) {
+    /// The brokers answer job `job`'s publish: it answers its caller, or fails if the
+    /// publish failed; a broker that does not answer keeps it waiting (its caller times out).
+    pub(super) fn published(&mut self, job: usize, id: u64) {
+        let Some(j) = self.flight.jobs.get(job).filter(|j| j.id == id) else {
+            return;
+        };
+        let inst = &self.instances[j.instance];
+        if inst.incarnation != j.incarnation {
+            return;
+        }
+        match self.publish_now(inst.service) {
+            Ok(true) => self.respond(job, None),
+            Ok(false) => {
+                // Asked again every 100 ms until the broker answers.
+                let at = self.now.plus_us(100_000);
+                self.queue.push(at, Pending::Published { job, id });
+            }
+            Err(cause) => self.respond(job, Some(cause)),
+        }
+    }
+
+    /// The job answers its caller (ok unless `failed` gives the cause, or its error rate
+    /// says otherwise) and frees its slot.
+    fn respond(&mut self, job: usize, failed: Option<ErrorCause>) {
         let j = self.flight.jobs.remove(job);
         let target = j.instance;
         let error_rate = {
@@ -494,7 +523,7 @@ impl Simulation {
                 .unwrap_or(self.instance_config(target).error_rate)
         };
         // Draw for every answer so the random stream does not depend on timeouts.
-        let failed = error_rate > 0.0 && self.rng.chance(error_rate);
+        let failed_by_rate = error_rate > 0.0 && self.rng.chance(error_rate);
         let serving_lost = self.instances[target].faults.serving_lost;
         let (call_key, call_id) = j.call;
         if !serving_lost
@@ -504,9 +533,9 @@ impl Simulation {
                 .get(call_key)
                 .is_some_and(|c| c.id == call_id)
         {
-            if failed_dependency.is_some() {
-                self.finish_call(call_key, Outcome::Error, Some(ErrorCause::Dependency));
-            } else if failed {
+            if let Some(cause) = failed {
+                self.finish_call(call_key, Outcome::Error, Some(cause));
+            } else if failed_by_rate {
                 self.finish_call(call_key, Outcome::Error, Some(ErrorCause::Application));
             } else {
                 self.finish_call(call_key, Outcome::Ok, None);
@@ -530,6 +559,11 @@ impl Simulation {
             }
         }
         inst.busy = inst.busy.saturating_sub(1);
+        // No request waits: the slot may take a message.
+        let svc = inst.service;
+        if !self.msg.subs.is_empty() {
+            self.pump_for(svc);
+        }
     }
 
     /// Ends a call: the only place a call ends. Updates the balancer, breaker, outlier
@@ -637,7 +671,7 @@ impl Simulation {
                 if outcome == Outcome::Ok {
                     self.job_done(key, id);
                 } else {
-                    self.respond(key, Some(()));
+                    self.respond(key, Some(ErrorCause::Dependency));
                 }
             }
         }

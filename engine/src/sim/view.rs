@@ -320,6 +320,8 @@ pub struct ClusterView {
     /// The replicated store's counters (`None`: no store). The ring itself comes from
     /// [`Simulation::ring_view`], fetched when `generation` changes.
     pub data: Option<DataSummary>,
+    /// Brokers and backlogs (`None`: no messaging).
+    pub messaging: Option<crate::sim::messaging::MessagingView>,
     /// XXH3 chain over every client request so far (time, client, service): equal in two
     /// runs exactly when they saw the same requests (compare mode shows it in hex).
     pub workload: u64,
@@ -545,6 +547,7 @@ impl Simulation {
                 repaired: st.repaired,
                 generation: self.data_generation(),
             }),
+            messaging: self.messaging_view(),
             workload: self.workload(),
             alert_posted: self.alerts().posted,
             feed_posted: self.feed_posted(),

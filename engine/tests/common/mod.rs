@@ -51,6 +51,7 @@ pub fn one_service(n: usize, concurrency: u32, median_ms: f64, rate: f64) -> Clu
         alerts: Some(Vec::new()),
         faults: Vec::new(),
         data: None,
+        messaging: None,
     }
 }
 
