@@ -332,6 +332,48 @@ fn detail(d: &Detail, names: &impl Names) -> String {
     }
 }
 
+/// A backlog in one sentence: what waits, why, and when it drains.
+fn backlog(b: &BacklogAnswer, names: &impl Names) -> String {
+    let name = super::subscription(b.queue, names);
+    let service = names
+        .subscription(b.queue)
+        .map_or("?", |(_, _, s)| names.service(s));
+    let (cap, arr) = (b.capacity_per_s, b.arrival_per_s);
+    if b.depth == 0 {
+        return format!(
+            "{name} is empty: {} of {} {service} consumers ({cap:.0} messages/s) keep up with the {arr:.0} published a second.",
+            b.consumers_up, b.consumers
+        );
+    }
+    let why = if !b.broker_ok {
+        "its broker is down, so nothing is delivered".to_string()
+    } else if b.paused {
+        "its consumers are paused".to_string()
+    } else if b.consumers_up == 0 {
+        let all = match b.consumers {
+            1 => "its one".to_string(),
+            2 => "both".to_string(),
+            n => format!("all {n}"),
+        };
+        format!("{all} {service} consumers are down or out of rotation, so nothing drains")
+    } else {
+        match b.drain_s() {
+            Some(d) => format!(
+                "at {cap:.0} messages/s of consumer capacity ({} of {} {service} consumers) against {arr:.0} published it drains in about {d:.0} s",
+                b.consumers_up, b.consumers
+            ),
+            None => format!(
+                "its consumers' {cap:.0} messages/s do not exceed the {arr:.0} published a second, so it keeps growing"
+            ),
+        }
+    };
+    format!(
+        "{name} holds {} messages; the oldest has waited {:.0} s; {why}.",
+        b.depth,
+        b.lag_ms as f64 / 1e3
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::explanation;
@@ -891,46 +933,4 @@ mod tests {
                 source: health checks and failover: seed chapters; outlier ejection and draining: Envoy"#]],
         );
     }
-}
-
-/// A backlog in one sentence: what waits, why, and when it drains.
-fn backlog(b: &BacklogAnswer, names: &impl Names) -> String {
-    let name = super::subscription(b.queue, names);
-    let service = names
-        .subscription(b.queue)
-        .map_or("?", |(_, _, s)| names.service(s));
-    let (cap, arr) = (b.capacity_per_s, b.arrival_per_s);
-    if b.depth == 0 {
-        return format!(
-            "{name} is empty: {} of {} {service} consumers ({cap:.0} messages/s) keep up with the {arr:.0} published a second.",
-            b.consumers_up, b.consumers
-        );
-    }
-    let why = if !b.broker_ok {
-        "its broker is down, so nothing is delivered".to_string()
-    } else if b.paused {
-        "its consumers are paused".to_string()
-    } else if b.consumers_up == 0 {
-        let all = match b.consumers {
-            1 => "its one".to_string(),
-            2 => "both".to_string(),
-            n => format!("all {n}"),
-        };
-        format!("{all} {service} consumers are down or out of rotation, so nothing drains")
-    } else {
-        match b.drain_s() {
-            Some(d) => format!(
-                "at {cap:.0} messages/s of consumer capacity ({} of {} {service} consumers) against {arr:.0} published it drains in about {d:.0} s",
-                b.consumers_up, b.consumers
-            ),
-            None => format!(
-                "its consumers' {cap:.0} messages/s do not exceed the {arr:.0} published a second, so it keeps growing"
-            ),
-        }
-    };
-    format!(
-        "{name} holds {} messages; the oldest has waited {:.0} s; {why}.",
-        b.depth,
-        b.lag_ms as f64 / 1e3
-    )
 }
