@@ -8,7 +8,7 @@
 
 use crate::platform::progressive::{use_progressive, Indices, Keyed};
 use crate::state::lab::{service_id, use_lab};
-use crate::views::topology::{breaker_style, status_style};
+use crate::views::nodes::{breaker_style, service_shape, status_style};
 use ha_engine::explain::Selection;
 use ha_engine::view::InstanceStatus;
 use ha_engine::InstanceId;
@@ -25,14 +25,7 @@ const CHIPS_PER_FRAME: usize = 16;
 #[component]
 pub fn Flow() -> impl IntoView {
     let lab = use_lab();
-    let services = Memo::new(move |_| {
-        lab.view.with(|v| {
-            v.services
-                .iter()
-                .map(|s| s.instances.iter().map(|i| i.index()).collect::<Vec<_>>())
-                .collect::<Vec<_>>()
-        })
-    });
+    let services = service_shape(lab);
     let count = Memo::new(move |_| services.with(|s| s.iter().map(Vec::len).sum::<usize>()));
     let mounted = use_progressive(count, CHIPS_AT_ONCE, CHIPS_PER_FRAME);
     let total_rps = move || lab.view.with(|v| v.traffic_rps);

@@ -10,7 +10,7 @@
 
 use crate::state::lab::{use_lab, Lab};
 use crate::views::handoff::Handoff;
-use crate::views::topology::{breaker_style, status_style};
+use crate::views::nodes::{breaker_style, status_style};
 use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;

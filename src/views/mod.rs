@@ -10,6 +10,7 @@ pub mod feed;
 pub mod flow;
 pub mod handoff;
 pub mod inspector;
+pub mod nodes;
 pub mod projection;
 pub mod queues;
 pub mod ring;

@@ -13,6 +13,7 @@ use crate::platform::media::is_phone;
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
 use crate::state::lab::{service_id, use_lab};
 use crate::views::flow::Flow;
+use crate::views::nodes::{breaker_style, service_shape, status_style, STATUSES};
 use ha_engine::breaker::BreakerState;
 use ha_engine::explain::Selection;
 use ha_engine::view::InstanceStatus;
@@ -42,47 +43,6 @@ const NODES_PER_FRAME: usize = 16;
 
 /// Most dots on one edge.
 const MAX_DOTS: usize = 8;
-
-/// Glyph, CSS class and legend words for an instance status (never colour alone).
-pub fn status_style(s: InstanceStatus) -> (&'static str, &'static str) {
-    match s {
-        InstanceStatus::Serving => ("●", "st-serving"),
-        InstanceStatus::Suspect => ("◍", "st-suspect"),
-        InstanceStatus::OutOfRotation => ("◐", "st-out"),
-        InstanceStatus::Recovering => ("◑", "st-recovering"),
-        InstanceStatus::Ejected => ("⊘", "st-ejected"),
-        InstanceStatus::Draining => ("◒", "st-draining"),
-        InstanceStatus::Booting => ("◌", "st-booting"),
-        InstanceStatus::Standby => ("○", "st-standby"),
-        InstanceStatus::Unlisted => ("◆", "st-unlisted"),
-        InstanceStatus::DownListed => ("▲", "st-downlisted"),
-        InstanceStatus::Down => ("✕", "st-down"),
-    }
-}
-
-/// Every status in legend order.
-pub const STATUSES: [InstanceStatus; 11] = [
-    InstanceStatus::Serving,
-    InstanceStatus::Suspect,
-    InstanceStatus::OutOfRotation,
-    InstanceStatus::Recovering,
-    InstanceStatus::Ejected,
-    InstanceStatus::Draining,
-    InstanceStatus::Booting,
-    InstanceStatus::Standby,
-    InstanceStatus::Unlisted,
-    InstanceStatus::DownListed,
-    InstanceStatus::Down,
-];
-
-/// Glyph and words for a breaker state.
-pub fn breaker_style(b: BreakerState) -> (&'static str, &'static str) {
-    match b {
-        BreakerState::Closed => ("⊂⊃", "breaker closed"),
-        BreakerState::Open => ("⚡", "breaker open"),
-        BreakerState::HalfOpen => ("◔", "breaker half-open"),
-    }
-}
 
 /// Stroke width for a flow of `rps` requests per second, in steps of half a unit: a width that
 /// follows every wobble of the rate changes the edge on most frames, and each change makes the
@@ -204,14 +164,7 @@ pub fn Topology() -> impl IntoView {
 fn Diagram() -> impl IntoView {
     let lab = use_lab();
     // The structure (which instance belongs to which service) only changes with the config.
-    let shape = Memo::new(move |_| {
-        lab.view.with(|v| {
-            v.services
-                .iter()
-                .map(|s| s.instances.iter().map(|i| i.index()).collect::<Vec<_>>())
-                .collect::<Vec<_>>()
-        })
-    });
+    let shape = service_shape(lab);
     let max_rps = Memo::new(move |_| {
         lab.view.with(|v| {
             // Quantised so the dots are not re-created every frame.

@@ -301,6 +301,23 @@ fn whole(q: &str, f: &str, v: u64, lo: u64, hi: u64) -> Result<(), ConfigError> 
     range(format!("queue {q}.{f}"), v as f64, lo as f64, hi as f64)
 }
 
+/// A broker's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerFaults {
+    /// Crashed: publishes are refused, nothing is delivered; its messages survive.
+    pub down: bool,
+    /// Hung or cut off from its clients: publishes and acknowledgements get no answer and
+    /// nothing is delivered.
+    pub unreachable: bool,
+}
+
+impl BrokerFaults {
+    /// It answers.
+    pub fn ok(self) -> bool {
+        !self.down && !self.unreachable
+    }
+}
+
 /// One message in a backlog. Copies of a topic message share its id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {

@@ -430,8 +430,8 @@ mod tests {
     #[test]
     fn queues_and_brokers() {
         use crate::common::{BrokerId, SubscriptionId};
+        use crate::mechanisms::messaging::BrokerFaults;
         use crate::sim::explain::BacklogAnswer;
-        use crate::sim::messaging::BrokerFaults;
         let outage = BacklogAnswer {
             queue: SubscriptionId(0),
             depth: 1_240,

@@ -115,7 +115,7 @@ pub fn subscription(id: SubscriptionId, names: &impl Names) -> String {
 }
 
 /// A broker's state in a few words: `up`, `down (crashed)` or `not answering`.
-pub fn broker_state(f: crate::sim::messaging::BrokerFaults) -> &'static str {
+pub fn broker_state(f: crate::mechanisms::messaging::BrokerFaults) -> &'static str {
     if f.down {
         "down (crashed)"
     } else if f.unreachable {

@@ -12,8 +12,8 @@ use crate::common::{BrokerId, InstanceId, ServiceId, SubscriptionId};
 use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::balancer::{dynamic_score, Strategy};
 use crate::mechanisms::breaker::BreakerState;
+use crate::mechanisms::messaging::BrokerFaults;
 use crate::mechanisms::ratelimit::RateLimitConfig;
-use crate::sim::messaging::BrokerFaults;
 use crate::sim::{Process, Simulation};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -599,6 +599,58 @@ impl Simulation {
             about: About::Instance(i, inst.service),
             answer: Answer::Instance(answer),
             details,
+        }
+    }
+}
+
+impl Simulation {
+    /// The backlog of `sub` now, its consumers and their capacity ([`crate::sim::explain`]).
+    pub(crate) fn backlog_answer(&self, sub: SubscriptionId) -> BacklogAnswer {
+        let st = &self.msg.subs[sub.index()];
+        let members: Vec<InstanceId> = self.service_instances(st.service).collect();
+        let up: Vec<InstanceId> = members
+            .iter()
+            .copied()
+            .filter(|&i| self.consumer_ready(i))
+            .collect();
+        let capacity_per_s = up
+            .iter()
+            .map(|&i| {
+                let c = self.instance_config(i);
+                let slots = self.instances[i]
+                    .faults
+                    .concurrency
+                    .unwrap_or(c.concurrency) as f64;
+                let mean_ms = c.latency.mean_ms() * self.instances[i].faults.slow;
+                if mean_ms > 0.0 {
+                    slots * 1_000.0 / mean_ms
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        let recent: Vec<u64> = st
+            .series
+            .iter()
+            .rev()
+            .take(5)
+            .map(|p| p.published)
+            .collect();
+        let arrival_per_s = if recent.is_empty() {
+            0.0
+        } else {
+            recent.iter().sum::<u64>() as f64 / recent.len() as f64
+        };
+        BacklogAnswer {
+            queue: sub,
+            depth: st.backlog.depth() as u64,
+            lag_ms: st.backlog.lag_us(self.now) / 1_000,
+            consumers_up: up.len() as u32,
+            consumers: members.len() as u32,
+            capacity_per_s,
+            arrival_per_s,
+            broker_ok: self.msg.brokers[st.broker.index()].ok(),
+            paused: st.paused,
         }
     }
 }

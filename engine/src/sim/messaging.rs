@@ -7,6 +7,7 @@
 use super::{Pending, Process, Simulation};
 use crate::common::{BrokerId, ErrorCause, InstanceId, QueueId, ServiceId, SubscriptionId};
 use crate::mechanisms::action::ActionKind;
+pub use crate::mechanisms::messaging::BrokerFaults;
 use crate::mechanisms::messaging::{Backlog, Message, MessageCounts, Overflow, QueueKind};
 use crate::sim::notice::Notice;
 use serde::{Deserialize, Serialize};
@@ -32,23 +33,6 @@ pub struct QueuePoint {
     pub published: u64,
     /// Messages acknowledged in the last second.
     pub acked: u64,
-}
-
-/// A broker's state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BrokerFaults {
-    /// Crashed: publishes are refused, nothing is delivered; its messages survive.
-    pub down: bool,
-    /// Hung or cut off from its clients: publishes and acknowledgements get no answer and
-    /// nothing is delivered.
-    pub unreachable: bool,
-}
-
-impl BrokerFaults {
-    /// It answers.
-    pub fn ok(self) -> bool {
-        !self.down && !self.unreachable
-    }
 }
 
 /// One subscription: a queue's backlog for its consuming service (a topic has one per
@@ -237,15 +221,10 @@ impl Simulation {
     /// draining, hung or cut off, a free slot and no request waiting for one, and under the
     /// queue's prefetch.
     fn can_consume(&self, i: InstanceId, prefetch: u32) -> bool {
-        let inst = &self.instances[i];
-        if inst.process != Process::Running
-            || inst.faults.hang
-            || inst.faults.serving_lost
-            || !inst.in_rotation()
-            || !self.registry.is_registered(i)
-        {
+        if !self.consumer_ready(i) {
             return false;
         }
+        let inst = &self.instances[i];
         let concurrency = inst
             .faults
             .concurrency
@@ -253,11 +232,23 @@ impl Simulation {
         inst.busy < concurrency && inst.queue.is_empty() && self.msg.held[i.index()] < prefetch
     }
 
+    /// Whether instance `i` may consume at all now: running, listed and healthy, not
+    /// draining, hung or cut off (the explain panel counts these as its consumers up).
+    pub(super) fn consumer_ready(&self, i: InstanceId) -> bool {
+        let inst = &self.instances[i];
+        inst.process == Process::Running
+            && !inst.faults.hang
+            && !inst.faults.serving_lost
+            && inst.in_rotation()
+            && self.registry.is_registered(i)
+    }
+
     /// Delivers what `sub` can deliver now to its consumers, round robin.
     pub(super) fn pump(&mut self, sub: SubscriptionId) {
         let Some(m) = &self.cfg.messaging else { return };
         let s = &self.msg.subs[sub.index()];
-        if s.paused || !self.msg.brokers[s.broker.index()].ok() {
+        // Nothing waiting: no list of consumers to build (called on every freed slot).
+        if s.backlog.depth() == 0 || s.paused || !self.msg.brokers[s.broker.index()].ok() {
             return;
         }
         let q = &m.queues[s.queue];
@@ -482,7 +473,10 @@ impl Simulation {
     }
 
     /// The instances of `svc`, in config order.
-    fn service_instances(&self, svc: ServiceId) -> impl Iterator<Item = InstanceId> + '_ {
+    pub(super) fn service_instances(
+        &self,
+        svc: ServiceId,
+    ) -> impl Iterator<Item = InstanceId> + '_ {
         self.instances
             .iter_enumerated()
             .filter(move |(_, x)| x.service == svc)
@@ -669,64 +663,5 @@ impl Simulation {
                 })
                 .collect(),
         })
-    }
-}
-
-impl Simulation {
-    /// The backlog of `sub` now, its consumers and their capacity ([`crate::sim::explain`]).
-    pub(crate) fn backlog_answer(&self, sub: SubscriptionId) -> crate::sim::explain::BacklogAnswer {
-        let st = &self.msg.subs[sub.index()];
-        let members: Vec<InstanceId> = self.service_instances(st.service).collect();
-        let up: Vec<InstanceId> = members
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let inst = &self.instances[i];
-                inst.process == Process::Running
-                    && !inst.faults.hang
-                    && !inst.faults.serving_lost
-                    && inst.in_rotation()
-                    && self.registry.is_registered(i)
-            })
-            .collect();
-        let capacity_per_s = up
-            .iter()
-            .map(|&i| {
-                let c = self.instance_config(i);
-                let slots = self.instances[i]
-                    .faults
-                    .concurrency
-                    .unwrap_or(c.concurrency) as f64;
-                let mean_ms = c.latency.mean_ms() * self.instances[i].faults.slow;
-                if mean_ms > 0.0 {
-                    slots * 1_000.0 / mean_ms
-                } else {
-                    0.0
-                }
-            })
-            .sum();
-        let recent: Vec<u64> = st
-            .series
-            .iter()
-            .rev()
-            .take(5)
-            .map(|p| p.published)
-            .collect();
-        let arrival_per_s = if recent.is_empty() {
-            0.0
-        } else {
-            recent.iter().sum::<u64>() as f64 / recent.len() as f64
-        };
-        crate::sim::explain::BacklogAnswer {
-            queue: sub,
-            depth: st.backlog.depth() as u64,
-            lag_ms: st.backlog.lag_us(self.now) / 1_000,
-            consumers_up: up.len() as u32,
-            consumers: members.len() as u32,
-            capacity_per_s,
-            arrival_per_s,
-            broker_ok: self.msg.brokers[st.broker.index()].ok(),
-            paused: st.paused,
-        }
     }
 }
