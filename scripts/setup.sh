@@ -40,9 +40,9 @@ if ! command -v npm >/dev/null; then
   apt_install nodejs npm
 fi
 
-# wasm-opt (npm package binaryen: Debian's is too old for today's rustc), Playwright, a static
+# wasm-opt (npm package binaryen: Debian's is too old for today's rustc), terser, Playwright, a static
 # server. Reinstalled only when package-lock.json changed.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
