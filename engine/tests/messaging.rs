@@ -3,6 +3,7 @@
 //! whose figures come from capacity arithmetic.
 
 use ha_engine::action::{ActionKind, ScheduledAction};
+use ha_engine::alerts::{AlertState, Target};
 use ha_engine::messaging::{Overflow, QueueKind};
 use ha_engine::presets;
 use ha_engine::{SimTime, Simulation};
@@ -132,6 +133,30 @@ fn drill_a_consumer_outage_becomes_a_backlog_not_errors() {
         "drained in {drained:.1} s, capacity arithmetic says {expected:.1} s"
     );
     assert!(q.balanced && q.counts.dead_lettered == 0 && q.counts.dropped == 0);
+    // The queue's alerts fired during the outage and resolved after the drain; no backlog
+    // alert means errors: none fired on order-service.
+    assert_eq!(fired(&sim, "ConsumerLagHigh"), vec![sub(0)]);
+    assert_eq!(fired(&sim, "QueueBacklog"), vec![sub(0)]);
+    assert!(fired(&sim, "HighErrorRate").is_empty());
+    assert!(sim
+        .alerts()
+        .alerts
+        .iter()
+        .all(|a| a.state != AlertState::Firing));
+}
+
+fn sub(k: usize) -> Target {
+    Target::Subscription(ha_engine::common::SubscriptionId::from(k))
+}
+
+/// The targets on which the rule named `rule` has fired at least once.
+fn fired(sim: &Simulation, rule: &str) -> Vec<Target> {
+    let a = sim.alerts();
+    a.alerts
+        .iter()
+        .filter(|x| a.rules[x.rule].name == rule && x.fired > 0)
+        .map(|x| x.target)
+        .collect()
 }
 
 /// Preset 2: a 5× spike for 30 s (40 → 200 orders a second) against 100 messages a second of
@@ -189,6 +214,9 @@ fn drill_poison_messages_are_dead_lettered_and_the_rest_flow() {
         "{:?}",
         q.counts
     );
+    // The dead-letter alert fired; the backlog and lag alerts did not: the rest flows.
+    assert_eq!(fired(&sim, "DeadLettering"), vec![sub(0)]);
+    assert!(fired(&sim, "QueueBacklog").is_empty() && fired(&sim, "ConsumerLagHigh").is_empty());
 }
 
 /// Preset 4: on the event bus only the subscriber that is down backs up.
@@ -200,6 +228,8 @@ fn drill_fan_out_backs_up_only_the_subscriber_that_is_down() {
     let depths: Vec<u64> = v.subscriptions.iter().map(|s| s.depth).collect();
     assert!(depths[0] < 50 && depths[1] < 50, "{depths:?}");
     assert!((2_400..=3_000).contains(&depths[2]), "{depths:?}");
+    // Only analytics-service's copy raised the backlog alert.
+    assert_eq!(fired(&sim, "QueueBacklog"), vec![sub(2)]);
 }
 
 /// The explain panel's answer for email-queue follows the run: during the outage nothing

@@ -4,7 +4,7 @@
 
 use crate::state::lab::use_lab;
 use crate::views::feed::severity_icon;
-use ha_engine::alerts::AlertState;
+use ha_engine::alerts::{AlertState, Target};
 use ha_engine::explain::Selection;
 use ha_engine::present;
 use ha_engine::SimTime;
@@ -103,9 +103,10 @@ pub fn AlertFeed() -> impl IntoView {
         <ol class="alert-feed" aria-label="Alerts, newest first">
             <For each=shown key=|e| e.seq let:e>
                 {
-                    let sel = match (e.instance, e.service) {
-                        (Some(i), _) => Some(Selection::Instance(i)),
-                        (None, Some(s)) => Some(Selection::Service(s)),
+                    let sel = match (e.target, e.instance, e.service) {
+                        (Target::Subscription(q), ..) => Some(Selection::Queue(q)),
+                        (_, Some(i), _) => Some(Selection::Instance(i)),
+                        (_, None, Some(s)) => Some(Selection::Service(s)),
                         _ => None,
                     };
                     let label = format!(

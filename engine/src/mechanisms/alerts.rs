@@ -40,6 +40,12 @@ pub enum AlertMetric {
     RequestRate,
     /// Keys of the replicated store with fewer live copies than N (the data scope).
     UnderReplicatedKeys,
+    /// Messages waiting in a queue (a queue scope).
+    QueueDepth,
+    /// Age of a queue's oldest waiting message, the consumer lag, simulated s (a queue scope).
+    QueueLagS,
+    /// Messages a queue moved to its dead-letter queue over the window (a queue scope).
+    DeadLettered,
 }
 
 impl AlertMetric {
@@ -55,7 +61,19 @@ impl AlertMetric {
             AlertMetric::QueueLength => "queue_length",
             AlertMetric::RequestRate => "request_rate",
             AlertMetric::UnderReplicatedKeys => "under_replicated_keys",
+            AlertMetric::QueueDepth => "queue_depth",
+            AlertMetric::QueueLagS => "queue_lag_s",
+            AlertMetric::DeadLettered => "dead_lettered",
         }
+    }
+
+    /// Whether it is measured on a queue (and only there): a queue metric needs a queue scope
+    /// and a queue scope a queue metric.
+    pub fn of_queue(self) -> bool {
+        matches!(
+            self,
+            AlertMetric::QueueDepth | AlertMetric::QueueLagS | AlertMetric::DeadLettered
+        )
     }
 }
 
@@ -83,6 +101,17 @@ pub enum Scope {
     Instance(String),
     /// The replicated data store.
     Data,
+    /// Each queue subscription (a topic: each subscriber's copy), separately.
+    EachQueue,
+    /// One queue or topic, by name (a topic: each subscriber's copy).
+    Queue(String),
+}
+
+impl Scope {
+    /// Whether it names queues.
+    pub fn of_queues(&self) -> bool {
+        matches!(self, Scope::EachQueue | Scope::Queue(_))
+    }
 }
 
 /// One alerting rule.
@@ -110,7 +139,8 @@ impl AlertRule {
     /// Checks its own limits (its scope is checked against the cluster by
     /// [`crate::scenario::config::ClusterConfig::validate`]).
     ///
-    /// Errors: an empty or long name, or a threshold, window or hold time out of range.
+    /// Errors: an empty or long name, a threshold, window or hold time out of range, or a queue
+    /// metric without a queue scope (or the reverse).
     pub fn validate(&self) -> Result<(), ConfigError> {
         name("alert name", &self.name)?;
         range(
@@ -120,7 +150,15 @@ impl AlertRule {
             1e12,
         )?;
         count("alert window_s", self.window_s as u64, 1, 3_600)?;
-        count("alert for_ms", self.for_ms, 0, MAX_SCHEDULE_MS)
+        count("alert for_ms", self.for_ms, 0, MAX_SCHEDULE_MS)?;
+        if self.metric.of_queue() != self.scope.of_queues() {
+            return Err(ConfigError::Invalid(
+                format!("{}.scope", self.name),
+                "queue_depth, queue_lag_s and dead_lettered are measured on queues: they need \
+                 an each_queue or queue scope, and a queue scope needs one of them",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -160,6 +198,8 @@ pub enum Target {
     Instance(crate::common::InstanceId),
     /// The replicated data store.
     Data,
+    /// A queue's backlog for one consuming service (a topic has one per subscriber).
+    Subscription(crate::common::SubscriptionId),
 }
 
 /// One (rule, target) alert and its state.

@@ -80,12 +80,13 @@ impl Names for Simulation {
     }
 }
 
-/// A service's name, an instance's address or `data store`.
+/// A service's name, an instance's address, `data store` or a queue's name (a topic's: `order.created for email-service`).
 pub fn target(t: Target, names: &impl Names) -> String {
     match t {
         Target::Service(s) => names.service(s).to_string(),
         Target::Instance(i) => names.instance(i).to_string(),
         Target::Data => "data store".to_string(),
+        Target::Subscription(q) => subscription(q, names),
     }
 }
 
@@ -158,10 +159,13 @@ pub fn metric(m: AlertMetric, v: f64) -> String {
         }
         AlertMetric::P99Ms => format!("{v:.0} ms"),
         AlertMetric::RequestRate => format!("{v:.1} req/s"),
+        AlertMetric::QueueLagS => format!("{v:.1} s"),
         AlertMetric::HealthyInstances
         | AlertMetric::BreakersOpen
         | AlertMetric::QueueLength
-        | AlertMetric::UnderReplicatedKeys => {
+        | AlertMetric::UnderReplicatedKeys
+        | AlertMetric::QueueDepth
+        | AlertMetric::DeadLettered => {
             format!("{v:.0}")
         }
     }
@@ -427,6 +431,9 @@ mod tests {
             metric(AlertMetric::P99Ms, 512.4),
             metric(AlertMetric::RequestRate, 98.76),
             metric(AlertMetric::HealthyInstances, 2.0),
+            metric(AlertMetric::QueueDepth, 1240.0),
+            metric(AlertMetric::QueueLagS, 58.04),
+            metric(AlertMetric::DeadLettered, 3.0),
         ];
         expect![[r#"
             [
@@ -434,6 +441,9 @@ mod tests {
                 "512 ms",
                 "98.8 req/s",
                 "2",
+                "1240",
+                "58.0 s",
+                "3",
             ]
         "#]]
         .assert_debug_eq(&values);

@@ -458,6 +458,15 @@ impl ClusterConfig {
                     {
                         return Err(ConfigError::Unknown("instance address", a.clone()))
                     }
+                    Scope::Queue(q)
+                        if !self
+                            .messaging
+                            .iter()
+                            .flat_map(|m| &m.queues)
+                            .any(|x| &x.name == q) =>
+                    {
+                        return Err(ConfigError::Unknown("queue", q.clone()))
+                    }
                     _ => {}
                 }
             }
@@ -853,5 +862,42 @@ mod tests {
             c.validate(),
             Err(ConfigError::Count("concurrency", 0, 1, _))
         ));
+    }
+
+    #[test]
+    fn queue_alerts_need_queues() {
+        use crate::mechanisms::alerts::{AlertMetric, Scope};
+        let base = presets::async_queue().config;
+        let mut rules = presets::default_alert_rules(&base);
+        let k = rules
+            .iter()
+            .position(|r| r.metric == AlertMetric::QueueLagS)
+            .expect("the messaging presets have a lag rule");
+        let mut c = base.clone();
+        rules[k].scope = Scope::Queue("sms-queue".into());
+        c.alerts = Some(rules.clone());
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::Unknown("queue", "sms-queue".into()))
+        );
+        // A queue metric on services, or a service metric on queues, is refused by name.
+        for (metric, scope) in [
+            (AlertMetric::QueueLagS, Scope::EachService),
+            (AlertMetric::ErrorRate, Scope::EachQueue),
+        ] {
+            let mut c = base.clone();
+            rules[k].metric = metric;
+            rules[k].scope = scope;
+            c.alerts = Some(rules.clone());
+            assert!(
+                matches!(c.validate(), Err(ConfigError::Invalid(ref f, _)) if f == "ConsumerLagHigh.scope"),
+                "{:?}",
+                c.validate()
+            );
+        }
+        rules[k].metric = AlertMetric::QueueLagS;
+        rules[k].scope = Scope::Queue("email-queue".into());
+        c.alerts = Some(rules);
+        assert_eq!(c.validate(), Ok(()));
     }
 }

@@ -643,7 +643,9 @@ pub fn replication() -> Preset {
 /// The default rules for `cfg`: per service, error rate above 5 % over
 /// 30 s for 10 s (critical); p99 above 500 ms for 30 s (warning); healthy instances below the
 /// number of primaries for 5 s (critical); any breaker open towards it (warning, at once); with a
-/// replicated store, under-replicated keys for 5 s (warning).
+/// replicated store, under-replicated keys for 5 s (warning); with messaging, per queue, a
+/// backlog over 1,000 messages for 10 s (warning), a consumer lag over 30 s (critical, at
+/// once) and any message dead-lettered in the last 60 s (warning, at once).
 pub fn default_alert_rules(cfg: &ClusterConfig) -> Vec<AlertRule> {
     let mut rules = vec![
         AlertRule {
@@ -693,6 +695,40 @@ pub fn default_alert_rules(cfg: &ClusterConfig) -> Vec<AlertRule> {
             threshold: 0.0,
             window_s: 1,
             for_ms: 5_000,
+            severity: Severity::Warning,
+        });
+    }
+    if cfg.messaging.is_some() {
+        // A backlog is the point of a queue; one that keeps growing, or a consumer that has
+        // not taken a message for half a minute, is someone's page.
+        rules.push(AlertRule {
+            name: "QueueBacklog".into(),
+            metric: AlertMetric::QueueDepth,
+            scope: Scope::EachQueue,
+            condition: Condition::Above,
+            threshold: 1_000.0,
+            window_s: 1,
+            for_ms: 10_000,
+            severity: Severity::Warning,
+        });
+        rules.push(AlertRule {
+            name: "ConsumerLagHigh".into(),
+            metric: AlertMetric::QueueLagS,
+            scope: Scope::EachQueue,
+            condition: Condition::Above,
+            threshold: 30.0,
+            window_s: 1,
+            for_ms: 0,
+            severity: Severity::Critical,
+        });
+        rules.push(AlertRule {
+            name: "DeadLettering".into(),
+            metric: AlertMetric::DeadLettered,
+            scope: Scope::EachQueue,
+            condition: Condition::Above,
+            threshold: 0.0,
+            window_s: 60,
+            for_ms: 0,
             severity: Severity::Warning,
         });
     }

@@ -3,7 +3,7 @@
 
 use super::{ActiveFault, Pending, Process, Simulation, METRICS_TICK_US};
 use crate::common::Role;
-use crate::common::{InstanceId, ServiceId};
+use crate::common::{InstanceId, ServiceId, SubscriptionId};
 use crate::mechanisms::action::{ActionKind, FaultState};
 use crate::mechanisms::alerts::{AlertEngine, AlertMetric, AlertRule, Scope, Target};
 use crate::mechanisms::balancer::LoadReport;
@@ -48,6 +48,16 @@ pub(super) fn build_alerts(cfg: &ClusterConfig, rules: Vec<AlertRule>) -> AlertE
             .map(|(i, _)| Target::Instance(*i))
             .collect(),
         Scope::Data => vec![Target::Data],
+        // Subscriptions in the order `start_messaging` makes them: per queue, per consumer.
+        Scope::EachQueue | Scope::Queue(_) => cfg
+            .messaging
+            .iter()
+            .flat_map(|m| &m.queues)
+            .flat_map(|q| q.consumers.iter().map(move |_| q))
+            .enumerate()
+            .filter(|(_, q)| !matches!(&r.scope, Scope::Queue(n) if *n != q.name))
+            .map(|(k, _)| Target::Subscription(SubscriptionId::from(k)))
+            .collect(),
     })
 }
 
@@ -843,6 +853,7 @@ impl Simulation {
                     _ => None,
                 }
             }
+            Target::Subscription(sub) => return self.queue_alert_value(rule, sub),
             Target::Service(s) => (&self.service_metrics[s], self.service_gauges(s)),
             Target::Instance(id) => (&self.instances[id].metrics, self.instance_gauges(id)),
         };
@@ -862,7 +873,7 @@ impl Simulation {
                     let inst = &self.instances[id];
                     (inst.up() && inst.in_rotation()) as u8 as f64
                 }
-                Target::Data => 0.0,
+                _ => 0.0,
             }),
             AlertMetric::BreakersOpen => Some(match target {
                 Target::Service(s) => self.open_breakers(s) as f64,
@@ -871,13 +882,15 @@ impl Simulation {
                     .iter()
                     .filter(|((_, u), b)| *u == id.0 && b.state() == BreakerState::Open)
                     .count() as f64,
-                Target::Data => 0.0,
+                _ => 0.0,
             }),
             AlertMetric::UnderReplicatedKeys => self
                 .data
                 .store
                 .as_ref()
                 .map(|s| s.under_replicated() as f64),
+            // Validated: queue metrics have queue scopes.
+            AlertMetric::QueueDepth | AlertMetric::QueueLagS | AlertMetric::DeadLettered => None,
         }
     }
 }

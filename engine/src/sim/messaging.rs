@@ -7,6 +7,7 @@
 use super::{Pending, Process, Simulation};
 use crate::common::{BrokerId, ErrorCause, InstanceId, QueueId, ServiceId, SubscriptionId};
 use crate::mechanisms::action::ActionKind;
+use crate::mechanisms::alerts::{AlertMetric, AlertRule};
 pub use crate::mechanisms::messaging::BrokerFaults;
 use crate::mechanisms::messaging::{Backlog, Message, MessageCounts, Overflow, QueueKind};
 use crate::sim::notice::Notice;
@@ -33,6 +34,8 @@ pub struct QueuePoint {
     pub published: u64,
     /// Messages acknowledged in the last second.
     pub acked: u64,
+    /// Messages moved to the dead-letter queue in the last second.
+    pub dead_lettered: u64,
 }
 
 /// One subscription: a queue's backlog for its consuming service (a topic has one per
@@ -436,6 +439,7 @@ impl Simulation {
                 lag_ms: st.backlog.lag_us(now) / 1_000,
                 published: c.published - st.last.published,
                 acked: c.acked - st.last.acked,
+                dead_lettered: c.dead_lettered - st.last.dead_lettered,
             };
             st.last = c;
             if st.series.len() == QUEUE_SERIES {
@@ -445,6 +449,25 @@ impl Simulation {
             self.after_change(sub);
             self.pump(sub);
         }
+    }
+
+    /// A queue alert's value on `sub`: its depth, its consumer lag in simulated s, or the
+    /// messages it dead-lettered over the rule's window (at most the [`QUEUE_SERIES`] seconds
+    /// its series keeps). `None` for a metric that is not a queue's.
+    pub(super) fn queue_alert_value(&self, rule: &AlertRule, sub: SubscriptionId) -> Option<f64> {
+        let st = self.msg.subs.get(sub.index())?;
+        Some(match rule.metric {
+            AlertMetric::QueueDepth => st.backlog.depth() as f64,
+            AlertMetric::QueueLagS => st.backlog.lag_us(self.now) as f64 / 1e6,
+            AlertMetric::DeadLettered => st
+                .series
+                .iter()
+                .rev()
+                .take(rule.window_s as usize)
+                .map(|p| p.dead_lettered)
+                .sum::<u64>() as f64,
+            _ => return None,
+        })
     }
 
     /// A consumer instance crashed: its deliveries wait out their visibility timeouts; its

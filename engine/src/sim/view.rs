@@ -607,6 +607,7 @@ impl Simulation {
                     Target::Instance(i) => (Some(i), Some(self.instances[i].service)),
                     Target::Service(s) => (None, Some(s)),
                     Target::Data => (None, None),
+                    Target::Subscription(q) => (None, self.subscription_of(q).map(|x| x.2)),
                 };
                 AlertFeedEntry {
                     seq: a.posted - len + k as u64,
