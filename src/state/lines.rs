@@ -1,8 +1,9 @@
 //! The page's words for the feeds: each notice and alert transition turned into text once,
 //! when the engine posts it (by [`ha_engine::present`]), so the views render strings.
 
-use ha_engine::alerts::AlertState;
-use ha_engine::common::{InstanceId, ServiceId, Severity};
+use ha_engine::alerts::{AlertState, Target};
+use ha_engine::common::Severity;
+use ha_engine::explain::Selection;
 use ha_engine::present::{self, Names};
 use ha_engine::{SimTime, Simulation};
 
@@ -50,13 +51,11 @@ pub struct AlertLine {
     pub at_us: u64,
     /// Rule name.
     pub rule: String,
-    /// A service name, an instance address or `data store`.
+    /// A service name, an instance address, `data store` or a queue's name.
     pub target: String,
-    /// The instance it is about, if one.
-    pub instance: Option<InstanceId>,
-    /// The service it is about (an instance's service), if any.
-    pub service: Option<ServiceId>,
-    /// The service's name, if any.
+    /// What selecting it selects: its queue, instance or service.
+    pub select: Option<Selection>,
+    /// The service's name (an instance's or a queue consumer's), if any.
     pub service_name: Option<String>,
     /// State entered.
     pub to: AlertState,
@@ -75,8 +74,12 @@ pub fn alert_lines(sim: &Simulation) -> Vec<AlertLine> {
             at_us: e.at_us,
             rule: e.rule,
             target: present::target(e.target, sim),
-            instance: e.instance,
-            service: e.service,
+            select: match (e.target, e.instance, e.service) {
+                (Target::Subscription(q), ..) => Some(Selection::Queue(q)),
+                (_, Some(i), _) => Some(Selection::Instance(i)),
+                (_, None, Some(s)) => Some(Selection::Service(s)),
+                _ => None,
+            },
             service_name: e.service.map(|s| sim.service(s).to_string()),
             to: e.to,
             severity: e.severity,

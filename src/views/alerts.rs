@@ -4,8 +4,7 @@
 
 use crate::state::lab::use_lab;
 use crate::views::feed::severity_icon;
-use ha_engine::alerts::{AlertState, Target};
-use ha_engine::explain::Selection;
+use ha_engine::alerts::AlertState;
 use ha_engine::present;
 use ha_engine::SimTime;
 use leptos::prelude::*;
@@ -103,12 +102,7 @@ pub fn AlertFeed() -> impl IntoView {
         <ol class="alert-feed" aria-label="Alerts, newest first">
             <For each=shown key=|e| e.seq let:e>
                 {
-                    let sel = match (e.target, e.instance, e.service) {
-                        (Target::Subscription(q), ..) => Some(Selection::Queue(q)),
-                        (_, Some(i), _) => Some(Selection::Instance(i)),
-                        (_, None, Some(s)) => Some(Selection::Service(s)),
-                        _ => None,
-                    };
+                    let sel = e.select;
                     let label = format!(
                         "{} {} {} on {}: {}",
                         SimTime(e.at_us),
