@@ -92,6 +92,20 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
             .collect::<Vec<_>>()
             .join(", ")
     });
+    // Messaging in words: the queues it publishes to and consumes from.
+    let messages = lab.with_sim(|sim| {
+        let c = sim.config();
+        let mut w = String::new();
+        for p in &c.services[s].publishes {
+            w += &format!(" · publishes to {}", p.queue);
+        }
+        for q in c.messaging.iter().flat_map(|m| &m.queues) {
+            if q.consumers.contains(&c.services[s].name) {
+                w += &format!(" · consumes {}", q.name);
+            }
+        }
+        w
+    });
     let sel = Selection::Service(service_id(s));
     let selected = move || lab.selection.with(|x| *x == Some(sel));
     let shown: Indices = Arc::new(move || {
@@ -110,6 +124,7 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
             <span class="flow-info">
                 {strategy} {move || format!(" · {:.0} req/s · {}/{} routed{}", rps(), routed(), n, if panic() { " · PANIC" } else { "" })}
                 {(!calls.is_empty()).then(|| format!(" · calls {calls}"))}
+                {messages}
             </span>
             <ul class="chips">
                 <Keyed each=shown item=Arc::new(|i| view! { <Chip i=i/> }.into_any())/>

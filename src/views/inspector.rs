@@ -10,6 +10,7 @@
 
 use crate::state::lab::{use_lab, Lab};
 use crate::views::handoff::Handoff;
+use crate::views::queues::{BrokerInspector, QueueInspector};
 use crate::views::nodes::{breaker_style, status_style};
 use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
@@ -65,11 +66,8 @@ pub fn Inspector() -> impl IntoView {
             Some(Selection::Instance(id)) => view! { <InstanceInspector id=id/> }.into_any(),
             Some(Selection::Service(s)) => view! { <ServiceInspector id=s/> }.into_any(),
             Some(Selection::Gateway) => view! { <GatewayInspector/> }.into_any(),
-            // Queues and brokers act from their cards in the queues panel; the explain panel
-            // says what their backlog is doing.
-            Some(Selection::Queue(_) | Selection::Broker(_)) => view! {
-                <p class="hint">"Its actions are on its card in the queues panel; the explain panel below says what its backlog is doing."</p>
-            }.into_any(),
+            Some(Selection::Queue(q)) => view! { <QueueInspector id=q/> }.into_any(),
+            Some(Selection::Broker(b)) => view! { <BrokerInspector id=b/> }.into_any(),
         }}
         </div>
     }

@@ -1,10 +1,14 @@
 //! What the topology diagram ([`crate::views::topology`]) and the phone flow
 //! ([`crate::views::flow`]) share, and the cards and the inspector use too: the glyphs, classes
 //! and words of an instance's status and of a breaker state (never colour alone), and which
-//! instances belong to which service. A leaf: it imports no other view.
+//! instances belong to which service; for messaging, a broker's glyph and which services
+//! publish to and consume from each queue. A leaf: it imports no other view.
 
 use crate::state::lab::Lab;
 use ha_engine::breaker::BreakerState;
+use ha_engine::common::{BrokerId, SubscriptionId};
+use ha_engine::messaging::BrokerFaults;
+use ha_engine::present;
 use ha_engine::view::InstanceStatus;
 use leptos::prelude::*;
 
@@ -57,6 +61,77 @@ pub fn service_shape(lab: Lab) -> Memo<Vec<Vec<usize>>> {
                 .iter()
                 .map(|s| s.instances.iter().map(|i| i.index()).collect::<Vec<_>>())
                 .collect::<Vec<_>>()
+        })
+    })
+}
+
+/// Glyph and CSS class for a broker's state (its words: [`present::broker_state`]): up,
+/// crashed, or not answering.
+pub fn broker_style(f: BrokerFaults) -> (&'static str, &'static str) {
+    if f.down {
+        ("✕", "st-down")
+    } else if f.unreachable {
+        ("◐", "st-out")
+    } else {
+        ("●", "st-serving")
+    }
+}
+
+/// One queue node: a subscription (a queue's backlog; a topic has one per subscriber) with
+/// the services on either side of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueShape {
+    /// The subscription.
+    pub sub: SubscriptionId,
+    /// Its name in words (`email-queue`, `order.created for email-service`).
+    pub name: String,
+    /// The broker it lives on.
+    pub broker: BrokerId,
+    /// The consuming service, by index.
+    pub consumer: usize,
+    /// The services that publish to it, by index.
+    pub producers: Vec<usize>,
+}
+
+/// The queue nodes grouped by broker (config order within a broker), and the brokers' names:
+/// changes only with the configuration (read when a scenario is loaded).
+pub fn queue_shape(lab: Lab) -> Memo<(Vec<QueueShape>, Vec<String>)> {
+    Memo::new(move |_| {
+        lab.generation.track();
+        lab.with_sim(|s| {
+            let cfg = s.config();
+            let Some(m) = &cfg.messaging else {
+                return (Vec::new(), Vec::new());
+            };
+            // Grouped by broker without a sort (a sort's code costs more than these loops).
+            let mut shapes = Vec::new();
+            for (bi, b) in m.brokers.iter().enumerate() {
+                let mut k = 0;
+                for q in &m.queues {
+                    for consumer in &q.consumers {
+                        let sub = SubscriptionId::from(k);
+                        k += 1;
+                        if q.broker != b.name {
+                            continue;
+                        }
+                        shapes.push(QueueShape {
+                            sub,
+                            name: present::subscription(sub, s),
+                            broker: BrokerId::from(bi),
+                            consumer: cfg.services.iter().position(|x| &x.name == consumer).unwrap_or(0),
+                            producers: cfg
+                                .services
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, svc)| svc.publishes.iter().any(|p| p.queue == q.name))
+                                .map(|(i, _)| i)
+                                .collect(),
+                        });
+                    }
+                }
+            }
+            let brokers = m.brokers.iter().map(|b| b.name.clone()).collect();
+            (shapes, brokers)
         })
     })
 }

@@ -1,22 +1,29 @@
-//! The queues panel: each queue (or topic subscription) with its depth against its capacity,
-//! the consumer lag, where its messages went, a depth chart, and actions on its broker and on
-//! the queue (issue 22). The numbers are the engine's (`MessagingView`); the words for states
-//! come from `ha_engine::present`.
+//! Messaging on the page (issue 22): the queues panel, with each queue (or topic
+//! subscription) as a card holding its depth against its capacity, where its messages went and
+//! its charts (depth, consumer lag, publish and acknowledge rates); and the inspector for a
+//! selected queue (pause or resume its consumers, purge it) or broker (crash, hang, cut off,
+//! recover). The numbers are the engine's (`MessagingView`); the words for states come from
+//! `ha_engine::present`.
 
 use crate::state::lab::use_lab;
+use crate::views::nodes::broker_style;
 use crate::views::projection::{nice_ceiling, Projection};
-use ha_engine::common::{QueueId, ServiceId, SubscriptionId};
+use ha_engine::common::{BrokerId, SubscriptionId};
 use ha_engine::explain::Selection;
 use ha_engine::messaging::QueueKind;
-use ha_engine::present;
+use ha_engine::present::{self, Names};
+use ha_engine::sim::messaging::{QueuePoint, SubscriptionView};
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
 
-/// Chart size, SVG units.
+/// Chart width, SVG units.
 const W: f64 = 300.0;
-const H: f64 = 70.0;
+/// Height of one chart band, SVG units.
+const BAND: f64 = 52.0;
+/// Left edge of the plots (room for the tick labels).
+const LEFT: f64 = 34.0;
 
-/// One card per subscription, and the brokers' states and actions.
+/// The brokers (each a button that selects it) and one card per subscription.
 #[component]
 pub fn Queues() -> impl IntoView {
     let lab = use_lab();
@@ -28,31 +35,22 @@ pub fn Queues() -> impl IntoView {
         lab.view.with(|v| {
             v.messaging
                 .as_ref()
-                .map(|m| {
-                    m.brokers
-                        .iter()
-                        .map(|b| (b.id, b.faults))
-                        .collect::<Vec<_>>()
-                })
+                .map(|m| m.brokers.iter().map(|b| (b.id, b.faults)).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     });
     view! {
         <ul class="brokers" aria-label="Brokers">
             {move || brokers.get().into_iter().map(|(id, faults)| {
-                let name = lab.with_sim(|s| present::Names::broker(s, id).to_string());
-                let act = move |kind: ActionKind| lab.act(Action::on(kind, ActionTarget::Broker(id)));
-                let ok = !faults.down && !faults.unreachable;
+                let name = lab.with_sim(|s| s.broker(id).to_string());
+                let (glyph, class) = broker_style(faults);
                 view! {
-                    <li class=if ok { "broker up" } else { "broker down" }>
-                        <span class="glyph" aria-hidden="true">{if ok { "●" } else { "✕" }}</span>
-                        "Broker " <strong>{name.clone()}</strong>
-                        " · " {present::broker_state(faults)}
-                        <span class="broker-actions">
-                            <button class="danger" disabled=!ok aria-label=format!("Crash {name}") on:click=move |_| act(ActionKind::Crash)>"Crash"</button>
-                            <button disabled=!ok aria-label=format!("Hang {name}") on:click=move |_| act(ActionKind::Hang)>"Hang"</button>
-                            <button disabled=ok aria-label=format!("Recover {name}") on:click=move |_| act(ActionKind::Recover)>"Recover"</button>
-                        </span>
+                    <li class=format!("broker {class}")>
+                        <span class="glyph" aria-hidden="true">{glyph}</span>
+                        <button class="link" on:click=move |_| lab.select(Some(Selection::Broker(id)))>
+                            "Broker " {name}
+                        </button>
+                        {present::broker_state(faults)}
                     </li>
                 }
             }).collect_view()}
@@ -63,98 +61,251 @@ pub fn Queues() -> impl IntoView {
     }
 }
 
-/// Subscription `index`'s card. Its numbers are drawn by one binding (few closures: each is
-/// code in the wasm), redrawn with the view.
-#[component]
-fn QueueCard(index: usize) -> impl IntoView {
+/// A subscription's numbers as (label, value) pairs, for its card and the inspector.
+fn facts(s: &SubscriptionView) -> Vec<(&'static str, String)> {
+    let c = &s.counts;
+    vec![
+        ("waiting", format!("{} of {}", s.depth, s.capacity)),
+        ("consumer lag", format!("{:.1} s", s.lag_ms as f64 / 1e3)),
+        ("in delivery", s.in_delivery.to_string()),
+        ("published", c.published.to_string()),
+        ("acknowledged", c.acked.to_string()),
+        ("redelivered", c.redelivered.to_string()),
+        ("duplicates", c.duplicates.to_string()),
+        ("dead-lettered", c.dead_lettered.to_string()),
+        ("dropped", c.dropped.to_string()),
+    ]
+}
+
+/// Subscription `index`: its view, redrawn with the cluster's.
+fn subscription(index: usize) -> Memo<Option<SubscriptionView>> {
     let lab = use_lab();
-    let sub = Memo::new(move |_| {
+    Memo::new(move |_| {
         lab.view.with(|v| {
             v.messaging
                 .as_ref()
                 .and_then(|m| m.subscriptions.get(index).cloned())
         })
-    });
-    let (name, queue, kind, consumer) = lab.with_sim(|s| {
+    })
+}
+
+/// Subscription `index`'s name in words, its kind in words and its consumer's name.
+fn names(index: usize) -> (String, &'static str, String) {
+    use_lab().with_sim(|s| {
         let id = SubscriptionId::from(index);
-        let (q, kind, svc) = present::Names::subscription(s, id).unwrap_or((
-            QueueId(0),
-            QueueKind::Queue,
-            ServiceId(0),
-        ));
-        (
-            present::subscription(id, s),
-            q,
-            kind,
-            present::Names::service(s, svc).to_string(),
-        )
-    });
-    let kind_word = match kind {
-        QueueKind::Queue => "queue",
-        QueueKind::Topic => "topic subscription",
+        let (kind, consumer) = s
+            .subscription_of(id)
+            .map_or((QueueKind::Queue, String::new()), |(_, k, c)| {
+                (k, s.service(c).to_string())
+            });
+        let kind = match kind {
+            QueueKind::Queue => "queue",
+            QueueKind::Topic => "topic subscription",
+        };
+        (present::subscription(id, s), kind, consumer)
+    })
+}
+
+/// Three bands over the last two minutes: waiting messages, consumer lag (s), and messages
+/// published and acknowledged per second.
+fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
+    let pts = &s.series;
+    let x0 = pts.first().map_or(0.0, |p| p.t_ms as f64);
+    let x1 = pts.last().map_or(1.0, |p| p.t_ms as f64).max(x0 + 1.0);
+    let band = |k: f64, max: f64| Projection {
+        x0,
+        x1,
+        y0: 0.0,
+        y1: max,
+        left: LEFT,
+        right: W - 4.0,
+        top: k * BAND + 6.0,
+        bottom: (k + 1.0) * BAND - 10.0,
     };
-    let label = format!("Depth of {name} over the last two minutes, messages");
+    let series = |f: fn(&QueuePoint) -> f64| {
+        pts.iter().map(move |p| (p.t_ms as f64, f(p)))
+    };
+    let depth_max = nice_ceiling(pts.iter().map(|p| p.depth as f64).fold(0.0, f64::max), 10.0);
+    let lag_max = nice_ceiling(pts.iter().map(|p| p.lag_ms as f64 / 1e3).fold(0.0, f64::max), 1.0);
+    let rate_max = nice_ceiling(
+        pts.iter().map(|p| p.published.max(p.acked) as f64).fold(0.0, f64::max),
+        10.0,
+    );
+    // Numbers and fixed words only, so one string of SVG (far less code than an element each).
+    let mut svg = String::new();
+    let mut band_axis = |k: f64, max: f64, what: &str| {
+        let (base, top) = ((k + 1.0) * BAND - 10.0, k * BAND);
+        svg += &format!(
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{base}" y2="{base}"/><text class="tick" x="{}" y="{}" text-anchor="end">{max}</text><text class="tick" x="{}" y="{base}" text-anchor="end">0</text><text class="band-label" x="{}" y="{}">{what}</text>"#,
+            W - 4.0,
+            LEFT - 4.0,
+            top + 12.0,
+            LEFT - 4.0,
+            LEFT + 4.0,
+            top + 14.0
+        );
+    };
+    band_axis(0.0, depth_max, "waiting messages");
+    band_axis(1.0, lag_max, "consumer lag, s");
+    band_axis(2.0, rate_max, "messages/s");
+    let (d, l, r) = (band(0.0, depth_max), band(1.0, lag_max), band(2.0, rate_max));
+    for (class, path) in [
+        ("queue-area", d.area(series(|p| p.depth as f64))),
+        ("queue-line", d.line(series(|p| p.depth as f64))),
+        ("lag-line", l.line(series(|p| p.lag_ms as f64 / 1e3))),
+        ("publish-line", r.line(series(|p| p.published as f64))),
+        ("ack-line", r.line(series(|p| p.acked as f64))),
+    ] {
+        svg += &format!(r#"<path class="{class}" d="{path}"/>"#);
+    }
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {W} {}", 3.0 * BAND) role="img" aria-label=label inner_html=svg></svg>
+            <figcaption class="legend">
+                <span class="swatch publish"></span>" published · "
+                <span class="swatch consume"></span>" acknowledged"
+            </figcaption>
+        </figure>
+    }
+}
+
+/// Label and value pairs as a definition list's entries (the queue card's, the queue and
+/// broker inspectors'): one template for all of them.
+fn rows(v: Vec<(&'static str, String)>) -> impl IntoView {
+    v.into_iter()
+        .map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> })
+        .collect_view()
+}
+
+/// Buttons that act on `target`, each (kind, label, enabled only when `ok()` is this, or
+/// always); one template for the queue's and the broker's.
+fn act_buttons(
+    target: ActionTarget,
+    ok: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    buttons: Vec<(ActionKind, &'static str, Option<bool>)>,
+) -> impl IntoView {
+    let lab = use_lab();
+    buttons
+        .into_iter()
+        .map(|(kind, label, when)| {
+            let target = target.clone();
+            view! {
+                <button disabled=move || when.is_some_and(|w| ok() != w) on:click=move |_| lab.act(Action::on(kind, target.clone()))>{label}</button>
+            }
+        })
+        .collect_view()
+}
+
+/// Subscription `index`'s card: its numbers and charts, drawn by one binding (few closures:
+/// each is code in the wasm), and a button that selects it (its actions are in the inspector).
+#[component]
+fn QueueCard(index: usize) -> impl IntoView {
+    let lab = use_lab();
+    let sub = subscription(index);
+    let (name, kind, consumer) = names(index);
+    let label = format!("{name} over the last two minutes: waiting messages, consumer lag and message rates");
     let meter = format!("{name} depth");
     let body = move || {
         sub.with(|s| {
             let s = s.as_ref()?;
-            let c = &s.counts;
-            let pts = &s.series;
-            let x0 = pts.first().map_or(0.0, |p| p.t_ms as f64);
-            let x1 = pts.last().map_or(1.0, |p| p.t_ms as f64).max(x0 + 1.0);
-            let max = nice_ceiling(pts.iter().map(|p| p.depth as f64).fold(0.0, f64::max), 10.0);
-            let p = Projection { x0, x1, y0: 0.0, y1: max, left: 34.0, right: W - 4.0, top: 6.0, bottom: H - 14.0 };
-            let xy = pts.iter().map(|q| (q.t_ms as f64, q.depth as f64));
             let fill = (s.depth as f64 / s.capacity.max(1) as f64 * 100.0).min(100.0);
-            let stats = [
-                ("waiting", format!("{} of {}", s.depth, s.capacity)),
-                ("consumer lag", format!("{:.1} s", s.lag_ms as f64 / 1e3)),
-                ("in delivery", s.in_delivery.to_string()),
-                ("published", c.published.to_string()),
-                ("acknowledged", c.acked.to_string()),
-                ("redelivered", c.redelivered.to_string()),
-                ("duplicates", c.duplicates.to_string()),
-                ("dead-lettered", c.dead_lettered.to_string()),
-                ("dropped", c.dropped.to_string()),
-            ];
             Some(view! {
                 <div class="depth" role="meter" aria-label=meter.clone() aria-valuemin="0"
                     aria-valuemax=s.capacity.to_string() aria-valuenow=s.depth.to_string()>
-                    <div class="depth-fill" style=format!("width: {fill:.1}%")></div>
+                    <div class="depth-fill" style=format!("width: {}%", fill.round())></div>
                 </div>
-                <dl class="stats queue-stats">
-                    {stats.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
-                </dl>
-                <figure class="chart">
-                    <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label.clone()>
-                        <line class="grid" x1="34" x2=W - 4.0 y1=H - 14.0 y2=H - 14.0/>
-                        <text class="tick" x="30" y="12" text-anchor="end">{format!("{max:.0}")}</text>
-                        <text class="tick" x="30" y=H - 14.0 text-anchor="end">"0"</text>
-                        <text class="band-label" x="38" y="14">"waiting messages"</text>
-                        <path class="queue-area" d=p.area(xy.clone())/>
-                        <path class="queue-line" d=p.line(xy)/>
-                    </svg>
-                </figure>
+                <dl class="stats queue-stats">{rows(facts(s))}</dl>
+                {charts(s, label.clone())}
             })
         })
     };
-    let act = move |kind: ActionKind| lab.act(Action::on(kind, ActionTarget::Queue(queue)));
     let paused = move || sub.with(|s| s.as_ref().is_some_and(|s| s.paused));
     view! {
         <article class="queue-card" aria-label=format!("Queue {name}") data-depth=move || sub.with(|s| s.as_ref().map_or(0, |s| s.depth)).to_string()>
             <header>
                 <h3>{name.clone()}</h3>
-                <span class="badge">{kind_word} " → " {consumer}</span>
+                <span class="badge">{kind} " → " {consumer}</span>
                 <span class="badge paused" hidden=move || !paused()>"consumers paused"</span>
             </header>
             {body}
-            <div class="actions">
-                <button on:click=move |_| act(if paused() { ActionKind::Recover } else { ActionKind::PauseConsumers })>
-                    {move || if paused() { "Resume consumers" } else { "Pause consumers" }}
-                </button>
-                <button class="danger" on:click=move |_| act(ActionKind::Purge)>"Purge"</button>
-                <button on:click=move |_| lab.select(Some(Selection::Queue(SubscriptionId::from(index))))>"Explain"</button>
-            </div>
+            <button on:click=move |_| lab.select(Some(Selection::Queue(SubscriptionId::from(index))))>
+                "Inspect and act"
+            </button>
         </article>
     }
+}
+
+/// The inspector for a queue: its numbers, pause or resume its consumers, purge it. The
+/// explain panel below says what its backlog is doing.
+#[component]
+pub fn QueueInspector(id: SubscriptionId) -> impl IntoView {
+    let lab = use_lab();
+    let sub = subscription(id.index());
+    let (name, kind, consumer) = names(id.index());
+    let Some(queue) = lab.with_sim(|s| s.subscription_of(id).map(|x| x.0)) else {
+        return view! { <p>"No such queue."</p> }.into_any();
+    };
+    let running = move || sub.with(|s| s.as_ref().is_some_and(|s| !s.paused));
+    view! {
+        <div class="inspector" aria-label=format!("Inspector: queue {name}")>
+            <h3>"≣ " {name.clone()}</h3>
+            <p class="hint">{kind} " → " {consumer}</p>
+            <dl class="facts">{move || sub.with(|s| s.as_ref().map(|s| rows(facts(s))))}</dl>
+            <div class="actions">
+                {act_buttons(ActionTarget::Queue(queue), running, vec![
+                    (ActionKind::PauseConsumers, "Pause consumers", Some(true)),
+                    (ActionKind::Recover, "Resume consumers", Some(false)),
+                    (ActionKind::Purge, "Purge", None),
+                ])}
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The inspector for a broker: its state, address and queues; crash it, hang it, cut it off
+/// from its clients, recover it.
+#[component]
+pub fn BrokerInspector(id: BrokerId) -> impl IntoView {
+    let lab = use_lab();
+    let Some((name, address, latency, queues)) = lab.with_sim(|s| {
+        let m = s.config().messaging.as_ref()?;
+        let b = m.brokers.get(id.index())?;
+        let queues: Vec<&str> = m.queues.iter().filter(|q| q.broker == b.name).map(|q| q.name.as_str()).collect();
+        Some((b.name.clone(), b.address.clone(), b.publish_latency_ms, queues.join(", ")))
+    }) else {
+        return view! { <p>"No such broker."</p> }.into_any();
+    };
+    let faults = Memo::new(move |_| {
+        lab.view.with(|v| {
+            v.messaging
+                .as_ref()
+                .and_then(|m| m.brokers.get(id.index()))
+                .map(|b| b.faults)
+                .unwrap_or_default()
+        })
+    });
+    let ok = move || faults.get().ok();
+    view! {
+        <div class="inspector" aria-label=format!("Inspector: broker {name}")>
+            <h3>"broker " {name.clone()}</h3>
+            <dl class="facts">
+                {move || rows(vec![
+                    ("state", format!("{} {}", broker_style(faults.get()).0, present::broker_state(faults.get()))),
+                    ("address", address.clone()),
+                    ("publish round trip", format!("{latency} ms")),
+                    ("queues and topics", queues.clone()),
+                ])}
+            </dl>
+            <div class="actions">
+                {act_buttons(ActionTarget::Broker(id), ok, vec![
+                    (ActionKind::Crash, "Crash", Some(true)),
+                    (ActionKind::Hang, "Hang", Some(true)),
+                    (ActionKind::PartitionServing, "Cut off", Some(true)),
+                    (ActionKind::Recover, "Recover", Some(false)),
+                ])}
+            </div>
+        </div>
+    }
+    .into_any()
 }

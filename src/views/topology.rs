@@ -13,9 +13,14 @@ use crate::platform::media::is_phone;
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
 use crate::state::lab::{service_id, use_lab};
 use crate::views::flow::Flow;
-use crate::views::nodes::{breaker_style, service_shape, status_style, STATUSES};
+use crate::state::lab::Lab;
+use crate::views::nodes::{
+    breaker_style, broker_style, queue_shape, service_shape, status_style, QueueShape, STATUSES,
+};
+use ha_engine::common::BrokerId;
 use ha_engine::breaker::BreakerState;
 use ha_engine::explain::Selection;
+use ha_engine::present;
 use ha_engine::view::InstanceStatus;
 use ha_engine::InstanceId;
 use leptos::prelude::*;
@@ -74,12 +79,15 @@ fn rows(n: usize) -> (f64, f64, bool) {
 struct Layout {
     inst_y: Vec<f64>,
     svc_y: Vec<f64>,
+    /// Centre of each queue node, below the services.
+    q_y: Vec<f64>,
     height: f64,
     box_h: f64,
     compact: bool,
 }
 
-fn layout(services: &[Vec<usize>]) -> Layout {
+/// Rows for `services` (each its instances), then `queues` queue nodes below them.
+fn layout(services: &[Vec<usize>], queues: usize) -> Layout {
     let n: usize = services.iter().map(Vec::len).sum();
     let (row_h, box_h, compact) = rows(n);
     let mut inst_y = vec![0.0; n];
@@ -97,10 +105,19 @@ fn layout(services: &[Vec<usize>]) -> Layout {
         svc_y.push(mid);
         y = y.max(mid + BOX_H / 2.0 + row_h / 2.0) + SERVICE_GAP;
     }
+    let mut q_y = Vec::with_capacity(queues);
+    if queues > 0 {
+        y += 24.0 - row_h / 2.0 + BOX_H / 2.0;
+        for _ in 0..queues {
+            q_y.push(y);
+            y += BOX_H + SERVICE_GAP;
+        }
+    }
     let height = y - SERVICE_GAP + 90.0;
     Layout {
         inst_y,
         svc_y,
+        q_y,
         height,
         box_h,
         compact,
@@ -177,16 +194,21 @@ fn Diagram() -> impl IntoView {
         })
     });
     let selected = move |sel: Selection| lab.selection.with(|s| *s == Some(sel));
+    let queues = queue_shape(lab);
     let instance_count = Memo::new(move |_| shape.with(|s| s.iter().map(Vec::len).sum::<usize>()));
     move || {
         let services = shape.get();
+        let (queues, brokers) = queues.get();
         let Layout {
             inst_y,
             svc_y,
+            q_y,
             height,
             box_h,
             compact,
-        } = layout(&services);
+        } = layout(&services, queues.len());
+        let (msg_edges, msg_nodes) = messaging(lab, &queues, &brokers, &q_y, &svc_y);
+        let has_queues = !queues.is_empty();
         // A heavy link's 64 instances are drawn a batch per frame, not in one long task.
         let mounted = use_progressive(instance_count, NODES_AT_ONCE, NODES_PER_FRAME);
         let service_of: Arc<Vec<usize>> = Arc::new({
@@ -468,6 +490,7 @@ fn Diagram() -> impl IntoView {
                 <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", flow_width(passed_rps()))/>
                 {svc_edges}
                 {dep_edges}
+                {msg_edges}
                 <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_edges(i).into_any())/>
                 <g class="node clients">
                     <rect x=CLIENTS_X y=mid_y - BOX_H / 2.0 width=CLIENTS_W height=BOX_H rx="8"/>
@@ -500,6 +523,7 @@ fn Diagram() -> impl IntoView {
                     <text x=LB_X - 10.0 y=reg_y + 15.0 class="node-sub">{format!("heartbeat {} s · TTL {} s", hb / 1000, ttl / 1000)}</text>
                 </g>
                 {svc_nodes}
+                {msg_nodes}
                 <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_nodes(i).into_any())/>
             </svg>
             // The moving dots live in their own layer above the drawing: their animation repaints
@@ -530,7 +554,132 @@ fn Diagram() -> impl IntoView {
                 <li class="edge-key"><span class="swatch dashed"></span>" not routed"</li>
                 <li class="edge-key"><span class="swatch dependency"></span>" service calls service"</li>
                 <li class="edge-key"><span class="swatch bar"></span>" busy slots (thin: queue)"</li>
+                {has_queues.then(|| view! {
+                    <li class="edge-key"><span class="swatch publish"></span>" publishes to a queue"</li>
+                    <li class="edge-key"><span class="swatch consume"></span>" consumes from a queue"</li>
+                    <li class="edge-key"><span class="swatch depth"></span>" ≣ queue: waiting messages of its capacity"</li>
+                })}
             </ul>
         }
     }
+}
+
+/// Brokers, queues and topics: each subscription a queue node (≣, square corners) in the
+/// services column below the services, with its depth bar against its capacity; each broker a
+/// node in the instances column beside its queues. Publish edges run from the producing
+/// services to a queue, consume edges from a queue to its consumer, both left of the services
+/// column and drawn differently from calls. Returns (edges, nodes).
+fn messaging(
+    lab: Lab,
+    queues: &[QueueShape],
+    brokers: &[String],
+    q_y: &[f64],
+    svc_y: &[f64],
+) -> (impl IntoView, impl IntoView) {
+    let selected = move |sel: Selection| lab.selection.with(|s| *s == Some(sel));
+    // The edges and column labels never change during a run: one string of SVG (numbers and
+    // fixed words only) costs far less code than an element each.
+    let arc = |k: usize, y1: f64, y2: f64, bulge: f64| {
+        let b = SVC_X - bulge - 6.0 * k as f64;
+        format!("M{SVC_X} {y1:.0} C{b:.0} {y1:.0} {b:.0} {y2:.0} {:.0} {y2:.0}", SVC_X - 2.0)
+    };
+    // A broker sits level with the middle of its queues (they are grouped by broker).
+    let broker_y = |b: BrokerId| -> Option<f64> {
+        let mut ys = queues.iter().zip(q_y).filter(|(q, _)| q.broker == b).map(|(_, y)| *y);
+        let first = ys.next()?;
+        Some((first + ys.last().unwrap_or(first)) / 2.0)
+    };
+    let mut svg = String::new();
+    if let Some(y) = q_y.first() {
+        let y = y - BOX_H / 2.0 - 8.0;
+        svg += &format!(
+            r#"<text class="col-label" x="{SVC_X}" y="{y}">QUEUES AND TOPICS</text><text class="col-label" x="{INST_X}" y="{y}">BROKERS</text>"#
+        );
+    }
+    for (k, (q, &y)) in queues.iter().zip(q_y).enumerate() {
+        for &p in &q.producers {
+            let d = arc(k, svc_y[p] + 10.0, y - 8.0, 16.0);
+            svg += &format!(r#"<path class="edge publish" d="{d}" marker-end="url(#arrow)"/>"#);
+        }
+        let d = arc(k, y + 8.0, svc_y[q.consumer] + 16.0, 30.0);
+        svg += &format!(r#"<path class="edge consume" d="{d}" marker-end="url(#arrow)"/>"#);
+        if let Some(by) = broker_y(q.broker) {
+            let d = curve(SVC_X + SVC_W, y, INST_X, by);
+            svg += &format!(r#"<path class="edge hosts" d="{d}"/>"#);
+        }
+    }
+    let edges = view! { <g inner_html=svg/> };
+    let nodes_q = queues
+        .iter()
+        .zip(q_y)
+        .map(|(q, &y)| {
+            let (sub, name) = (q.sub, q.name.clone());
+            let state = Memo::new(move |_| {
+                lab.view.with(|v| {
+                    v.messaging.as_ref().and_then(|m| m.subscriptions.get(sub.index())).map(|s| {
+                        // Whole pixels and seconds: finer steps redraw without a visible change.
+                        let fill = if s.depth == 0 { 0.0 } else { (s.depth as f64 / s.capacity.max(1) as f64 * (SVC_W - 20.0)).clamp(2.0, SVC_W - 20.0).round() };
+                        (s.depth, fill, s.lag_ms / 1_000, s.paused)
+                    })
+                })
+            });
+            let sel = Selection::Queue(sub);
+            let pick = move || lab.select(Some(sel));
+            let aria_name = name.clone();
+            let info = move || {
+                state.get().map_or(String::new(), |(depth, _, lag_s, paused)| {
+                    format!("{depth} waiting · lag {lag_s} s{}", if paused { " · consumers paused" } else { "" })
+                })
+            };
+            view! {
+                <g
+                    class=move || format!("node queue{}", if selected(sel) { " selected" } else { "" })
+                    role="button"
+                    tabindex="0"
+                    aria-label=move || format!("Queue {aria_name}: {}", info())
+                    on:click=move |_| pick()
+                    on:keydown=on_activate(pick)
+                >
+                    <rect x=SVC_X y=y - BOX_H / 2.0 width=SVC_W height=BOX_H rx="2"/>
+                    <text x=SVC_X + 10.0 y=y - 8.0 class="node-title"><tspan class="glyph" aria-hidden="true">"≣"</tspan>" "{name}</text>
+                    <rect class="track" x=SVC_X + 10.0 y=y + 14.0 width=SVC_W - 20.0 height="5" rx="2"/>
+                    <rect class="depth-bar" x=SVC_X + 10.0 y=y + 14.0 width=move || state.get().map_or(0.0, |s| s.1) height="5" rx="2"/>
+                </g>
+                <text x=SVC_X + 10.0 y=y + 8.0 class="node-sub node-info" aria-hidden="true">{info}</text>
+            }
+        })
+        .collect_view();
+    let nodes_b = brokers
+        .iter()
+        .enumerate()
+        .filter_map(|(b, name)| {
+            let id = BrokerId::from(b);
+            let y = broker_y(id)?;
+            let faults = Memo::new(move |_| {
+                lab.view.with(|v| v.messaging.as_ref().and_then(|m| m.brokers.get(b)).map(|x| x.faults).unwrap_or_default())
+            });
+            let sel = Selection::Broker(id);
+            let pick = move || lab.select(Some(sel));
+            let name = name.clone();
+            let aria_name = name.clone();
+            Some(view! {
+                <g
+                    class=move || format!("node instance broker {}{}", broker_style(faults.get()).1, if selected(sel) { " selected" } else { "" })
+                    role="button"
+                    tabindex="0"
+                    aria-label=move || format!("Broker {aria_name}: {}", present::broker_state(faults.get()))
+                    on:click=move |_| pick()
+                    on:keydown=on_activate(pick)
+                >
+                    <rect class="box" x=INST_X y=y - BOX_H / 2.0 width=INST_W height=BOX_H rx="8"/>
+                    <text x=INST_X + 8.0 y=y - 7.0 class="node-title">
+                        <tspan class="glyph" aria-hidden="true">{move || broker_style(faults.get()).0}</tspan>
+                        " broker " {name}
+                    </text>
+                </g>
+                <text x=INST_X + 10.0 y=y + 12.0 class="node-sub node-info" aria-hidden="true">{move || present::broker_state(faults.get())}</text>
+            })
+        })
+        .collect_view();
+    (edges, view! { {nodes_q} {nodes_b} })
 }
