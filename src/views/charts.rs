@@ -162,36 +162,6 @@ fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<usize>>, le
     hover.set(Some(next));
 }
 
-/// What one band of [`Bands`] draws from its points: SVG path data in the chart's px and the
-/// texts beside it. Recomputed per new point; the band's DOM is built once.
-#[derive(Clone, PartialEq)]
-struct BandGeometry {
-    /// The value's line (`d` of an SVG path).
-    line: String,
-    /// The area under the line (`d` of an SVG path).
-    area: String,
-    /// The top of the scale (the band's rounded-up maximum, with its unit).
-    scale: String,
-    /// The latest value, with its unit, or "—" with no points.
-    now: String,
-}
-
-/// What [`ServiceChart`] draws from its points: SVG path data in the chart's px, the latency
-/// scale's label and the time range. Recomputed per new point; the chart's DOM is built once.
-#[derive(Clone, PartialEq)]
-struct ServiceGeometry {
-    /// Success rate, 0 to 100 % (`d` of an SVG path).
-    success: String,
-    /// p50, p95 and p99 latency (`d` of SVG paths), on one scale.
-    p50: String,
-    p95: String,
-    p99: String,
-    /// The top of the latency scale, e.g. "200 ms".
-    latency_scale: String,
-    /// First and last point's simulated time, ms.
-    range_ms: (f64, f64),
-}
-
 /// Small-multiple bands over `pts` with an optional hover index. The structure is built once;
 /// when a new point arrives only paths and labels change (no DOM churn at 10× or 100×).
 #[component]
@@ -229,30 +199,29 @@ fn Bands(
                     .last()
                     .map(|q| format!("{}{unit}", fmt_num((b.value)(q))))
                     .unwrap_or_else(|| "—".into());
-                BandGeometry {
-                    line: p.line(xy.clone()),
-                    area: p.area(xy),
-                    scale: match b.unit {
-                        "ms" => fmt_ms(max).replace(' ', ""),
-                        "%" => format!("{}%", fmt_num(max)),
-                        _ => fmt_num(max),
-                    },
-                    now,
-                }
+                let scale = match b.unit {
+                    "ms" => fmt_ms(max).replace(' ', ""),
+                    "%" => format!("{}%", fmt_num(max)),
+                    _ => fmt_num(max),
+                };
+                // Numbers and the band's fixed words only: one string of SVG per band, redrawn
+                // per new point, costs far less code than a binding per element.
+                format!(
+                    r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{base}" y2="{base}"/><line class="grid faint" x1="{LEFT}" x2="{RIGHT}" y1="{top}" y2="{top}"/><text class="band-label" x="{}" y="{}">{}</text><text class="tick" x="{tick_x}" y="{}" text-anchor="end">{scale}</text><text class="tick" x="{tick_x}" y="{base}" text-anchor="end">0</text><path class="area" d="{}"/><path class="line" d="{}"/><text class="now-value" x="{}" y="{}">{now}</text>"#,
+                    LEFT + 3.0,
+                    top + 9.0,
+                    b.label,
+                    top + 8.0,
+                    p.area(xy.clone()),
+                    p.line(xy),
+                    RIGHT + 4.0,
+                    top + 19.0,
+                    base = top + BAND_H,
+                    tick_x = LEFT - 4.0,
+                )
             })
         });
-        views.push(view! {
-            <g class=format!("band {}", b.class)>
-                <line class="grid" x1=LEFT x2=RIGHT y1=top + BAND_H y2=top + BAND_H/>
-                <line class="grid faint" x1=LEFT x2=RIGHT y1=top y2=top/>
-                <text class="band-label" x=LEFT + 3.0 y=top + 9.0>{b.label}</text>
-                <text class="tick" x=LEFT - 4.0 y=top + 8.0 text-anchor="end">{move || geo.with(|g| g.scale.clone())}</text>
-                <text class="tick" x=LEFT - 4.0 y=top + BAND_H text-anchor="end">"0"</text>
-                <path class="area" d=move || geo.with(|g| g.area.clone())/>
-                <path class="line" d=move || geo.with(|g| g.line.clone())/>
-                <text class="now-value" x=RIGHT + 4.0 y=top + 19.0>{move || geo.with(|g| g.now.clone())}</text>
-            </g>
-        });
+        views.push(view! { <g class=format!("band {}", b.class) inner_html=move || geo.get()/> });
         y += BAND_H + BAND_GAP;
     }
     view! {
@@ -535,17 +504,25 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                         .map(|p| (p.t_ms as f64, f(p))),
                 )
             };
-            ServiceGeometry {
-                success: ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
-                p50: with(|p| p.p50_ms),
-                p95: with(|p| p.p95_ms),
-                p99: with(|p| p.p99_ms),
-                latency_scale: fmt_ms(lat_max),
-                range_ms: (x0, x1),
-            }
+            // Numbers and fixed words only: one string of SVG, redrawn per new point.
+            format!(
+                r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{TOP}" y2="{TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{ok_bottom}" y2="{ok_bottom}"/><text class="band-label" x="{label_x}" y="{}">success %</text><text class="tick" x="{tick_x}" y="{}" text-anchor="end">100 %</text><text class="tick" x="{tick_x}" y="{ok_bottom}" text-anchor="end">0</text><path class="line success" d="{}"/><text class="band-label" x="{label_x}" y="{}">latency p50 / p95 / p99</text><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_TOP}" y2="{LAT_TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_BOTTOM}" y2="{LAT_BOTTOM}"/><text class="tick" x="{tick_x}" y="{}" text-anchor="end">{}</text><text class="tick" x="{tick_x}" y="{LAT_BOTTOM}" text-anchor="end">0</text><path class="line p50" d="{}"/><path class="line p95" d="{}"/><path class="line p99" d="{}"/>"#,
+                TOP + 9.0,
+                TOP + 8.0,
+                ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
+                LAT_TOP - 4.0,
+                LAT_TOP + 8.0,
+                fmt_ms(lat_max),
+                with(|p| p.p50_ms),
+                with(|p| p.p95_ms),
+                with(|p| p.p99_ms),
+                ok_bottom = TOP + 34.0,
+                label_x = LEFT + 3.0,
+                tick_x = LEFT - 4.0,
+            )
         })
     });
-    let range = Signal::derive(move || geo.with(|g| g.range_ms));
+    let range = Memo::new(move |_| pts.with(|p| x_range(p)));
     let readout = move || {
         pts.with(|pts| {
             let i = hover.get().or(pts.len().checked_sub(1))?;
@@ -582,20 +559,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 on:mouseleave=move |_| hover.set(None)
                 on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
             >
-                <line class="grid" x1=LEFT x2=RIGHT y1=TOP y2=TOP/>
-                <line class="grid" x1=LEFT x2=RIGHT y1=TOP + 34.0 y2=TOP + 34.0/>
-                <text class="band-label" x=LEFT + 3.0 y=TOP + 9.0>"success %"</text>
-                <text class="tick" x=LEFT - 4.0 y=TOP + 8.0 text-anchor="end">"100 %"</text>
-                <text class="tick" x=LEFT - 4.0 y=TOP + 34.0 text-anchor="end">"0"</text>
-                <path class="line success" d=move || geo.with(|g| g.success.clone())/>
-                <text class="band-label" x=LEFT + 3.0 y=LAT_TOP - 4.0>"latency p50 / p95 / p99"</text>
-                <line class="grid" x1=LEFT x2=RIGHT y1=LAT_TOP y2=LAT_TOP/>
-                <line class="grid" x1=LEFT x2=RIGHT y1=LAT_BOTTOM y2=LAT_BOTTOM/>
-                <text class="tick" x=LEFT - 4.0 y=LAT_TOP + 8.0 text-anchor="end">{move || geo.with(|g| g.latency_scale.clone())}</text>
-                <text class="tick" x=LEFT - 4.0 y=LAT_BOTTOM text-anchor="end">"0"</text>
-                <path class="line p50" d=move || geo.with(|g| g.p50.clone())/>
-                <path class="line p95" d=move || geo.with(|g| g.p95.clone())/>
-                <path class="line p99" d=move || geo.with(|g| g.p99.clone())/>
+                <g inner_html=move || geo.get()/>
                 <TimeAxis range pts hover axis_y=H - 6.0 bottom=LAT_BOTTOM/>
             </svg>
             <div class="chart-legend">

@@ -93,11 +93,10 @@ pub struct QueueShape {
     pub producers: Vec<usize>,
 }
 
-/// The queue nodes grouped by broker (config order within a broker), and the brokers' names:
-/// changes only with the configuration (read when a scenario is loaded).
-pub fn queue_shape(lab: Lab) -> Memo<(Vec<QueueShape>, Vec<String>)> {
-    Memo::new(move |_| {
-        lab.generation.track();
+/// The queue nodes grouped by broker (config order within a broker), and the brokers' names,
+/// from the configuration (a new one re-lays out the panels).
+pub fn queue_shape(lab: Lab) -> (Vec<QueueShape>, Vec<String>) {
+    {
         lab.with_sim(|s| {
             let cfg = s.config();
             let Some(m) = &cfg.messaging else {
@@ -133,5 +132,5 @@ pub fn queue_shape(lab: Lab) -> Memo<(Vec<QueueShape>, Vec<String>)> {
             let brokers = m.brokers.iter().map(|b| b.name.clone()).collect();
             (shapes, brokers)
         })
-    })
+    }
 }

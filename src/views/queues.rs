@@ -214,7 +214,7 @@ fn QueueCard(index: usize) -> impl IntoView {
                     aria-valuemax=s.capacity.to_string() aria-valuenow=s.depth.to_string()>
                     <div class="depth-fill" style=format!("width: {}%", fill.round())></div>
                 </div>
-                <dl class="stats queue-stats">{rows(facts(s))}</dl>
+                <p class="queue-summary">{format!("{} of {} waiting · consumer lag {:.1} s · {} dead-lettered", s.depth, s.capacity, s.lag_ms as f64 / 1e3, s.counts.dead_lettered)}</p>
                 {charts(s, label.clone())}
             })
         })
@@ -276,7 +276,7 @@ pub fn BrokerInspector(id: BrokerId) -> impl IntoView {
     }) else {
         return view! { <p>"No such broker."</p> }.into_any();
     };
-    let faults = Memo::new(move |_| {
+    let faults = move || {
         lab.view.with(|v| {
             v.messaging
                 .as_ref()
@@ -284,14 +284,14 @@ pub fn BrokerInspector(id: BrokerId) -> impl IntoView {
                 .map(|b| b.faults)
                 .unwrap_or_default()
         })
-    });
-    let ok = move || faults.get().ok();
+    };
+    let ok = move || faults().ok();
     view! {
         <div class="inspector" aria-label=format!("Inspector: broker {name}")>
             <h3>"broker " {name.clone()}</h3>
             <dl class="facts">
                 {move || rows(vec![
-                    ("state", format!("{} {}", broker_style(faults.get()).0, present::broker_state(faults.get()))),
+                    ("state", format!("{} {}", broker_style(faults()).0, present::broker_state(faults()))),
                     ("address", address.clone()),
                     ("publish round trip", format!("{latency} ms")),
                     ("queues and topics", queues.clone()),

@@ -107,62 +107,48 @@ pub fn RingPanel() -> impl IntoView {
                 })
             >
                 <circle cx=C cy=C r=R class="ring-base"/>
+                // Numbers, colours and glyphs only: strings of SVG cost far less code than an
+                // element each, and the vnodes change only with the ring's generation.
                 {move || ring.with(|r| {
                     r.as_ref().map(|r| {
-                        r.points
-                            .iter()
-                            .map(|&(f, n)| {
-                                let (x0, y0) = at(f, R - 7.0);
-                                let (x1, y1) = at(f, R + 7.0 + (n % 4) as f64 * 2.0);
-                                let up = r.nodes.get(n as usize).is_none_or(|x| x.up);
-                                view! {
-                                    <line
-                                        x1=format!("{x0:.1}") y1=format!("{y0:.1}")
-                                        x2=format!("{x1:.1}") y2=format!("{y1:.1}")
-                                        stroke=colour(n)
-                                        stroke-width=if up { "1.6" } else { "1" }
-                                        stroke-dasharray=if up { "" } else { "2 2" }
-                                        class="vnode"
-                                    />
-                                }
-                            })
-                            .collect_view()
+                        let mut svg = String::new();
+                        for &(f, n) in &r.points {
+                            let (x0, y0) = at(f, R - 7.0);
+                            let (x1, y1) = at(f, R + 7.0 + (n % 4) as f64 * 2.0);
+                            let up = r.nodes.get(n as usize).is_none_or(|x| x.up);
+                            svg += &format!(
+                                r#"<line x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}" stroke="{}" stroke-width="{}" stroke-dasharray="{}" class="vnode"/>"#,
+                                colour(n),
+                                if up { "1.6" } else { "1" },
+                                if up { "" } else { "2 2" }
+                            );
+                        }
+                        view! { <g inner_html=svg/> }
                     })
                 })}
                 {move || key_view.with(|k| {
                     k.as_ref().map(|k| {
                         let (kx, ky) = at(k.position, R - 16.0);
                         let labels = spread_labels(k.position, &k.replica_points, LABEL_GAP);
-                        let marks: Vec<_> = k
-                            .replica_points
-                            .iter()
-                            .zip(&k.replica_set)
-                            .zip(labels)
-                            .enumerate()
-                            .map(|(i, ((&p, &n), l))| {
-                                let arc_r = R + 14.0 + 10.0 * i as f64;
-                                let (x0, y0) = at(p, R - 9.0);
-                                let (x1, y1) = at(p, arc_r + 4.0);
-                                let (lx, ly) = at(l, LABEL_R - 9.0);
-                                let (tx, ty) = at(l, LABEL_R);
-                                view! {
-                                    <path d=arc(k.position, p, arc_r) class="replica-arc" stroke=colour(n)
-                                        stroke-width=if i == 0 { "5" } else { "3" }/>
-                                    <line x1=format!("{x0:.1}") y1=format!("{y0:.1}") x2=format!("{x1:.1}") y2=format!("{y1:.1}")
-                                        stroke=colour(n) stroke-width="3" class="replica-tick"/>
-                                    <line x1=format!("{x1:.1}") y1=format!("{y1:.1}") x2=format!("{lx:.1}") y2=format!("{ly:.1}")
-                                        stroke=colour(n) class="replica-leader"/>
-                                    <text x=format!("{tx:.1}") y=format!("{ty:.1}") class="replica-label" text-anchor="middle" dominant-baseline="middle">
-                                        {format!("{}{}", shape(n), i + 1)}
-                                    </text>
-                                }
-                            })
-                            .collect();
-                        view! {
-                            <line x1=C y1=C x2=format!("{kx:.1}") y2=format!("{ky:.1}") class="key-spoke"/>
-                            <circle cx=format!("{kx:.1}") cy=format!("{ky:.1}") r="6" class="key selected"/>
-                            {marks}
+                        let mut svg = format!(
+                            r#"<line x1="{C}" y1="{C}" x2="{kx:.1}" y2="{ky:.1}" class="key-spoke"/><circle cx="{kx:.1}" cy="{ky:.1}" r="6" class="key selected"/>"#
+                        );
+                        for (i, ((&p, &n), l)) in k.replica_points.iter().zip(&k.replica_set).zip(labels).enumerate() {
+                            let arc_r = R + 14.0 + 10.0 * i as f64;
+                            let (x0, y0) = at(p, R - 9.0);
+                            let (x1, y1) = at(p, arc_r + 4.0);
+                            let (lx, ly) = at(l, LABEL_R - 9.0);
+                            let (tx, ty) = at(l, LABEL_R);
+                            let c = colour(n);
+                            svg += &format!(
+                                r#"<path d="{}" class="replica-arc" stroke="{c}" stroke-width="{}"/><line x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}" stroke="{c}" stroke-width="3" class="replica-tick"/><line x1="{x1:.1}" y1="{y1:.1}" x2="{lx:.1}" y2="{ly:.1}" stroke="{c}" class="replica-leader"/><text x="{tx:.1}" y="{ty:.1}" class="replica-label" text-anchor="middle" dominant-baseline="middle">{}{}</text>"#,
+                                arc(k.position, p, arc_r),
+                                if i == 0 { "5" } else { "3" },
+                                shape(n),
+                                i + 1
+                            );
                         }
+                        view! { <g inner_html=svg/> }
                     })
                 })}
                 {move || ring.with(|r| {

@@ -194,11 +194,10 @@ fn Diagram() -> impl IntoView {
         })
     });
     let selected = move |sel: Selection| lab.selection.with(|s| *s == Some(sel));
-    let queues = queue_shape(lab);
     let instance_count = Memo::new(move |_| shape.with(|s| s.iter().map(Vec::len).sum::<usize>()));
     move || {
         let services = shape.get();
-        let (queues, brokers) = queues.get();
+        let (queues, brokers) = queue_shape(lab);
         let Layout {
             inst_y,
             svc_y,
@@ -535,31 +534,7 @@ fn Diagram() -> impl IntoView {
                 <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_dots(i).into_any())/>
             </svg>
             </div>
-            <ul class="legend" aria-label="Legend">
-                {STATUSES
-                    .iter()
-                    .map(|&s| {
-                        let (glyph, class) = status_style(s);
-                        view! { <li class=class><span class="glyph" aria-hidden="true">{glyph}</span>" "{ha_engine::present::status(s)}</li> }
-                    })
-                    .collect_view()}
-                {[BreakerState::Closed, BreakerState::HalfOpen, BreakerState::Open]
-                    .iter()
-                    .map(|&b| {
-                        let (glyph, words) = breaker_style(b);
-                        view! { <li class=format!("breaker-key {}", words.replace(' ', "-"))><span class="glyph" aria-hidden="true">{glyph}</span>" "{words}</li> }
-                    })
-                    .collect_view()}
-                <li class="edge-key"><span class="swatch solid"></span>" routed (width and dots ∝ req/s)"</li>
-                <li class="edge-key"><span class="swatch dashed"></span>" not routed"</li>
-                <li class="edge-key"><span class="swatch dependency"></span>" service calls service"</li>
-                <li class="edge-key"><span class="swatch bar"></span>" busy slots (thin: queue)"</li>
-                {has_queues.then(|| view! {
-                    <li class="edge-key"><span class="swatch publish"></span>" publishes to a queue"</li>
-                    <li class="edge-key"><span class="swatch consume"></span>" consumes from a queue"</li>
-                    <li class="edge-key"><span class="swatch depth"></span>" ≣ queue: waiting messages of its capacity"</li>
-                })}
-            </ul>
+            <ul class="legend" aria-label="Legend" inner_html=legend(has_queues)></ul>
         }
     }
 }
@@ -609,44 +584,50 @@ fn messaging(
         }
     }
     let edges = view! { <g inner_html=svg/> };
+    // Each node is a focusable button whose name is its visible name; what changes (the depth
+    // bar, the numbers, a broker's state) is one string of SVG beside it, numbers and fixed
+    // words only, redrawn when it changes: one binding per node instead of one per element.
+    let node = move |sel: Selection, x: f64, y: f64, w: f64, rx: &'static str, class: &'static str, what: &'static str, name: String, live: Memo<String>| {
+        let pick = move || lab.select(Some(sel));
+        let aria = format!("{what} {name}");
+        view! {
+            <g
+                class=move || format!("node {class}{}", if selected(sel) { " selected" } else { "" })
+                role="button"
+                tabindex="0"
+                aria-label=aria
+                on:click=move |_| pick()
+                on:keydown=on_activate(pick)
+            >
+                <rect class="box" x=x y=y - BOX_H / 2.0 width=w height=BOX_H rx=rx/>
+                <text x=x + 26.0 y=y - 8.0 class="node-title">{name}</text>
+            </g>
+            <g aria-hidden="true" inner_html=move || live.get()/>
+        }
+    };
     let nodes_q = queues
         .iter()
         .zip(q_y)
         .map(|(q, &y)| {
-            let (sub, name) = (q.sub, q.name.clone());
-            let state = Memo::new(move |_| {
+            let sub = q.sub;
+            let live = Memo::new(move |_| {
                 lab.view.with(|v| {
-                    v.messaging.as_ref().and_then(|m| m.subscriptions.get(sub.index())).map(|s| {
-                        // Whole pixels and seconds: finer steps redraw without a visible change.
-                        let fill = if s.depth == 0 { 0.0 } else { (s.depth as f64 / s.capacity.max(1) as f64 * (SVC_W - 20.0)).clamp(2.0, SVC_W - 20.0).round() };
-                        (s.depth, fill, s.lag_ms / 1_000, s.paused)
-                    })
+                    let Some(s) = v.messaging.as_ref().and_then(|m| m.subscriptions.get(sub.index())) else {
+                        return String::new();
+                    };
+                    // Whole pixels and seconds: finer steps redraw without a visible change.
+                    let w = SVC_W - 20.0;
+                    let fill = if s.depth == 0 { 0.0 } else { (s.depth as f64 / s.capacity.max(1) as f64 * w).clamp(2.0, w).round() };
+                    format!(
+                        r#"<text class="glyph queue-glyph" x="{}" y="{}">≣</text><text class="node-sub node-info" x="{}" y="{}">{} waiting · lag {} s{}</text><rect class="queue-track" x="{}" y="{}" width="{w}" height="5" rx="2"/><rect class="depth-bar" x="{}" y="{}" width="{fill}" height="5" rx="2"/>"#,
+                        SVC_X + 10.0, y - 8.0,
+                        SVC_X + 10.0, y + 8.0, s.depth, s.lag_ms / 1_000, if s.paused { " · paused" } else { "" },
+                        SVC_X + 10.0, y + 14.0,
+                        SVC_X + 10.0, y + 14.0,
+                    )
                 })
             });
-            let sel = Selection::Queue(sub);
-            let pick = move || lab.select(Some(sel));
-            let aria_name = name.clone();
-            let info = move || {
-                state.get().map_or(String::new(), |(depth, _, lag_s, paused)| {
-                    format!("{depth} waiting · lag {lag_s} s{}", if paused { " · consumers paused" } else { "" })
-                })
-            };
-            view! {
-                <g
-                    class=move || format!("node queue{}", if selected(sel) { " selected" } else { "" })
-                    role="button"
-                    tabindex="0"
-                    aria-label=move || format!("Queue {aria_name}: {}", info())
-                    on:click=move |_| pick()
-                    on:keydown=on_activate(pick)
-                >
-                    <rect x=SVC_X y=y - BOX_H / 2.0 width=SVC_W height=BOX_H rx="2"/>
-                    <text x=SVC_X + 10.0 y=y - 8.0 class="node-title"><tspan class="glyph" aria-hidden="true">"≣"</tspan>" "{name}</text>
-                    <rect class="track" x=SVC_X + 10.0 y=y + 14.0 width=SVC_W - 20.0 height="5" rx="2"/>
-                    <rect class="depth-bar" x=SVC_X + 10.0 y=y + 14.0 width=move || state.get().map_or(0.0, |s| s.1) height="5" rx="2"/>
-                </g>
-                <text x=SVC_X + 10.0 y=y + 8.0 class="node-sub node-info" aria-hidden="true">{info}</text>
-            }
+            node(Selection::Queue(sub), SVC_X, y, SVC_W, "2", "queue", "Queue", q.name.clone(), live)
         })
         .collect_view();
     let nodes_b = brokers
@@ -655,31 +636,50 @@ fn messaging(
         .filter_map(|(b, name)| {
             let id = BrokerId::from(b);
             let y = broker_y(id)?;
-            let faults = Memo::new(move |_| {
-                lab.view.with(|v| v.messaging.as_ref().and_then(|m| m.brokers.get(b)).map(|x| x.faults).unwrap_or_default())
+            let live = Memo::new(move |_| {
+                let f = lab.view.with(|v| v.messaging.as_ref().and_then(|m| m.brokers.get(b)).map(|x| x.faults).unwrap_or_default());
+                let (glyph, class) = broker_style(f);
+                format!(
+                    r#"<g class="{class}"><text class="glyph" x="{}" y="{}">{glyph}</text></g><text class="node-sub node-info" x="{}" y="{}">{}</text>"#,
+                    INST_X + 10.0, y - 8.0, INST_X + 10.0, y + 12.0, present::broker_state(f)
+                )
             });
-            let sel = Selection::Broker(id);
-            let pick = move || lab.select(Some(sel));
-            let name = name.clone();
-            let aria_name = name.clone();
-            Some(view! {
-                <g
-                    class=move || format!("node instance broker {}{}", broker_style(faults.get()).1, if selected(sel) { " selected" } else { "" })
-                    role="button"
-                    tabindex="0"
-                    aria-label=move || format!("Broker {aria_name}: {}", present::broker_state(faults.get()))
-                    on:click=move |_| pick()
-                    on:keydown=on_activate(pick)
-                >
-                    <rect class="box" x=INST_X y=y - BOX_H / 2.0 width=INST_W height=BOX_H rx="8"/>
-                    <text x=INST_X + 8.0 y=y - 7.0 class="node-title">
-                        <tspan class="glyph" aria-hidden="true">{move || broker_style(faults.get()).0}</tspan>
-                        " broker " {name}
-                    </text>
-                </g>
-                <text x=INST_X + 10.0 y=y + 12.0 class="node-sub node-info" aria-hidden="true">{move || present::broker_state(faults.get())}</text>
-            })
+            Some(node(Selection::Broker(id), INST_X, y, INST_W, "8", "broker", "Broker", name.clone(), live))
         })
         .collect_view();
     (edges, view! { {nodes_q} {nodes_b} })
+}
+
+/// The legend's items as HTML: fixed words and glyphs only, so one string rather than an
+/// element each (each element is code in the wasm). With messaging, its edges and queue bar.
+fn legend(messaging: bool) -> String {
+    let mut h = String::new();
+    let mut item = |class: &str, glyph: &str, words: &str| {
+        h += &format!(r#"<li class="{class}"><span class="glyph" aria-hidden="true">{glyph}</span> {words}</li>"#);
+    };
+    for &s in &STATUSES {
+        let (glyph, class) = status_style(s);
+        item(class, glyph, present::status(s));
+    }
+    for b in [BreakerState::Closed, BreakerState::HalfOpen, BreakerState::Open] {
+        let (glyph, words) = breaker_style(b);
+        item(&format!("breaker-key {}", words.replace(' ', "-")), glyph, words);
+    }
+    let mut edges = vec![
+        ("solid", "routed (width and dots ∝ req/s)"),
+        ("dashed", "not routed"),
+        ("dependency", "service calls service"),
+        ("bar", "busy slots (thin: queue)"),
+    ];
+    if messaging {
+        edges.extend([
+            ("publish", "publishes to a queue"),
+            ("consume", "consumes from a queue"),
+            ("depth", "≣ queue: waiting messages of its capacity"),
+        ]);
+    }
+    for (swatch, words) in edges {
+        h += &format!(r#"<li class="edge-key"><span class="swatch {swatch}"></span> {words}</li>"#);
+    }
+    h
 }
