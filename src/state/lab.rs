@@ -110,10 +110,20 @@ pub const DIGEST_REDRAW_EVERY: usize = 8;
 /// Compare mode's second run: the scenario with one service's strategy replaced.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CompareSpec {
-    /// The service whose strategy differs.
+    /// The service the sides are compared on (whose strategy differs, or the producer).
     pub service: usize,
-    /// Its strategy on side B.
-    pub strategy: Strategy,
+    /// What side B changes.
+    pub b: SideB,
+}
+
+/// What compare mode's side B changes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SideB {
+    /// The service's load-balancing strategy.
+    Strategy(Strategy),
+    /// Every publish becomes a call to the queue's consumers
+    /// ([`ha_engine::ClusterConfig::messages_as_calls`]): sync against async.
+    Calls,
 }
 
 /// The part of an instance's view that changes with its state rather than with each request
@@ -1014,13 +1024,18 @@ impl Lab {
     }
 }
 
-/// The scenario compare mode runs on side B: `sc` with one service's strategy replaced.
+/// The scenario compare mode runs on side B: `sc` with one service's strategy replaced, or
+/// with calls instead of messages.
 pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
     let mut b = sc.clone();
-    // An index the scenario does not have leaves it as it is (compare mode offers only its own).
-    let _ = b
-        .cluster
-        .set_strategy(service_id(spec.service), spec.strategy);
+    match spec.b {
+        // An index the scenario does not have leaves it as it is (compare mode offers only
+        // its own).
+        SideB::Strategy(st) => {
+            let _ = b.cluster.set_strategy(service_id(spec.service), st);
+        }
+        SideB::Calls => b.cluster = b.cluster.messages_as_calls(),
+    }
     b
 }
 

@@ -1,10 +1,11 @@
 //! Compare mode: the same scenario, seed and requests under two strategies for one service,
-//! two engines in step, side by side with aligned charts.
+//! or once with messages through queues and once with calls instead (sync against async), two
+//! engines in step, side by side with aligned charts.
 //!
 //! The workload has its own random stream in the engine, so both sides see exactly the same
 //! client requests; the page shows the workload digest of each side to prove it.
 
-use crate::state::lab::{use_lab, CompareSpec};
+use crate::state::lab::{use_lab, CompareSpec, SideB};
 use crate::views::charts::ServiceChart;
 use ha_engine::balancer::Strategy;
 use ha_engine::ClusterView;
@@ -15,7 +16,8 @@ use leptos::prelude::*;
 pub fn Compare() -> impl IntoView {
     let lab = use_lab();
     let service = RwSignal::new(0usize);
-    let strategy_b = RwSignal::new(Strategy::LeastConnections);
+    let side_b = RwSignal::new(SideB::Strategy(Strategy::LeastConnections));
+    let messaging = lab.view.with_untracked(|v| v.messaging.is_some());
     let on = move || lab.compare_spec.with(Option::is_some);
     let names = lab.view.with_untracked(|v| {
         v.services
@@ -29,7 +31,7 @@ pub fn Compare() -> impl IntoView {
         } else {
             lab.set_compare(Some(CompareSpec {
                 service: service.get_untracked(),
-                strategy: strategy_b.get_untracked(),
+                b: side_b.get_untracked(),
             }));
         }
     };
@@ -42,10 +44,13 @@ pub fn Compare() -> impl IntoView {
                 </select>
             </label>
             <label class="field">
-                <span>"Strategy B"</span>
+                <span>"Side B"</span>
                 <select disabled=on on:change=move |ev| {
-                    if let Some(st) = Strategy::from_key(&event_target_value(&ev)) { strategy_b.set(st); }
+                    let v = event_target_value(&ev);
+                    if v == "calls" { side_b.set(SideB::Calls) }
+                    if let Some(st) = Strategy::from_key(&v) { side_b.set(SideB::Strategy(st)); }
                 }>
+                    {messaging.then(|| view! { <option value="calls">"calls instead of messages (sync)"</option> })}
                     {Strategy::ALL.iter().map(|st| {
                         let st = *st;
                         view! { <option value=st.key() selected=st == Strategy::LeastConnections>{st.label()}</option> }
@@ -58,7 +63,7 @@ pub fn Compare() -> impl IntoView {
         </div>
         <Show
             when=on
-            fallback=|| view! { <p class="hint">"Runs a second engine on the same scenario, seed and requests with another strategy for one service, in step with this one."</p> }
+            fallback=|| view! { <p class="hint">"Runs a second engine on the same scenario, seed and requests with another strategy for one service (or, with queues, calls instead of messages), in step with this one."</p> }
         >
             {move || {
                 let spec = lab.compare_spec.get_untracked().expect("shown only when on");
@@ -162,7 +167,12 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
     };
     view! {
         <section class="compare-side" aria-label=format!("Side {label}")>
-            <h3>{label}": "<span class="strategy">{strategy}</span></h3>
+            <h3>{label}": "<span class="strategy">{move || match (spec.b, side_b) {
+                // Sync against async: B's services call where A's publish.
+                (SideB::Calls, false) => "messages through queues".to_string(),
+                (SideB::Calls, true) => "calls instead of messages".to_string(),
+                _ => strategy(),
+            }}</span></h3>
             <p class="side-totals">{totals}</p>
             <ServiceChart index=s side_b=side_b/>
             <table class="side-instances">

@@ -190,7 +190,7 @@ test('the scrubber jumps back and the replay matches the first pass', async ({ p
 test('compare mode runs both sides on the same requests', async ({ page }) => {
   await pick(page, 'showdown');
   const panel = page.locator('.compare-panel');
-  await panel.getByLabel('Strategy B').selectOption('least_connections');
+  await panel.getByLabel('Side B').selectOption('least_connections');
   await panel.getByRole('button', { name: 'Compare side by side' }).click();
   await setSpeed(page, '100×');
   const same = panel.locator('.same-requests');
@@ -289,7 +289,7 @@ test('keyboard-only operation reaches every control', async ({ page }) => {
     'select:Choose a scenario', 'button:Share', 'button:Export', 'input:Import',
     'input:Timeline',
     'g:Gateway and rate limiter', 'g:Service user-service', 'g:Instance 192.168.1.10:8080',
-    'button:Compare side by side', 'select:Strategy B',
+    'button:Compare side by side', 'select:Side B',
     'svg:user-service: success rate', 'svg:Load of 192.168.1.10:8080',
     'button:Crash 192.168.1.10:8080', 'button:Inspect 192.168.1.10:8080',
     'select:Severity', 'select:Source',

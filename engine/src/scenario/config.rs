@@ -580,6 +580,43 @@ impl ClusterConfig {
         })
     }
 
+    /// The same cluster talking synchronously: every publish becomes a call to the queue's (or
+    /// topic's) consuming services, made while the producer handles its request; the brokers,
+    /// queues, their timeline actions and their alert rules go. Compare mode runs it beside
+    /// the original on the same requests (the seeds' two ways for services to talk,
+    /// `microservice-architecture.md` §3: a direct call, or a message through a queue).
+    ///
+    /// A cluster without messaging is returned as it is. The result validates when `self`
+    /// does: calls follow the queues' consumers, which cannot call back into a cycle unless
+    /// the consumers already call their producers (then `validate` names the cycle).
+    pub fn messages_as_calls(&self) -> ClusterConfig {
+        let mut c = self.clone();
+        let Some(m) = c.messaging.take() else {
+            return c;
+        };
+        for svc in &mut c.services {
+            for p in std::mem::take(&mut svc.publishes) {
+                let consumers = m.queues.iter().filter(|q| q.name == p.queue).flat_map(|q| &q.consumers);
+                for consumer in consumers {
+                    if !svc.depends_on.contains(consumer) {
+                        svc.depends_on.push(consumer.clone());
+                    }
+                }
+            }
+        }
+        let messaging_target = |t: &Option<String>| {
+            t.as_ref().is_some_and(|t| {
+                m.brokers.iter().any(|b| &b.address == t || &b.name == t)
+                    || m.queues.iter().any(|q| &q.name == t)
+            })
+        };
+        c.faults.retain(|f| !messaging_target(&f.target));
+        if let Some(rules) = &mut c.alerts {
+            rules.retain(|r| !r.scope.of_queues());
+        }
+        c
+    }
+
     /// Runs service `service`'s balancer with `strategy` from the start (the CLI's
     /// `--strategy` and compare mode's side B; a change during a run is an
     /// [`ActionKind::SetStrategy`]).
