@@ -9,6 +9,7 @@
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
 use crate::platform::visible::use_visible;
 use crate::state::lab::use_lab;
+use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
 use crate::views::nodes::{breaker_style, status_style};
 use crate::views::projection::{nice_ceiling, Projection};
@@ -324,9 +325,6 @@ fn InstanceCard(index: usize) -> impl IntoView {
             live.get_untracked()
         }
     });
-    let get = move |f: fn(&InstanceView) -> String| {
-        move || shown.with(|x| x.as_ref().map(f).unwrap_or_default())
-    };
     let up = lab.instance_state(index, |x| x.up);
     let status = lab.instance_state(index, |x| Some(x.status));
     let breaker = lab.instance_state(index, |x| x.breaker);
@@ -356,14 +354,12 @@ fn InstanceCard(index: usize) -> impl IntoView {
                 {move || breaker().map(|b| view! { <span class="breaker-badge">" · "{breaker_style(b).0}" "{breaker_style(b).1}</span> })}
             </p>
             <dl class="stats">
-                <div><dt>"served"</dt><dd class="served">{get(|x| x.served.to_string())}</dd></div>
-                <div><dt>"errors"</dt><dd>{get(|x| (x.errors + x.timeouts).to_string())}</dd></div>
-                <div><dt>"in flight"</dt><dd>{get(|x| format!("{} + {} queued", x.busy, x.queued))}</dd></div>
-                <div><dt>"p50 / p99"</dt><dd>{get(|x| if x.latency_samples == 0 {
-                    "—".to_string()
-                } else {
-                    format!("{:.0} / {:.0} ms", x.p50_ms, x.p99_ms)
-                })}</dd></div>
+                {move || shown.with(|x| x.as_ref().map(|x| rows(vec![
+                    ("served", x.served.to_string()),
+                    ("errors", (x.errors + x.timeouts).to_string()),
+                    ("in flight", format!("{} + {} queued", x.busy, x.queued)),
+                    ("p50 / p99", if x.latency_samples == 0 { "—".to_string() } else { format!("{:.0} / {:.0} ms", x.p50_ms, x.p99_ms) }),
+                ])))}
             </dl>
             <InstanceChart index=index shown=shown/>
             <div class="actions">

@@ -2,6 +2,7 @@
 //! request totals.
 
 use crate::state::lab::use_lab;
+use crate::views::facts::rows;
 use ha_engine::common::Severity;
 use ha_engine::SimTime;
 use leptos::prelude::*;
@@ -39,14 +40,19 @@ pub fn Totals() -> impl IntoView {
     let t = move || lab.view.with(|v| v.totals);
     view! {
         <dl class="totals">
-            <div><dt>"sent"</dt><dd>{move || t().arrived}</dd></div>
-            <div><dt>"✓ ok (200)"</dt><dd>{move || t().ok}</dd></div>
-            <div><dt>"✕ error (5xx)"</dt><dd>{move || t().error}</dd></div>
-            <div><dt>"◔ timeout (504)"</dt><dd>{move || t().timeout}</dd></div>
-            <div><dt>"⊘ rate limited (429)"</dt><dd>{move || t().rejected}</dd></div>
-            <div><dt>"⚡ breaker open, failed fast (503)"</dt><dd>{move || t().short_circuited}</dd></div>
-            <div><dt>"∅ no healthy upstream (503)"</dt><dd>{move || t().no_healthy_upstream}</dd></div>
-            <div><dt>"⇢ in flight"</dt><dd>{move || t().in_flight}</dd></div>
+            {move || {
+                let t = t();
+                rows(vec![
+                    ("sent", t.arrived.to_string()),
+                    ("✓ ok (200)", t.ok.to_string()),
+                    ("✕ error (5xx)", t.error.to_string()),
+                    ("◔ timeout (504)", t.timeout.to_string()),
+                    ("⊘ rate limited (429)", t.rejected.to_string()),
+                    ("⚡ breaker open, failed fast (503)", t.short_circuited.to_string()),
+                    ("∅ no healthy upstream (503)", t.no_healthy_upstream.to_string()),
+                    ("⇢ in flight", t.in_flight.to_string()),
+                ])
+            }}
         </dl>
         <p class="adds-up">
             {move || if t().add_up() { "✓ every request is counted exactly once" } else { "✕ counts do not add up" }}

@@ -9,6 +9,7 @@
 //! [`Lab::act`]: crate::state::lab::Lab::act
 
 use crate::state::lab::{use_lab, Lab};
+use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
 use crate::views::queues::{BrokerInspector, QueueInspector};
 use crate::views::nodes::{breaker_style, status_style};
@@ -138,7 +139,6 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
             duration_ms,
         });
     };
-    let fact = move |f: fn(&ha_engine::view::InstanceView) -> String| lab.instance(i, f);
     view! {
         <div class="inspector" aria-label=format!("Inspector: instance {address}")>
             <h3>
@@ -146,15 +146,17 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 " " {address.clone()}
             </h3>
             <dl class="facts">
-                <div><dt>"state"</dt><dd data-testid="inspector-state">{fact(|x| ha_engine::present::status(x.status).to_string())}</dd></div>
-                <div><dt>"service"</dt><dd>{service_name} " (" {fact(|x| present::role(x.role).to_string())} ")"</dd></div>
-                <div><dt>"in flight"</dt><dd>{fact(|x| format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued))}</dd></div>
-                <div><dt>"rate"</dt><dd>{fact(|x| format!("{:.1} req/s, {:.1} % errors", x.rps, x.error_rate * 100.0))}</dd></div>
-                <div><dt>"latency"</dt><dd>{fact(|x| if x.latency_samples == 0 { "no responses in the window".into() } else { format!("p50 {:.0} · p95 {:.0} · p99 {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms) })}</dd></div>
-                <div><dt>"health"</dt><dd>{fact(|x| format!("{} · {} failed check(s) in a row", if x.healthy { "healthy" } else { "unhealthy" }, x.health_failures))}</dd></div>
-                <div><dt>"breaker"</dt><dd>{fact(|x| x.breaker.map_or("none configured".into(), |b| breaker_style(b).1.to_string()))}</dd></div>
-                <div><dt>"weight"</dt><dd>{fact(|x| x.weight.to_string())}</dd></div>
-                <div><dt>"faults"</dt><dd>{fact(|x| if x.faults.is_empty() { "none".into() } else { x.faults.iter().map(present::fault).collect::<Vec<_>>().join("; ") })}</dd></div>
+                {move || lab.instance_signal(i).with(|x| x.as_ref().map(|x| rows(vec![
+                    ("state", present::status(x.status).to_string()),
+                    ("service", format!("{service_name} ({})", present::role(x.role))),
+                    ("in flight", format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued)),
+                    ("rate", format!("{:.1} req/s, {:.1} % errors", x.rps, x.error_rate * 100.0)),
+                    ("latency", if x.latency_samples == 0 { "no responses in the window".into() } else { format!("p50 {:.0} · p95 {:.0} · p99 {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms) }),
+                    ("health", format!("{} · {} failed check(s) in a row", if x.healthy { "healthy" } else { "unhealthy" }, x.health_failures)),
+                    ("breaker", x.breaker.map_or("none configured".into(), |b| breaker_style(b).1.to_string())),
+                    ("weight", x.weight.to_string()),
+                    ("faults", if x.faults.is_empty() { "none".into() } else { x.faults.iter().map(present::fault).collect::<Vec<_>>().join("; ") }),
+                ])))}
             </dl>
             <fieldset class="actions-grid">
                 <legend>"Act on it"</legend>
@@ -243,7 +245,6 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let vnodes = RwSignal::new(lb.ring_vnodes as f64);
     let load_factor = RwSignal::new(lb.ring_load_factor);
     let decay = RwSignal::new(lb.ewma_decay_ms as f64);
-    let fact = move |f: fn(&ha_engine::view::ServiceView) -> String| lab.service(s, f);
     let apply = move |_| {
         lab.act(Action::on(
             ActionKind::SetStrategy {
@@ -270,20 +271,21 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
         <div class="inspector" aria-label=format!("Inspector: service {name}")>
             <h3>{name.clone()}</h3>
             <dl class="facts">
-                <div><dt>"strategy"</dt><dd data-testid="inspector-strategy">{fact(|x| x.strategy.label().to_string())}</dd></div>
-                <div><dt>"in rotation"</dt><dd>{fact(|x| format!("{} of {} instances{}", x.candidates.len(), x.instances.len(), if x.panic { " · panic mode" } else { "" }))}</dd></div>
-                <div><dt>"requests"</dt><dd>{fact(|x| format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))))}</dd></div>
-                <div><dt>"calls"</dt><dd>{move || lab.view.with(|v| {
-                    let names: Vec<&str> = v.services[s].depends_on.iter().map(|d| v.services[d.index()].name.as_str()).collect();
-                    if names.is_empty() { "no other service".to_string() } else { names.join(", ") }
-                })}</dd></div>
-                <div><dt>"called by"</dt><dd>{move || lab.view.with(|v| {
+                {move || lab.view.with(|v| {
                     let x = &v.services[s];
-                    let mut names: Vec<&str> = x.called_by.iter().map(|c| v.services[c.index()].name.as_str()).collect();
-                    if x.client_share > 0.0 { names.insert(0, "clients (gateway)"); }
-                    names.join(", ")
-                })}</dd></div>
-                <div><dt>"discovery cache"</dt><dd>{fact(|x| format!("{:.1} s old", x.cache_age_ms as f64 / 1e3))}</dd></div>
+                    let names = |ids: &[ServiceId]| ids.iter().map(|d| v.services[d.index()].name.as_str()).collect::<Vec<_>>();
+                    let calls = names(&x.depends_on);
+                    let mut called_by = names(&x.called_by);
+                    if x.client_share > 0.0 { called_by.insert(0, "clients (gateway)"); }
+                    rows(vec![
+                        ("strategy", x.strategy.label().to_string()),
+                        ("in rotation", format!("{} of {} instances{}", x.candidates.len(), x.instances.len(), if x.panic { " · panic mode" } else { "" })),
+                        ("requests", format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms")))),
+                        ("calls", if calls.is_empty() { "no other service".to_string() } else { calls.join(", ") }),
+                        ("called by", called_by.join(", ")),
+                        ("discovery cache", format!("{:.1} s old", x.cache_age_ms as f64 / 1e3)),
+                    ])
+                })}
             </dl>
             <fieldset class="actions-grid">
                 <legend>"Load balancing"</legend>

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod app;
 pub mod charts;
 pub mod compare;
+pub mod facts;
 pub mod feed;
 pub mod flow;
 pub mod handoff;

@@ -6,6 +6,7 @@
 //! `ha_engine::present`.
 
 use crate::state::lab::use_lab;
+use crate::views::facts::rows;
 use crate::views::nodes::broker_style;
 use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::common::{BrokerId, SubscriptionId};
@@ -167,14 +168,6 @@ fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
             </figcaption>
         </figure>
     }
-}
-
-/// Label and value pairs as a definition list's entries (the queue card's, the queue and
-/// broker inspectors'): one template for all of them.
-fn rows(v: Vec<(&'static str, String)>) -> impl IntoView {
-    v.into_iter()
-        .map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> })
-        .collect_view()
 }
 
 /// Buttons that act on `target`, each (kind, label, enabled only when `ok()` is this, or

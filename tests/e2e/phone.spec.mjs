@@ -21,7 +21,7 @@ test.describe('on a 390×844 phone', () => {
     await expect(inspector).toBeInViewport();
     await expect(instance).toHaveAttribute('aria-pressed', 'true');
     await inspector.getByRole('button', { name: 'Crash', exact: true }).tap();
-    await expect(page.getByTestId('inspector-state')).toHaveText(/^down/);
+    await expect(page.getByTestId('fact-state')).toHaveText(/^down/);
     await expect(instance).toHaveAccessibleName(new RegExp(`^Instance ${A.replace(/\./g, '\\.')}: down`));
     await page.screenshot({ path: path.join(artifacts, 'phone-inspector-sheet.png') });
     await page.getByRole('button', { name: 'Close', exact: true }).tap();

@@ -52,7 +52,7 @@ test('inspector actions: hang, slow, error rate, partitions, drain, weight, reco
   const B = '192.168.1.11:8080';
   await instanceNode(page, B).click();
   const panel = inspector(page);
-  const state = panel.getByTestId('inspector-state');
+  const state = panel.getByTestId('fact-state');
   const faults = panel.locator('dd').last();
   await panel.getByRole('button', { name: 'Hang', exact: true }).click();
   await expect(feed(page).getByText(`fault injected on ${B}: hang`)).toBeVisible();
@@ -115,7 +115,7 @@ test('changing the strategy changes how requests spread', async ({ page }) => {
   await page.getByRole('button', { name: 'Service api', exact: true }).click();
   await inspector(page).getByLabel('Load-balancing strategy').selectOption('least_connections');
   await inspector(page).getByRole('button', { name: 'Apply strategy now' }).click();
-  await expect(inspector(page).getByTestId('inspector-strategy')).toHaveText('least connections');
+  await expect(inspector(page).getByTestId('fact-strategy')).toHaveText('least connections');
   await expect(page.locator('.explain-summary')).toContainText('Least connections sends to');
   const t = await simUs(page);
   const c2 = await count();
