@@ -931,7 +931,7 @@ impl Lab {
     pub fn instance<T: Default>(
         self,
         index: usize,
-        f: impl Fn(&InstanceView) -> T + Copy,
+        f: fn(&InstanceView) -> T,
     ) -> impl Fn() -> T + Copy {
         read_item(self.instance_views, self.owner, index, f)
     }
@@ -942,7 +942,7 @@ impl Lab {
     pub fn instance_state<T: Default>(
         self,
         index: usize,
-        f: impl Fn(&InstanceState) -> T + Copy,
+        f: fn(&InstanceState) -> T,
     ) -> impl Fn() -> T + Copy {
         read_item(self.instance_states, self.owner, index, f)
     }
@@ -957,7 +957,7 @@ impl Lab {
     pub fn service<T: Default>(
         self,
         index: usize,
-        f: impl Fn(&ServiceView) -> T + Copy,
+        f: fn(&ServiceView) -> T,
     ) -> impl Fn() -> T + Copy {
         read_item(self.service_views, self.owner, index, f)
     }
@@ -1084,7 +1084,7 @@ fn read_item<T: Send + Sync + 'static, U: Default>(
     items: StoredValue<Vec<RwSignal<Option<T>>>>,
     owner: StoredValue<Owner, LocalStorage>,
     index: usize,
-    f: impl Fn(&T) -> U + Copy,
+    f: fn(&T) -> U,
 ) -> impl Fn() -> U + Copy {
     let sig = item_signal(items, owner, index);
     move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
