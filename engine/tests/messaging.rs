@@ -265,7 +265,10 @@ fn sync_or_async_the_call_fails_orders_the_queue_does_not() {
     let async_cfg = presets::async_queue().config;
     let sync_cfg = async_cfg.messages_as_calls();
     assert!(sync_cfg.messaging.is_none());
-    assert_eq!(sync_cfg.services[0].depends_on, vec!["email-service".to_string()]);
+    assert_eq!(
+        sync_cfg.services[0].depends_on,
+        vec!["email-service".to_string()]
+    );
     let run = |cfg| {
         let mut sim = Simulation::new(cfg, 42).unwrap();
         sim.run_until(SimTime::from_secs(180));
@@ -278,8 +281,18 @@ fn sync_or_async_the_call_fails_orders_the_queue_does_not() {
     };
     assert_eq!(failed(&a), 0);
     let f = failed(&b);
-    eprintln!("call version: {f} orders failed of {}", b.view().totals.arrived);
-    assert!((5_000..=7_000).contains(&f), "the call version failed {f} orders");
-    assert_eq!(a.view().workload, b.view().workload, "same requests on both sides");
+    eprintln!(
+        "call version: {f} orders failed of {}",
+        b.view().totals.arrived
+    );
+    assert!(
+        (5_000..=7_000).contains(&f),
+        "the call version failed {f} orders"
+    );
+    assert_eq!(
+        a.view().workload,
+        b.view().workload,
+        "same requests on both sides"
+    );
     assert_eq!(a.view().totals.arrived, b.view().totals.arrived);
 }

@@ -11,8 +11,8 @@
 use crate::state::lab::{use_lab, Lab};
 use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
-use crate::views::queues::{BrokerInspector, QueueInspector};
 use crate::views::nodes::{breaker_style, status_style};
+use crate::views::queues::{BrokerInspector, QueueInspector};
 use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;

@@ -117,7 +117,11 @@ pub fn queue_shape(lab: Lab) -> (Vec<QueueShape>, Vec<String>) {
                             sub,
                             name: present::subscription(sub, s),
                             broker: BrokerId::from(bi),
-                            consumer: cfg.services.iter().position(|x| &x.name == consumer).unwrap_or(0),
+                            consumer: cfg
+                                .services
+                                .iter()
+                                .position(|x| &x.name == consumer)
+                                .unwrap_or(0),
                             producers: cfg
                                 .services
                                 .iter()

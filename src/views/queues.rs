@@ -36,7 +36,12 @@ pub fn Queues() -> impl IntoView {
         lab.view.with(|v| {
             v.messaging
                 .as_ref()
-                .map(|m| m.brokers.iter().map(|b| (b.id, b.faults)).collect::<Vec<_>>())
+                .map(|m| {
+                    m.brokers
+                        .iter()
+                        .map(|b| (b.id, b.faults))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
@@ -123,13 +128,18 @@ fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
         top: k * BAND + 6.0,
         bottom: (k + 1.0) * BAND - 10.0,
     };
-    let series = |f: fn(&QueuePoint) -> f64| {
-        pts.iter().map(move |p| (p.t_ms as f64, f(p)))
-    };
+    let series = |f: fn(&QueuePoint) -> f64| pts.iter().map(move |p| (p.t_ms as f64, f(p)));
     let depth_max = nice_ceiling(pts.iter().map(|p| p.depth as f64).fold(0.0, f64::max), 10.0);
-    let lag_max = nice_ceiling(pts.iter().map(|p| p.lag_ms as f64 / 1e3).fold(0.0, f64::max), 1.0);
+    let lag_max = nice_ceiling(
+        pts.iter()
+            .map(|p| p.lag_ms as f64 / 1e3)
+            .fold(0.0, f64::max),
+        1.0,
+    );
     let rate_max = nice_ceiling(
-        pts.iter().map(|p| p.published.max(p.acked) as f64).fold(0.0, f64::max),
+        pts.iter()
+            .map(|p| p.published.max(p.acked) as f64)
+            .fold(0.0, f64::max),
         10.0,
     );
     // Numbers and fixed words only, so one string of SVG (far less code than an element each).
@@ -149,7 +159,11 @@ fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
     band_axis(0.0, depth_max, "waiting messages");
     band_axis(1.0, lag_max, "consumer lag, s");
     band_axis(2.0, rate_max, "messages/s");
-    let (d, l, r) = (band(0.0, depth_max), band(1.0, lag_max), band(2.0, rate_max));
+    let (d, l, r) = (
+        band(0.0, depth_max),
+        band(1.0, lag_max),
+        band(2.0, rate_max),
+    );
     for (class, path) in [
         ("queue-area", d.area(series(|p| p.depth as f64))),
         ("queue-line", d.line(series(|p| p.depth as f64))),
@@ -196,7 +210,9 @@ fn QueueCard(index: usize) -> impl IntoView {
     let lab = use_lab();
     let sub = subscription(index);
     let (name, kind, consumer) = names(index);
-    let label = format!("{name} over the last two minutes: waiting messages, consumer lag and message rates");
+    let label = format!(
+        "{name} over the last two minutes: waiting messages, consumer lag and message rates"
+    );
     let meter = format!("{name} depth");
     let body = move || {
         sub.with(|s| {
@@ -264,8 +280,18 @@ pub fn BrokerInspector(id: BrokerId) -> impl IntoView {
     let Some((name, address, latency, queues)) = lab.with_sim(|s| {
         let m = s.config().messaging.as_ref()?;
         let b = m.brokers.get(id.index())?;
-        let queues: Vec<&str> = m.queues.iter().filter(|q| q.broker == b.name).map(|q| q.name.as_str()).collect();
-        Some((b.name.clone(), b.address.clone(), b.publish_latency_ms, queues.join(", ")))
+        let queues: Vec<&str> = m
+            .queues
+            .iter()
+            .filter(|q| q.broker == b.name)
+            .map(|q| q.name.as_str())
+            .collect();
+        Some((
+            b.name.clone(),
+            b.address.clone(),
+            b.publish_latency_ms,
+            queues.join(", "),
+        ))
     }) else {
         return view! { <p>"No such broker."</p> }.into_any();
     };

@@ -11,14 +11,14 @@
 
 use crate::platform::media::is_phone;
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
+use crate::state::lab::Lab;
 use crate::state::lab::{service_id, use_lab};
 use crate::views::flow::Flow;
-use crate::state::lab::Lab;
 use crate::views::nodes::{
     breaker_style, broker_style, queue_shape, service_shape, status_style, QueueShape, STATUSES,
 };
-use ha_engine::common::BrokerId;
 use ha_engine::breaker::BreakerState;
+use ha_engine::common::BrokerId;
 use ha_engine::explain::Selection;
 use ha_engine::present;
 use ha_engine::view::InstanceStatus;
@@ -556,11 +556,18 @@ fn messaging(
     // fixed words only) costs far less code than an element each.
     let arc = |k: usize, y1: f64, y2: f64, bulge: f64| {
         let b = SVC_X - bulge - 6.0 * k as f64;
-        format!("M{SVC_X} {y1:.0} C{b:.0} {y1:.0} {b:.0} {y2:.0} {:.0} {y2:.0}", SVC_X - 2.0)
+        format!(
+            "M{SVC_X} {y1:.0} C{b:.0} {y1:.0} {b:.0} {y2:.0} {:.0} {y2:.0}",
+            SVC_X - 2.0
+        )
     };
     // A broker sits level with the middle of its queues (they are grouped by broker).
     let broker_y = |b: BrokerId| -> Option<f64> {
-        let mut ys = queues.iter().zip(q_y).filter(|(q, _)| q.broker == b).map(|(_, y)| *y);
+        let mut ys = queues
+            .iter()
+            .zip(q_y)
+            .filter(|(q, _)| q.broker == b)
+            .map(|(_, y)| *y);
         let first = ys.next()?;
         Some((first + ys.last().unwrap_or(first)) / 2.0)
     };
@@ -587,7 +594,15 @@ fn messaging(
     // Each node is a focusable button whose name is its visible name; what changes (the depth
     // bar, the numbers, a broker's state) is one string of SVG beside it, numbers and fixed
     // words only, redrawn when it changes: one binding per node instead of one per element.
-    let node = move |sel: Selection, x: f64, y: f64, w: f64, rx: &'static str, class: &'static str, what: &'static str, name: String, live: Memo<String>| {
+    let node = move |sel: Selection,
+                     x: f64,
+                     y: f64,
+                     w: f64,
+                     rx: &'static str,
+                     class: &'static str,
+                     what: &'static str,
+                     name: String,
+                     live: Memo<String>| {
         let pick = move || lab.select(Some(sel));
         let aria = format!("{what} {name}");
         view! {
@@ -655,15 +670,25 @@ fn messaging(
 fn legend(messaging: bool) -> String {
     let mut h = String::new();
     let mut item = |class: &str, glyph: &str, words: &str| {
-        h += &format!(r#"<li class="{class}"><span class="glyph" aria-hidden="true">{glyph}</span> {words}</li>"#);
+        h += &format!(
+            r#"<li class="{class}"><span class="glyph" aria-hidden="true">{glyph}</span> {words}</li>"#
+        );
     };
     for &s in &STATUSES {
         let (glyph, class) = status_style(s);
         item(class, glyph, present::status(s));
     }
-    for b in [BreakerState::Closed, BreakerState::HalfOpen, BreakerState::Open] {
+    for b in [
+        BreakerState::Closed,
+        BreakerState::HalfOpen,
+        BreakerState::Open,
+    ] {
         let (glyph, words) = breaker_style(b);
-        item(&format!("breaker-key {}", words.replace(' ', "-")), glyph, words);
+        item(
+            &format!("breaker-key {}", words.replace(' ', "-")),
+            glyph,
+            words,
+        );
     }
     let mut edges = vec![
         ("solid", "routed (width and dots ∝ req/s)"),

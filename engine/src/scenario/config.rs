@@ -596,7 +596,11 @@ impl ClusterConfig {
         };
         for svc in &mut c.services {
             for p in std::mem::take(&mut svc.publishes) {
-                let consumers = m.queues.iter().filter(|q| q.name == p.queue).flat_map(|q| &q.consumers);
+                let consumers = m
+                    .queues
+                    .iter()
+                    .filter(|q| q.name == p.queue)
+                    .flat_map(|q| &q.consumers);
                 for consumer in consumers {
                     if !svc.depends_on.contains(consumer) {
                         svc.depends_on.push(consumer.clone());
