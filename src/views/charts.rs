@@ -248,26 +248,23 @@ fn TimeAxis(
             .and_then(|h| pts.with(|p| p.get(h).map(|q| q.t_ms as f64)))
             .map(|t| LEFT + (t - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT))
     };
+    // Numbers only: one string of SVG, redrawn when the range or the hover point moves.
     view! {
-        {[0.0, 0.5, 1.0]
-            .iter()
-            .map(|&f| {
-                let px = LEFT + f * (RIGHT - LEFT);
-                view! {
-                    <text class="tick" x=px y=axis_y text-anchor="middle">
-                        {move || { let (x0, x1) = range.get(); fmt_clock(x0 + f * (x1 - x0)) }}
-                    </text>
-                }
-            })
-            .collect_view()}
-        <line
-            class="hover-rule"
-            visibility=move || if hover_x().is_some() { "visible" } else { "hidden" }
-            x1=move || hover_x().unwrap_or(LEFT)
-            x2=move || hover_x().unwrap_or(LEFT)
-            y1=TOP
-            y2=bottom
-        />
+        <g inner_html=move || {
+            let (x0, x1) = range.get();
+            let mut h = String::new();
+            for f in [0.0, 0.5, 1.0] {
+                h += &format!(
+                    r#"<text class="tick" x="{}" y="{axis_y}" text-anchor="middle">{}</text>"#,
+                    LEFT + f * (RIGHT - LEFT),
+                    fmt_clock(x0 + f * (x1 - x0))
+                );
+            }
+            if let Some(x) = hover_x() {
+                h += &format!(r#"<line class="hover-rule" x1="{x}" x2="{x}" y1="{TOP}" y2="{bottom}"/>"#);
+            }
+            h
+        }/>
     }
 }
 

@@ -158,7 +158,7 @@ fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
     };
     band_axis(0.0, depth_max, "waiting messages");
     band_axis(1.0, lag_max, "consumer lag, s");
-    band_axis(2.0, rate_max, "messages/s");
+    band_axis(2.0, rate_max, "messages/s: published (solid), acknowledged (dotted)");
     let (d, l, r) = (
         band(0.0, depth_max),
         band(1.0, lag_max),
@@ -176,10 +176,6 @@ fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {W} {}", 3.0 * BAND) role="img" aria-label=label inner_html=svg></svg>
-            <figcaption class="legend">
-                <span class="swatch publish"></span>" published · "
-                <span class="swatch consume"></span>" acknowledged"
-            </figcaption>
         </figure>
     }
 }
@@ -213,16 +209,10 @@ fn QueueCard(index: usize) -> impl IntoView {
     let label = format!(
         "{name} over the last two minutes: waiting messages, consumer lag and message rates"
     );
-    let meter = format!("{name} depth");
     let body = move || {
         sub.with(|s| {
             let s = s.as_ref()?;
-            let fill = (s.depth as f64 / s.capacity.max(1) as f64 * 100.0).min(100.0);
             Some(view! {
-                <div class="depth" role="meter" aria-label=meter.clone() aria-valuemin="0"
-                    aria-valuemax=s.capacity.to_string() aria-valuenow=s.depth.to_string()>
-                    <div class="depth-fill" style=format!("width: {}%", fill.round())></div>
-                </div>
                 <p class="queue-summary">{format!("{} of {} waiting · consumer lag {:.1} s · {} dead-lettered", s.depth, s.capacity, s.lag_ms as f64 / 1e3, s.counts.dead_lettered)}</p>
                 {charts(s, label.clone())}
             })
