@@ -158,7 +158,11 @@ fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
     };
     band_axis(0.0, depth_max, "waiting messages");
     band_axis(1.0, lag_max, "consumer lag, s");
-    band_axis(2.0, rate_max, "messages/s: published (solid), acknowledged (dotted)");
+    band_axis(
+        2.0,
+        rate_max,
+        "messages/s: published (solid), acknowledged (dotted)",
+    );
     let (d, l, r) = (
         band(0.0, depth_max),
         band(1.0, lag_max),

@@ -401,6 +401,25 @@ fn Diagram() -> impl IntoView {
                 };
                 let aria_title = aria.clone();
                 let title_y = if compact { iy + 4.0 } else { iy - 7.0 };
+                // Numbers and fixed glyphs only: one string, rewritten only when it changes.
+                let bars = Memo::new(move |_| {
+                    let b = breaker();
+                    format!(
+                        r#"<rect class="track" x="{bar_x}" y="{bar_y}" width="{bar_w}" height="4" rx="2"/><rect class="busy" x="{bar_x}" y="{bar_y}" width="{:.0}" height="4" rx="2"/><rect class="queue" x="{bar_x}" y="{}" width="{:.0}" height="2" rx="1"/><text class="breaker {}" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                        bar_w * busy_frac(),
+                        bar_y + 4.0,
+                        bar_w * queue_frac(),
+                        match b {
+                            Some(BreakerState::Open) => "open",
+                            Some(BreakerState::HalfOpen) => "half-open",
+                            Some(BreakerState::Closed) => "closed",
+                            None => "none",
+                        },
+                        INST_X + INST_W - 8.0,
+                        title_y,
+                        b.map_or("", |b| breaker_style(b).0),
+                    )
+                });
                 view! {
                     <g
                         class=move || format!("node instance {}{}", style().1, if selected(sel) { " selected" } else { "" })
@@ -418,19 +437,7 @@ fn Diagram() -> impl IntoView {
                             " "
                             {address.clone()}
                         </text>
-                        <g class="inflight">
-                            <rect class="track" x=bar_x y=bar_y width=bar_w height="4" rx="2"/>
-                            <rect class="busy" x=bar_x y=bar_y width=move || format!("{:.0}", bar_w * busy_frac()) height="4" rx="2"/>
-                            <rect class="queue" x=bar_x y=bar_y + 4.0 width=move || format!("{:.0}", bar_w * queue_frac()) height="2" rx="1"/>
-                        </g>
-                        <text
-                            class=move || format!("breaker {}", match breaker() { Some(BreakerState::Open) => "open", Some(BreakerState::HalfOpen) => "half-open", Some(BreakerState::Closed) => "closed", None => "none" })
-                            x=INST_X + INST_W - 8.0
-                            y=if compact { iy + 4.0 } else { iy - 7.0 }
-                            text-anchor="end"
-                        >
-                            {move || breaker().map_or("", |b| breaker_style(b).0)}
-                        </text>
+                        <g class="inflight" inner_html=move || bars.get()/>
                     </g>
                     {(!compact).then(|| view! {
                         <text x=INST_X + 10.0 y=iy + 9.0 class="node-sub node-info" aria-hidden="true">{detail}</text>
