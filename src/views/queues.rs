@@ -32,22 +32,18 @@ pub fn Queues() -> impl IntoView {
         lab.view
             .with(|v| v.messaging.as_ref().map_or(0, |m| m.subscriptions.len()))
     });
-    let brokers = Memo::new(move |_| {
+    // A closure, not a memo: a new memo type is code in the wasm, and this list is short.
+    let brokers = move || {
         lab.view.with(|v| {
             v.messaging
                 .as_ref()
-                .map(|m| {
-                    m.brokers
-                        .iter()
-                        .map(|b| (b.id, b.faults))
-                        .collect::<Vec<_>>()
-                })
+                .map(|m| m.brokers.iter().map(|b| (b.id, b.faults)).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
-    });
+    };
     view! {
         <ul class="brokers" aria-label="Brokers">
-            {move || brokers.get().into_iter().map(|(id, faults)| {
+            {move || brokers().into_iter().map(|(id, faults)| {
                 let name = lab.with_sim(|s| s.broker(id).to_string());
                 let (glyph, class) = broker_style(faults);
                 view! {
@@ -83,16 +79,29 @@ fn facts(s: &SubscriptionView) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Subscription `index`: its view, redrawn with the cluster's.
-fn subscription(index: usize) -> Memo<Option<SubscriptionView>> {
-    let lab = use_lab();
-    Memo::new(move |_| {
-        lab.view.with(|v| {
-            v.messaging
+/// Subscription `index`'s view, read from the cluster's (a reactive read: what uses it redraws
+/// with the view). Not a memo: each memo type is code in the wasm.
+#[derive(Clone, Copy)]
+struct Sub {
+    lab: crate::state::lab::Lab,
+    index: usize,
+}
+
+impl Sub {
+    fn with<R>(self, f: impl FnOnce(Option<&SubscriptionView>) -> R) -> R {
+        self.lab.view.with(|v| {
+            f(v.messaging
                 .as_ref()
-                .and_then(|m| m.subscriptions.get(index).cloned())
+                .and_then(|m| m.subscriptions.get(self.index)))
         })
-    })
+    }
+}
+
+fn subscription(index: usize) -> Sub {
+    Sub {
+        lab: use_lab(),
+        index,
+    }
 }
 
 /// Subscription `index`'s name in words, its kind in words and its consumer's name.
@@ -112,9 +121,9 @@ fn names(index: usize) -> (String, &'static str, String) {
     })
 }
 
-/// Three bands over the last two minutes: waiting messages, consumer lag (s), and messages
-/// published and acknowledged per second.
-fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
+/// Three bands over the last two minutes, as SVG markup: waiting messages, consumer lag (s), and
+/// messages published and acknowledged per second.
+fn charts(s: &SubscriptionView) -> String {
     let pts = &s.series;
     let x0 = pts.first().map_or(0.0, |p| p.t_ms as f64);
     let x1 = pts.last().map_or(1.0, |p| p.t_ms as f64).max(x0 + 1.0);
@@ -177,11 +186,7 @@ fn charts(s: &SubscriptionView, label: String) -> impl IntoView {
     ] {
         svg += &format!(r#"<path class="{class}" d="{path}"/>"#);
     }
-    view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {W} {}", 3.0 * BAND) role="img" aria-label=label inner_html=svg></svg>
-        </figure>
-    }
+    svg
 }
 
 /// Buttons that act on `target`, each (kind, label, enabled only when `ok()` is this, or
@@ -213,24 +218,33 @@ fn QueueCard(index: usize) -> impl IntoView {
     let label = format!(
         "{name} over the last two minutes: waiting messages, consumer lag and message rates"
     );
-    let body = move || {
+    // Strings, rewritten in the page only when they change (once a simulated second).
+    let summary = Memo::new(move |_| {
         sub.with(|s| {
-            let s = s.as_ref()?;
-            Some(view! {
-                <p class="queue-summary">{format!("{} of {} waiting · consumer lag {:.1} s · {} dead-lettered", s.depth, s.capacity, s.lag_ms as f64 / 1e3, s.counts.dead_lettered)}</p>
-                {charts(s, label.clone())}
+            s.map_or(String::new(), |s| {
+                format!(
+                    "{} of {} waiting · consumer lag {:.1} s · {} dead-lettered",
+                    s.depth,
+                    s.capacity,
+                    s.lag_ms as f64 / 1e3,
+                    s.counts.dead_lettered
+                )
             })
         })
-    };
-    let paused = move || sub.with(|s| s.as_ref().is_some_and(|s| s.paused));
+    });
+    let chart = Memo::new(move |_| sub.with(|s| s.map(charts).unwrap_or_default()));
+    let paused = move || sub.with(|s| s.is_some_and(|s| s.paused));
     view! {
-        <article class="queue-card" aria-label=format!("Queue {name}") data-depth=move || sub.with(|s| s.as_ref().map_or(0, |s| s.depth)).to_string()>
+        <article class="queue-card" aria-label=format!("Queue {name}") data-depth=move || sub.with(|s| s.map_or(0, |s| s.depth)).to_string()>
             <header>
                 <h3>{name.clone()}</h3>
                 <span class="badge">{kind} " → " {consumer}</span>
                 <span class="badge paused" hidden=move || !paused()>"consumers paused"</span>
             </header>
-            {body}
+            <p class="queue-summary">{move || summary.get()}</p>
+            <figure class="chart">
+                <svg viewBox=format!("0 0 {W} {}", 3.0 * BAND) role="img" aria-label=label inner_html=move || chart.get()></svg>
+            </figure>
             <button on:click=move |_| lab.select(Some(Selection::Queue(SubscriptionId::from(index))))>
                 "Inspect and act"
             </button>
@@ -248,12 +262,12 @@ pub fn QueueInspector(id: SubscriptionId) -> impl IntoView {
     let Some(queue) = lab.with_sim(|s| s.subscription_of(id).map(|x| x.0)) else {
         return view! { <p>"No such queue."</p> }.into_any();
     };
-    let running = move || sub.with(|s| s.as_ref().is_some_and(|s| !s.paused));
+    let running = move || sub.with(|s| s.is_some_and(|s| !s.paused));
     view! {
         <div class="inspector" aria-label=format!("Inspector: queue {name}")>
             <h3>"≣ " {name.clone()}</h3>
             <p class="hint">{kind} " → " {consumer}</p>
-            <dl class="facts">{move || sub.with(|s| s.as_ref().map(|s| rows(facts(s))))}</dl>
+            <dl class="facts">{move || sub.with(|s| s.map(|s| rows(facts(s))))}</dl>
             <div class="actions">
                 {act_buttons(ActionTarget::Queue(queue), running, vec![
                     (ActionKind::PauseConsumers, "Pause consumers", Some(true)),

@@ -40,6 +40,8 @@ const INST_X: f64 = 680.0;
 const INST_W: f64 = 236.0;
 const WIDTH: f64 = 924.0;
 const BOX_H: f64 = 50.0;
+/// Width of a queue node: wider than a service's, up to the brokers' column.
+const Q_W: f64 = INST_X - SVC_X - 14.0;
 /// Instances drawn with the diagram; the rest follow [`NODES_PER_FRAME`] per animation frame.
 const NODES_AT_ONCE: usize = 16;
 
@@ -593,7 +595,7 @@ fn messaging(
         let d = arc(k, y + 8.0, svc_y[q.consumer] + 16.0, 30.0);
         svg += &format!(r#"<path class="edge consume" d="{d}" marker-end="url(#arrow)"/>"#);
         if let Some(by) = broker_y(q.broker) {
-            let d = curve(SVC_X + SVC_W, y, INST_X, by);
+            let d = curve(SVC_X + Q_W, y, INST_X, by);
             svg += &format!(r#"<path class="edge hosts" d="{d}"/>"#);
         }
     }
@@ -612,6 +614,12 @@ fn messaging(
                      live: Memo<String>| {
         let pick = move || lab.select(Some(sel));
         let aria = format!("{what} {name}");
+        // Long topic subscription names ("order.created for analytics-service") are cut to
+        // the box; the button's name, the card and the inspector say them whole.
+        let shown = match name.char_indices().nth(27) {
+            Some((end, _)) => format!("{}…", &name[..end]),
+            None => name,
+        };
         view! {
             <g
                 class=move || format!("node {class}{}", if selected(sel) { " selected" } else { "" })
@@ -622,7 +630,7 @@ fn messaging(
                 on:keydown=on_activate(pick)
             >
                 <rect class="box" x=x y=y - BOX_H / 2.0 width=w height=BOX_H rx=rx/>
-                <text x=x + 26.0 y=y - 8.0 class="node-title">{name}</text>
+                <text x=x + 26.0 y=y - 8.0 class="node-title small">{shown}</text>
             </g>
             <g aria-hidden="true" inner_html=move || live.get()/>
         }
@@ -638,7 +646,7 @@ fn messaging(
                         return String::new();
                     };
                     // Whole pixels and seconds: finer steps redraw without a visible change.
-                    let w = SVC_W - 20.0;
+                    let w = Q_W - 20.0;
                     let fill = if s.depth == 0 { 0.0 } else { (s.depth as f64 / s.capacity.max(1) as f64 * w).clamp(2.0, w).round() };
                     format!(
                         r#"<text class="glyph queue-glyph" x="{}" y="{}">≣</text><text class="node-sub node-info" x="{}" y="{}">{} waiting · lag {} s{}</text><rect class="queue-track" x="{}" y="{}" width="{w}" height="5" rx="2"/><rect class="depth-bar" x="{}" y="{}" width="{fill}" height="5" rx="2"/>"#,
@@ -649,7 +657,7 @@ fn messaging(
                     )
                 })
             });
-            node(Selection::Queue(sub), SVC_X, y, SVC_W, "2", "queue", "Queue", q.name.clone(), live)
+            node(Selection::Queue(sub), SVC_X, y, Q_W, "2", "queue", "Queue", q.name.clone(), live)
         })
         .collect_view();
     let nodes_b = brokers
