@@ -37,7 +37,12 @@ pub fn Queues() -> impl IntoView {
         lab.view.with(|v| {
             v.messaging
                 .as_ref()
-                .map(|m| m.brokers.iter().map(|b| (b.id, b.faults)).collect::<Vec<_>>())
+                .map(|m| {
+                    m.brokers
+                        .iter()
+                        .map(|b| (b.id, b.faults))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };

@@ -578,7 +578,7 @@ fn messaging(
             .filter(|(q, _)| q.broker == b)
             .map(|(_, y)| *y);
         let first = ys.next()?;
-        Some((first + ys.last().unwrap_or(first)) / 2.0)
+        Some((first + ys.next_back().unwrap_or(first)) / 2.0)
     };
     let mut svg = String::new();
     if let Some(y) = q_y.first() {
