@@ -8,7 +8,7 @@ use crate::views::alerts::AlertFeed;
 use crate::views::charts::{InstanceCharts, ServiceCharts};
 use crate::views::compare::Compare;
 use crate::views::feed::{EventFeed, Totals};
-use crate::views::inspector::{Explain, Inspector};
+use crate::views::inspector::{close, Explain, Inspector};
 use crate::views::queues::Queues;
 use crate::views::ring::RingPanel;
 use crate::views::scenario::{AboutRun, LinkError, ScenarioBar};
@@ -114,7 +114,7 @@ pub fn App() -> impl IntoView {
             let total = Memo::new(|_| STAGES);
             provide_context(Stage(use_progressive(total, 1, 1)));
             view! {
-                <main class="layout">
+                <main class="layout" on:keydown=move |ev| if ev.key() == "Escape" { close(lab) }>
                     <div class="main-col">
                         <Panel id="topology" title="Topology"><Topology/></Panel>
                         <Show when=move || lab.view.with(|v| v.messaging.is_some())>

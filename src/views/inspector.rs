@@ -29,30 +29,29 @@ const DURATIONS: [(Option<u64>, &str); 4] = [
     (Some(60_000), "60 s"),
 ];
 
+/// Clears the selection (on a phone: closes the inspector's sheet); focus goes back to what was
+/// selected in the topology rather than to the page's start. Close and Escape (anywhere in the
+/// page's panels, `views/app.rs`) call it.
+pub fn close(lab: Lab) {
+    if lab.selection.with_untracked(Option::is_none) {
+        return;
+    }
+    if let Ok(Some(e)) = document()
+        .query_selector(".topology-panel .selected, .topology-panel [aria-pressed=\"true\"]")
+    {
+        // An SVG node has `focus()` too (web-sys calls it by name on the object).
+        let _ = e.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+    lab.select(None);
+}
+
 /// The inspector panel: what is selected, its details and actions.
 #[component]
 pub fn Inspector() -> impl IntoView {
     let lab = use_lab();
-    // Escape or Close clears the selection (on a phone: closes the inspector's sheet), and
-    // focus goes back to what was selected in the topology rather than to the page's start.
-    let close = move || {
-        if let Ok(Some(e)) = document()
-            .query_selector(".topology-panel .selected, .topology-panel [aria-pressed=\"true\"]")
-        {
-            // An SVG node has `focus()` too (web-sys calls it by name on the object).
-            let _ = e.unchecked_into::<web_sys::HtmlElement>().focus();
-        }
-        lab.select(None);
-    };
+    let close = move || close(lab);
     view! {
-        <div
-            class="inspector-body"
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" && lab.selection.with_untracked(Option::is_some) {
-                    close();
-                }
-            }
-        >
+        <div class="inspector-body">
         <Show when=move || lab.selection.with(Option::is_some)>
             <button class="inspector-close" on:click=move |_| close() title="Close the inspector (Escape)">
                 "Close"

@@ -55,6 +55,14 @@ test('a consumer outage becomes a backlog, not failed orders', async ({ page }) 
   await expect(inspector(page).getByRole('button', { name: 'Crash' })).toBeDisabled();
   await inspector(page).getByRole('button', { name: 'Recover' }).click();
   await expect(page.getByRole('list', { name: 'Events, newest first' })).toContainText('broker broker-1 is back');
+  // By keyboard: Enter on the queue node opens it; Escape, with focus still on the node, closes
+  // the inspector and leaves focus where it was.
+  await node.focus();
+  await page.keyboard.press('Enter');
+  await expect(inspector(page).getByRole('button', { name: 'Purge' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(inspector(page).getByRole('button', { name: 'Purge' })).toHaveCount(0);
+  await expect(node).toBeFocused();
 });
 
 test('compare mode: the same orders as a call fail during the outage, through the queue none', async ({ page }) => {

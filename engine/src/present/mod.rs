@@ -159,7 +159,9 @@ pub fn metric(m: AlertMetric, v: f64) -> String {
         }
         AlertMetric::P99Ms => format!("{v:.0} ms"),
         AlertMetric::RequestRate => format!("{v:.1} req/s"),
-        AlertMetric::QueueLagS => format!("{v:.1} s"),
+        // Two decimals: a lag alert fires just past its threshold, and "30.0 s, above 30.0 s"
+        // would read as a contradiction.
+        AlertMetric::QueueLagS => format!("{v:.2} s"),
         AlertMetric::HealthyInstances
         | AlertMetric::BreakersOpen
         | AlertMetric::QueueLength
@@ -442,7 +444,7 @@ mod tests {
                 "98.8 req/s",
                 "2",
                 "1240",
-                "58.0 s",
+                "58.04 s",
                 "3",
             ]
         "#]]
