@@ -21,7 +21,8 @@ pub fn severity_icon(s: Severity) -> &'static str {
 pub fn EventFeed() -> impl IntoView {
     let lab = use_lab();
     view! {
-        <ol class="feed" aria-label="Events, newest first" aria-live="polite">
+        // Focusable: it scrolls, and a keyboard user must be able to scroll it.
+        <ol class="feed" aria-label="Events, newest first" aria-live="polite" tabindex="0">
             <For each=move || lab.feed.get() key=|e| e.seq let:e>
                 <li class=format!("sev-{}", e.severity.label()) data-kind=e.kind>
                     <time>{SimTime(e.at.as_us()).to_string()}</time>

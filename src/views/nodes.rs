@@ -105,32 +105,24 @@ pub fn queue_shape(lab: Lab) -> (Vec<QueueShape>, Vec<String>) {
             // Grouped by broker without a sort (a sort's code costs more than these loops).
             let mut shapes = Vec::new();
             for (bi, b) in m.brokers.iter().enumerate() {
-                let mut k = 0;
-                for q in &m.queues {
-                    for consumer in &q.consumers {
-                        let sub = SubscriptionId::from(k);
-                        k += 1;
-                        if q.broker != b.name {
-                            continue;
-                        }
-                        shapes.push(QueueShape {
-                            sub,
-                            name: present::subscription(sub, s),
-                            broker: BrokerId::from(bi),
-                            consumer: cfg
-                                .services
-                                .iter()
-                                .position(|x| &x.name == consumer)
-                                .unwrap_or(0),
-                            producers: cfg
-                                .services
-                                .iter()
-                                .enumerate()
-                                .filter(|(_, svc)| svc.publishes.iter().any(|p| p.queue == q.name))
-                                .map(|(i, _)| i)
-                                .collect(),
-                        });
+                for (sub, qi, consumer) in m.subscriptions() {
+                    let q = &m.queues[qi];
+                    if q.broker != b.name {
+                        continue;
                     }
+                    shapes.push(QueueShape {
+                        sub,
+                        name: present::subscription(sub, s),
+                        broker: BrokerId::from(bi),
+                        consumer: cfg.service_id(consumer).map_or(0, |c| c.index()),
+                        producers: cfg
+                            .services
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, svc)| svc.publishes.iter().any(|p| p.queue == q.name))
+                            .map(|(i, _)| i)
+                            .collect(),
+                    });
                 }
             }
             let brokers = m.brokers.iter().map(|b| b.name.clone()).collect();

@@ -100,6 +100,11 @@ impl Sub {
                 .and_then(|m| m.subscriptions.get(self.index)))
         })
     }
+
+    /// The simulated time of its newest per-second point, ms: what its chart changes with.
+    fn newest_ms(self) -> u64 {
+        self.with(|s| s.and_then(|s| s.series.last()).map_or(0, |p| p.t_ms))
+    }
 }
 
 fn subscription(index: usize) -> Sub {
@@ -237,7 +242,13 @@ fn QueueCard(index: usize) -> impl IntoView {
             })
         })
     });
-    let chart = Memo::new(move |_| sub.with(|s| s.map(charts).unwrap_or_default()));
+    // The chart is redrawn with each new per-second point, not on every frame.
+    let newest = Memo::new(move |_| sub.newest_ms());
+    let chart = Memo::new(move |_| {
+        // Read, not only tracked: a memo that is never read never runs, so never changes.
+        newest.get();
+        untrack(|| sub.with(|s| s.map(charts).unwrap_or_default()))
+    });
     let paused = move || sub.with(|s| s.is_some_and(|s| s.paused));
     view! {
         <article class="queue-card" aria-label=format!("Queue {name}") data-depth=move || sub.with(|s| s.map_or(0, |s| s.depth)).to_string()>

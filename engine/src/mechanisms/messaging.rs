@@ -18,7 +18,7 @@
 //! This module is the state of one subscription's backlog and its accounting; the simulation
 //! (`sim/messaging.rs`) moves messages between producers, brokers and consumers.
 
-use crate::common::{count, name, range, ConfigError, MAX_TIMEOUT_MS};
+use crate::common::{count, name, range, ConfigError, SubscriptionId, MAX_TIMEOUT_MS};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -173,6 +173,19 @@ pub struct PublishConfig {
 }
 
 impl MessagingConfig {
+    /// The subscriptions in id order, each queue's consumers in turn (a queue has one, a
+    /// topic one per subscriber), as (id, index of the queue, the consuming service's name).
+    /// The one place that numbers them: the run, alert scopes and the page all follow it.
+    pub fn subscriptions(&self) -> Vec<(SubscriptionId, usize, &str)> {
+        let mut v = Vec::new();
+        for (qi, q) in self.queues.iter().enumerate() {
+            for c in &q.consumers {
+                v.push((SubscriptionId::from(v.len()), qi, c.as_str()));
+            }
+        }
+        v
+    }
+
     /// Checks names, limits and references; `services` are the cluster's service names.
     ///
     /// Errors: the [`ConfigError`] naming the first bad field.

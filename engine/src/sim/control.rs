@@ -3,7 +3,7 @@
 
 use super::{ActiveFault, Pending, Process, Simulation, METRICS_TICK_US};
 use crate::common::Role;
-use crate::common::{InstanceId, ServiceId, SubscriptionId};
+use crate::common::{InstanceId, ServiceId};
 use crate::mechanisms::action::{ActionKind, FaultState};
 use crate::mechanisms::alerts::{AlertEngine, AlertMetric, AlertRule, Scope, Target};
 use crate::mechanisms::balancer::LoadReport;
@@ -30,7 +30,8 @@ pub(super) fn build_alerts(cfg: &ClusterConfig, rules: Vec<AlertRule>) -> AlertE
         .enumerate()
         .map(|(i, c)| (InstanceId::from(i), c.address.as_str()))
         .collect();
-    AlertEngine::new(rules, |r| match &r.scope {
+    AlertEngine::new(rules, |r| {
+        match &r.scope {
         Scope::EachService => services.iter().map(|s| Target::Service(*s)).collect(),
         Scope::EachInstance => instances
             .iter()
@@ -48,16 +49,16 @@ pub(super) fn build_alerts(cfg: &ClusterConfig, rules: Vec<AlertRule>) -> AlertE
             .map(|(i, _)| Target::Instance(*i))
             .collect(),
         Scope::Data => vec![Target::Data],
-        // Subscriptions in the order `start_messaging` makes them: per queue, per consumer.
         Scope::EachQueue | Scope::Queue(_) => cfg
             .messaging
             .iter()
-            .flat_map(|m| &m.queues)
-            .flat_map(|q| q.consumers.iter().map(move |_| q))
-            .enumerate()
-            .filter(|(_, q)| !matches!(&r.scope, Scope::Queue(n) if *n != q.name))
-            .map(|(k, _)| Target::Subscription(SubscriptionId::from(k)))
+            .flat_map(|m| {
+                m.subscriptions().into_iter()
+                    .filter(|(_, qi, _)| !matches!(&r.scope, Scope::Queue(n) if *n != m.queues[*qi].name))
+                    .map(|(sub, ..)| Target::Subscription(sub))
+            })
             .collect(),
+    }
     })
 }
 

@@ -79,36 +79,73 @@ pub(crate) struct MessagePlane {
     next_msg: u64,
     /// Faults started per broker, so a fault's end does not end a later one.
     broker_nth: Vec<u32>,
+    /// What each service publishes per handled request, by service index.
+    targets: Vec<Vec<PublishTarget>>,
+}
+
+/// One queue or topic a service publishes to, resolved from the config at time 0.
+#[derive(Clone, Copy, Debug)]
+struct PublishTarget {
+    /// Index of the queue or topic.
+    queue: usize,
+    /// Messages per handled request (see `PublishConfig::per_request`).
+    per_request: f64,
+    capacity: u32,
+    overflow: Overflow,
+    /// Share of poison messages.
+    poison: f64,
+    broker: BrokerId,
 }
 
 impl Simulation {
     /// Time 0: a subscription per queue and per topic subscriber.
     pub(super) fn start_messaging(&mut self) {
         let Some(m) = &self.cfg.messaging else { return };
-        let mut subs = Vec::new();
-        for (qi, q) in m.queues.iter().enumerate() {
-            let broker = m
-                .brokers
-                .iter()
-                .position(|b| b.name == q.broker)
-                .expect("validated: queues name brokers");
-            for c in &q.consumers {
-                let service = self
+        let broker = |qi: usize| {
+            let b = m.brokers.iter().position(|b| b.name == m.queues[qi].broker);
+            BrokerId::from(b.expect("validated: queues name brokers"))
+        };
+        let subs = m
+            .subscriptions()
+            .into_iter()
+            .map(|(_, qi, c)| Subscription {
+                queue: qi,
+                broker: broker(qi),
+                service: self
                     .service_by_name(c)
-                    .expect("validated: consumers name services");
-                subs.push(Subscription {
-                    queue: qi,
-                    broker: BrokerId::from(broker),
-                    service,
-                    backlog: Backlog::default(),
-                    cursor: 0,
-                    paused: false,
-                    building: false,
-                    last: MessageCounts::default(),
-                    series: VecDeque::with_capacity(QUEUE_SERIES),
-                });
-            }
-        }
+                    .expect("validated: consumers name services"),
+                backlog: Backlog::default(),
+                cursor: 0,
+                paused: false,
+                building: false,
+                last: MessageCounts::default(),
+                series: VecDeque::with_capacity(QUEUE_SERIES),
+            })
+            .collect();
+        // What each service publishes, resolved once: a handled request publishes without a
+        // lookup by name or an allocation.
+        self.msg.targets = self
+            .cfg
+            .services
+            .iter()
+            .map(|svc| {
+                svc.publishes
+                    .iter()
+                    .filter_map(|p| {
+                        let qi = m.queues.iter().position(|q| q.name == p.queue)?;
+                        let q = &m.queues[qi];
+                        Some(PublishTarget {
+                            queue: qi,
+                            per_request: p.per_request,
+                            capacity: q.capacity,
+                            overflow: q.overflow,
+                            poison: q.poison_fraction,
+                            broker: broker(qi),
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         self.msg.brokers = vec![BrokerFaults::default(); m.brokers.len()];
         self.msg.broker_nth = vec![0; m.brokers.len()];
         self.msg.subs = subs;
@@ -133,15 +170,12 @@ impl Simulation {
 
     /// The longest broker round trip among the queues `svc` publishes to, µs.
     pub(super) fn publish_latency_us(&self, svc: ServiceId) -> u64 {
-        let Some(m) = &self.cfg.messaging else {
-            return 1;
-        };
-        self.cfg.services[svc.index()]
-            .publishes
-            .iter()
-            .filter_map(|p| m.queues.iter().find(|q| q.name == p.queue))
-            .filter_map(|q| m.brokers.iter().position(|b| b.name == q.broker))
-            .map(|b| self.broker_latency_us(BrokerId::from(b)))
+        self.msg
+            .targets
+            .get(svc.index())
+            .into_iter()
+            .flatten()
+            .map(|t| self.broker_latency_us(t.broker))
             .max()
             .unwrap_or(1)
     }
@@ -150,31 +184,10 @@ impl Simulation {
     /// backlogs. `Ok(true)`: done; `Ok(false)`: a broker does not answer (hung or cut off),
     /// ask again later; `Err`: the publish failed (broker down, or a full queue that rejects).
     pub(super) fn publish_now(&mut self, svc: ServiceId) -> Result<bool, ErrorCause> {
-        let Some(m) = &self.cfg.messaging else {
-            return Ok(true);
-        };
-        // (queue, messages per request, capacity, overflow, poison share, broker) per publish.
-        let targets: Vec<(usize, f64, u32, Overflow, f64, BrokerId)> = self.cfg.services
-            [svc.index()]
-        .publishes
-        .iter()
-        .filter_map(|p| {
-            let qi = m.queues.iter().position(|q| q.name == p.queue)?;
-            let q = &m.queues[qi];
-            let b = m.brokers.iter().position(|b| b.name == q.broker)?;
-            Some((
-                qi,
-                p.per_request,
-                q.capacity,
-                q.overflow,
-                q.poison_fraction,
-                BrokerId::from(b),
-            ))
-        })
-        .collect();
+        let n_targets = self.msg.targets.get(svc.index()).map_or(0, Vec::len);
         // Every broker this publish needs must answer before any message is taken.
-        for &(.., b) in &targets {
-            let f = self.msg.brokers[b.index()];
+        for k in 0..n_targets {
+            let f = self.msg.brokers[self.msg.targets[svc.index()][k].broker.index()];
             if f.down {
                 return Err(ErrorCause::ConnectionRefused);
             }
@@ -182,7 +195,15 @@ impl Simulation {
                 return Ok(false);
             }
         }
-        for (qi, per_request, capacity, overflow, poison, _) in targets {
+        for k in 0..n_targets {
+            let PublishTarget {
+                queue: qi,
+                per_request,
+                capacity,
+                overflow,
+                poison,
+                ..
+            } = self.msg.targets[svc.index()][k];
             let whole = per_request.floor();
             // Always draw, so the random stream does not depend on the fraction.
             let extra = self.rng.chance(per_request - whole);
