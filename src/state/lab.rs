@@ -747,20 +747,28 @@ impl Lab {
         }
     }
 
-    /// Advances both runs (in compare mode) towards `to`, [`EVENTS_PER_CHECK`] events at a
-    /// time each, until both get there or the wall clock passes `deadline_ms` (then the page
-    /// is behind the chosen speed, and side B may be a few events behind side A until the
-    /// next frame).
+    /// Advances both runs (in compare mode) towards `to`, [`EVENTS_PER_CHECK`] events of side
+    /// A at a time, side B following to A's instant after each, until A gets there or the
+    /// wall clock passes `deadline_ms` (then the page is behind the chosen speed). Both sides
+    /// always stop at the same simulated instant, so they never show different requests:
+    /// with equal event counts instead, a side whose strategy makes more events fell behind
+    /// on a busy frame and the page said "the sides differ" for a moment.
     fn advance_until(&self, to: SimTime, deadline_ms: f64) {
         loop {
             let mut done = true;
             self.sim
-                .update_value(|a| done &= a.run_until_bounded(to, EVENTS_PER_CHECK));
-            self.compare.update_value(|b| {
-                if let Some(b) = b {
-                    done &= b.run_until_bounded(to, EVENTS_PER_CHECK);
-                }
-            });
+                .update_value(|a| done = a.run_until_bounded(to, EVENTS_PER_CHECK));
+            if self.compare.with_value(Option::is_some) {
+                // A finishes the instant it stopped in, B runs to the end of that instant too.
+                let at = self.sim.with_value(Simulation::now);
+                self.sim
+                    .update_value(|a| while !a.run_until_bounded(at, EVENTS_PER_CHECK) {});
+                self.compare.update_value(|b| {
+                    if let Some(b) = b {
+                        while !b.run_until_bounded(at, EVENTS_PER_CHECK) {}
+                    }
+                });
+            }
             if done || wall_ms() > deadline_ms {
                 return;
             }
