@@ -12,6 +12,9 @@
 //! ha-sim scenario --preset breaker > s.json    # the scenario document
 //! ha-sim run --link 'http://127.0.0.1:8080/#s=…'
 //! ha-sim run --scenario s.json
+//! ha-sim lessons                               # the built-in lessons
+//! ha-sim lesson discovery                      # play one headless: steps, times, answers
+//! ha-sim lesson --link 'http://127.0.0.1:8080/#s=…'   # a lesson made in the page
 //! ```
 //!
 //! An action (`--action`, the page's vocabulary) is `KIND[=X][:TARGET]@START_S[+DURATION_S]`,
@@ -86,6 +89,22 @@ struct Source {
 enum Cmd {
     /// List the preset names with their titles.
     Presets,
+    /// List the built-in lessons: name, preset, title and step count.
+    Lessons,
+    /// Play a lesson headless and print, for each step, its index, the simulated time it was
+    /// reached, its trigger and, for a question, the engine's answer. Exits 2 with a named
+    /// error when a trigger never happens within the scenario's duration or a question has
+    /// no answer.
+    Lesson {
+        /// A built-in lesson (see `ha-sim lessons`).
+        name: Option<String>,
+        /// A share link whose scenario carries a lesson (made or edited in the page).
+        #[arg(long)]
+        link: Option<String>,
+        /// A scenario JSON file that carries a lesson.
+        #[arg(long)]
+        scenario: Option<std::path::PathBuf>,
+    },
     /// Run a scenario and print the run report.
     Run {
         #[command(flatten)]
@@ -357,6 +376,58 @@ fn run(
     serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())
 }
 
+#[derive(Serialize)]
+struct LessonLine {
+    name: &'static str,
+    preset: Option<String>,
+    title: String,
+    steps: usize,
+}
+
+fn lessons() -> Result<String, String> {
+    let mut lines = Vec::new();
+    for (name, _) in ha_engine::scenario::lessons::ALL {
+        let sc = ha_engine::scenario::lessons::scenario(name)
+            .expect("listed")
+            .map_err(|e| format!("lesson {name}: {e}"))?;
+        let l = sc.lesson.expect("a lesson");
+        lines.push(LessonLine {
+            name,
+            preset: sc.preset,
+            title: l.title,
+            steps: l.steps.len(),
+        });
+    }
+    serde_json::to_string_pretty(&lines).map_err(|e| e.to_string())
+}
+
+fn lesson(
+    name: Option<&str>,
+    link: Option<&str>,
+    path: Option<&std::path::Path>,
+) -> Result<String, String> {
+    let sc = match (name, link, path) {
+        (Some(n), None, None) => ha_engine::scenario::lessons::scenario(n)
+            .ok_or_else(|| {
+                let names: Vec<_> = ha_engine::scenario::lessons::ALL
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect();
+                format!("unknown lesson {n:?}; lessons: {}", names.join(", "))
+            })?
+            .map_err(|e| format!("lesson {n}: {e}"))?,
+        (None, Some(l), None) => Scenario::from_link(l).map_err(|e| format!("bad link: {e}"))?,
+        (None, None, Some(p)) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            Scenario::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))?
+        }
+        _ => return Err("give one of: a lesson name, --link URL or --scenario FILE".into()),
+    };
+    let steps = ha_engine::sim::player::play(&sc).map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&steps).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = match cli.command {
@@ -378,6 +449,12 @@ fn main() -> ExitCode {
             dump_config,
             feed,
         } => run(&source, seconds, &crash, &restart, dump_config, feed),
+        Cmd::Lessons => lessons(),
+        Cmd::Lesson {
+            name,
+            link,
+            scenario,
+        } => lesson(name.as_deref(), link.as_deref(), scenario.as_deref()),
         Cmd::Link { source, base } => load(&source).map(|sc| sc.to_link(&base)),
         Cmd::Scenario { source } => load(&source).map(|sc| sc.to_json()),
         Cmd::Ring {

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub mod config;
+pub mod lesson;
+pub mod lessons;
 pub mod presets;
 
 /// The scenario format version this build reads and writes.
@@ -78,6 +80,9 @@ pub struct Scenario {
     /// View settings.
     #[serde(default)]
     pub view: ViewSettings,
+    /// A guided lesson over this run, if any ([`lesson`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<lesson::Lesson>,
 }
 
 /// Why a scenario, code or link was refused. Each names the problem for people.
@@ -109,6 +114,8 @@ pub enum ScenarioError {
     Field(&'static str, String),
     /// The cluster is invalid.
     Config(ConfigError),
+    /// The lesson is invalid.
+    Lesson(lesson::LessonError),
 }
 
 impl fmt::Display for ScenarioError {
@@ -158,6 +165,7 @@ impl fmt::Display for ScenarioError {
             ),
             ScenarioError::Field(field, why) => write!(f, "{field}: {why}"),
             ScenarioError::Config(e) => write!(f, "the cluster is invalid: {e}"),
+            ScenarioError::Lesson(e) => write!(f, "the lesson is invalid: {e}"),
         }
     }
 }
@@ -183,6 +191,7 @@ impl Scenario {
             duration_s: p.duration_s,
             cluster: p.config.clone(),
             view: ViewSettings::default(),
+            lesson: None,
         }
     }
 
@@ -236,6 +245,10 @@ impl Scenario {
             ));
         }
         self.cluster.validate()?;
+        if let Some(l) = &self.lesson {
+            l.validate(&self.cluster, self.duration_s)
+                .map_err(ScenarioError::Lesson)?;
+        }
         Ok(())
     }
 

@@ -25,6 +25,7 @@ pub mod event;
 pub mod explain;
 pub mod messaging;
 pub mod notice;
+pub mod player;
 pub mod queue;
 mod request;
 mod timeline;
