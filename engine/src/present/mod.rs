@@ -8,6 +8,7 @@
 
 mod errors;
 mod explain;
+pub mod lesson;
 mod notice;
 pub mod report;
 

@@ -113,7 +113,7 @@ impl Simulation {
     pub fn notice_is(&self, n: &Notice, fact: Fact, of: Option<&str>) -> bool {
         use Notice::*;
         let inst = |i: InstanceId| of.is_none_or(|o| self.address(i) == o);
-        let svc = |s: crate::ServiceId| {
+        let svc = |s: crate::common::ServiceId| {
             of.is_none_or(|o| {
                 self.config()
                     .services

@@ -1,0 +1,281 @@
+//! Lessons in words: what a step waits for, a question's answer beside the learner's guess,
+//! and why a lesson was refused ([`LessonError`]'s `Display`). The page and `ha-sim` say the
+//! same sentences; golden tests below hold them.
+
+use crate::scenario::lesson::{
+    Fact, LessonError, Measure, Question, Step, MAX_STEPS, MAX_STEP_CHARS,
+};
+use crate::sim::player::{Answer, Reading};
+use std::fmt;
+
+/// The unit a measure's number is in, as words follow it (`requests`, `s`, `ms`, `%`).
+pub fn unit(m: Measure) -> &'static str {
+    match m {
+        Measure::Failed | Measure::Rejected | Measure::ShortCircuited | Measure::Requests => {
+            "requests"
+        }
+        Measure::Retries => "retries",
+        Measure::Seconds | Measure::QueueLagS => "s",
+        Measure::P99Ms => "ms",
+        Measure::Upstreams => "upstreams",
+        Measure::QueueDepth | Measure::DeadLettered => "messages",
+        Measure::KeysMovedPct => "%",
+        Measure::UnderReplicated => "keys",
+        Measure::BreakerState | Measure::AlertState => "",
+    }
+}
+
+/// A measured number as a sentence shows it: whole for counts, one decimal otherwise.
+pub fn number(m: Measure, v: f64) -> String {
+    let whole = !matches!(
+        m,
+        Measure::Seconds | Measure::QueueLagS | Measure::P99Ms | Measure::KeysMovedPct
+    );
+    let n = if whole {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    };
+    match unit(m) {
+        "" => n,
+        "%" => format!("{n} %"),
+        u => format!("{n} {u}"),
+    }
+}
+
+/// What a step's trigger waits for: "the registry expires 192.168.1.11:8080", "0:30",
+/// "you: crash:192.168.1.11:8080"; `None` for a step that starts at once.
+pub fn waiting_for(step: &Step) -> Option<String> {
+    if let Some(t) = step.at_s {
+        let t = t.max(0.0) as u64;
+        return Some(format!("the run to reach {}:{:02}", t / 60, t % 60));
+    }
+    if let Some(spec) = &step.wait_for {
+        return Some(format!("you: {spec} (or press Do it)"));
+    }
+    if let Some(w) = &step.when {
+        return Some(format!(
+            "{}{} above {}",
+            measure_name(w.measure),
+            w.of.as_ref().map_or(String::new(), |o| format!(" of {o}")),
+            number(w.measure, w.above)
+        ));
+    }
+    let on = step.on.as_ref()?;
+    let of = on.of.as_deref().unwrap_or("any");
+    Some(match on.fact {
+        Fact::InstanceCrashed => format!("{of} to crash"),
+        Fact::InstanceReady => format!("{of} to be up and serving"),
+        Fact::Expired => format!("the registry to expire {of}"),
+        Fact::UpstreamsChanged => format!("{of}'s upstreams to change"),
+        Fact::MarkedUnhealthy => format!("the health checker to mark {of} unhealthy"),
+        Fact::MarkedHealthy => format!("the health checker to mark {of} healthy"),
+        Fact::Ejected => format!("outlier ejection to eject {of}"),
+        Fact::BackupPromoted => format!("a backup to replace {of}"),
+        Fact::Failback => format!("failback to {of}"),
+        Fact::RecoveryGaveUp => format!("the failover manager to give up on {of}"),
+        Fact::BreakerOpened => format!("a breaker towards {of} to open"),
+        Fact::BreakerHalfOpen => format!("a breaker towards {of} to go half-open"),
+        Fact::BreakerClosed => format!("a breaker towards {of} to close"),
+        Fact::AlertPending => format!("alert {of} to go pending"),
+        Fact::AlertFiring => format!("alert {of} to fire"),
+        Fact::AlertResolved => format!("alert {of} to resolve"),
+        Fact::PanicMode => format!("{of}'s balancer to panic"),
+        Fact::DataNodeFailed => format!("data node {of} to fail"),
+        Fact::DataMembership => format!("data node {of} to join or leave"),
+        Fact::Repaired => "repair to finish".to_string(),
+        Fact::BacklogBuilding => format!("a backlog to build in {of}"),
+        Fact::BacklogDrained => format!("{of}'s backlog to drain"),
+        Fact::DeadLettered => format!("a message from {of} to be dead-lettered"),
+    })
+}
+
+/// A measure's name in words.
+pub fn measure_name(m: Measure) -> &'static str {
+    match m {
+        Measure::Failed => "failed requests",
+        Measure::Rejected => "requests refused (429)",
+        Measure::ShortCircuited => "requests failed fast by a breaker",
+        Measure::Requests => "requests served",
+        Measure::Retries => "retries",
+        Measure::Seconds => "simulated seconds",
+        Measure::P99Ms => "p99 latency",
+        Measure::Upstreams => "upstreams",
+        Measure::QueueDepth => "messages waiting",
+        Measure::QueueLagS => "consumer lag",
+        Measure::DeadLettered => "messages dead-lettered",
+        Measure::KeysMovedPct => "keys moved",
+        Measure::UnderReplicated => "under-replicated keys",
+        Measure::BreakerState => "breaker state",
+        Measure::AlertState => "alert state",
+    }
+}
+
+/// The reveal: the engine's answer, the learner's guess beside it (if they gave one), and
+/// whether it counts as right. The question's `why` follows it on the card.
+pub fn reveal(q: &Question, answer: &Answer, guess: Option<&str>) -> String {
+    let measured = match (&answer.choice, answer.value) {
+        (Some(c), Reading::Number(v)) => format!("{c} ({})", number(q.measure, v)),
+        (Some(c), Reading::Label(_)) => c.replace('_', "-"),
+        (None, Reading::Number(v)) => number(q.measure, v),
+        (None, Reading::Label(l)) => l.replace('_', "-"),
+    };
+    let verdict = match guess.map(str::trim).filter(|g| !g.is_empty()) {
+        None => "You gave no guess.".to_string(),
+        Some(g) if answer.judges(q, g) => format!("You said {}: right.", g.replace('_', "-")),
+        Some(g) => format!(
+            "You said {}{}.",
+            g.replace('_', "-"),
+            if answer.choice.is_some() {
+                String::new()
+            } else {
+                format!(
+                    ", outside the {} % counted as right",
+                    q.tolerance_pct.unwrap_or(20.0)
+                )
+            }
+        ),
+    };
+    format!("The engine measured {measured}. {verdict}")
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use LessonError::*;
+        match self {
+            StepCount(n) => write!(f, "a lesson has 1 to {MAX_STEPS} steps; this one has {n}"),
+            Title => write!(f, "the lesson's title must be 1 to 200 characters"),
+            TooLong(s) => write!(f, "step {s}: a text is longer than {MAX_STEP_CHARS} characters"),
+            Markup(s, tag) => write!(
+                f,
+                "step {s}: the text contains markup ({tag}…); lesson texts are plain text with **bold**, `code` and - lists"
+            ),
+            TwoTriggers(s) => write!(
+                f,
+                "step {s}: a step starts on one trigger: at_s, on, wait_for or when, not several"
+            ),
+            PastTheEnd(s, t, d) => write!(
+                f,
+                "step {s}: at_s is {t}; it must be between 0 and the scenario's {d} s"
+            ),
+            TimeGoesBack(s) => write!(f, "step {s}: its time is before the step before it"),
+            UnknownName(s, field, name) => {
+                write!(f, "step {s}: {field}: nothing in the cluster is named \"{name}\"")
+            }
+            NeedsElement(s, field) => write!(
+                f,
+                "step {s}: {field}: this measure needs an element (of), or takes none"
+            ),
+            Action(s, why) => write!(f, "step {s}: wait_for: {why}"),
+            Choices(s, why) => write!(f, "step {s}: question choices: {why}"),
+            NoReveal(s) => write!(
+                f,
+                "step {s}: a question needs a later step (reveal_at) where its answer is revealed"
+            ),
+            Setting(s, field) => write!(f, "step {s}: {field} is out of range"),
+            NeverReached(s, d) => write!(
+                f,
+                "step {s}: its trigger never happened within the scenario's {d} s"
+            ),
+            NoAnswer(s) => write!(f, "step {s}: the engine has no value for the question"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::lesson::{FactTrigger, Pick};
+    use expect_test::expect;
+
+    fn q(measure: Measure, choices: &[&str], pick: Option<Pick>) -> Question {
+        Question {
+            ask: "?".into(),
+            measure,
+            of: None,
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+            pick,
+            tolerance_pct: Some(25.0),
+            reveal_at: None,
+            why: String::new(),
+        }
+    }
+
+    #[test]
+    fn reveals_read_as_sentences() {
+        let n = q(Measure::Failed, &[], None);
+        let a = Answer {
+            value: Reading::Number(295.0),
+            choice: None,
+            readings: vec![],
+        };
+        expect!["The engine measured 295 requests. You said 300: right."].assert_eq(&reveal(
+            &n,
+            &a,
+            Some("300"),
+        ));
+        expect![
+            "The engine measured 295 requests. You said 100, outside the 25 % counted as right."
+        ]
+        .assert_eq(&reveal(&n, &a, Some("100")));
+        expect!["The engine measured 295 requests. You gave no guess."]
+            .assert_eq(&reveal(&n, &a, None));
+        let c = q(Measure::Requests, &["a", "b"], Some(Pick::Most));
+        let a = Answer {
+            value: Reading::Number(993.0),
+            choice: Some("a".into()),
+            readings: vec![993.0, 497.0],
+        };
+        expect!["The engine measured a (993 requests). You said b."].assert_eq(&reveal(
+            &c,
+            &a,
+            Some("b"),
+        ));
+        let s = q(
+            Measure::BreakerState,
+            &["closed", "open", "half_open"],
+            None,
+        );
+        let a = Answer {
+            value: Reading::Label("half_open"),
+            choice: Some("half_open".into()),
+            readings: vec![],
+        };
+        expect!["The engine measured half-open. You said half-open: right."].assert_eq(&reveal(
+            &s,
+            &a,
+            Some("half_open"),
+        ));
+        let t = q(Measure::Seconds, &[], None);
+        let a = Answer {
+            value: Reading::Number(29.2514),
+            choice: None,
+            readings: vec![],
+        };
+        expect!["The engine measured 29.3 s. You said 30: right."].assert_eq(&reveal(
+            &t,
+            &a,
+            Some("30"),
+        ));
+    }
+
+    #[test]
+    fn waits_read_as_words() {
+        let on = Step {
+            on: Some(FactTrigger {
+                fact: Fact::Expired,
+                of: Some("192.168.1.11:8080".into()),
+            }),
+            ..Step::default()
+        };
+        expect!["the registry to expire 192.168.1.11:8080"].assert_eq(&waiting_for(&on).unwrap());
+        let at = Step {
+            at_s: Some(90.0),
+            ..Step::default()
+        };
+        expect!["the run to reach 1:30"].assert_eq(&waiting_for(&at).unwrap());
+        assert_eq!(waiting_for(&Step::default()), None);
+        expect!["step 3: the text contains markup (<scrip…); lesson texts are plain text with **bold**, `code` and - lists"]
+            .assert_eq(&LessonError::Markup(3, "<scrip".into()).to_string());
+    }
+}
