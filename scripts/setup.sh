@@ -35,6 +35,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+if ! command -v zopfli >/dev/null; then
+  say "installing zopfli from Debian (precompressed release files)"
+  apt_install zopfli
+fi
+
 if ! command -v npm >/dev/null; then
   say "installing Node.js and npm from Debian"
   apt_install nodejs npm

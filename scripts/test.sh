@@ -51,13 +51,22 @@ step "release build"
 trunk build --release --offline
 
 step "size: everything the page loads, gzipped, within 500 KB"
+# The bytes the page loads are the precompressed .gz files the server sends (zopfli's gzip,
+# scripts/post-build.sh), plus one built-in lesson when a learner opens it (the largest is
+# counted). `gzip -9` of the same files is printed beside them.
 total=0
+plain=0
 for f in dist/*.wasm dist/*.js dist/*.css dist/index.html; do
-  n=$(gzip -9c "$f" | wc -c)
-  printf '%9d B  %s\n' "$n" "$(basename "$f")" >&2
+  n=$(wc -c < "$f.gz")
+  g=$(gzip -9c "$f" | wc -c)
+  printf '%9d B  %s.gz  (gzip -9: %d B)\n' "$n" "$(basename "$f")" "$g" >&2
   total=$((total + n))
+  plain=$((plain + g))
 done
-printf '%9d B  total (ceiling 500000)\n' "$total" >&2
+lesson=$(for f in dist/lessons/*.json.gz; do wc -c < "$f"; done | sort -n | tail -1)
+printf '%9d B  the largest lesson (dist/lessons/*.json.gz)\n' "$lesson" >&2
+total=$((total + lesson))
+printf '%9d B  total (ceiling 500000; gzip -9 of the page: %d B)\n' "$total" "$plain" >&2
 if [ "$total" -gt 500000 ]; then
   echo "the page loads $total B gzipped: over the 500 KB ceiling (features pay for their bytes)" >&2
   exit 1

@@ -25,7 +25,7 @@ export default defineConfig({
     launchOptions,
   },
   webServer: {
-    command: `node_modules/.bin/http-server dist -a 127.0.0.1 -p ${port} -s -c-1`,
+    command: `node_modules/.bin/http-server dist -a 127.0.0.1 -p ${port} -s -g -c-1`,
     cwd: root,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,

@@ -2,11 +2,21 @@
 //! order and each question answered; bad lessons are refused by name; `ha-sim lesson` prints
 //! the steps and exits 2 when a trigger never comes.
 
-use ha_engine::scenario::lesson::{Fact, FactTrigger, LessonError, Measure, Question, Step};
+use ha_engine::scenario::lesson::{Fact, LessonError, Measure, Question, Step};
 use ha_engine::scenario::lessons;
 use ha_engine::sim::player::{play, Reading};
 use ha_engine::ScenarioError;
 use std::process::Command;
+
+#[test]
+fn the_index_names_every_lesson_file_in_order() {
+    for ((name, title), (file, _)) in lessons::INDEX.iter().zip(lessons::ALL) {
+        assert_eq!(*name, file);
+        let sc = lessons::scenario(name).unwrap().unwrap();
+        assert_eq!(*title, sc.lesson.unwrap().title);
+    }
+    assert_eq!(lessons::INDEX.len(), lessons::ALL.len());
+}
 
 #[test]
 fn every_built_in_lesson_plays_to_its_end() {
@@ -75,10 +85,8 @@ fn the_discovery_lesson_answers_from_the_run() {
 fn a_trigger_that_never_comes_and_a_question_without_an_answer_are_named() {
     let mut sc = lessons::scenario("discovery").unwrap().unwrap();
     let lesson = sc.lesson.as_mut().unwrap();
-    lesson.steps[4].on = Some(FactTrigger {
-        fact: Fact::Expired,
-        of: Some("192.168.1.10:8080".into()),
-    });
+    lesson.steps[4].on = Some(Fact::Expired);
+    lesson.steps[4].of = Some("192.168.1.10:8080".into());
     assert_eq!(
         play(&sc),
         Err(ScenarioError::Lesson(LessonError::NeverReached(5, 120)))
@@ -94,7 +102,7 @@ fn a_trigger_that_never_comes_and_a_question_without_an_answer_are_named() {
         choices: vec![],
         pick: None,
         tolerance_pct: None,
-        reveal_at: None,
+        reveal_at: 0,
         why: String::new(),
     });
     lesson.steps[5].at_s = Some(119.0);
@@ -129,12 +137,12 @@ fn a_lesson_rides_in_the_share_link() {
 fn bad_lesson_json_is_refused_by_name() {
     let mut v: serde_json::Value =
         serde_json::from_str(&lessons::scenario("discovery").unwrap().unwrap().to_json()).unwrap();
-    v["lesson"]["steps"][4]["on"]["fact"] = "instance_exploded".into();
+    v["lesson"]["steps"][4]["on"] = "instance_exploded".into();
     let e = ha_engine::Scenario::from_json(&v.to_string())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("unknown variant `instance_exploded`"), "{e}");
-    v["lesson"]["steps"][4]["on"]["fact"] = "expired".into();
+    assert!(e.contains("unknown fact `instance_exploded`"), "{e}");
+    v["lesson"]["steps"][4]["on"] = "expired".into();
     v["lesson"]["steps"][0]["text"] = "<img src=x onerror=alert(1)>".into();
     let e = ha_engine::Scenario::from_json(&v.to_string())
         .unwrap_err()
@@ -173,10 +181,8 @@ fn ha_sim_plays_a_lesson_and_names_what_never_came() {
 
     // A lesson whose trigger never comes, through a link: exit 2 and the step named.
     let mut sc = lessons::scenario("discovery").unwrap().unwrap();
-    sc.lesson.as_mut().unwrap().steps[4].on = Some(FactTrigger {
-        fact: Fact::Expired,
-        of: Some("192.168.1.20:8081".into()),
-    });
+    sc.lesson.as_mut().unwrap().steps[4].on = Some(Fact::Expired);
+    sc.lesson.as_mut().unwrap().steps[4].of = Some("192.168.1.20:8081".into());
     let link = sc.to_link("http://127.0.0.1:8080/");
     let out = Command::new(bin)
         .args(["lesson", "--link", &link])

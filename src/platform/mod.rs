@@ -1,9 +1,10 @@
 //! What the page needs from the browser beyond Leptos: the crash screen a panic leaves
 //! ([`crash`]), whether a media query matches ([`media`]), on-screen visibility from an
-//! `IntersectionObserver` ([`visible`]) and long lists mounted a batch per animation frame
-//! ([`progressive`]).
+//! `IntersectionObserver` ([`visible`]), long lists mounted a batch per animation frame
+//! ([`progressive`]) and files fetched when needed ([`fetch`]).
 
 pub mod crash;
+pub mod fetch;
 pub mod media;
 pub mod progressive;
 pub mod visible;

@@ -17,6 +17,9 @@ use ha_engine::view::{InstanceStatus, InstanceView, ServiceView};
 use ha_engine::{Action, ClusterView, ServiceId, SimTime, Simulation};
 use leptos::prelude::*;
 
+mod tutor;
+pub use tutor::{progress, LessonRun};
+
 /// Longest wall-clock gap one frame may simulate, ms. A background tab's frames stop; on return
 /// the run continues instead of jumping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
@@ -251,6 +254,8 @@ pub struct Lab {
     /// The owner the per-item signals belong to (the app's), so they outlive the components
     /// that first asked for them.
     owner: StoredValue<Owner, LocalStorage>,
+    /// The lesson being played, if any ([`tutor`]).
+    pub lesson: RwSignal<Option<LessonRun>, LocalStorage>,
 }
 
 /// Something to do when the replay in progress ends.
@@ -374,7 +379,20 @@ impl Lab {
             service_views: StoredValue::new(Vec::new()),
             instance_states: StoredValue::new(Vec::new()),
             owner: StoredValue::new_local(Owner::current().expect("Lab::new runs inside the app")),
+            lesson: RwSignal::new_local(None),
         };
+        // A lesson link opens the lesson, at its `step=N` (from 1) if it has one.
+        let lesson_sc = lab
+            .scenario
+            .with_untracked(|s| s.lesson.is_some().then(|| s.clone()));
+        if let Some(sc) = lesson_sc {
+            let step = frag
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("step="))
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(1);
+            lab.start_lesson(sc, step.saturating_sub(1), true);
+        }
         lab.alert_feed.set(lab.sim.with_value(alert_lines));
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
@@ -389,6 +407,7 @@ impl Lab {
     /// Runs `scenario` from the start: a new simulation, the view re-laid out, the address
     /// bar updated so it is a share link of what runs.
     pub fn load(&self, scenario: Scenario) {
+        self.lesson.set(None);
         self.compare_spec.set(None);
         self.selection.set(None);
         self.scenario.set(scenario);
@@ -403,6 +422,18 @@ impl Lab {
     /// forgetting every checkpoint and restarting the background run, then replays to `at_ms`
     /// (for a new scenario, or an edit that changes the run from the start).
     fn rebuild_from_start(&self, at_ms: u64) {
+        self.rebuild_to(SimTime::from_ms(at_ms));
+    }
+
+    /// Runs `sc` from the start to `at` (a lesson's Back): the address bar follows.
+    fn rewind(&self, sc: Scenario, at: SimTime) {
+        self.scenario.set(sc);
+        self.rebuild_to(at);
+        self.write_fragment();
+    }
+
+    /// As [`Lab::rebuild_from_start`], to a simulated µs.
+    fn rebuild_to(&self, at: SimTime) {
         let sc = self.scenario.get_untracked();
         self.checkpoints.update_value(Checkpoints::clear);
         self.compare_checkpoints.update_value(Checkpoints::clear);
@@ -414,7 +445,7 @@ impl Lab {
         self.compare.set_value(b);
         self.restart_background();
         // A new run may have posted as many entries as the old one showed: always refetch.
-        self.replay_to(SimTime::from_ms(at_ms), true);
+        self.replay_to(at, true);
     }
 
     /// Brings both runs to `to` from where they are, a slice per frame (see
@@ -620,7 +651,17 @@ impl Lab {
             loc.pathname().unwrap_or_default(),
             loc.search().unwrap_or_default()
         );
-        self.scenario.with_untracked(|s| s.to_link(&base))
+        // In a lesson: the lesson as opened (without the learner's actions) at its step.
+        let (sc, step) = self
+            .lesson
+            .with_untracked(|l| l.as_ref().map(|l| (l.base.clone(), l.at + 1)))
+            .unwrap_or_else(|| (self.scenario.get_untracked(), 1));
+        let link = sc.to_link(&base);
+        if step > 1 {
+            format!("{link}&step={step}")
+        } else {
+            link
+        }
     }
 
     /// Puts the current scenario in the address bar without reloading or adding history.
@@ -641,6 +682,12 @@ impl Lab {
         // A replay in progress (a seek, an edit) gets the frame; the run resumes after it.
         if self.replay.get_untracked().is_some() {
             self.work_replay();
+            return;
+        }
+        // A lesson opened at a later step plays on to it, as fast as the budget allows.
+        if self.lesson_skipping() {
+            self.lesson_frame(None, self::wall_ms() + ENGINE_BUDGET_MS);
+            self.refresh();
             return;
         }
         if !self.playing.get_untracked() {
@@ -685,7 +732,10 @@ impl Lab {
         }
         let start = self::wall_ms();
         let from = self.sim.with_value(Simulation::now);
-        self.advance_until(from.plus_us(sim_us), start + ENGINE_BUDGET_MS);
+        let to = from.plus_us(sim_us);
+        if !self.lesson_frame(Some(to), start + ENGINE_BUDGET_MS) {
+            self.advance_until(to, start + ENGINE_BUDGET_MS);
+        }
         let done = self.sim.with_value(Simulation::now).as_us() - from.as_us();
         let engine_ms = self::wall_ms() - start;
         self.pace.update_value(|p| {
@@ -800,6 +850,7 @@ impl Lab {
             self.defer(move |lab| lab.act(action));
             return;
         }
+        let acted = action.clone();
         if let Err(e) = self.sim.with_value(|s| s.check(&action)) {
             let text = self.with_sim(|s| present::command_error(&e, s));
             self.notice.set(Some(text));
@@ -876,6 +927,7 @@ impl Lab {
             self.finish_replay();
         }
         self.write_fragment();
+        self.lesson_acted(&acted);
     }
 
     /// Changes the scenario's configuration (strategy parameters, weights as configured) and

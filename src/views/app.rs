@@ -5,10 +5,12 @@ use crate::platform::media::{use_media, Phone, PHONE_QUERY};
 use crate::platform::progressive::use_progressive;
 use crate::state::lab::Lab;
 use crate::views::alerts::AlertFeed;
+use crate::views::author::LessonAuthor;
 use crate::views::charts::{InstanceCharts, ServiceCharts};
 use crate::views::compare::Compare;
 use crate::views::feed::{EventFeed, Totals};
 use crate::views::inspector::{close, Explain, Inspector};
+use crate::views::lesson::{LessonCard, LessonPicker};
 use crate::views::queues::Queues;
 use crate::views::ring::RingPanel;
 use crate::views::scenario::{AboutRun, LinkError, ScenarioBar};
@@ -87,6 +89,21 @@ pub fn App() -> impl IntoView {
     // On a phone the header keeps play, step, speed, the clock and the timeline; the rest
     // (seed, reset, theme, scenario, share, import, export) is behind "More".
     let menu = RwSignal::new(false);
+    // A newcomer (no link) sees the lessons first, beside the free sandbox.
+    let picker = RwSignal::new(window().location().hash().unwrap_or_default().len() < 2);
+    let in_lesson = move || lab.lesson.with(Option::is_some);
+    // Focus mode: the panels the step names (or the last step that named any) stay, the
+    // others hide (CSS on `data-keep`).
+    let keep = move || {
+        lab.lesson.with(|r| {
+            let r = r.as_ref().filter(|r| r.focus)?;
+            r.lesson.steps[..=r.at]
+                .iter()
+                .rev()
+                .find(|s| !s.focus.is_empty())
+                .map(|s| s.focus.join(" "))
+        })
+    };
     view! {
         <header class="top" class:menu-open=move || menu.get()>
             <div class="brand">
@@ -102,19 +119,26 @@ pub fn App() -> impl IntoView {
                 {move || if menu.get() { "Less" } else { "More" }}
             </button>
             <TransportBar/>
+            <button class="lessons-toggle" aria-expanded=move || picker.get().to_string() on:click=move |_| picker.update(|p| *p = !*p)>"Lessons"</button>
             <div id="more-controls" class="more">
                 <ScenarioBar/>
             </div>
             <Scrubber/>
         </header>
         <LinkError/>
+        <Show when=move || picker.get()>
+            <LessonPicker open=picker/>
+        </Show>
         // Re-laid out for each loaded scenario: the topology's rows depend on its instances.
         {move || {
             lab.generation.track();
             let total = Memo::new(|_| STAGES);
             provide_context(Stage(use_progressive(total, 1, 1)));
             view! {
-                <main class="layout" on:keydown=move |ev| if ev.key() == "Escape" { close(lab) }>
+                <main class="layout" class:focusing=move || keep().is_some() data-keep=keep on:keydown=move |ev| if ev.key() == "Escape" { close(lab) }>
+                    <Show when=in_lesson>
+                        <LessonCard/>
+                    </Show>
                     <div class="main-col">
                         <Panel id="topology" title="Topology"><Topology/></Panel>
                         <Show when=move || lab.view.with(|v| v.messaging.is_some())>
@@ -138,6 +162,7 @@ pub fn App() -> impl IntoView {
                             </Show>
                         </Panel>
                         <Panel id="about" title="About this run" stage=2><AboutRun/></Panel>
+                        <Panel id="author" title="Write a lesson" stage=4><LessonAuthor/></Panel>
                         <Panel id="totals" title="Requests" stage=1><Totals/></Panel>
                         <Panel id="feed" title="Event feed" stage=4><EventFeed/></Panel>
                     </aside>

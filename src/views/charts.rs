@@ -350,14 +350,12 @@ fn InstanceCard(index: usize) -> impl IntoView {
                 {name} " · " {service}
                 {move || breaker().map(|b| view! { <span class="breaker-badge">" · "{breaker_style(b).0}" "{breaker_style(b).1}</span> })}
             </p>
-            <dl class="stats">
-                {move || shown.with(|x| x.as_ref().map(|x| rows(vec![
+            <dl class="stats" inner_html=move || shown.with(|x| x.as_ref().map_or(String::new(), |x| rows(vec![
                     ("served", x.served.to_string()),
                     ("errors", (x.errors + x.timeouts).to_string()),
                     ("in flight", format!("{} + {} queued", x.busy, x.queued)),
                     ("p50 / p99", if x.latency_samples == 0 { "—".to_string() } else { format!("{:.0} / {:.0} ms", x.p50_ms, x.p99_ms) }),
-                ])))}
-            </dl>
+                ])))></dl>
             <InstanceChart index=index shown=shown/>
             <div class="actions">
                 <button class="danger" node_ref=handoff.crash aria-label=format!("Crash {address}") disabled=move || !up() on:click=move |_| { handoff.crashed(); lab.act(Action::on(ActionKind::Crash, id)) }>

@@ -7,6 +7,7 @@
 
 use crate::state::lab::{use_lab, CompareSpec, SideB};
 use crate::views::charts::ServiceChart;
+use crate::views::markup::esc;
 use ha_engine::balancer::Strategy;
 use ha_engine::ClusterView;
 use leptos::prelude::*;
@@ -25,6 +26,27 @@ pub fn Compare() -> impl IntoView {
             .map(|s| s.name.clone())
             .collect::<Vec<_>>()
     });
+    let service_options: String = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| format!(r#"<option value="{k}">{}</option>"#, esc(n)))
+        .collect();
+    let mut side_b_options = String::new();
+    if messaging {
+        side_b_options += r#"<option value="calls">calls instead of messages (sync)</option>"#;
+    }
+    for st in Strategy::ALL {
+        side_b_options += &format!(
+            r#"<option value="{}"{}>{}</option>"#,
+            st.key(),
+            if st == Strategy::LeastConnections {
+                " selected"
+            } else {
+                ""
+            },
+            st.label()
+        );
+    }
     let toggle = move |_| {
         if on() {
             lab.set_compare(None);
@@ -39,9 +61,7 @@ pub fn Compare() -> impl IntoView {
         <div class="compare-controls">
             <label class="field">
                 <span>"Service"</span>
-                <select disabled=on on:change=move |ev| service.set(event_target_value(&ev).parse().unwrap_or(0))>
-                    {names.iter().enumerate().map(|(k, n)| view! { <option value=k.to_string()>{n.clone()}</option> }).collect_view()}
-                </select>
+                <select disabled=on on:change=move |ev| service.set(event_target_value(&ev).parse().unwrap_or(0)) inner_html=service_options></select>
             </label>
             <label class="field">
                 <span>"Side B"</span>
@@ -49,13 +69,7 @@ pub fn Compare() -> impl IntoView {
                     let v = event_target_value(&ev);
                     if v == "calls" { side_b.set(SideB::Calls) }
                     if let Some(st) = Strategy::from_key(&v) { side_b.set(SideB::Strategy(st)); }
-                }>
-                    {messaging.then(|| view! { <option value="calls">"calls instead of messages (sync)"</option> })}
-                    {Strategy::ALL.iter().map(|st| {
-                        let st = *st;
-                        view! { <option value=st.key() selected=st == Strategy::LeastConnections>{st.label()}</option> }
-                    }).collect_view()}
-                </select>
+                } inner_html=side_b_options></select>
             </label>
             <button class="primary" aria-pressed=move || on().to_string() on:click=toggle>
                 {move || if on() { "Stop comparing" } else { "Compare side by side" }}
@@ -165,6 +179,19 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
             lab.view.with(f)
         }
     };
+    let body = move || {
+        rows()
+            .into_iter()
+            .map(|(a, rps, inflight, p95, has)| {
+                format!(
+                    r#"<tr><th scope="row">{}</th><td>{rps:.1}</td><td><span class="bar" style="width: {}px"></span> {inflight}</td><td>{}</td></tr>"#,
+                    esc(&a),
+                    (inflight * 4).min(80),
+                    if has { format!("{p95:.0} ms") } else { "—".into() }
+                )
+            })
+            .collect::<String>()
+    };
     view! {
         <section class="compare-side" aria-label=format!("Side {label}")>
             <h3>{label}": "<span class="strategy">{move || match (spec.b, side_b) {
@@ -177,16 +204,8 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
             <ServiceChart index=s side_b=side_b/>
             <table class="side-instances">
                 <thead><tr><th scope="col">"instance"</th><th scope="col">"req/s"</th><th scope="col">"in flight"</th><th scope="col">"p95"</th></tr></thead>
-                <tbody>
-                    {move || rows().into_iter().map(|(a, rps, inflight, p95, has)| view! {
-                        <tr>
-                            <th scope="row">{a}</th>
-                            <td>{format!("{rps:.1}")}</td>
-                            <td><span class="bar" style=format!("width: {}px", (inflight * 4).min(80))></span>" "{inflight}</td>
-                            <td>{if has { format!("{p95:.0} ms") } else { "—".into() }}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
+                // One string of rows (addresses escaped), rewritten with the views.
+                <tbody inner_html=body></tbody>
             </table>
         </section>
     }

@@ -126,6 +126,11 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
     let factor = RwSignal::new(5.0);
     let error_pct = RwSignal::new(50.0);
     let weight = RwSignal::new(lab.view.with_untracked(|v| v.instances[i].weight as f64));
+    let durations: String = DURATIONS
+        .iter()
+        .enumerate()
+        .map(|(k, (_, label))| format!(r#"<option value="{k}">{label}</option>"#))
+        .collect();
     let run = move |kind: ActionKind, timed: bool| {
         let duration_ms = if timed {
             duration.get_untracked()
@@ -144,8 +149,7 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 <span class="glyph" aria-hidden="true">{move || status().map_or("", |s| status_style(s).0)}</span>
                 " " {address.clone()}
             </h3>
-            <dl class="facts">
-                {move || lab.instance_signal(i).with(|x| x.as_ref().map(|x| rows(vec![
+            <dl class="facts" inner_html=move || lab.instance_signal(i).with(|x| x.as_ref().map_or(String::new(), |x| rows(vec![
                     ("state", present::status(x.status).to_string()),
                     ("service", format!("{service_name} ({})", present::role(x.role))),
                     ("in flight", format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued)),
@@ -155,17 +159,36 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                     ("breaker", x.breaker.map_or("none configured".into(), |b| breaker_style(b).1.to_string())),
                     ("weight", x.weight.to_string()),
                     ("faults", if x.faults.is_empty() { "none".into() } else { x.faults.iter().map(present::fault).collect::<Vec<_>>().join("; ") }),
-                ])))}
-            </dl>
-            <fieldset class="actions-grid">
+                ])))></dl>
+            // One click handler for the buttons marked data-act (a closure each cost wasm).
+            <fieldset class="actions-grid" on:click=move |ev: leptos::ev::MouseEvent| {
+                let act = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|e| e.get_attribute("data-act"));
+                let (kind, timed) = match act.as_deref() {
+                    Some("hang") => (ActionKind::Hang, true),
+                    Some("slow") => (ActionKind::Slow { factor: factor.get_untracked() }, true),
+                    Some("error") => (ActionKind::ErrorRate { rate: error_pct.get_untracked() / 100.0 }, true),
+                    Some("part-hb") => (ActionKind::PartitionHeartbeats, true),
+                    Some("part-serve") => (ActionKind::PartitionServing, true),
+                    Some("drain") => (ActionKind::Drain, true),
+                    Some("weight") => (ActionKind::SetWeight { weight: weight.get_untracked() as u32 }, false),
+                    Some("recover") => (ActionKind::Recover, false),
+                    _ => return,
+                };
+                run(kind, timed);
+            }>
                 <legend>"Act on it"</legend>
                 <label class="field">
                     <span>"Fault duration"</span>
-                    <select on:change=move |ev| {
-                        let k = event_target_value(&ev).parse::<usize>().unwrap_or(0);
-                        duration.set(DURATIONS.get(k).and_then(|d| d.0));
-                    }>
-                        {DURATIONS.iter().enumerate().map(|(k, (_, label))| view! { <option value=k.to_string()>{*label}</option> }).collect_view()}
+                    <select
+                        on:change=move |ev| {
+                            let k = event_target_value(&ev).parse::<usize>().unwrap_or(0);
+                            duration.set(DURATIONS.get(k).and_then(|d| d.0));
+                        }
+                        inner_html=durations
+                    >
                     </select>
                 </label>
                 <button
@@ -193,35 +216,23 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 >
                     "Restart"
                 </button>
-                <button on:click=move |_| run(ActionKind::Hang, true)>"Hang"</button>
+                <button data-act="hang">"Hang"</button>
                 <div class="with-input">
                     <NumberField label="Slow-down factor k" value=factor min=1.0 max=1000.0 step=1.0/>
-                    <button on:click=move |_| run(ActionKind::Slow { factor: factor.get_untracked() }, true)>
-                        {move || format!("Slow down ×{}", factor.get())}
-                    </button>
+                    <button data-act="slow">{move || format!("Slow down ×{}", factor.get())}</button>
                 </div>
                 <div class="with-input">
                     <NumberField label="Error rate, %" value=error_pct min=0.0 max=100.0 step=5.0/>
-                    <button on:click=move |_| run(ActionKind::ErrorRate { rate: error_pct.get_untracked() / 100.0 }, true)>
-                        "Set error rate"
-                    </button>
+                    <button data-act="error">"Set error rate"</button>
                 </div>
-                <button on:click=move |_| run(ActionKind::PartitionHeartbeats, true) title="Heartbeats stop reaching the registry; it keeps serving">
-                    "Partition from registry"
-                </button>
-                <button on:click=move |_| run(ActionKind::PartitionServing, true) title="Callers cannot reach it; heartbeats still arrive">
-                    "Partition from callers"
-                </button>
-                <button on:click=move |_| run(ActionKind::Drain, true) title="No new requests; in-flight ones finish">"Drain"</button>
+                <button data-act="part-hb" title="Heartbeats stop reaching the registry; it keeps serving">"Partition from registry"</button>
+                <button data-act="part-serve" title="Callers cannot reach it; heartbeats still arrive">"Partition from callers"</button>
+                <button data-act="drain" title="No new requests; in-flight ones finish">"Drain"</button>
                 <div class="with-input">
                     <NumberField label="Weight" value=weight min=0.0 max=1000.0 step=1.0/>
-                    <button on:click=move |_| run(ActionKind::SetWeight { weight: weight.get_untracked() as u32 }, false)>
-                        "Set weight"
-                    </button>
+                    <button data-act="weight">"Set weight"</button>
                 </div>
-                <button class="primary" on:click=move |_| run(ActionKind::Recover, false) title="End every fault on it and restart it if it is down">
-                    "Recover"
-                </button>
+                <button class="primary" data-act="recover" title="End every fault on it and restart it if it is down">"Recover"</button>
             </fieldset>
         </div>
     }
@@ -241,6 +252,17 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
         return view! { <p>"No such service."</p> }.into_any();
     };
     let choice = RwSignal::new(kind);
+    let strategies: String = Strategy::ALL
+        .iter()
+        .map(|st| {
+            format!(
+                r#"<option value="{}"{}>{}</option>"#,
+                st.key(),
+                if *st == kind { " selected" } else { "" },
+                st.label()
+            )
+        })
+        .collect();
     let vnodes = RwSignal::new(lb.ring_vnodes as f64);
     let load_factor = RwSignal::new(lb.ring_load_factor);
     let decay = RwSignal::new(lb.ewma_decay_ms as f64);
@@ -269,8 +291,7 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     view! {
         <div class="inspector" aria-label=format!("Inspector: service {name}")>
             <h3>{name.clone()}</h3>
-            <dl class="facts">
-                {move || lab.view.with(|v| {
+            <dl class="facts" inner_html=move || lab.view.with(|v| {
                     let x = &v.services[s];
                     let names = |ids: &[ServiceId]| ids.iter().map(|d| v.services[d.index()].name.as_str()).collect::<Vec<_>>();
                     let calls = names(&x.depends_on);
@@ -284,8 +305,7 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
                         ("called by", called_by.join(", ")),
                         ("discovery cache", format!("{:.1} s old", x.cache_age_ms as f64 / 1e3)),
                     ])
-                })}
-            </dl>
+                })></dl>
             <fieldset class="actions-grid">
                 <legend>"Load balancing"</legend>
                 <label class="field wide">
@@ -296,12 +316,8 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
                                 choice.set(st);
                             }
                         }
-                    >
-                        {Strategy::ALL.iter().map(|st| {
-                            let st = *st;
-                            view! { <option value=st.key() selected=move || choice.get() == st>{st.label()}</option> }
-                        }).collect_view()}
-                    </select>
+                        inner_html=strategies
+                    ></select>
                 </label>
                 <button class="primary" on:click=apply>"Apply strategy now"</button>
                 <NumberField label="Ring hash: virtual nodes per instance" value=vnodes min=1.0 max=1000.0 step=10.0/>

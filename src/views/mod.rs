@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod author;
 pub mod charts;
 pub mod compare;
 pub mod facts;
@@ -11,6 +12,8 @@ pub mod feed;
 pub mod flow;
 pub mod handoff;
 pub mod inspector;
+pub mod lesson;
+pub mod markup;
 pub mod nodes;
 pub mod projection;
 pub mod queues;

@@ -7,6 +7,7 @@
 
 use crate::state::lab::use_lab;
 use crate::views::facts::rows;
+use crate::views::markup::esc;
 use crate::views::nodes::broker_style;
 use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::common::{BrokerId, SubscriptionId};
@@ -16,6 +17,7 @@ use ha_engine::present::{self, Names};
 use ha_engine::sim::messaging::{QueuePoint, SubscriptionView};
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Chart width, SVG units.
 const W: f64 = 300.0;
@@ -47,21 +49,35 @@ pub fn Queues() -> impl IntoView {
         })
     };
     view! {
-        <ul class="brokers" aria-label="Brokers">
-            {move || brokers().into_iter().map(|(id, faults)| {
-                let name = lab.with_sim(|s| s.broker(id).to_string());
-                let (glyph, class) = broker_style(faults);
-                view! {
-                    <li class=format!("broker {class}")>
-                        <span class="glyph" aria-hidden="true">{glyph}</span>
-                        <button class="link" on:click=move |_| lab.select(Some(Selection::Broker(id)))>
-                            "Broker " {name}
-                        </button>
-                        {present::broker_state(faults)}
-                    </li>
+        // One string of rows (names escaped) and one click handler (`data-broker`).
+        <ul
+            class="brokers"
+            aria-label="Brokers"
+            on:click=move |ev: leptos::ev::MouseEvent| {
+                let b = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|e| e.get_attribute("data-broker"))
+                    .and_then(|b| b.parse::<usize>().ok());
+                if let Some(b) = b {
+                    lab.select(Some(Selection::Broker(BrokerId::from(b))));
                 }
-            }).collect_view()}
-        </ul>
+            }
+            inner_html=move || {
+                brokers()
+                    .into_iter()
+                    .map(|(id, faults)| {
+                        let name = lab.with_sim(|s| esc(s.broker(id)));
+                        let (glyph, class) = broker_style(faults);
+                        format!(
+                            r#"<li class="broker {class}"><span class="glyph" aria-hidden="true">{glyph}</span><button class="link" data-broker="{}">Broker {name}</button>{}</li>"#,
+                            id.index(),
+                            present::broker_state(faults)
+                        )
+                    })
+                    .collect::<String>()
+            }
+        ></ul>
         <div class="queue-cards">
             {move || (0..count.get()).map(|s| view! { <QueueCard index=s/> }).collect_view()}
         </div>
@@ -283,7 +299,7 @@ pub fn QueueInspector(id: SubscriptionId) -> impl IntoView {
         <div class="inspector" aria-label=format!("Inspector: queue {name}")>
             <h3>"≣ " {name.clone()}</h3>
             <p class="hint">{kind} " → " {consumer}</p>
-            <dl class="facts">{move || sub.with(|s| s.map(|s| rows(facts(s))))}</dl>
+            <dl class="facts" inner_html=move || sub.with(|s| s.map(|s| rows(facts(s))).unwrap_or_default())></dl>
             <div class="actions">
                 {act_buttons(ActionTarget::Queue(queue), running, vec![
                     (ActionKind::PauseConsumers, "Pause consumers", Some(true)),
@@ -332,14 +348,12 @@ pub fn BrokerInspector(id: BrokerId) -> impl IntoView {
     view! {
         <div class="inspector" aria-label=format!("Inspector: broker {name}")>
             <h3>"broker " {name.clone()}</h3>
-            <dl class="facts">
-                {move || rows(vec![
+            <dl class="facts" inner_html=move || rows(vec![
                     ("state", format!("{} {}", broker_style(faults()).0, present::broker_state(faults()))),
                     ("address", address.clone()),
                     ("publish round trip", format!("{latency} ms")),
                     ("queues and topics", queues.clone()),
-                ])}
-            </dl>
+                ])></dl>
             <div class="actions">
                 {act_buttons(ActionTarget::Broker(id), ok, vec![
                     (ActionKind::Crash, "Crash", Some(true)),

@@ -78,26 +78,26 @@ pub fn ScenarioBar() -> impl IntoView {
             }
         });
     };
+    let options = move || {
+        let now = current();
+        let mut html: String = all
+            .iter()
+            .map(|p| {
+                let on = if p.name == now { " selected" } else { "" };
+                format!(r#"<option value="{}"{on}>{}</option>"#, p.name, p.title)
+            })
+            .collect();
+        if now == "custom" {
+            html += r#"<option value="custom" selected>Custom scenario</option>"#;
+        }
+        html
+    };
     view! {
         <div class="scenario-bar">
             <span class="preset-pick">
                 <label for="preset-select">"Scenario"</label>
-                <select id="preset-select" aria-label="Choose a scenario" on:change=on_pick prop:value=current>
-                    {all
-                        .iter()
-                        .map(|p| {
-                            let name = p.name;
-                            view! {
-                                <option value=name selected=move || current() == name>
-                                    {p.title}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                    <Show when=move || current() == "custom">
-                        <option value="custom" selected>"Custom scenario"</option>
-                    </Show>
-                </select>
+                // The options as one string (fixed names and titles), the current one selected.
+                <select id="preset-select" aria-label="Choose a scenario" on:change=on_pick inner_html=options></select>
             </span>
             <button on:click=share title="Copy a link that replays this run: same scenario, same seed">
                 "Share"

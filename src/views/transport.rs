@@ -2,9 +2,11 @@
 //! theme, and the timeline scrubber with the scenario's scheduled actions marked on it.
 
 use crate::state::lab::{fresh_seed, use_lab};
+use crate::views::markup::esc;
 use ha_engine::scenario::SPEEDS;
 use ha_engine::SimTime;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Simulated time one press of Step advances, µs.
 const STEP_US: u64 = 1_000_000;
@@ -176,29 +178,31 @@ pub fn Scrubber() -> impl IntoView {
                         }
                     }
                 />
-                <div class="marks">
-                    {move || {
-                        let end = end_ms().max(1) as f64;
-                        marks()
-                            .into_iter()
-                            .map(|(at, what)| {
-                                let left = at as f64 / end * 100.0;
-                                let label = format!("Jump to {} before {what} at {}", SimTime(LEAD_IN_MS * 1_000), SimTime(at * 1_000));
-                                view! {
-                                    <button
-                                        class="mark"
-                                        style=format!("left: {left:.2}%")
-                                        aria-label=label.clone()
-                                        title=label
-                                        on:click=move |_| lab.seek(at.saturating_sub(LEAD_IN_MS))
-                                    >
-                                        "▼"
-                                    </button>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </div>
+                // The marks as one string of buttons and one click handler (`data-at`).
+                <div
+                        class="marks"
+                        on:click=move |ev: leptos::ev::MouseEvent| {
+                            let at = ev
+                                .target()
+                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                                .and_then(|e| e.get_attribute("data-at"))
+                                .and_then(|a| a.parse::<u64>().ok());
+                            if let Some(at) = at {
+                                lab.seek(at.saturating_sub(LEAD_IN_MS));
+                            }
+                        }
+                        inner_html=move || {
+                            let end = end_ms().max(1) as f64;
+                            marks()
+                                .into_iter()
+                                .map(|(at, what)| {
+                                    let left = at as f64 / end * 100.0;
+                                    let label = format!("Jump to {} before {} at {}", SimTime(LEAD_IN_MS * 1_000), esc(&what), SimTime(at * 1_000));
+                                    format!(r#"<button class="mark" style="left: {left:.2}%" aria-label="{label}" title="{label}" data-at="{at}">▼</button>"#)
+                                })
+                                .collect::<String>()
+                        }
+                ></div>
             </div>
             <span class="scrub-end">{move || SimTime(end_ms() * 1_000).to_string()}</span>
         </div>

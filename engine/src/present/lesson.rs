@@ -5,7 +5,7 @@
 use crate::scenario::lesson::{
     Fact, LessonError, Measure, Question, Step, MAX_STEPS, MAX_STEP_CHARS,
 };
-use crate::sim::player::{Answer, Reading};
+use crate::sim::player::{Answer, Guess, Reading};
 use std::fmt;
 
 /// The unit a measure's number is in, as words follow it (`requests`, `s`, `ms`, `%`).
@@ -50,44 +50,52 @@ pub fn waiting_for(step: &Step) -> Option<String> {
         let t = t.max(0.0) as u64;
         return Some(format!("the run to reach {}:{:02}", t / 60, t % 60));
     }
-    if let Some(spec) = &step.wait_for {
-        return Some(format!("you: {spec} (or press Do it)"));
-    }
-    if let Some(w) = &step.when {
+    if let Some(kind) = &step.wait_for {
         return Some(format!(
-            "{}{} above {}",
-            measure_name(w.measure),
-            w.of.as_ref().map_or(String::new(), |o| format!(" of {o}")),
-            number(w.measure, w.above)
+            "you: {} on {}",
+            super::fault(kind),
+            step.of.as_deref().unwrap_or("the cluster")
         ));
     }
-    let on = step.on.as_ref()?;
-    let of = on.of.as_deref().unwrap_or("any");
-    Some(match on.fact {
-        Fact::InstanceCrashed => format!("{of} to crash"),
-        Fact::InstanceReady => format!("{of} to be up and serving"),
-        Fact::Expired => format!("the registry to expire {of}"),
-        Fact::UpstreamsChanged => format!("{of}'s upstreams to change"),
-        Fact::MarkedUnhealthy => format!("the health checker to mark {of} unhealthy"),
-        Fact::MarkedHealthy => format!("the health checker to mark {of} healthy"),
-        Fact::Ejected => format!("outlier ejection to eject {of}"),
-        Fact::BackupPromoted => format!("a backup to replace {of}"),
-        Fact::Failback => format!("failback to {of}"),
-        Fact::RecoveryGaveUp => format!("the failover manager to give up on {of}"),
-        Fact::BreakerOpened => format!("a breaker towards {of} to open"),
-        Fact::BreakerHalfOpen => format!("a breaker towards {of} to go half-open"),
-        Fact::BreakerClosed => format!("a breaker towards {of} to close"),
-        Fact::AlertPending => format!("alert {of} to go pending"),
-        Fact::AlertFiring => format!("alert {of} to fire"),
-        Fact::AlertResolved => format!("alert {of} to resolve"),
-        Fact::PanicMode => format!("{of}'s balancer to panic"),
-        Fact::DataNodeFailed => format!("data node {of} to fail"),
-        Fact::DataMembership => format!("data node {of} to join or leave"),
-        Fact::Repaired => "repair to finish".to_string(),
-        Fact::BacklogBuilding => format!("a backlog to build in {of}"),
-        Fact::BacklogDrained => format!("{of}'s backlog to drain"),
-        Fact::DeadLettered => format!("a message from {of} to be dead-lettered"),
-    })
+    if let Some(m) = step.when {
+        return Some(format!(
+            "{}{} above {}",
+            measure_name(m),
+            step.of
+                .as_ref()
+                .map_or(String::new(), |o| format!(" of {o}")),
+            number(m, step.above)
+        ));
+    }
+    let fact = step.on?;
+    let of = step.of.as_deref().unwrap_or("any");
+    // One table and one substitution rather than a formatting call per fact.
+    let words = match fact {
+        Fact::InstanceCrashed => "{} to crash",
+        Fact::InstanceReady => "{} to be up and serving",
+        Fact::Expired => "the registry to expire {}",
+        Fact::UpstreamsChanged => "{}'s upstreams to change",
+        Fact::MarkedUnhealthy => "the health checker to mark {} unhealthy",
+        Fact::MarkedHealthy => "the health checker to mark {} healthy",
+        Fact::Ejected => "outlier ejection to eject {}",
+        Fact::BackupPromoted => "a backup to replace {}",
+        Fact::Failback => "failback to {}",
+        Fact::RecoveryGaveUp => "the failover manager to give up on {}",
+        Fact::BreakerOpened => "a breaker towards {} to open",
+        Fact::BreakerHalfOpen => "a breaker towards {} to go half-open",
+        Fact::BreakerClosed => "a breaker towards {} to close",
+        Fact::AlertPending => "alert {} to go pending",
+        Fact::AlertFiring => "alert {} to fire",
+        Fact::AlertResolved => "alert {} to resolve",
+        Fact::PanicMode => "{}'s balancer to panic",
+        Fact::DataNodeFailed => "data node {} to fail",
+        Fact::DataMembership => "data node {} to join or leave",
+        Fact::Repaired => "repair to finish",
+        Fact::BacklogBuilding => "a backlog to build in {}",
+        Fact::BacklogDrained => "{}'s backlog to drain",
+        Fact::DeadLettered => "a message from {} to be dead-lettered",
+    };
+    Some(words.replace("{}", of))
 }
 
 /// A measure's name in words.
@@ -113,19 +121,23 @@ pub fn measure_name(m: Measure) -> &'static str {
 
 /// The reveal: the engine's answer, the learner's guess beside it (if they gave one), and
 /// whether it counts as right. The question's `why` follows it on the card.
-pub fn reveal(q: &Question, answer: &Answer, guess: Option<&str>) -> String {
+pub fn reveal(q: &Question, answer: &Answer, guess: Option<&Guess>) -> String {
     let measured = match (&answer.choice, answer.value) {
         (Some(c), Reading::Number(v)) => format!("{c} ({})", number(q.measure, v)),
         (Some(c), Reading::Label(_)) => c.replace('_', "-"),
         (None, Reading::Number(v)) => number(q.measure, v),
         (None, Reading::Label(l)) => l.replace('_', "-"),
     };
-    let verdict = match guess.map(str::trim).filter(|g| !g.is_empty()) {
+    let said = |g: &Guess| match g {
+        Guess::Number(n) => format!("{n}"),
+        Guess::Choice(c) => c.replace('_', "-"),
+    };
+    let verdict = match guess {
         None => "You gave no guess.".to_string(),
-        Some(g) if answer.judges(q, g) => format!("You said {}: right.", g.replace('_', "-")),
+        Some(g) if answer.judges(q, g) => format!("You said {}: right.", said(g)),
         Some(g) => format!(
             "You said {}{}.",
-            g.replace('_', "-"),
+            said(g),
             if answer.choice.is_some() {
                 String::new()
             } else {
@@ -185,7 +197,7 @@ impl fmt::Display for LessonError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::lesson::{FactTrigger, Pick};
+    use crate::scenario::lesson::Pick;
     use expect_test::expect;
 
     fn q(measure: Measure, choices: &[&str], pick: Option<Pick>) -> Question {
@@ -196,7 +208,7 @@ mod tests {
             choices: choices.iter().map(|c| c.to_string()).collect(),
             pick,
             tolerance_pct: Some(25.0),
-            reveal_at: None,
+            reveal_at: 0,
             why: String::new(),
         }
     }
@@ -212,12 +224,12 @@ mod tests {
         expect!["The engine measured 295 requests. You said 300: right."].assert_eq(&reveal(
             &n,
             &a,
-            Some("300"),
+            Some(&Guess::Number(300.0)),
         ));
         expect![
             "The engine measured 295 requests. You said 100, outside the 25 % counted as right."
         ]
-        .assert_eq(&reveal(&n, &a, Some("100")));
+        .assert_eq(&reveal(&n, &a, Some(&Guess::Number(100.0))));
         expect!["The engine measured 295 requests. You gave no guess."]
             .assert_eq(&reveal(&n, &a, None));
         let c = q(Measure::Requests, &["a", "b"], Some(Pick::Most));
@@ -229,7 +241,7 @@ mod tests {
         expect!["The engine measured a (993 requests). You said b."].assert_eq(&reveal(
             &c,
             &a,
-            Some("b"),
+            Some(&Guess::Choice("b".into())),
         ));
         let s = q(
             Measure::BreakerState,
@@ -244,7 +256,7 @@ mod tests {
         expect!["The engine measured half-open. You said half-open: right."].assert_eq(&reveal(
             &s,
             &a,
-            Some("half_open"),
+            Some(&Guess::Choice("half_open".into())),
         ));
         let t = q(Measure::Seconds, &[], None);
         let a = Answer {
@@ -255,17 +267,15 @@ mod tests {
         expect!["The engine measured 29.3 s. You said 30: right."].assert_eq(&reveal(
             &t,
             &a,
-            Some("30"),
+            Some(&Guess::Number(30.0)),
         ));
     }
 
     #[test]
     fn waits_read_as_words() {
         let on = Step {
-            on: Some(FactTrigger {
-                fact: Fact::Expired,
-                of: Some("192.168.1.11:8080".into()),
-            }),
+            on: Some(Fact::Expired),
+            of: Some("192.168.1.11:8080".into()),
             ..Step::default()
         };
         expect!["the registry to expire 192.168.1.11:8080"].assert_eq(&waiting_for(&on).unwrap());

@@ -12,7 +12,7 @@
 //! Everything here is validated at the edge by [`Lesson::validate`]: bad input is a named
 //! [`LessonError`] and the lesson is refused, never a panic.
 
-use crate::mechanisms::action::ScheduledAction;
+use crate::mechanisms::action::{ActionKind, ScheduledAction};
 use crate::scenario::config::ClusterConfig;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,43 @@ pub const PANELS: [&str; 7] = [
     "queues",
     "alerts",
 ];
+
+/// An enum of unit variants read and written as snake-case keys through one table: the key
+/// list is the vocabulary, and reading is a lookup in it (serde's derived enum reader is a
+/// few KB of wasm per enum). An unknown key is refused with the list of known ones.
+macro_rules! keyed {
+    ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $v:ident = $k:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "&'static str")]
+        pub enum $name { $($(#[$vm])* $v,)* }
+
+        impl $name {
+            /// Every variant with its key, in declaration order.
+            pub const KEYS: &'static [($name, &'static str)] = &[$(($name::$v, $k),)*];
+            /// The key this is written as.
+            pub fn key(self) -> &'static str {
+                Self::KEYS.iter().find(|(v, _)| *v == self).map_or("", |(_, k)| k)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::KEYS.iter().find(|(_, k)| *k == s).map(|(v, _)| *v).ok_or_else(|| {
+                    let keys: Vec<&str> = Self::KEYS.iter().map(|(_, k)| *k).collect();
+                    format!(concat!("unknown ", $what, " `{}`; one of: {}"), s, keys.join(", "))
+                })
+            }
+        }
+
+        impl From<$name> for &'static str {
+            fn from(v: $name) -> &'static str {
+                v.key()
+            }
+        }
+    };
+}
 
 /// A guided lesson over the scenario's run. See the module docs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,16 +92,24 @@ pub struct Step {
     /// Starts at this simulated time, seconds from the start of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_s: Option<f64>,
-    /// Starts when this engine fact happens.
+    /// Starts when this engine fact happens (about `of`, if given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on: Option<FactTrigger>,
-    /// A "try it" step: starts when the learner takes this action, written as a timeline
-    /// action without its time (`crash:192.168.1.11:8080`, `strategy=least_connections:api`).
+    pub on: Option<Fact>,
+    /// A "try it" step: starts when the learner takes this action on `of` (a timeline
+    /// action without its time: `"wait_for": {"kind": "crash"}, "of": "192.168.1.11:8080"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_for: Option<String>,
-    /// Starts when a measure goes above a threshold (a queue backlog passes 1,000 messages).
+    pub wait_for: Option<ActionKind>,
+    /// Starts when this measure (of `of`) goes above `above` (a queue backlog passes 1,000
+    /// messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub when: Option<Threshold>,
+    pub when: Option<Measure>,
+    /// The threshold of `when`.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub above: f64,
+    /// What `on`, `wait_for` or `when` is about: an instance address, a service, queue, alert
+    /// rule or data node name (`None`: any, the cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
     /// Keep running on arrival instead of pausing (default: pause).
     #[serde(default, skip_serializing_if = "is_false")]
     pub keep_running: bool,
@@ -75,7 +120,8 @@ pub struct Step {
     /// rule or data node name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select: Option<String>,
-    /// In focus mode, the panels to keep (from [`PANELS`]); empty: all.
+    /// In focus mode, the panels to keep (from [`PANELS`]); empty: those of the last step
+    /// that named any (all if none did).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub focus: Vec<String>,
     /// A prediction, answered from the engine when the next step is reached.
@@ -83,86 +129,79 @@ pub struct Step {
     pub question: Option<Question>,
 }
 
+fn is_zero_f64(n: &f64) -> bool {
+    *n == 0.0
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// An engine fact a step can wait for, optionally about one element (`of`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// An engine fact with the element it is about, as [`crate::sim::Simulation::fact_of`] reads
+/// a notice (a step's `on` and `of`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct FactTrigger {
     /// Which fact.
     pub fact: Fact,
-    /// About which element (instance address, service, queue, alert rule or data node name);
-    /// `None`: any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// About which element (instance address, service, queue, alert rule or data node name).
     pub of: Option<String>,
 }
 
-/// The typed engine facts a step can start on, each one or more
-/// [`crate::sim::notice::Notice`] variants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fact {
-    /// An instance's process crashed.
-    InstanceCrashed,
-    /// An instance booted and serves.
-    InstanceReady,
-    /// The registry expired an instance (heartbeat TTL).
-    Expired,
-    /// A balancer's upstream list changed (of: the service).
-    UpstreamsChanged,
-    /// The health checker marked an instance unhealthy.
-    MarkedUnhealthy,
-    /// The health checker marked an instance healthy again.
-    MarkedHealthy,
-    /// Outlier ejection took an instance out.
-    Ejected,
-    /// The failover manager promoted a backup (of: the failed primary).
-    BackupPromoted,
-    /// A recovered primary took its traffic back.
-    Failback,
-    /// The failover manager gave up recovering an instance.
-    RecoveryGaveUp,
-    /// A circuit breaker opened (of: the upstream instance).
-    BreakerOpened,
-    /// A circuit breaker went half-open.
-    BreakerHalfOpen,
-    /// A circuit breaker closed.
-    BreakerClosed,
-    /// An alert went pending (of: the rule).
-    AlertPending,
-    /// An alert fired.
-    AlertFiring,
-    /// An alert resolved.
-    AlertResolved,
-    /// A service's balancer entered panic mode.
-    PanicMode,
-    /// A data node failed.
-    DataNodeFailed,
-    /// A data node joined or left the ring.
-    DataMembership,
-    /// Repair finished: every key has its replicas.
-    Repaired,
-    /// A queue's backlog started building (of: the queue).
-    BacklogBuilding,
-    /// A queue's backlog drained.
-    BacklogDrained,
-    /// A message went to the dead-letter queue.
-    DeadLettered,
-}
-
-/// A measure above a threshold: the trigger of [`Step::when`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Threshold {
-    /// The measure (read at the instant, not over an interval).
-    pub measure: Measure,
-    /// Of which element, as in [`Question::of`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub of: Option<String>,
-    /// Starts when the measure is above this.
-    pub above: f64,
+keyed! {
+    /// The typed engine facts a step can start on, each one or more
+    /// [`crate::sim::notice::Notice`] variants.
+    Fact, "fact" {
+        /// An instance's process crashed.
+        InstanceCrashed = "instance_crashed",
+        /// An instance booted and serves.
+        InstanceReady = "instance_ready",
+        /// The registry expired an instance (heartbeat TTL).
+        Expired = "expired",
+        /// A balancer's upstream list changed (of: the service).
+        UpstreamsChanged = "upstreams_changed",
+        /// The health checker marked an instance unhealthy.
+        MarkedUnhealthy = "marked_unhealthy",
+        /// The health checker marked an instance healthy again.
+        MarkedHealthy = "marked_healthy",
+        /// Outlier ejection took an instance out.
+        Ejected = "ejected",
+        /// The failover manager promoted a backup (of: the failed primary).
+        BackupPromoted = "backup_promoted",
+        /// A recovered primary took its traffic back.
+        Failback = "failback",
+        /// The failover manager gave up recovering an instance.
+        RecoveryGaveUp = "recovery_gave_up",
+        /// A circuit breaker opened (of: the upstream instance).
+        BreakerOpened = "breaker_opened",
+        /// A circuit breaker went half-open.
+        BreakerHalfOpen = "breaker_half_open",
+        /// A circuit breaker closed.
+        BreakerClosed = "breaker_closed",
+        /// An alert went pending (of: the rule).
+        AlertPending = "alert_pending",
+        /// An alert fired.
+        AlertFiring = "alert_firing",
+        /// An alert resolved.
+        AlertResolved = "alert_resolved",
+        /// A service's balancer entered panic mode.
+        PanicMode = "panic_mode",
+        /// A data node failed.
+        DataNodeFailed = "data_node_failed",
+        /// A data node joined or left the ring.
+        DataMembership = "data_membership",
+        /// Repair finished: every key has its replicas.
+        Repaired = "repaired",
+        /// A queue's backlog started building (of: the queue).
+        BacklogBuilding = "backlog_building",
+        /// A queue's backlog drained.
+        BacklogDrained = "backlog_drained",
+        /// A message went to the dead-letter queue.
+        DeadLettered = "dead_lettered",
+    }
 }
 
 /// A prediction. Numeric without `choices`; multiple choice with them: either the
@@ -189,9 +228,9 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerance_pct: Option<f64>,
     /// The step (numbered from 1) whose arrival reveals the answer; the answer is read
-    /// then. Default: the next step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reveal_at: Option<usize>,
+    /// then. Default (0): the next step.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reveal_at: usize,
     /// One or two sentences on why, shown with the answer.
     #[serde(default)]
     pub why: String,
@@ -201,59 +240,62 @@ impl Question {
     /// The index (from 0) of the step that reveals the answer to the question on step
     /// index `step`.
     pub fn reveal_index(&self, step: usize) -> usize {
-        self.reveal_at.map_or(step + 1, |s| s.saturating_sub(1))
+        match self.reveal_at {
+            0 => step + 1,
+            s => s - 1,
+        }
     }
 }
 
-/// Most or least, for a question over element choices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Pick {
-    /// The choice with the largest value.
-    Most,
-    /// The choice with the smallest value.
-    Least,
+keyed! {
+    /// Most or least, for a question over element choices.
+    Pick, "pick" {
+        /// The choice with the largest value.
+        Most = "most",
+        /// The choice with the smallest value.
+        Least = "least",
+    }
 }
 
-/// What the engine measures for a question or a threshold. Counters are counted over the
-/// question's interval (from its step to the next); levels are read when the next step is
-/// reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Measure {
-    /// Requests that ended in any failure (5xx, timeout, 429, short-circuit, no upstream):
-    /// counter, requests.
-    Failed,
-    /// Requests refused 429 by the gateway's rate limiter: counter.
-    Rejected,
-    /// Requests failed fast by an open breaker: counter.
-    ShortCircuited,
-    /// Calls an instance served (of: the instance): counter.
-    Requests,
-    /// Retries sent: counter.
-    Retries,
-    /// Simulated seconds between the two steps: counter, s.
-    Seconds,
-    /// Latency p99 over the metrics window (of: instance), ms: level.
-    P99Ms,
-    /// Upstreams in a service's balancer (of: the service): level.
-    Upstreams,
-    /// Messages waiting in a queue (of: the queue): level.
-    QueueDepth,
-    /// Age of a queue's oldest waiting message, s: level.
-    QueueLagS,
-    /// Messages dead-lettered from a queue since the start: level.
-    DeadLettered,
-    /// Keys whose primary moved in the last join or leave, % of keys: level.
-    KeysMovedPct,
-    /// Keys missing a replica: level.
-    UnderReplicated,
-    /// State of the breaker towards an instance (of: the instance): label (`closed`, `open`,
-    /// `half_open`).
-    BreakerState,
-    /// State of an alert rule (of: the rule): label (`inactive`, `pending`, `firing`,
-    /// `resolved`).
-    AlertState,
+keyed! {
+    /// What the engine measures for a question or a threshold. Counters are counted over the
+    /// question's interval (from its step to the next); levels are read when the next step is
+    /// reached.
+    Measure, "measure" {
+        /// Requests that ended in any failure (5xx, timeout, 429, short-circuit, no upstream):
+        /// counter, requests.
+        Failed = "failed",
+        /// Requests refused 429 by the gateway's rate limiter: counter.
+        Rejected = "rejected",
+        /// Requests failed fast by an open breaker: counter.
+        ShortCircuited = "short_circuited",
+        /// Calls an instance served (of: the instance): counter.
+        Requests = "requests",
+        /// Retries sent: counter.
+        Retries = "retries",
+        /// Simulated seconds between the two steps: counter, s.
+        Seconds = "seconds",
+        /// Latency p99 over the metrics window (of: instance), ms: level.
+        P99Ms = "p99_ms",
+        /// Upstreams in a service's balancer (of: the service): level.
+        Upstreams = "upstreams",
+        /// Messages waiting in a queue (of: the queue): level.
+        QueueDepth = "queue_depth",
+        /// Age of a queue's oldest waiting message, s: level.
+        QueueLagS = "queue_lag_s",
+        /// Messages dead-lettered from a queue since the start: level.
+        DeadLettered = "dead_lettered",
+        /// Keys whose primary moved in the last join or leave, % of keys: level.
+        KeysMovedPct = "keys_moved_pct",
+        /// Keys missing a replica: level.
+        UnderReplicated = "under_replicated",
+        /// State of the breaker towards an instance (of: the instance): label (`closed`, `open`,
+        /// `half_open`).
+        BreakerState = "breaker_state",
+        /// State of an alert rule (of: the rule): label (`inactive`, `pending`, `firing`,
+        /// `resolved`).
+        AlertState = "alert_state",
+    }
 }
 
 impl Measure {
@@ -332,7 +374,7 @@ pub enum LessonError {
     UnknownName(usize, &'static str, String),
     /// A measure that needs an element (`of`) and has none, or the reverse: (step, field).
     NeedsElement(usize, &'static str),
-    /// The `wait_for` action cannot be read or the cluster refuses it: (step, why).
+    /// The cluster refuses the `wait_for` action: (step, why).
     Action(usize, String),
     /// A multiple-choice question without two choices, too many, or a choice its measure
     /// cannot answer: (step, why).
@@ -360,13 +402,12 @@ impl Step {
     }
 
     /// The `wait_for` action as a timeline action at 0 ms.
-    ///
-    /// Errors: why the spec cannot be read.
-    pub fn wanted_action(&self) -> Option<Result<ScheduledAction, String>> {
-        self.wait_for.as_ref().map(|spec| {
-            format!("{spec}@0")
-                .parse::<ScheduledAction>()
-                .map_err(|e| e.to_string())
+    pub fn wanted_action(&self) -> Option<ScheduledAction> {
+        self.wait_for.as_ref().map(|kind| ScheduledAction {
+            at_ms: 0,
+            target: self.of.clone(),
+            kind: *kind,
+            duration_ms: None,
         })
     }
 }
@@ -457,23 +498,25 @@ impl Lesson {
                 }
                 last_t = t;
             }
-            if let Some(on) = &step.on {
-                if let Some(name) = &on.of {
+            if step.on.is_some() {
+                if let Some(name) = &step.of {
                     if !names_any(cfg, name) {
-                        return Err(LessonError::UnknownName(s, "on.of", name.clone()));
+                        return Err(LessonError::UnknownName(s, "of", name.clone()));
                     }
                 }
             }
             if let Some(action) = step.wanted_action() {
-                let action = action.map_err(|e| LessonError::Action(s, e))?;
                 cfg.resolve(&action)
                     .map_err(|e| LessonError::Action(s, e.to_string()))?;
             }
-            if let Some(w) = &step.when {
-                check_of(cfg, s, "when.of", w.measure, w.of.as_deref())?;
-                if !w.above.is_finite() || !w.measure.labels().is_empty() {
-                    return Err(LessonError::Setting(s, "when.above"));
+            if let Some(m) = step.when {
+                check_of(cfg, s, "of", m, step.of.as_deref())?;
+                if !step.above.is_finite() || !m.labels().is_empty() {
+                    return Err(LessonError::Setting(s, "above"));
                 }
+            }
+            if step.of.is_some() && step.triggers() == usize::from(step.at_s.is_some()) {
+                return Err(LessonError::NeedsElement(s, "of"));
             }
             if step
                 .speed
@@ -607,7 +650,8 @@ mod tests {
         ));
         let two = Step {
             at_s: Some(1.0),
-            wait_for: Some("crash:192.168.1.11:8080".into()),
+            wait_for: Some(ActionKind::Crash),
+            of: Some("192.168.1.11:8080".into()),
             ..step("x")
         };
         assert_eq!(check(&lesson(vec![two])), Err(LessonError::TwoTriggers(1)));
@@ -619,7 +663,7 @@ mod tests {
                 choices: vec![],
                 pick: Some(Pick::Most),
                 tolerance_pct: None,
-                reveal_at: None,
+                reveal_at: 0,
                 why: String::new(),
             }),
             ..step("x")
@@ -637,7 +681,8 @@ mod tests {
             Err(LessonError::UnknownName(1, "select", "10.9.9.9:1".into()))
         );
         let bad_action = Step {
-            wait_for: Some("crash:10.9.9.9:1".into()),
+            wait_for: Some(ActionKind::Crash),
+            of: Some("10.9.9.9:1".into()),
             ..step("x")
         };
         assert!(matches!(
@@ -648,9 +693,12 @@ mod tests {
 
     #[test]
     fn an_unknown_fact_is_named_by_the_reader() {
-        let e = serde_json::from_str::<FactTrigger>(r#"{"fact":"instance_exploded"}"#)
+        let e = serde_json::from_str::<Step>(r#"{"text":"x","on":"instance_exploded"}"#)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("unknown variant `instance_exploded`"), "{e}");
+        assert!(
+            e.contains("unknown fact `instance_exploded`; one of: instance_crashed"),
+            "{e}"
+        );
     }
 }

@@ -2,27 +2,39 @@
 //! [`Lesson`]. Every one plays to its end in `ha-sim lesson NAME` with each trigger reached in
 //! order and each question answered (`tests/lessons.rs` checks it).
 
-use crate::mechanisms::action::ScheduledAction;
 use crate::scenario::lesson::Lesson;
 use crate::scenario::{Scenario, ScenarioError};
 use serde::Deserialize;
 
-/// A built-in lesson file: the preset it runs on, its seed, and the lesson. `faults`
-/// replaces the preset's timeline, `duration_s` its duration, when given.
+/// A built-in lesson file: the preset it runs on, its seed, and the lesson.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LessonFile {
     preset: String,
     seed: u64,
-    #[serde(default)]
-    duration_s: Option<u32>,
-    #[serde(default)]
-    faults: Option<Vec<ScheduledAction>>,
     lesson: Lesson,
 }
 
-/// The built-in lessons as (name, JSON), in the order the picker shows them: from the
-/// seeds' chapters, simplest first.
+/// The built-in lessons as (name, title), in the order the picker shows them: from the
+/// seeds' chapters, simplest first. The page fetches `lessons/NAME.json` when one is picked
+/// (the texts are not in its wasm); a test checks this list against the files.
+pub const INDEX: [(&str, &str); 9] = [
+    ("discovery", "Service discovery and the heartbeat TTL"),
+    ("showdown", "Load-balancing showdown: one slow instance"),
+    (
+        "failover",
+        "Health checks, failover, recovery back-off and failback",
+    ),
+    ("breaker", "The circuit breaker's three states"),
+    ("rate-limit", "Rate limiting: a token bucket under a burst"),
+    ("cascade", "A cascading failure, contained by breakers"),
+    ("replication", "Consistent hashing, replicas and repair"),
+    ("async", "Sync or async: a queue between two services"),
+    ("alerts", "Alerts: pending, firing, resolved"),
+];
+
+/// The built-in lessons as (name, JSON), in [`INDEX`] order (for `ha-sim` and the tests).
+#[cfg(feature = "builtin-lessons")]
 pub const ALL: [(&str, &str); 9] = [
     ("discovery", include_str!("../../lessons/discovery.json")),
     ("showdown", include_str!("../../lessons/showdown.json")),
@@ -42,23 +54,22 @@ pub const ALL: [(&str, &str); 9] = [
 ///
 /// Errors: `None` for an unknown name; a [`ScenarioError`] if the file or the lesson is
 /// invalid (a test keeps every built-in valid).
+#[cfg(feature = "builtin-lessons")]
 pub fn scenario(name: &str) -> Option<Result<Scenario, ScenarioError>> {
     let (_, json) = ALL.iter().find(|(n, _)| *n == name)?;
     Some(parse(json))
 }
 
-fn parse(json: &str) -> Result<Scenario, ScenarioError> {
+/// The scenario of a lesson file's JSON: its preset with its seed, and the lesson.
+///
+/// Errors: [`ScenarioError::NotJson`] with line and column, an unknown preset
+/// ([`ScenarioError::Field`]), or the lesson's validation error.
+pub fn parse(json: &str) -> Result<Scenario, ScenarioError> {
     let f: LessonFile = serde_json::from_str(json)
         .map_err(|e| ScenarioError::NotJson(e.line(), e.column(), e.to_string()))?;
     let preset = crate::scenario::presets::by_name(&f.preset)
         .ok_or_else(|| ScenarioError::Field("preset", format!("no preset {}", f.preset)))?;
     let mut s = Scenario::from_preset(&preset, f.seed);
-    if let Some(d) = f.duration_s {
-        s.duration_s = d;
-    }
-    if let Some(faults) = f.faults {
-        s.cluster.faults = faults;
-    }
     s.lesson = Some(f.lesson);
     s.validate()?;
     Ok(s)

@@ -261,14 +261,7 @@ impl Scenario {
     /// scenario's serialisation code is in the wasm once, not once per formatter (2.7 KB gzipped
     /// less, measured).
     fn json_bytes(&self, pretty: bool) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4_096);
-        let fmt = JsonLayout {
-            pretty: pretty.then(serde_json::ser::PrettyFormatter::new),
-        };
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-        self.serialize(&mut ser)
-            .expect("a scenario always serialises");
-        out
+        json_of(self, pretty)
     }
 
     /// Parses and validates JSON.
@@ -283,15 +276,16 @@ impl Scenario {
         if text.len() > MAX_SCENARIO_BYTES {
             return Err(ScenarioError::TooLarge);
         }
-        let value: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
-        let version = value
-            .get("version")
-            .ok_or(ScenarioError::NoVersion)?
-            .as_u64()
-            .ok_or(ScenarioError::Field(
-                "version",
-                "must be a whole number".into(),
-            ))?;
+        // The version first, so a newer format is named as such rather than as a bad field.
+        // Read into a two-field struct, not a `serde_json::Value` (whose parser would be one
+        // more copy of JSON reading in the wasm).
+        #[derive(Deserialize)]
+        struct Head {
+            #[serde(default)]
+            version: Option<u64>,
+        }
+        let head: Head = serde_json::from_str(text).map_err(json_error)?;
+        let version = head.version.ok_or(ScenarioError::NoVersion)?;
         if version != SCENARIO_VERSION as u64 {
             return Err(ScenarioError::UnsupportedVersion(version));
         }
@@ -373,6 +367,33 @@ impl Scenario {
         };
         Scenario::decode(code)
     }
+}
+
+/// `v` as JSON bytes through the one serializer type the scenario uses ([`JsonLayout`]), so a
+/// part of a scenario written alone (a lesson step) shares the scenario's serialisation code.
+fn json_of<T: Serialize>(v: &T, pretty: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4_096);
+    let fmt = JsonLayout {
+        pretty: pretty.then(serde_json::ser::PrettyFormatter::new),
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    v.serialize(&mut ser)
+        .expect("scenario parts always serialise");
+    out
+}
+
+/// A lesson step as pretty JSON (the page's step editor).
+pub fn step_json(step: &lesson::Step) -> String {
+    String::from_utf8(json_of(step, true)).expect("serde_json writes UTF-8")
+}
+
+/// A lesson step from JSON (the page's step editor); the lesson it goes into is validated
+/// with its scenario ([`Scenario::validate`]).
+///
+/// Errors: [`ScenarioError::NotJson`] with line and column (an unknown field or fact, a
+/// wrong type).
+pub fn step_from_json(text: &str) -> Result<lesson::Step, ScenarioError> {
+    serde_json::from_str(text).map_err(json_error)
 }
 
 /// serde_json's pretty layout when `pretty` is set, else its compact one: a formatter chosen at

@@ -10,7 +10,9 @@
 use crate::common::InstanceId;
 use crate::mechanisms::alerts::AlertState;
 use crate::mechanisms::breaker::BreakerState;
-use crate::scenario::lesson::{Fact, Lesson, LessonError, Measure, Pick, Question, Step};
+use crate::scenario::lesson::{
+    Fact, FactTrigger, Lesson, LessonError, Measure, Pick, Question, Step,
+};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::notice::Notice;
 use crate::sim::Simulation;
@@ -44,15 +46,23 @@ pub struct Answer {
     pub readings: Vec<f64>,
 }
 
+/// A learner's prediction: a number (read by the page's number field, so no float parser
+/// of the engine's is needed) or one of the choices.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guess {
+    /// A numeric guess, in the measure's unit.
+    Number(f64),
+    /// The text of the choice picked.
+    Choice(String),
+}
+
 impl Answer {
-    /// Whether the learner's `guess` (a number, or a choice's text) is right: the choice
-    /// itself, or a number within the question's tolerance (default 20 %, at least 1 unit).
-    pub fn judges(&self, q: &Question, guess: &str) -> bool {
-        if let Some(c) = &self.choice {
-            return c == guess.trim();
-        }
-        match (self.value, guess.trim().parse::<f64>()) {
-            (Reading::Number(v), Ok(g)) if g.is_finite() => {
+    /// Whether `guess` is right: the right choice, or a number within the question's
+    /// tolerance (default 20 %, at least 1 unit).
+    pub fn judges(&self, q: &Question, guess: &Guess) -> bool {
+        match (guess, &self.choice, self.value) {
+            (Guess::Choice(g), Some(c), _) => g == c,
+            (Guess::Number(g), None, Reading::Number(v)) if g.is_finite() => {
                 let tol = q.tolerance_pct.unwrap_or(20.0) / 100.0;
                 (g - v).abs() <= (tol * v.abs()).max(1.0)
             }
@@ -109,100 +119,81 @@ pub fn trigger_name(step: &Step) -> &'static str {
 }
 
 impl Simulation {
-    /// Whether `n` is the fact `fact` about the element named `of` (any element if `None`).
-    pub fn notice_is(&self, n: &Notice, fact: Fact, of: Option<&str>) -> bool {
+    /// The fact notice `n` is, with the element it is about (by name), if a lesson step can
+    /// wait for it: the inverse of a step's `on` trigger.
+    pub fn fact_of(&self, n: &Notice) -> Option<FactTrigger> {
         use Notice::*;
-        let inst = |i: InstanceId| of.is_none_or(|o| self.address(i) == o);
+        let inst = |i: InstanceId| Some(self.address(i).to_string());
         let svc = |s: crate::common::ServiceId| {
-            of.is_none_or(|o| {
-                self.config()
-                    .services
-                    .get(s.index())
-                    .is_some_and(|c| c.name == o)
-            })
+            self.config()
+                .services
+                .get(s.index())
+                .map(|c| c.name.clone())
         };
         let node = |k: u16| {
-            of.is_none_or(|o| {
-                self.store()
-                    .and_then(|st| st.nodes.get(k as usize))
-                    .is_some_and(|x| x.config.id == o)
-            })
+            self.store()
+                .and_then(|st| st.nodes.get(k as usize))
+                .map(|x| x.config.id.clone())
         };
         let sub = |q: crate::common::SubscriptionId| {
-            of.is_none_or(|o| {
-                self.subscription_of(q).is_some_and(|(qid, _, _)| {
-                    self.config()
-                        .messaging
-                        .as_ref()
-                        .and_then(|m| m.queues.get(qid.index()))
-                        .is_some_and(|c| c.name == o)
-                })
-            })
+            let (qid, _, _) = self.subscription_of(q)?;
+            let m = self.config().messaging.as_ref()?;
+            m.queues.get(qid.index()).map(|c| c.name.clone())
         };
-        let alert = |a: usize, want: AlertState, to: AlertState| {
-            want == to
-                && of.is_none_or(|o| {
-                    let e = self.alerts();
-                    e.alerts
-                        .get(a)
-                        .and_then(|x| e.rules.get(x.rule))
-                        .is_some_and(|r| r.name == o)
-                })
+        let (fact, of) = match n {
+            InstanceCrashed { instance, .. } => (Fact::InstanceCrashed, inst(*instance)),
+            InstanceReady { instance } => (Fact::InstanceReady, inst(*instance)),
+            Expired { instance, .. } => (Fact::Expired, inst(*instance)),
+            MarkedUnhealthy { instance, .. } => (Fact::MarkedUnhealthy, inst(*instance)),
+            MarkedHealthy { instance, .. } => (Fact::MarkedHealthy, inst(*instance)),
+            Ejected { instance, .. } => (Fact::Ejected, inst(*instance)),
+            BackupPromoted { failed, .. } => (Fact::BackupPromoted, inst(*failed)),
+            Failback { primary, .. } => (Fact::Failback, inst(*primary)),
+            RecoveryGaveUp { instance, .. } => (Fact::RecoveryGaveUp, inst(*instance)),
+            UpstreamsChanged { service, .. } => (Fact::UpstreamsChanged, svc(*service)),
+            PanicMode {
+                service, on: true, ..
+            } => (Fact::PanicMode, svc(*service)),
+            BreakerChanged { instance, to, .. } => (
+                match to {
+                    BreakerState::Open => Fact::BreakerOpened,
+                    BreakerState::HalfOpen => Fact::BreakerHalfOpen,
+                    BreakerState::Closed => Fact::BreakerClosed,
+                },
+                inst(*instance),
+            ),
+            AlertChanged { alert, to, .. } => {
+                let fact = match to {
+                    AlertState::Pending => Fact::AlertPending,
+                    AlertState::Firing => Fact::AlertFiring,
+                    AlertState::Resolved => Fact::AlertResolved,
+                    AlertState::Inactive => return None,
+                };
+                let e = self.alerts();
+                let rule = e.alerts.get(*alert).and_then(|a| e.rules.get(a.rule));
+                (fact, rule.map(|r| r.name.clone()))
+            }
+            DataNodeFailed { node: k, .. } => (Fact::DataNodeFailed, node(*k)),
+            DataMembership { node: k, .. } => (Fact::DataMembership, node(*k)),
+            Repaired => (Fact::Repaired, None),
+            BacklogBuilding { queue, .. } => (Fact::BacklogBuilding, sub(*queue)),
+            BacklogDrained { queue } => (Fact::BacklogDrained, sub(*queue)),
+            DeadLettered { queue, .. } => (Fact::DeadLettered, sub(*queue)),
+            _ => return None,
         };
-        let breaker = |i: InstanceId, want: BreakerState, to: BreakerState| want == to && inst(i);
-        match (fact, n) {
-            (Fact::InstanceCrashed, InstanceCrashed { instance, .. })
-            | (Fact::InstanceReady, InstanceReady { instance })
-            | (Fact::Expired, Expired { instance, .. })
-            | (Fact::MarkedUnhealthy, MarkedUnhealthy { instance, .. })
-            | (Fact::MarkedHealthy, MarkedHealthy { instance, .. })
-            | (Fact::Ejected, Ejected { instance, .. })
-            | (
-                Fact::BackupPromoted,
-                BackupPromoted {
-                    failed: instance, ..
-                },
-            )
-            | (
-                Fact::Failback,
-                Failback {
-                    primary: instance, ..
-                },
-            )
-            | (Fact::RecoveryGaveUp, RecoveryGaveUp { instance, .. }) => inst(*instance),
-            (Fact::UpstreamsChanged, UpstreamsChanged { service, .. })
-            | (
-                Fact::PanicMode,
-                PanicMode {
-                    service, on: true, ..
-                },
-            ) => svc(*service),
-            (Fact::BreakerOpened, BreakerChanged { instance, to, .. }) => {
-                breaker(*instance, BreakerState::Open, *to)
-            }
-            (Fact::BreakerHalfOpen, BreakerChanged { instance, to, .. }) => {
-                breaker(*instance, BreakerState::HalfOpen, *to)
-            }
-            (Fact::BreakerClosed, BreakerChanged { instance, to, .. }) => {
-                breaker(*instance, BreakerState::Closed, *to)
-            }
-            (Fact::AlertPending, AlertChanged { alert: a, to, .. }) => {
-                alert(*a, AlertState::Pending, *to)
-            }
-            (Fact::AlertFiring, AlertChanged { alert: a, to, .. }) => {
-                alert(*a, AlertState::Firing, *to)
-            }
-            (Fact::AlertResolved, AlertChanged { alert: a, to, .. }) => {
-                alert(*a, AlertState::Resolved, *to)
-            }
-            (Fact::DataNodeFailed, DataNodeFailed { node: k, .. })
-            | (Fact::DataMembership, DataMembership { node: k, .. }) => node(*k),
-            (Fact::Repaired, Repaired) => true,
-            (Fact::BacklogBuilding, BacklogBuilding { queue, .. })
-            | (Fact::BacklogDrained, BacklogDrained { queue })
-            | (Fact::DeadLettered, DeadLettered { queue, .. }) => sub(*queue),
-            _ => false,
-        }
+        Some(FactTrigger { fact, of })
+    }
+
+    /// Whether `n` is the fact `fact` about the element named `of` (any element if `None`).
+    pub fn notice_is(&self, n: &Notice, fact: Fact, of: Option<&str>) -> bool {
+        self.fact_of(n)
+            .is_some_and(|t| t.fact == fact && of.is_none_or(|o| t.of.as_deref() == Some(o)))
+    }
+
+    /// The newest fact in the feed a lesson step can wait for ("Add a step on the newest
+    /// fact").
+    pub fn last_fact(&self) -> Option<FactTrigger> {
+        self.feed().rev().find_map(|e| self.fact_of(&e.notice))
     }
 
     /// Reads `m` of the element named `of` now. `None`: no such element, or no data yet (a
@@ -373,15 +364,16 @@ impl Simulation {
                 _ => Progress::Running,
             };
         }
-        if let Some(on) = &step.on {
+        if let Some(fact) = step.on {
             for _ in 0..max_events {
-                if let Some(at) = self.new_fact(on.fact, on.of.as_deref(), feed_seen) {
+                if let Some(at) = self.new_fact(fact, step.of.as_deref(), feed_seen) {
                     self.run_until(at);
                     return Progress::Reached(at);
                 }
                 match self.next_event_at() {
+                    // One event (through the one loop that steps, not a second copy of it).
                     Some(t) if t <= until => {
-                        self.step();
+                        self.run_until_bounded(t, 1);
                     }
                     _ => {
                         self.run_until(until);
@@ -391,11 +383,11 @@ impl Simulation {
             }
             return Progress::Running;
         }
-        if let Some(w) = &step.when {
+        if let Some(m) = step.when {
             let mut events = 0usize;
             loop {
-                if let Some(Reading::Number(v)) = self.read(w.measure, w.of.as_deref()) {
-                    if v > w.above {
+                if let Some(Reading::Number(v)) = self.read(m, step.of.as_deref()) {
+                    if v > step.above {
                         return Progress::Reached(self.now());
                     }
                 }
@@ -454,10 +446,7 @@ pub fn play(scenario: &Scenario) -> Result<Vec<Reached>, ScenarioError> {
             match sim.run_to_trigger(step, &mut seen, end, 100_000) {
                 Progress::Reached(at) => break at,
                 Progress::NeedsAction => {
-                    let wanted = step
-                        .wanted_action()
-                        .expect("a wait_for step")
-                        .map_err(|e| err(LessonError::Action(i + 1, e)))?;
+                    let wanted = step.wanted_action().expect("a wait_for step");
                     let action = sim
                         .config()
                         .resolve(&wanted)
@@ -492,4 +481,24 @@ pub fn play(scenario: &Scenario) -> Result<Vec<Reached>, ScenarioError> {
         }
     }
     Ok(out)
+}
+
+impl Simulation {
+    /// What the page selects for a lesson's `select`: an instance by address, a service, or
+    /// a queue's first subscription by name; `None` for anything else.
+    pub fn selection_of(&self, name: &str) -> Option<crate::sim::explain::Selection> {
+        use crate::sim::explain::Selection;
+        if let Some(i) = self.instance_by_address(name) {
+            return Some(Selection::Instance(i));
+        }
+        if let Some(s) = self.service_by_name(name) {
+            return Some(Selection::Service(s));
+        }
+        let m = self.config().messaging.as_ref()?;
+        let qi = m.queues.iter().position(|q| q.name == name)?;
+        m.subscriptions()
+            .into_iter()
+            .find(|(_, q, _)| *q == qi)
+            .map(|(sub, _, _)| Selection::Queue(sub))
+    }
 }

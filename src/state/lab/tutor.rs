@@ -1,0 +1,434 @@
+//! The lesson player: which step the learner is on, running to the next step's trigger,
+//! going back to the exact state of an earlier step, the learner's guesses and the engine's
+//! answers. The triggers and answers are the engine's ([`ha_engine::sim::player`]), the same
+//! code `ha-sim lesson` plays, so the page and the CLI reach the same steps at the same µs.
+//!
+//! Going back rebuilds the run from the lesson's scenario with the learner's actions taken
+//! before that step and replays it (sliced per frame) to the µs the step was reached: the
+//! same seed and actions give the same numbers.
+
+use super::{Lab, EVENTS_PER_CHECK};
+use ha_engine::scenario::lesson::{Lesson, Step};
+use ha_engine::scenario::Scenario;
+use ha_engine::sim::player::{Answer, Asked, Guess, Progress};
+use ha_engine::{Action, SimTime, Simulation};
+use leptos::prelude::*;
+
+/// A lesson being played in the page.
+#[derive(Clone)]
+pub struct LessonRun {
+    /// The lesson's scenario as opened, without the learner's actions (what a lesson link
+    /// carries).
+    pub base: Scenario,
+    /// The lesson.
+    pub lesson: Lesson,
+    /// The step the learner is on (index from 0).
+    pub at: usize,
+    /// Running towards the next step's trigger.
+    pub going: bool,
+    /// Opening at a later step: the player goes on by itself until it reaches this one.
+    pub skip_to: Option<usize>,
+    /// Past the last step.
+    pub done: bool,
+    /// Focus mode: the panels the step does not need are hidden.
+    pub focus: bool,
+    feed_seen: u64,
+    /// For each action the learner took (the scenario's timeline entries after the lesson's
+    /// own), the step whose state it belongs to: the one after the step it was taken on.
+    acted: Vec<usize>,
+    /// When each step up to `at` was reached, simulated µs.
+    reached_us: Vec<u64>,
+    asked: Vec<(usize, Asked)>,
+    /// The engine's answer to each step's question, once revealed.
+    pub answers: Vec<Option<Answer>>,
+    /// The learner's guess for each step's question.
+    pub guesses: Vec<Option<Guess>>,
+}
+
+impl LessonRun {
+    fn new(base: Scenario) -> Option<Self> {
+        let lesson = base.lesson.clone()?;
+        let n = lesson.steps.len();
+        Some(LessonRun {
+            base,
+            lesson,
+            at: 0,
+            going: false,
+            skip_to: None,
+            done: false,
+            focus: false,
+            feed_seen: 0,
+            acted: Vec::new(),
+            reached_us: Vec::new(),
+            asked: Vec::new(),
+            answers: vec![None; n],
+            guesses: vec![None; n],
+        })
+    }
+
+    /// The step being waited for, if the player is going.
+    pub fn next_step(&self) -> Option<&Step> {
+        self.going
+            .then(|| self.lesson.steps.get(self.at + 1))
+            .flatten()
+    }
+
+    /// The step the learner is on.
+    pub fn step(&self) -> &Step {
+        &self.lesson.steps[self.at]
+    }
+}
+
+/// The localStorage key of a lesson's progress (kept only in this browser).
+fn progress_key(title: &str) -> String {
+    format!("ha-lab.lesson.{title}")
+}
+
+/// The furthest step (from 1) reached in the lesson titled `title`, from localStorage.
+pub fn progress(title: &str) -> Option<usize> {
+    let store = window().local_storage().ok()??;
+    store.get_item(&progress_key(title)).ok()??.parse().ok()
+}
+
+fn save_progress(title: &str, step: usize) {
+    if progress(title).is_some_and(|p| p >= step) {
+        return;
+    }
+    if let Ok(Some(store)) = window().local_storage() {
+        // Private windows may refuse; progress is a convenience.
+        let _ = store.set_item(&progress_key(title), &step.to_string());
+    }
+}
+
+impl Lab {
+    /// Opens `sc`'s lesson from its first step, then, for `at_step` > 0, plays on by itself
+    /// (taking each "try it" action as `ha-sim lesson` does) until that step. `loaded`: `sc`
+    /// is the scenario running, from its start (the page was opened with its link).
+    pub fn start_lesson(&self, sc: Scenario, at_step: usize, loaded: bool) {
+        let Some(mut run) = LessonRun::new(sc.clone()) else {
+            return;
+        };
+        // A lesson opened from the page's link runs already; a picked one is loaded.
+        if loaded {
+            self.lesson.set(None);
+        } else {
+            self.load(sc);
+        }
+        let n = run.lesson.steps.len();
+        run.skip_to = (at_step > 0).then_some(at_step.min(n - 1));
+        self.lesson.set(Some(run));
+        self.lesson_arrive(0, 0);
+    }
+
+    /// Leaves the lesson; the run goes on as a sandbox.
+    pub fn exit_lesson(&self) {
+        self.lesson.set(None);
+        self.write_fragment();
+    }
+
+    /// Next (→): runs to the next step's trigger (a "try it" step waits for the learner's
+    /// action); after the last step, the lesson is done.
+    pub fn lesson_next(&self) {
+        let Some((going, at, n, wait)) = self.lesson.with_untracked(|l| {
+            l.as_ref().map(|l| {
+                let next = l.lesson.steps.get(l.at + 1);
+                (
+                    l.going,
+                    l.at,
+                    l.lesson.steps.len(),
+                    next.is_some_and(|s| s.wait_for.is_some()),
+                )
+            })
+        }) else {
+            return;
+        };
+        if going {
+            return;
+        }
+        if at + 1 >= n {
+            self.lesson.update(|l| {
+                if let Some(l) = l {
+                    l.done = true;
+                }
+            });
+            return;
+        }
+        let seen = self.sim.with_value(Simulation::feed_posted);
+        self.lesson.update(|l| {
+            if let Some(l) = l {
+                l.going = true;
+                l.feed_seen = seen;
+            }
+        });
+        if wait {
+            // As `ha-sim lesson` does, the action comes at this instant: the run waits.
+            self.set_playing(false);
+            if self
+                .lesson
+                .with_untracked(|l| l.as_ref().is_some_and(|l| l.skip_to.is_some()))
+            {
+                self.lesson_do_it();
+            }
+        } else {
+            // A step with no trigger (or one already met) starts at once.
+            let now = self.sim.with_value(Simulation::now);
+            self.lesson_frame(Some(now), f64::INFINITY);
+            if self
+                .lesson
+                .with_untracked(|l| l.as_ref().is_some_and(|l| l.going))
+            {
+                self.set_playing(true);
+            }
+        }
+    }
+
+    /// Back (←): the exact state of the step before, rebuilt and replayed to its µs.
+    pub fn lesson_back(&self) {
+        let Some(mut run) = self.lesson.get_untracked() else {
+            return;
+        };
+        if run.at == 0 && !run.going && !run.done {
+            return;
+        }
+        // Going (or done) on step k: back to k itself, as it was; on step k: back to k − 1.
+        let k = if run.going || run.done {
+            run.at
+        } else {
+            run.at - 1
+        };
+        let t = run.reached_us[k];
+        // The learner's actions that belong to step k's state: those taken before it was
+        // reached (a "try it" action belongs to the step it starts).
+        let mut sc = self.scenario.get_untracked();
+        let own = run.base.cluster.faults.len();
+        let learner: Vec<_> = sc
+            .cluster
+            .faults
+            .split_off(own.min(sc.cluster.faults.len()));
+        let kept: Vec<_> = learner
+            .into_iter()
+            .zip(&run.acted)
+            .filter(|(_, step)| **step <= k)
+            .map(|(a, _)| a)
+            .collect();
+        run.acted.truncate(kept.len());
+        sc.cluster.faults.extend(kept);
+        for (i, s) in run.lesson.steps.iter().enumerate() {
+            if s.question.as_ref().is_some_and(|q| q.reveal_index(i) > k) {
+                run.answers[i] = None;
+            }
+        }
+        run.asked.retain(|(i, _)| *i <= k);
+        run.reached_us.truncate(k + 1);
+        run.at = k;
+        run.going = false;
+        run.done = false;
+        run.skip_to = None;
+        self.set_playing(false);
+        self.lesson.set(Some(run));
+        self.rewind(sc, SimTime(t));
+    }
+
+    /// "Do it": takes the action the waited-for "try it" step asks for.
+    pub fn lesson_do_it(&self) {
+        let wanted = self.lesson.with_untracked(|l| {
+            l.as_ref()
+                .and_then(LessonRun::next_step)
+                .and_then(Step::wanted_action)
+        });
+        let Some(wanted) = wanted else {
+            return;
+        };
+        match self.sim.with_value(|s| s.config().resolve(&wanted)) {
+            Ok(action) => self.act(action),
+            Err(e) => self.notice.set(Some(e.to_string())),
+        }
+    }
+
+    /// Changes the scenario's lesson (made with the first step if it has none; gone with its
+    /// last step) if the result is valid; the address bar follows. The run is not touched: a
+    /// lesson does not change it.
+    ///
+    /// Errors: the engine's message; nothing changes then.
+    pub fn edit_lesson(&self, f: impl FnOnce(&mut Lesson)) -> Result<(), String> {
+        let mut sc = self.scenario.get_untracked();
+        let title = sc.title.clone();
+        let lesson = sc.lesson.get_or_insert_with(|| Lesson {
+            title,
+            steps: Vec::new(),
+        });
+        f(lesson);
+        if lesson.steps.is_empty() {
+            sc.lesson = None;
+        }
+        sc.validate().map_err(|e| e.to_string())?;
+        self.scenario.set(sc);
+        self.write_fragment();
+        Ok(())
+    }
+
+    /// The learner's guess for step `i`'s question.
+    pub fn set_guess(&self, i: usize, guess: Option<Guess>) {
+        // Untracked: the card is not redrawn under the learner's typing.
+        self.lesson.update_untracked(|l| {
+            if let Some(g) = l.as_mut().and_then(|l| l.guesses.get_mut(i)) {
+                *g = guess;
+            }
+        });
+    }
+
+    /// Focus mode on or off (F).
+    pub fn toggle_focus(&self) {
+        self.lesson.update(|l| {
+            if let Some(l) = l {
+                l.focus = !l.focus;
+            }
+        });
+    }
+
+    /// Called after the learner's `action` was taken: it starts a waited-for "try it" step
+    /// when it is that step's action (same kind, same target).
+    pub(super) fn lesson_acted(&self, action: &Action) {
+        // Every action taken during a lesson belongs to the state of the step after this one.
+        self.lesson.update_untracked(|l| {
+            if let Some(l) = l {
+                l.acted.push(l.at + 1);
+            }
+        });
+        let wanted = self.lesson.with_untracked(|l| {
+            l.as_ref()
+                .and_then(LessonRun::next_step)
+                .and_then(Step::wanted_action)
+        });
+        let Some(wanted) = wanted else {
+            return;
+        };
+        let matches = self.sim.with_value(|s| {
+            s.config()
+                .resolve(&wanted)
+                .is_ok_and(|w| w.kind == action.kind && w.target == action.target)
+        });
+        if matches {
+            let (at, now) = (
+                self.lesson
+                    .with_untracked(|l| l.as_ref().map_or(0, |l| l.at)),
+                self.sim.with_value(|s| s.now().as_us()),
+            );
+            self.lesson_arrive(at + 1, now);
+        }
+    }
+
+    /// Runs the lesson's wait for the next step's trigger towards `until` (`None`: as far as
+    /// the scenario goes, when skipping to a step) within `deadline_ms`. Returns whether the
+    /// lesson took the frame (it is going towards a trigger that time brings).
+    pub(super) fn lesson_frame(&self, until: Option<SimTime>, deadline_ms: f64) -> bool {
+        let Some((step, mut seen, at)) = self.lesson.with_untracked(|l| {
+            l.as_ref()
+                .and_then(|l| l.next_step().map(|s| (s.clone(), l.feed_seen, l.at)))
+        }) else {
+            return false;
+        };
+        if step.wait_for.is_some() {
+            return false;
+        }
+        let end = self
+            .scenario
+            .with_untracked(|s| SimTime::from_secs(u64::from(s.duration_s)));
+        let until = until.unwrap_or(end);
+        let mut reached = None;
+        loop {
+            let p = self
+                .sim
+                .try_update_value(|s| s.run_to_trigger(&step, &mut seen, until, EVENTS_PER_CHECK))
+                .unwrap_or(Progress::Running);
+            if let Progress::Reached(t) = p {
+                reached = Some(t);
+                break;
+            }
+            if self.sim.with_value(Simulation::now) >= until || super::wall_ms() > deadline_ms {
+                break;
+            }
+        }
+        self.lesson.update_untracked(|l| {
+            if let Some(l) = l {
+                l.feed_seen = seen;
+            }
+        });
+        if let Some(t) = reached {
+            self.lesson_arrive(at + 1, t.as_us());
+        } else if self.sim.with_value(Simulation::now) >= end {
+            // The trigger did not come within the scenario: say so instead of running on.
+            self.lesson.update(|l| {
+                if let Some(l) = l {
+                    l.going = false;
+                    l.skip_to = None;
+                }
+            });
+            self.set_playing(false);
+            self.notice.set(Some(format!(
+                "step {}: its trigger did not happen within the scenario's duration",
+                at + 2
+            )));
+        }
+        true
+    }
+
+    /// Whether the player is skipping to a step (it then takes every frame).
+    pub(super) fn lesson_skipping(&self) -> bool {
+        self.lesson
+            .with_untracked(|l| l.as_ref().is_some_and(|l| l.skip_to.is_some()))
+    }
+
+    /// Step `i` is reached at `t_us`: answers revealed, its question asked, what it does on
+    /// arrival done (pause, speed, selection), progress kept.
+    fn lesson_arrive(&self, i: usize, t_us: u64) {
+        let Some(mut run) = self.lesson.get_untracked() else {
+            return;
+        };
+        run.at = i;
+        run.going = false;
+        run.reached_us.truncate(i);
+        run.reached_us.push(t_us);
+        self.sim.with_value(|sim| {
+            for (q_step, a) in &run.asked {
+                let q = run.lesson.steps[*q_step].question.as_ref();
+                if let Some(q) = q.filter(|q| q.reveal_index(*q_step) == i) {
+                    run.answers[*q_step] = sim.answer(q, a);
+                }
+            }
+            if let Some(q) = &run.lesson.steps[i].question {
+                run.asked.push((i, sim.ask(q)));
+            }
+        });
+        let step = run.lesson.steps[i].clone();
+        let skipping = run.skip_to.is_some_and(|s| s > i);
+        if run.skip_to == Some(i) {
+            run.skip_to = None;
+        }
+        save_progress(&run.lesson.title, i + 1);
+        self.lesson.set(Some(run));
+        if let Some(speed) = step.speed {
+            self.set_speed(speed);
+        }
+        // On a phone the inspector is a sheet over the page: it would hide the card.
+        let phone = window()
+            .match_media(crate::platform::media::PHONE_QUERY)
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches());
+        if let Some(sel) = step
+            .select
+            .as_deref()
+            .filter(|_| !phone)
+            .and_then(|n| self.sim.with_value(|s| s.selection_of(n)))
+        {
+            self.select(Some(sel));
+        }
+        if skipping {
+            self.lesson_next();
+        } else if !step.keep_running {
+            self.set_playing(false);
+        }
+        self.write_fragment();
+    }
+}
