@@ -8,8 +8,9 @@ fn main() {
     // A Rust panic reaches the browser console with its message and location, and the page
     // shows what happened with a way out instead of going blank (see `crash`).
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        platform::crash::show(&info.to_string());
+        let message = info.to_string();
+        web_sys::console::error_1(&message.as_str().into());
+        platform::crash::show(&message);
     }));
     // Mounted in a task of its own, after the one that compiled and started the wasm: each
     // stays short (no long task when a heavy link opens, see issue 21).

@@ -62,7 +62,8 @@ pub fn AlertFeed() -> impl IntoView {
         })
     };
     // The filtered feed as one string of markup (names escaped) and one click handler: a
-    // keyed list of rows, each a tree of views, cost 8 KB of wasm.
+    // keyed list of rows, each a tree of views, cost 8 KB of wasm. A button's name is its
+    // visible text (WCAG 2.5.3, label in name).
     let shown = move || {
         let (sev, src) = (severity.get(), source.get());
         lab.alert_feed.with(|f| {
@@ -79,7 +80,7 @@ pub fn AlertFeed() -> impl IntoView {
                     let at = SimTime(e.at_us);
                     let (rule, detail) = (esc(&e.rule), esc(&e.detail));
                     format!(
-                        "<li class=\"alert sev-{sv} st-{st}\" data-severity=\"{sv}\" data-state=\"{st}\" data-target=\"{t}\"><button class=\"alert-entry\" data-seq=\"{}\" aria-label=\"{at} {st} {rule} on {t}: {detail}\"{}><time>{at}</time><span class=\"state\">{} {st}</span><span class=\"sev\">{} {sv}</span><span class=\"rule\">{rule} · {t}</span><span class=\"detail\">{detail}</span></button></li>",
+                        "<li class=\"alert sev-{sv} st-{st}\" data-severity=\"{sv}\" data-state=\"{st}\" data-target=\"{t}\"><button class=\"alert-entry\" data-seq=\"{}\"{}><time>{at}</time><span class=\"state\">{} {st}</span><span class=\"sev\">{} {sv}</span><span class=\"rule\">{rule} · {t}</span><span class=\"detail\">{detail}</span></button></li>",
                         e.seq,
                         if e.select.is_none() { " disabled" } else { "" },
                         state_style(e.to),

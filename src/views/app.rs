@@ -119,7 +119,7 @@ pub fn App() -> impl IntoView {
                 {move || if menu.get() { "Less" } else { "More" }}
             </button>
             <TransportBar/>
-            <button class="lessons-toggle" aria-expanded=move || picker.get().to_string() on:click=move |_| picker.update(|p| *p = !*p)>"Lessons"</button>
+            <button class="lessons-toggle secondary" aria-expanded=move || picker.get().to_string() on:click=move |_| picker.update(|p| *p = !*p)>"Learn"</button>
             <div id="more-controls" class="more">
                 <ScenarioBar/>
             </div>

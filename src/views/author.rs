@@ -190,7 +190,9 @@ pub fn LessonAuthor() -> impl IntoView {
                 <button on:click=move |_| { editing.set(None); problem.set(None); }>"Cancel"</button>
             </div>
         </Show>
-        <p id="step-problem" class="problem" role="alert">{move || problem.get()}</p>
+        <Show when=move || problem.with(Option::is_some)>
+            <p id="step-problem" class="problem" role="alert">{move || problem.get()}</p>
+        </Show>
         <p class="small muted">"The lesson is part of the scenario: Share, Export and Import carry it. Facts and names come from the run (see the feed)."</p>
     }
 }

@@ -4,6 +4,7 @@
 // lesson at a laptop and at a phone size.
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect, artifacts } from './fixtures.mjs';
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: false });
@@ -52,6 +53,9 @@ test('a newcomer plays a whole lesson by keyboard: predicts, sees the engine ans
   const answers = await body(page).locator('.reveal').allTextContents();
   const clock = await page.locator('output[aria-label="Simulated time"]').getAttribute('data-us');
   await shot(page, 'lesson-laptop');
+  // axe (WCAG 2.1 A and AA) on the page with a lesson step, its reveals and its prediction.
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes[0].target.join(' ')}`)).toEqual([]);
   // The same lesson headless in ha-sim gives the same answer.
   const cli = JSON.parse(execFileSync('target/release/ha-sim', ['lesson', 'discovery']).toString());
   expect(answers[0]).toContain(`measured ${cli[1].answer.value} requests`);

@@ -18,7 +18,7 @@ struct LessonFile {
 /// The built-in lessons as (name, title), in the order the picker shows them: from the
 /// seeds' chapters, simplest first. The page fetches `lessons/NAME.json` when one is picked
 /// (the texts are not in its wasm); a test checks this list against the files.
-pub const INDEX: [(&str, &str); 9] = [
+pub const INDEX: [(&str, &str); 10] = [
     ("discovery", "Service discovery and the heartbeat TTL"),
     ("showdown", "Load-balancing showdown: one slow instance"),
     (
@@ -27,6 +27,7 @@ pub const INDEX: [(&str, &str); 9] = [
     ),
     ("breaker", "The circuit breaker's three states"),
     ("rate-limit", "Rate limiting: a token bucket under a burst"),
+    ("retries", "Retries and the retry budget"),
     ("cascade", "A cascading failure, contained by breakers"),
     ("replication", "Consistent hashing, replicas and repair"),
     ("async", "Sync or async: a queue between two services"),
@@ -35,12 +36,13 @@ pub const INDEX: [(&str, &str); 9] = [
 
 /// The built-in lessons as (name, JSON), in [`INDEX`] order (for `ha-sim` and the tests).
 #[cfg(feature = "builtin-lessons")]
-pub const ALL: [(&str, &str); 9] = [
+pub const ALL: [(&str, &str); 10] = [
     ("discovery", include_str!("../../lessons/discovery.json")),
     ("showdown", include_str!("../../lessons/showdown.json")),
     ("failover", include_str!("../../lessons/failover.json")),
     ("breaker", include_str!("../../lessons/breaker.json")),
     ("rate-limit", include_str!("../../lessons/rate-limit.json")),
+    ("retries", include_str!("../../lessons/retries.json")),
     ("cascade", include_str!("../../lessons/cascade.json")),
     (
         "replication",
