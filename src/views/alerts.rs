@@ -64,7 +64,7 @@ pub fn AlertFeed() -> impl IntoView {
     // The filtered feed as one string of markup (names escaped) and one click handler: a
     // keyed list of rows, each a tree of views, cost 8 KB of wasm. A button's name is its
     // visible text (WCAG 2.5.3, label in name).
-    let shown = move || {
+    let shown = Memo::new(move |_| {
         let (sev, src) = (severity.get(), source.get());
         lab.alert_feed.with(|f| {
             f.iter()
@@ -89,7 +89,7 @@ pub fn AlertFeed() -> impl IntoView {
                 })
                 .collect::<String>()
         })
-    };
+    });
     let pick = move |ev: leptos::ev::MouseEvent| {
         let seq = ev
             .target()
@@ -130,7 +130,7 @@ pub fn AlertFeed() -> impl IntoView {
                 </select>
             </label>
         </div>
-        <ol class="alert-feed" aria-label="Alerts, newest first" on:click=pick inner_html=shown></ol>
+        <ol class="alert-feed" aria-label="Alerts, newest first" on:click=pick inner_html=move || shown.get()></ol>
         <Show when=move || lab.alert_feed.with(Vec::is_empty)>
             <p class="hint">"No alert has changed state yet."</p>
         </Show>

@@ -193,6 +193,6 @@ pub fn LessonAuthor() -> impl IntoView {
         <Show when=move || problem.with(Option::is_some)>
             <p id="step-problem" class="problem" role="alert">{move || problem.get()}</p>
         </Show>
-        <p class="small muted">"The lesson is part of the scenario: Share, Export and Import carry it. Facts and names come from the run (see the feed)."</p>
+        <p class="small muted">"Share, Export and Import carry the lesson."</p>
     }
 }

@@ -348,7 +348,7 @@ fn InstanceCard(index: usize) -> impl IntoView {
             </header>
             <p class="sub">
                 {name} " · " {service}
-                {move || breaker().map(|b| view! { <span class="breaker-badge">" · "{breaker_style(b).0}" "{breaker_style(b).1}</span> })}
+                <span class="breaker-badge" inner_html=move || breaker().map_or(String::new(), |b| format!(" · {} {}", breaker_style(b).0, breaker_style(b).1))></span>
             </p>
             <dl class="stats" inner_html=move || shown.with(|x| x.as_ref().map_or(String::new(), |x| rows(vec![
                     ("served", x.served.to_string()),

@@ -11,6 +11,7 @@
 use crate::state::lab::{use_lab, Lab};
 use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
+use crate::views::markup::esc;
 use crate::views::nodes::{breaker_style, status_style};
 use crate::views::queues::{BrokerInspector, QueueInspector};
 use ha_engine::action::ActionKind;
@@ -353,16 +354,16 @@ fn GatewayInspector() -> impl IntoView {
 pub fn Explain() -> impl IntoView {
     let lab: Lab = use_lab();
     view! {
-        {move || lab.explanation.with(|e| match e {
-            None => view! { <p class="hint">"Nothing selected."</p> }.into_any(),
-            Some(e) => view! {
-                <div class="explain">
-                    <p class="explain-title"><strong>{e.title.clone()}</strong></p>
-                    <p class="explain-summary">{e.summary.clone()}</p>
-                    <ul>{e.details.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}</ul>
-                    <p class="source">"Source: "{e.source.clone()}</p>
-                </div>
-            }.into_any(),
-        })}
+        // The engine's words, escaped, as one string.
+        <div inner_html=move || lab.explanation.with(|e| match e {
+            None => r#"<p class="hint">Nothing selected.</p>"#.to_string(),
+            Some(e) => format!(
+                r#"<div class="explain"><p class="explain-title"><strong>{}</strong></p><p class="explain-summary">{}</p><ul>{}</ul><p class="source">Source: {}</p></div>"#,
+                esc(&e.title),
+                esc(&e.summary),
+                e.details.iter().map(|d| format!("<li>{}</li>", esc(d))).collect::<String>(),
+                esc(&e.source)
+            ),
+        })></div>
     }
 }

@@ -164,7 +164,7 @@ fn body(r: &LessonRun) -> String {
         );
     }
     if r.done {
-        html += "<p><strong>End of the lesson.</strong> Exit to keep the cluster as a sandbox, or go back through the steps.</p>";
+        html += "<p><strong>End of the lesson.</strong> Exit to keep the cluster as a sandbox.</p>";
     }
     html
 }

@@ -5,7 +5,6 @@
 //! ring positions (fractions of the hash space) to angles.
 
 use crate::state::lab::use_lab;
-use crate::views::markup::esc;
 use ha_engine::view::{KeyView, RingView};
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
@@ -162,22 +161,19 @@ pub fn RingPanel() -> impl IntoView {
                         view! { <g inner_html=svg/> }
                     })
                 })}
-                // The sample keys: one string of circles (numbers only), redrawn with the ring or
-                // the selection; a click anywhere on the ring reads the key it hit.
-                {move || {
-                    let sel = selected.get();
-                    ring.with(|r| {
-                        r.as_ref().map(|r| {
-                            let mut svg = String::new();
-                            for &(k, f) in &r.keys {
-                                let (x, y) = at(f, R - 16.0);
-                                let (rad, class) = if sel == Some(k) { ("6", "key selected") } else { ("3.5", "key") };
-                                svg += &format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="{rad}" class="{class}" data-key="{k}"><title>key {k}</title></circle>"#);
-                            }
-                            view! { <g inner_html=svg/> }
-                        })
+                // The sample keys: one string of circles (numbers only), redrawn with the ring
+                // (the selected key is drawn above, with its replicas); a click anywhere on the
+                // ring reads the key it hit.
+                {move || ring.with(|r| {
+                    r.as_ref().map(|r| {
+                        let mut svg = String::new();
+                        for &(k, f) in &r.keys {
+                            let (x, y) = at(f, R - 16.0);
+                            svg += &format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" class="key" data-key="{k}"><title>key {k}</title></circle>"#);
+                        }
+                        view! { <g inner_html=svg/> }
                     })
-                }}
+                })}
                 <text x=C y=C class="ring-centre" text-anchor="middle">
                     {move || key_view.with(|k| match k {
                         Some(k) => format!("key {}", k.key),
@@ -228,48 +224,57 @@ pub fn RingPanel() -> impl IntoView {
                         <thead>
                             <tr><th scope="col">"node"</th><th scope="col">"state"</th><th scope="col">"key space"</th><th scope="col">"primary keys"</th><th scope="col">"copies"</th><th scope="col"><span class="sr-only">"actions"</span></th></tr>
                         </thead>
-                        // Rows as one string of markup (node ids escaped) and one click handler for
-                        // their Fail, Recover and Remove buttons.
-                        <tbody
-                            on:click=move |ev: leptos::ev::MouseEvent| {
-                                let Some(b) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-                                let (Some(act), Some(id)) = (b.get_attribute("data-act"), b.get_attribute("data-node")) else { return };
-                                let kind = match act.as_str() {
-                                    "fail" => ActionKind::DataNodeFail,
-                                    "recover" => ActionKind::DataNodeRecover,
-                                    _ => ActionKind::DataNodeLeave,
-                                };
-                                command(Action::on(kind, ActionTarget::DataNode(id)));
-                            }
-                            inner_html=move || ring.with(|r| {
-                                r.as_ref().map_or(String::new(), |r| {
+                        <tbody>
+                            {move || ring.with(|r| {
+                                r.as_ref().map(|r| {
                                     r.nodes
                                         .iter()
                                         .enumerate()
                                         .map(|(i, n)| {
-                                            let id = esc(&n.id);
-                                            let state = if !n.member { "removed" } else if n.up { "up" } else { "failed" };
-                                            let (act, label) = if n.up { ("fail", "Fail") } else { ("recover", "Recover") };
-                                            let buttons = if n.member {
-                                                format!(r#"<button data-act="{act}" data-node="{id}" aria-label="{label} {id}">{label}</button><button data-act="leave" data-node="{id}" aria-label="Remove {id}">Remove</button>"#)
-                                            } else {
-                                                String::new()
-                                            };
-                                            format!(
-                                                r#"<tr class="{}"><th scope="row"><span class="node-glyph" style="color:{}">{}</span> {id}</th><td>{state}</td><td>{:.1} %</td><td>{}</td><td>{} / {}</td><td class="node-actions">{buttons}</td></tr>"#,
-                                                if n.member && n.up { "" } else { "dim" },
-                                                colour(i as u16),
-                                                shape(i as u16),
-                                                n.keyspace_share * 100.0,
-                                                n.primary_keys,
-                                                n.copies,
-                                                n.capacity
-                                            )
+                                            let id = n.id.clone();
+                                            let (id_fail, id_leave) = (id.clone(), id.clone());
+                                            let up = n.up;
+                                            let member = n.member;
+                                            let state = if !member { "removed" } else if up { "up" } else { "failed" };
+                                            view! {
+                                                <tr class=if member && up { "" } else { "dim" }>
+                                                    <th scope="row">
+                                                        <span class="node-glyph" style=format!("color:{}", colour(i as u16))>{shape(i as u16)}</span>
+                                                        " " {id.clone()}
+                                                    </th>
+                                                    <td>{state}</td>
+                                                    <td>{format!("{:.1} %", n.keyspace_share * 100.0)}</td>
+                                                    <td>{n.primary_keys}</td>
+                                                    <td>{format!("{} / {}", n.copies, n.capacity)}</td>
+                                                    <td class="node-actions">
+                                                        <Show when=move || member>
+                                                            <button
+                                                                aria-label=format!("{} {}", if up { "Fail" } else { "Recover" }, id_fail)
+                                                                on:click={
+                                                                    let id = id_fail.clone();
+                                                                    move |_| command(if up { Action::on(ActionKind::DataNodeFail, ActionTarget::DataNode(id.clone())) } else { Action::on(ActionKind::DataNodeRecover, ActionTarget::DataNode(id.clone())) })
+                                                                }
+                                                            >
+                                                                {if up { "Fail" } else { "Recover" }}
+                                                            </button>
+                                                            <button
+                                                                aria-label=format!("Remove {}", id_leave)
+                                                                on:click={
+                                                                    let id = id_leave.clone();
+                                                                    move |_| command(Action::on(ActionKind::DataNodeLeave, ActionTarget::DataNode(id.clone())))
+                                                                }
+                                                            >
+                                                                "Remove"
+                                                            </button>
+                                                        </Show>
+                                                    </td>
+                                                </tr>
+                                            }
                                         })
-                                        .collect()
+                                        .collect_view()
                                 })
-                            })
-                        ></tbody>
+                            })}
+                        </tbody>
                     </table>
                 </div>
                 <button
@@ -280,13 +285,21 @@ pub fn RingPanel() -> impl IntoView {
                 >
                     "Add node"
                 </button>
-                <dl class="ring-stats">
-                    <div><dt>"Under-replicated keys"</dt><dd class="under-replicated">{move || lab.view.with(|v| v.data.as_ref().map_or(0, |d| d.under_replicated))}</dd></div>
-                    <div><dt>"Load σ (key space)"</dt><dd>{move || ring.with(|r| r.as_ref().map_or(String::new(), |r| format!("{:.1} % of the mean", r.keyspace_stddev_pct)))}</dd></div>
-                    <div><dt>"Last join or leave moved"</dt><dd>{move || ring.with(|r| r.as_ref().map_or(String::new(), |r| if r.changed { format!("{:.1} % of keys (ideal {:.1} %)", r.last_moved_pct, r.ideal_move_pct) } else { "no change yet".into() }))}</dd></div>
-                    <div><dt>"Reads: first replica / fell back"</dt><dd>{move || lab.view.with(|v| v.data.as_ref().map_or(String::new(), |d| format!("{} / {}", d.ops.reads_first, d.ops.reads_fallback)))}</dd></div>
-                    <div><dt>"Writes ok / failed"</dt><dd>{move || lab.view.with(|v| v.data.as_ref().map_or(String::new(), |d| format!("{} / {}", d.ops.writes_ok, d.ops.writes_failed)))}</dd></div>
-                </dl>
+                // Numbers and fixed words only: one string, rewritten with the view.
+                <dl class="ring-stats" inner_html=move || {
+                    let (under, reads, writes) = lab.view.with(|v| v.data.as_ref().map_or((0, String::new(), String::new()), |d| (
+                        d.under_replicated,
+                        format!("{} / {}", d.ops.reads_first, d.ops.reads_fallback),
+                        format!("{} / {}", d.ops.writes_ok, d.ops.writes_failed),
+                    )));
+                    let (sigma, moved) = ring.with(|r| r.as_ref().map_or((String::new(), String::new()), |r| (
+                        format!("{:.1} % of the mean", r.keyspace_stddev_pct),
+                        if r.changed { format!("{:.1} % of keys (ideal {:.1} %)", r.last_moved_pct, r.ideal_move_pct) } else { "no change yet".into() },
+                    )));
+                    format!(
+                        r#"<div><dt>Under-replicated keys</dt><dd class="under-replicated">{under}</dd></div><div><dt>Load σ (key space)</dt><dd>{sigma}</dd></div><div><dt>Last join or leave moved</dt><dd>{moved}</dd></div><div><dt>Reads: first replica / fell back</dt><dd>{reads}</dd></div><div><dt>Writes ok / failed</dt><dd>{writes}</dd></div>"#
+                    )
+                }></dl>
             </div>
         </div>
     }

@@ -5,6 +5,7 @@
 //! nodes by Leptos, never as HTML.
 
 use crate::state::lab::use_lab;
+use crate::views::facts::rows;
 use ha_engine::presets;
 use ha_engine::scenario::{Scenario, SCENARIO_VERSION};
 use leptos::prelude::*;
@@ -188,51 +189,50 @@ pub fn LinkError() -> impl IntoView {
 #[component]
 pub fn AboutRun() -> impl IntoView {
     let lab = use_lab();
-    let s = move |f: fn(&Scenario) -> String| move || lab.scenario.with(f);
-    let live = move || lab.live_digest.get();
+    // One string of markup (the title escaped by `rows`), rewritten with the digests.
+    let html = move || {
+        let (title, preset, timeline, seed, total) = lab.scenario.with(|x| {
+            let preset = match &x.preset {
+                Some(p) => {
+                    let edited = presets::by_name(p).is_none_or(|pr| pr.config != x.cluster);
+                    if edited {
+                        format!("{p} (edited)")
+                    } else {
+                        p.clone()
+                    }
+                }
+                None => "none (custom)".into(),
+            };
+            let timeline = match x.cluster.faults.len() {
+                0 => "no faults".to_string(),
+                1 => "1 entry".to_string(),
+                n => format!("{n} entries"),
+            };
+            (
+                x.title.clone(),
+                preset,
+                timeline,
+                x.seed.to_string(),
+                x.duration_s,
+            )
+        });
+        let progress = match lab.digest_progress.get() {
+            Some(us) => format!("computing… {} of {total} simulated s", us / 1_000_000),
+            None => format!(" after {total} simulated s"),
+        };
+        rows(vec![
+            ("Scenario", title),
+            ("Preset", preset),
+            ("Timeline", timeline),
+            ("Seed", seed),
+        ]) + &format!(
+            r#"<div><dt>Run digest</dt><dd><code class="run-digest" title="Run digest">{}</code><span class="muted">{progress}</span></dd></div><div><dt>Digest now</dt><dd><code class="live-digest">{}</code></dd></div><div><dt>Format</dt><dd>scenario v{SCENARIO_VERSION}</dd></div>"#,
+            lab.scenario_digest.get(),
+            lab.live_digest.get()
+        )
+    };
     view! {
-        <dl class="about">
-            <div><dt>"Scenario"</dt><dd>{s(|x| x.title.clone())}</dd></div>
-            <div>
-                <dt>"Preset"</dt>
-                <dd>
-                    {s(|x| match &x.preset {
-                        Some(p) => {
-                            let edited = presets::by_name(p).is_none_or(|pr| pr.config != x.cluster);
-                            if edited { format!("{p} (edited)") } else { p.clone() }
-                        }
-                        None => "none (custom)".into(),
-                    })}
-                </dd>
-            </div>
-            <div>
-                <dt>"Timeline"</dt>
-                <dd>{s(|x| match x.cluster.faults.len() {
-                    0 => "no faults".to_string(),
-                    1 => "1 entry".to_string(),
-                    n => format!("{n} entries"),
-                })}</dd>
-            </div>
-            <div><dt>"Seed"</dt><dd>{s(|x| x.seed.to_string())}</dd></div>
-            <div>
-                <dt>"Run digest"</dt>
-                <dd>
-                    <code class="run-digest" title="Run digest">{move || lab.scenario_digest.get()}</code>
-                    <span class="muted">{move || {
-                        let total = lab.scenario.with(|x| x.duration_s);
-                        match lab.digest_progress.get() {
-                            Some(us) => format!("computing… {} of {total} simulated s", us / 1_000_000),
-                            None => format!(" after {total} simulated s"),
-                        }
-                    }}</span>
-                </dd>
-            </div>
-            <div>
-                <dt>"Digest now"</dt>
-                <dd><code class="live-digest">{live}</code></dd>
-            </div>
-            <div><dt>"Format"</dt><dd>{format!("scenario v{SCENARIO_VERSION}")}</dd></div>
-        </dl>
+        <dl class="about" inner_html=html></dl>
         <p class="muted small">
             "The same link gives the same run digest on any machine, here and in "
             <code>"ha-sim run --link <url>"</code>

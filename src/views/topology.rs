@@ -14,6 +14,7 @@ use crate::platform::progressive::{first_n, use_progressive, Keyed};
 use crate::state::lab::Lab;
 use crate::state::lab::{service_id, use_lab};
 use crate::views::flow::Flow;
+use crate::views::markup::esc;
 use crate::views::nodes::{
     breaker_style, broker_style, queue_shape, service_shape, status_style, QueueShape, STATUSES,
 };
@@ -274,14 +275,14 @@ fn Diagram() -> impl IntoView {
                     "M{SVC_X} {y1:.1} C{bulge:.1} {y1:.1} {bulge:.1} {y2:.1} {:.1} {y2:.1}",
                     SVC_X - 2.0
                 );
-                let label = format!("{} calls {}", names[s], names[t]);
-                view! {
-                    <path class="edge dependency" d=d marker-end="url(#arrow)">
-                        <title>{label}</title>
-                    </path>
-                }
+                // Static: one string of SVG, the service names escaped.
+                format!(
+                    r#"<path class="edge dependency" d="{d}" marker-end="url(#arrow)"><title>{} calls {}</title></path>"#,
+                    esc(&names[s]),
+                    esc(&names[t])
+                )
             })
-            .collect_view();
+            .collect::<String>();
         let svc_nodes = services
             .iter()
             .enumerate()
@@ -497,7 +498,7 @@ fn Diagram() -> impl IntoView {
                 <path class="edge" d=client_d.clone() stroke-width=move || format!("{:.1}", flow_width(total_rps()))/>
                 <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", flow_width(passed_rps()))/>
                 {svc_edges}
-                {dep_edges}
+                <g inner_html=dep_edges/>
                 {msg_edges}
                 <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_edges(i).into_any())/>
                 <g class="node clients">

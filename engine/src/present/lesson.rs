@@ -98,25 +98,9 @@ pub fn waiting_for(step: &Step) -> Option<String> {
     Some(words.replace("{}", of))
 }
 
-/// A measure's name in words.
-pub fn measure_name(m: Measure) -> &'static str {
-    match m {
-        Measure::Failed => "failed requests",
-        Measure::Rejected => "requests refused (429)",
-        Measure::ShortCircuited => "requests failed fast by a breaker",
-        Measure::Requests => "requests served",
-        Measure::Retries => "retries",
-        Measure::Seconds => "simulated seconds",
-        Measure::P99Ms => "p99 latency",
-        Measure::Upstreams => "upstreams",
-        Measure::QueueDepth => "messages waiting",
-        Measure::QueueLagS => "consumer lag",
-        Measure::DeadLettered => "messages dead-lettered",
-        Measure::KeysMovedPct => "keys moved",
-        Measure::UnderReplicated => "under-replicated keys",
-        Measure::BreakerState => "breaker state",
-        Measure::AlertState => "alert state",
-    }
+/// A measure's name in words: its key, spaced (`queue depth`, `p99 ms`).
+pub fn measure_name(m: Measure) -> String {
+    m.key().replace('_', " ")
 }
 
 /// The reveal: the engine's answer, the learner's guess beside it (if they gave one), and

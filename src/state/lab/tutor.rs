@@ -8,7 +8,7 @@
 //! same seed and actions give the same numbers.
 
 use super::{Lab, EVENTS_PER_CHECK};
-use ha_engine::scenario::lesson::{Lesson, Step};
+use ha_engine::scenario::lesson::{Lesson, LessonError, Step};
 use ha_engine::scenario::Scenario;
 use ha_engine::sim::player::{Answer, Asked, Guess, Progress};
 use ha_engine::{Action, SimTime, Simulation};
@@ -365,10 +365,9 @@ impl Lab {
                 }
             });
             self.set_playing(false);
-            self.notice.set(Some(format!(
-                "step {}: its trigger did not happen within the scenario's duration",
-                at + 2
-            )));
+            let d = self.scenario.with_untracked(|s| s.duration_s);
+            self.notice
+                .set(Some(LessonError::NeverReached(at + 2, d).to_string()));
         }
         true
     }
