@@ -169,8 +169,9 @@ fn body(r: &LessonRun) -> String {
     html
 }
 
-/// The lesson card: step n of m, the step's body ([`body`]), Back / Next / Focus and the
-/// keys. The body is one string of markup with one click and one change handler.
+/// The lesson card: step n of m with Back / Next / Focus under it (in view on a laptop
+/// however long the step), the step's body ([`body`]) and the keys. The body is one string
+/// of markup with one click and one change handler.
 #[component]
 pub fn LessonCard() -> impl IntoView {
     let lab = use_lab();
@@ -236,12 +237,12 @@ pub fn LessonCard() -> impl IntoView {
                 <span class="muted small">{move || head().1}</span>
                 <button class="secondary" on:click=move |_| lab.exit_lesson()>"Exit lesson"</button>
             </div>
-            <div class="lesson-text" aria-live="polite" on:click=click on:change=change inner_html=html></div>
             <div class="lesson-nav">
                 <button on:click=move |_| lab.lesson_back() disabled=at_start aria-keyshortcuts="ArrowLeft">"← Back"</button>
                 <button class="primary" on:click=move |_| lab.lesson_next() disabled=at_end aria-keyshortcuts="ArrowRight">"Next →"</button>
                 <button aria-pressed=focus on:click=move |_| lab.toggle_focus() aria-keyshortcuts="F">"Focus"</button>
             </div>
+            <div class="lesson-text" aria-live="polite" on:click=click on:change=change inner_html=html></div>
             <p class="small muted keys">"Keys: Space play/pause · → next · ← back · + − speed · F focus"</p>
         </section>
     }
