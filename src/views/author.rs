@@ -5,12 +5,11 @@
 //! and Import carry it.
 
 use crate::state::lab::use_lab;
-use crate::views::markup::marked;
+use crate::views::markup::{clicked_data, marked};
 use ha_engine::present::lesson::waiting_for;
 use ha_engine::scenario::lesson::{Lesson, Step};
 use ha_engine::scenario::{step_from_json, step_json};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The lesson's steps as a list: trigger, the start of the text, and the buttons to move,
 /// edit and delete each (one string of markup, one click handler).
@@ -67,16 +66,9 @@ pub fn LessonAuthor() -> impl IntoView {
         }
     };
     let on_list = move |ev: leptos::ev::MouseEvent| {
-        let Some(el) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
-            return;
-        };
         let (Some(act), Some(i)) = (
-            el.get_attribute("data-act"),
-            el.get_attribute("data-i")
-                .and_then(|i| i.parse::<usize>().ok()),
+            clicked_data(&ev, "act"),
+            clicked_data(&ev, "i").and_then(|i| i.parse::<usize>().ok()),
         ) else {
             return;
         };

@@ -11,7 +11,7 @@
 use crate::state::lab::{use_lab, Lab};
 use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
-use crate::views::markup::esc;
+use crate::views::markup::{clicked_data, esc};
 use crate::views::nodes::{breaker_style, status_style};
 use crate::views::queues::{BrokerInspector, QueueInspector};
 use ha_engine::action::ActionKind;
@@ -163,10 +163,7 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 ])))></dl>
             // One click handler for the buttons marked data-act (a closure each cost wasm).
             <fieldset class="actions-grid" on:click=move |ev: leptos::ev::MouseEvent| {
-                let act = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .and_then(|e| e.get_attribute("data-act"));
+                let act = clicked_data(&ev, "act");
                 let (kind, timed) = match act.as_deref() {
                     Some("hang") => (ActionKind::Hang, true),
                     Some("slow") => (ActionKind::Slow { factor: factor.get_untracked() }, true),

@@ -6,13 +6,12 @@
 //! nodes.
 
 use crate::state::lab::{progress, use_lab, Lab, LessonRun};
-use crate::views::markup::{esc, marked};
+use crate::views::markup::{clicked_data, esc, marked};
 use ha_engine::present::lesson::{reveal, unit, waiting_for};
 use ha_engine::scenario::lessons;
 use ha_engine::scenario::SPEEDS;
 use ha_engine::sim::player::Guess;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The built-in lessons, with a Start button each and the learner's progress, and the way
 /// to the free sandbox. One string of markup (fixed titles) and one click handler: the list
@@ -28,10 +27,7 @@ pub fn LessonPicker(open: RwSignal<bool>) -> impl IntoView {
         })
         .collect();
     let pick = move |ev: leptos::ev::MouseEvent| {
-        let name = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.get_attribute("data-lesson"));
+        let name = clicked_data(&ev, "lesson");
         let Some(name) = name else { return };
         open.set(false);
         wasm_bindgen_futures::spawn_local(async move {
@@ -194,10 +190,7 @@ pub fn LessonCard() -> impl IntoView {
             .with(|r| r.as_ref().map(body).unwrap_or_default())
     };
     let click = move |ev: leptos::ev::MouseEvent| {
-        let act = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.get_attribute("data-act"));
+        let act = clicked_data(&ev, "act");
         if act.as_deref() == Some("do") {
             lab.lesson_do_it();
         }

@@ -55,3 +55,12 @@ pub fn marked(text: &str) -> String {
     }
     html
 }
+
+/// The `data-{name}` attribute of the element a click landed on: how one handler serves a
+/// list drawn as markup (its buttons carry what they act on in `data-` attributes).
+pub fn clicked_data(ev: &leptos::ev::MouseEvent, name: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.get_attribute(&format!("data-{name}")))
+}

@@ -7,7 +7,7 @@
 
 use crate::state::lab::use_lab;
 use crate::views::facts::rows;
-use crate::views::markup::esc;
+use crate::views::markup::{clicked_data, esc};
 use crate::views::nodes::broker_style;
 use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::common::{BrokerId, SubscriptionId};
@@ -17,7 +17,6 @@ use ha_engine::present::{self, Names};
 use ha_engine::sim::messaging::{QueuePoint, SubscriptionView};
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Chart width, SVG units.
 const W: f64 = 300.0;
@@ -54,11 +53,7 @@ pub fn Queues() -> impl IntoView {
             class="brokers"
             aria-label="Brokers"
             on:click=move |ev: leptos::ev::MouseEvent| {
-                let b = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .and_then(|e| e.get_attribute("data-broker"))
-                    .and_then(|b| b.parse::<usize>().ok());
+                let b = clicked_data(&ev, "broker").and_then(|b| b.parse::<usize>().ok());
                 if let Some(b) = b {
                     lab.select(Some(Selection::Broker(BrokerId::from(b))));
                 }

@@ -5,10 +5,10 @@
 //! ring positions (fractions of the hash space) to angles.
 
 use crate::state::lab::use_lab;
+use crate::views::markup::clicked_data;
 use ha_engine::view::{KeyView, RingView};
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 const SIZE: f64 = 340.0;
 const C: f64 = SIZE / 2.0;
@@ -94,11 +94,7 @@ pub fn RingPanel() -> impl IntoView {
             <svg
                 class="ring"
                 on:click=move |ev: leptos::ev::MouseEvent| {
-                    let key = ev
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .and_then(|e| e.get_attribute("data-key"));
-                    if let Some(k) = key {
+                    if let Some(k) = clicked_data(&ev, "key") {
                         choose(k);
                     }
                 }

@@ -2,11 +2,10 @@
 //! theme, and the timeline scrubber with the scenario's scheduled actions marked on it.
 
 use crate::state::lab::{fresh_seed, use_lab};
-use crate::views::markup::esc;
+use crate::views::markup::{clicked_data, esc};
 use ha_engine::scenario::SPEEDS;
 use ha_engine::SimTime;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Simulated time one press of Step advances, µs.
 const STEP_US: u64 = 1_000_000;
@@ -182,11 +181,7 @@ pub fn Scrubber() -> impl IntoView {
                 <div
                         class="marks"
                         on:click=move |ev: leptos::ev::MouseEvent| {
-                            let at = ev
-                                .target()
-                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                                .and_then(|e| e.get_attribute("data-at"))
-                                .and_then(|a| a.parse::<u64>().ok());
+                            let at = clicked_data(&ev, "at").and_then(|a| a.parse::<u64>().ok());
                             if let Some(at) = at {
                                 lab.seek(at.saturating_sub(LEAD_IN_MS));
                             }

@@ -452,7 +452,7 @@ pub fn play(scenario: &Scenario) -> Result<Vec<Reached>, ScenarioError> {
                         .resolve(&wanted)
                         .map_err(|e| err(LessonError::Action(i + 1, e.to_string())))?;
                     sim.apply(action)
-                        .map_err(|e| err(LessonError::Action(i + 1, format!("{e:?}"))))?;
+                        .map_err(|e| err(LessonError::Action(i + 1, e.to_string())))?;
                     break sim.now();
                 }
                 Progress::Running if sim.now() >= end => {

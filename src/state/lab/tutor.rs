@@ -231,17 +231,10 @@ impl Lab {
 
     /// "Do it": takes the action the waited-for "try it" step asks for.
     pub fn lesson_do_it(&self) {
-        let wanted = self.lesson.with_untracked(|l| {
-            l.as_ref()
-                .and_then(LessonRun::next_step)
-                .and_then(Step::wanted_action)
-        });
-        let Some(wanted) = wanted else {
-            return;
-        };
-        match self.sim.with_value(|s| s.config().resolve(&wanted)) {
-            Ok(action) => self.act(action),
-            Err(e) => self.notice.set(Some(e.to_string())),
+        match self.waited_action() {
+            Some(Ok(action)) => self.act(action),
+            Some(Err(e)) => self.notice.set(Some(e.to_string())),
+            None => {}
         }
     }
 
@@ -265,6 +258,17 @@ impl Lab {
         self.scenario.set(sc);
         self.write_fragment();
         Ok(())
+    }
+
+    /// The action the waited-for "try it" step asks for, resolved against the cluster
+    /// (`None`: the player is not waiting for one).
+    fn waited_action(&self) -> Option<Result<Action, ha_engine::ConfigError>> {
+        let wanted = self.lesson.with_untracked(|l| {
+            l.as_ref()
+                .and_then(LessonRun::next_step)
+                .and_then(Step::wanted_action)
+        })?;
+        Some(self.sim.with_value(|s| s.config().resolve(&wanted)))
     }
 
     /// The learner's guess for step `i`'s question.
@@ -295,20 +299,8 @@ impl Lab {
                 l.acted.push(l.at + 1);
             }
         });
-        let wanted = self.lesson.with_untracked(|l| {
-            l.as_ref()
-                .and_then(LessonRun::next_step)
-                .and_then(Step::wanted_action)
-        });
-        let Some(wanted) = wanted else {
-            return;
-        };
-        let matches = self.sim.with_value(|s| {
-            s.config()
-                .resolve(&wanted)
-                .is_ok_and(|w| w.kind == action.kind && w.target == action.target)
-        });
-        if matches {
+        let wanted = self.waited_action().and_then(Result::ok);
+        if wanted.is_some_and(|w| w.kind == action.kind && w.target == action.target) {
             let (at, now) = (
                 self.lesson
                     .with_untracked(|l| l.as_ref().map_or(0, |l| l.at)),
