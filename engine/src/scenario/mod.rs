@@ -360,7 +360,12 @@ impl Scenario {
                 .ok_or(ScenarioError::NoScenarioInLink)?
         } else if let Some(code) = link.strip_prefix(FRAGMENT_KEY) {
             code
-        } else if link.contains("://") || link.contains('/') {
+        } else if link.contains("://")
+            || link.contains('/')
+            || "https:".starts_with(link)
+            || "http:".starts_with(link)
+        {
+            // A page address, or what is left of one cut inside its scheme ("http").
             return Err(ScenarioError::NoScenarioInLink);
         } else {
             link
