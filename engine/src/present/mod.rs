@@ -6,6 +6,7 @@
 //! explanation branch: `UPDATE_EXPECT=1 cargo test -p ha-engine present` rewrites them after a
 //! deliberate change of wording.
 
+pub mod builder;
 mod errors;
 mod explain;
 pub mod lesson;

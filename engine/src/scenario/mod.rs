@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub mod config;
+pub mod draft;
 pub mod lesson;
 pub mod lessons;
 pub mod presets;
