@@ -178,6 +178,8 @@ fn renames_follow_every_reference_and_removals_drop_them() {
     text(&mut d, "s1.i0.address", "10.9.9.9:5432");
     let sc = d.scenario();
     assert_eq!(sc.cluster.services[0].depends_on, vec!["store".to_string()]);
+    // Its instances named after it follow.
+    assert_eq!(sc.cluster.services[1].instances[0].id, "store-1");
     assert_eq!(
         sc.cluster.faults[0].target.as_deref(),
         Some("10.9.9.9:5432")

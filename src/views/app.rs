@@ -92,6 +92,11 @@ pub fn App() -> impl IntoView {
     // A newcomer (no link) sees the lessons first, beside the free sandbox.
     let picker = RwSignal::new(window().location().hash().unwrap_or_default().len() < 2);
     let in_lesson = move || lab.lesson.with(Option::is_some);
+    // The scenario builder (behind the `builder` feature): its header button and its drawer.
+    #[cfg(feature = "builder")]
+    let (build_button, build_drawer) = crate::views::builder::parts();
+    #[cfg(not(feature = "builder"))]
+    let (build_button, build_drawer) = ((), ());
     // Focus mode: the panels the step names (or the last step that named any) stay, the
     // others hide (CSS on `data-keep`).
     let keep = move || {
@@ -120,12 +125,14 @@ pub fn App() -> impl IntoView {
             </button>
             <TransportBar/>
             <button class="lessons-toggle secondary" aria-expanded=move || picker.get().to_string() on:click=move |_| picker.update(|p| *p = !*p)>"Learn"</button>
+            {build_button}
             <div id="more-controls" class="more">
                 <ScenarioBar/>
             </div>
             <Scrubber/>
         </header>
         <LinkError/>
+        {build_drawer}
         <Show when=move || picker.get()>
             <LessonPicker open=picker/>
         </Show>

@@ -5,6 +5,8 @@
 pub mod alerts;
 pub mod app;
 pub mod author;
+#[cfg(feature = "builder")]
+pub mod builder;
 pub mod charts;
 pub mod compare;
 pub mod facts;

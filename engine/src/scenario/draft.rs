@@ -873,9 +873,20 @@ fn on(to: &Input) -> bool {
 }
 
 /// Renames every reference to service `from` (dependencies, alert scopes, fault targets,
-/// queue consumers).
+/// queue consumers), and its instances named after it (`{from}-2` becomes `{to}-2`).
 fn rename_service(sc: &mut Scenario, from: &str, to: &str) {
     let c = &mut sc.cluster;
+    let prefix = format!("{from}-");
+    for i in c
+        .services
+        .iter_mut()
+        .filter(|s| s.name == to)
+        .flat_map(|s| &mut s.instances)
+    {
+        if let Some(rest) = i.id.strip_prefix(&prefix) {
+            i.id = format!("{to}-{rest}");
+        }
+    }
     for s in &mut c.services {
         for d in &mut s.depends_on {
             if d == from {

@@ -1,0 +1,461 @@
+//! The scenario builder: a cluster, its traffic, mechanisms, alert rules and fault timeline
+//! made in forms instead of JSON, over `ha_engine::scenario::draft` (every edit checked by
+//! the engine's own validation, undo and redo) and the field table of
+//! `ha_engine::present::builder` (labels, units, ranges).
+//!
+//! The form is one string of markup, redrawn when an edit is kept; three delegated handlers
+//! serve it: `input` checks the field as it is typed and puts the engine's message beside it
+//! (`aria-invalid`, `aria-describedby`), `change` keeps the edit and applies it to the run,
+//! `click` runs the buttons (`data-do`). A refused value stays in its field as typed, and the
+//! run keeps the last valid scenario.
+
+use crate::state::lab::use_lab;
+use crate::views::markup::esc;
+use ha_engine::present::builder::{self as words, Field, Kind};
+use ha_engine::presets;
+use ha_engine::scenario::draft::{self, choices, value, Draft, Edit, Input};
+use ha_engine::Scenario;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+
+/// The fields of `table` under key prefix `pre`, as markup (those that do not apply to `sc`
+/// are left out).
+fn fields(sc: &Scenario, pre: &str, table: &[Field]) -> String {
+    let mut html = String::new();
+    for f in table {
+        let key = format!("{pre}{}", f.key);
+        let Some(v) = value(sc, &key) else { continue };
+        let id = esc(&key);
+        let range = match (f.kind, f.unit) {
+            (Kind::Number, "") => format!(" <small>({} to {})</small>", f.lo, f.hi),
+            (Kind::Number, u) => format!(" <small>({u}, {} to {})</small>", f.lo, f.hi),
+            _ => String::new(),
+        };
+        let attrs = format!(r#"id="k-{id}" data-k="{id}" aria-describedby="e-{id}""#);
+        let input = match f.kind {
+            Kind::Number => format!(
+                r#"<input type="number" inputmode="decimal" step="any" min="{}" max="{}" value="{}" {attrs}>"#,
+                f.lo,
+                f.hi,
+                esc(&v)
+            ),
+            Kind::Text => format!(r#"<input type="text" value="{}" {attrs}>"#, esc(&v)),
+            Kind::Switch => format!(
+                r#"<input type="checkbox" {}{attrs}>"#,
+                if v == "true" { "checked " } else { "" }
+            ),
+            Kind::Choice => {
+                let options: String = choices(sc, &key)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(k, l)| {
+                        format!(
+                            r#"<option value="{}"{}>{}</option>"#,
+                            esc(k),
+                            if *k == v { " selected" } else { "" },
+                            esc(&l.replace('_', " "))
+                        )
+                    })
+                    .collect();
+                format!("<select {attrs}>{options}</select>")
+            }
+        };
+        let class = if f.kind == Kind::Switch {
+            "fld sw"
+        } else {
+            "fld"
+        };
+        html += &format!(
+            r#"<div class="{class}"><label for="k-{id}">{}{range}</label>{input}<span class="err" id="e-{id}"></span></div>"#,
+            f.label
+        );
+    }
+    html
+}
+
+fn button(act: &str, i: usize, j: usize, label: &str, aria: &str) -> String {
+    format!(
+        r#"<button type="button" class="secondary" data-do="{act}" data-i="{i}" data-j="{j}" aria-label="{}">{label}</button>"#,
+        esc(aria)
+    )
+}
+
+fn fieldset(legend: &str, body: &str) -> String {
+    format!(
+        "<fieldset><legend>{}</legend>{body}</fieldset>",
+        esc(legend)
+    )
+}
+
+/// The whole form for `sc`.
+fn form(sc: &Scenario) -> String {
+    let c = &sc.cluster;
+    let mut html = fieldset("Run", &fields(sc, "", words::RUN));
+    html += &fieldset("Traffic and the gateway", &fields(sc, "", words::TRAFFIC));
+    html += &fieldset("Registry and discovery", &fields(sc, "", words::REGISTRY));
+    let queues: Vec<&str> = c
+        .messaging
+        .iter()
+        .flat_map(|m| &m.queues)
+        .map(|q| q.name.as_str())
+        .collect();
+    for (i, s) in c.services.iter().enumerate() {
+        let pre = format!("s{i}.");
+        let mut body = fields(sc, &pre, words::SERVICE);
+        // Dependencies: one switch per other service (a cycle is refused by the engine).
+        let calls: String = c
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(j, o)| {
+                let key = format!("{pre}calls.{j}");
+                let on = value(sc, &key).as_deref() == Some("true");
+                format!(
+                    r#"<div class="fld sw"><label for="k-{key}">Calls {}</label><input type="checkbox" id="k-{key}" data-k="{key}" aria-describedby="e-{key}"{}><span class="err" id="e-{key}"></span></div>"#,
+                    esc(&o.name),
+                    if on { " checked" } else { "" }
+                )
+            })
+            .collect();
+        body += &calls;
+        for (q, name) in queues.iter().enumerate() {
+            let key = format!("{pre}publishes.{q}");
+            body += &format!(
+                r#"<div class="fld"><label for="k-{key}">Messages to {} per request <small>(0 to 100)</small></label><input type="number" step="any" min="0" max="100" id="k-{key}" data-k="{key}" aria-describedby="e-{key}" value="{}"><span class="err" id="e-{key}"></span></div>"#,
+                esc(name),
+                value(sc, &key).unwrap_or_default()
+            );
+        }
+        for (j, inst) in s.instances.iter().enumerate() {
+            let (p50, p99) = draft::latency_preview(&inst.latency);
+            let mut ib = fields(sc, &format!("{pre}i{j}."), words::INSTANCE);
+            ib += &format!(
+                r#"<p class="small muted">Service time p50 {p50:.1} ms, p99 {p99:.1} ms</p><div class="row">{}{}</div>"#,
+                button(
+                    "dup-i",
+                    i,
+                    j,
+                    "Duplicate",
+                    &format!("Duplicate {}", inst.id)
+                ),
+                button("rm-i", i, j, "Remove", &format!("Remove {}", inst.id)),
+            );
+            body += &fieldset(&format!("Instance {}", inst.id), &ib);
+        }
+        body += &format!(
+            r#"<div class="row">{}{}</div>"#,
+            button(
+                "add-i",
+                i,
+                0,
+                "Add instance",
+                &format!("Add an instance to {}", s.name)
+            ),
+            button(
+                "rm-s",
+                i,
+                0,
+                "Remove service",
+                &format!("Remove {}", s.name)
+            ),
+        );
+        html += &fieldset(&format!("Service {}", s.name), &body);
+    }
+    html += &format!(
+        r#"<div class="row">{}</div>"#,
+        button("add-s", 0, 0, "Add service", "Add a service")
+    );
+    let mut alerts = String::new();
+    for (k, a) in c.alerts.iter().flatten().enumerate() {
+        let body = fields(sc, &format!("a{k}."), words::ALERT)
+            + &button(
+                "rm-a",
+                k,
+                0,
+                "Remove rule",
+                &format!("Remove rule {}", a.name),
+            );
+        alerts += &fieldset(&format!("Rule {}", a.name), &body);
+    }
+    alerts += &button("add-a", 0, 0, "Add alert rule", "Add an alert rule");
+    html += &fieldset("Alert rules", &alerts);
+    let mut timeline = String::new();
+    for (k, f) in c.faults.iter().enumerate() {
+        let body = fields(sc, &format!("f{k}."), words::FAULT)
+            + &button(
+                "rm-f",
+                k,
+                0,
+                "Remove",
+                &format!("Remove timeline entry {}", k + 1),
+            );
+        timeline += &fieldset(
+            &format!(
+                "{} at {} s",
+                f.kind.key().replace('_', " "),
+                f.at_ms / 1_000
+            ),
+            &body,
+        );
+    }
+    timeline += &button("add-f", 0, 0, "Add fault or action", "Add a timeline entry");
+    html += &fieldset("Timeline: faults and actions", &timeline);
+    html += &fieldset("Replicated store", &fields(sc, "", words::DATA));
+    let mut mq = fields(sc, "", words::MESSAGING);
+    for (k, q) in c.messaging.iter().flat_map(|m| &m.queues).enumerate() {
+        let mut body = fields(sc, &format!("q{k}."), words::QUEUE);
+        for (i, s) in c.services.iter().enumerate() {
+            let key = format!("q{k}.consumer.{i}");
+            let on = value(sc, &key).as_deref() == Some("true");
+            body += &format!(
+                r#"<div class="fld sw"><label for="k-{key}">Consumed by {}</label><input type="checkbox" id="k-{key}" data-k="{key}" aria-describedby="e-{key}"{}><span class="err" id="e-{key}"></span></div>"#,
+                esc(&s.name),
+                if on { " checked" } else { "" }
+            );
+        }
+        body += &button("rm-q", k, 0, "Remove queue", &format!("Remove {}", q.name));
+        mq += &fieldset(&format!("Queue {}", q.name), &body);
+    }
+    if c.messaging.is_some() {
+        mq += &button("add-q", 0, 0, "Add queue", "Add a queue");
+    }
+    html + &fieldset("Messaging", &mq)
+}
+
+/// What a form control holds, as the engine takes it.
+fn input_of(el: &Element) -> Option<(String, Input)> {
+    let key = el.get_attribute("data-k")?;
+    let to = if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+        match i.type_().as_str() {
+            "checkbox" => Input::Flag(i.checked()),
+            "number" => Input::Num(i.value_as_number()),
+            _ => Input::Text(i.value()),
+        }
+    } else {
+        Input::Text(el.dyn_ref::<HtmlSelectElement>()?.value())
+    };
+    Some((key, to))
+}
+
+/// Puts `message` (or nothing) beside field `key`.
+fn mark(key: &str, message: Option<String>) {
+    let doc = document();
+    if let Some(e) = doc.get_element_by_id(&format!("e-{key}")) {
+        e.set_text_content(message.as_deref());
+        e.set_attribute("role", "alert").ok();
+    }
+    if let Some(f) = doc.get_element_by_id(&format!("k-{key}")) {
+        if message.is_some() {
+            f.set_attribute("aria-invalid", "true").ok()
+        } else {
+            f.remove_attribute("aria-invalid").ok()
+        };
+    }
+}
+
+/// The header's Build button and the builder drawer it opens (a sheet on a phone).
+pub fn parts() -> (impl IntoView, impl IntoView) {
+    let open = RwSignal::new(false);
+    (
+        view! {
+            <button class="build-toggle secondary" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|b| *b = !*b)>"Build"</button>
+        },
+        view! {
+            <Show when=move || open.get()>
+                <ScenarioBuilder open=open/>
+            </Show>
+        },
+    )
+}
+
+/// The builder panel: start from the running scenario, a blank cluster or a preset; edit;
+/// undo and redo; every kept edit runs at once.
+#[component]
+pub fn ScenarioBuilder(open: RwSignal<bool>) -> impl IntoView {
+    let lab = use_lab();
+    let doc = StoredValue::new(Draft::new(lab.scenario.get_untracked()));
+    // Bumped whenever the form must be redrawn (an edit kept, undo, redo, a new start).
+    let drawn = RwSignal::new(0u32);
+    let status: RwSignal<String> = RwSignal::new(String::new());
+    let run = move |sc: Scenario, structural: bool| {
+        if structural {
+            lab.load(sc);
+        } else {
+            lab.edit_config(move |s| *s = sc);
+        }
+    };
+    // Shape: what the page lays out once per scenario (services, their dependencies and
+    // instances, queues, the store); a change to it loads the scenario anew.
+    let shape = |s: &Scenario| {
+        let c = &s.cluster;
+        (
+            c.services
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        s.depends_on.clone(),
+                        s.instances
+                            .iter()
+                            .map(|i| i.address.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            c.messaging
+                .as_ref()
+                .map(|m| m.queues.iter().map(|q| q.name.clone()).collect::<Vec<_>>()),
+            c.data.as_ref().map(|d| d.replication.nodes.len()),
+        )
+    };
+    let after = move |focus: Option<String>, before: Scenario| {
+        let sc = doc.with_value(|d| d.scenario().clone());
+        let structural = shape(&before) != shape(&sc);
+        run(sc, structural);
+        drawn.update(|n| *n += 1);
+        let (u, r) = doc.with_value(Draft::history);
+        status.set(format!("Applied. {u} edits to undo, {r} to redo."));
+        if let Some(key) = focus {
+            request_animation_frame(move || {
+                if let Some(el) = document()
+                    .get_element_by_id(&format!("k-{key}"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    el.focus().ok();
+                }
+            });
+        }
+    };
+    let edit = move |e: Edit, focus: Option<String>| {
+        let before = doc.with_value(|d| d.scenario().clone());
+        let key = match &e {
+            Edit::Set(k, _) => Some(k.clone()),
+            _ => None,
+        };
+        match doc.try_update_value(|d| d.apply(&e)).unwrap_or(Ok(false)) {
+            Ok(true) => after(focus, before),
+            Ok(false) => {}
+            Err(err) => match key {
+                Some(k) => mark(&k, Some(err.to_string())),
+                None => status.set(err.to_string()),
+            },
+        }
+    };
+    let on_input = move |ev: web_sys::Event| {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let Some((key, to)) = input_of(&el) else {
+            return;
+        };
+        let problem = doc.with_value(|d| d.check(&Edit::Set(key.clone(), to)).err());
+        mark(&key, problem.map(|e| e.to_string()));
+    };
+    let on_change = move |ev: web_sys::Event| {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let Some((key, to)) = input_of(&el) else {
+            return;
+        };
+        edit(Edit::Set(key.clone(), to), Some(key));
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(b) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|e| e.closest("[data-do]").ok().flatten())
+        else {
+            return;
+        };
+        let n = |a: &str| {
+            b.get_attribute(a)
+                .and_then(|x| x.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        let (i, j) = (n("data-i"), n("data-j"));
+        let e = match b.get_attribute("data-do").unwrap_or_default().as_str() {
+            "add-s" => Edit::AddService,
+            "rm-s" => Edit::RemoveService(i),
+            "add-i" => Edit::AddInstance(i),
+            "dup-i" => Edit::DuplicateInstance(i, j),
+            "rm-i" => Edit::RemoveInstance(i, j),
+            "add-a" => Edit::AddAlert,
+            "rm-a" => Edit::RemoveAlert(i),
+            "add-f" => Edit::AddFault,
+            "rm-f" => Edit::RemoveFault(i),
+            "add-q" => Edit::AddQueue,
+            "rm-q" => Edit::RemoveQueue(i),
+            _ => return,
+        };
+        edit(e, None);
+    };
+    let history = move |back: bool| {
+        let before = doc.with_value(|d| d.scenario().clone());
+        let moved = doc
+            .try_update_value(|d| if back { d.undo() } else { d.redo() })
+            .unwrap_or(false);
+        if moved {
+            after(None, before);
+        }
+    };
+    let start = RwSignal::new(String::from("running"));
+    let begin = move |_| {
+        let sc = match start.get_untracked().as_str() {
+            "running" => lab.scenario.get_untracked(),
+            "blank" => draft::blank(presets::DEFAULT_SEED),
+            p => match presets::by_name(p) {
+                Some(p) => Scenario::from_preset(&p, presets::DEFAULT_SEED),
+                None => return,
+            },
+        };
+        doc.set_value(Draft::new(sc.clone()));
+        lab.load(sc);
+        drawn.update(|n| *n += 1);
+        status.set("Started: every edit you keep runs at once.".into());
+    };
+    let options: String = presets::all()
+        .iter()
+        .map(|p| {
+            format!(
+                r#"<option value="{}">Preset: {}</option>"#,
+                p.name,
+                esc(p.title)
+            )
+        })
+        .collect();
+    let undo_off = move || {
+        drawn.track();
+        doc.with_value(|d| d.history().0 == 0)
+    };
+    let redo_off = move || {
+        drawn.track();
+        doc.with_value(|d| d.history().1 == 0)
+    };
+    view! {
+        <section class="panel builder" aria-labelledby="builder-h">
+            <div class="builder-head">
+                <h2 id="builder-h">"Build a scenario"</h2>
+                <button type="button" class="secondary" on:click=move |_| open.set(false)>"Close"</button>
+            </div>
+            <div class="row">
+                <label for="bld-start">"Start from"</label>
+                <select id="bld-start" on:change=move |ev| start.set(event_target_value(&ev))
+                    inner_html=format!(r#"<option value="running">The running scenario</option><option value="blank">A blank cluster (one service, two instances)</option>{options}"#)>
+                </select>
+                <button type="button" on:click=begin>"Start"</button>
+            </div>
+            <div class="row">
+                <button type="button" class="secondary" on:click=move |_| history(true) prop:disabled=undo_off>"Undo"</button>
+                <button type="button" class="secondary" on:click=move |_| history(false) prop:disabled=redo_off>"Redo"</button>
+                <span class="small muted" role="status">{move || status.get()}</span>
+            </div>
+            <form class="builder-form" on:submit=|ev| ev.prevent_default()
+                on:input=on_input on:change=on_change on:click=on_click
+                inner_html=move || { drawn.track(); doc.with_value(|d| form(d.scenario())) }>
+            </form>
+        </section>
+    }
+}
