@@ -223,7 +223,9 @@ pub struct Balancer {
     reports: Vec<Option<LoadReport>>,
     sticky: Vec<Option<(u32, InstanceId)>>,
     ring_for: Vec<InstanceId>,
-    ring: Vec<(u64, InstanceId)>,
+    /// (point, instance index): the same element type as the store's ring
+    /// (`replication::HashRing`), so the wasm carries one sort for both.
+    ring: Vec<(u64, u16)>,
     maglev_for: Vec<InstanceId>,
     maglev: Vec<u8>,
 }
@@ -467,7 +469,7 @@ impl Balancer {
                 let mut bytes = [0u8; 12];
                 bytes[..8].copy_from_slice(&key.to_le_bytes());
                 bytes[8..].copy_from_slice(&v.to_le_bytes());
-                self.ring.push((xxh3_64(&bytes), c));
+                self.ring.push((xxh3_64(&bytes), c.0 as u16));
             }
         }
         self.ring.sort_unstable();
@@ -480,7 +482,7 @@ impl Balancer {
         let start = self.ring.partition_point(|(p, _)| *p < h);
         let c = self.params.ring_load_factor;
         if c <= 0.0 {
-            return Some(self.ring[start % self.ring.len()].1);
+            return Some(InstanceId(self.ring[start % self.ring.len()].1 as u32));
         }
         let total: u64 = self
             .ring_for
@@ -490,7 +492,7 @@ impl Balancer {
         let capacity = libm::ceil(c * (total + 1) as f64 / n as f64) as u64;
         let mut first = None;
         for k in 0..self.ring.len() {
-            let id = self.ring[(start + k) % self.ring.len()].1;
+            let id = InstanceId(self.ring[(start + k) % self.ring.len()].1 as u32);
             first.get_or_insert(id);
             if (self.outstanding(id) as u64) < capacity {
                 return Some(id);

@@ -4,6 +4,7 @@
 //! (shown beside the field and set on the input; the engine's validation decides).
 
 use crate::scenario::draft::DraftError;
+use crate::scenario::ScenarioError;
 use std::fmt;
 
 /// How a field is edited.
@@ -396,6 +397,8 @@ impl fmt::Display for DraftError {
             DraftError::UnknownChoice(_, v) => write!(f, "{v:?} is not one of the choices"),
             DraftError::NoSuchItem => write!(f, "that item is no longer there"),
             DraftError::Last(what) => write!(f, "a cluster needs at least one {what}"),
+            // Beside a field, the cluster's own reason reads better without its preamble.
+            DraftError::Invalid(ScenarioError::Config(e)) => write!(f, "{e}"),
             DraftError::Invalid(e) => write!(f, "{e}"),
         }
     }
@@ -405,7 +408,6 @@ impl fmt::Display for DraftError {
 mod tests {
     use super::*;
     use crate::common::ConfigError;
-    use crate::scenario::ScenarioError;
     use expect_test::expect;
 
     #[test]
@@ -429,7 +431,7 @@ mod tests {
             "fastest" is not one of the choices
             that item is no longer there
             a cluster needs at least one service
-            cluster: services call each other in a cycle through "api""#]]
+            services call each other in a cycle through "api""#]]
         .assert_eq(&text.join("\n"));
     }
 }
