@@ -29,20 +29,15 @@ pub fn AlertFeed() -> impl IntoView {
     let source: RwSignal<String> = RwSignal::new(String::new());
     let sources = Memo::new(move |_| {
         lab.alert_feed.with(|f| {
-            let mut v: Vec<String> = f
-                .iter()
-                .flat_map(|e| {
-                    let mut s = vec![e.target.clone()];
-                    if let Some(svc) = &e.service_name {
-                        if svc != &e.target {
-                            s.push(svc.clone());
-                        }
+            // Sorted and unique by insertion at its place (no sort of its own in the wasm).
+            let mut v: Vec<String> = Vec::new();
+            for e in f.iter() {
+                for name in std::iter::once(&e.target).chain(e.service_name.as_ref()) {
+                    if let Err(at) = v.binary_search(name) {
+                        v.insert(at, name.clone());
                     }
-                    s
-                })
-                .collect();
-            v.sort_unstable();
-            v.dedup();
+                }
+            }
             v
         })
     });

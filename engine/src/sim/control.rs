@@ -178,8 +178,9 @@ impl Simulation {
         // `load_balancer.add_server`), without waiting for the discovery cache.
         let members = &mut self.caches[svc].members;
         if self.registry.is_registered(id) && !members.contains(&id) {
-            members.push(id);
-            members.sort_unstable();
+            // In id order, inserted at its place (no sort of its own in the wasm).
+            let at = members.partition_point(|m| *m < id);
+            members.insert(at, id);
             let upstreams = members.clone();
             self.record(Event::UpstreamsChanged {
                 service: svc,
