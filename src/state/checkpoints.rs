@@ -19,7 +19,6 @@
 
 use ha_engine::action::ScheduledAction;
 use ha_engine::{SimTime, Simulation};
-use std::collections::BTreeMap;
 
 /// Most snapshots kept per run.
 pub const MAX_CHECKPOINTS: usize = 16;
@@ -39,14 +38,16 @@ pub const FIRST_SPACING_US: u64 = 2_000_000;
 #[derive(Clone, Debug)]
 pub struct Checkpoints {
     spacing_us: u64,
-    kept: BTreeMap<u64, (Simulation, usize)>,
+    /// (slot, (snapshot, its estimated bytes)), in slot order: a sorted `Vec` rather than a
+    /// `BTreeMap` (at most 16 entries, and one B-tree instantiation less in the wasm).
+    kept: Vec<(u64, (Simulation, usize))>,
 }
 
 impl Default for Checkpoints {
     fn default() -> Self {
         Self {
             spacing_us: FIRST_SPACING_US,
-            kept: BTreeMap::new(),
+            kept: Vec::new(),
         }
     }
 }
@@ -85,14 +86,16 @@ impl Checkpoints {
     /// store when it is over [`MAX_CHECKPOINTS`] or [`MAX_STORE_BYTES`].
     pub fn offer(&mut self, sim: &Simulation) {
         let slot = sim.now().as_us() / self.spacing_us;
-        if slot == 0 || self.kept.contains_key(&slot) {
-            return;
-        }
+        let at = match self.kept.binary_search_by_key(&slot, |e| e.0) {
+            Ok(_) => return,
+            Err(_) if slot == 0 => return,
+            Err(at) => at,
+        };
         let bytes = sim.approx_bytes();
         if bytes > MAX_SNAPSHOT_BYTES {
             return;
         }
-        self.kept.insert(slot, (sim.clone(), bytes));
+        self.kept.insert(at, (slot, (sim.clone(), bytes)));
         while self.kept.len() > MAX_CHECKPOINTS || self.bytes() > MAX_STORE_BYTES {
             self.spacing_us *= 2;
             self.kept = std::mem::take(&mut self.kept)
@@ -105,15 +108,15 @@ impl Checkpoints {
 
     /// Estimated bytes of all snapshots kept.
     pub fn bytes(&self) -> usize {
-        self.kept.values().map(|(_, b)| b).sum()
+        self.kept.iter().map(|(_, (_, b))| b).sum()
     }
 
     /// A copy of the latest snapshot at or before `t`, if any.
     pub fn restore(&self, t: SimTime) -> Option<Simulation> {
         self.kept
-            .values()
+            .iter()
             .rev()
-            .map(|(s, _)| s)
+            .map(|(_, (s, _))| s)
             .find(|s| s.now() <= t)
             .cloned()
     }
@@ -121,14 +124,14 @@ impl Checkpoints {
     /// The time of the latest snapshot, if any.
     #[cfg(test)]
     pub fn latest(&self) -> Option<SimTime> {
-        self.kept.values().next_back().map(|(s, _)| s.now())
+        self.kept.last().map(|(_, (s, _))| s.now())
     }
 
     /// Adds timeline `action` to every snapshot that has not reached its time, and drops the
     /// others (they have run past it, so they are no longer states of the edited scenario).
     pub fn schedule(&mut self, action: &ScheduledAction) {
         self.kept
-            .retain(|_, (s, _)| s.schedule(action.clone()).is_ok());
+            .retain_mut(|(_, (s, _))| s.schedule(action.clone()).is_ok());
     }
 }
 
@@ -165,7 +168,7 @@ mod tests {
         // 120 s over at most 16 slots: 2 s doubled to 8 s; the last one is near the end.
         assert_eq!(cp.spacing_us(), 8_000_000);
         assert_eq!(cp.latest(), Some(SimTime::from_secs(120)));
-        let times: Vec<u64> = cp.kept.values().map(|(s, _)| s.now().as_us()).collect();
+        let times: Vec<u64> = cp.kept.iter().map(|(_, (s, _))| s.now().as_us()).collect();
         assert!(
             times.windows(2).all(|w| w[1] - w[0] == 8_000_000),
             "{times:?}"

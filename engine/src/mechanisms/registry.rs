@@ -12,7 +12,7 @@
 use crate::common::InstanceId;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 
 /// Most events a watcher's inbox holds; older ones are dropped (and counted) past this.
@@ -104,13 +104,17 @@ struct Watcher {
     dropped: u64,
 }
 
-/// The registry. All iteration is over ordered maps, so listings are deterministic.
+/// The registry. All iteration is in id order, so listings are deterministic.
+///
+/// Sorted `Vec`s rather than `BTreeMap`s: a cluster lists at most 64 instances of 16
+/// services, and each B-tree instantiation is about 1 KB gzipped of the page's wasm.
 #[derive(Clone, Debug)]
 pub struct Registry {
     heartbeat_timeout_us: u64,
-    entries: BTreeMap<InstanceId, Registration>,
-    /// service → instances in registration order (the order discovery returns them in).
-    by_service: BTreeMap<String, Vec<InstanceId>>,
+    /// The registrations, in id order.
+    entries: Vec<Registration>,
+    /// (service, its instances in registration order: the order discovery returns them in).
+    by_service: Vec<(String, Vec<InstanceId>)>,
     watchers: Vec<Watcher>,
 }
 
@@ -119,8 +123,8 @@ impl Registry {
     pub fn new(heartbeat_timeout_us: u64) -> Self {
         Self {
             heartbeat_timeout_us,
-            entries: BTreeMap::new(),
-            by_service: BTreeMap::new(),
+            entries: Vec::new(),
+            by_service: Vec::new(),
             watchers: Vec::new(),
         }
     }
@@ -140,11 +144,12 @@ impl Registry {
         address: &str,
         now: SimTime,
     ) -> Result<(), RegistryError> {
-        if self.entries.contains_key(&instance) {
-            return Err(RegistryError::Duplicate(instance));
-        }
+        let at = match self.find(instance) {
+            Ok(_) => return Err(RegistryError::Duplicate(instance)),
+            Err(at) => at,
+        };
         self.entries.insert(
-            instance,
+            at,
             Registration {
                 instance,
                 service: service.to_string(),
@@ -153,10 +158,10 @@ impl Registry {
                 last_heartbeat: now,
             },
         );
-        self.by_service
-            .entry(service.to_string())
-            .or_default()
-            .push(instance);
+        match self.by_service.iter_mut().find(|(s, _)| s == service) {
+            Some((_, list)) => list.push(instance),
+            None => self.by_service.push((service.to_string(), vec![instance])),
+        }
         self.notify(RegistryEvent::Registered {
             instance,
             service: service.to_string(),
@@ -180,7 +185,7 @@ impl Registry {
     ///
     /// Errors: [`RegistryError::NotRegistered`] (an expired instance must register again).
     pub fn heartbeat(&mut self, instance: InstanceId, now: SimTime) -> Result<(), RegistryError> {
-        match self.entries.get_mut(&instance) {
+        match self.find(instance).ok().map(|at| &mut self.entries[at]) {
             Some(reg) => {
                 reg.last_heartbeat = reg.last_heartbeat.max(now);
                 Ok(())
@@ -191,8 +196,7 @@ impl Registry {
 
     /// When `instance`'s TTL runs out if no heartbeat arrives first, if it is registered.
     pub fn expires_at(&self, instance: InstanceId) -> Option<SimTime> {
-        self.entries
-            .get(&instance)
+        self.get(instance)
             .map(|r| r.last_heartbeat.plus_us(self.heartbeat_timeout_us))
     }
 
@@ -218,7 +222,7 @@ impl Registry {
     pub fn expire_all_due(&mut self, now: SimTime) -> Vec<RegistryEvent> {
         let due: Vec<InstanceId> = self
             .entries
-            .values()
+            .iter()
             .filter(|r| now.since(r.last_heartbeat) >= self.heartbeat_timeout_us)
             .map(|r| r.instance)
             .collect();
@@ -231,19 +235,19 @@ impl Registry {
     /// `discover`). Unknown services list nothing.
     pub fn discover(&self, service: &str) -> &[InstanceId] {
         self.by_service
-            .get(service)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .iter()
+            .find(|(s, _)| s == service)
+            .map_or(&[], |(_, list)| list.as_slice())
     }
 
     /// The registration of `instance`, if listed.
     pub fn get(&self, instance: InstanceId) -> Option<&Registration> {
-        self.entries.get(&instance)
+        self.find(instance).ok().map(|at| &self.entries[at])
     }
 
     /// True if `instance` is listed.
     pub fn is_registered(&self, instance: InstanceId) -> bool {
-        self.entries.contains_key(&instance)
+        self.find(instance).is_ok()
     }
 
     /// Number of listed instances over all services.
@@ -281,12 +285,17 @@ impl Registry {
             .map_or(0, |w| w.dropped)
     }
 
+    /// Where `instance`'s registration is (`Ok`) or would go (`Err`) in `entries`.
+    fn find(&self, instance: InstanceId) -> Result<usize, usize> {
+        self.entries.binary_search_by_key(&instance, |r| r.instance)
+    }
+
     fn remove(&mut self, instance: InstanceId) -> Result<Registration, RegistryError> {
-        let reg = self
-            .entries
-            .remove(&instance)
-            .ok_or(RegistryError::NotRegistered(instance))?;
-        if let Some(list) = self.by_service.get_mut(&reg.service) {
+        let at = self
+            .find(instance)
+            .map_err(|_| RegistryError::NotRegistered(instance))?;
+        let reg = self.entries.remove(at);
+        if let Some((_, list)) = self.by_service.iter_mut().find(|(s, _)| *s == reg.service) {
             list.retain(|&i| i != instance);
         }
         Ok(reg)

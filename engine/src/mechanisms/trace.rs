@@ -4,8 +4,9 @@
 
 use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Traces kept (the newest).
 pub const TRACE_CAPACITY: usize = 50;
@@ -74,7 +75,8 @@ pub struct Trace {
 /// finished ones.
 #[derive(Clone, Debug, Default)]
 pub struct Tracer {
-    open: BTreeMap<u64, Trace>,
+    /// Open traces by request id (a flat sorted map: ids grow, so each goes at the end).
+    open: LiteMap<u64, Trace>,
     done: VecDeque<Trace>,
 }
 

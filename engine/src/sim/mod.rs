@@ -50,8 +50,9 @@ use crate::sim::event::{Digest, Event, EventLog};
 use crate::sim::notice::{Feed, FeedEntry, Notice};
 use crate::sim::queue::EventQueue;
 use crate::time::SimTime;
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use timeline::Timeline;
 use typed_index_collections::TiVec;
 
@@ -457,12 +458,15 @@ pub struct Simulation {
     /// Requests, calls and jobs in flight.
     flight: request::InFlight,
     /// Breakers by (caller key, upstream instance): caller 0 is the gateway, i + 1 instance i.
-    pub(crate) breakers: BTreeMap<(u32, u32), CircuitBreaker>,
+    ///
+    /// Flat sorted maps (`litemap`) rather than B-trees here and for the budgets: at most a
+    /// few hundred entries, and each B-tree instantiation is about 1 KB gzipped of the wasm.
+    pub(crate) breakers: LiteMap<(u32, u32), CircuitBreaker>,
     /// How many of `breakers` are open or half-open (kept by every transition). While it is 0
     /// every breaker would allow a call, so routing skips the per-candidate lookups.
     breakers_tripped: usize,
     /// Retry budgets by (caller service key, upstream service): 0 is the gateway.
-    budgets: BTreeMap<(u16, u16), RetryBudget>,
+    budgets: LiteMap<(u16, u16), RetryBudget>,
     limiter: Option<RateLimiter>,
     pub(crate) service_metrics: TiVec<ServiceId, WindowMetrics>,
     /// Faults acting now.
@@ -629,9 +633,9 @@ impl Simulation {
             panic: vec![false; n_services].into(),
             instances,
             flight: request::InFlight::default(),
-            breakers: BTreeMap::new(),
+            breakers: LiteMap::new(),
             breakers_tripped: 0,
-            budgets: BTreeMap::new(),
+            budgets: LiteMap::new(),
             limiter,
             service_metrics,
             faults: Faults::default(),
