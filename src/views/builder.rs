@@ -13,19 +13,19 @@ use crate::state::lab::use_lab;
 use crate::views::markup::esc;
 use ha_engine::present::builder::{self as words, Field, Kind};
 use ha_engine::presets;
-use ha_engine::scenario::draft::{self, choices, value, Draft, Edit, Input};
+use ha_engine::scenario::draft::{self, choices, value_in, Draft, Edit, Input};
 use ha_engine::Scenario;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 /// The fields of `table` under key prefix `pre`, as markup (those that do not apply to `sc`
-/// are left out).
-fn fields(sc: &Scenario, pre: &str, table: &[Field]) -> String {
+/// are left out). `sc` is a copy made once per form, read through `value_in`.
+fn fields(sc: &mut Scenario, pre: &str, table: &[Field]) -> String {
     let mut html = String::new();
     for f in table {
         let key = format!("{pre}{}", f.key);
-        let Some(v) = value(sc, &key) else { continue };
+        let Some(v) = value_in(sc, &key) else { continue };
         let id = esc(&key);
         let range = match (f.kind, f.unit) {
             (Kind::Number, "") => format!(" <small>({} to {})</small>", f.lo, f.hi),
@@ -91,9 +91,10 @@ fn fieldset(legend: &str, body: &str) -> String {
 /// The whole form for `sc`.
 fn form(sc: &Scenario) -> String {
     let c = &sc.cluster;
-    let mut html = fieldset("Run", &fields(sc, "", words::RUN));
-    html += &fieldset("Traffic and the gateway", &fields(sc, "", words::TRAFFIC));
-    html += &fieldset("Registry and discovery", &fields(sc, "", words::REGISTRY));
+    let probe = &mut sc.clone();
+    let mut html = fieldset("Run", &fields(probe, "", words::RUN));
+    html += &fieldset("Traffic and the gateway", &fields(probe, "", words::TRAFFIC));
+    html += &fieldset("Registry and discovery", &fields(probe, "", words::REGISTRY));
     let queues: Vec<&str> = c
         .messaging
         .iter()
@@ -102,7 +103,7 @@ fn form(sc: &Scenario) -> String {
         .collect();
     for (i, s) in c.services.iter().enumerate() {
         let pre = format!("s{i}.");
-        let mut body = fields(sc, &pre, words::SERVICE);
+        let mut body = fields(probe, &pre, words::SERVICE);
         // Dependencies: one switch per other service (a cycle is refused by the engine).
         let calls: String = c
             .services
@@ -111,7 +112,7 @@ fn form(sc: &Scenario) -> String {
             .filter(|(j, _)| *j != i)
             .map(|(j, o)| {
                 let key = format!("{pre}calls.{j}");
-                let on = value(sc, &key).as_deref() == Some("true");
+                let on = value_in(probe, &key).as_deref() == Some("true");
                 format!(
                     r#"<div class="fld sw"><label for="k-{key}">Calls {}</label><input type="checkbox" id="k-{key}" data-k="{key}" aria-describedby="e-{key}"{}><span class="err" id="e-{key}"></span></div>"#,
                     esc(&o.name),
@@ -125,12 +126,12 @@ fn form(sc: &Scenario) -> String {
             body += &format!(
                 r#"<div class="fld"><label for="k-{key}">Messages to {} per request <small>(0 to 100)</small></label><input type="number" step="any" min="0" max="100" id="k-{key}" data-k="{key}" aria-describedby="e-{key}" value="{}"><span class="err" id="e-{key}"></span></div>"#,
                 esc(name),
-                value(sc, &key).unwrap_or_default()
+                value_in(probe, &key).unwrap_or_default()
             );
         }
         for (j, inst) in s.instances.iter().enumerate() {
             let (p50, p99) = draft::latency_preview(&inst.latency);
-            let mut ib = fields(sc, &format!("{pre}i{j}."), words::INSTANCE);
+            let mut ib = fields(probe, &format!("{pre}i{j}."), words::INSTANCE);
             ib += &format!(
                 r#"<p class="small muted">Service time p50 {p50:.1} ms, p99 {p99:.1} ms</p><div class="row">{}{}</div>"#,
                 button(
@@ -169,7 +170,7 @@ fn form(sc: &Scenario) -> String {
     );
     let mut alerts = String::new();
     for (k, a) in c.alerts.iter().flatten().enumerate() {
-        let body = fields(sc, &format!("a{k}."), words::ALERT)
+        let body = fields(probe, &format!("a{k}."), words::ALERT)
             + &button(
                 "rm-a",
                 k,
@@ -183,7 +184,7 @@ fn form(sc: &Scenario) -> String {
     html += &fieldset("Alert rules", &alerts);
     let mut timeline = String::new();
     for (k, f) in c.faults.iter().enumerate() {
-        let body = fields(sc, &format!("f{k}."), words::FAULT)
+        let body = fields(probe, &format!("f{k}."), words::FAULT)
             + &button(
                 "rm-f",
                 k,
@@ -202,13 +203,13 @@ fn form(sc: &Scenario) -> String {
     }
     timeline += &button("add-f", 0, 0, "Add fault or action", "Add a timeline entry");
     html += &fieldset("Timeline: faults and actions", &timeline);
-    html += &fieldset("Replicated store", &fields(sc, "", words::DATA));
-    let mut mq = fields(sc, "", words::MESSAGING);
+    html += &fieldset("Replicated store", &fields(probe, "", words::DATA));
+    let mut mq = fields(probe, "", words::MESSAGING);
     for (k, q) in c.messaging.iter().flat_map(|m| &m.queues).enumerate() {
-        let mut body = fields(sc, &format!("q{k}."), words::QUEUE);
+        let mut body = fields(probe, &format!("q{k}."), words::QUEUE);
         for (i, s) in c.services.iter().enumerate() {
             let key = format!("q{k}.consumer.{i}");
-            let on = value(sc, &key).as_deref() == Some("true");
+            let on = value_in(probe, &key).as_deref() == Some("true");
             body += &format!(
                 r#"<div class="fld sw"><label for="k-{key}">Consumed by {}</label><input type="checkbox" id="k-{key}" data-k="{key}" aria-describedby="e-{key}"{}><span class="err" id="e-{key}"></span></div>"#,
                 esc(&s.name),

@@ -602,7 +602,14 @@ fn show(x: f64) -> String {
 /// Field `key` of `sc` as the page shows it: a number, a text, `true`/`false` for a switch,
 /// a choice's key. `None` when the field does not apply to this scenario (a switched-off
 /// mechanism's settings, another latency kind's parameters, an index that is not there).
+/// Copies `sc` to reach the field: to read many fields, copy once and use [`value_in`].
 pub fn value(sc: &Scenario, key: &str) -> Option<String> {
+    value_in(&mut sc.clone(), key)
+}
+
+/// As [`value`], without a copy: `sc` is borrowed mutably only to reach the field (the same
+/// path that [`Draft::apply`] writes through) and is not changed.
+pub fn value_in(sc: &mut Scenario, key: &str) -> Option<String> {
     let c = &sc.cluster;
     let (head, field) = split(key);
     let flag = |b: bool| Some(b.to_string());
@@ -753,8 +760,7 @@ pub fn value(sc: &Scenario, key: &str) -> Option<String> {
         }
         _ => {}
     }
-    let mut copy = sc.clone();
-    Some(match slot(&mut copy, key)? {
+    Some(match slot(sc, key)? {
         Slot::U32(x) => x.to_string(),
         Slot::U64(x) => x.to_string(),
         Slot::F64(x) => show(*x),
@@ -958,7 +964,7 @@ fn forget(sc: &mut Scenario, name: Option<&str>, addresses: &[String]) {
 
 fn set(sc: &mut Scenario, key: &str, to: &Input) -> Result<(), DraftError> {
     // A switch or a choice set to what it is keeps its settings.
-    let now = value(sc, key);
+    let now = value_in(sc, key);
     let same = match to {
         Input::Flag(b) => now == Some(b.to_string()),
         Input::Text(t) => now.as_deref() == Some(t.as_str()),
