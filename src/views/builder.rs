@@ -25,7 +25,9 @@ fn fields(sc: &mut Scenario, pre: &str, table: &[Field]) -> String {
     let mut html = String::new();
     for f in table {
         let key = format!("{pre}{}", f.key);
-        let Some(v) = value_in(sc, &key) else { continue };
+        let Some(v) = value_in(sc, &key) else {
+            continue;
+        };
         let id = esc(&key);
         let range = match (f.kind, f.unit) {
             (Kind::Number, "") => format!(" <small>({} to {})</small>", f.lo, f.hi),
@@ -93,8 +95,14 @@ fn form(sc: &Scenario) -> String {
     let c = &sc.cluster;
     let probe = &mut sc.clone();
     let mut html = fieldset("Run", &fields(probe, "", words::RUN));
-    html += &fieldset("Traffic and the gateway", &fields(probe, "", words::TRAFFIC));
-    html += &fieldset("Registry and discovery", &fields(probe, "", words::REGISTRY));
+    html += &fieldset(
+        "Traffic and the gateway",
+        &fields(probe, "", words::TRAFFIC),
+    );
+    html += &fieldset(
+        "Registry and discovery",
+        &fields(probe, "", words::REGISTRY),
+    );
     let queues: Vec<&str> = c
         .messaging
         .iter()
