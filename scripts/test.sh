@@ -23,9 +23,6 @@ fi
 step "clippy (native, all targets) and clippy (wasm app, its tests and benches)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p ha-lab --target wasm32-unknown-unknown --all-targets -- -D warnings
-# The scenario builder is behind a feature until the page has its bytes: it must still build
-# clean (scripts/test-builder.sh runs its end-to-end test).
-cargo clippy -p ha-lab --target wasm32-unknown-unknown --features builder -- -D warnings
 
 step "unit, integration, property and drill tests, and fuzzing for a bounded time (native)"
 HA_FUZZ_SECONDS="${HA_FUZZ_SECONDS:-8}" cargo test --workspace

@@ -6,11 +6,10 @@ import path from 'node:path';
 import { launchOptions } from '../scripts/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const port = Number(process.env.E2E_PORT || 8091);
+const port = 8091;
 
 export default defineConfig({
-  // scripts/test-builder.sh points these at the page built with the `builder` feature.
-  testDir: process.env.E2E_DIR || './e2e',
+  testDir: './e2e',
   outputDir: path.join(root, 'test-results'),
   timeout: 60_000,
   expect: { timeout: 15_000 },
@@ -26,7 +25,7 @@ export default defineConfig({
     launchOptions,
   },
   webServer: {
-    command: `node_modules/.bin/http-server ${process.env.E2E_DIST || 'dist'} -a 127.0.0.1 -p ${port} -s -g -c-1`,
+    command: `node_modules/.bin/http-server dist -a 127.0.0.1 -p ${port} -s -g -c-1`,
     cwd: root,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,

@@ -243,6 +243,9 @@ pub struct Lab {
     /// The engine's share of wall-clock time over the last pace window while playing.
     engine_share: StoredValue<f64>,
     redraw: StoredValue<Redraw>,
+    /// Links being written to the address bar (each compressed asynchronously): only the
+    /// newest is written, so a slower older one never overwrites it.
+    fragment_seq: StoredValue<u64>,
     /// One signal per instance (by index), set only when that instance's view changed, so a
     /// card's bindings re-run only for their own instance. (Hundreds of bindings subscribed to
     /// `view` made every frame pay for each one unsubscribing from one long list.)
@@ -375,6 +378,7 @@ impl Lab {
             pace: StoredValue::new(Pace::default()),
             engine_share: StoredValue::new(0.0),
             redraw: StoredValue::new(Redraw::default()),
+            fragment_seq: StoredValue::new(0),
             instance_views: StoredValue::new(Vec::new()),
             service_views: StoredValue::new(Vec::new()),
             instance_states: StoredValue::new(Vec::new()),
@@ -642,8 +646,11 @@ impl Lab {
         self.write_fragment();
     }
 
-    /// The share link of the current scenario for this page.
-    pub fn share_link(&self) -> String {
+    /// The share link of the current scenario for this page, compressed by the browser
+    /// ([`crate::platform::deflate`]).
+    ///
+    /// Errors: the browser's message when it cannot compress.
+    pub async fn share_link(&self) -> Result<String, String> {
         let loc = window().location();
         let base = format!(
             "{}{}{}",
@@ -652,24 +659,44 @@ impl Lab {
             loc.search().unwrap_or_default()
         );
         // In a lesson: the lesson as opened (without the learner's actions) at its step.
-        let (sc, step) = self
+        let (json, step) = self
             .lesson
-            .with_untracked(|l| l.as_ref().map(|l| (l.base.clone(), l.at + 1)))
-            .unwrap_or_else(|| (self.scenario.get_untracked(), 1));
-        let link = sc.to_link(&base);
-        if step > 1 {
+            .with_untracked(|l| l.as_ref().map(|l| (l.base.link_json(), l.at + 1)))
+            .unwrap_or_else(|| (self.scenario.with_untracked(Scenario::link_json), 1));
+        let packed = crate::platform::deflate::deflate_raw(json).await?;
+        let link = Scenario::link_from_packed(&base, &packed);
+        Ok(if step > 1 {
             format!("{link}&step={step}")
         } else {
             link
-        }
+        })
     }
 
-    /// Puts the current scenario in the address bar without reloading or adding history.
+    /// Puts the current scenario in the address bar without reloading or adding history,
+    /// a moment later (the browser compresses it). Meanwhile the page's root element has
+    /// `data-link-pending`, so a test reads the address once it is the scenario on screen.
     fn write_fragment(&self) {
-        let link = self.share_link();
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&link));
+        let lab = *self;
+        let seq = self.fragment_seq.with_value(|n| n + 1);
+        self.fragment_seq.set_value(seq);
+        let root = document().document_element();
+        if let Some(r) = &root {
+            let _ = r.set_attribute("data-link-pending", "");
         }
+        wasm_bindgen_futures::spawn_local(async move {
+            let link = lab.share_link().await;
+            // Only the newest write lands: an older one finishing later never overwrites it.
+            if lab.fragment_seq.try_get_value() != Some(seq) {
+                return;
+            }
+            if let (Ok(link), Ok(history)) = (link, window().history()) {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&link));
+            }
+            if let Some(r) = root {
+                let _ = r.remove_attribute("data-link-pending");
+            }
+        });
     }
 
     /// One animation frame, `wall_ms` after the last: if playing, either advances the run by

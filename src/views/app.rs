@@ -92,11 +92,8 @@ pub fn App() -> impl IntoView {
     // A newcomer (no link) sees the lessons first, beside the free sandbox.
     let picker = RwSignal::new(window().location().hash().unwrap_or_default().len() < 2);
     let in_lesson = move || lab.lesson.with(Option::is_some);
-    // The scenario builder (behind the `builder` feature): its header button and its drawer.
-    #[cfg(feature = "builder")]
+    // The scenario builder: its header button and its drawer.
     let (build_button, build_drawer) = crate::views::builder::parts();
-    #[cfg(not(feature = "builder"))]
-    let (build_button, build_drawer) = ((), ());
     // Focus mode: the panels the step names (or the last step that named any) stay, the
     // others hide (CSS on `data-keep`).
     let keep = move || {

@@ -297,27 +297,30 @@ pub fn ScenarioBuilder(open: RwSignal<bool>) -> impl IntoView {
     };
     // Shape: what the page lays out once per scenario (services, their dependencies and
     // instances, queues, the store); a change to it loads the scenario anew.
+    // Shape: what the page lays out once per scenario (services, their dependencies and
+    // instances, queues, the store); a change to it loads the scenario anew. Written as one
+    // string (names cannot hold control characters) so one string comparison tells.
     let shape = |s: &Scenario| {
         let c = &s.cluster;
-        (
-            c.services
-                .iter()
-                .map(|s| {
-                    (
-                        s.name.clone(),
-                        s.depends_on.clone(),
-                        s.instances
-                            .iter()
-                            .map(|i| i.address.clone())
-                            .collect::<Vec<_>>(),
-                    )
-                })
-                .collect::<Vec<_>>(),
-            c.messaging
-                .as_ref()
-                .map(|m| m.queues.iter().map(|q| q.name.clone()).collect::<Vec<_>>()),
-            c.data.as_ref().map(|d| d.replication.nodes.len()),
-        )
+        let mut k = String::new();
+        let mut put = |x: &str, sep: char| {
+            k.push_str(x);
+            k.push(sep);
+        };
+        for s in &c.services {
+            put(&s.name, '\u{1}');
+            s.depends_on.iter().for_each(|d| put(d, '\u{2}'));
+            s.instances.iter().for_each(|i| put(&i.address, '\u{3}'));
+        }
+        if let Some(m) = &c.messaging {
+            put("mq", '\u{6}');
+            m.queues.iter().for_each(|q| put(&q.name, '\u{4}'));
+        }
+        if let Some(d) = &c.data {
+            put("data", '\u{6}');
+            d.replication.nodes.iter().for_each(|n| put(&n.id, '\u{5}'));
+        }
+        k
     };
     let after = move |focus: Option<String>, before: Scenario| {
         let sc = doc.with_value(|d| d.scenario().clone());

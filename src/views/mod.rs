@@ -5,7 +5,6 @@
 pub mod alerts;
 pub mod app;
 pub mod author;
-#[cfg(feature = "builder")]
 pub mod builder;
 pub mod charts;
 pub mod compare;

@@ -29,11 +29,17 @@ pub fn ScenarioBar() -> impl IntoView {
         }
     };
     let share = move |_| {
-        let link = lab.share_link();
-        let clipboard = window().navigator().clipboard();
-        let promise = clipboard.write_text(&link);
         copied.set(None);
         wasm_bindgen_futures::spawn_local(async move {
+            let link = match lab.share_link().await {
+                Ok(link) => link,
+                Err(e) => {
+                    lab.notice
+                        .set(Some(format!("could not make the link: {e}")));
+                    return;
+                }
+            };
+            let promise = window().navigator().clipboard().write_text(&link);
             match wasm_bindgen_futures::JsFuture::from(promise).await {
                 Ok(_) => copied.set(Some(Ok(()))),
                 Err(_) => copied.set(Some(Err(link))),

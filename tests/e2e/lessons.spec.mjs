@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, artifacts } from './fixtures.mjs';
+import { test, expect, artifacts, settledUrl } from './fixtures.mjs';
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: false });
 const cardOf = (page) => page.getByRole('region', { name: /./ }).filter({ has: page.locator('#guide-h') });
@@ -124,7 +124,7 @@ test('a lesson written in the page, shared and reopened, replays the same steps 
   const here = await play(page);
   expect(here).toMatch(/The engine measured 4\d\.\d s\. You said 45/);
   // The link carries the lesson; a new page plays it the same.
-  const link = await page.evaluate(() => location.href);
+  const link = await settledUrl(page);
   const other = await context.newPage();
   await other.goto(link.replace(/&step=\d+/, ''));
   expect(await play(other)).toBe(here);
@@ -141,7 +141,7 @@ test('a lesson link opens at its step; the card at a phone size', async ({ page,
   await expect(page.locator('.lesson-head .muted')).toHaveText('Step 1 of 7');
   await page.getByRole('button', { name: 'Next →' }).click();
   await expect(page.locator('.lesson-head .muted')).toHaveText('Step 2 of 7', { timeout: 30_000 });
-  const at2 = await page.evaluate(() => location.href);
+  const at2 = await settledUrl(page);
   expect(at2).toContain('&step=2');
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await phone.goto(at2);

@@ -13,6 +13,9 @@ test.describe('on a 390×844 phone', () => {
   test('tap an instance, crash it from the inspector sheet, close the sheet', async ({ page }) => {
     await page.goto('/');
     await page.getByRole('button', { name: 'Pause', exact: true }).tap();
+    // Paused for sure: a running inspector reflows as its numbers change, and a tap aimed at
+    // Crash can land beside it (CI, 2026-12-01).
+    await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
     const instance = chip(page, A);
     await expect(instance).toHaveAccessibleName(`Instance ${A}: serving`);
     await instance.tap();

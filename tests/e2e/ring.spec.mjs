@@ -1,5 +1,5 @@
 // The hash ring view of the "Replicated data on a hash ring" preset.
-import { test, expect } from './fixtures.mjs';
+import { test, expect, settledUrl } from './fixtures.mjs';
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/');
@@ -54,7 +54,7 @@ test('removing a node updates the ownership table', async ({ page }) => {
 test('ring actions are part of the link', async ({ page, context }) => {
   await page.getByRole('button', { name: 'Fail node-4' }).click();
   await expect(page.getByRole('region', { name: 'About this run' })).toContainText('2 entries');
-  const link = page.url();
+  const link = await settledUrl(page);
   expect(link).toContain('#s=');
   const student = await context.newPage();
   await student.goto(link);

@@ -4,7 +4,7 @@
 // that the panic is the only one.
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { artifacts } from './fixtures.mjs';
+import { artifacts, settledUrl } from './fixtures.mjs';
 
 test('a panic shows the crash screen, and both ways out work', async ({ page }) => {
   const errors = [];
@@ -26,7 +26,7 @@ test('a panic shows the crash screen, and both ways out work', async ({ page }) 
   // fresh document (the mark set on this one is gone, the crash screen with it) and the app
   // mounted anew on failover, whose clock starts again near 0. ?panic-test stays in the address,
   // so it panics again 1.5 s later: this is the test hook.
-  const before = page.url();
+  const before = await settledUrl(page);
   expect(new URL(before).hash).toMatch(/^#s=/);
   await page.evaluate(() => { window.beforeReload = true; });
   const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });

@@ -1,5 +1,5 @@
 // Scenarios and share links as a teacher and a student use them.
-import { test, expect } from './fixtures.mjs';
+import { test, expect, settledUrl } from './fixtures.mjs';
 
 const picker = (page) => page.getByRole('combobox', { name: 'Choose a scenario' });
 const runDigest = (page) => page.locator('code.run-digest');
@@ -23,7 +23,7 @@ test('choose a preset, share it, and the link replays the same run elsewhere', a
   expect(link).toContain('#s=');
   expect(link.length).toBeLessThan(2000);
   // The address bar carries the same scenario.
-  expect(page.url()).toBe(link);
+  expect(await settledUrl(page)).toBe(link);
 
   const student = await context.newPage();
   await student.goto(link);
@@ -46,11 +46,11 @@ test('choose a preset, share it, and the link replays the same run elsewhere', a
 test('a new seed changes the link and the run digest', async ({ page }) => {
   await page.goto('/');
   const before = await settledDigest(page);
-  const url = page.url();
+  const url = await settledUrl(page);
   await page.getByRole('button', { name: 'New seed' }).click();
   await expect(runDigest(page)).toHaveText(/^[0-9a-f]{16}$/, { timeout: 30_000 });
   await expect(runDigest(page)).not.toHaveText(before);
-  expect(page.url()).not.toBe(url);
+  expect(await settledUrl(page)).not.toBe(url);
   expect(page.url()).toContain('#s=');
 });
 

@@ -1292,8 +1292,7 @@ fn set(sc: &mut Scenario, key: &str, to: &Input) -> Result<(), DraftError> {
                 _ => return Err(unknown()),
             }
             sc.cluster.faults[k] = e;
-            // The timeline is kept in time order, as the scrubber shows it.
-            sc.cluster.faults.sort_by_key(|f| f.at_ms);
+            in_time_order(&mut sc.cluster.faults);
             return Ok(());
         }
         (Head::Queue(k), f) => {
@@ -1367,6 +1366,19 @@ fn set(sc: &mut Scenario, key: &str, to: &Input) -> Result<(), DraftError> {
         Slot::Flag(x) => *x = on(to),
     }
     Ok(())
+}
+
+/// Keeps the timeline in time order, as the scrubber shows it, entries at the same time in
+/// the order they were made. At most one entry is out of place after an edit, so a stable
+/// insertion sort does it (and keeps a second sort out of the page's wasm).
+fn in_time_order(faults: &mut [ScheduledAction]) {
+    for i in 1..faults.len() {
+        let mut j = i;
+        while j > 0 && faults[j - 1].at_ms > faults[j].at_ms {
+            faults.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 fn change(sc: &mut Scenario, edit: &Edit) -> Result<(), DraftError> {
@@ -1462,7 +1474,7 @@ fn change(sc: &mut Scenario, edit: &Edit) -> Result<(), DraftError> {
                 kind: ActionKind::Crash,
                 duration_ms: Some(20_000),
             });
-            sc.cluster.faults.sort_by_key(|f| f.at_ms);
+            in_time_order(&mut sc.cluster.faults);
         }
         Edit::RemoveFault(k) => {
             if *k >= c.faults.len() {

@@ -297,11 +297,26 @@ impl Scenario {
         Ok(s)
     }
 
-    /// The compact code for a link: base64url(DEFLATE(JSON)).
+    /// The compact code for a link: base64url(DEFLATE(JSON)), compressed here by
+    /// `miniz_oxide` at level 9. The page compresses [`Scenario::link_json`] with the
+    /// browser's own DEFLATE instead (its wasm then holds no compressor) and makes the link
+    /// with [`Scenario::link_from_packed`]; [`Scenario::decode`] reads both.
     pub fn encode(&self) -> String {
-        let json = self.json_bytes(false);
-        let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+        let packed = miniz_oxide::deflate::compress_to_vec(&self.link_json(), 9);
         URL_SAFE_NO_PAD.encode(packed)
+    }
+
+    /// What a link carries before compression: the scenario as compact JSON, UTF-8 bytes.
+    pub fn link_json(&self) -> Vec<u8> {
+        self.json_bytes(false)
+    }
+
+    /// A share link, `base` (any fragment dropped) + `#s=` + base64url of `packed`: raw
+    /// DEFLATE (RFC 1951) of [`Scenario::link_json`], from any compressor (the page's is the
+    /// browser's `CompressionStream("deflate-raw")`).
+    pub fn link_from_packed(base: &str, packed: &[u8]) -> String {
+        let base = base.split('#').next().unwrap_or("");
+        format!("{base}#{FRAGMENT_KEY}{}", URL_SAFE_NO_PAD.encode(packed))
     }
 
     /// Decodes a code from [`Scenario::encode`], bounded at every step.
@@ -339,8 +354,8 @@ impl Scenario {
 
     /// A share link: `base` (the page's address, any fragment dropped) + `#s=` + the code.
     pub fn to_link(&self, base: &str) -> String {
-        let base = base.split('#').next().unwrap_or("");
-        format!("{base}#{FRAGMENT_KEY}{}", self.encode())
+        let packed = miniz_oxide::deflate::compress_to_vec(&self.link_json(), 9);
+        Scenario::link_from_packed(base, &packed)
     }
 
     /// Reads a share link, a bare fragment (`#s=…` or `s=…`) or a bare code.
@@ -480,6 +495,19 @@ mod tests {
             assert!(link.starts_with("http://127.0.0.1:8080/?x=1#s="), "{link}");
             assert!(link.len() < 4_000, "{}: link {} chars", p.name, link.len());
             assert_eq!(Scenario::from_link(&link).unwrap(), s, "{}", p.name);
+        }
+    }
+
+    /// The page compresses with the browser's DEFLATE, not miniz's: a link made from any
+    /// compressor's raw DEFLATE (stored blocks, a fast level) opens the same scenario.
+    #[test]
+    fn links_from_other_compressors_open_the_same_scenario() {
+        let s = Scenario::from_preset(&crate::scenario::presets::cascade(), 3);
+        for level in [0, 1, 6] {
+            let packed = miniz_oxide::deflate::compress_to_vec(&s.link_json(), level);
+            let link = Scenario::link_from_packed("http://h/#x", &packed);
+            assert!(link.starts_with("http://h/#s="), "{link}");
+            assert_eq!(Scenario::from_link(&link).unwrap(), s, "level {level}");
         }
     }
 

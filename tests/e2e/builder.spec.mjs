@@ -1,11 +1,10 @@
-// The scenario builder (issue 24), against the page built with the `builder` feature
-// (scripts/test-builder.sh): a cluster built from blank runs, its link replays the same run in
+// The scenario builder (issue 24): a cluster built from blank runs, its link replays the same run in
 // another page and in ha-sim, a bad value keeps its message and the last valid run, undo
 // restores the previous scenario exactly, and the builder passes axe on a laptop and a phone.
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, artifacts } from '../e2e/fixtures.mjs';
+import { test, expect, artifacts, settledUrl } from './fixtures.mjs';
 
 const field = (page, key) => page.locator(`[data-k="${key}"]`);
 /** Types `text` into field `key` and leaves it (the edit is kept on `change`). */
@@ -59,18 +58,18 @@ test('build a cluster from blank, run it, share it and replay it elsewhere', asy
   await expect(builder.getByRole('group', { name: 'crash at 30 s' })).toBeVisible();
 
   // A bad value: its message beside it, the typed text kept, the last valid run kept.
-  const link = page.url();
+  const link = await settledUrl(page);
   await field(page, 'rate_rps').fill('1000000000');
   await expect(page.locator('[id="e-rate_rps"]')).toHaveText(/rate_rps must be a number between 0 and 100000/);
   await field(page, 'rate_rps').press('Tab');
   await expect(field(page, 'rate_rps')).toHaveValue('1000000000');
   await expect(field(page, 'rate_rps')).toHaveAttribute('aria-invalid', 'true');
-  expect(page.url()).toBe(link);
+  expect(await settledUrl(page)).toBe(link);
 
   // Undo restores the previous scenario exactly (its link), redo comes back.
   await type(page, 'rate_rps', 80);
-  expect(page.url()).not.toBe(link);
-  const edited = page.url();
+  const edited = await settledUrl(page);
+  expect(edited).not.toBe(link);
   await builder.getByRole('button', { name: 'Undo' }).click();
   await expect.poll(() => page.url()).toBe(link);
   await builder.getByRole('button', { name: 'Redo' }).click();
