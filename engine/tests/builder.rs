@@ -171,6 +171,31 @@ fn undo_restores_the_previous_scenario_exactly_and_redo_comes_back() {
     assert_eq!(d.history().1, 0);
 }
 
+/// A change made outside the builder (a preset, an import, a crash clicked onto the
+/// timeline) is followed: edits go on from it, and one undo goes back to the builder's.
+#[test]
+fn a_change_outside_the_builder_is_followed_and_undoable() {
+    let mut d = built();
+    let mine = d.scenario().clone();
+    let mut clicked = mine.clone();
+    clicked
+        .cluster
+        .faults
+        .push(clicked.cluster.faults[0].clone());
+    clicked.cluster.faults[1].at_ms = 90_000;
+    assert!(d.follow(clicked.clone()));
+    assert!(
+        !d.follow(clicked.clone()),
+        "the same scenario is not a change"
+    );
+    num(&mut d, "rate_rps", 70.0);
+    assert_eq!(d.scenario().cluster.faults, clicked.cluster.faults);
+    assert!(d.undo());
+    assert_eq!(d.scenario(), &clicked);
+    assert!(d.undo());
+    assert_eq!(d.scenario(), &mine);
+}
+
 #[test]
 fn renames_follow_every_reference_and_removals_drop_them() {
     let mut d = built();
@@ -213,9 +238,20 @@ fn fields(sc: &Scenario) -> Vec<(String, Field)> {
     for f in top.into_iter().flatten() {
         out.push((f.key.to_string(), *f));
     }
+    let services = sc.cluster.services.len();
+    let queues = sc.cluster.messaging.as_ref().map_or(0, |m| m.queues.len());
     for (i, s) in sc.cluster.services.iter().enumerate() {
         for f in builder::SERVICE {
             out.push((format!("s{i}.{}", f.key), *f));
+        }
+        for j in (0..services).filter(|j| *j != i) {
+            out.push((format!("s{i}.{}{j}", builder::CALLS.key), builder::CALLS));
+        }
+        for q in 0..queues {
+            out.push((
+                format!("s{i}.{}{q}", builder::PUBLISHES.key),
+                builder::PUBLISHES,
+            ));
         }
         for j in 0..s.instances.len() {
             for f in builder::INSTANCE {
@@ -233,9 +269,15 @@ fn fields(sc: &Scenario) -> Vec<(String, Field)> {
             out.push((format!("f{k}.{}", f.key), *f));
         }
     }
-    for k in 0..sc.cluster.messaging.as_ref().map_or(0, |m| m.queues.len()) {
+    for k in 0..queues {
         for f in builder::QUEUE {
             out.push((format!("q{k}.{}", f.key), *f));
+        }
+        for i in 0..services {
+            out.push((
+                format!("q{k}.{}{i}", builder::CONSUMER.key),
+                builder::CONSUMER,
+            ));
         }
     }
     out
@@ -256,7 +298,7 @@ fn every_field_the_page_offers_reads_and_writes_back_unchanged() {
             let to = match f.kind {
                 Kind::Number => Input::Num(v.parse().unwrap_or_else(|_| panic!("{key}: {v}"))),
                 Kind::Switch => Input::Flag(v == "true"),
-                Kind::Text => Input::Text(v.clone()),
+                Kind::Text | Kind::Prose => Input::Text(v.clone()),
                 Kind::Choice => {
                     let options = choices(&variant, &key).unwrap_or_else(|| panic!("{key}"));
                     assert!(

@@ -12,6 +12,7 @@ use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
 use ha_engine::present::{self, ExplanationText};
+use ha_engine::scenario::draft::{Draft, Edit};
 use ha_engine::scenario::Scenario;
 use ha_engine::view::{InstanceStatus, InstanceView, ServiceView};
 use ha_engine::{Action, ClusterView, ServiceId, SimTime, Simulation};
@@ -411,6 +412,24 @@ impl Lab {
     /// Runs `scenario` from the start: a new simulation, the view re-laid out, the address
     /// bar updated so it is a share link of what runs.
     pub fn load(&self, scenario: Scenario) {
+        self.load_keeping(scenario, None);
+    }
+
+    /// Applies one of the builder's edits (`ha_engine::scenario::draft`: add an instance,
+    /// a dependency…) to the running scenario and runs it from the start, with `keep`
+    /// selected again: the inspector's direct way to change the cluster, checked exactly as
+    /// the builder's form is (an open builder follows it, so its Undo undoes it).
+    ///
+    /// Errors: the engine's [`DraftError`] in words (a dependency cycle is named); nothing
+    /// changes.
+    pub fn apply_edit(&self, edit: &Edit, keep: Selection) -> Result<(), String> {
+        let mut d = Draft::new(self.scenario.get_untracked());
+        d.apply(edit).map_err(|e| e.to_string())?;
+        self.load_keeping(d.scenario().clone(), Some(keep));
+        Ok(())
+    }
+
+    fn load_keeping(&self, scenario: Scenario, keep: Option<Selection>) {
         self.lesson.set(None);
         self.compare_spec.set(None);
         self.selection.set(None);
@@ -420,6 +439,9 @@ impl Lab {
         self.rebuild_from_start(0);
         self.generation.update(|g| *g += 1);
         self.write_fragment();
+        if keep.is_some() {
+            self.selection.set(keep);
+        }
     }
 
     /// Starts the run (and compare mode's second run) again from 0 under the current scenario,

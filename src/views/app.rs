@@ -93,7 +93,7 @@ pub fn App() -> impl IntoView {
     let picker = RwSignal::new(window().location().hash().unwrap_or_default().len() < 2);
     let in_lesson = move || lab.lesson.with(Option::is_some);
     // The scenario builder: its header button and its drawer.
-    let (build_button, build_drawer) = crate::views::builder::parts();
+    let (build_button, build_drawer) = crate::views::builder::parts(picker);
     // Focus mode: the panels the step names (or the last step that named any) stay, the
     // others hide (CSS on `data-keep`).
     let keep = move || {

@@ -17,63 +17,69 @@ use ha_engine::scenario::draft::{self, choices, value_in, Draft, Edit, Input};
 use ha_engine::Scenario;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlInputElement};
 
 /// The fields of `table` under key prefix `pre`, as markup (those that do not apply to `sc`
 /// are left out). `sc` is a copy made once per form, read through `value_in`.
 fn fields(sc: &mut Scenario, pre: &str, table: &[Field]) -> String {
-    let mut html = String::new();
-    for f in table {
-        let key = format!("{pre}{}", f.key);
-        let Some(v) = value_in(sc, &key) else {
-            continue;
-        };
-        let id = esc(&key);
-        let range = match (f.kind, f.unit) {
-            (Kind::Number, "") => format!(" <small>({} to {})</small>", f.lo, f.hi),
-            (Kind::Number, u) => format!(" <small>({u}, {} to {})</small>", f.lo, f.hi),
-            _ => String::new(),
-        };
-        let attrs = format!(r#"id="k-{id}" data-k="{id}" aria-describedby="e-{id}""#);
-        let input = match f.kind {
-            Kind::Number => format!(
-                r#"<input type="number" inputmode="decimal" step="any" min="{}" max="{}" value="{}" {attrs}>"#,
-                f.lo,
-                f.hi,
-                esc(&v)
-            ),
-            Kind::Text => format!(r#"<input type="text" value="{}" {attrs}>"#, esc(&v)),
-            Kind::Switch => format!(
-                r#"<input type="checkbox" {}{attrs}>"#,
-                if v == "true" { "checked " } else { "" }
-            ),
-            Kind::Choice => {
-                let options: String = choices(sc, &key)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|(k, l)| {
-                        format!(
-                            r#"<option value="{}"{}>{}</option>"#,
-                            esc(k),
-                            if *k == v { " selected" } else { "" },
-                            esc(&l.replace('_', " "))
-                        )
-                    })
-                    .collect();
-                format!("<select {attrs}>{options}</select>")
-            }
-        };
-        let class = if f.kind == Kind::Switch {
-            "fld sw"
-        } else {
-            "fld"
-        };
-        html += &format!(
-            r#"<div class="{class}"><label for="k-{id}">{}{range}</label>{input}<span class="err" id="e-{id}"></span></div>"#,
-            f.label
-        );
-    }
-    html
+    table
+        .iter()
+        .map(|f| control(sc, &format!("{pre}{}", f.key), f.label, f))
+        .collect()
+}
+
+/// One field as markup: field `key` of `sc`, edited as `f` says, labelled `label` with its
+/// unit and range, and the place for the engine's message (`aria-describedby`). Empty when
+/// the field does not apply to `sc`.
+fn control(sc: &mut Scenario, key: &str, label: &str, f: &Field) -> String {
+    let Some(v) = value_in(sc, key) else {
+        return String::new();
+    };
+    let id = esc(key);
+    let range = match (f.kind, f.unit) {
+        (Kind::Number, "") => format!(" <small>({} to {})</small>", f.lo, f.hi),
+        (Kind::Number, u) => format!(" <small>({u}, {} to {})</small>", f.lo, f.hi),
+        _ => String::new(),
+    };
+    let attrs = format!(r#"id="k-{id}" data-k="{id}" aria-describedby="e-{id}""#);
+    let input = match f.kind {
+        Kind::Number => format!(
+            r#"<input type="number" inputmode="decimal" step="any" min="{}" max="{}" value="{}" {attrs}>"#,
+            f.lo,
+            f.hi,
+            esc(&v)
+        ),
+        Kind::Text => format!(r#"<input type="text" value="{}" {attrs}>"#, esc(&v)),
+        Kind::Prose => format!(r#"<textarea rows="3" {attrs}>{}</textarea>"#, esc(&v)),
+        Kind::Switch => format!(
+            r#"<input type="checkbox" {}{attrs}>"#,
+            if v == "true" { "checked " } else { "" }
+        ),
+        Kind::Choice => {
+            let options: String = choices(sc, key)
+                .unwrap_or_default()
+                .iter()
+                .map(|(k, l)| {
+                    format!(
+                        r#"<option value="{}"{}>{}</option>"#,
+                        esc(k),
+                        if *k == v { " selected" } else { "" },
+                        esc(&l.replace('_', " "))
+                    )
+                })
+                .collect();
+            format!("<select {attrs}>{options}</select>")
+        }
+    };
+    let class = if f.kind == Kind::Switch {
+        "fld sw"
+    } else {
+        "fld"
+    };
+    format!(
+        r#"<div class="{class}"><label for="k-{id}">{}{range}</label>{input}<span class="err" id="e-{id}"></span></div>"#,
+        esc(label)
+    )
 }
 
 fn button(act: &str, i: usize, j: usize, label: &str, aria: &str) -> String {
@@ -113,29 +119,15 @@ fn form(sc: &Scenario) -> String {
         let pre = format!("s{i}.");
         let mut body = fields(probe, &pre, words::SERVICE);
         // Dependencies: one switch per other service (a cycle is refused by the engine).
-        let calls: String = c
-            .services
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(j, o)| {
-                let key = format!("{pre}calls.{j}");
-                let on = value_in(probe, &key).as_deref() == Some("true");
-                format!(
-                    r#"<div class="fld sw"><label for="k-{key}">Calls {}</label><input type="checkbox" id="k-{key}" data-k="{key}" aria-describedby="e-{key}"{}><span class="err" id="e-{key}"></span></div>"#,
-                    esc(&o.name),
-                    if on { " checked" } else { "" }
-                )
-            })
-            .collect();
-        body += &calls;
+        for (j, o) in c.services.iter().enumerate().filter(|(j, _)| *j != i) {
+            let key = format!("{pre}calls.{j}");
+            let label = format!("{} {}", words::CALLS.label, o.name);
+            body += &control(probe, &key, &label, &words::CALLS);
+        }
         for (q, name) in queues.iter().enumerate() {
             let key = format!("{pre}publishes.{q}");
-            body += &format!(
-                r#"<div class="fld"><label for="k-{key}">Messages to {} per request <small>(0 to 100)</small></label><input type="number" step="any" min="0" max="100" id="k-{key}" data-k="{key}" aria-describedby="e-{key}" value="{}"><span class="err" id="e-{key}"></span></div>"#,
-                esc(name),
-                value_in(probe, &key).unwrap_or_default()
-            );
+            let label = format!("{} {name}", words::PUBLISHES.label);
+            body += &control(probe, &key, &label, &words::PUBLISHES);
         }
         for (j, inst) in s.instances.iter().enumerate() {
             let (p50, p99) = draft::latency_preview(&inst.latency);
@@ -217,12 +209,8 @@ fn form(sc: &Scenario) -> String {
         let mut body = fields(probe, &format!("q{k}."), words::QUEUE);
         for (i, s) in c.services.iter().enumerate() {
             let key = format!("q{k}.consumer.{i}");
-            let on = value_in(probe, &key).as_deref() == Some("true");
-            body += &format!(
-                r#"<div class="fld sw"><label for="k-{key}">Consumed by {}</label><input type="checkbox" id="k-{key}" data-k="{key}" aria-describedby="e-{key}"{}><span class="err" id="e-{key}"></span></div>"#,
-                esc(&s.name),
-                if on { " checked" } else { "" }
-            );
+            let label = format!("{} {}", words::CONSUMER.label, s.name);
+            body += &control(probe, &key, &label, &words::CONSUMER);
         }
         body += &button("rm-q", k, 0, "Remove queue", &format!("Remove {}", q.name));
         mq += &fieldset(&format!("Queue {}", q.name), &body);
@@ -243,7 +231,12 @@ fn input_of(el: &Element) -> Option<(String, Input)> {
             _ => Input::Text(i.value()),
         }
     } else {
-        Input::Text(el.dyn_ref::<HtmlSelectElement>()?.value())
+        // A select or a textarea: both have a `value`.
+        Input::Text(
+            js_sys::Reflect::get(el, &"value".into())
+                .ok()?
+                .as_string()?,
+        )
     };
     Some((key, to))
 }
@@ -264,15 +257,21 @@ fn mark(key: &str, message: Option<String>) {
     }
 }
 
-/// The header's Build button and the builder drawer it opens (a sheet on a phone).
-pub fn parts() -> (impl IntoView, impl IntoView) {
+/// The header's Build button and the builder drawer it opens (a sheet on a phone). The
+/// lesson picker (`picker`, opened by *Learn*) and the builder take turns: opening one hides
+/// the other.
+pub fn parts(picker: RwSignal<bool>) -> (impl IntoView, impl IntoView) {
     let open = RwSignal::new(false);
+    let shown = move || open.get() && !picker.get();
     (
         view! {
-            <button class="build-toggle secondary" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|b| *b = !*b)>"Build"</button>
+            <button class="build-toggle secondary" aria-expanded=move || shown().to_string() on:click=move |_| {
+                open.set(!shown());
+                picker.set(false);
+            }>"Build"</button>
         },
         view! {
-            <Show when=move || open.get()>
+            <Show when=shown>
                 <ScenarioBuilder open=open/>
             </Show>
         },
@@ -355,6 +354,14 @@ pub fn ScenarioBuilder(open: RwSignal<bool>) -> impl IntoView {
             },
         }
     };
+    // A change made outside the builder (a preset, an import, a crash clicked onto the
+    // timeline, a new seed) is followed, so the next edit starts from what runs.
+    Effect::new(move |_| {
+        let sc = lab.scenario.get();
+        if doc.try_update_value(|d| d.follow(sc)).unwrap_or(false) {
+            drawn.update(|n| *n += 1);
+        }
+    });
     let on_input = move |ev: web_sys::Event| {
         let Some(el) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;

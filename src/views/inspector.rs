@@ -18,6 +18,7 @@ use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;
 use ha_engine::present;
+use ha_engine::scenario::draft::{Edit, Input};
 use ha_engine::{Action, InstanceId, ServiceId};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -241,10 +242,17 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
 fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let lab = use_lab();
     let s = id.index();
-    let Some((name, kind, lb)) = lab.view.with_untracked(|v| {
+    let Some((name, kind, others)) = lab.view.with_untracked(|v| {
         v.services.get(s).map(|x| {
-            let lb = lab.scenario.with_untracked(|sc| sc.cluster.services[s].lb);
-            (x.name.clone(), x.strategy, lb)
+            // The services it could call: every other one (a cycle is refused by the engine).
+            let others: String = v
+                .services
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != s && !x.depends_on.iter().any(|d| d.index() == *j))
+                .map(|(j, o)| format!(r#"<option value="{j}">{}</option>"#, esc(&o.name)))
+                .collect();
+            (x.name.clone(), x.strategy, others)
         })
     }) else {
         return view! { <p>"No such service."</p> }.into_any();
@@ -261,9 +269,12 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
             )
         })
         .collect();
-    let vnodes = RwSignal::new(lb.ring_vnodes as f64);
-    let load_factor = RwSignal::new(lb.ring_load_factor);
-    let decay = RwSignal::new(lb.ewma_decay_ms as f64);
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let callee = RwSignal::new(String::new());
+    // The builder's edits, straight from the topology: the same checks, the same undo.
+    let change = move |edit: Edit| {
+        problem.set(lab.apply_edit(&edit, Selection::Service(id)).err());
+    };
     let apply = move |_| {
         lab.act(Action::on(
             ActionKind::SetStrategy {
@@ -271,20 +282,6 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
             },
             id,
         ))
-    };
-    let apply_params = move |_| {
-        // The values as they are at the click (the edit may wait for a replay to end).
-        let (v, f, d) = (
-            vnodes.get_untracked() as u32,
-            load_factor.get_untracked(),
-            decay.get_untracked() as u64,
-        );
-        lab.edit_config(move |sc| {
-            let lb = &mut sc.cluster.services[s].lb;
-            lb.ring_vnodes = v;
-            lb.ring_load_factor = f;
-            lb.ewma_decay_ms = d;
-        })
     };
     view! {
         <div class="inspector" aria-label=format!("Inspector: service {name}")>
@@ -318,12 +315,24 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
                     ></select>
                 </label>
                 <button class="primary" on:click=apply>"Apply strategy now"</button>
-                <NumberField label="Ring hash: virtual nodes per instance" value=vnodes min=1.0 max=1000.0 step=10.0/>
-                <NumberField label="Ring hash: bounded-load factor c (0 = off)" value=load_factor min=0.0 max=10.0 step=0.05/>
-                <NumberField label="Peak EWMA: decay τ, ms" value=decay min=100.0 max=600000.0 step=1000.0/>
-                <button on:click=apply_params title="These shape the balancer's tables, so the run restarts with them and replays to now">
-                    "Apply parameters (replays from 0 s)"
-                </button>
+                <p class="small muted wide">"Its parameters (virtual nodes, load factor, EWMA decay) are in Build."</p>
+            </fieldset>
+            // Changes to the cluster itself run it again from 0 s (Build has every field).
+            <fieldset class="actions-grid">
+                <legend>"Change the cluster (runs again from 0 s)"</legend>
+                <button on:click=move |_| change(Edit::AddInstance(s))>"Add an instance"</button>
+                <label class="field">
+                    <span>"Calls another service"</span>
+                    <select on:change=move |ev| callee.set(event_target_value(&ev))
+                        inner_html=format!(r#"<option value="">Choose…</option>{others}"#)></select>
+                </label>
+                <button on:click=move |_| {
+                    let j = callee.get_untracked();
+                    if !j.is_empty() {
+                        change(Edit::Set(format!("s{s}.calls.{j}"), Input::Flag(true)));
+                    }
+                }>"Add the dependency"</button>
+                <p class="err wide" role="alert">{move || problem.get()}</p>
             </fieldset>
         </div>
     }

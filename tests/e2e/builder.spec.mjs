@@ -106,3 +106,46 @@ test('the builder on a phone: a sheet with 44 px fields, and Close', async ({ pa
   await builder.getByRole('button', { name: 'Close' }).click();
   await expect(builder).toHaveCount(0);
 });
+
+test('from the topology by keyboard: add an instance and a dependency; the open builder follows and undoes them', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/#');
+  // Build and Learn take turns.
+  await expect(page.getByRole('dialog', { name: 'Learn by predicting' })).toBeVisible();
+  await page.getByRole('button', { name: 'Build' }).click();
+  await expect(page.getByRole('dialog', { name: 'Learn by predicting' })).toHaveCount(0);
+  const builder = page.getByRole('region', { name: 'Build a scenario' });
+  await builder.getByLabel('Start from').selectOption('blank');
+  await builder.getByRole('button', { name: 'Start', exact: true }).click();
+  await builder.getByRole('button', { name: 'Add a service' }).click();
+  const instances = page.getByRole('button', { name: /^Instance 10\.0\.\d\.\d:8080/ });
+  await expect(instances).toHaveCount(4);
+
+  const api = page.getByRole('button', { name: 'Service api', exact: true });
+  await api.focus();
+  await page.keyboard.press('Enter');
+  const inspector = page.getByLabel('Inspector: service api');
+  await inspector.getByRole('button', { name: 'Add an instance' }).press('Enter');
+  await expect(instances).toHaveCount(5);
+  // The inspector stays on the service; the builder shows the new instance.
+  await expect(page.getByLabel('Inspector: service api')).toBeVisible();
+  await expect(field(page, 's0.i2.address')).toHaveValue('10.0.1.3:8080');
+  await page.getByLabel('Inspector: service api').getByLabel('Calls another service').selectOption({ label: 'service-2' });
+  await page.getByLabel('Inspector: service api').getByRole('button', { name: 'Add the dependency' }).press('Enter');
+  await expect(page.locator('path.dependency title')).toHaveText('api calls service-2');
+  await expect(field(page, 's0.calls.1')).toBeChecked();
+  // The reverse is a cycle: refused, named, nothing changes.
+  await page.getByRole('button', { name: 'Service service-2', exact: true }).click();
+  const other = page.getByLabel('Inspector: service service-2');
+  await other.getByLabel('Calls another service').selectOption({ label: 'api' });
+  await other.getByRole('button', { name: 'Add the dependency' }).click();
+  await expect(other.getByRole('alert')).toContainText('cycle');
+  await expect(page.locator('path.dependency')).toHaveCount(1);
+  await page.screenshot({ path: path.join(artifacts, 'builder-direct.png') });
+
+  // Undo in the builder takes back the dependency, then the instance.
+  await builder.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.locator('path.dependency')).toHaveCount(0);
+  await builder.getByRole('button', { name: 'Undo' }).click();
+  await expect(instances).toHaveCount(4);
+});

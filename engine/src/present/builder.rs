@@ -14,6 +14,8 @@ pub enum Kind {
     Number,
     /// A text field.
     Text,
+    /// A few sentences of text (a `textarea`).
+    Prose,
     /// A choice among [`crate::scenario::draft::choices`].
     Choice,
     /// A switch; the fields whose key continues this one (`breaker.` after `breaker`) show
@@ -81,11 +83,29 @@ const fn b(key: &'static str, label: &'static str) -> Field {
     }
 }
 
+/// Per service, one switch per other service (`s{i}.calls.{j}`): the label is followed by
+/// the called service's name. A switch that makes a dependency cycle is refused, naming it.
+pub const CALLS: Field = b("calls.", "Calls");
+
+/// Per service, one number per queue (`s{i}.publishes.{q}`): messages it publishes to the
+/// queue per request it serves; the label is followed by the queue's name.
+pub const PUBLISHES: Field = n("publishes.", "Messages per request to", "", "0", "100");
+
+/// Per queue, one switch per service (`q{k}.consumer.{i}`): the label is followed by the
+/// service's name.
+pub const CONSUMER: Field = b("consumer.", "Consumed by");
+
 /// The run: title, texts, duration and seed.
 pub const RUN: &[Field] = &[
     t("title", "Title"),
-    t("teaches", "What it teaches"),
-    t("watch", "What to watch"),
+    Field {
+        kind: Kind::Prose,
+        ..t("teaches", "What it teaches")
+    },
+    Field {
+        kind: Kind::Prose,
+        ..t("watch", "What to watch")
+    },
     n("duration_s", "Duration", "s", "1", "86400"),
     n("seed", "Seed", "", "0", "9007199254740991"),
 ];

@@ -163,6 +163,23 @@ impl Draft {
         Ok(true)
     }
 
+    /// Follows a change made outside the builder (a preset picked, a file imported, a crash
+    /// clicked onto the timeline): `scenario` is edited from now on, and one undo goes back
+    /// to what the builder had. Returns false (and keeps the history) when `scenario` is
+    /// already the one being edited.
+    pub fn follow(&mut self, scenario: Scenario) -> bool {
+        if scenario == self.scenario {
+            return false;
+        }
+        self.undo
+            .push(std::mem::replace(&mut self.scenario, scenario));
+        if self.undo.len() > Self::HISTORY {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+        true
+    }
+
     /// Goes back one edit; false when there is none.
     pub fn undo(&mut self) -> bool {
         match self.undo.pop() {
