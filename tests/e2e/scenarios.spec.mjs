@@ -130,6 +130,8 @@ test('a Crash click becomes part of the link, and the link replays it', async ({
   await expect(runDigest(page)).not.toHaveText(before);
   const digest = await runDigest(page).textContent();
   await page.getByRole('button', { name: 'Share' }).click();
+  // The link is made (compressed by the browser) and copied a moment after the click.
+  await expect(page.getByRole('status').filter({ hasText: 'Link copied' })).toBeVisible();
   const link = await page.evaluate(() => navigator.clipboard.readText());
 
   const student = await context.newPage();
