@@ -406,3 +406,52 @@ fn a_moot_timeline_action_is_skipped_and_says_why() {
         "{text}"
     );
 }
+
+#[test]
+fn run_traces_prints_the_newest_sampled_requests_with_their_spans() {
+    let args = [
+        "run",
+        "--preset",
+        "cascade",
+        "--seconds",
+        "60",
+        "--traces",
+        "3",
+    ];
+    let v = json(&ha_sim(&args));
+    let traces = v.as_array().unwrap();
+    assert_eq!(traces.len(), 3);
+    let starts: Vec<u64> = traces
+        .iter()
+        .map(|t| t["start_us"].as_u64().unwrap())
+        .collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] <= w[1]),
+        "oldest first: {starts:?}"
+    );
+    for t in traces {
+        assert_eq!(t["trace_id"].as_str().unwrap().len(), 16, "{t}");
+        let spans = t["spans"].as_array().unwrap();
+        assert!(spans[0]["parent"].is_null());
+        assert_eq!(spans[0]["service_name"], "frontend");
+        for s in &spans[1..] {
+            assert!(s["parent"].as_u64().unwrap() < s["span_id"].as_u64().unwrap());
+            assert!(s["start_us"].as_u64() >= spans[0]["start_us"].as_u64());
+        }
+    }
+    // The same scenario through its link prints the same traces: a link opens the same trace.
+    let link = String::from_utf8(ha_sim(&["link", "--preset", "cascade"]).stdout).unwrap();
+    let again = json(&ha_sim(&[
+        "run",
+        "--link",
+        link.trim(),
+        "--seconds",
+        "60",
+        "--traces",
+        "3",
+    ]));
+    assert_eq!(again, v);
+    // With the feed it is refused by name.
+    let out = ha_sim(&["run", "--preset", "cascade", "--traces", "3", "--feed"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -244,14 +244,22 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let s = id.index();
     let Some((name, kind, others)) = lab.view.with_untracked(|v| {
         v.services.get(s).map(|x| {
-            // The services it could call: every other one (a cycle is refused by the engine).
+            // Add an instance, or a call to a service it does not call yet (a cycle is
+            // refused by the engine): one button each, served by one click handler.
             let others: String = v
                 .services
                 .iter()
                 .enumerate()
                 .filter(|(j, _)| *j != s && !x.depends_on.iter().any(|d| d.index() == *j))
-                .map(|(j, o)| format!(r#"<option value="{j}">{}</option>"#, esc(&o.name)))
-                .collect();
+                .fold(
+                    r#"<button data-edit="add">Add an instance</button>"#.to_string(),
+                    |html, (j, o)| {
+                        let o = esc(&o.name);
+                        html + &format!(
+                            r#"<button data-edit="{j}" aria-label="Add a dependency: calls {o}">Calls {o}</button>"#
+                        )
+                    },
+                );
             (x.name.clone(), x.strategy, others)
         })
     }) else {
@@ -270,9 +278,13 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
         })
         .collect();
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
-    let callee = RwSignal::new(String::new());
     // The builder's edits, straight from the topology: the same checks, the same undo.
-    let change = move |edit: Edit| {
+    let change = move |ev: leptos::ev::MouseEvent| {
+        let edit = match clicked_data(&ev, "edit").as_deref() {
+            Some("add") => Edit::AddInstance(s),
+            Some(j) => Edit::Set(format!("s{s}.calls.{j}"), Input::Flag(true)),
+            None => return,
+        };
         problem.set(lab.apply_edit(&edit, Selection::Service(id)).err());
     };
     let apply = move |_| {
@@ -320,18 +332,7 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
             // Changes to the cluster itself run it again from 0 s (Build has every field).
             <fieldset class="actions-grid">
                 <legend>"Change the cluster (runs again from 0 s)"</legend>
-                <button on:click=move |_| change(Edit::AddInstance(s))>"Add an instance"</button>
-                <label class="field">
-                    <span>"Calls another service"</span>
-                    <select on:change=move |ev| callee.set(event_target_value(&ev))
-                        inner_html=format!(r#"<option value="">Choose…</option>{others}"#)></select>
-                </label>
-                <button on:click=move |_| {
-                    let j = callee.get_untracked();
-                    if !j.is_empty() {
-                        change(Edit::Set(format!("s{s}.calls.{j}"), Input::Flag(true)));
-                    }
-                }>"Add the dependency"</button>
+                <div class="row" on:click=change inner_html=others></div>
                 <p class="err wide" role="alert">{move || problem.get()}</p>
             </fieldset>
         </div>

@@ -4,6 +4,7 @@
 //! ha-sim presets
 //! ha-sim run --preset discovery --seed 42 --seconds 120 [--crash 192.168.1.11:8080@10]
 //! ha-sim run --preset discovery --crash 192.168.1.11:8080@10 --feed   # the feed in words
+//! ha-sim run --preset cascade --traces 5       # the last 5 sampled traces, spans in µs
 //! ha-sim run --fault hang:192.168.1.11:8080@30+20 --fault spike=3@60+10 \
 //!            --strategy user-service=least_connections
 //! ha-sim run --preset discovery --dump-config > cluster.json   # edit, then:
@@ -32,10 +33,12 @@
 use clap::{Parser, Subcommand};
 use ha_engine::action::ScheduledAction;
 use ha_engine::balancer::Strategy;
+use ha_engine::present::Names;
 use ha_engine::replication::{
     DataNodeConfig, Placement, ReplicationConfig, RingStats, Store, MAX_KEYS, MAX_NODES,
 };
 use ha_engine::scenario::Scenario;
+use ha_engine::trace::{Span, Trace};
 use ha_engine::{presets, ClusterConfig, SimTime};
 use serde::Serialize;
 use std::io::Write;
@@ -127,6 +130,12 @@ enum Cmd {
         /// happened) instead of the JSON report.
         #[arg(long, conflicts_with = "dump_config")]
         feed: bool,
+        /// Print the last N sampled traces as JSON (each request's spans with their parents,
+        /// services, instances, attempts, outcomes and the balancer's, queue's, retry's and
+        /// publish's marks; times in simulated µs) instead of the JSON report. The run keeps
+        /// the newest 50; the scenario's `tracing.sample_rate` says how many are sampled.
+        #[arg(long, value_name = "N", conflicts_with_all = ["dump_config", "feed"])]
+        traces: Option<usize>,
     },
     /// Print a share link for a scenario.
     Link {
@@ -333,6 +342,7 @@ fn run(
     restart: &[String],
     dump_config: bool,
     feed: bool,
+    traces: Option<usize>,
 ) -> Result<String, String> {
     let mut sc = load(src)?;
     // The aliases: `--crash ADDRESS@S` is `--action crash:ADDRESS@S`, likewise `--restart`.
@@ -373,7 +383,67 @@ fn run(
             .collect();
         return Ok(lines.join("\n"));
     }
+    if let Some(n) = traces {
+        let kept: Vec<_> = sim.traces().collect();
+        let out: Vec<TraceOut> = kept[kept.len().saturating_sub(n)..]
+            .iter()
+            .map(|t| TraceOut::new(t, &sim))
+            .collect();
+        return serde_json::to_string_pretty(&out).map_err(|e| e.to_string());
+    }
     serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())
+}
+
+/// A sampled trace as `run --traces` prints it: the engine's [`Trace`] with each span's
+/// service name and instance address beside its ids.
+#[derive(Serialize)]
+struct TraceOut<'a> {
+    /// The trace id, 16 hex digits.
+    trace_id: String,
+    #[serde(flatten)]
+    trace: TraceHead<'a>,
+    spans: Vec<SpanOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct TraceHead<'a> {
+    request: u64,
+    start_us: u64,
+    end_us: Option<u64>,
+    outcome: &'a Option<ha_engine::common::Outcome>,
+    dropped_spans: u32,
+}
+
+#[derive(Serialize)]
+struct SpanOut<'a> {
+    service_name: &'a str,
+    address: Option<&'a str>,
+    #[serde(flatten)]
+    span: &'a Span,
+}
+
+impl<'a> TraceOut<'a> {
+    fn new(t: &'a Trace, sim: &'a ha_engine::Simulation) -> Self {
+        TraceOut {
+            trace_id: format!("{:016x}", t.trace_id),
+            trace: TraceHead {
+                request: t.request,
+                start_us: t.start_us,
+                end_us: t.end_us,
+                outcome: &t.outcome,
+                dropped_spans: t.dropped_spans,
+            },
+            spans: t
+                .spans
+                .iter()
+                .map(|s| SpanOut {
+                    service_name: sim.service(s.service),
+                    address: s.instance.map(|i| sim.address(i)),
+                    span: s,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -448,7 +518,16 @@ fn main() -> ExitCode {
             restart,
             dump_config,
             feed,
-        } => run(&source, seconds, &crash, &restart, dump_config, feed),
+            traces,
+        } => run(
+            &source,
+            seconds,
+            &crash,
+            &restart,
+            dump_config,
+            feed,
+            traces,
+        ),
         Cmd::Lessons => lessons(),
         Cmd::Lesson {
             name,

@@ -4,6 +4,7 @@
 
 use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
+use crate::mechanisms::balancer::Strategy;
 use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -50,6 +51,33 @@ pub struct Span {
     pub outcome: Option<Outcome>,
     /// Why, for errors.
     pub cause: Option<ErrorCause>,
+    /// The caller's balancer strategy that picked `instance` (`None`: no pick was made, e.g.
+    /// no upstream in rotation).
+    #[serde(default)]
+    pub strategy: Option<Strategy>,
+    /// How many instances it picked among (after the caller's open breakers were routed
+    /// around).
+    #[serde(default)]
+    pub candidates: u32,
+    /// When the instance began serving it, simulated µs: after `start_us`, it waited in the
+    /// instance's queue for a free slot (`None`: it never got one).
+    #[serde(default)]
+    pub served_from_us: Option<u64>,
+    /// When the instance's own work on it was done, simulated µs: after that it waited for
+    /// its dependencies (child spans) or for the brokers to acknowledge its publish.
+    #[serde(default)]
+    pub served_until_us: Option<u64>,
+    /// When it published its messages and began waiting for the brokers' acknowledgement,
+    /// simulated µs (`None`: its service publishes nothing, or it never got there).
+    #[serde(default)]
+    pub published_at_us: Option<u64>,
+    /// The back-off before the retry its failure caused, µs (`None`: not retried). The retry
+    /// is the span with the same parent and service and `attempt + 1`.
+    #[serde(default)]
+    pub retry_after_us: Option<u64>,
+    /// Its failure could have been retried but the retry budget refused.
+    #[serde(default)]
+    pub retry_denied: bool,
 }
 
 /// One traced request.
@@ -131,6 +159,13 @@ impl Tracer {
             end_us: None,
             outcome: None,
             cause: None,
+            strategy: None,
+            candidates: 0,
+            served_from_us: None,
+            served_until_us: None,
+            published_at_us: None,
+            retry_after_us: None,
+            retry_denied: false,
         });
         Some(span_id)
     }

@@ -125,6 +125,13 @@ pub const TRAFFIC: &[Field] = &[
     n("rl.refill_per_s", "Refill rate", "tokens/s", "0", "1000000"),
     n("rl.max_requests", "Requests per window", "", "1", "1000000"),
     n("rl.window_ms", "Window", "ms", "1", "600000"),
+    n(
+        "tracing.sample_rate",
+        "Requests traced (distributed traces)",
+        "0–1",
+        "0",
+        "1",
+    ),
 ];
 
 /// Registry and discovery (Consul TTL checks; the seed's 30 s timeout).

@@ -4,7 +4,7 @@
 //! A field is named by a key, the same one the page puts on its input (`data-k`):
 //! - the run: `title`, `teaches`, `watch`, `duration_s`, `seed`;
 //! - traffic and the gateway: `rate_rps`, `clients`, `rl` (`none`, `token_bucket`,
-//!   `sliding_window`) and `rl.capacity`, `rl.refill_per_s`, `rl.max_requests`, `rl.window_ms`;
+//!   `sliding_window`) and `rl.capacity`, `rl.refill_per_s`, `rl.max_requests`, `rl.window_ms`, and `tracing.sample_rate` (the fraction of requests traced);
 //! - registry and discovery: `heartbeat_interval_ms`, `heartbeat_timeout_ms`, `cache_ttl_ms`,
 //!   `watch_registry`, `request_timeout_ms`;
 //! - service `i`: `s{i}.name`, `.traffic_share`, `.strategy`, `.lb.*`, `.calls.{j}` (calls
@@ -456,6 +456,7 @@ fn top_slot<'a>(sc: &'a mut Scenario, field: &str) -> Option<Slot<'a>> {
         "cache_ttl_ms" => Slot::U64(&mut c.discovery.cache_ttl_ms),
         "watch_registry" => Slot::Flag(&mut c.discovery.watch),
         "request_timeout_ms" => Slot::U64(&mut c.request_timeout_ms),
+        "tracing.sample_rate" => Slot::F64(&mut c.tracing.sample_rate),
         "rl.capacity" | "rl.refill_per_s" | "rl.max_requests" | "rl.window_ms" => {
             match (c.gateway.rate_limit.as_mut()?, field) {
                 (RateLimitConfig::TokenBucket { capacity, .. }, "rl.capacity") => {

@@ -313,6 +313,13 @@ impl Simulation {
             }
         }
         let picked = self.balancers[service].pick(&cands, client, self.now, &mut self.rng);
+        if let Some(sp) = span {
+            let (strategy, n) = (self.balancers[service].strategy, cands.len() as u32);
+            if let Some(s) = self.span_mut(req_id, sp) {
+                s.strategy = picked.map(|_| strategy);
+                s.candidates = n;
+            }
+        }
         self.scratch = cands;
         if let Some(first) = all_refuse {
             // Every candidate's breaker is open: fail fast without calling anyone.
@@ -356,7 +363,9 @@ impl Simulation {
             attempt,
         });
         if let Some(sp) = span {
-            self.with_span(req_id, sp, |s| s.instance = Some(target));
+            if let Some(s) = self.span_mut(req_id, sp) {
+                s.instance = Some(target);
+            }
         }
         let timeout_ms = self.cfg.services[service.index()]
             .timeout_ms
@@ -440,6 +449,12 @@ impl Simulation {
     pub(super) fn start_job(&mut self, job: usize) {
         let id = self.flight.jobs[job].id;
         let target = self.flight.jobs[job].instance;
+        if let (Some(sp), req_id) = (self.flight.jobs[job].span, self.flight.jobs[job].req_id) {
+            let now = self.now.as_us();
+            if let Some(s) = self.span_mut(req_id, sp) {
+                s.served_from_us = Some(now);
+            }
+        }
         let inst = &self.instances[target];
         if inst.faults.hang {
             self.flight.jobs[job].hung = true;
@@ -465,6 +480,15 @@ impl Simulation {
             return;
         }
         let svc = inst.service;
+        if let (Some(sp), 0) = (j.span, j.next_dep) {
+            let (req_id, now) = (j.req_id, self.now.as_us());
+            if let Some(s) = self.span_mut(req_id, sp) {
+                s.served_until_us.get_or_insert(now);
+            }
+        }
+        let Some(j) = self.flight.jobs.get(job) else {
+            return;
+        };
         let deps = &self.cfg.services[svc.index()].depends_on;
         if let Some(dep) = deps.get(j.next_dep) {
             let dep = self
@@ -483,6 +507,12 @@ impl Simulation {
             });
         } else if self.publishes(svc) {
             // It publishes, and waits for the brokers' acknowledgement.
+            if let Some(sp) = j.span {
+                let (req_id, now) = (j.req_id, self.now.as_us());
+                if let Some(s) = self.span_mut(req_id, sp) {
+                    s.published_at_us.get_or_insert(now);
+                }
+            }
             let at = self.now.plus_us(self.publish_latency_us(svc));
             self.queue.push(at, Pending::Published { job, id });
         } else {
@@ -618,11 +648,11 @@ impl Simulation {
         });
         if let Some(sp) = call.span {
             let end = self.now.as_us();
-            self.with_span(call.req_id, sp, |s| {
+            if let Some(s) = self.span_mut(call.req_id, sp) {
                 s.end_us = Some(end);
                 s.outcome = Some(outcome);
                 s.cause = cause;
-            });
+            }
         }
         // Retry?
         if !self.origin_alive(call.origin, call.req_key, call.req_id) {
@@ -638,6 +668,11 @@ impl Simulation {
             let now = self.now;
             if self.budgets.entry(key).or_default().try_retry(now, &retry) {
                 let backoff_us = retry.backoff_us(call.attempt + 1, &mut self.rng);
+                if let Some(sp) = call.span {
+                    if let Some(s) = self.span_mut(call.req_id, sp) {
+                        s.retry_after_us = Some(backoff_us);
+                    }
+                }
                 self.stats.retries += 1;
                 self.record(Event::RetryScheduled {
                     request: call.req_id,
@@ -660,6 +695,11 @@ impl Simulation {
                 return;
             }
             self.stats.retries_denied += 1;
+            if let Some(sp) = call.span {
+                if let Some(s) = self.span_mut(call.req_id, sp) {
+                    s.retry_denied = true;
+                }
+            }
             self.record(Event::RetryBudgetExhausted {
                 request: call.req_id,
                 service: call.service,
@@ -760,10 +800,11 @@ impl Simulation {
             .open_span(req_id, parent, service, endpoint, attempt, now_us)
     }
 
-    fn with_span(&mut self, req_id: u64, span: u32, f: impl FnOnce(&mut Span)) {
-        if let Some(s) = self.tracer.span_mut(req_id, span) {
-            f(s);
-        }
+    /// Span `span` of `req_id`'s trace while it is open. One copy of the lookup for every
+    /// place a span is filled in (not one per closure: the page's wasm pays per copy).
+    #[inline(never)]
+    fn span_mut(&mut self, req_id: u64, span: u32) -> Option<&mut Span> {
+        self.tracer.span_mut(req_id, span)
     }
 
     fn breaker_result(

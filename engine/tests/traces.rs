@@ -1,0 +1,158 @@
+//! Distributed traces (issue 25, the seeds' `microservice-patterns.md` §3.1): what a sampled
+//! request's spans say about the mechanisms that handled it. A retried call shows both
+//! attempts and the back-off between them; a call through an open breaker is a zero-length
+//! span failed fast; a cascade's request nests spans across three services; each span names
+//! the balancer strategy that picked its instance and when it waited in the instance's queue;
+//! memory stays bounded at any sample rate.
+
+use ha_engine::common::{ErrorCause, Outcome};
+use ha_engine::trace::{Trace, TRACE_CAPACITY};
+use ha_engine::{presets, SimTime, Simulation};
+
+fn traced(mut cfg: ha_engine::ClusterConfig, seed: u64, secs: u64) -> Simulation {
+    cfg.tracing.sample_rate = 1.0;
+    let mut sim = Simulation::new(cfg, seed).unwrap();
+    sim.run_until(SimTime::from_secs(secs));
+    sim
+}
+
+#[test]
+fn a_retried_call_shows_both_attempts_and_the_back_off_between_them() {
+    let mut cfg = presets::discovery().config;
+    let s = &mut cfg.services[0];
+    s.retry.max_retries = 2;
+    s.retry.min_retries_per_s = 1_000;
+    for i in &mut s.instances {
+        i.error_rate = 0.5;
+    }
+    let sim = traced(cfg, 42, 20);
+    let mut seen = 0;
+    for t in sim.traces() {
+        for first in t.spans.iter().filter(|s| s.retry_after_us.is_some()) {
+            let backoff = first.retry_after_us.unwrap();
+            assert_eq!(first.outcome, Some(Outcome::Error), "{t:?}");
+            let retry = t
+                .spans
+                .iter()
+                .find(|s| {
+                    s.parent == first.parent
+                        && s.service == first.service
+                        && s.attempt == first.attempt + 1
+                })
+                .unwrap_or_else(|| panic!("no attempt {} in {t:?}", first.attempt + 1));
+            assert!(backoff > 0);
+            assert_eq!(
+                retry.start_us,
+                first.end_us.unwrap() + backoff,
+                "the retry starts one back-off after the failure"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 5, "retried calls among the traces: {seen}");
+}
+
+#[test]
+fn a_call_through_an_open_breaker_is_a_zero_length_span_failed_fast() {
+    let sim = traced(presets::breaker().config, 42, 40);
+    let fast: Vec<_> = sim
+        .traces()
+        .flat_map(|t| &t.spans)
+        .filter(|s| s.outcome == Some(Outcome::ShortCircuited))
+        .collect();
+    assert!(
+        !fast.is_empty(),
+        "no short-circuited span between 10 s and 40 s"
+    );
+    for s in fast {
+        assert_eq!(Some(s.start_us), s.end_us, "{s:?}");
+        // It never reached an instance's queue.
+        assert_eq!((s.served_from_us, s.served_until_us), (None, None));
+    }
+    // And a failing call that went through: the instance's error, with its strategy.
+    let failed = sim
+        .traces()
+        .flat_map(|t| &t.spans)
+        .find(|s| s.cause == Some(ErrorCause::Application))
+        .expect("a failed call in the 70 % fault");
+    assert!(failed.strategy.is_some() && failed.candidates == 1);
+}
+
+/// The deepest chain of parents in `t`, as service indexes from the root.
+fn deepest(t: &Trace) -> Vec<usize> {
+    let mut best = Vec::new();
+    for s in &t.spans {
+        let mut chain = vec![s.service.index()];
+        let mut at = s.parent;
+        while let Some(p) = at {
+            let parent = &t.spans[p as usize];
+            chain.push(parent.service.index());
+            at = parent.parent;
+        }
+        if chain.len() > best.len() {
+            chain.reverse();
+            best = chain;
+        }
+    }
+    best
+}
+
+#[test]
+fn a_cascade_request_nests_spans_across_three_services() {
+    let sim = traced(presets::cascade().config, 42, 20);
+    let t = sim
+        .traces()
+        .find(|t| deepest(t).len() == 3)
+        .expect("a request through three services");
+    let chain = deepest(t);
+    assert_eq!(
+        chain,
+        vec![0, 1, 2],
+        "frontend → order-service → user-service"
+    );
+    for s in &t.spans {
+        if let Some(p) = s.parent {
+            let parent = &t.spans[p as usize];
+            // A child starts once its parent's own work is done, inside the parent's span.
+            assert_eq!(Some(s.start_us), parent.served_until_us, "{t:?}");
+            assert!(s.end_us <= parent.end_us);
+        }
+        // Every span that reached an instance was picked by its strategy and served.
+        if s.instance.is_some() && s.outcome == Some(Outcome::Ok) {
+            assert!(s.strategy.is_some() && s.candidates >= 1, "{s:?}");
+            assert!(s.served_from_us.unwrap() >= s.start_us);
+        }
+    }
+}
+
+#[test]
+fn a_request_that_waited_for_a_slot_says_how_long() {
+    // One slot of 50 ms (20 req/s) at 18 req/s: random arrivals queue behind each other.
+    let mut cfg = presets::discovery().config;
+    cfg.services[0].instances.truncate(1);
+    let i = &mut cfg.services[0].instances[0];
+    i.concurrency = 1;
+    i.queue_limit = 1_000;
+    i.latency = ha_engine::rng::LatencyDist::Constant { ms: 50.0 };
+    cfg.traffic.rate_rps = 18.0;
+    let sim = traced(cfg, 42, 10);
+    let waited = sim
+        .traces()
+        .flat_map(|t| &t.spans)
+        .filter_map(|s| Some(s.served_from_us? - s.start_us))
+        .max()
+        .unwrap();
+    assert!(waited > 100_000, "longest queueing delay {waited} µs");
+}
+
+#[test]
+fn memory_is_bounded_whatever_the_sample_rate() {
+    let sim = traced(presets::stress().config, 1, 10);
+    let kept = sim.traces().count();
+    assert_eq!(kept, TRACE_CAPACITY);
+    let newest = sim.traces().last().unwrap().start_us;
+    assert!(newest > 9_000_000, "the newest are kept: {newest} µs");
+    // The same run gives the same traces (a link opens the same trace).
+    let again = traced(presets::stress().config, 1, 10);
+    assert!(sim.traces().eq(again.traces()));
+}
