@@ -451,6 +451,24 @@ fn run_traces_prints_the_newest_sampled_requests_with_their_spans() {
         "3",
     ]));
     assert_eq!(again, v);
+    // The slowest first, in words: the list's line and each span's marks.
+    let slow = json(&ha_sim(&[
+        "run",
+        "--preset",
+        "cascade",
+        "--seconds",
+        "60",
+        "--traces",
+        "5",
+        "--trace-filter",
+        "slowest",
+    ]));
+    let lat = |t: &Value| t["end_us"].as_u64().unwrap() - t["start_us"].as_u64().unwrap();
+    let slow = slow.as_array().unwrap();
+    assert!(slow.windows(2).all(|w| lat(&w[0]) >= lat(&w[1])));
+    assert!(slow[0]["line"].as_str().unwrap().starts_with("request "));
+    let marks = slow[0]["spans"][0]["marks"].as_array().unwrap();
+    assert!(marks[0].as_str().unwrap().contains(" picked "), "{marks:?}");
     // With the feed it is refused by name.
     let out = ha_sim(&["run", "--preset", "cascade", "--traces", "3", "--feed"]);
     assert_eq!(out.status.code(), Some(2));

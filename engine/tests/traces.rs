@@ -156,3 +156,49 @@ fn memory_is_bounded_whatever_the_sample_rate() {
     let again = traced(presets::stress().config, 1, 10);
     assert!(sim.traces().eq(again.traces()));
 }
+
+#[test]
+fn a_trace_list_filters_failed_retried_and_slowest_and_scopes_to_a_service_or_instance() {
+    use ha_engine::trace::{select, TraceFilter};
+    let mut cfg = presets::cascade().config;
+    for s in &mut cfg.services {
+        s.retry.max_retries = 1;
+        for i in &mut s.instances {
+            i.error_rate = 0.2;
+        }
+    }
+    let sim = traced(cfg, 7, 20);
+    let all = select(sim.traces(), None, None, TraceFilter::All);
+    assert_eq!(all.len(), TRACE_CAPACITY);
+    assert!(
+        all.windows(2).all(|w| w[0].end_us >= w[1].end_us),
+        "the most recently finished first"
+    );
+    let failed = select(sim.traces(), None, None, TraceFilter::Failed);
+    assert!(!failed.is_empty() && failed.len() < all.len());
+    assert!(failed.iter().all(|t| t.outcome != Some(Outcome::Ok)));
+    let retried = select(sim.traces(), None, None, TraceFilter::Retried);
+    assert!(!retried.is_empty());
+    assert!(retried
+        .iter()
+        .all(|t| t.spans.iter().any(|s| s.attempt > 0)));
+    let slowest = select(sim.traces(), None, None, TraceFilter::Slowest);
+    assert_eq!(slowest.len(), all.len());
+    assert!(slowest
+        .windows(2)
+        .all(|w| w[0].latency_us() >= w[1].latency_us()));
+    // Scoped to the deepest service, or to one instance.
+    let user = ha_engine::ServiceId(2);
+    let of_user = select(sim.traces(), Some(user), None, TraceFilter::All);
+    assert!(
+        !of_user.is_empty()
+            && of_user
+                .iter()
+                .all(|t| t.spans.iter().any(|s| s.service == user))
+    );
+    let inst = of_user[0].spans.iter().find_map(|s| s.instance).unwrap();
+    let of_inst = select(sim.traces(), None, Some(inst), TraceFilter::All);
+    assert!(of_inst
+        .iter()
+        .all(|t| t.spans.iter().any(|s| s.instance == Some(inst))));
+}

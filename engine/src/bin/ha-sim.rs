@@ -38,7 +38,7 @@ use ha_engine::replication::{
     DataNodeConfig, Placement, ReplicationConfig, RingStats, Store, MAX_KEYS, MAX_NODES,
 };
 use ha_engine::scenario::Scenario;
-use ha_engine::trace::{Span, Trace};
+use ha_engine::trace::{Span, Trace, TraceFilter};
 use ha_engine::{presets, ClusterConfig, SimTime};
 use serde::Serialize;
 use std::io::Write;
@@ -136,6 +136,9 @@ enum Cmd {
         /// the newest 50; the scenario's `tracing.sample_rate` says how many are sampled.
         #[arg(long, value_name = "N", conflicts_with_all = ["dump_config", "feed"])]
         traces: Option<usize>,
+        /// With `--traces`: only failed requests, only retried ones, or the slowest first.
+        #[arg(long, value_enum, default_value = "all", requires = "traces")]
+        trace_filter: Filter,
     },
     /// Print a share link for a scenario.
     Link {
@@ -342,7 +345,7 @@ fn run(
     restart: &[String],
     dump_config: bool,
     feed: bool,
-    traces: Option<usize>,
+    traces: Option<(usize, Filter)>,
 ) -> Result<String, String> {
     let mut sc = load(src)?;
     // The aliases: `--crash ADDRESS@S` is `--action crash:ADDRESS@S`, likewise `--restart`.
@@ -383,23 +386,44 @@ fn run(
             .collect();
         return Ok(lines.join("\n"));
     }
-    if let Some(n) = traces {
-        let kept: Vec<_> = sim.traces().collect();
-        let out: Vec<TraceOut> = kept[kept.len().saturating_sub(n)..]
-            .iter()
-            .map(|t| TraceOut::new(t, &sim))
-            .collect();
+    if let Some((n, filter)) = traces {
+        let filter = match filter {
+            Filter::All => TraceFilter::All,
+            Filter::Failed => TraceFilter::Failed,
+            Filter::Retried => TraceFilter::Retried,
+            Filter::Slowest => TraceFilter::Slowest,
+        };
+        // The list's order (newest or slowest first), then the N first of it, oldest first
+        // when it is by time (as the run made them).
+        let mut chosen = ha_engine::trace::select(sim.traces(), None, None, filter);
+        chosen.truncate(n);
+        if filter != TraceFilter::Slowest {
+            chosen.reverse();
+        }
+        let out: Vec<TraceOut> = chosen.iter().map(|t| TraceOut::new(t, &sim)).collect();
         return serde_json::to_string_pretty(&out).map_err(|e| e.to_string());
     }
     serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())
 }
 
+/// `run --trace-filter`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Filter {
+    All,
+    Failed,
+    Retried,
+    Slowest,
+}
+
 /// A sampled trace as `run --traces` prints it: the engine's [`Trace`] with each span's
-/// service name and instance address beside its ids.
+/// service name, instance address, label and marks in words (`ha_engine::present::trace`,
+/// the page's words) beside its ids.
 #[derive(Serialize)]
 struct TraceOut<'a> {
     /// The trace id, 16 hex digits.
     trace_id: String,
+    /// The trace list's line.
+    line: String,
     #[serde(flatten)]
     trace: TraceHead<'a>,
     spans: Vec<SpanOut<'a>>,
@@ -418,6 +442,8 @@ struct TraceHead<'a> {
 struct SpanOut<'a> {
     service_name: &'a str,
     address: Option<&'a str>,
+    label: String,
+    marks: Vec<String>,
     #[serde(flatten)]
     span: &'a Span,
 }
@@ -426,6 +452,7 @@ impl<'a> TraceOut<'a> {
     fn new(t: &'a Trace, sim: &'a ha_engine::Simulation) -> Self {
         TraceOut {
             trace_id: format!("{:016x}", t.trace_id),
+            line: ha_engine::present::trace::trace_line(t),
             trace: TraceHead {
                 request: t.request,
                 start_us: t.start_us,
@@ -439,6 +466,8 @@ impl<'a> TraceOut<'a> {
                 .map(|s| SpanOut {
                     service_name: sim.service(s.service),
                     address: s.instance.map(|i| sim.address(i)),
+                    label: ha_engine::present::trace::span_label(s, sim),
+                    marks: ha_engine::present::trace::span_marks(s, sim),
                     span: s,
                 })
                 .collect(),
@@ -519,6 +548,7 @@ fn main() -> ExitCode {
             dump_config,
             feed,
             traces,
+            trace_filter,
         } => run(
             &source,
             seconds,
@@ -526,7 +556,7 @@ fn main() -> ExitCode {
             &restart,
             dump_config,
             feed,
-            traces,
+            traces.map(|n| (n, trace_filter)),
         ),
         Cmd::Lessons => lessons(),
         Cmd::Lesson {

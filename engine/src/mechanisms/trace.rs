@@ -200,3 +200,67 @@ impl Tracer {
         (self.open.len(), self.done.len())
     }
 }
+
+impl Trace {
+    /// From arrival to the end of the request, simulated µs (`None` while in flight).
+    pub fn latency_us(&self) -> Option<u64> {
+        Some(self.end_us?.saturating_sub(self.start_us))
+    }
+
+    /// Whether the request failed (any outcome but `ok`).
+    pub fn failed(&self) -> bool {
+        self.outcome.is_some_and(|o| o != Outcome::Ok)
+    }
+
+    /// Whether any of its calls was a retry.
+    pub fn retried(&self) -> bool {
+        self.spans.iter().any(|s| s.attempt > 0)
+    }
+
+    /// Whether any of its calls went to `service`, or to `instance`.
+    pub fn touches(&self, service: Option<ServiceId>, instance: Option<InstanceId>) -> bool {
+        self.spans.iter().any(|s| {
+            service.is_some_and(|x| s.service == x)
+                || instance.is_some_and(|x| s.instance == Some(x))
+        })
+    }
+}
+
+/// Which traces a trace list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceFilter {
+    /// Every kept trace, newest first (the most recently finished).
+    All,
+    /// Failed requests only, newest first.
+    Failed,
+    /// Requests with at least one retry, newest first.
+    Retried,
+    /// Slowest first (equal latencies: newest first).
+    Slowest,
+}
+
+/// The traces a list shows: of `traces` (oldest first, as [`Tracer::finished`] gives them),
+/// those that touch `service` or `instance` (both `None`: the whole cluster), filtered and
+/// ordered by `filter`. Kiali and Jaeger order by time and offer "slowest"; so does this.
+pub fn select<'a>(
+    traces: impl DoubleEndedIterator<Item = &'a Trace>,
+    service: Option<ServiceId>,
+    instance: Option<InstanceId>,
+    filter: TraceFilter,
+) -> Vec<&'a Trace> {
+    let whole = service.is_none() && instance.is_none();
+    let mut out: Vec<&Trace> = traces
+        .rev()
+        .filter(|t| whole || t.touches(service, instance))
+        .filter(|t| match filter {
+            TraceFilter::All | TraceFilter::Slowest => true,
+            TraceFilter::Failed => t.failed(),
+            TraceFilter::Retried => t.retried(),
+        })
+        .collect();
+    if filter == TraceFilter::Slowest {
+        // Stable: equal latencies stay newest first.
+        out.sort_by_key(|t| std::cmp::Reverse(t.latency_us()));
+    }
+    out
+}

@@ -12,6 +12,7 @@ mod explain;
 pub mod lesson;
 mod notice;
 pub mod report;
+pub mod trace;
 
 pub use errors::command_error;
 pub use explain::{explanation, ExplanationText};
