@@ -76,7 +76,7 @@ for (const [name, mangle] of [
     // Reset puts the running scenario in the address bar.
     await page.getByRole('button', { name: 'Reset' }).click();
     await expect(page).toHaveURL(/#s=/);
-    const bad = mangle(page.url());
+    const bad = mangle(await settledUrl(page));
     await page.goto('about:blank');
     await page.goto(bad);
     const alert = page.getByRole('alert');
@@ -90,6 +90,7 @@ for (const [name, mangle] of [
     // Dismiss puts the running scenario in the address bar: a reload shows no error.
     await alert.getByRole('button', { name: 'Dismiss' }).click();
     await expect(page.getByRole('alert')).toHaveCount(0);
+    await settledUrl(page);
     await page.reload();
     await expect(page.locator('.preset-title')).toHaveText('Service discovery and heartbeats');
     await expect(page.getByRole('alert')).toHaveCount(0);
