@@ -4,7 +4,7 @@
 //! gzipped); `ha_engine::Scenario::decode` still reads the links natively and in the page.
 
 use js_sys::{Array, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStream, ReadableWritablePair, Response};
 
@@ -12,7 +12,7 @@ use web_sys::{ReadableStream, ReadableWritablePair, Response};
 ///
 /// Errors: the browser's message (no `CompressionStream`, or the stream failed).
 pub async fn deflate_raw(mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
-    let err = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let err = super::js_message;
     let ctor: js_sys::Function = Reflect::get(&js_sys::global(), &"CompressionStream".into())
         .map_err(err)?
         .dyn_into()

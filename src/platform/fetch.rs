@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 ///
 /// Errors: the browser's message when the request fails, or the HTTP status.
 pub async fn text(url: &str) -> Result<String, String> {
-    let err = |e: wasm_bindgen::JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let err = super::js_message;
     let resp: web_sys::Response = JsFuture::from(leptos::prelude::window().fetch_with_str(url))
         .await
         .map_err(err)?

@@ -10,3 +10,8 @@ pub mod fetch;
 pub mod media;
 pub mod progressive;
 pub mod visible;
+
+/// A JavaScript error as words: its message when it is a string, else its debug form.
+pub fn js_message(e: wasm_bindgen::JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}

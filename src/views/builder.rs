@@ -295,8 +295,6 @@ pub fn ScenarioBuilder(open: RwSignal<bool>) -> impl IntoView {
         }
     };
     // Shape: what the page lays out once per scenario (services, their dependencies and
-    // instances, queues, the store); a change to it loads the scenario anew.
-    // Shape: what the page lays out once per scenario (services, their dependencies and
     // instances, queues, the store); a change to it loads the scenario anew. Written as one
     // string (names cannot hold control characters) so one string comparison tells.
     let shape = |s: &Scenario| {

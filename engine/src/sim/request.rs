@@ -486,9 +486,7 @@ impl Simulation {
                 s.served_until_us.get_or_insert(now);
             }
         }
-        let Some(j) = self.flight.jobs.get(job) else {
-            return;
-        };
+        let j = &self.flight.jobs[job]; // there: looked up above
         let deps = &self.cfg.services[svc.index()].depends_on;
         if let Some(dep) = deps.get(j.next_dep) {
             let dep = self
