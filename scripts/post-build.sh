@@ -14,6 +14,7 @@ for f in "$TRUNK_STAGING_DIR"/*.js; do
   node_modules/.bin/terser "$f" --module --compress --mangle --output "$f"
 done
 for f in "$TRUNK_STAGING_DIR"/*.wasm "$TRUNK_STAGING_DIR"/*.js "$TRUNK_STAGING_DIR"/*.css \
-         "$TRUNK_STAGING_DIR"/index.html "$TRUNK_STAGING_DIR"/lessons/*.json; do
+         "$TRUNK_STAGING_DIR"/index.html "$TRUNK_STAGING_DIR"/lessons/*.json \
+         "$TRUNK_STAGING_DIR"/presets/*.json; do
   [ -f "$f" ] && zopfli --gzip "$f"
 done

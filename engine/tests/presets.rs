@@ -379,3 +379,34 @@ fn ring_view_follows_failures_and_joins() {
     assert_eq!(v.nodes.len(), 6);
     assert!(v.last_moved_pct > 5.0, "{}", v.last_moved_pct);
 }
+
+/// Each preset's data file, `engine/presets/<name>.json`, is its scenario with the default
+/// seed as `Scenario::to_json` writes it: the page fetches these files instead of carrying the
+/// presets' code. `UPDATE_EXPECT=1 cargo test -p ha-engine --test presets` rewrites them after a
+/// preset changes (twice, when it is the default: the default's file is compiled in).
+#[test]
+fn preset_files_are_the_presets() {
+    let all = presets::all();
+    let names: Vec<&str> = all.iter().map(|p| p.name).collect();
+    let index: Vec<&str> = presets::INDEX.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names, index,
+        "presets::INDEX lists every preset in all()'s order"
+    );
+    for p in &all {
+        assert!(!p.title.is_empty(), "{}: no title in INDEX", p.name);
+        let s = Scenario::from_preset(p, presets::DEFAULT_SEED);
+        expect_test::expect_file![format!("../presets/{}.json", p.name)].assert_eq(&s.to_json());
+        assert_eq!(
+            Scenario::from_json(&s.to_json()).as_ref(),
+            Ok(&s),
+            "{}",
+            p.name
+        );
+    }
+    let default = presets::by_name(presets::DEFAULT).unwrap();
+    assert_eq!(
+        Scenario::default_scenario(),
+        Scenario::from_preset(&default, presets::DEFAULT_SEED)
+    );
+}

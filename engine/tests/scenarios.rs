@@ -125,7 +125,15 @@ fn absurd_sizes_are_refused() {
 #[test]
 fn a_code_of_impossible_length_is_named_as_cut() {
     for text in ["0", "a", "abcde"] {
-        assert_eq!(Scenario::decode(text), Err(ScenarioError::Truncated), "{text:?}");
-        assert_eq!(Scenario::from_link(text), Err(ScenarioError::Truncated), "{text:?}");
+        assert_eq!(
+            Scenario::decode(text),
+            Err(ScenarioError::Truncated),
+            "{text:?}"
+        );
+        assert_eq!(
+            Scenario::from_link(text),
+            Err(ScenarioError::Truncated),
+            "{text:?}"
+        );
     }
 }

@@ -694,6 +694,32 @@ impl Lab {
         })
     }
 
+    /// Fetches preset `name`'s scenario (`presets/NAME.json`, data files the engine's
+    /// `tests/presets.rs` keeps equal to its presets) and hands it to `then`. Meanwhile the
+    /// page's root element has `data-loading`; a failed fetch is a notice and changes nothing.
+    pub fn open_preset(&self, name: &str, then: impl FnOnce(Scenario) + 'static) {
+        let lab = *self;
+        let url = format!("presets/{name}.json");
+        let root = document().document_element();
+        if let Some(r) = &root {
+            let _ = r.set_attribute("data-loading", "");
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            let got = crate::platform::fetch::text(&url)
+                .await
+                .and_then(|t| Scenario::from_json(&t).map_err(|e| format!("{url}: {e}")));
+            match got {
+                Ok(sc) => then(sc),
+                Err(e) => lab
+                    .notice
+                    .set(Some(format!("could not open the preset: {e}"))),
+            }
+            if let Some(r) = root {
+                let _ = r.remove_attribute("data-loading");
+            }
+        });
+    }
+
     /// Puts the current scenario in the address bar without reloading or adding history,
     /// a moment later (the browser compresses it). Meanwhile the page's root element has
     /// `data-link-pending`, so a test reads the address once it is the scenario on screen.

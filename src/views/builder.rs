@@ -420,28 +420,21 @@ pub fn ScenarioBuilder(open: RwSignal<bool>) -> impl IntoView {
     };
     let start = RwSignal::new(String::from("running"));
     let begin = move |_| {
-        let sc = match start.get_untracked().as_str() {
-            "running" => lab.scenario.get_untracked(),
-            "blank" => draft::blank(presets::DEFAULT_SEED),
-            p => match presets::by_name(p) {
-                Some(p) => Scenario::from_preset(&p, presets::DEFAULT_SEED),
-                None => return,
-            },
+        let begin_with = move |sc: Scenario| {
+            doc.set_value(Draft::new(sc.clone()));
+            lab.load(sc);
+            drawn.update(|n| *n += 1);
+            status.set("Started: every edit you keep runs at once.".into());
         };
-        doc.set_value(Draft::new(sc.clone()));
-        lab.load(sc);
-        drawn.update(|n| *n += 1);
-        status.set("Started: every edit you keep runs at once.".into());
+        match start.get_untracked().as_str() {
+            "running" => begin_with(lab.scenario.get_untracked()),
+            "blank" => begin_with(draft::blank(presets::DEFAULT_SEED)),
+            p => lab.open_preset(p, begin_with),
+        }
     };
-    let options: String = presets::all()
+    let options: String = presets::INDEX
         .iter()
-        .map(|p| {
-            format!(
-                r#"<option value="{}">Preset: {}</option>"#,
-                p.name,
-                esc(p.title)
-            )
-        })
+        .map(|(name, title)| format!(r#"<option value="{name}">Preset: {}</option>"#, esc(title)))
         .collect();
     let undo_off = move || {
         drawn.track();

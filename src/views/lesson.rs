@@ -8,7 +8,7 @@
 use crate::state::lab::{progress, use_lab, Lab, LessonRun};
 use crate::views::markup::{clicked_data, esc, marked};
 use ha_engine::present::lesson::{reveal, unit, waiting_for};
-use ha_engine::scenario::lessons;
+use ha_engine::scenario::lessons::{self, LessonFile};
 use ha_engine::scenario::SPEEDS;
 use ha_engine::sim::player::Guess;
 use leptos::prelude::*;
@@ -32,8 +32,16 @@ pub fn LessonPicker(open: RwSignal<bool>) -> impl IntoView {
         open.set(false);
         wasm_bindgen_futures::spawn_local(async move {
             let got = crate::platform::fetch::text(&format!("lessons/{name}.json")).await;
-            match got.and_then(|t| lessons::parse(&t).map_err(|e| e.to_string())) {
-                Ok(sc) => lab.start_lesson(sc, 0, false),
+            match got.and_then(|t| LessonFile::read(&t).map_err(|e| e.to_string())) {
+                Ok(file) => {
+                    let preset = file.preset.clone();
+                    lab.open_preset(&preset, move |sc| match file.on(sc) {
+                        Ok(sc) => lab.start_lesson(sc, 0, false),
+                        Err(e) => lab
+                            .notice
+                            .set(Some(format!("could not open the lesson: {e}"))),
+                    });
+                }
                 Err(e) => lab
                     .notice
                     .set(Some(format!("could not open the lesson: {e}"))),

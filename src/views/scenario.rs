@@ -15,18 +15,14 @@ use wasm_bindgen::JsCast;
 #[component]
 pub fn ScenarioBar() -> impl IntoView {
     let lab = use_lab();
-    let all = presets::all();
     let current = move || {
         lab.scenario
             .with(|s| s.preset.clone().unwrap_or_else(|| "custom".into()))
     };
     let copied: RwSignal<Option<Result<(), String>>> = RwSignal::new(None);
     let on_pick = move |ev: leptos::ev::Event| {
-        let name = event_target_value(&ev);
-        if let Some(p) = presets::by_name(&name) {
-            lab.load(Scenario::from_preset(&p, presets::DEFAULT_SEED));
-            copied.set(None);
-        }
+        copied.set(None);
+        lab.open_preset(&event_target_value(&ev), move |sc| lab.load(sc));
     };
     let share = move |_| {
         copied.set(None);
@@ -87,11 +83,11 @@ pub fn ScenarioBar() -> impl IntoView {
     };
     let options = move || {
         let now = current();
-        let mut html: String = all
+        let mut html: String = presets::INDEX
             .iter()
-            .map(|p| {
-                let on = if p.name == now { " selected" } else { "" };
-                format!(r#"<option value="{}"{on}>{}</option>"#, p.name, p.title)
+            .map(|(name, title)| {
+                let on = if *name == now { " selected" } else { "" };
+                format!(r#"<option value="{name}"{on}>{title}</option>"#)
             })
             .collect();
         if now == "custom" {
@@ -195,12 +191,32 @@ pub fn LinkError() -> impl IntoView {
 #[component]
 pub fn AboutRun() -> impl IntoView {
     let lab = use_lab();
+    // The running scenario's preset as shipped (its data file, fetched when the preset
+    // changes; the default is in the wasm), to say whether the run is that preset edited.
+    let base: RwSignal<Option<Scenario>> = RwSignal::new(None);
+    Effect::new(move || {
+        let want = lab.scenario.with(|x| x.preset.clone());
+        let have = base.with_untracked(|b| b.as_ref().and_then(|b| b.preset.clone()));
+        match want {
+            Some(p) if have.as_ref() != Some(&p) && presets::INDEX.iter().any(|(n, _)| *n == p) => {
+                if p == presets::DEFAULT {
+                    base.set(Some(Scenario::default_scenario()));
+                } else {
+                    lab.open_preset(&p, move |sc| base.set(Some(sc)));
+                }
+            }
+            _ => {}
+        }
+    });
     // One string of markup (the title escaped by `rows`), rewritten with the digests.
     let html = move || {
         let (title, preset, timeline, seed, total) = lab.scenario.with(|x| {
             let preset = match &x.preset {
                 Some(p) => {
-                    let edited = presets::by_name(p).is_none_or(|pr| pr.config != x.cluster);
+                    let edited = base.with(|b| {
+                        b.as_ref()
+                            .is_some_and(|b| b.preset.as_ref() == Some(p) && b.cluster != x.cluster)
+                    });
                     if edited {
                         format!("{p} (edited)")
                     } else {

@@ -212,7 +212,7 @@ impl Draft {
 /// median, 4 slots), 50 req/s, the seeds' registry (heartbeat 5 s, timeout 30 s), no faults,
 /// no alert rules, 120 s.
 pub fn blank(seed: u64) -> Scenario {
-    let mut c = presets::discovery().config;
+    let mut c = Scenario::default_scenario().cluster;
     c.services = vec![ServiceConfig::new("api", 1.0, Vec::new())];
     c.services[0].instances = vec![new_instance(&c.services, 0), new_instance(&c.services, 0)];
     c.services[0].instances[1] = InstanceConfig {
@@ -1018,7 +1018,7 @@ fn set(sc: &mut Scenario, key: &str, to: &Input) -> Result<(), DraftError> {
         }
         (Head::Top, "data") => {
             c.data = if on(to) {
-                presets::replication().config.data
+                Some(presets::replicated_store())
             } else {
                 None
             };
@@ -1029,15 +1029,12 @@ fn set(sc: &mut Scenario, key: &str, to: &Input) -> Result<(), DraftError> {
         }
         (Head::Top, "mq") => {
             if on(to) {
-                let m = presets::async_queue()
-                    .config
-                    .messaging
-                    .ok_or_else(unknown)?;
-                let mut q = m.queues[0].clone();
-                q.name = "orders".into();
-                q.consumers = vec![c.services.last().ok_or_else(unknown)?.name.clone()];
+                let consumer = &c.services.last().ok_or_else(unknown)?.name;
+                let q = crate::mechanisms::messaging::QueueConfig::queue(
+                    "orders", "broker-1", consumer,
+                );
                 c.messaging = Some(crate::mechanisms::messaging::MessagingConfig {
-                    brokers: m.brokers[..1].to_vec(),
+                    brokers: vec![presets::broker()],
                     queues: vec![q],
                 });
                 if let Some(s) = c.services.first_mut() {

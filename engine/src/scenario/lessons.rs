@@ -6,13 +6,40 @@ use crate::scenario::lesson::Lesson;
 use crate::scenario::{Scenario, ScenarioError};
 use serde::Deserialize;
 
-/// A built-in lesson file: the preset it runs on, its seed, and the lesson.
+/// A lesson file, read: the preset it runs on, its seed, and the lesson. The page fetches the
+/// preset's scenario (`presets/<preset>.json`) and places the lesson on it with
+/// [`LessonFile::on`]; natively [`parse`] does both.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LessonFile {
-    preset: String,
+pub struct LessonFile {
+    /// The preset's name, e.g. `failover`.
+    pub preset: String,
     seed: u64,
     lesson: Lesson,
+}
+
+impl LessonFile {
+    /// Reads a lesson file's JSON.
+    ///
+    /// Errors: [`ScenarioError::NotJson`] with line and column.
+    pub fn read(json: &str) -> Result<LessonFile, ScenarioError> {
+        serde_json::from_str(json)
+            .map_err(|e| ScenarioError::NotJson(e.line(), e.column(), e.to_string()))
+    }
+
+    /// The lesson on `preset` (the scenario of preset [`LessonFile::preset`]) with the file's
+    /// seed.
+    ///
+    /// Errors: the lesson's validation error.
+    pub fn on(self, preset: Scenario) -> Result<Scenario, ScenarioError> {
+        let s = Scenario {
+            seed: self.seed,
+            lesson: Some(self.lesson),
+            ..preset
+        };
+        s.validate()?;
+        Ok(s)
+    }
 }
 
 /// The built-in lessons as (name, title), in the order the picker shows them: from the
@@ -67,12 +94,11 @@ pub fn scenario(name: &str) -> Option<Result<Scenario, ScenarioError>> {
 /// Errors: [`ScenarioError::NotJson`] with line and column, an unknown preset
 /// ([`ScenarioError::Field`]), or the lesson's validation error.
 pub fn parse(json: &str) -> Result<Scenario, ScenarioError> {
-    let f: LessonFile = serde_json::from_str(json)
-        .map_err(|e| ScenarioError::NotJson(e.line(), e.column(), e.to_string()))?;
+    let f = LessonFile::read(json)?;
     let preset = crate::scenario::presets::by_name(&f.preset)
         .ok_or_else(|| ScenarioError::Field("preset", format!("no preset {}", f.preset)))?;
-    let mut s = Scenario::from_preset(&preset, f.seed);
-    s.lesson = Some(f.lesson);
-    s.validate()?;
-    Ok(s)
+    f.on(Scenario::from_preset(
+        &preset,
+        crate::scenario::presets::DEFAULT_SEED,
+    ))
 }

@@ -196,11 +196,12 @@ impl Scenario {
         }
     }
 
-    /// The default preset's scenario with its default seed.
+    /// The default preset's scenario with its default seed, read from its data file
+    /// ([`crate::scenario::presets::DEFAULT_JSON`], which a test keeps equal to the preset), so
+    /// the page carries no preset's code.
     pub fn default_scenario() -> Scenario {
-        let p = crate::scenario::presets::by_name(crate::scenario::presets::DEFAULT)
-            .expect("the default preset exists");
-        Scenario::from_preset(&p, crate::scenario::presets::DEFAULT_SEED)
+        Scenario::from_json(crate::scenario::presets::DEFAULT_JSON)
+            .expect("the default preset's file is a valid scenario (tests/presets.rs)")
     }
 
     /// Checks every limit.

@@ -35,7 +35,41 @@ pub struct Preset {
     pub config: ClusterConfig,
 }
 
-/// Every preset, the default first.
+/// Every preset's name and title, in the picker's order (the default first). The page lists
+/// these without loading a preset: a preset's scenario is a data file, `presets/<name>.json`,
+/// written from [`all`] and fetched when it is picked (a test keeps the files equal to [`all`]).
+pub const INDEX: [(&str, &str); 17] = [
+    ("discovery", "Service discovery and heartbeats"),
+    ("showdown", "Load-balancing showdown"),
+    ("dynamic", "Dynamic balancing by CPU, memory and latency"),
+    ("failover", "Health checks and failover"),
+    ("breaker", "Circuit breaker"),
+    ("rate-limit", "Rate limiting: token bucket under a burst"),
+    (
+        "rate-limit-window",
+        "Rate limiting: sliding window under a burst",
+    ),
+    ("alerts", "Alerts: pending, firing, resolved"),
+    ("replication", "Replicated data on a hash ring"),
+    ("sessions", "Sticky sessions and IP hash"),
+    ("cascade", "A cascading failure, contained"),
+    ("microservices", "Microservices calling each other"),
+    ("async", "A queue between two services"),
+    ("levelling", "Queue-based load levelling"),
+    ("poison", "Poison messages and the dead-letter queue"),
+    ("fanout", "Event bus fan-out"),
+    ("stress", "Thirty instances at 5,000 req/s"),
+];
+
+/// The title of preset `name` in [`INDEX`] (empty for an unknown name).
+pub fn title(name: &str) -> &'static str {
+    INDEX
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, t)| t)
+}
+
+/// Every preset, in [`INDEX`]'s order.
 pub fn all() -> Vec<Preset> {
     vec![
         discovery(),
@@ -91,7 +125,7 @@ pub fn stress() -> Preset {
     ];
     Preset {
         name: "stress",
-        title: "Thirty instances at 5,000 req/s",
+        title: title("stress"),
         teaches: "Power of two choices keeps thirty instances evenly loaded at 5,000 requests per \
                   second: each request compares two random instances and takes the less busy \
                   one. It is also the page's load test: the engine runs every one of those \
@@ -112,6 +146,9 @@ pub fn by_name(name: &str) -> Option<Preset> {
 
 /// The default preset's name.
 pub const DEFAULT: &str = "discovery";
+/// The default preset's scenario file (`engine/presets/discovery.json`), which the page opens
+/// with when its address has no link.
+pub const DEFAULT_JSON: &str = include_str!("../../presets/discovery.json");
 /// The seed a page or link uses unless told otherwise.
 pub const DEFAULT_SEED: u64 = 42;
 
@@ -134,7 +171,7 @@ fn instance(id: &str, address: &str, median_ms: f64) -> InstanceConfig {
 pub fn discovery() -> Preset {
     Preset {
         name: "discovery",
-        title: "Service discovery and heartbeats",
+        title: title("discovery"),
         teaches: "Instances register with the registry and prove they are alive with a heartbeat \
                   every 5 s; the load balancer sends each request to the next instance the \
                   registry lists (round robin). An instance that stops heart-beating is expired \
@@ -216,7 +253,7 @@ pub fn microservices() -> Preset {
     base.tracing.sample_rate = 0.05;
     Preset {
         name: "microservices",
-        title: "Microservices calling each other",
+        title: title("microservices"),
         teaches: "order-service and payment-service each call user-service while serving a \
                   request, so user-service's latency and errors become theirs. Calls to \
                   user-service time out after 5 s and are retried up to 3 times, and every \
@@ -271,7 +308,7 @@ pub fn showdown() -> Preset {
     c.services[0].strategy = Strategy::WeightedRoundRobin;
     Preset {
         name: "showdown",
-        title: "Load-balancing showdown",
+        title: title("showdown"),
         teaches: "Three instances with weights 2, 1, 1; instance-3 is four times slower. Smooth \
                   weighted round robin sends half the requests to instance-1 and a quarter to \
                   each of the others, however slow they are. Strategies that look at load \
@@ -301,7 +338,7 @@ pub fn dynamic() -> Preset {
     )];
     Preset {
         name: "dynamic",
-        title: "Dynamic balancing by CPU, memory and latency",
+        title: title("dynamic"),
         teaches: "Each instance reports its CPU, memory and response time every second; the \
                   balancer sends each request to the highest score. Reports older than 60 s \
                   score 0. The best-scored instance takes every request until its next report, \
@@ -342,7 +379,7 @@ pub fn failover() -> Preset {
     )];
     Preset {
         name: "failover",
-        title: "Health checks and failover",
+        title: title("failover"),
         teaches: "The health checker probes every instance every 5 s (1 s timeout) and marks one \
                   unhealthy after 3 failures. The failover manager then promotes a backup from \
                   the pool (10 s boot) and tries to restart the failed instance after 0, 5 and 15 s; \
@@ -370,7 +407,7 @@ pub fn breaker() -> Preset {
     )];
     Preset {
         name: "breaker",
-        title: "Circuit breaker",
+        title: title("breaker"),
         teaches: "The gateway's breaker for the upstream opens after 3 consecutive failures and \
                   fails calls fast (503) without calling it. After 5 s it is half-open and lets \
                   trial calls through: 3 successes close it, one failure opens it again.",
@@ -407,7 +444,7 @@ fn rate_limited(limit: RateLimitConfig) -> ClusterConfig {
 pub fn rate_limit() -> Preset {
     Preset {
         name: "rate-limit",
-        title: "Rate limiting: token bucket under a burst",
+        title: title("rate-limit"),
         teaches: "The gateway admits a request when the bucket has a token; 100 tokens, refilled \
                   at 20 per second. A burst can spend the whole bucket at once, then traffic is \
                   held to the refill rate and the rest get 429.",
@@ -425,7 +462,7 @@ pub fn rate_limit() -> Preset {
 pub fn rate_limit_window() -> Preset {
     Preset {
         name: "rate-limit-window",
-        title: "Rate limiting: sliding window under a burst",
+        title: title("rate-limit-window"),
         teaches: "The gateway admits at most 400 requests in any 20 s window (a log of admission \
                   times, as the seed's RateLimiter). Quiet seconds leave room that a burst can \
                   use, then everything is rejected until old admissions slide out of the window.",
@@ -461,7 +498,7 @@ pub fn alerts() -> Preset {
     c.request_timeout_ms = 5_000;
     Preset {
         name: "alerts",
-        title: "Alerts: pending, firing, resolved",
+        title: title("alerts"),
         teaches: "Default rules watch every service: error rate above 5 % over 30 s for 10 s, p99 \
                   above 500 ms for 30 s, healthy instances below the primaries for 5 s, any \
                   breaker open. A rule that holds is pending; if it holds for its for-duration \
@@ -496,7 +533,7 @@ pub fn sessions() -> Preset {
     )];
     Preset {
         name: "sessions",
-        title: "Sticky sessions and IP hash",
+        title: title("sessions"),
         teaches: "With sticky sessions each of 300 clients keeps its instance (its session) as \
                   long as that instance is listed. IP hash gets the same affinity from the \
                   client's address modulo the number of instances, with no table at all.",
@@ -576,7 +613,7 @@ pub fn cascade() -> Preset {
     )];
     Preset {
         name: "cascade",
-        title: "A cascading failure, contained",
+        title: title("cascade"),
         teaches: "frontend calls order-service, which calls user-service. When a user-service \
                   instance hangs, every call to it holds an order-service slot until its 500 ms \
                   timeout; queues grow and frontend requests fail: trouble climbs the chain. \
@@ -592,11 +629,36 @@ pub fn cascade() -> Preset {
     }
 }
 
+/// The replicated store of the `replication` preset and of a store the builder adds: five data
+/// nodes of 2,000 keys, 100 virtual nodes each, 3 replicas, write quorum 3, read quorum 1;
+/// 100 operations a second (30 % writes) over 1,000 keys, all preloaded; repair 20 keys/s.
+pub fn replicated_store() -> crate::scenario::config::DataConfig {
+    let mut replication = crate::mechanisms::replication::ReplicationConfig::uniform(5, 100, 2_000);
+    replication.write_quorum = 3;
+    replication.read_quorum = 1;
+    crate::scenario::config::DataConfig {
+        replication,
+        ops_per_s: 100.0,
+        write_fraction: 0.3,
+        key_space: 1_000,
+        preload_keys: 1_000,
+        repair_per_s: 20,
+    }
+}
+
+/// The seed's broker (`microservice-architecture.md` §3.2): `broker-1` at 192.168.1.90:5672,
+/// 2 ms publish round trip.
+pub fn broker() -> BrokerConfig {
+    BrokerConfig {
+        name: "broker-1".into(),
+        address: "192.168.1.90:5672".into(),
+        publish_latency_ms: 2.0,
+    }
+}
+
 /// "Replicated data" (`ha-architecture.md` §1.2: `DataNode` with a capacity,
 /// `ReplicationManager` with 3 replicas and reads with fallback), on a consistent-hash ring.
 pub fn replication() -> Preset {
-    use crate::mechanisms::replication::ReplicationConfig;
-    use crate::scenario::config::DataConfig;
     let mk = |id: &str, addr: &str| InstanceConfig::new(id, addr, 8, 32, lognormal(10.0));
     let mut c = single(
         "storage-api",
@@ -607,17 +669,7 @@ pub fn replication() -> Preset {
         10.0,
         100,
     );
-    let mut replication = ReplicationConfig::uniform(5, 100, 2_000);
-    replication.write_quorum = 3;
-    replication.read_quorum = 1;
-    c.data = Some(DataConfig {
-        replication,
-        ops_per_s: 100.0,
-        write_fraction: 0.3,
-        key_space: 1_000,
-        preload_keys: 1_000,
-        repair_per_s: 20,
-    });
+    c.data = Some(replicated_store());
     c.faults = vec![fault(
         30,
         Some("node-2"),
@@ -626,7 +678,7 @@ pub fn replication() -> Preset {
     )];
     Preset {
         name: "replication",
-        title: "Replicated data on a hash ring",
+        title: title("replication"),
         teaches: "1,000 keys live on five data nodes, 3 replicas each: a key's replicas are the \
                   next three distinct nodes clockwise from its position on the ring (100 virtual \
                   nodes per node). Writes go to all three; reads ask the first replica and fall \
@@ -784,11 +836,7 @@ fn messaging_cluster(rate: f64, slots: u32) -> ClusterConfig {
         clients: 200,
     };
     c.messaging = Some(MessagingConfig {
-        brokers: vec![BrokerConfig {
-            name: "broker-1".into(),
-            address: "192.168.1.90:5672".into(),
-            publish_latency_ms: 2.0,
-        }],
+        brokers: vec![broker()],
         queues: vec![QueueConfig::queue(
             "email-queue",
             "broker-1",
@@ -810,7 +858,7 @@ pub fn async_queue() -> Preset {
     ];
     Preset {
         name: "async",
-        title: "A queue between two services",
+        title: title("async"),
         teaches: "order-service does not call email-service: it publishes a message to \
                   email-queue and answers once the broker has acknowledged it. When \
                   email-service is down its messages wait in the queue instead of failing \
@@ -836,7 +884,7 @@ pub fn load_levelling() -> Preset {
     )];
     Preset {
         name: "levelling",
-        title: "Queue-based load levelling",
+        title: title("levelling"),
         teaches: "A queue lets producers go faster than consumers for a while: the consumers \
                   work at their own capacity and the queue holds the rest, so a spike becomes \
                   a backlog instead of overload.",
@@ -860,7 +908,7 @@ pub fn poison() -> Preset {
     }
     Preset {
         name: "poison",
-        title: "Poison messages and the dead-letter queue",
+        title: title("poison"),
         teaches: "A message that can never be processed would be delivered forever. After \
                   max_deliveries (3) unacknowledged deliveries the broker moves it to the \
                   dead-letter queue, where someone can look at it, and the other messages \
@@ -911,7 +959,7 @@ pub fn fan_out() -> Preset {
     )];
     Preset {
         name: "fanout",
-        title: "Event bus fan-out",
+        title: title("fanout"),
         teaches: "On an event bus each subscriber gets its own copy of every event: \
                   order.created goes to email-service, inventory-service and \
                   analytics-service, and each consumes at its own pace.",
