@@ -32,9 +32,10 @@ export const served = async (page, addr) => Number(await card(page, addr).getAtt
 export const setSpeed = (page, label) => page.getByRole('radio', { name: label, exact: true }).check();
 /** The event feed. */
 export const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });
-/** The page's address once it carries the scenario on screen: the page compresses each link
- *  with the browser's DEFLATE, a moment after the change, and marks the wait on `<html>`. */
+/** The page's address once it carries the scenario on screen: a picked preset is fetched
+ *  (`data-loading`) and the page compresses each link with the browser's DEFLATE a moment after
+ *  the change (`data-link-pending`); both waits are marked on `<html>`. */
 export const settledUrl = async (page) => {
-  await expect(page.locator('html[data-link-pending]')).toHaveCount(0);
+  await expect(page.locator('html[data-loading], html[data-link-pending]')).toHaveCount(0);
   return page.url();
 };
