@@ -12,11 +12,19 @@ fn main() {
         web_sys::console::error_1(&message.as_str().into());
         platform::crash::show(&message);
     }));
-    // Mounted in a task of its own, after the one that compiled and started the wasm: each
-    // stays short (no long task when a heavy link opens, see issue 21).
-    leptos::prelude::set_timeout(
-        || leptos::mount::mount_to_body(views::app::App),
-        std::time::Duration::ZERO,
-    );
+    // Mounted in a task of its own, after the one that compiled and started the wasm and
+    // after the browser has inflated the page's link: each stays short (no long task when a
+    // heavy link opens, see issue 21).
+    wasm_bindgen_futures::spawn_local(async {
+        let opened = state::lab::opening().await;
+        leptos::prelude::set_timeout(
+            move || {
+                leptos::mount::mount_to_body(move || {
+                    leptos::prelude::view! { <views::app::App opened=opened.clone()/> }
+                })
+            },
+            std::time::Duration::ZERO,
+        );
+    });
     platform::crash::test_hook();
 }

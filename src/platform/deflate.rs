@@ -1,23 +1,25 @@
-//! Raw DEFLATE (RFC 1951) by the browser's own compressor, `CompressionStream("deflate-raw")`
-//! (Chromium 103, Firefox 113, Safari 16.4). Share links are compressed with it, so the
-//! page's wasm carries no compressor of its own (miniz_oxide's is about 18 KB of wasm, 7 KB
-//! gzipped); `ha_engine::Scenario::decode` still reads the links natively and in the page.
+//! Raw DEFLATE (RFC 1951) by the browser's own compressor and decompressor,
+//! `CompressionStream` / `DecompressionStream("deflate-raw")` (Chromium 103, Firefox 113,
+//! Safari 16.4). Share links are compressed and opened with them, so the page's wasm carries
+//! no DEFLATE code of its own (miniz_oxide's compressor is about 7 KB gzipped, its
+//! decompressor about 6 KB). `ha_engine::Scenario::decode` reads links natively.
 
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStream, ReadableWritablePair, Response};
 
-/// `bytes` compressed as raw DEFLATE, by the browser.
+/// `bytes` through the browser's stream `class` (`CompressionStream` or
+/// `DecompressionStream`) in `deflate-raw` format.
 ///
-/// Errors: the browser's message (no `CompressionStream`, or the stream failed).
-pub async fn deflate_raw(mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+/// Errors: the browser's message (no such stream, or the data is not DEFLATE).
+async fn through(class: &str, mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     let err = super::js_message;
-    let ctor: js_sys::Function = Reflect::get(&js_sys::global(), &"CompressionStream".into())
+    let ctor: js_sys::Function = Reflect::get(&js_sys::global(), &class.into())
         .map_err(err)?
         .dyn_into()
-        .map_err(|_| "this browser has no CompressionStream".to_string())?;
-    // A CompressionStream is a { readable, writable } pair, which is what pipeThrough takes.
+        .map_err(|_| format!("this browser has no {class}"))?;
+    // A (De)CompressionStream is a { readable, writable } pair, which pipeThrough takes.
     let pair: ReadableWritablePair = Reflect::construct(&ctor, &Array::of1(&"deflate-raw".into()))
         .map_err(err)?
         .unchecked_into();
@@ -31,4 +33,19 @@ pub async fn deflate_raw(mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
         .await
         .map_err(err)?;
     Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// `bytes` compressed as raw DEFLATE, by the browser.
+///
+/// Errors: the browser's message (no `CompressionStream`, or the stream failed).
+pub async fn deflate_raw(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    through("CompressionStream", bytes).await
+}
+
+/// Raw DEFLATE `bytes` inflated, by the browser.
+///
+/// Errors: the browser's message (no `DecompressionStream`, or the data is cut or is not
+/// DEFLATE).
+pub async fn inflate_raw(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    through("DecompressionStream", bytes).await
 }

@@ -13,11 +13,12 @@ use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
 use ha_engine::present::{self, ExplanationText};
 use ha_engine::scenario::draft::{Draft, Edit};
-use ha_engine::scenario::Scenario;
+use ha_engine::scenario::{Scenario, ScenarioError};
 use ha_engine::view::{InstanceStatus, InstanceView, ServiceView};
 use ha_engine::{Action, ClusterView, ServiceId, SimTime, Simulation};
 use leptos::prelude::*;
 
+mod traces;
 mod tutor;
 pub use tutor::{progress, LessonRun};
 
@@ -260,6 +261,9 @@ pub struct Lab {
     owner: StoredValue<Owner, LocalStorage>,
     /// The lesson being played, if any ([`tutor`]).
     pub lesson: RwSignal<Option<LessonRun>, LocalStorage>,
+    /// The trace the trace panel's waterfall and the topology's path show ([`traces`]): a
+    /// copy, since the engine keeps only the newest finished traces.
+    pub trace: RwSignal<Option<ha_engine::trace::Trace>>,
 }
 
 /// Something to do when the replay in progress ends.
@@ -332,19 +336,47 @@ fn fragment() -> String {
         .unwrap_or_default()
 }
 
-impl Lab {
-    /// A lab running the scenario in the page's link, or the default one (with a message when
-    /// the link is bad).
-    pub fn new() -> Self {
-        let frag = fragment();
-        let (scenario, link_error) = if frag.is_empty() {
-            (Scenario::default_scenario(), None)
-        } else {
-            match Scenario::from_link(&format!("#{frag}")) {
-                Ok(s) => (s, None),
-                Err(e) => (Scenario::default_scenario(), Some(e.to_string())),
+/// The scenario the page opens with: the one in its address's link (inflated by the
+/// browser, [`crate::platform::deflate::inflate_raw`]), or the default one with why the link
+/// could not be opened.
+pub async fn opening() -> (Scenario, Option<String>) {
+    let frag = fragment();
+    if frag.is_empty() {
+        return (Scenario::default_scenario(), None);
+    }
+    match open_link(&format!("#{frag}")).await {
+        Ok(s) => (s, None),
+        Err(e) => (Scenario::default_scenario(), Some(e.to_string())),
+    }
+}
+
+/// The scenario in share link `link`, as `Scenario::from_link` reads it natively.
+///
+/// Errors: as `Scenario::link_code`, `Scenario::unpack_code` and `Scenario::from_inflated`;
+/// data the browser cannot inflate is [`ScenarioError::Truncated`] when it ends early, else
+/// [`ScenarioError::NotCompressed`].
+async fn open_link(link: &str) -> Result<Scenario, ScenarioError> {
+    let packed = Scenario::link_code(link).and_then(Scenario::unpack_code)?;
+    let json = crate::platform::deflate::inflate_raw(packed)
+        .await
+        .map_err(|e| {
+            // Chromium: "Compressed input was truncated."; Firefox: "…unexpected end…". (No
+            // `to_lowercase`: its Unicode tables are 11 KB of wasm.)
+            if e.contains("truncated") || e.contains(" end") {
+                ScenarioError::Truncated
+            } else {
+                ScenarioError::NotCompressed
             }
-        };
+        })?;
+    Scenario::from_inflated(&json)
+}
+
+impl Lab {
+    /// A lab running `opened` ([`opening`]): a scenario, and why the page's link could not
+    /// be opened, if it could not (then the scenario is the default one).
+    pub fn new(opened: (Scenario, Option<String>)) -> Self {
+        let frag = fragment();
+        let (scenario, link_error) = opened;
         let sim = build(&scenario);
         let first = sim.view();
         let live_digest = RwSignal::new(first.digest.clone());
@@ -385,6 +417,7 @@ impl Lab {
             instance_states: StoredValue::new(Vec::new()),
             owner: StoredValue::new_local(Owner::current().expect("Lab::new runs inside the app")),
             lesson: RwSignal::new_local(None),
+            trace: RwSignal::new(None),
         };
         // A lesson link opens the lesson, at its `step=N` (from 1) if it has one.
         let lesson_sc = lab
@@ -398,6 +431,7 @@ impl Lab {
                 .unwrap_or(1);
             lab.start_lesson(sc, step.saturating_sub(1), true);
         }
+        lab.open_trace_link(&frag);
         lab.alert_feed.set(lab.sim.with_value(alert_lines));
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
@@ -431,6 +465,7 @@ impl Lab {
 
     fn load_keeping(&self, scenario: Scenario, keep: Option<Selection>) {
         self.lesson.set(None);
+        self.trace.set(None);
         self.compare_spec.set(None);
         self.selection.set(None);
         self.scenario.set(scenario);
@@ -686,12 +721,11 @@ impl Lab {
             .with_untracked(|l| l.as_ref().map(|l| (l.base.link_json(), l.at + 1)))
             .unwrap_or_else(|| (self.scenario.with_untracked(Scenario::link_json), 1));
         let packed = crate::platform::deflate::deflate_raw(json).await?;
-        let link = Scenario::link_from_packed(&base, &packed);
-        Ok(if step > 1 {
-            format!("{link}&step={step}")
-        } else {
-            link
-        })
+        let mut link = Scenario::link_from_packed(&base, &packed);
+        if step > 1 {
+            link += &format!("&step={step}");
+        }
+        Ok(link + &self.trace_fragment())
     }
 
     /// Fetches preset `name`'s scenario (`presets/NAME.json`, data files the engine's

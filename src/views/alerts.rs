@@ -75,7 +75,7 @@ pub fn AlertFeed() -> impl IntoView {
                     let at = SimTime(e.at_us);
                     let (rule, detail) = (esc(&e.rule), esc(&e.detail));
                     format!(
-                        "<li class=\"alert sev-{sv} st-{st}\" data-severity=\"{sv}\" data-state=\"{st}\" data-target=\"{t}\"><button class=\"alert-entry\" data-seq=\"{}\"{}><time>{at}</time><span class=\"state\">{} {st}</span><span class=\"sev\">{} {sv}</span><span class=\"rule\">{rule} · {t}</span><span class=\"detail\">{detail}</span></button></li>",
+                        "<li class=\"alert sev-{sv} st-{st}\" data-severity=\"{sv}\" data-state=\"{st}\" data-target=\"{t}\"><button class=\"alert-entry\" data-seq=\"{}\"{}><time>{at}</time><span class=\"state\">{} {st}</span><span class=\"sev\">{} {sv}</span><span class=\"rule\">{rule} · {t}</span><span class=\"detail\">{detail}</span></button><button class=\"to-traces secondary\" data-seq=\"{0}\" data-traces=\"\">Traces then</button></li>",
                         e.seq,
                         if e.select.is_none() { " disabled" } else { "" },
                         state_style(e.to),
@@ -85,19 +85,33 @@ pub fn AlertFeed() -> impl IntoView {
                 .collect::<String>()
         })
     });
+    // An entry selects its target; its "Traces then" also runs the run back to the entry's
+    // moment (the engine keeps the newest traces, so these are the requests from then), paused,
+    // and shows the trace panel.
     let pick = move |ev: leptos::ev::MouseEvent| {
-        let seq = ev
+        let button = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("button").ok().flatten())
-            .and_then(|b| b.get_attribute("data-seq"))
+            .and_then(|e| e.closest("button").ok().flatten());
+        let Some(button) = button else { return };
+        let seq = button
+            .get_attribute("data-seq")
             .and_then(|s| s.parse::<u64>().ok());
-        let sel = seq.and_then(|q| {
+        let Some((sel, at_us)) = seq.and_then(|q| {
             lab.alert_feed
-                .with_untracked(|f| f.iter().find(|e| e.seq == q).and_then(|e| e.select))
-        });
+                .with_untracked(|f| f.iter().find(|e| e.seq == q).map(|e| (e.select, e.at_us)))
+        }) else {
+            return;
+        };
         if sel.is_some() {
             lab.select(sel);
+        }
+        if button.has_attribute("data-traces") {
+            lab.set_playing(false);
+            lab.seek(at_us / 1_000);
+            if let Some(p) = document().query_selector(".traces-panel").ok().flatten() {
+                p.scroll_into_view();
+            }
         }
     };
     view! {

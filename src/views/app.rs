@@ -15,6 +15,7 @@ use crate::views::queues::Queues;
 use crate::views::ring::RingPanel;
 use crate::views::scenario::{AboutRun, LinkError, ScenarioBar};
 use crate::views::topology::Topology;
+use crate::views::traces::Traces;
 use crate::views::transport::{Scrubber, TransportBar};
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -78,8 +79,12 @@ fn Panel(
 
 /// The whole page.
 #[component]
-pub fn App() -> impl IntoView {
-    let lab = Lab::new();
+pub fn App(
+    /// The scenario to open with, and why the page's link could not be opened
+    /// ([`crate::state::lab::opening`]).
+    opened: (ha_engine::Scenario, Option<String>),
+) -> impl IntoView {
+    let lab = Lab::new(opened);
     provide_context(lab);
     provide_context(Phone(use_media(PHONE_QUERY)));
     animate(lab);
@@ -148,6 +153,7 @@ pub fn App() -> impl IntoView {
                         <Show when=move || lab.view.with(|v| v.messaging.is_some())>
                             <Panel id="queues" title="Queues" stage=1><Queues/></Panel>
                         </Show>
+                        <Panel id="traces" title="Traces" stage=2><Traces/></Panel>
                         <Panel id="compare" title="Compare strategies" stage=2><Compare/></Panel>
                         <Panel id="services" title="Services" stage=2><ServiceCharts/></Panel>
                         <Panel id="charts" title="Instances" stage=3><InstanceCharts/></Panel>

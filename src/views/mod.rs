@@ -21,4 +21,5 @@ pub mod queues;
 pub mod ring;
 pub mod scenario;
 pub mod topology;
+pub mod traces;
 pub mod transport;

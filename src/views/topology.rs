@@ -197,6 +197,24 @@ fn Diagram() -> impl IntoView {
         })
     });
     let selected = move |sel: Selection| lab.selection.with(|s| *s == Some(sel));
+    // The picked trace's hops (the trace panel): " on-path" for a service or instance it
+    // called.
+    let on_path = move |sel: Selection| {
+        let hit = lab.trace.with(|t| {
+            t.as_ref().is_some_and(|t| {
+                t.spans.iter().any(|s| match sel {
+                    Selection::Service(x) => s.service == x,
+                    Selection::Instance(i) => s.instance == Some(i),
+                    _ => false,
+                })
+            })
+        });
+        if hit {
+            " on-path"
+        } else {
+            ""
+        }
+    };
     let instance_count = Memo::new(move |_| shape.with(|s| s.iter().map(Vec::len).sum::<usize>()));
     move || {
         let services = shape.get();
@@ -299,7 +317,7 @@ fn Diagram() -> impl IntoView {
                 let label = format!("Service {name}");
                 view! {
                     <g
-                        class=move || format!("node service{}", if selected(sel) { " selected" } else { "" })
+                        class=move || format!("node service{}{}", if selected(sel) { " selected" } else { "" }, on_path(sel))
                         role="button"
                         tabindex="0"
                         aria-label=label
@@ -425,7 +443,7 @@ fn Diagram() -> impl IntoView {
                 });
                 view! {
                     <g
-                        class=move || format!("node instance {}{}", style().1, if selected(sel) { " selected" } else { "" })
+                        class=move || format!("node instance {}{}{}", style().1, if selected(sel) { " selected" } else { "" }, on_path(sel))
                         role="button"
                         tabindex="0"
                         aria-label=aria

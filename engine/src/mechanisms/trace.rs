@@ -249,18 +249,23 @@ pub fn select<'a>(
     filter: TraceFilter,
 ) -> Vec<&'a Trace> {
     let whole = service.is_none() && instance.is_none();
-    let mut out: Vec<&Trace> = traces
+    let mut out: Vec<&Trace> = Vec::new();
+    let kept = traces
         .rev()
         .filter(|t| whole || t.touches(service, instance))
         .filter(|t| match filter {
             TraceFilter::All | TraceFilter::Slowest => true,
             TraceFilter::Failed => t.failed(),
             TraceFilter::Retried => t.retried(),
-        })
-        .collect();
-    if filter == TraceFilter::Slowest {
-        // Stable: equal latencies stay newest first.
-        out.sort_by_key(|t| std::cmp::Reverse(t.latency_us()));
+        });
+    for t in kept {
+        // Slowest: each goes after every one at least as slow (equal latencies stay newest
+        // first). An insertion into at most `TRACE_CAPACITY` places: the page carries no sort.
+        let at = match filter {
+            TraceFilter::Slowest => out.partition_point(|x| x.latency_us() >= t.latency_us()),
+            _ => out.len(),
+        };
+        out.insert(at, t);
     }
     out
 }

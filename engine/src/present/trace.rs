@@ -5,6 +5,7 @@
 
 use super::Names;
 use crate::common::{ErrorCause, Outcome};
+use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::trace::{Span, Trace};
 
 /// A µs duration as ms with one decimal: `12.3 ms`.
@@ -21,6 +22,34 @@ fn outcome(o: Outcome, cause: Option<ErrorCause>) -> String {
         Outcome::Rejected => "rate-limited (429)".into(),
         Outcome::ShortCircuited => "short-circuited (503)".into(),
         Outcome::NoHealthyUpstream => "no healthy upstream (503)".into(),
+    }
+}
+
+/// The sampling, said under a trace list: `1 % of requests are traced; the newest 50 are
+/// kept.` (`rate` in `[0, 1]`).
+pub fn sampling(rate: f64) -> String {
+    format!(
+        "{} % of requests are traced; the newest {} are kept.",
+        (rate * 1e4).round() / 100.0,
+        crate::mechanisms::trace::TRACE_CAPACITY
+    )
+}
+
+/// Why a strategy picks the instance it picks, as the span's mark says it.
+fn why(st: Strategy) -> &'static str {
+    match st {
+        Strategy::RoundRobin => "the next in turn",
+        Strategy::WeightedRoundRobin => "the next in turn, by weight",
+        Strategy::Random => "at random",
+        Strategy::WeightedRandom => "at random, by weight",
+        Strategy::LeastConnections => "the fewest requests in flight",
+        Strategy::DynamicScore => "the best reported CPU, memory and latency",
+        Strategy::IpHash => "the one the client's address hashes to",
+        Strategy::StickySession => "the client's session instance",
+        Strategy::PowerOfTwoChoices => "the less busy of two drawn at random",
+        Strategy::RingHash => "the next on the ring from the client's hash, under its load bound",
+        Strategy::Maglev => "the client's hash in the lookup table",
+        Strategy::PeakEwma => "the lowest latency × load estimate",
     }
 }
 
@@ -63,11 +92,12 @@ pub fn span_marks(s: &Span, names: &impl Names) -> Vec<String> {
     let mut m = Vec::new();
     match (s.strategy, s.instance) {
         (Some(st), Some(i)) => m.push(format!(
-            "{} picked {} of {} instance{}",
+            "{} picked {} of {} instance{}: {}",
             st.label(),
             names.instance(i),
             s.candidates,
-            if s.candidates == 1 { "" } else { "s" }
+            if s.candidates == 1 { "" } else { "s" },
+            why(st)
         )),
         (None, _) if s.outcome == Some(Outcome::NoHealthyUpstream) => {
             m.push("no instance in rotation to pick".into());
@@ -184,13 +214,13 @@ mod tests {
             [
                 "request 33815 · ok · 152.1 ms · 2 calls · retried",
                 "order-service → 10.0.0.3:8080",
-                "  round robin picked 10.0.0.3:8080 of 2 instances",
+                "  round robin picked 10.0.0.3:8080 of 2 instances: the next in turn",
                 "  waited 12.3 ms in the instance's queue for a slot",
                 "  served for 4.5 ms",
                 "  failed (500): the instance answered with an error",
                 "  retried after a 125.0 ms back-off",
                 "order-service → 10.0.0.3:8080, attempt 2",
-                "  round robin picked 10.0.0.3:8080 of 2 instances",
+                "  round robin picked 10.0.0.3:8080 of 2 instances: the next in turn",
                 "  waited 12.3 ms in the instance's queue for a slot",
                 "  served for 4.5 ms",
                 "  ok in 27.1 ms",
@@ -221,7 +251,7 @@ mod tests {
         expect![[r#"
             [
                 [
-                    "round robin picked 10.0.0.3:8080 of 2 instances",
+                    "round robin picked 10.0.0.3:8080 of 2 instances: the next in turn",
                     "short-circuited: the caller's breaker is open, so it failed fast without a call (503)",
                 ],
                 [
@@ -229,14 +259,14 @@ mod tests {
                     "no healthy upstream (503)",
                 ],
                 [
-                    "round robin picked 10.0.0.3:8080 of 2 instances",
+                    "round robin picked 10.0.0.3:8080 of 2 instances: the next in turn",
                     "waited 12.3 ms in the instance's queue for a slot",
                     "served for 4.5 ms",
                     "timed out (504): no answer within 27.1 ms",
                     "not retried: the retry budget was spent",
                 ],
                 [
-                    "round robin picked 10.0.0.3:8080 of 2 instances",
+                    "round robin picked 10.0.0.3:8080 of 2 instances: the next in turn",
                     "waited 12.3 ms in the instance's queue for a slot",
                     "served for 4.5 ms",
                     "published, then waited 10.3 ms for the brokers' acknowledgement",
@@ -245,5 +275,15 @@ mod tests {
             ]
         "#]]
         .assert_debug_eq(&words);
+    }
+
+    #[test]
+    fn sampling_words() {
+        expect!["1 % of requests are traced; the newest 50 are kept."]
+            .assert_eq(&super::sampling(0.01));
+        expect!["100 % of requests are traced; the newest 50 are kept."]
+            .assert_eq(&super::sampling(1.0));
+        expect!["7 % of requests are traced; the newest 50 are kept."]
+            .assert_eq(&super::sampling(0.07));
     }
 }

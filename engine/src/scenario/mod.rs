@@ -320,28 +320,15 @@ impl Scenario {
         format!("{base}#{FRAGMENT_KEY}{}", URL_SAFE_NO_PAD.encode(packed))
     }
 
-    /// Decodes a code from [`Scenario::encode`], bounded at every step.
+    /// Decodes a code from [`Scenario::encode`], bounded at every step:
+    /// [`Scenario::unpack_code`], inflating (here by `miniz_oxide`, at most
+    /// [`MAX_SCENARIO_BYTES`]), then [`Scenario::from_inflated`].
     ///
-    /// Errors: [`ScenarioError::TooLong`], [`ScenarioError::NotBase64`],
-    /// [`ScenarioError::NotCompressed`], [`ScenarioError::TooLarge`], [`ScenarioError::NotText`]
-    /// or any [`Scenario::from_json`] error.
+    /// Errors: as [`Scenario::unpack_code`]; [`ScenarioError::Truncated`] or
+    /// [`ScenarioError::NotCompressed`] for DEFLATE data that ends early or is not DEFLATE;
+    /// as [`Scenario::from_inflated`].
     pub fn decode(code: &str) -> Result<Scenario, ScenarioError> {
-        let code = code.trim();
-        if code.is_empty() {
-            return Err(ScenarioError::Empty);
-        }
-        if code.len() > MAX_LINK_CHARS {
-            return Err(ScenarioError::TooLong(code.len()));
-        }
-        let packed = URL_SAFE_NO_PAD.decode(code).map_err(|e| match e {
-            base64::DecodeError::InvalidByte(i, _) => ScenarioError::NotBase64(Some(i)),
-            // A valid character whose bits run past the data, or a length no code has: the
-            // code was cut.
-            base64::DecodeError::InvalidLastSymbol(..) | base64::DecodeError::InvalidLength(_) => {
-                ScenarioError::Truncated
-            }
-            _ => ScenarioError::NotBase64(None),
-        })?;
+        let packed = Scenario::unpack_code(code)?;
         let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES)
             .map_err(|e| match e.status {
                 miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ScenarioError::TooLarge,
@@ -349,7 +336,43 @@ impl Scenario {
                 | miniz_oxide::inflate::TINFLStatus::NeedsMoreInput => ScenarioError::Truncated,
                 _ => ScenarioError::NotCompressed,
             })?;
-        let text = std::str::from_utf8(&json).map_err(|_| ScenarioError::NotText)?;
+        Scenario::from_inflated(&json)
+    }
+
+    /// A code's packed bytes (raw DEFLATE, not yet inflated): the page inflates them with
+    /// the browser's `DecompressionStream("deflate-raw")`, so its wasm carries no inflater.
+    ///
+    /// Errors: [`ScenarioError::Empty`], [`ScenarioError::TooLong`] (over
+    /// [`MAX_LINK_CHARS`]), [`ScenarioError::NotBase64`], or [`ScenarioError::Truncated`] for
+    /// a length no code has.
+    pub fn unpack_code(code: &str) -> Result<Vec<u8>, ScenarioError> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(ScenarioError::Empty);
+        }
+        if code.len() > MAX_LINK_CHARS {
+            return Err(ScenarioError::TooLong(code.len()));
+        }
+        URL_SAFE_NO_PAD.decode(code).map_err(|e| match e {
+            base64::DecodeError::InvalidByte(i, _) => ScenarioError::NotBase64(Some(i)),
+            // A valid character whose bits run past the data, or a length no code has: the
+            // code was cut.
+            base64::DecodeError::InvalidLastSymbol(..) | base64::DecodeError::InvalidLength(_) => {
+                ScenarioError::Truncated
+            }
+            _ => ScenarioError::NotBase64(None),
+        })
+    }
+
+    /// The scenario in a code's inflated bytes (UTF-8 JSON).
+    ///
+    /// Errors: [`ScenarioError::TooLarge`] past [`MAX_SCENARIO_BYTES`],
+    /// [`ScenarioError::NotText`], or any [`Scenario::from_json`] error.
+    pub fn from_inflated(json: &[u8]) -> Result<Scenario, ScenarioError> {
+        if json.len() > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::TooLarge);
+        }
+        let text = std::str::from_utf8(json).map_err(|_| ScenarioError::NotText)?;
         Scenario::from_json(text)
     }
 
@@ -364,6 +387,14 @@ impl Scenario {
     /// Errors: [`ScenarioError::NoScenarioInLink`] for a link without `#s=`, else as
     /// [`Scenario::decode`].
     pub fn from_link(link: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::decode(Scenario::link_code(link)?)
+    }
+
+    /// The code in a share link, a bare fragment (`#s=…` or `s=…`) or a bare code.
+    ///
+    /// Errors: [`ScenarioError::Empty`], [`ScenarioError::TooLong`], or
+    /// [`ScenarioError::NoScenarioInLink`] for a link without `#s=`.
+    pub fn link_code(link: &str) -> Result<&str, ScenarioError> {
         let link = link.trim();
         if link.is_empty() {
             return Err(ScenarioError::Empty);
@@ -387,7 +418,7 @@ impl Scenario {
         } else {
             link
         };
-        Scenario::decode(code)
+        Ok(code)
     }
 }
 

@@ -1,0 +1,45 @@
+//! The picked trace (issue 25): the sampled request whose waterfall the trace panel draws and
+//! whose path the topology highlights, and its place in a share link: `&trace=REQUEST@MS`, the
+//! request's id and the simulated ms by which it had finished. A run is deterministic, so
+//! opening the link runs to that ms and finds the same request's trace among the newest kept.
+
+use super::Lab;
+use leptos::prelude::*;
+
+impl Lab {
+    /// Picks the trace of `request` among those the run keeps now (none: nothing is picked),
+    /// or clears the pick with `None`. The address bar follows.
+    pub fn pick_trace(&self, request: Option<u64>) {
+        let t = request
+            .and_then(|r| self.with_sim(|s| s.traces().rev().find(|t| t.request == r).cloned()));
+        self.trace.set(t);
+        self.write_fragment();
+    }
+
+    /// The picked trace's part of a link, `&trace=REQUEST@MS` (empty when none is picked).
+    pub(super) fn trace_fragment(&self) -> String {
+        self.trace.with_untracked(|t| {
+            t.as_ref().map_or(String::new(), |t| {
+                let ms = t.end_us.unwrap_or(t.start_us).div_ceil(1_000);
+                format!("&trace={}@{ms}", t.request)
+            })
+        })
+    }
+
+    /// Opens the `trace=REQUEST@MS` part of link fragment `frag`, if any: pauses, runs to MS
+    /// and picks the trace (a part that does not parse is ignored; a request not kept then
+    /// picks nothing).
+    pub(super) fn open_trace_link(&self, frag: &str) {
+        let Some((request, ms)) = frag
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("trace="))
+            .and_then(|v| v.split_once('@'))
+            .and_then(|(r, ms)| Some((r.parse::<u64>().ok()?, ms.parse::<u64>().ok()?)))
+        else {
+            return;
+        };
+        self.set_playing(false);
+        self.defer(move |lab| lab.pick_trace(Some(request)));
+        self.seek(ms);
+    }
+}

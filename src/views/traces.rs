@@ -1,0 +1,200 @@
+//! Distributed traces (issue 25; the seeds' `microservice-patterns.md` §3.1): the list of
+//! sampled requests through the selected service or instance (or the whole cluster), filtered
+//! failed, retried or slowest first, and the picked trace's waterfall: a bar per span on a
+//! shared ms axis, nested by parent, with the mechanisms' marks in words (the engine's
+//! `present::trace`) and shapes. A span's button selects its instance; the picked trace's
+//! hops are highlighted on the topology.
+//!
+//! Both are one string of markup each (names escaped) with one click handler, as the alert
+//! feed is: a tree of views per row would cost kilobytes of wasm.
+
+use crate::state::lab::use_lab;
+use crate::views::markup::{clicked_data, esc};
+use ha_engine::common::Outcome;
+use ha_engine::explain::Selection;
+use ha_engine::present::trace::{sampling, span_label, span_marks, trace_line};
+use ha_engine::present::Names;
+use ha_engine::trace::{select, Trace, TraceFilter};
+use ha_engine::{InstanceId, ServiceId, SimTime, Simulation};
+use leptos::prelude::*;
+
+/// Rows the list shows.
+const SHOWN: usize = 20;
+
+/// The trace list's rows for `scope`, one button each (`data-trace` = request id).
+fn list(
+    sim: &Simulation,
+    scope: Option<Selection>,
+    filter: TraceFilter,
+    picked: Option<u64>,
+) -> String {
+    let (svc, inst) = match scope {
+        Some(Selection::Service(s)) => (Some(s), None),
+        Some(Selection::Instance(i)) => (None, Some(i)),
+        _ => (None, None),
+    };
+    select(sim.traces(), svc, inst, filter)
+        .iter()
+        .take(SHOWN)
+        .map(|t| {
+            format!(
+                r#"<li><button data-trace="{0}" aria-pressed="{1}" class="{2}">{3}</button></li>"#,
+                t.request,
+                picked == Some(t.request),
+                if t.failed() { "failed" } else { "ok" },
+                esc(&trace_line(t))
+            )
+        })
+        .collect()
+}
+
+/// The shape at a span's end: the outcome as a glyph (never colour alone), as the request
+/// totals show them.
+fn glyph(o: Option<Outcome>) -> &'static str {
+    match o {
+        Some(Outcome::Ok) => "✓",
+        Some(Outcome::Error) => "✕",
+        Some(Outcome::Timeout) => "◔",
+        Some(Outcome::Rejected) => "⊘",
+        Some(Outcome::ShortCircuited) => "⚡",
+        Some(Outcome::NoHealthyUpstream) => "∅",
+        None => "⇢",
+    }
+}
+
+/// The waterfall of `t`: an axis in ms, then a row per span (nested by parent) with its
+/// label (a button selecting its instance, or its service), its bar (the wait for a slot
+/// hatched, a publish as ✉, a retry's back-off dotted after it) and its marks.
+fn waterfall(t: &Trace, sim: &Simulation) -> String {
+    let t0 = t.start_us;
+    let total = t.latency_us().unwrap_or(1).max(1) as f64;
+    let pct = |us: u64| (us.saturating_sub(t0) as f64 / total * 100.0).min(100.0);
+    let half = SimTime(t.latency_us().unwrap_or(0) / 2);
+    let mut html = format!(
+        r#"<div class="axis" aria-hidden="true"><span>0 ms</span><span>{}</span><span>{}</span></div><ol class="spans">"#,
+        half,
+        SimTime(t.latency_us().unwrap_or(0))
+    );
+    let mut depth = vec![0usize; t.spans.len()];
+    for s in &t.spans {
+        let d = s
+            .parent
+            .map_or(0, |p| depth.get(p as usize).map_or(0, |d| d + 1));
+        depth[s.span_id as usize] = d;
+        let end = s.end_us.unwrap_or(s.start_us);
+        let (l, r) = (pct(s.start_us), pct(end));
+        let mut bar = String::new();
+        if let Some(from) = s.served_from_us.filter(|f| *f > s.start_us) {
+            bar += &format!(
+                r#"<i class="wait" style="left:{l:.2}%;width:{:.2}%"></i>"#,
+                pct(from) - l
+            );
+        }
+        bar += &format!(
+            r#"<i class="bar" style="left:{l:.2}%;width:{:.2}%"></i><b style="left:{r:.2}%">{}</b>"#,
+            r - l,
+            glyph(s.outcome)
+        );
+        if let Some(p) = s.published_at_us {
+            bar += &format!(r#"<b class="pub" style="left:{:.2}%">✉</b>"#, pct(p));
+        }
+        if let Some(b) = s.retry_after_us {
+            bar += &format!(
+                r#"<i class="backoff" style="left:{r:.2}%;width:{:.2}%"></i>"#,
+                pct(end + b) - r
+            );
+        }
+        let target = match s.instance {
+            Some(i) => format!(r#"data-instance="{}""#, i.0),
+            None => format!(r#"data-service="{}""#, s.service.0),
+        };
+        let marks: String = span_marks(s, sim)
+            .iter()
+            .map(|m| format!("<li>{}</li>", esc(m)))
+            .collect();
+        html += &format!(
+            r#"<li class="span o-{}" style="--depth:{d}"><button {target}>{}</button><div class="track" aria-hidden="true">{bar}</div><ul class="span-marks">{marks}</ul></li>"#,
+            s.outcome
+                .map_or("open", |o| if o == Outcome::Ok { "ok" } else { "failed" }),
+            esc(&span_label(s, sim)),
+        );
+    }
+    html + "</ol>"
+}
+
+/// The trace panel: scope and filter, the list, and the picked trace's waterfall with Replay
+/// from its start and Close. Everything but the filter is one string of markup (rewritten
+/// only when it changes) with one click handler, which acts on the `data-` attribute of what
+/// was clicked.
+#[component]
+pub fn Traces() -> impl IntoView {
+    let lab = use_lab();
+    let filter = RwSignal::new(TraceFilter::All);
+    let html = move || {
+        lab.view.track();
+        let (scope, f) = (lab.selection.get(), filter.get());
+        let rate = lab
+            .scenario
+            .with(|s| sampling(s.cluster.tracing.sample_rate));
+        lab.trace.with(|picked| {
+            lab.with_sim(|s| {
+                let scope_words = match scope {
+                    Some(Selection::Service(x)) => format!("Through {}", esc(s.service(x))),
+                    Some(Selection::Instance(i)) => format!("Through {}", esc(s.instance(i))),
+                    _ => "The whole cluster (select a service or an instance for the requests through it)".into(),
+                };
+                let rows = list(s, scope, f, picked.as_ref().map(|t| t.request));
+                let mut html = format!(
+                    r#"<p class="muted small">{scope_words}</p><ol class="trace-list" aria-label="Sampled requests">{rows}</ol><p class="hint">{}{rate}</p>"#,
+                    if rows.is_empty() { "No sampled request has finished here yet. " } else { "" }
+                );
+                if let Some(t) = picked {
+                    html += &format!(
+                        r#"<section class="waterfall" aria-labelledby="trace-h"><h3 id="trace-h">{}</h3><div class="row"><button data-act="replay">Replay from its start</button><button class="secondary" data-act="close">Close</button></div>{}</section>"#,
+                        esc(&trace_line(t)),
+                        waterfall(t, s)
+                    );
+                }
+                html
+            })
+        })
+    };
+    let click = move |ev: leptos::ev::MouseEvent| {
+        let n = |k| clicked_data(&ev, k).and_then(|v| v.parse::<u64>().ok());
+        if let Some(r) = n("trace") {
+            lab.pick_trace(Some(r));
+        } else if let Some(i) = n("instance") {
+            lab.select(Some(Selection::Instance(InstanceId(i as u32))));
+        } else if let Some(x) = n("service") {
+            lab.select(Some(Selection::Service(ServiceId(x as u16))));
+        } else if let Some(act) = clicked_data(&ev, "act") {
+            let start = lab
+                .trace
+                .with_untracked(|t| t.as_ref().map(|t| t.start_us / 1_000));
+            match (act.as_str(), start) {
+                ("replay", Some(ms)) => {
+                    lab.set_playing(false);
+                    lab.seek(ms);
+                }
+                _ => lab.pick_trace(None),
+            }
+        }
+    };
+    view! {
+        <label class="field">
+            <span>"Show"</span>
+            <select on:change=move |ev| filter.set(match event_target_value(&ev).as_str() {
+                "failed" => TraceFilter::Failed,
+                "retried" => TraceFilter::Retried,
+                "slowest" => TraceFilter::Slowest,
+                _ => TraceFilter::All,
+            })>
+                <option value="all">"newest first"</option>
+                <option value="failed">"failed only"</option>
+                <option value="retried">"retried only"</option>
+                <option value="slowest">"slowest first"</option>
+            </select>
+        </label>
+        <div on:click=click inner_html=html></div>
+    }
+}
