@@ -249,7 +249,7 @@ fn run_checked(cfg: &ClusterConfig, seed: u64) -> Result<String, TestCaseError> 
     let (requests, _, _) = sim.in_memory();
     prop_assert!((requests as f64) < cfg.traffic.rate_rps * 3.0 * 4.0 * 2.0 + 50.0);
     prop_assert!(sim.feed().count() <= FEED_CAPACITY);
-    prop_assert!(sim.traces().count() <= TRACE_CAPACITY);
+    prop_assert!(sim.traces().count() <= 2 * TRACE_CAPACITY);
     prop_assert!(sim.alerts().feed().count() <= ALERT_FEED_CAPACITY);
     prop_assert!(sim.log().entries().count() <= LOG_CAPACITY);
     for tr in sim.traces() {

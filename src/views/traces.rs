@@ -12,10 +12,10 @@ use crate::state::lab::use_lab;
 use crate::views::markup::{clicked_data, esc};
 use ha_engine::common::Outcome;
 use ha_engine::explain::Selection;
-use ha_engine::present::trace::{sampling, span_label, span_marks, trace_line};
+use ha_engine::present::trace::{ms, sampling, span_label, span_marks, trace_line};
 use ha_engine::present::Names;
 use ha_engine::trace::{select, Trace, TraceFilter};
-use ha_engine::{InstanceId, ServiceId, SimTime, Simulation};
+use ha_engine::{InstanceId, ServiceId, Simulation};
 use leptos::prelude::*;
 
 /// Rows the list shows.
@@ -69,11 +69,11 @@ fn waterfall(t: &Trace, sim: &Simulation) -> String {
     let t0 = t.start_us;
     let total = t.latency_us().unwrap_or(1).max(1) as f64;
     let pct = |us: u64| (us.saturating_sub(t0) as f64 / total * 100.0).min(100.0);
-    let half = SimTime(t.latency_us().unwrap_or(0) / 2);
+    let total_us = t.latency_us().unwrap_or(0);
     let mut html = format!(
-        r#"<div class="axis" aria-hidden="true"><span>0 ms</span><span>{}</span><span>{}</span></div><ol class="spans">"#,
-        half,
-        SimTime(t.latency_us().unwrap_or(0))
+        r#"<div class="axis" aria-hidden="true"><span></span><div><span>0 ms</span><span>{}</span><span>{}</span></div></div><ol class="spans">"#,
+        ms(total_us / 2),
+        ms(total_us)
     );
     let mut depth = vec![0usize; t.spans.len()];
     for s in &t.spans {
@@ -95,6 +95,15 @@ fn waterfall(t: &Trace, sim: &Simulation) -> String {
             r - l,
             glyph(s.outcome)
         );
+        // The instance's own work, solid over the call's bar (the rest is waiting: for a
+        // slot, or for the calls it made).
+        if let (Some(from), Some(until)) = (s.served_from_us, s.served_until_us) {
+            bar += &format!(
+                r#"<i class="served" style="left:{:.2}%;width:{:.2}%"></i>"#,
+                pct(from),
+                pct(until) - pct(from)
+            );
+        }
         if let Some(p) = s.published_at_us {
             bar += &format!(r#"<b class="pub" style="left:{:.2}%">✉</b>"#, pct(p));
         }
@@ -119,7 +128,7 @@ fn waterfall(t: &Trace, sim: &Simulation) -> String {
             esc(&span_label(s, sim)),
         );
     }
-    html + "</ol>"
+    html + r#"</ol><p class="hint">Solid: the instance at work · light: waiting for its calls · hatched: waiting for a slot · dotted: a retry's back-off · ✉ a publish · ✓ ok · ✕ failed · ◔ timed out · ⚡ short-circuited</p>"#
 }
 
 /// The trace panel: scope and filter, the list, and the picked trace's waterfall with Replay
@@ -190,7 +199,7 @@ pub fn Traces() -> impl IntoView {
                 _ => TraceFilter::All,
             })>
                 <option value="all">"newest first"</option>
-                <option value="failed">"failed only"</option>
+                <option value="failed">"with errors"</option>
                 <option value="retried">"retried only"</option>
                 <option value="slowest">"slowest first"</option>
             </select>

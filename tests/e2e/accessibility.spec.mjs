@@ -1,7 +1,7 @@
 // axe-core (WCAG 2.1 A and AA) on the states a learner meets: the default page in both themes,
 // a preset with the hash ring, an instance selected in the inspector, and a phone screen.
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect } from './fixtures.mjs';
+import { test, expect, pickPreset } from './fixtures.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -24,10 +24,10 @@ test('the default page, light and dark', async ({ page }) => {
 
 test('the ring preset and a selected instance', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption('replication');
+  await pickPreset(page, 'replication');
   await expect(page.locator('svg.ring')).toBeVisible();
   expect(await violations(page)).toEqual([]);
-  await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption('failover');
+  await pickPreset(page, 'failover');
   await page.getByRole('button', { name: /^Inspect / }).first().click();
   await expect(page.locator('.inspector-panel [aria-label^="Inspector: instance"]')).toBeVisible();
   expect(await violations(page)).toEqual([]);
@@ -47,7 +47,7 @@ test('a phone screen: the flow, the open menu and the inspector sheet', async ({
 
 test('the messaging preset with its queues panel', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Choose a scenario').selectOption('async');
+  await pickPreset(page, 'async');
   await expect(page.getByRole('article', { name: 'Queue email-queue' })).toBeVisible();
   expect(await violations(page)).toEqual([]);
 });

@@ -30,6 +30,12 @@ export const card = (page, addr) => page.getByRole('article', { name: `Instance 
 export const served = async (page, addr) => Number(await card(page, addr).getAttribute('data-served'));
 /** Chooses a playback speed by its label, e.g. `10×`. */
 export const setSpeed = (page, label) => page.getByRole('radio', { name: label, exact: true }).check();
+/** Picks a preset in the scenario menu and waits until it runs: the page fetches a preset's
+ *  scenario file when it is picked (`<html data-loading>` meanwhile). */
+export const pickPreset = async (page, name) => {
+  await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption(name);
+  await expect(page.locator('html[data-loading]')).toHaveCount(0);
+};
 /** The event feed. */
 export const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });
 /** The page's address once it carries the scenario on screen: a picked preset is fetched

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, artifacts, settledUrl } from './fixtures.mjs';
+import { test, expect, artifacts, settledUrl, pickPreset } from './fixtures.mjs';
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: false });
 const cardOf = (page) => page.getByRole('region', { name: /./ }).filter({ has: page.locator('#guide-h') });
@@ -81,7 +81,7 @@ test('a newcomer plays a whole lesson by keyboard: predicts, sees the engine ans
 test('a lesson written in the page, shared and reopened, replays the same steps and answers', async ({ page, context }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Free sandbox' }).click();
-  await page.getByLabel('Choose a scenario').selectOption('failover');
+  await pickPreset(page, 'failover');
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   const author = page.locator('.author-panel');
   const stepBox = (n) => author.getByRole('textbox', { name: new RegExp(`^Step ${n}`) });

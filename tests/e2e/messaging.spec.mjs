@@ -2,14 +2,14 @@
 // email-service is down its messages wait in email-queue (the depth and the consumer lag grow)
 // and no order fails; the queue and its broker are nodes of the topology, and their actions
 // work from the inspector; compare mode runs the same orders with a call instead.
-import { test, expect, simUs } from './fixtures.mjs';
+import { test, expect, simUs, pickPreset } from './fixtures.mjs';
 
 const queue = (page) => page.getByRole('article', { name: 'Queue email-queue' });
 const inspector = (page) => page.locator('.inspector-panel');
 
 test('a consumer outage becomes a backlog, not failed orders', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Choose a scenario').selectOption('async');
+  await pickPreset(page, 'async');
   await page.getByRole('radio', { name: '100×', exact: true }).check();
   // Both consumers go down at 30 s for 60 s: at 100 orders a second the backlog passes 2,000
   // by 52 s, and the oldest message has waited over 30 s (the lag alert) from 60 s.
@@ -67,7 +67,7 @@ test('a consumer outage becomes a backlog, not failed orders', async ({ page }) 
 
 test('compare mode: the same orders as a call fail during the outage, through the queue none', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Choose a scenario').selectOption('async');
+  await pickPreset(page, 'async');
   const panel = page.locator('.compare-panel');
   await panel.getByLabel('Service').selectOption({ label: 'order-service' });
   await panel.getByLabel('Side B').selectOption('calls');

@@ -1,7 +1,7 @@
 // The phone layout (issue 21): at 390×844 the topology is a vertical flow of 44 px tap
 // targets, the header is compact, and tapping an instance opens the inspector as a sheet from
 // which it can be crashed. Also the screenshots at four screen sizes (tests/artifacts).
-import { test, expect, artifacts } from './fixtures.mjs';
+import { test, expect, artifacts, pickPreset } from './fixtures.mjs';
 import path from 'node:path';
 
 const A = '192.168.1.10:8080';
@@ -68,7 +68,7 @@ test('screenshots at 390×844, 768×1024, 1366×768 and 1920×1080', async ({ pa
     const more = page.getByRole('button', { name: 'More' });
     const phone = await more.isVisible();
     if (phone) await more.click();
-    await page.getByLabel('Choose a scenario').selectOption('failover');
+    await pickPreset(page, 'failover');
     if (phone) await page.getByRole('button', { name: 'Less' }).click();
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     await expect(page.getByRole('article').first()).toBeVisible();

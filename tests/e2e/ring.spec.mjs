@@ -1,9 +1,9 @@
 // The hash ring view of the "Replicated data on a hash ring" preset.
-import { test, expect, settledUrl } from './fixtures.mjs';
+import { test, expect, settledUrl, pickPreset } from './fixtures.mjs';
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption('replication');
+  await pickPreset(page, 'replication');
   await expect(page.getByRole('region', { name: 'Hash ring' })).toBeVisible();
 });
 

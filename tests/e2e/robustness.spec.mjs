@@ -4,14 +4,14 @@
 // that the panic is the only one.
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { artifacts, settledUrl } from './fixtures.mjs';
+import { artifacts, settledUrl, pickPreset } from './fixtures.mjs';
 
 test('a panic shows the crash screen, and both ways out work', async ({ page }) => {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   await page.goto('/?panic-test#');
-  await page.getByLabel('Choose a scenario').selectOption('failover');
+  await pickPreset(page, 'failover');
   const dialog = page.getByRole('alertdialog', { name: 'HA Lab stopped: the page hit a bug' });
   await expect(dialog).toBeVisible();
   await expect(dialog.locator('.crash-message')).toContainText('panic test requested by ?panic-test');

@@ -1,7 +1,6 @@
 // Scenarios and share links as a teacher and a student use them.
-import { test, expect, settledUrl } from './fixtures.mjs';
+import { test, expect, settledUrl, pickPreset } from './fixtures.mjs';
 
-const picker = (page) => page.getByRole('combobox', { name: 'Choose a scenario' });
 const runDigest = (page) => page.locator('code.run-digest');
 /** The run digest, once the background run has computed it (the About panel says "computing…" until then). */
 const settledDigest = async (page) => {
@@ -12,7 +11,7 @@ const settledDigest = async (page) => {
 test('choose a preset, share it, and the link replays the same run elsewhere', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/');
-  await picker(page).selectOption('breaker');
+  await pickPreset(page, 'breaker');
   await expect(page.locator('.preset-title')).toHaveText('Circuit breaker');
   await expect(page.getByRole('region', { name: 'This scenario' })).toContainText('70 %');
   await expect(page.getByRole('article', { name: 'Instance 192.168.1.40:8080' })).toBeVisible();
@@ -99,14 +98,14 @@ for (const [name, mangle] of [
 
 test('export then import a scenario file runs it again', async ({ page }) => {
   await page.goto('/');
-  await picker(page).selectOption('failover');
+  await pickPreset(page, 'failover');
   const digest = await settledDigest(page);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export' }).click(),
   ]);
   const file = await download.path();
-  await picker(page).selectOption('discovery');
+  await pickPreset(page, 'discovery');
   await expect(runDigest(page)).not.toHaveText(digest);
   await page.locator('input[type=file]').setInputFiles(file);
   await expect(page.locator('.preset-title')).toHaveText('Health checks and failover');

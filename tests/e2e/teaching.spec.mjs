@@ -3,7 +3,7 @@
 // read-outs, themes, reduced motion and keyboard-only operation. Screenshots of each view are
 // saved in tests/artifacts/.
 import path from 'node:path';
-import { test, expect, artifacts, simUs, card, served, setSpeed, feed } from './fixtures.mjs';
+import { test, expect, artifacts, simUs, card, served, setSpeed, feed, pickPreset } from './fixtures.mjs';
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
@@ -11,7 +11,7 @@ test.beforeEach(async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'HA Lab' })).toBeVisible();
 });
-const pick = (page, preset) => page.getByLabel('Choose a scenario').selectOption(preset);
+const pick = pickPreset;
 const instanceNode = (page, addr) => page.getByRole('button', { name: new RegExp(`^Instance ${addr.replace(/\./g, '\\.')}:`) });
 const inspector = (page) => page.locator('.inspector-panel');
 const liveDigest = (page) => page.locator('code.live-digest').textContent();

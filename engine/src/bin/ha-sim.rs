@@ -133,10 +133,12 @@ enum Cmd {
         /// Print the last N sampled traces as JSON (each request's spans with their parents,
         /// services, instances, attempts, outcomes and the balancer's, queue's, retry's and
         /// publish's marks; times in simulated µs) instead of the JSON report. The run keeps
-        /// the newest 50; the scenario's `tracing.sample_rate` says how many are sampled.
+        /// the newest 50 without errors and the newest 50 with errors; the scenario's
+        /// `tracing.sample_rate` says how many are sampled.
         #[arg(long, value_name = "N", conflicts_with_all = ["dump_config", "feed"])]
         traces: Option<usize>,
-        /// With `--traces`: only failed requests, only retried ones, or the slowest first.
+        /// With `--traces`: only requests with errors (the request or a call it made failed),
+        /// only retried ones, or the slowest first.
         #[arg(long, value_enum, default_value = "all", requires = "traces")]
         trace_filter: Filter,
     },

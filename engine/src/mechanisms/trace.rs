@@ -9,7 +9,10 @@ use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
-/// Traces kept (the newest).
+/// Finished traces kept of each kind: the newest [`TRACE_CAPACITY`] without errors and the
+/// newest [`TRACE_CAPACITY`] with errors ([`Trace::has_errors`]), so a failure is still there
+/// to look at after many requests have succeeded since (tail-based sampling's "keep the errors" policy, as in
+/// OpenTelemetry Collector's `tail_sampling` processor). At most twice this in all.
 pub const TRACE_CAPACITY: usize = 50;
 /// Spans kept per trace; later spans are counted in [`Trace::dropped_spans`].
 pub const SPANS_PER_TRACE: usize = 64;
@@ -99,13 +102,16 @@ pub struct Trace {
     pub dropped_spans: u32,
 }
 
-/// The traces of a run: those of requests in flight, and the newest [`TRACE_CAPACITY`]
-/// finished ones.
+/// The traces of a run: those of requests in flight, and of the finished ones the newest
+/// [`TRACE_CAPACITY`] without errors and the newest [`TRACE_CAPACITY`] with errors.
 #[derive(Clone, Debug, Default)]
 pub struct Tracer {
     /// Open traces by request id (a flat sorted map: ids grow, so each goes at the end).
     open: LiteMap<u64, Trace>,
+    /// Finished traces without errors, in the order they finished.
     done: VecDeque<Trace>,
+    /// Finished traces with errors, in the order they finished.
+    failed: VecDeque<Trace>,
 }
 
 impl Tracer {
@@ -177,27 +183,44 @@ impl Tracer {
             .and_then(|t| t.spans.get_mut(span as usize))
     }
 
-    /// Ends `request`'s trace at `end_us` with `outcome` and keeps it (the oldest kept goes
-    /// when full).
+    /// Ends `request`'s trace at `end_us` with `outcome` and keeps it (the oldest kept of its
+    /// kind, with or without errors, goes when that kind is full).
     pub fn finish(&mut self, request: u64, end_us: u64, outcome: Outcome) {
         if let Some(mut t) = self.open.remove(&request) {
             t.end_us = Some(end_us);
             t.outcome = Some(outcome);
-            if self.done.len() == TRACE_CAPACITY {
-                self.done.pop_front();
+            let kept = if t.has_errors() {
+                &mut self.failed
+            } else {
+                &mut self.done
+            };
+            if kept.len() == TRACE_CAPACITY {
+                kept.pop_front();
             }
-            self.done.push_back(t);
+            kept.push_back(t);
         }
     }
 
-    /// Finished traces, oldest first.
+    /// Finished traces kept, in the order they finished (oldest first): the two kinds
+    /// merged by end time (equal times: the one without errors first).
     pub fn finished(&self) -> impl DoubleEndedIterator<Item = &Trace> {
-        self.done.iter()
+        let mut out = Vec::with_capacity(self.done.len() + self.failed.len());
+        let (mut ok, mut bad) = (self.done.iter().peekable(), self.failed.iter().peekable());
+        loop {
+            let next = match (ok.peek(), bad.peek()) {
+                (Some(a), Some(b)) if a.end_us <= b.end_us => ok.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => bad.next(),
+                (Some(_), None) => ok.next(),
+                (None, None) => break,
+            };
+            out.extend(next);
+        }
+        out.into_iter()
     }
 
     /// (traces in flight, finished traces kept): their memory bound.
     pub fn counts(&self) -> (usize, usize) {
-        (self.open.len(), self.done.len())
+        (self.open.len(), self.done.len() + self.failed.len())
     }
 }
 
@@ -210,6 +233,20 @@ impl Trace {
     /// Whether the request failed (any outcome but `ok`).
     pub fn failed(&self) -> bool {
         self.outcome.is_some_and(|o| o != Outcome::Ok)
+    }
+
+    /// Calls that ended in anything but `ok` (timed out, failed, short-circuited…).
+    pub fn failed_calls(&self) -> usize {
+        self.spans
+            .iter()
+            .filter(|s| s.outcome.is_some_and(|o| o != Outcome::Ok))
+            .count()
+    }
+
+    /// Whether the request failed or any call it made did (a retry or a fallback may still
+    /// have saved it): Jaeger's traces "with errors".
+    pub fn has_errors(&self) -> bool {
+        self.failed() || self.failed_calls() > 0
     }
 
     /// Whether any of its calls was a retry.
@@ -231,7 +268,8 @@ impl Trace {
 pub enum TraceFilter {
     /// Every kept trace, newest first (the most recently finished).
     All,
-    /// Failed requests only, newest first.
+    /// Requests with errors ([`Trace::has_errors`]: the request or a call it made failed),
+    /// newest first.
     Failed,
     /// Requests with at least one retry, newest first.
     Retried,
@@ -255,7 +293,7 @@ pub fn select<'a>(
         .filter(|t| whole || t.touches(service, instance))
         .filter(|t| match filter {
             TraceFilter::All | TraceFilter::Slowest => true,
-            TraceFilter::Failed => t.failed(),
+            TraceFilter::Failed => t.has_errors(),
             TraceFilter::Retried => t.retried(),
         });
     for t in kept {

@@ -8,8 +8,8 @@ use crate::common::{ErrorCause, Outcome};
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::trace::{Span, Trace};
 
-/// A µs duration as ms with one decimal: `12.3 ms`.
-fn ms(us: u64) -> String {
+/// A µs duration as ms with one decimal: `12.3 ms` (the waterfall's axis says it so too).
+pub fn ms(us: u64) -> String {
     format!("{:.1} ms", us as f64 / 1e3)
 }
 
@@ -25,11 +25,11 @@ fn outcome(o: Outcome, cause: Option<ErrorCause>) -> String {
     }
 }
 
-/// The sampling, said under a trace list: `1 % of requests are traced; the newest 50 are
-/// kept.` (`rate` in `[0, 1]`).
+/// The sampling, said under a trace list: `1 % of requests are traced; the newest 50 without
+/// errors and the newest 50 with errors are kept.` (`rate` in `[0, 1]`).
 pub fn sampling(rate: f64) -> String {
     format!(
-        "{} % of requests are traced; the newest {} are kept.",
+        "{} % of requests are traced; the newest {1} without errors and the newest {1} with errors are kept.",
         (rate * 1e4).round() / 100.0,
         crate::mechanisms::trace::TRACE_CAPACITY
     )
@@ -53,7 +53,7 @@ fn why(st: Strategy) -> &'static str {
     }
 }
 
-/// A trace list line: `request 33815 · ok · 27.1 ms · 3 calls · retried`.
+/// A trace list line: `request 33815 · ok · 27.1 ms · 3 calls · 1 failed call · retried`.
 pub fn trace_line(t: &Trace) -> String {
     let mut line = format!(
         "request {} · {} · {} · {} call{}",
@@ -63,6 +63,11 @@ pub fn trace_line(t: &Trace) -> String {
         t.spans.len(),
         if t.spans.len() == 1 { "" } else { "s" }
     );
+    match t.failed_calls() {
+        0 => {}
+        1 => line += " · 1 failed call",
+        n => line += &format!(" · {n} failed calls"),
+    }
     if t.retried() {
         line += " · retried";
     }
@@ -212,7 +217,7 @@ mod tests {
             .collect();
         expect![[r#"
             [
-                "request 33815 · ok · 152.1 ms · 2 calls · retried",
+                "request 33815 · ok · 152.1 ms · 2 calls · 1 failed call · retried",
                 "order-service → 10.0.0.3:8080",
                 "  round robin picked 10.0.0.3:8080 of 2 instances: the next in turn",
                 "  waited 12.3 ms in the instance's queue for a slot",
@@ -279,11 +284,11 @@ mod tests {
 
     #[test]
     fn sampling_words() {
-        expect!["1 % of requests are traced; the newest 50 are kept."]
+        expect!["1 % of requests are traced; the newest 50 without errors and the newest 50 with errors are kept."]
             .assert_eq(&super::sampling(0.01));
-        expect!["100 % of requests are traced; the newest 50 are kept."]
+        expect!["100 % of requests are traced; the newest 50 without errors and the newest 50 with errors are kept."]
             .assert_eq(&super::sampling(1.0));
-        expect!["7 % of requests are traced; the newest 50 are kept."]
+        expect!["7 % of requests are traced; the newest 50 without errors and the newest 50 with errors are kept."]
             .assert_eq(&super::sampling(0.07));
     }
 }
