@@ -7,7 +7,7 @@
 
 use ha_engine::common::{ErrorCause, Outcome};
 use ha_engine::trace::{Trace, TRACE_CAPACITY};
-use ha_engine::{presets, SimTime, Simulation};
+use ha_engine::{presets, Scenario, SimTime, Simulation};
 
 fn traced(mut cfg: ha_engine::ClusterConfig, seed: u64, secs: u64) -> Simulation {
     cfg.tracing.sample_rate = 1.0;
@@ -224,4 +224,71 @@ fn traces_with_errors_outlive_the_successes_after_them() {
         ends.windows(2).all(|w| w[0] <= w[1]),
         "oldest finished first"
     );
+}
+
+/// Sampling by trace id takes no random draw: the sample rate changes which requests are
+/// traced and nothing else (the same outcomes, the same run digest), and a higher rate traces
+/// a superset of a lower one's requests, with the same trace ids. A scenario written before
+/// the sampler was named keeps its per-request draw, so its links replay as they did
+/// (`tests/links.rs`).
+#[test]
+fn the_sample_rate_changes_what_is_traced_and_nothing_else() {
+    use ha_engine::trace::Sampler;
+    let run = |rate: f64| {
+        let mut cfg = presets::cascade().config;
+        assert_eq!(cfg.tracing.sampler, Sampler::TraceIdRatio);
+        cfg.tracing.sample_rate = rate;
+        let mut sim = Simulation::new(cfg, 3).unwrap();
+        sim.run_until(SimTime::from_secs(40));
+        sim
+    };
+    let (none, some, half, all) = (run(0.0), run(0.2), run(0.5), run(1.0));
+    assert_eq!(none.digest(), all.digest());
+    assert_eq!(some.digest(), all.digest());
+    assert_eq!(half.digest(), all.digest());
+    assert_eq!(none.totals(), all.totals());
+    assert_eq!(none.traces().count(), 0);
+    let ids = |s: &Simulation| -> Vec<(u64, u64)> {
+        s.traces().map(|t| (t.request, t.trace_id)).collect()
+    };
+    let (few, many) = (ids(&some), ids(&half));
+    assert!(!few.is_empty());
+    // Every 20 % trace without errors that finished since the oldest the 50 % run keeps.
+    let oldest_kept = half
+        .traces()
+        .filter(|t| !t.has_errors())
+        .map(|t| t.end_us.unwrap())
+        .min()
+        .unwrap();
+    let mut checked = 0;
+    for t in some
+        .traces()
+        .filter(|t| t.end_us.unwrap() >= oldest_kept && !t.has_errors())
+    {
+        assert!(
+            many.contains(&(t.request, t.trace_id)),
+            "request {} is traced at 50 %",
+            t.request
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "some 20 % traces are among the 50 % run's");
+    // A scenario without `sampler` (an older link) draws per request: there the rate is part
+    // of the run.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&Scenario::from_preset(&presets::cascade(), 3).to_json()).unwrap();
+    v["cluster"]["tracing"]
+        .as_object_mut()
+        .unwrap()
+        .remove("sampler");
+    let old = Scenario::from_json(&v.to_string()).unwrap();
+    assert_eq!(old.cluster.tracing.sampler, Sampler::TrafficDraw);
+    let old_run = |rate: f64| {
+        let mut cfg = old.cluster.clone();
+        cfg.tracing.sample_rate = rate;
+        let mut sim = Simulation::new(cfg, 3).unwrap();
+        sim.run_until(SimTime::from_secs(40));
+        sim.digest()
+    };
+    assert_ne!(old_run(0.05), old_run(1.0));
 }

@@ -6,7 +6,7 @@ use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
 use crate::mechanisms::breaker::BreakerState;
 use crate::mechanisms::health::OutlierConfig;
-use crate::mechanisms::trace::Span;
+use crate::mechanisms::trace::{Sampler, Span};
 use crate::sim::event::Event;
 use crate::sim::notice::Notice;
 use crate::time::SimTime;
@@ -156,7 +156,22 @@ impl Simulation {
             .unwrap_or(self.traffic.share_cdf.len() - 1);
         let service = ServiceId::from(service);
         let rate = self.cfg.tracing.sample_rate;
-        let traced = rate > 0.0 && self.traffic.rng.chance(rate);
+        let (traced, trace_id) = match self.cfg.tracing.sampler {
+            // Keyed by the arrival's number in the workload, not by the request id (which
+            // other work shares), so both sides of compare mode trace the same requests.
+            Sampler::TraceIdRatio => Sampler::by_trace_id(self.seed, self.totals.arrived, rate),
+            Sampler::TrafficDraw => {
+                let traced = rate > 0.0 && self.traffic.rng.chance(rate);
+                (
+                    traced,
+                    if traced {
+                        self.traffic.rng.next_u64()
+                    } else {
+                        0
+                    },
+                )
+            }
+        };
         let mut arrival = [0u8; 20];
         arrival[..8].copy_from_slice(&self.now.as_us().to_le_bytes());
         arrival[8..12].copy_from_slice(&client.to_le_bytes());
@@ -177,7 +192,6 @@ impl Simulation {
             service,
         });
         if traced {
-            let trace_id = self.traffic.rng.next_u64();
             self.tracer.start(id, trace_id, self.now.as_us());
         }
         if let Some(l) = &mut self.limiter {

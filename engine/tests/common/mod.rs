@@ -47,7 +47,10 @@ pub fn one_service(n: usize, concurrency: u32, median_ms: f64, rate: f64) -> Clu
             watch: true,
         },
         gateway: GatewayConfig::default(),
-        tracing: TracingConfig { sample_rate: 0.0 },
+        tracing: TracingConfig {
+            sample_rate: 0.0,
+            ..TracingConfig::default()
+        },
         alerts: Some(Vec::new()),
         faults: Vec::new(),
         data: None,
