@@ -6,7 +6,7 @@
 use ha_engine::config::ClusterConfig;
 use ha_engine::present::builder::{self, Field, Kind};
 use ha_engine::scenario::draft::{self, blank, choices, value, Draft, DraftError, Edit, Input};
-use ha_engine::{ConfigError, Scenario, ScenarioError};
+use ha_engine::{ConfigError, Scenario, ScenarioError, Simulation};
 
 fn set(d: &mut Draft, key: &str, to: Input) {
     d.apply(&Edit::Set(key.into(), to.clone()))
@@ -378,5 +378,39 @@ fn latency_preview_follows_each_distribution() {
     assert!(
         (p50 - 6.93).abs() < 0.01 && (p99 - 46.05).abs() < 0.01,
         "{p50} {p99}"
+    );
+}
+
+/// The inspector offers *Calls X* only where it would not close a cycle: `ClusterView::calls`
+/// follows dependencies transitively (the cascade preset: frontend → order-service →
+/// user-service).
+#[test]
+fn the_view_knows_who_calls_whom_through_other_services() {
+    let v = Simulation::new(ha_engine::presets::cascade().config, 1)
+        .unwrap()
+        .view();
+    let at = |name: &str| v.services.iter().position(|s| s.name == name).unwrap();
+    let (front, order, user) = (at("frontend"), at("order-service"), at("user-service"));
+    assert!(v.calls(front, order) && v.calls(order, user));
+    assert!(v.calls(front, user), "through order-service");
+    assert!(!v.calls(user, front) && !v.calls(order, front) && !v.calls(user, order));
+}
+
+/// A new instance takes the next address after the service's last one, on its port
+/// (user-service at 192.168.1.10 and .11:8080 gets 192.168.1.12:8080); a service without
+/// instances gets 10.0.S.N:8080.
+#[test]
+fn a_new_instance_follows_its_services_addresses() {
+    let mut d = Draft::new(Scenario::default_scenario());
+    d.apply(&Edit::AddInstance(0)).unwrap();
+    let user = &d.scenario().cluster.services[0];
+    assert_eq!(user.instances.last().unwrap().address, "192.168.1.12:8080");
+    d.apply(&Edit::AddService).unwrap();
+    let s = d.scenario().cluster.services.len();
+    let new = &d.scenario().cluster.services[s - 1];
+    assert!(
+        new.instances.iter().all(|i| i.address.starts_with(&format!("10.0.{s}."))),
+        "{:?}",
+        new.instances
     );
 }

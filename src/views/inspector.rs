@@ -244,13 +244,15 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
     let s = id.index();
     let Some((name, kind, others)) = lab.view.with_untracked(|v| {
         v.services.get(s).map(|x| {
-            // Add an instance, or a call to a service it does not call yet (a cycle is
-            // refused by the engine): one button each, served by one click handler.
+            // Add an instance, or a call to a service it does not call yet and that does not
+            // call it (that would be a cycle): one button each, served by one click handler.
             let others: String = v
                 .services
                 .iter()
                 .enumerate()
-                .filter(|(j, _)| *j != s && !x.depends_on.iter().any(|d| d.index() == *j))
+                .filter(|(j, _)| {
+                    *j != s && !x.depends_on.iter().any(|d| d.index() == *j) && !v.calls(*j, s)
+                })
                 .fold(
                     r#"<button data-edit="add">Add an instance</button>"#.to_string(),
                     |html, (j, o)| {

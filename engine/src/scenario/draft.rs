@@ -249,10 +249,19 @@ fn new_instance(services: &[ServiceConfig], s: usize) -> InstanceConfig {
             .any(|i| i.id == id || i.address == addr)
     };
     let name = &services[s].name;
-    let mut n = services[s].instances.len() + 1;
+    // After the service's last address (192.168.1.11:8080 → 192.168.1.12:8080), else
+    // 10.0.S.N:8080.
+    let after = |k: usize| {
+        let last = &services[s].instances.last()?.address;
+        let (ip, port) = last.rsplit_once(':')?;
+        let (net, d) = ip.rsplit_once('.')?;
+        let d = d.parse::<usize>().ok()? + k;
+        (d < 255).then(|| format!("{net}.{d}:{port}"))
+    };
+    let (mut n, mut k) = (services[s].instances.len() + 1, 1);
     loop {
         let id = format!("{name}-{n}");
-        let addr = format!("10.0.{}.{n}:8080", s + 1);
+        let addr = after(k).unwrap_or_else(|| format!("10.0.{}.{n}:8080", s + 1));
         if !taken(&id, &addr) {
             return InstanceConfig::new(
                 &id,
@@ -266,6 +275,7 @@ fn new_instance(services: &[ServiceConfig], s: usize) -> InstanceConfig {
             );
         }
         n += 1;
+        k += 1;
     }
 }
 

@@ -335,6 +335,28 @@ pub struct ClusterView {
     pub events: u64,
 }
 
+impl ClusterView {
+    /// Whether service `from` calls service `to` (indices in config order), directly or
+    /// through the services it calls: then a call from `to` to `from` would close a cycle,
+    /// which `ClusterConfig::validate` refuses, so the inspector does not offer it.
+    pub fn calls(&self, from: usize, to: usize) -> bool {
+        let mut seen = vec![false; self.services.len()];
+        let mut next = vec![from];
+        while let Some(x) = next.pop() {
+            if x == to {
+                return true;
+            }
+            let Some(s) = self.services.get(x) else {
+                continue;
+            };
+            if !std::mem::replace(&mut seen[x], true) {
+                next.extend(s.depends_on.iter().map(|d| d.index()));
+            }
+        }
+        false
+    }
+}
+
 impl Simulation {
     /// The newest feed entries, newest first, at most [`VIEW_FEED_LEN`] (borrowed: a shell
     /// turns them into words without copying the notices).
