@@ -409,7 +409,9 @@ fn a_new_instance_follows_its_services_addresses() {
     let s = d.scenario().cluster.services.len();
     let new = &d.scenario().cluster.services[s - 1];
     assert!(
-        new.instances.iter().all(|i| i.address.starts_with(&format!("10.0.{s}."))),
+        new.instances
+            .iter()
+            .all(|i| i.address.starts_with(&format!("10.0.{s}."))),
         "{:?}",
         new.instances
     );
