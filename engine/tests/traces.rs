@@ -233,10 +233,9 @@ fn traces_with_errors_outlive_the_successes_after_them() {
 /// (`tests/links.rs`).
 #[test]
 fn the_sample_rate_changes_what_is_traced_and_nothing_else() {
-    use ha_engine::trace::Sampler;
     let run = |rate: f64| {
         let mut cfg = presets::cascade().config;
-        assert_eq!(cfg.tracing.sampler, Sampler::TraceIdRatio);
+        assert!(cfg.tracing.by_trace_id);
         cfg.tracing.sample_rate = rate;
         let mut sim = Simulation::new(cfg, 3).unwrap();
         sim.run_until(SimTime::from_secs(40));
@@ -273,16 +272,16 @@ fn the_sample_rate_changes_what_is_traced_and_nothing_else() {
         checked += 1;
     }
     assert!(checked > 0, "some 20 % traces are among the 50 % run's");
-    // A scenario without `sampler` (an older link) draws per request: there the rate is part
+    // A scenario without `by_trace_id` (an older link) draws per request: there the rate is part
     // of the run.
     let mut v: serde_json::Value =
         serde_json::from_str(&Scenario::from_preset(&presets::cascade(), 3).to_json()).unwrap();
     v["cluster"]["tracing"]
         .as_object_mut()
         .unwrap()
-        .remove("sampler");
+        .remove("by_trace_id");
     let old = Scenario::from_json(&v.to_string()).unwrap();
-    assert_eq!(old.cluster.tracing.sampler, Sampler::TrafficDraw);
+    assert!(!old.cluster.tracing.by_trace_id);
     let old_run = |rate: f64| {
         let mut cfg = old.cluster.clone();
         cfg.tracing.sample_rate = rate;

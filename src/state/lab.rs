@@ -732,6 +732,11 @@ impl Lab {
     /// `tests/presets.rs` keeps equal to its presets) and hands it to `then`. Meanwhile the
     /// page's root element has `data-loading`; a failed fetch is a notice and changes nothing.
     pub fn open_preset(&self, name: &str, then: impl FnOnce(Scenario) + 'static) {
+        self.open_preset_boxed(name, Box::new(then));
+    }
+
+    /// [`Lab::open_preset`], one copy in the wasm whoever calls it.
+    fn open_preset_boxed(&self, name: &str, then: Box<dyn FnOnce(Scenario)>) {
         let lab = *self;
         let url = format!("presets/{name}.json");
         let root = document().document_element();

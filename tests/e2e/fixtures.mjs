@@ -30,11 +30,15 @@ export const card = (page, addr) => page.getByRole('article', { name: `Instance 
 export const served = async (page, addr) => Number(await card(page, addr).getAttribute('data-served'));
 /** Chooses a playback speed by its label, e.g. `10×`. */
 export const setSpeed = (page, label) => page.getByRole('radio', { name: label, exact: true }).check();
-/** Picks a preset in the scenario menu and waits until it runs: the page fetches a preset's
- *  scenario file when it is picked (`<html data-loading>` meanwhile). */
+/** Picks a preset in the scenario menu and waits until it runs and its panels are mounted: the
+ *  page fetches a preset's scenario file when it is picked (`<html data-loading>` meanwhile). */
 export const pickPreset = async (page, name) => {
+  const title = await page.locator(`#preset-select option[value="${name}"]`).textContent();
   await page.getByRole('combobox', { name: 'Choose a scenario' }).selectOption(name);
   await expect(page.locator('html[data-loading]')).toHaveCount(0);
+  // Its panels are laid out anew, a stage per frame (`aria-busy` until then).
+  await expect(page.locator('.preset-title')).toHaveText(title);
+  await expect(page.locator('section[aria-busy="true"]')).toHaveCount(0);
 };
 /** The event feed. */
 export const feed = (page) => page.getByRole('list', { name: 'Events, newest first' });

@@ -22,10 +22,15 @@ pub const SPANS_PER_TRACE: usize = 64;
 pub struct TracingConfig {
     /// Fraction of client requests traced, `[0, 1]`.
     pub sample_rate: f64,
-    /// How the traced requests are chosen. Absent (a link or file from before it existed):
-    /// [`Sampler::TrafficDraw`], with which such a link replays exactly as it did.
-    #[serde(default = "Sampler::before_it_was_named")]
-    pub sampler: Sampler,
+    /// Chooses the traced requests by trace id ([`sample_by_trace_id`], as OpenTelemetry's
+    /// `TraceIdRatioBased` sampler), with no random draw: the sample rate changes which
+    /// requests are traced and nothing else (the run, its outcomes and its digest stay the
+    /// same), and a higher rate traces a superset of a lower one's. `true` in every scenario
+    /// made since it existed. Absent (`false`: a link or file from before): a draw per request
+    /// from the workload's random stream, and one more for a traced request's id, with which
+    /// such a link replays exactly as it did; there the rate is part of the run.
+    #[serde(default)]
+    pub by_trace_id: bool,
 }
 
 impl Default for TracingConfig {
@@ -33,41 +38,19 @@ impl Default for TracingConfig {
     fn default() -> Self {
         Self {
             sample_rate: 0.01,
-            sampler: Sampler::TraceIdRatio,
+            by_trace_id: true,
         }
     }
 }
 
-/// How a run chooses the requests it traces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sampler {
-    /// By trace id, as OpenTelemetry's `TraceIdRatioBased` sampler: a request's trace id is a
-    /// hash of the run's seed and its arrival's number in the workload (0, 1, 2…), and it is traced when the id falls below
-    /// `sample_rate` of the id space. No random draw is taken, so the sample rate changes
-    /// which requests are traced and nothing else (the run, its outcomes and its digest stay
-    /// the same), and a higher rate traces a superset of a lower one's requests.
-    TraceIdRatio,
-    /// A draw from the workload's random stream per request (and one more for a traced
-    /// request's id): scenarios made before [`Sampler::TraceIdRatio`]. Changing the rate
-    /// changes the rest of such a run.
-    TrafficDraw,
-}
-
-impl Sampler {
-    /// The sampler of scenarios that do not name one.
-    fn before_it_was_named() -> Sampler {
-        Sampler::TrafficDraw
-    }
-
-    /// Whether client request number `arrival` (from 0) of a run with `seed` is traced at
-    /// `rate` under [`Sampler::TraceIdRatio`], and its trace id.
-    pub fn by_trace_id(seed: u64, arrival: u64, rate: f64) -> (bool, u64) {
-        let id = xxhash_rust::xxh3::xxh3_64_with_seed(&arrival.to_le_bytes(), seed);
-        // The id's top 53 bits as a fraction of 1, below the rate.
-        let fraction = (id >> 11) as f64 / (1u64 << 53) as f64;
-        (fraction < rate, id)
-    }
+/// Whether client request number `arrival` (from 0) of a run with `seed` is traced at `rate`,
+/// and its trace id: the id is a hash of the seed and the arrival's number, and the request is
+/// traced when the id falls below `rate` of the id space ([`TracingConfig::by_trace_id`]).
+pub fn sample_by_trace_id(seed: u64, arrival: u64, rate: f64) -> (bool, u64) {
+    let id = xxhash_rust::xxh3::xxh3_64_with_seed(&arrival.to_le_bytes(), seed);
+    // The id's top 53 bits as a fraction of 1, below the rate.
+    let fraction = (id >> 11) as f64 / (1u64 << 53) as f64;
+    (fraction < rate, id)
 }
 
 /// One call in a trace.

@@ -253,10 +253,10 @@ fn new_instance(services: &[ServiceConfig], s: usize) -> InstanceConfig {
     // 10.0.S.N:8080.
     let after = |k: usize| {
         let last = &services[s].instances.last()?.address;
-        let (ip, port) = last.rsplit_once(':')?;
-        let (net, d) = ip.rsplit_once('.')?;
-        let d = d.parse::<usize>().ok()? + k;
-        (d < 255).then(|| format!("{net}.{d}:{port}"))
+        let colon = last.bytes().rposition(|b| b == b':')?;
+        let dot = last[..colon].bytes().rposition(|b| b == b'.')?;
+        let d = last[dot + 1..colon].parse::<usize>().ok()? + k;
+        (d < 255).then(|| format!("{}.{d}{}", &last[..dot], &last[colon..]))
     };
     let (mut n, mut k) = (services[s].instances.len() + 1, 1);
     loop {

@@ -6,7 +6,7 @@ use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
 use crate::mechanisms::breaker::BreakerState;
 use crate::mechanisms::health::OutlierConfig;
-use crate::mechanisms::trace::{Sampler, Span};
+use crate::mechanisms::trace::{sample_by_trace_id, Span};
 use crate::sim::event::Event;
 use crate::sim::notice::Notice;
 use crate::time::SimTime;
@@ -156,21 +156,20 @@ impl Simulation {
             .unwrap_or(self.traffic.share_cdf.len() - 1);
         let service = ServiceId::from(service);
         let rate = self.cfg.tracing.sample_rate;
-        let (traced, trace_id) = match self.cfg.tracing.sampler {
+        let (traced, trace_id) = if self.cfg.tracing.by_trace_id {
             // Keyed by the arrival's number in the workload, not by the request id (which
             // other work shares), so both sides of compare mode trace the same requests.
-            Sampler::TraceIdRatio => Sampler::by_trace_id(self.seed, self.totals.arrived, rate),
-            Sampler::TrafficDraw => {
-                let traced = rate > 0.0 && self.traffic.rng.chance(rate);
-                (
-                    traced,
-                    if traced {
-                        self.traffic.rng.next_u64()
-                    } else {
-                        0
-                    },
-                )
-            }
+            sample_by_trace_id(self.seed, self.totals.arrived, rate)
+        } else {
+            let traced = rate > 0.0 && self.traffic.rng.chance(rate);
+            (
+                traced,
+                if traced {
+                    self.traffic.rng.next_u64()
+                } else {
+                    0
+                },
+            )
         };
         let mut arrival = [0u8; 20];
         arrival[..8].copy_from_slice(&self.now.as_us().to_le_bytes());
