@@ -2,6 +2,7 @@
 //
 //   node scripts/frame-time.mjs [URL] [PRESET] [SPEEDS...]
 //
+// PRESET `-` keeps the scenario in URL's link (e.g. one that opens a trace's waterfall).
 // Defaults: http://127.0.0.1:8080/ (serve dist/ there first), the `stress` preset (30 instances,
 // 5,000 req/s) at 10× and 100×, 300 frames each (FRAMES=n for more). For each frame it measures
 // from the start of the frame's first requestAnimationFrame callback (this script's, registered
@@ -37,7 +38,13 @@ await page.addInitScript(() => {
   window.__frames = { busy, interval, reset() { busy.length = 0; interval.length = 0; } };
 });
 await page.goto(url);
-await page.getByLabel('Choose a scenario').selectOption(preset);
+// PRESET `-`: the scenario of URL's link as it is (e.g. one opened at a trace).
+if (preset !== '-') await page.getByLabel('Choose a scenario').selectOption(preset);
+else {
+  await page.locator('section[aria-busy="true"]').first().waitFor({ state: 'detached' });
+  const play = page.getByRole('button', { name: 'Play', exact: true });
+  if (await play.count()) await play.click();
+}
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;

@@ -139,32 +139,54 @@ fn waterfall(t: &Trace, sim: &Simulation) -> String {
 pub fn Traces() -> impl IntoView {
     let lab = use_lab();
     let filter = RwSignal::new(TraceFilter::All);
-    let html = move || {
-        lab.view.track();
+    // The list: while the run plays, rebuilt twice a second (every frame it would scroll away
+    // under the pointer, and cost every frame its time); while paused, with every change of the
+    // view (a step, a seek); at once when the scope, the filter or the pick changes.
+    let tick = RwSignal::new(0u32);
+    if let Ok(h) = set_interval_with_handle(
+        move || {
+            if lab.playing.get_untracked() {
+                tick.update(|t| *t = t.wrapping_add(1));
+            }
+        },
+        std::time::Duration::from_millis(500),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+    let rows_html = move || {
+        tick.track();
+        if !lab.playing.get() {
+            lab.view.track();
+        }
         let (scope, f) = (lab.selection.get(), filter.get());
+        let picked = lab.trace.with(|t| t.as_ref().map(|t| t.request));
         let rate = lab
             .scenario
             .with(|s| sampling(s.cluster.tracing.sample_rate));
+        lab.with_sim(|s| {
+            let scope_words = match scope {
+                Some(Selection::Service(x)) => format!("Through {}", esc(s.service(x))),
+                Some(Selection::Instance(i)) => format!("Through {}", esc(s.instance(i))),
+                _ => "The whole cluster (select a service or an instance for the requests through it)".into(),
+            };
+            let rows = list(s, scope, f, picked);
+            format!(
+                r#"<p class="muted small">{scope_words}</p><ol class="trace-list" aria-label="Sampled requests">{rows}</ol><p class="hint">{}{rate}</p>"#,
+                if rows.is_empty() { "No sampled request has finished here yet. " } else { "" }
+            )
+        })
+    };
+    // The picked trace's waterfall: rebuilt only when the pick changes.
+    let chart_html = move || {
         lab.trace.with(|picked| {
-            lab.with_sim(|s| {
-                let scope_words = match scope {
-                    Some(Selection::Service(x)) => format!("Through {}", esc(s.service(x))),
-                    Some(Selection::Instance(i)) => format!("Through {}", esc(s.instance(i))),
-                    _ => "The whole cluster (select a service or an instance for the requests through it)".into(),
-                };
-                let rows = list(s, scope, f, picked.as_ref().map(|t| t.request));
-                let mut html = format!(
-                    r#"<p class="muted small">{scope_words}</p><ol class="trace-list" aria-label="Sampled requests">{rows}</ol><p class="hint">{}{rate}</p>"#,
-                    if rows.is_empty() { "No sampled request has finished here yet. " } else { "" }
-                );
-                if let Some(t) = picked {
-                    html += &format!(
+            picked.as_ref().map_or(String::new(), |t| {
+                lab.with_sim(|s| {
+                    format!(
                         r#"<section class="waterfall" aria-labelledby="trace-h"><h3 id="trace-h">{}</h3><div class="row"><button data-act="replay">Replay from its start</button><button class="secondary" data-act="close">Close</button></div>{}</section>"#,
                         esc(&trace_line(t)),
                         waterfall(t, s)
-                    );
-                }
-                html
+                    )
+                })
             })
         })
     };
@@ -204,6 +226,9 @@ pub fn Traces() -> impl IntoView {
                 <option value="slowest">"slowest first"</option>
             </select>
         </label>
-        <div on:click=click inner_html=html></div>
+        <div on:click=click>
+            <div inner_html=rows_html></div>
+            <div inner_html=chart_html></div>
+        </div>
     }
 }
