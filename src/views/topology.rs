@@ -729,6 +729,7 @@ fn legend(messaging: bool) -> String {
         ("dashed", "not routed"),
         ("dependency", "service calls service"),
         ("bar", "busy slots (thin: queue)"),
+        ("path", "on the picked trace's path (Traces)"),
     ];
     if messaging {
         edges.extend([

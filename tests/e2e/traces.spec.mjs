@@ -55,6 +55,7 @@ test('a failed call in the cascade: its waterfall, its path, its instance, its l
   for (const s of ['frontend', 'order-service', 'user-service']) {
     await expect(page.getByRole('button', { name: `Service ${s}`, exact: true })).toHaveClass(/on-path/);
   }
+  await expect(page.locator('.topology-panel')).toContainText("on the picked trace's path");
   await page.locator('.topology-panel').screenshot({ path: path.join(artifacts, 'traces-path.png') });
   await waterfall(page).screenshot({ path: path.join(artifacts, 'traces-waterfall.png') });
 
