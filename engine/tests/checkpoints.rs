@@ -129,6 +129,40 @@ fn next_free_ms_takes_an_action_without_a_restore() {
     assert_eq!(sim.digest(), straight.digest());
 }
 
+/// A run whose clock stands on a whole ms with no event of that ms handled yet takes an action
+/// at that very ms ([`Simulation::next_free_ms`] is now): the action is due, so the run has not
+/// `reached` that instant until it takes it. (The page ran "until the clock reads it", so a
+/// paused run's Crash stayed unshown until the next step: CI, 2026-12-02.)
+#[test]
+fn an_action_at_the_current_instant_is_due_until_taken() {
+    let cfg = presets::discovery().config;
+    let mut sim = Simulation::new(cfg, 42).unwrap();
+    // A whole ms with no event in it: the clock stops there with that ms still free.
+    let mut t = SimTime::from_ms(1_700);
+    loop {
+        sim.run_until(t);
+        if sim.next_free_ms() * 1_000 == t.as_us() {
+            break;
+        }
+        t = SimTime::from_ms(t.as_us() / 1_000 + 1);
+    }
+    assert!(sim.reached(t));
+    let crash = ScheduledAction {
+        at_ms: sim.next_free_ms(),
+        .."crash:192.168.1.10:8080@0"
+            .parse::<ScheduledAction>()
+            .unwrap()
+    };
+    sim.schedule(crash).unwrap();
+    assert_eq!(sim.now(), t, "the action is at the current instant");
+    assert!(!sim.reached(t), "the action is due, not taken");
+    let up = |s: &Simulation| s.view().instances[0].status;
+    let before = up(&sim);
+    assert!(sim.run_until_bounded(t, 1_000));
+    assert!(sim.reached(t));
+    assert_ne!(up(&sim), before, "the crash was taken at {t:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
 

@@ -937,6 +937,15 @@ impl Simulation {
         }
     }
 
+    /// Whether the run has handled everything due at or before `t`: its clock is at `t` or
+    /// later and no event or timeline action is due by then. A shell that runs "until the clock
+    /// reads `t`" must ask this, not compare clocks: an action added at exactly the current
+    /// instant ([`Simulation::next_free_ms`] is now when the clock stands on a whole ms before
+    /// any event of that ms) is due but not yet taken.
+    pub fn reached(&self, t: SimTime) -> bool {
+        self.now >= t && self.next_event_at().is_none_or(|e| e > t)
+    }
+
     /// Processes every event due at or before `until`, then sets the clock to `until` (if it is
     /// later than now).
     pub fn run_until(&mut self, until: SimTime) {
