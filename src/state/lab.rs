@@ -264,6 +264,9 @@ pub struct Lab {
     /// The trace the trace panel's waterfall and the topology's path show ([`traces`]): a
     /// copy, since the engine keeps only the newest finished traces.
     pub trace: RwSignal<Option<ha_engine::trace::Trace>>,
+    /// The last preset fetched ([`Lab::open_preset`]), as shipped: what "About this run"
+    /// compares the running scenario with to say "(edited)".
+    pub preset_base: RwSignal<Option<Scenario>, LocalStorage>,
 }
 
 /// Something to do when the replay in progress ends.
@@ -421,6 +424,7 @@ impl Lab {
             owner: StoredValue::new_local(Owner::current().expect("Lab::new runs inside the app")),
             lesson: RwSignal::new_local(None),
             trace: RwSignal::new(None),
+            preset_base: RwSignal::new_local(None),
         };
         // A lesson link opens the lesson, at its `step=N` (from 1) if it has one.
         let lesson_sc = lab
@@ -668,6 +672,13 @@ impl Lab {
         self.replay_to(to, true);
     }
 
+    /// Pauses and jumps to simulated `t_ms` ([`Lab::seek`]): to look at an instant (a trace's
+    /// start or end, an alert's moment).
+    pub fn pause_at(&self, t_ms: u64) {
+        self.set_playing(false);
+        self.seek(t_ms);
+    }
+
     /// Turns compare mode on with `spec` (or off with `None`): side B starts at the current
     /// instant, caught up from the start.
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
@@ -751,7 +762,10 @@ impl Lab {
                 .await
                 .and_then(|t| Scenario::from_json(&t).map_err(|e| format!("{url}: {e}")));
             match got {
-                Ok(sc) => then(sc),
+                Ok(sc) => {
+                    lab.preset_base.set(Some(sc.clone()));
+                    then(sc);
+                }
                 Err(e) => lab
                     .notice
                     .set(Some(format!("could not open the preset: {e}"))),

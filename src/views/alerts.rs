@@ -107,8 +107,7 @@ pub fn AlertFeed() -> impl IntoView {
             lab.select(sel);
         }
         if button.has_attribute("data-traces") {
-            lab.set_playing(false);
-            lab.seek(at_us / 1_000);
+            lab.pause_at(at_us / 1_000);
             if let Some(p) = document().query_selector(".traces-panel").ok().flatten() {
                 p.scroll_into_view();
             }

@@ -191,9 +191,10 @@ pub fn LinkError() -> impl IntoView {
 #[component]
 pub fn AboutRun() -> impl IntoView {
     let lab = use_lab();
-    // The running scenario's preset as shipped (its data file, fetched when the preset
-    // changes; the default is in the wasm), to say whether the run is that preset edited.
-    let base: RwSignal<Option<Scenario>> = RwSignal::new(None);
+    // The running scenario's preset as shipped, to say whether the run is that preset edited:
+    // the one the picker (or a lesson, or the builder) fetched, else fetched here (a link),
+    // or the default, which is in the wasm.
+    let base = lab.preset_base;
     Effect::new(move || {
         let want = lab.scenario.with(|x| x.preset.clone());
         let have = base.with_untracked(|b| b.as_ref().and_then(|b| b.preset.clone()));
@@ -202,7 +203,7 @@ pub fn AboutRun() -> impl IntoView {
                 if p == presets::DEFAULT {
                     base.set(Some(Scenario::default_scenario()));
                 } else {
-                    lab.open_preset(&p, move |sc| base.set(Some(sc)));
+                    lab.open_preset(&p, |_| {});
                 }
             }
             _ => {}

@@ -203,10 +203,7 @@ pub fn Traces() -> impl IntoView {
                 .trace
                 .with_untracked(|t| t.as_ref().map(|t| t.start_us / 1_000));
             match (act.as_str(), start) {
-                ("replay", Some(ms)) => {
-                    lab.set_playing(false);
-                    lab.seek(ms);
-                }
+                ("replay", Some(ms)) => lab.pause_at(ms),
                 _ => lab.pick_trace(None),
             }
         }

@@ -38,8 +38,7 @@ impl Lab {
         else {
             return;
         };
-        self.set_playing(false);
         self.defer(move |lab| lab.pick_trace(Some(request)));
-        self.seek(ms);
+        self.pause_at(ms);
     }
 }
