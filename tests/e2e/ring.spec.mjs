@@ -22,6 +22,8 @@ test('the ring renders 500 virtual nodes and an ownership row per node', async (
 
 test('selecting a key highlights its three replicas', async ({ page }) => {
   await page.getByRole('button', { name: 'Pause' }).click();
+  // Paused for sure before clicking a dot: a ring redrawn under the pointer loses the click.
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
   await page.getByRole('spinbutton', { name: 'Key to locate' }).fill('7');
   await expect(page.locator('svg.ring line.replica-tick')).toHaveCount(3);
   await expect(page.locator('.key-where')).toContainText('(primary)');
