@@ -1,7 +1,7 @@
 //! Whole-engine tests: determinism, registry expiry after a crash, round robin over the
 //! registry's listing, and requests ending exactly once.
 
-use ha_engine::event::Event;
+use ha_engine::event::{Event, LOG_CAPACITY};
 use ha_engine::notice::Notice;
 use ha_engine::view::InstanceStatus;
 use ha_engine::{presets, Action, ActionKind, InstanceId, SimTime, Simulation};
@@ -10,7 +10,8 @@ use proptest::prelude::*;
 mod common;
 
 fn discovery(seed: u64) -> Simulation {
-    Simulation::new(presets::discovery().config, seed).expect("preset is valid")
+    Simulation::keeping_events(presets::discovery().config, seed, LOG_CAPACITY)
+        .expect("preset is valid")
 }
 
 /// After `madsim`'s `check_determinism`: run twice, compare, print the seed on failure.

@@ -4,6 +4,7 @@
 //! `every_request_ends_exactly_once` proptest, the property tests after every event, the soak
 //! every simulated hour, fuzzing, presets, mechanisms and teaching tests).
 
+use ha_engine::event::LOG_CAPACITY;
 use ha_engine::{presets, BookkeepingFault, LedgerError, SimTime, Simulation};
 
 mod common;
@@ -12,7 +13,8 @@ use common::ended_in_log;
 /// The discovery preset run for 10 s, the fault armed, then 10 s more: the 1 s request
 /// timeout (no retries) bounds a request's life far below that.
 fn broken(fault: Option<BookkeepingFault>) -> Simulation {
-    let mut sim = Simulation::new(presets::discovery().config, 42).expect("preset is valid");
+    let mut sim = Simulation::keeping_events(presets::discovery().config, 42, LOG_CAPACITY)
+        .expect("preset is valid");
     sim.run_until(SimTime::from_secs(10));
     assert_eq!(sim.check_exactly_once(), Ok(()), "sound before the fault");
     if let Some(f) = fault {

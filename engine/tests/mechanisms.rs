@@ -7,7 +7,7 @@ use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerConfig;
 use ha_engine::common::{ErrorCause, Outcome};
-use ha_engine::event::Event;
+use ha_engine::event::{Event, LOG_CAPACITY};
 use ha_engine::health::{HealthCheckConfig, OutlierConfig};
 use ha_engine::ratelimit::RateLimitConfig;
 use ha_engine::retry::RetryConfig;
@@ -24,7 +24,8 @@ fn dispatched_per_instance(sim: &Simulation) -> Vec<u64> {
 
 #[test]
 fn round_robin_splits_exactly() {
-    let mut sim = Simulation::new(one_service(4, 100, 5.0, 200.0), 1).unwrap();
+    let mut sim =
+        Simulation::keeping_events(one_service(4, 100, 5.0, 200.0), 1, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(60));
     let d = dispatched_per_instance(&sim);
     let (min, max) = (d.iter().min().unwrap(), d.iter().max().unwrap());
@@ -40,7 +41,7 @@ fn weighted_strategies_follow_the_weights() {
         for (i, w) in [1, 2, 5].iter().enumerate() {
             cfg.services[0].instances[i].weight = *w;
         }
-        let mut sim = Simulation::new(cfg, 2).unwrap();
+        let mut sim = Simulation::keeping_events(cfg, 2, LOG_CAPACITY).unwrap();
         sim.run_until(SimTime::from_secs(100));
         let d = dispatched_per_instance(&sim);
         let total: u64 = d.iter().sum();
@@ -64,7 +65,7 @@ fn slow_instance_in_flight(strategy: Strategy) -> f64 {
         median_ms: 80.0,
         sigma: 0.3,
     };
-    let mut sim = Simulation::new(cfg, 3).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 3, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(100));
     mean_in_flight(&sim, InstanceId(1))
 }
@@ -87,7 +88,7 @@ fn least_connections_keeps_the_slow_instance_less_loaded_than_round_robin() {
 fn max_load(strategy: Strategy) -> f64 {
     let mut cfg = one_service(50, 4, 50.0, 3_000.0);
     cfg.services[0].strategy = strategy;
-    let mut sim = Simulation::new(cfg, 4).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 4, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(40));
     let series: Vec<Vec<u32>> = (0..50)
         .map(|i| {
@@ -122,7 +123,7 @@ fn error_rate_after_machine_loss(backup: bool) -> (f64, Simulation) {
     if backup {
         cfg = with_backup(cfg, 5_000);
     }
-    let mut sim = Simulation::new(cfg, 5).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 5, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(30));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(0))),
@@ -178,7 +179,7 @@ fn recovery_restarts_a_crashed_instance_and_failback_returns_the_backup() {
     let mut cfg = with_backup(one_service(2, 8, 20.0, 50.0), 2_000);
     cfg.services[0].health_check = Some(HealthCheckConfig::default());
     cfg.services[0].instances[0].boot_time_ms = 3_000;
-    let mut sim = Simulation::new(cfg, 6).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 6, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(20));
     sim.apply(Action::on(ActionKind::Crash, InstanceId(0)))
         .unwrap();
@@ -204,7 +205,7 @@ fn failback_off_keeps_the_backup_serving() {
     let mut cfg = with_backup(one_service(2, 8, 20.0, 50.0), 2_000);
     cfg.services[0].health_check = Some(HealthCheckConfig::default());
     cfg.services[0].failback = false;
-    let mut sim = Simulation::new(cfg, 6).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 6, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(20));
     sim.apply(Action::on(ActionKind::Crash, InstanceId(0)))
         .unwrap();
@@ -221,7 +222,7 @@ fn hang_outcomes(breaker: bool) -> (u64, u64, Simulation) {
     if breaker {
         cfg.services[0].breaker = Some(BreakerConfig::seed_example());
     }
-    let mut sim = Simulation::new(cfg, 7).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 7, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(0))),
@@ -274,7 +275,7 @@ fn a_breaker_turns_a_hanging_upstreams_timeouts_into_fast_failures() {
 fn a_breaker_closes_again_after_the_upstream_heals() {
     let mut cfg = one_service(2, 64, 20.0, 50.0);
     cfg.services[0].breaker = Some(BreakerConfig::seed_example());
-    let mut sim = Simulation::new(cfg, 8).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 8, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(1))),
@@ -298,7 +299,7 @@ fn rate_limiters_reject_with_429() {
         capacity: 10,
         refill_per_s: 20.0,
     });
-    let mut sim = Simulation::new(cfg, 9).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 9, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(60));
     let t = sim.totals();
     let admitted = t.arrived - t.rejected;
@@ -311,7 +312,7 @@ fn rate_limiters_reject_with_429() {
         max_requests: 100,
         window_ms: 60_000,
     });
-    let mut sim = Simulation::new(cfg, 9).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 9, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(119));
     let t = sim.totals();
     assert_eq!(t.arrived - t.rejected, 200, "100 per 60 s window");
@@ -323,7 +324,7 @@ fn retry_run(error_rate: f64, retry: RetryConfig) -> Simulation {
         i.error_rate = error_rate;
     }
     cfg.services[0].retry = retry;
-    let mut sim = Simulation::new(cfg, 10).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 10, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(100));
     sim
 }
@@ -375,7 +376,7 @@ fn shop(user_timeout_ms: u64) -> ha_engine::ClusterConfig {
 
 #[test]
 fn dependency_calls_propagate_latency_errors_and_traces() {
-    let mut sim = Simulation::new(shop(300), 11).unwrap();
+    let mut sim = Simulation::keeping_events(shop(300), 11, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(30));
     let user = sim
         .service_metrics(ha_engine::ServiceId(0))
@@ -425,7 +426,7 @@ fn dependency_calls_propagate_latency_errors_and_traces() {
 fn a_stale_discovery_cache_keeps_sending_after_the_registry_expired_an_instance() {
     let mut cfg = one_service(2, 16, 20.0, 40.0);
     cfg.discovery.watch = false; // refresh every 30 s only
-    let mut sim = Simulation::new(cfg, 12).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 12, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(10));
     let victim = InstanceId(1);
     sim.apply(Action::on(ActionKind::Crash, victim)).unwrap();
@@ -452,7 +453,7 @@ fn a_stale_discovery_cache_keeps_sending_after_the_registry_expired_an_instance(
 fn health_checks_mark_a_hung_instance_unhealthy_after_three_failures() {
     let mut cfg = one_service(3, 16, 20.0, 40.0);
     cfg.services[0].health_check = Some(HealthCheckConfig::default());
-    let mut sim = Simulation::new(cfg, 13).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 13, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(20));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(0))),
@@ -487,7 +488,7 @@ fn health_checks_mark_a_hung_instance_unhealthy_after_three_failures() {
 fn outlier_detection_ejects_with_growing_ejection_times() {
     let mut cfg = one_service(3, 16, 20.0, 60.0);
     cfg.services[0].outlier = Some(OutlierConfig::default());
-    let mut sim = Simulation::new(cfg, 14).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 14, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(2))),
@@ -531,7 +532,7 @@ fn outlier_detection_ejects_with_growing_ejection_times() {
 fn panic_mode_routes_to_all_instances_below_the_threshold() {
     let mut cfg = one_service(3, 16, 20.0, 30.0);
     cfg.services[0].health_check = Some(HealthCheckConfig::default());
-    let mut sim = Simulation::new(cfg, 15).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 15, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(5));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(0))),
@@ -562,7 +563,8 @@ fn panic_mode_routes_to_all_instances_below_the_threshold() {
 
 #[test]
 fn a_heartbeat_partition_gets_a_serving_instance_expired() {
-    let mut sim = Simulation::new(one_service(2, 16, 20.0, 40.0), 16).unwrap();
+    let mut sim =
+        Simulation::keeping_events(one_service(2, 16, 20.0, 40.0), 16, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(5));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(0))),
@@ -583,7 +585,8 @@ fn a_heartbeat_partition_gets_a_serving_instance_expired() {
 
 #[test]
 fn slow_spike_and_capacity_faults_change_what_they_should() {
-    let mut sim = Simulation::new(one_service(2, 8, 20.0, 50.0), 17).unwrap();
+    let mut sim =
+        Simulation::keeping_events(one_service(2, 8, 20.0, 50.0), 17, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(70));
     let before = sim.metrics(InstanceId(0)).unwrap().percentiles().p50_ms;
     sim.apply(Action {
@@ -631,7 +634,7 @@ fn default_alerts_fire_and_resolve() {
     cfg.alerts = None; // the default rules
     cfg.services[0].health_check = Some(HealthCheckConfig::default());
     cfg.services[0].breaker = Some(BreakerConfig::seed_example());
-    let mut sim = Simulation::new(cfg, 18).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 18, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(20));
     assert_eq!(
         sim.alerts().fired_total,
@@ -680,7 +683,7 @@ fn default_alerts_fire_and_resolve() {
 fn breakers_route_around_a_hung_instance_when_others_are_left() {
     let mut cfg = one_service(2, 2_000, 20.0, 50.0);
     cfg.services[0].breaker = Some(BreakerConfig::seed_example());
-    let mut sim = Simulation::new(cfg, 7).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 7, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(10));
     sim.apply(Action {
         target: ActionTarget::from(Some(InstanceId(1))),

@@ -3,7 +3,7 @@
 use ha_engine::balancer::Strategy;
 use ha_engine::breaker::BreakerState::*;
 use ha_engine::common::Outcome;
-use ha_engine::event::Event;
+use ha_engine::event::{Event, LOG_CAPACITY};
 use ha_engine::presets;
 use ha_engine::scenario::Scenario;
 use ha_engine::{Action, ActionKind, ActionTarget, InstanceId, SimTime, Simulation};
@@ -15,7 +15,7 @@ fn run(name: &str, edit: impl FnOnce(&mut Scenario)) -> Simulation {
     let p = presets::by_name(name).unwrap_or_else(|| panic!("no preset {name}"));
     let mut s = Scenario::from_preset(&p, presets::DEFAULT_SEED);
     edit(&mut s);
-    let mut sim = s.simulation().unwrap();
+    let mut sim = Simulation::keeping_events(s.cluster.clone(), s.seed, LOG_CAPACITY).unwrap();
     sim.run_until(SimTime::from_secs(s.duration_s as u64));
     if let Err(e) = sim.check_exactly_once() {
         panic!("{name}: {e}");
@@ -93,7 +93,8 @@ fn showdown_weights_split_2_1_1_and_load_aware_strategies_spare_the_slow_instanc
 fn dynamic_keeps_routing_to_a_hung_instance_until_its_report_is_60_s_old() {
     let p = presets::by_name("dynamic").expect("preset");
     let s = Scenario::from_preset(&p, presets::DEFAULT_SEED);
-    let mut sim = s.simulation().expect("preset builds");
+    let mut sim =
+        Simulation::keeping_events(s.cluster.clone(), s.seed, LOG_CAPACITY).expect("preset builds");
     let hung = InstanceId(0);
     let per_s: Vec<usize> = dispatches_per_second(&mut sim, s.duration_s as u64)
         .iter()
@@ -225,7 +226,7 @@ fn sessions_moved(strategy: Strategy, load_bound: f64) -> (usize, usize) {
     let mut s = Scenario::from_preset(&p, presets::DEFAULT_SEED);
     s.cluster.services[0].strategy = strategy;
     s.cluster.services[0].lb.ring_load_factor = load_bound;
-    let mut sim = s.simulation().unwrap();
+    let mut sim = Simulation::keeping_events(s.cluster.clone(), s.seed, LOG_CAPACITY).unwrap();
     // The log keeps the newest 10,000 events (~50 s here): read each window while it is there.
     sim.run_until(SimTime::from_secs(40)); // cart-2 crashes at 40 s
     let before = client_instances(&sim, SimTime::from_secs(5));

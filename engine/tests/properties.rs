@@ -194,8 +194,8 @@ fn build(sc: &Scenario) -> ClusterConfig {
 /// Runs `cfg` for 90 simulated s one event at a time, checking the invariants after every
 /// event. Returns the digest.
 fn run_checked(cfg: &ClusterConfig, seed: u64) -> Result<String, TestCaseError> {
-    let mut sim =
-        Simulation::new(cfg.clone(), seed).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut sim = Simulation::keeping_events(cfg.clone(), seed, LOG_CAPACITY)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let service_of: Vec<ServiceId> = cfg
         .services
         .iter()

@@ -534,6 +534,20 @@ impl Simulation {
     ///
     /// Errors: the config's first [`crate::common::ConfigError`].
     pub fn new(cfg: ClusterConfig, seed: u64) -> Result<Self, crate::common::ConfigError> {
+        Self::keeping_events(cfg, seed, 0)
+    }
+
+    /// As [`Simulation::new`], keeping the newest `n` events (at most
+    /// [`event::LOG_CAPACITY`]) for `log().entries()` from time 0 on, the ones logged while
+    /// the run is built included: for tests and tools that inspect single events. The run is
+    /// the same whatever `n` is (same events, same digest).
+    ///
+    /// Errors: as [`Simulation::new`].
+    pub fn keeping_events(
+        cfg: ClusterConfig,
+        seed: u64,
+        n: usize,
+    ) -> Result<Self, crate::common::ConfigError> {
         cfg.validate()?;
         let timeline = Timeline::new(
             cfg.faults
@@ -655,6 +669,7 @@ impl Simulation {
             msg: messaging::MessagePlane::default(),
             cfg,
         };
+        sim.log.retain(n);
         sim.start();
         Ok(sim)
     }
@@ -902,30 +917,41 @@ impl Simulation {
     /// Processes the next scheduled event, advancing the clock to it. Returns its time, or
     /// `None` when nothing is scheduled.
     pub fn step(&mut self) -> Option<SimTime> {
-        let at = match self.timeline.next_at() {
-            Some(at) if self.action_goes_first(at) => {
-                self.now = self.now.max(at);
+        self.step_due(SimTime(u64::MAX))
+    }
+
+    /// As [`Simulation::step`], but only when the next event is due at or before `until`
+    /// (otherwise nothing happens and `None` comes back). One look at the queue's front
+    /// decides both whether and what: the loops that run until an instant call this instead
+    /// of asking [`Simulation::next_event_at`] and then stepping, which looked three times.
+    fn step_due(&mut self, until: SimTime) -> Option<SimTime> {
+        let front = self.queue.front();
+        let action = self.timeline.next_at().filter(|&at| {
+            front.is_none_or(|f| at < f.at || (at == f.at && f.seq >= self.timeline.seq))
+        });
+        let at = match action {
+            Some(at) => at,
+            None => front?.at,
+        };
+        if at > until {
+            return None;
+        }
+        self.now = self.now.max(at);
+        match (action, front) {
+            (Some(_), _) => {
                 if let Some(action) = self.timeline.take() {
                     self.act(action);
                 }
-                at
             }
-            _ => {
-                let next = self.queue.pop()?;
-                self.now = self.now.max(next.at);
-                self.handle(next.item);
-                next.at
+            (None, Some(f)) => {
+                if let Some(next) = self.queue.pop_front(f) {
+                    self.handle(next.item);
+                }
             }
-        };
+            (None, None) => {}
+        }
         self.last_event_at = Some(at);
         Some(at)
-    }
-
-    /// True when a timeline action due `at` goes before the queue's earliest item.
-    fn action_goes_first(&self, at: SimTime) -> bool {
-        self.queue
-            .peek_key()
-            .is_none_or(|(t, seq)| at < t || (at == t && seq >= self.timeline.seq))
     }
 
     /// When the next event (queue item or timeline action) is due, if any.
@@ -949,9 +975,7 @@ impl Simulation {
     /// Processes every event due at or before `until`, then sets the clock to `until` (if it is
     /// later than now).
     pub fn run_until(&mut self, until: SimTime) {
-        while self.next_event_at().is_some_and(|t| t <= until) {
-            self.step();
-        }
+        while self.step_due(until).is_some() {}
         self.now = self.now.max(until);
     }
 
@@ -963,11 +987,10 @@ impl Simulation {
     /// [`Simulation::run_until`] makes (same events, same digest; a property test checks it).
     pub fn run_until_bounded(&mut self, until: SimTime, max_events: usize) -> bool {
         for _ in 0..max_events {
-            if self.next_event_at().is_none_or(|t| t > until) {
+            if self.step_due(until).is_none() {
                 self.now = self.now.max(until);
                 return true;
             }
-            self.step();
         }
         if self.next_event_at().is_some_and(|t| t <= until) {
             return false;

@@ -46,11 +46,54 @@ impl<E> Ord for Scheduled<E> {
     }
 }
 
+/// The heap's entry: an item's key and where its payload waits in the slab. 24 bytes, so a
+/// sift moves half of what moving whole items did (the heap's moves were the largest cost of
+/// `Simulation::step`; BENCHMARKS.md has the profile).
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    at: SimTime,
+    seq: u64,
+    slot: u32,
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// Where the earliest item waits, as [`EventQueue::front`] finds it: its time, its sequence
+/// number and its place (heap or lane). Valid until the queue changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Front {
+    /// When it is due.
+    pub at: SimTime,
+    /// Its sequence number.
+    pub seq: u64,
+    /// `None`: the heap; `Some(l)`: lane `l`.
+    place: Option<usize>,
+}
+
 /// A min-queue of items by (time, sequence). `pop` returns the earliest item; among items due at
 /// the same µs, the one scheduled first.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<Scheduled<E>>>,
+    heap: BinaryHeap<Reverse<Key>>,
+    /// The heap's payloads by slot; `None` in a free slot.
+    slab: Vec<Option<E>>,
+    /// Free slots of `slab`.
+    free: Vec<u32>,
     /// (lane key, items in (time, sequence) order).
     lanes: Vec<(u64, VecDeque<Scheduled<E>>)>,
     next_seq: u64,
@@ -60,6 +103,8 @@ impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         Self {
             heap: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
             lanes: Vec::new(),
             next_seq: 0,
         }
@@ -76,8 +121,26 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, at: SimTime, item: E) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Scheduled { at, seq, item }));
+        self.push_heap(Scheduled { at, seq, item });
         seq
+    }
+
+    fn push_heap(&mut self, s: Scheduled<E>) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = Some(s.item);
+                slot
+            }
+            None => {
+                self.slab.push(Some(s.item));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.heap.push(Reverse(Key {
+            at: s.at,
+            seq: s.seq,
+            slot,
+        }));
     }
 
     /// Schedules `item` at `at` in the FIFO lane `lane` (any key; callers use the delay in µs);
@@ -99,44 +162,66 @@ impl<E> EventQueue<E> {
             Some(l) if self.lanes[l].1.back().is_none_or(|b| b.at <= at) => {
                 self.lanes[l].1.push_back(s)
             }
-            _ => self.heap.push(Reverse(s)),
+            _ => self.push_heap(s),
         }
         self.next_seq += 1;
         seq
     }
 
-    /// Where the earliest item is: `None` for the heap, `Some(l)` for lane `l`.
-    fn earliest(&self) -> Option<Option<usize>> {
-        let mut best = self.heap.peek().map(|Reverse(s)| ((s.at, s.seq), None));
+    /// The earliest item's time, sequence number and place, if any: one look at the heap's
+    /// top and each lane's front. [`Self::pop_front`] takes it without looking again.
+    pub fn front(&self) -> Option<Front> {
+        let mut best = self.heap.peek().map(|Reverse(k)| Front {
+            at: k.at,
+            seq: k.seq,
+            place: None,
+        });
         for (l, (_, q)) in self.lanes.iter().enumerate() {
             if let Some(s) = q.front() {
-                if best.is_none_or(|(k, _)| (s.at, s.seq) < k) {
-                    best = Some(((s.at, s.seq), Some(l)));
+                if best.is_none_or(|b| (s.at, s.seq) < (b.at, b.seq)) {
+                    best = Some(Front {
+                        at: s.at,
+                        seq: s.seq,
+                        place: Some(l),
+                    });
                 }
             }
         }
-        best.map(|(_, w)| w)
+        best
+    }
+
+    /// Removes and returns the item `front` names; `front` must come from [`Self::front`]
+    /// with no change to the queue since (otherwise another item may come out).
+    pub fn pop_front(&mut self, front: Front) -> Option<Scheduled<E>> {
+        match front.place {
+            None => {
+                let Reverse(k) = self.heap.pop()?;
+                let item = self.slab.get_mut(k.slot as usize)?.take()?;
+                self.free.push(k.slot);
+                Some(Scheduled {
+                    at: k.at,
+                    seq: k.seq,
+                    item,
+                })
+            }
+            Some(l) => self.lanes.get_mut(l)?.1.pop_front(),
+        }
     }
 
     /// Removes and returns the earliest item.
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        match self.earliest()? {
-            None => self.heap.pop().map(|Reverse(s)| s),
-            Some(l) => self.lanes[l].1.pop_front(),
-        }
+        let front = self.front()?;
+        self.pop_front(front)
     }
 
     /// When the earliest item is due, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.peek_key().map(|(at, _)| at)
+        self.front().map(|f| f.at)
     }
 
     /// The earliest item's (time, sequence number), if any.
     pub fn peek_key(&self) -> Option<(SimTime, u64)> {
-        match self.earliest()? {
-            None => self.heap.peek().map(|Reverse(s)| (s.at, s.seq)),
-            Some(l) => self.lanes[l].1.front().map(|s| (s.at, s.seq)),
-        }
+        self.front().map(|f| (f.at, f.seq))
     }
 
     /// The sequence number the next scheduled item will get.
@@ -153,6 +238,7 @@ impl<E> EventQueue<E> {
     /// heap memory a clone copies.
     pub fn approx_bytes(&self) -> usize {
         self.len() * std::mem::size_of::<Scheduled<E>>()
+            + self.heap.len() * std::mem::size_of::<Key>()
     }
 
     /// True when nothing is scheduled.
