@@ -6,7 +6,7 @@
 # figures; never fails on timing. Takes about 15 minutes (ROUNDS=3 rounds of the timed parts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --test
+scripts/setup.sh --bench
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 out=target/bench-report
 rm -rf "$out" && mkdir -p "$out"
@@ -33,6 +33,14 @@ for r in $(seq "$ROUNDS"); do
   mkdir -p "$out/criterion-$r"
   cp -r target/criterion/simulate target/criterion/ring "$out/criterion-$r/"
 
+  step "round $r of $ROUNDS: the engine beside a SimPy model of the round-robin workload (whole process)"
+  # Same cluster (engine/bench/round_robin_10.json), 60 simulated seconds, back to back.
+  cargo build -q --profile bench -p ha-engine --bin ha-sim
+  TIMEFORMAT=%R
+  { time target/release/ha-sim run --config engine/bench/round_robin_10.json --seconds 60 > "$out/engine-rr-$r.json"; } 2> "$out/engine-rr-wall-$r.txt"
+  { time target/simpy-venv/bin/python engine/bench/simpy_round_robin.py --seconds 60 > "$out/simpy-rr-$r.json"; } 2> "$out/simpy-rr-wall-$r.txt"
+  echo "engine $(cat "$out/engine-rr-wall-$r.txt") s, SimPy $(cat "$out/simpy-rr-wall-$r.txt") s"
+
   step "round $r of $ROUNDS: wasm engine in headless Chromium (bench profile)"
   CHROMEDRIVER=/usr/bin/chromedriver \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
@@ -43,7 +51,7 @@ done
 step "release build, size"
 trunk build --release --offline
 : > "$out/size.txt"
-for f in dist/*.wasm dist/*.js dist/*.css; do
+for f in dist/*.wasm dist/*.js dist/*.css dist/index.html; do
   echo "$(basename "$f") $(wc -c < "$f") $(gzip -9c "$f" | wc -c)" >> "$out/size.txt"
 done
 cat "$out/size.txt"
@@ -55,6 +63,7 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.2; done
 node scripts/start-time.mjs "http://127.0.0.1:$port/" 5 | tee "$out/start.json"
+THROTTLE=1 node scripts/start-time.mjs "http://127.0.0.1:$port/" 5 | tee "$out/start-throttled.json"
 # Time travel: the longest main-thread task for a Crash click and a seek in stress at ~2:50.
 for r in $(seq "$ROUNDS"); do
   node scripts/long-tasks.mjs "http://127.0.0.1:$port/" | tee "$out/long-tasks-$r.json"
@@ -64,6 +73,7 @@ done
 for r in $(seq "$ROUNDS"); do
   FRAMES=900 node scripts/frame-time.mjs "http://127.0.0.1:$port/" stress 10× 100× paused | tee "$out/frames-$r.json"
   FRAMES=900 REDUCED=1 node scripts/frame-time.mjs "http://127.0.0.1:$port/" stress 10× | tee "$out/frames-reduced-$r.json"
+  FRAMES=900 COMPARE=least_connections node scripts/frame-time.mjs "http://127.0.0.1:$port/" stress 10× | tee "$out/frames-compare-$r.json"
 done
 
 step "robustness figures: soak (24 simulated hours, two runs) and fault drills"

@@ -9,6 +9,7 @@
 // before the app loads, so it runs before the app's engine step) to a message posted from it,
 // which runs after the frame's callbacks, microtasks (Leptos effects), style, layout and paint.
 // Prints p50/p95/max of that time, the frame interval, and the simulated speed achieved, as JSON.
+// COMPARE=STRATEGY turns compare mode on first, side B running STRATEGY (e.g. least_connections).
 import { chromium } from 'playwright-core';
 import { launchOptions } from './chromium.mjs';
 
@@ -45,6 +46,12 @@ else {
   const play = page.getByRole('button', { name: 'Play', exact: true });
   if (await play.count()) await play.click();
 }
+if (process.env.COMPARE) {
+  const panel = page.locator('.compare-panel');
+  await panel.getByLabel('Side B').selectOption(process.env.COMPARE);
+  await panel.getByRole('button', { name: 'Compare side by side' }).click();
+  await panel.getByRole('region', { name: 'Side B' }).waitFor();
+}
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
@@ -67,7 +74,7 @@ for (const speed of speeds) {
   const { busy, interval } = await page.evaluate(() => ({ busy: [...window.__frames.busy], interval: [...window.__frames.interval] }));
   const behind = await page.locator('.behind').textContent().catch(() => null);
   results.push({
-    preset, speed, frames: busy.length,
+    preset, speed, compare: process.env.COMPARE ?? null, frames: busy.length,
     main_thread_ms: { p50: +q(busy, 0.5).toFixed(2), p95: +q(busy, 0.95).toFixed(2), max: +Math.max(...busy).toFixed(2) },
     frame_interval_ms: { p50: +q(interval, 0.5).toFixed(2), p95: +q(interval, 0.95).toFixed(2) },
     achieved_speed: +(sim / 1000 / wall).toFixed(1),

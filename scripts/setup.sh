@@ -2,6 +2,8 @@
 # Installs what HA Lab needs, skipping whatever is already there (safe to run any number of times).
 #   scripts/setup.sh          build + serve tools: wasm32 target, Trunk, wasm-bindgen-cli, wasm-opt
 #   scripts/setup.sh --test   the same, plus Debian's Chromium and ChromeDriver for browser tests
+#   scripts/setup.sh --bench  the same as --test, plus SimPy (pinned, in target/simpy-venv) for
+#                             the side-by-side figure of scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,12 +54,17 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] || [
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--test" ]; then
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing Chromium and ChromeDriver from Debian"
     apt_install chromium chromium-driver
   fi
   if ! rustup component list --installed | grep -q '^clippy'; then rustup component add clippy; fi
   if ! rustup component list --installed | grep -q '^rustfmt'; then rustup component add rustfmt; fi
+fi
+if [ "${1:-}" = "--bench" ] && ! target/simpy-venv/bin/python -c 'import simpy' 2>/dev/null; then
+  say "installing SimPy 4.1.1 into target/simpy-venv"
+  if ! python3 -m venv target/simpy-venv 2>/dev/null; then apt_install python3-venv; python3 -m venv target/simpy-venv; fi
+  target/simpy-venv/bin/pip install -q simpy==4.1.1
 fi
 say "ready"

@@ -4,6 +4,7 @@
 //   interactive_ms: navigation start → the app has mounted and its clock is on screen;
 //   first_frame_ms: → the engine has advanced (simulated clock > 0);
 //   first_sim_second_ms: → the simulated clock reaches 1 s at the default speed.
+// THROTTLE=1: over Chromium's network emulation of a 10 Mbit/s link with a 40 ms round trip.
 import { chromium } from 'playwright-core';
 import { launchOptions } from './chromium.mjs';
 
@@ -15,6 +16,12 @@ for (let k = 0; k < Number(runs); k++) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  if (process.env.THROTTLE) {
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 10e6 / 8,
+    });
+  }
   await page.addInitScript(() => {
     const marks = {};
     window.__start = marks;
@@ -39,7 +46,7 @@ const median = (k) => {
   return +xs[Math.floor(xs.length / 2)].toFixed(0);
 };
 console.log(JSON.stringify({
-  url, runs: samples.length,
+  url, runs: samples.length, throttled: !!process.env.THROTTLE,
   interactive_ms: median('interactive'),
   first_frame_ms: median('first_frame'),
   first_sim_second_ms: median('first_second'),

@@ -411,3 +411,16 @@ fn preset_files_are_the_presets() {
         Scenario::from_preset(&default, presets::DEFAULT_SEED)
     );
 }
+
+/// The SimPy comparison (`engine/bench/simpy_round_robin.py`, run by `scripts/bench.sh`) runs
+/// `ha-sim run --config engine/bench/round_robin_10.json`: that file is the criterion bench's
+/// 10-instance round-robin workload, kept equal to it here (`UPDATE_EXPECT=1` rewrites it).
+#[test]
+fn the_simpy_comparisons_cluster_is_the_round_robin_bench_workload() {
+    let w = ha_engine::bench::workloads()
+        .into_iter()
+        .find(|w| w.id == "round_robin_10_instances")
+        .expect("the workload exists");
+    let json = serde_json::to_string_pretty(&w.config).unwrap() + "\n";
+    expect_test::expect_file!["../bench/round_robin_10.json"].assert_eq(&json);
+}
