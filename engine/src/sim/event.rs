@@ -448,8 +448,6 @@ impl postcard::ser_flavors::Flavor for Append<'_> {
         // where a copy of any length is a `memcpy` call.
         match (out, data) {
             ([o], [d]) => *o = *d,
-            ([o0, o1], [d0, d1]) => (*o0, *o1) = (*d0, *d1),
-            (out, data) if data.len() <= 4 => copy_small::<4>(out, data),
             (out, data) if data.len() <= 10 => copy_small::<10>(out, data),
             (out, data) => out.copy_from_slice(data),
         }
