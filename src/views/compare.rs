@@ -154,7 +154,12 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
             svc.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))
         )
     });
+    // The table of every instance, rebuilt four times a second while playing (with every view
+    // it cost compare mode on `stress` about half its frame time: 2 × 30 rows parsed and laid
+    // out 30 times a second), and with every view while paused.
+    let pace = crate::views::pace::while_playing_every(lab, std::time::Duration::from_millis(250));
     let rows = move || {
+        pace();
         let f = |v: &ClusterView| {
             v.services
                 .get(s)
@@ -174,9 +179,9 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
         };
         if side_b {
             lab.compare_view
-                .with(|b| b.as_ref().map(f).unwrap_or_default())
+                .with_untracked(|b| b.as_ref().map(f).unwrap_or_default())
         } else {
-            lab.view.with(f)
+            lab.view.with_untracked(f)
         }
     };
     let body = move || {

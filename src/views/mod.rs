@@ -16,6 +16,7 @@ pub mod inspector;
 pub mod lesson;
 pub mod markup;
 pub mod nodes;
+pub mod pace;
 pub mod projection;
 pub mod queues;
 pub mod ring;

@@ -142,22 +142,9 @@ pub fn Traces() -> impl IntoView {
     // The list: while the run plays, rebuilt twice a second (every frame it would scroll away
     // under the pointer, and cost every frame its time); while paused, with every change of the
     // view (a step, a seek); at once when the scope, the filter or the pick changes.
-    let tick = RwSignal::new(0u32);
-    if let Ok(h) = set_interval_with_handle(
-        move || {
-            if lab.playing.get_untracked() {
-                tick.update(|t| *t = t.wrapping_add(1));
-            }
-        },
-        std::time::Duration::from_millis(500),
-    ) {
-        on_cleanup(move || h.clear());
-    }
+    let pace = crate::views::pace::while_playing_every(lab, std::time::Duration::from_millis(500));
     let rows_html = move || {
-        tick.track();
-        if !lab.playing.get() {
-            lab.view.track();
-        }
+        pace();
         let (scope, f) = (lab.selection.get(), filter.get());
         let picked = lab.trace.with(|t| t.as_ref().map(|t| t.request));
         let rate = lab
