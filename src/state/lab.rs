@@ -1,13 +1,13 @@
-//! The app's one piece of state: the running [`Simulation`] and the view signal it feeds.
+//! The app's one piece of state: the signals the views render, fed from the runs it holds
+//! ([`Runs`]: the live run, compare mode's side B, the background run and the checkpoints).
 //!
 //! On animation frames [`Lab::frame`] advances the engine by the wall-clock time since it last
 //! ran × speed, and on others it sets the [`ClusterView`] signal once ([`Cadence`]). Components
 //! read that signal and call [`Lab::command`]; none of them computes simulation numbers.
 
-use crate::state::checkpoints::Checkpoints;
 use crate::state::lines::{alert_lines, feed_lines, AlertLine, FeedLine};
-use ha_engine::action::ScheduledAction;
-use ha_engine::balancer::Strategy;
+use crate::state::runs::{build, Runs};
+pub use crate::state::runs::{compare_scenario, CompareSpec, SideB, EVENTS_PER_CHECK};
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
@@ -29,12 +29,6 @@ const MAX_FRAME_MS: f64 = 100.0;
 /// Wall-clock time the engine may use per animation frame, ms: half of a 60 Hz frame, leaving
 /// the rest for rendering. Past it the page runs slower than asked and says so.
 const ENGINE_BUDGET_MS: f64 = 8.0;
-
-/// Events the engine handles between wall-clock checks ([`Simulation::run_until_bounded`]):
-/// a few ms of work in the release build whatever the load, so no budget is overrun by more.
-/// (A check every 50 simulated ms, as before, was one 300 ms task at 100,000 req/s through
-/// 16 services.)
-const EVENTS_PER_CHECK: usize = 1_000;
 
 /// Wall-clock time a replay (a seek, an edit, compare mode starting) may take per animation
 /// frame, ms: well under the 100 ms that makes a long task, so the page stays responsive while
@@ -112,25 +106,6 @@ impl Cadence {
 /// digest at once.
 pub const DIGEST_REDRAW_EVERY: usize = 8;
 
-/// Compare mode's second run: the scenario with one service's strategy replaced.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CompareSpec {
-    /// The service the sides are compared on (whose strategy differs, or the producer).
-    pub service: usize,
-    /// What side B changes.
-    pub b: SideB,
-}
-
-/// What compare mode's side B changes.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum SideB {
-    /// The service's load-balancing strategy.
-    Strategy(Strategy),
-    /// Every publish becomes a call to the queue's consumers
-    /// ([`ha_engine::ClusterConfig::messages_as_calls`]): sync against async.
-    Calls,
-}
-
 /// The part of an instance's view that changes with its state rather than with each request
 /// (a subset of [`InstanceView`]). It has its own signal: with 30 instances, the effects that
 /// draw state would otherwise re-run on every redraw, about 16 per instance, for nothing.
@@ -185,7 +160,9 @@ struct Pace {
 /// Handles to the simulation and the signals the page renders. `Copy`, shared by context.
 #[derive(Clone, Copy)]
 pub struct Lab {
-    sim: StoredValue<Simulation, LocalStorage>,
+    /// The runs: the live one, compare mode's side B, the background run and the checkpoints
+    /// ([`Runs`]).
+    runs: StoredValue<Runs, LocalStorage>,
     /// What the page shows, set once per redraw (see [`Cadence`]).
     pub view: RwSignal<ClusterView>,
     /// The feed, newest first; refreshed only when the engine posts to it.
@@ -206,15 +183,6 @@ pub struct Lab {
     /// How far the background run that computes [`Lab::scenario_digest`] has got, simulated µs
     /// (`None`: the digest is computed).
     pub digest_progress: RwSignal<Option<u64>>,
-    /// The scenario run in the background, from 0 to its duration (its digest is the run
-    /// digest), then on behind the live run; it offers checkpoints on the way. Driven by idle
-    /// callbacks. `None` until the first idle callback builds it: opening a heavy link builds
-    /// one run, not two, before the page shows.
-    background: StoredValue<Option<Simulation>, LocalStorage>,
-    /// Snapshots of the run (side A), for time travel ([`Checkpoints`]).
-    checkpoints: StoredValue<Checkpoints, LocalStorage>,
-    /// Snapshots of compare mode's side B.
-    compare_checkpoints: StoredValue<Checkpoints, LocalStorage>,
     /// A replay in progress: the simulated µs both runs are being brought to, a slice per
     /// frame (see [`REPLAY_BUDGET_MS`]). The page shows the instant it had until it ends.
     pub replay: RwSignal<Option<u64>>,
@@ -233,7 +201,6 @@ pub struct Lab {
     pub compare_spec: RwSignal<Option<CompareSpec>>,
     /// Compare mode: side B's view, refreshed with side A's.
     pub compare_view: RwSignal<Option<ClusterView>>,
-    compare: StoredValue<Option<Simulation>, LocalStorage>,
     /// Actions and edits asked for during a replay, applied when it ends ([`Lab::defer`]).
     deferred: StoredValue<Vec<Deferred>, LocalStorage>,
     /// When the engine cannot keep up with the chosen speed: the speed it achieves (simulated
@@ -272,64 +239,9 @@ pub struct Lab {
 /// Something to do when the replay in progress ends.
 type Deferred = Box<dyn FnOnce(Lab)>;
 
-fn build(s: &Scenario) -> Simulation {
-    s.simulation()
-        .expect("scenarios are validated when parsed, presets in ha-engine's tests")
-}
-
-/// Adds timeline `action` to `run` if the run has not passed its time ([`Simulation::schedule`]);
-/// otherwise replaces the run with the latest snapshot in `checkpoints` at or before the
-/// action (which already has it, see [`Checkpoints::schedule`]), or with `fresh()` from 0.
-/// Returns whether the run was kept.
-fn schedule_or_restore(
-    run: &mut Simulation,
-    action: &ScheduledAction,
-    checkpoints: &Checkpoints,
-    fresh: impl FnOnce() -> Simulation,
-) -> bool {
-    if run.schedule(action.clone()).is_ok() {
-        return true;
-    }
-    *run = checkpoints
-        .restore(SimTime::from_ms(action.at_ms))
-        .unwrap_or_else(fresh);
-    false
-}
-
 /// Milliseconds since the page opened (`performance.now`), for wall-clock budgets.
 fn wall_ms() -> f64 {
     window().performance().map_or(0.0, |p| p.now())
-}
-
-/// Runs `sim` towards `to`, [`EVENTS_PER_CHECK`] events at a time, stopping at every
-/// checkpoint boundary to offer a snapshot to `checkpoints` (`None`: no snapshots), until it
-/// gets there or the wall clock passes `deadline_ms`. Returns whether it got there.
-fn run_checkpointed(
-    sim: &mut Simulation,
-    mut checkpoints: Option<&mut Checkpoints>,
-    to: SimTime,
-    deadline_ms: f64,
-) -> bool {
-    // Until everything due by `to` is handled, not until the clock reads `to`: an action added
-    // at the current instant is due at `now` (a paused run's Crash, Hang or Remove was shown
-    // only on the next step, about one click in fifteen).
-    while !sim.reached(to) {
-        let boundary = checkpoints
-            .as_ref()
-            .map_or(u64::MAX, |cp| cp.next_boundary_us(sim.now().as_us()));
-        let step = boundary.min(to.as_us());
-        let reached = sim.run_until_bounded(SimTime(step), EVENTS_PER_CHECK);
-        if let Some(cp) = checkpoints
-            .as_deref_mut()
-            .filter(|_| reached && step == boundary)
-        {
-            cp.offer(sim);
-        }
-        if wall_ms() > deadline_ms {
-            break;
-        }
-    }
-    sim.reached(to)
 }
 
 /// The URL fragment of the page, without `#` (empty when none).
@@ -389,16 +301,13 @@ impl Lab {
         let view = RwSignal::new(first);
         let feed = RwSignal::new(feed_lines(&sim, &[]));
         let lab = Lab {
-            sim: StoredValue::new_local(sim),
+            runs: StoredValue::new_local(Runs::new(sim)),
             view,
             feed,
             playing: RwSignal::new(true),
             notice: RwSignal::new(None),
             scenario_digest: RwSignal::new(String::new()),
             digest_progress: RwSignal::new(Some(0)),
-            background: StoredValue::new_local(None),
-            checkpoints: StoredValue::new_local(Checkpoints::new()),
-            compare_checkpoints: StoredValue::new_local(Checkpoints::new()),
             replay: RwSignal::new(None),
             replay_at: RwSignal::new(0),
             scenario: RwSignal::new_local(scenario),
@@ -410,7 +319,6 @@ impl Lab {
             alert_feed: RwSignal::new(Vec::new()),
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
-            compare: StoredValue::new_local(None),
             deferred: StoredValue::new_local(Vec::new()),
             behind: RwSignal::new(None),
             cadence: RwSignal::new(Cadence::default()),
@@ -439,7 +347,7 @@ impl Lab {
             lab.start_lesson(sc, step.saturating_sub(1), true);
         }
         lab.open_trace_link(&frag);
-        lab.alert_feed.set(lab.sim.with_value(alert_lines));
+        lab.alert_feed.set(lab.with_sim(alert_lines));
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
         } else if !frag.is_empty() {
@@ -502,15 +410,9 @@ impl Lab {
 
     /// As [`Lab::rebuild_from_start`], to a simulated µs.
     fn rebuild_to(&self, at: SimTime) {
-        let sc = self.scenario.get_untracked();
-        self.checkpoints.update_value(Checkpoints::clear);
-        self.compare_checkpoints.update_value(Checkpoints::clear);
-        self.sim.set_value(build(&sc));
-        let b = self
-            .compare_spec
-            .get_untracked()
-            .map(|spec| build(&compare_scenario(&sc, spec)));
-        self.compare.set_value(b);
+        let spec = self.compare_spec.get_untracked();
+        self.scenario
+            .with_untracked(|sc| self.runs.update_value(|r| r.rebuild(sc, spec)));
         self.restart_background();
         // A new run may have posted as many entries as the old one showed: always refetch.
         self.replay_to(at, true);
@@ -521,7 +423,7 @@ impl Lab {
     /// are fetched again when it ends (the run was restored or rebuilt).
     fn replay_to(&self, to: SimTime, refetch: bool) {
         self.replay.set(Some(to.as_us()));
-        self.replay_at.set(self.sim.with_value(|s| s.now().as_us()));
+        self.replay_at.set(self.with_sim(|s| s.now().as_us()));
         if refetch {
             // Fetched anew when the replay ends: mark the shown feeds as stale.
             self.view.update_untracked(|v| {
@@ -541,21 +443,14 @@ impl Lab {
         };
         let to = SimTime(to_us);
         let deadline = wall_ms() + REPLAY_BUDGET_MS;
-        let mut done = true;
-        self.sim.update_value(|sim| {
-            self.checkpoints
-                .update_value(|cp| done &= run_checkpointed(sim, Some(cp), to, deadline));
-        });
-        self.compare.update_value(|b| {
-            if let Some(b) = b {
-                self.compare_checkpoints
-                    .update_value(|cp| done &= run_checkpointed(b, Some(cp), to, deadline));
-            }
-        });
+        let done = self
+            .runs
+            .try_update_value(|r| r.replay_slice(to, wall_ms, deadline))
+            .unwrap_or(true);
         if done {
             self.replay_ended();
         } else {
-            self.replay_at.set(self.sim.with_value(|s| s.now().as_us()));
+            self.replay_at.set(self.with_sim(|s| s.now().as_us()));
         }
     }
 
@@ -588,7 +483,7 @@ impl Lab {
     /// Drops the background run (the next slice builds it anew from 0) and clears the run
     /// digest until it has run to the scenario's duration.
     fn restart_background(&self) {
-        self.background.set_value(None);
+        self.runs.update_value(Runs::drop_background);
         self.scenario_digest.set(String::new());
         self.digest_progress.set(Some(0));
     }
@@ -610,7 +505,7 @@ impl Lab {
         let end = if digest_pending {
             duration
         } else {
-            self.sim.with_value(Simulation::now).max(duration)
+            self.with_sim(Simulation::now).max(duration)
         };
         let budget = if playing {
             BACKGROUND_BUDGET_MS / 2.0
@@ -618,19 +513,14 @@ impl Lab {
             BACKGROUND_BUDGET_MS
         };
         let deadline = wall_ms() + budget;
-        let mut at = SimTime(0);
-        let mut digest = None;
-        self.background.update_value(|run| {
-            let run = run.get_or_insert_with(|| self.scenario.with_untracked(build));
-            let offer = !playing || run.instance_count() <= SNAPSHOT_WHILE_PLAYING_UP_TO;
-            self.checkpoints.update_value(|cp| {
-                run_checkpointed(run, offer.then_some(cp), end, deadline);
-            });
-            at = run.now();
-            if digest_pending && at >= duration {
-                digest = Some(run.digest().to_string());
-            }
+        let offer =
+            |run: &Simulation| !playing || run.instance_count() <= SNAPSHOT_WHILE_PLAYING_UP_TO;
+        let (at, run_digest) = self.scenario.with_untracked(|sc| {
+            self.runs
+                .try_update_value(|r| r.background_slice(sc, end, offer, wall_ms, deadline))
+                .unwrap_or((SimTime(0), ha_engine::event::Digest(0)))
         });
+        let digest = (digest_pending && at >= duration).then(|| run_digest.to_string());
         if !digest_pending {
             return;
         }
@@ -649,26 +539,9 @@ impl Lab {
     pub fn seek(&self, t_ms: u64) {
         self.notice.set(None);
         let to = SimTime::from_ms(t_ms);
-        let sc = self.scenario.get_untracked();
-        if self.sim.with_value(|s| s.now() > to) {
-            let a = self
-                .checkpoints
-                .with_value(|cp| cp.restore(to))
-                .unwrap_or_else(|| build(&sc));
-            self.sim.set_value(a);
-        }
-        if let Some(spec) = self.compare_spec.get_untracked() {
-            if self
-                .compare
-                .with_value(|b| b.as_ref().is_none_or(|b| b.now() > to))
-            {
-                let b = self
-                    .compare_checkpoints
-                    .with_value(|cp| cp.restore(to))
-                    .unwrap_or_else(|| build(&compare_scenario(&sc, spec)));
-                self.compare.set_value(Some(b));
-            }
-        }
+        let spec = self.compare_spec.get_untracked();
+        self.scenario
+            .with_untracked(|sc| self.runs.update_value(|r| r.restore_before(to, sc, spec)));
         self.replay_to(to, true);
     }
 
@@ -683,7 +556,6 @@ impl Lab {
     /// instant, caught up from the start.
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
         self.compare_spec.set(spec);
-        self.compare_checkpoints.update_value(Checkpoints::clear);
         let b = spec.map(|spec| {
             let sc = self
                 .scenario
@@ -691,12 +563,12 @@ impl Lab {
             build(&sc)
         });
         let caught_up = b.is_none();
-        self.compare.set_value(b);
+        self.runs.update_value(|r| r.set_b(b));
         if caught_up {
             self.refresh();
         } else {
             // Side B replays from 0 to side A's µs, a slice per frame.
-            let now = self.sim.with_value(Simulation::now);
+            let now = self.with_sim(Simulation::now);
             self.replay_to(now, false);
         }
     }
@@ -862,12 +734,12 @@ impl Lab {
             return;
         }
         let start = self::wall_ms();
-        let from = self.sim.with_value(Simulation::now);
+        let from = self.with_sim(Simulation::now);
         let to = from.plus_us(sim_us);
         if !self.lesson_frame(Some(to), start + ENGINE_BUDGET_MS) {
             self.advance_until(to, start + ENGINE_BUDGET_MS);
         }
-        let done = self.sim.with_value(Simulation::now).as_us() - from.as_us();
+        let done = self.with_sim(Simulation::now).as_us() - from.as_us();
         let engine_ms = self::wall_ms() - start;
         self.pace.update_value(|p| {
             p.wall_ms += wall_ms;
@@ -928,32 +800,10 @@ impl Lab {
         }
     }
 
-    /// Advances both runs (in compare mode) towards `to`, [`EVENTS_PER_CHECK`] events of side
-    /// A at a time, side B following to A's instant after each, until A gets there or the
-    /// wall clock passes `deadline_ms` (then the page is behind the chosen speed). Both sides
-    /// always stop at the same simulated instant, so they never show different requests:
-    /// with equal event counts instead, a side whose strategy makes more events fell behind
-    /// on a busy frame and the page said "the sides differ" for a moment.
+    /// Advances both runs towards `to` until the wall clock passes `deadline_ms` ([`Runs::advance`]).
     fn advance_until(&self, to: SimTime, deadline_ms: f64) {
-        loop {
-            let mut done = true;
-            self.sim
-                .update_value(|a| done = a.run_until_bounded(to, EVENTS_PER_CHECK));
-            if self.compare.with_value(Option::is_some) {
-                // A finishes the instant it stopped in, B runs to the end of that instant too.
-                let at = self.sim.with_value(Simulation::now);
-                self.sim
-                    .update_value(|a| while !a.run_until_bounded(at, EVENTS_PER_CHECK) {});
-                self.compare.update_value(|b| {
-                    if let Some(b) = b {
-                        while !b.run_until_bounded(at, EVENTS_PER_CHECK) {}
-                    }
-                });
-            }
-            if done || wall_ms() > deadline_ms {
-                return;
-            }
-        }
+        self.runs
+            .update_value(|r| r.advance(to, wall_ms, deadline_ms));
     }
 
     /// Advances `us` simulated microseconds (the Step button): from the instant a replay in
@@ -963,7 +813,7 @@ impl Lab {
         let from = self
             .replay
             .get_untracked()
-            .unwrap_or_else(|| self.sim.with_value(|s| s.now().as_us()));
+            .unwrap_or_else(|| self.with_sim(|s| s.now().as_us()));
         self.replay_to(SimTime(from + us), false);
     }
 
@@ -982,19 +832,15 @@ impl Lab {
             return;
         }
         let acted = action.clone();
-        if let Err(e) = self.sim.with_value(|s| s.check(&action)) {
+        if let Err(e) = self.with_sim(|s| s.check(&action)) {
             let text = self.with_sim(|s| present::command_error(&e, s));
             self.notice.set(Some(text));
             return;
         }
-        let now_us = self.sim.with_value(|s| s.now().as_us());
+        let now_us = self.with_sim(|s| s.now().as_us());
         // The first ms neither run has handled yet, so the action goes into the running
         // simulations as they are: no checkpoint to restore, no replay longer than that ms.
-        let at_ms = self.compare.with_value(|b| {
-            self.sim
-                .with_value(Simulation::next_free_ms)
-                .max(b.as_ref().map_or(0, Simulation::next_free_ms))
-        });
+        let at_ms = self.runs.with_value(Runs::next_free_ms);
         let mut sc = self.scenario.get_untracked();
         if sc.cluster.faults.len() >= MAX_FAULTS {
             self.notice.set(Some(format!(
@@ -1017,39 +863,15 @@ impl Lab {
         self.scenario.set(sc.clone());
         self.notice.set(None);
         let at = SimTime::from_ms(at_ms);
-        self.checkpoints.update_value(|cp| cp.schedule(&action));
-        self.compare_checkpoints
-            .update_value(|cp| cp.schedule(&action));
-        let mut a_ok = false;
-        self.sim.update_value(|a| {
-            self.checkpoints.with_value(|cp| {
-                a_ok = schedule_or_restore(a, &action, cp, || build(&sc));
-            })
-        });
-        if let Some(spec) = self.compare_spec.get_untracked() {
-            self.compare.update_value(|b| {
-                if let Some(b) = b {
-                    self.compare_checkpoints.with_value(|cp| {
-                        schedule_or_restore(b, &action, cp, || build(&compare_scenario(&sc, spec)));
-                    })
-                }
-            });
-        }
-        // The background run too (one not built yet is built from the edited scenario).
-        self.background.update_value(|r| {
-            if let Some(r) = r {
-                self.checkpoints.with_value(|cp| {
-                    schedule_or_restore(r, &action, cp, || build(&sc));
-                })
-            }
-        });
+        let spec = self.compare_spec.get_untracked();
+        let (a_ok, background_us) = self
+            .runs
+            .try_update_value(|r| r.schedule(&action, &sc, spec))
+            .unwrap_or((false, 0));
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
-            let from_us = self
-                .background
-                .with_value(|r| r.as_ref().map_or(0, |r| r.now().as_us()));
             self.scenario_digest.set(String::new());
-            self.digest_progress.set(Some(from_us));
+            self.digest_progress.set(Some(background_us));
         }
         self.replay_to(at.max(SimTime(now_us)), !a_ok);
         // An action shows at once: the replay to it is under a simulated ms. A run that had to
@@ -1069,7 +891,7 @@ impl Lab {
             self.defer(move |lab| lab.edit_config(edit));
             return;
         }
-        let now_ms = self.sim.with_value(|s| s.now().as_us()) / 1_000;
+        let now_ms = self.with_sim(|s| s.now().as_us()) / 1_000;
         let mut sc = self.scenario.get_untracked();
         edit(&mut sc);
         if let Err(e) = sc.validate() {
@@ -1113,7 +935,12 @@ impl Lab {
     /// page shows (a [`Simulation`] is the [`present::Names`] of its run). Not reactive: read
     /// beside a signal.
     pub fn with_sim<T>(&self, f: impl FnOnce(&Simulation) -> T) -> T {
-        self.sim.with_value(f)
+        self.runs.with_value(|r| f(&r.a))
+    }
+
+    /// Changes the live run (side A) in place.
+    fn update_sim<T>(&self, f: impl FnOnce(&mut Simulation) -> T) -> Option<T> {
+        self.runs.try_update_value(|r| f(&mut r.a))
     }
 
     /// A reactive read of one value of instance `index`, borrowed from its per-instance signal
@@ -1162,18 +989,18 @@ impl Lab {
     /// Redraws from the engine's state; instances and services only in redraw `group` (see
     /// [`REDRAW_GROUPS`]), or all of them with `None`.
     fn refresh_group(&self, group: Option<usize>) {
-        let view = self.sim.with_value(Simulation::view);
+        let view = self.with_sim(Simulation::view);
         let (feed_before, alerts_before) = self
             .view
             .with_untracked(|v| (v.feed_posted, v.alert_posted));
         if view.feed_posted != feed_before {
             let lines = self
                 .feed
-                .with_untracked(|before| self.sim.with_value(|s| feed_lines(s, before)));
+                .with_untracked(|before| self.with_sim(|s| feed_lines(s, before)));
             self.feed.set(lines);
         }
         if view.alert_posted != alerts_before {
-            self.alert_feed.set(self.sim.with_value(alert_lines));
+            self.alert_feed.set(self.with_sim(alert_lines));
         }
         sync_items(self.instance_views, self.owner, &view.instances, group);
         // States change rarely and show at once (a crash is seen on the frame it happens).
@@ -1189,9 +1016,7 @@ impl Lab {
         }
         self.view.set(view);
         self.refresh_explanation();
-        let b = self
-            .compare
-            .with_value(|b| b.as_ref().map(Simulation::view));
+        let b = self.runs.with_value(|r| r.b.as_ref().map(Simulation::view));
         if b.is_some() || self.compare_view.with_untracked(Option::is_some) {
             self.compare_view.set(b);
         }
@@ -1205,29 +1030,14 @@ impl Lab {
 
     /// Sets the explanation of the selection, when it changed.
     fn refresh_explanation(&self) {
-        let e = self.selection.get_untracked().map(|sel| {
-            self.sim
-                .with_value(|s| present::explanation(&s.explain(sel), s))
-        });
+        let e = self
+            .selection
+            .get_untracked()
+            .map(|sel| self.with_sim(|s| present::explanation(&s.explain(sel), s)));
         if self.explanation.with_untracked(|x| *x != e) {
             self.explanation.set(e);
         }
     }
-}
-
-/// The scenario compare mode runs on side B: `sc` with one service's strategy replaced, or
-/// with calls instead of messages.
-pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
-    let mut b = sc.clone();
-    match spec.b {
-        // An index the scenario does not have leaves it as it is (compare mode offers only
-        // its own).
-        SideB::Strategy(st) => {
-            let _ = b.cluster.set_strategy(service_id(spec.service), st);
-        }
-        SideB::Calls => b.cluster = b.cluster.messages_as_calls(),
-    }
-    b
 }
 
 /// The service id for index `s`.

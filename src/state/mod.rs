@@ -5,3 +5,4 @@
 pub mod checkpoints;
 pub mod lab;
 pub mod lines;
+pub mod runs;

@@ -153,7 +153,7 @@ impl Lab {
             });
             return;
         }
-        let seen = self.sim.with_value(Simulation::feed_posted);
+        let seen = self.with_sim(Simulation::feed_posted);
         self.lesson.update(|l| {
             if let Some(l) = l {
                 l.going = true;
@@ -171,7 +171,7 @@ impl Lab {
             }
         } else {
             // A step with no trigger (or one already met) starts at once.
-            let now = self.sim.with_value(Simulation::now);
+            let now = self.with_sim(Simulation::now);
             self.lesson_frame(Some(now), f64::INFINITY);
             if self
                 .lesson
@@ -268,7 +268,7 @@ impl Lab {
                 .and_then(LessonRun::next_step)
                 .and_then(Step::wanted_action)
         })?;
-        Some(self.sim.with_value(|s| s.config().resolve(&wanted)))
+        Some(self.with_sim(|s| s.config().resolve(&wanted)))
     }
 
     /// The learner's guess for step `i`'s question.
@@ -304,7 +304,7 @@ impl Lab {
             let (at, now) = (
                 self.lesson
                     .with_untracked(|l| l.as_ref().map_or(0, |l| l.at)),
-                self.sim.with_value(|s| s.now().as_us()),
+                self.with_sim(|s| s.now().as_us()),
             );
             self.lesson_arrive(at + 1, now);
         }
@@ -330,14 +330,13 @@ impl Lab {
         let mut reached = None;
         loop {
             let p = self
-                .sim
-                .try_update_value(|s| s.run_to_trigger(&step, &mut seen, until, EVENTS_PER_CHECK))
+                .update_sim(|s| s.run_to_trigger(&step, &mut seen, until, EVENTS_PER_CHECK))
                 .unwrap_or(Progress::Running);
             if let Progress::Reached(t) = p {
                 reached = Some(t);
                 break;
             }
-            if self.sim.with_value(Simulation::now) >= until || super::wall_ms() > deadline_ms {
+            if self.with_sim(Simulation::now) >= until || super::wall_ms() > deadline_ms {
                 break;
             }
         }
@@ -348,7 +347,7 @@ impl Lab {
         });
         if let Some(t) = reached {
             self.lesson_arrive(at + 1, t.as_us());
-        } else if self.sim.with_value(Simulation::now) >= end {
+        } else if self.with_sim(Simulation::now) >= end {
             // The trigger did not come within the scenario: say so instead of running on.
             self.lesson.update(|l| {
                 if let Some(l) = l {
@@ -380,7 +379,7 @@ impl Lab {
         run.going = false;
         run.reached_us.truncate(i);
         run.reached_us.push(t_us);
-        self.sim.with_value(|sim| {
+        self.with_sim(|sim| {
             for (q_step, a) in &run.asked {
                 let q = run.lesson.steps[*q_step].question.as_ref();
                 if let Some(q) = q.filter(|q| q.reveal_index(*q_step) == i) {
@@ -411,7 +410,7 @@ impl Lab {
             .select
             .as_deref()
             .filter(|_| !phone)
-            .and_then(|n| self.sim.with_value(|s| s.selection_of(n)))
+            .and_then(|n| self.with_sim(|s| s.selection_of(n)))
         {
             self.select(Some(sel));
         }

@@ -1,0 +1,269 @@
+//! The runs the page holds, with no signals: the live run (side A), compare mode's side B, the
+//! background run that computes the run digest and fills the checkpoints ahead, and the
+//! checkpoints of both sides. [`crate::state::lab::Lab`] asks [`Runs`] and sets its signals
+//! from the answers. This is the half of the page that is to move into a Web Worker (issue
+//! 26): it reads no signal and touches no DOM, and its wall-clock budgets come in as a
+//! `deadline` checked by [`Clock`].
+
+use crate::state::checkpoints::Checkpoints;
+use ha_engine::action::ScheduledAction;
+use ha_engine::balancer::Strategy;
+use ha_engine::scenario::Scenario;
+use ha_engine::{ServiceId, SimTime, Simulation};
+
+/// Events the engine handles between wall-clock checks ([`Simulation::run_until_bounded`]):
+/// a few ms of work in the release build whatever the load, so no budget is overrun by more.
+/// (A check every 50 simulated ms, as before, was one 300 ms task at 100,000 req/s through
+/// 16 services.)
+pub const EVENTS_PER_CHECK: usize = 1_000;
+
+/// The wall clock the budgets are read on, ms (`performance.now` on the page).
+pub type Clock = fn() -> f64;
+
+/// A run of `s` from 0.
+pub fn build(s: &Scenario) -> Simulation {
+    s.simulation()
+        .expect("scenarios are validated when parsed, presets in ha-engine's tests")
+}
+
+/// Adds timeline `action` to `run` if the run has not passed its time ([`Simulation::schedule`]);
+/// otherwise replaces the run with the latest snapshot in `checkpoints` at or before the
+/// action (which already has it, see [`Checkpoints::schedule`]), or with `fresh()` from 0.
+/// Returns whether the run was kept.
+fn schedule_or_restore(
+    run: &mut Simulation,
+    action: &ScheduledAction,
+    checkpoints: &Checkpoints,
+    fresh: impl FnOnce() -> Simulation,
+) -> bool {
+    if run.schedule(action.clone()).is_ok() {
+        return true;
+    }
+    *run = checkpoints
+        .restore(SimTime::from_ms(action.at_ms))
+        .unwrap_or_else(fresh);
+    false
+}
+
+/// Runs `sim` towards `to`, [`EVENTS_PER_CHECK`] events at a time, stopping at every
+/// checkpoint boundary to offer a snapshot to `checkpoints` (`None`: no snapshots), until it
+/// gets there or `clock` passes `deadline_ms`. Returns whether it got there.
+fn run_checkpointed(
+    sim: &mut Simulation,
+    mut checkpoints: Option<&mut Checkpoints>,
+    to: SimTime,
+    clock: Clock,
+    deadline_ms: f64,
+) -> bool {
+    // Until everything due by `to` is handled, not until the clock reads `to`: an action added
+    // at the current instant is due at `now` (a paused run's Crash, Hang or Remove was shown
+    // only on the next step, about one click in fifteen).
+    while !sim.reached(to) {
+        let boundary = checkpoints
+            .as_ref()
+            .map_or(u64::MAX, |cp| cp.next_boundary_us(sim.now().as_us()));
+        let step = boundary.min(to.as_us());
+        let reached = sim.run_until_bounded(SimTime(step), EVENTS_PER_CHECK);
+        if let Some(cp) = checkpoints
+            .as_deref_mut()
+            .filter(|_| reached && step == boundary)
+        {
+            cp.offer(sim);
+        }
+        if clock() > deadline_ms {
+            break;
+        }
+    }
+    sim.reached(to)
+}
+
+/// Compare mode's second run: the scenario with one service's strategy replaced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareSpec {
+    /// The service the sides are compared on (whose strategy differs, or the producer).
+    pub service: usize,
+    /// What side B changes.
+    pub b: SideB,
+}
+
+/// What compare mode's side B changes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SideB {
+    /// The service's load-balancing strategy.
+    Strategy(Strategy),
+    /// Every publish becomes a call to the queue's consumers
+    /// ([`ha_engine::ClusterConfig::messages_as_calls`]): sync against async.
+    Calls,
+}
+
+/// The scenario compare mode runs on side B: `sc` with one service's strategy replaced, or
+/// with calls instead of messages.
+pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
+    let mut b = sc.clone();
+    match spec.b {
+        // An index the scenario does not have leaves it as it is (compare mode offers only
+        // its own).
+        SideB::Strategy(st) => {
+            let _ = b.cluster.set_strategy(ServiceId::from(spec.service), st);
+        }
+        SideB::Calls => b.cluster = b.cluster.messages_as_calls(),
+    }
+    b
+}
+
+/// The live run, compare mode's side B, the background run and the checkpoints.
+pub struct Runs {
+    /// The live run (side A).
+    pub a: Simulation,
+    /// Compare mode's side B (`None`: compare mode is off).
+    pub b: Option<Simulation>,
+    /// The scenario run in the background, from 0 to its duration (its digest is the run
+    /// digest), then on behind the live run; it offers checkpoints on the way. `None` until
+    /// the first background slice builds it.
+    background: Option<Simulation>,
+    /// Snapshots of side A (and of the background run, which is the same run).
+    checkpoints: Checkpoints,
+    /// Snapshots of side B.
+    b_checkpoints: Checkpoints,
+}
+
+impl Runs {
+    /// The live run `a`, nothing else yet.
+    pub fn new(a: Simulation) -> Self {
+        Runs {
+            a,
+            b: None,
+            background: None,
+            checkpoints: Checkpoints::new(),
+            b_checkpoints: Checkpoints::new(),
+        }
+    }
+
+    /// Both runs of `sc` again from 0 (side B under `spec`), every checkpoint forgotten and
+    /// the background run dropped.
+    pub fn rebuild(&mut self, sc: &Scenario, spec: Option<CompareSpec>) {
+        self.checkpoints.clear();
+        self.b_checkpoints.clear();
+        self.a = build(sc);
+        self.b = spec.map(|spec| build(&compare_scenario(sc, spec)));
+        self.background = None;
+    }
+
+    /// Drops the background run: the next slice builds it anew from 0.
+    pub fn drop_background(&mut self) {
+        self.background = None;
+    }
+
+    /// Compare mode's side B: `b` from 0 (`None`: off), its checkpoints forgotten.
+    pub fn set_b(&mut self, b: Option<Simulation>) {
+        self.b_checkpoints.clear();
+        self.b = b;
+    }
+
+    /// One slice of a replay of both runs to `to`, until `clock` passes `deadline_ms`, offering
+    /// checkpoints. Returns whether both got there.
+    pub fn replay_slice(&mut self, to: SimTime, clock: Clock, deadline_ms: f64) -> bool {
+        let mut done = run_checkpointed(
+            &mut self.a,
+            Some(&mut self.checkpoints),
+            to,
+            clock,
+            deadline_ms,
+        );
+        if let Some(b) = &mut self.b {
+            done &= run_checkpointed(b, Some(&mut self.b_checkpoints), to, clock, deadline_ms);
+        }
+        done
+    }
+
+    /// One slice of the background run of `sc` towards `end`, offering checkpoints when
+    /// `offer` (and while the run is small enough to copy while playing: `playing` and
+    /// `snapshot_up_to` instances), until `clock` passes `deadline_ms`. Returns where the
+    /// background run is and its digest there.
+    pub fn background_slice(
+        &mut self,
+        sc: &Scenario,
+        end: SimTime,
+        offer: impl FnOnce(&Simulation) -> bool,
+        clock: Clock,
+        deadline_ms: f64,
+    ) -> (SimTime, ha_engine::event::Digest) {
+        let run = self.background.get_or_insert_with(|| build(sc));
+        let cp = offer(run).then_some(&mut self.checkpoints);
+        run_checkpointed(run, cp, end, clock, deadline_ms);
+        (run.now(), run.digest())
+    }
+
+    /// Before a seek back to `to`: restores each run that is past `to` from its latest
+    /// checkpoint at or before it, or builds it from 0 (side B under `spec`).
+    pub fn restore_before(&mut self, to: SimTime, sc: &Scenario, spec: Option<CompareSpec>) {
+        if self.a.now() > to {
+            self.a = self.checkpoints.restore(to).unwrap_or_else(|| build(sc));
+        }
+        if let Some(spec) = spec {
+            if self.b.as_ref().is_none_or(|b| b.now() > to) {
+                let b = self
+                    .b_checkpoints
+                    .restore(to)
+                    .unwrap_or_else(|| build(&compare_scenario(sc, spec)));
+                self.b = Some(b);
+            }
+        }
+    }
+
+    /// Advances both runs towards `to`, [`EVENTS_PER_CHECK`] events of side A at a time, side
+    /// B following to A's instant after each, until A gets there or `clock` passes
+    /// `deadline_ms` (then the page is behind the chosen speed). Both sides always stop at the
+    /// same simulated instant, so they never show different requests: with equal event counts
+    /// instead, a side whose strategy makes more events fell behind on a busy frame and the
+    /// page said "the sides differ" for a moment.
+    pub fn advance(&mut self, to: SimTime, clock: Clock, deadline_ms: f64) {
+        loop {
+            let done = self.a.run_until_bounded(to, EVENTS_PER_CHECK);
+            if let Some(b) = &mut self.b {
+                // A finishes the instant it stopped in, B runs to the end of that instant too.
+                let at = self.a.now();
+                while !self.a.run_until_bounded(at, EVENTS_PER_CHECK) {}
+                while !b.run_until_bounded(at, EVENTS_PER_CHECK) {}
+            }
+            if done || clock() > deadline_ms {
+                return;
+            }
+        }
+    }
+
+    /// The first whole simulated ms neither run has handled yet
+    /// ([`Simulation::next_free_ms`]): an action there goes into the running simulations as
+    /// they are, with no checkpoint to restore.
+    pub fn next_free_ms(&self) -> u64 {
+        self.a
+            .next_free_ms()
+            .max(self.b.as_ref().map_or(0, Simulation::next_free_ms))
+    }
+
+    /// Adds timeline `action` (already on `sc`'s timeline) to the checkpoints, to both runs
+    /// and to the background run; a run already past its time is restored from a checkpoint
+    /// before it, or built from 0. Returns whether side A was kept (then the action shows after
+    /// a replay of under a simulated ms) and where the background run is.
+    pub fn schedule(
+        &mut self,
+        action: &ScheduledAction,
+        sc: &Scenario,
+        spec: Option<CompareSpec>,
+    ) -> (bool, u64) {
+        self.checkpoints.schedule(action);
+        self.b_checkpoints.schedule(action);
+        let a_ok = schedule_or_restore(&mut self.a, action, &self.checkpoints, || build(sc));
+        if let (Some(spec), Some(b)) = (spec, &mut self.b) {
+            schedule_or_restore(b, action, &self.b_checkpoints, || {
+                build(&compare_scenario(sc, spec))
+            });
+        }
+        // The background run too (one not built yet is built from the edited scenario).
+        if let Some(r) = &mut self.background {
+            schedule_or_restore(r, action, &self.checkpoints, || build(sc));
+        }
+        let background_us = self.background.as_ref().map_or(0, |r| r.now().as_us());
+        (a_ok, background_us)
+    }
+}
