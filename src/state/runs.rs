@@ -176,10 +176,10 @@ impl Runs {
         done
     }
 
-    /// One slice of the background run of `sc` towards `end`, offering checkpoints when
-    /// `offer` (and while the run is small enough to copy while playing: `playing` and
-    /// `snapshot_up_to` instances), until `clock` passes `deadline_ms`. Returns where the
-    /// background run is and its digest there.
+    /// One slice of the background run of `sc` (built from 0 if there is none yet) towards
+    /// `end`, offering checkpoints when `offer` says so for that run (the page offers none of
+    /// a large cluster while playing: copying it is a long task), until `clock` passes
+    /// `deadline_ms`. Returns where the background run is and its digest there.
     pub fn background_slice(
         &mut self,
         sc: &Scenario,
