@@ -7,7 +7,7 @@
 
 use crate::state::lines::{alert_lines, feed_lines, AlertLine, FeedLine};
 use crate::state::runs::{build, Runs};
-pub use crate::state::runs::{compare_scenario, CompareSpec, SideB, EVENTS_PER_CHECK};
+pub use crate::state::runs::{compare_scenario, CompareSpec, SideB};
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
@@ -938,9 +938,17 @@ impl Lab {
         self.runs.with_value(|r| f(&r.a))
     }
 
-    /// Changes the live run (side A) in place.
-    fn update_sim<T>(&self, f: impl FnOnce(&mut Simulation) -> T) -> Option<T> {
-        self.runs.try_update_value(|r| f(&mut r.a))
+    /// A lesson's wait for `step`'s trigger, within `deadline_ms` ([`Runs::run_to_trigger`]).
+    fn runs_run_to_trigger(
+        &self,
+        step: &ha_engine::scenario::lesson::Step,
+        seen: &mut u64,
+        until: SimTime,
+        deadline_ms: f64,
+    ) -> Option<SimTime> {
+        self.runs
+            .try_update_value(|r| r.run_to_trigger(step, seen, until, wall_ms, deadline_ms))
+            .flatten()
     }
 
     /// A reactive read of one value of instance `index`, borrowed from its per-instance signal

@@ -8,7 +8,9 @@
 use crate::state::checkpoints::Checkpoints;
 use ha_engine::action::ScheduledAction;
 use ha_engine::balancer::Strategy;
+use ha_engine::scenario::lesson::Step;
 use ha_engine::scenario::Scenario;
+use ha_engine::sim::player::Progress;
 use ha_engine::{ServiceId, SimTime, Simulation};
 
 /// Events the engine handles between wall-clock checks ([`Simulation::run_until_bounded`]):
@@ -265,5 +267,30 @@ impl Runs {
         }
         let background_us = self.background.as_ref().map_or(0, |r| r.now().as_us());
         (a_ok, background_us)
+    }
+
+    /// A lesson's wait for `step`'s trigger ([`Simulation::run_to_trigger`], as `ha-sim
+    /// lesson` plays it): runs side A towards `until`, [`EVENTS_PER_CHECK`] events at a time,
+    /// until the trigger happens (its µs comes back), the run gets to `until`, or `clock`
+    /// passes `deadline_ms`. `feed_seen` is moved on as in [`Simulation::run_to_trigger`].
+    pub fn run_to_trigger(
+        &mut self,
+        step: &Step,
+        feed_seen: &mut u64,
+        until: SimTime,
+        clock: Clock,
+        deadline_ms: f64,
+    ) -> Option<SimTime> {
+        loop {
+            if let Progress::Reached(t) =
+                self.a
+                    .run_to_trigger(step, feed_seen, until, EVENTS_PER_CHECK)
+            {
+                return Some(t);
+            }
+            if self.a.now() >= until || clock() > deadline_ms {
+                return None;
+            }
+        }
     }
 }

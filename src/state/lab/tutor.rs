@@ -7,10 +7,10 @@
 //! before that step and replays it (sliced per frame) to the µs the step was reached: the
 //! same seed and actions give the same numbers.
 
-use super::{Lab, EVENTS_PER_CHECK};
+use super::Lab;
 use ha_engine::scenario::lesson::{Lesson, LessonError, Step};
 use ha_engine::scenario::Scenario;
-use ha_engine::sim::player::{Answer, Asked, Guess, Progress};
+use ha_engine::sim::player::{Answer, Asked, Guess};
 use ha_engine::{Action, SimTime, Simulation};
 use leptos::prelude::*;
 
@@ -327,19 +327,7 @@ impl Lab {
             .scenario
             .with_untracked(|s| SimTime::from_secs(u64::from(s.duration_s)));
         let until = until.unwrap_or(end);
-        let mut reached = None;
-        loop {
-            let p = self
-                .update_sim(|s| s.run_to_trigger(&step, &mut seen, until, EVENTS_PER_CHECK))
-                .unwrap_or(Progress::Running);
-            if let Progress::Reached(t) = p {
-                reached = Some(t);
-                break;
-            }
-            if self.with_sim(Simulation::now) >= until || super::wall_ms() > deadline_ms {
-                break;
-            }
-        }
+        let reached = self.runs_run_to_trigger(&step, &mut seen, until, deadline_ms);
         self.lesson.update_untracked(|l| {
             if let Some(l) = l {
                 l.feed_seen = seen;
