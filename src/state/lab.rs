@@ -7,7 +7,7 @@
 
 use crate::state::lines::{alert_lines, feed_lines, AlertLine, FeedLine};
 use crate::state::runs::{build, Runs};
-pub use crate::state::runs::{compare_scenario, CompareSpec, SideB};
+pub use crate::state::runs::{CompareSpec, SideB};
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
@@ -556,14 +556,9 @@ impl Lab {
     /// instant, caught up from the start.
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
         self.compare_spec.set(spec);
-        let b = spec.map(|spec| {
-            let sc = self
-                .scenario
-                .with_untracked(|sc| compare_scenario(sc, spec));
-            build(&sc)
-        });
-        let caught_up = b.is_none();
-        self.runs.update_value(|r| r.set_b(b));
+        self.scenario
+            .with_untracked(|sc| self.runs.update_value(|r| r.set_b(sc, spec)));
+        let caught_up = spec.is_none();
         if caught_up {
             self.refresh();
         } else {
@@ -936,19 +931,6 @@ impl Lab {
     /// beside a signal.
     pub fn with_sim<T>(&self, f: impl FnOnce(&Simulation) -> T) -> T {
         self.runs.with_value(|r| f(&r.a))
-    }
-
-    /// A lesson's wait for `step`'s trigger, within `deadline_ms` ([`Runs::run_to_trigger`]).
-    fn runs_run_to_trigger(
-        &self,
-        step: &ha_engine::scenario::lesson::Step,
-        seen: &mut u64,
-        until: SimTime,
-        deadline_ms: f64,
-    ) -> Option<SimTime> {
-        self.runs
-            .try_update_value(|r| r.run_to_trigger(step, seen, until, wall_ms, deadline_ms))
-            .flatten()
     }
 
     /// A reactive read of one value of instance `index`, borrowed from its per-instance signal

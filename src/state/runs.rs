@@ -100,7 +100,7 @@ pub enum SideB {
 
 /// The scenario compare mode runs on side B: `sc` with one service's strategy replaced, or
 /// with calls instead of messages.
-pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
+fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
     let mut b = sc.clone();
     match spec.b {
         // An index the scenario does not have leaves it as it is (compare mode offers only
@@ -111,6 +111,11 @@ pub fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
         SideB::Calls => b.cluster = b.cluster.messages_as_calls(),
     }
     b
+}
+
+/// Compare mode's side B of `sc` under `spec`, from 0.
+fn build_b(sc: &Scenario, spec: CompareSpec) -> Simulation {
+    build(&compare_scenario(sc, spec))
 }
 
 /// The live run, compare mode's side B, the background run and the checkpoints.
@@ -147,7 +152,7 @@ impl Runs {
         self.checkpoints.clear();
         self.b_checkpoints.clear();
         self.a = build(sc);
-        self.b = spec.map(|spec| build(&compare_scenario(sc, spec)));
+        self.b = spec.map(|spec| build_b(sc, spec));
         self.background = None;
     }
 
@@ -156,10 +161,11 @@ impl Runs {
         self.background = None;
     }
 
-    /// Compare mode's side B: `b` from 0 (`None`: off), its checkpoints forgotten.
-    pub fn set_b(&mut self, b: Option<Simulation>) {
+    /// Compare mode's side B: `sc` under `spec` from 0 (`None`: off), its checkpoints
+    /// forgotten.
+    pub fn set_b(&mut self, sc: &Scenario, spec: Option<CompareSpec>) {
         self.b_checkpoints.clear();
-        self.b = b;
+        self.b = spec.map(|spec| build_b(sc, spec));
     }
 
     /// One slice of a replay of both runs to `to`, until `clock` passes `deadline_ms`, offering
@@ -207,7 +213,7 @@ impl Runs {
                 let b = self
                     .b_checkpoints
                     .restore(to)
-                    .unwrap_or_else(|| build(&compare_scenario(sc, spec)));
+                    .unwrap_or_else(|| build_b(sc, spec));
                 self.b = Some(b);
             }
         }
@@ -257,9 +263,7 @@ impl Runs {
         self.b_checkpoints.schedule(action);
         let a_ok = schedule_or_restore(&mut self.a, action, &self.checkpoints, || build(sc));
         if let (Some(spec), Some(b)) = (spec, &mut self.b) {
-            schedule_or_restore(b, action, &self.b_checkpoints, || {
-                build(&compare_scenario(sc, spec))
-            });
+            schedule_or_restore(b, action, &self.b_checkpoints, || build_b(sc, spec));
         }
         // The background run too (one not built yet is built from the edited scenario).
         if let Some(r) = &mut self.background {

@@ -937,18 +937,12 @@ impl Simulation {
             return None;
         }
         self.now = self.now.max(at);
-        match (action, front) {
-            (Some(_), _) => {
-                if let Some(action) = self.timeline.take() {
-                    self.act(action);
-                }
+        if action.is_some() {
+            if let Some(action) = self.timeline.take() {
+                self.act(action);
             }
-            (None, Some(f)) => {
-                if let Some(next) = self.queue.pop_front(f) {
-                    self.handle(next.item);
-                }
-            }
-            (None, None) => {}
+        } else if let Some(next) = front.and_then(|f| self.queue.pop_front(f)) {
+            self.handle(next.item);
         }
         self.last_event_at = Some(at);
         Some(at)

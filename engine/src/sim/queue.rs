@@ -46,33 +46,6 @@ impl<E> Ord for Scheduled<E> {
     }
 }
 
-/// The heap's entry: an item's key and where its payload waits in the slab. 24 bytes, so a
-/// sift moves half of what moving whole items did (the heap's moves were the largest cost of
-/// `Simulation::step`; BENCHMARKS.md has the profile).
-#[derive(Debug, Clone, Copy)]
-struct Key {
-    at: SimTime,
-    seq: u64,
-    slot: u32,
-}
-
-impl PartialEq for Key {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for Key {}
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
 /// Where the earliest item waits, as [`EventQueue::front`] finds it: its time, its sequence
 /// number and its place (heap or lane). Valid until the queue changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +62,10 @@ pub struct Front {
 /// the same µs, the one scheduled first.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<Key>>,
+    /// The heap's entries: an item's time and sequence number, and as its payload the slot
+    /// where the item waits in `slab`. 24 bytes, so a sift moves half of what moving whole
+    /// items did (the heap's moves were the largest cost of `Simulation::step`).
+    heap: BinaryHeap<Reverse<Scheduled<u32>>>,
     /// The heap's payloads by slot; `None` in a free slot.
     slab: Vec<Option<E>>,
     /// Free slots of `slab`.
@@ -136,10 +112,10 @@ impl<E> EventQueue<E> {
                 (self.slab.len() - 1) as u32
             }
         };
-        self.heap.push(Reverse(Key {
+        self.heap.push(Reverse(Scheduled {
             at: s.at,
             seq: s.seq,
-            slot,
+            item: slot,
         }));
     }
 
@@ -196,8 +172,8 @@ impl<E> EventQueue<E> {
         match front.place {
             None => {
                 let Reverse(k) = self.heap.pop()?;
-                let item = self.slab.get_mut(k.slot as usize)?.take()?;
-                self.free.push(k.slot);
+                let item = self.slab.get_mut(k.item as usize)?.take()?;
+                self.free.push(k.item);
                 Some(Scheduled {
                     at: k.at,
                     seq: k.seq,
@@ -238,7 +214,7 @@ impl<E> EventQueue<E> {
     /// heap memory a clone copies.
     pub fn approx_bytes(&self) -> usize {
         self.len() * std::mem::size_of::<Scheduled<E>>()
-            + self.heap.len() * std::mem::size_of::<Key>()
+            + self.heap.len() * std::mem::size_of::<Scheduled<u32>>()
     }
 
     /// True when nothing is scheduled.

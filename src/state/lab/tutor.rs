@@ -327,7 +327,12 @@ impl Lab {
             .scenario
             .with_untracked(|s| SimTime::from_secs(u64::from(s.duration_s)));
         let until = until.unwrap_or(end);
-        let reached = self.runs_run_to_trigger(&step, &mut seen, until, deadline_ms);
+        let reached = self
+            .runs
+            .try_update_value(|r| {
+                r.run_to_trigger(&step, &mut seen, until, super::wall_ms, deadline_ms)
+            })
+            .flatten();
         self.lesson.update_untracked(|l| {
             if let Some(l) = l {
                 l.feed_seen = seen;
