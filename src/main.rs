@@ -1,5 +1,6 @@
 //! HA Lab's web app: a Leptos (CSR) shell over `ha-engine`.
 
+mod host;
 mod platform;
 mod state;
 mod views;

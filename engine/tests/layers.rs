@@ -131,3 +131,35 @@ fn the_apps_state_imports_no_view() {
         }
     }
 }
+
+/// The app's engine side (`src/host`, what is to run in a Web Worker) imports neither the
+/// page's state nor its views, and uses no signal and no browser API: it talks to the page
+/// only through what it returns.
+#[test]
+fn the_apps_host_imports_no_page() {
+    let host = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/host");
+    let mut files = Vec::new();
+    rust_files(&host, &mut files);
+    assert!(files.len() >= 4, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (line, name) in imports(&text) {
+            assert!(
+                name != "views" && name != "state",
+                "{}:{line} imports the page's {name}",
+                file.display()
+            );
+        }
+        for (i, l) in text.lines().enumerate() {
+            let code = l.split("//").next().unwrap_or("");
+            for page in ["leptos", "web_sys", "js_sys", "wasm_bindgen"] {
+                assert!(
+                    !code.contains(page),
+                    "{}:{} uses {page}",
+                    file.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+}

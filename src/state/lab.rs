@@ -5,9 +5,10 @@
 //! ran × speed, and on others it sets the [`ClusterView`] signal once ([`Cadence`]). Components
 //! read that signal and call [`Lab::command`]; none of them computes simulation numbers.
 
-use crate::state::lines::{alert_lines, feed_lines, AlertLine, FeedLine};
-use crate::state::runs::{build, Runs};
-pub use crate::state::runs::{CompareSpec, SideB};
+pub use crate::host::lines::{AlertLine, FeedLine};
+use crate::host::runs::{build, Runs};
+pub use crate::host::runs::{CompareSpec, SideB};
+use crate::host::{Frame, Host};
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
@@ -160,9 +161,9 @@ struct Pace {
 /// Handles to the simulation and the signals the page renders. `Copy`, shared by context.
 #[derive(Clone, Copy)]
 pub struct Lab {
-    /// The runs: the live one, compare mode's side B, the background run and the checkpoints
-    /// ([`Runs`]).
-    runs: StoredValue<Runs, LocalStorage>,
+    /// The engine side ([`Host`]): the runs (the live one, compare mode's side B, the
+    /// background run and the checkpoints) and what the page was last sent of them.
+    host: StoredValue<Host, LocalStorage>,
     /// What the page shows, set once per redraw (see [`Cadence`]).
     pub view: RwSignal<ClusterView>,
     /// The feed, newest first; refreshed only when the engine posts to it.
@@ -295,13 +296,14 @@ impl Lab {
     pub fn new(opened: (Scenario, Option<String>)) -> Self {
         let frag = fragment();
         let (scenario, link_error) = opened;
-        let sim = build(&scenario);
-        let first = sim.view();
-        let live_digest = RwSignal::new(first.digest.clone());
-        let view = RwSignal::new(first);
-        let feed = RwSignal::new(feed_lines(&sim, &[]));
+        let mut host = Host::new(Runs::new(build(&scenario)));
+        let first = host.frame();
+        let live_digest = RwSignal::new(first.view.digest.clone());
+        let view = RwSignal::new(first.view);
+        let feed = RwSignal::new(first.feed.unwrap_or_default());
+        let alert_feed = RwSignal::new(first.alerts.unwrap_or_default());
         let lab = Lab {
-            runs: StoredValue::new_local(Runs::new(sim)),
+            host: StoredValue::new_local(host),
             view,
             feed,
             playing: RwSignal::new(true),
@@ -316,7 +318,7 @@ impl Lab {
             selection: RwSignal::new(None),
             live_digest,
             explanation: RwSignal::new(None),
-            alert_feed: RwSignal::new(Vec::new()),
+            alert_feed,
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
             deferred: StoredValue::new_local(Vec::new()),
@@ -347,7 +349,6 @@ impl Lab {
             lab.start_lesson(sc, step.saturating_sub(1), true);
         }
         lab.open_trace_link(&frag);
-        lab.alert_feed.set(lab.with_sim(alert_lines));
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
         } else if !frag.is_empty() {
@@ -412,7 +413,7 @@ impl Lab {
     fn rebuild_to(&self, at: SimTime) {
         let spec = self.compare_spec.get_untracked();
         self.scenario
-            .with_untracked(|sc| self.runs.update_value(|r| r.rebuild(sc, spec)));
+            .with_untracked(|sc| self.runs(|r| r.rebuild(sc, spec)));
         self.restart_background();
         // A new run may have posted as many entries as the old one showed: always refetch.
         self.replay_to(at, true);
@@ -425,13 +426,9 @@ impl Lab {
         self.replay.set(Some(to.as_us()));
         self.replay_at.set(self.with_sim(|s| s.now().as_us()));
         if refetch {
-            // Fetched anew when the replay ends: mark the shown feeds as stale.
-            self.view.update_untracked(|v| {
-                v.feed_posted = u64::MAX;
-                v.alert_posted = u64::MAX;
-            });
-            // A rebuilt run numbers its notices anew: none of the shown words may be reused.
-            self.feed.update_untracked(Vec::clear);
+            // A rebuilt or restored run numbers its notices anew: the frame at the end of the
+            // replay sends the feeds anew, and none of the words sent may be reused.
+            self.host.update_value(Host::forget_shown);
         }
         self.work_replay();
     }
@@ -444,8 +441,7 @@ impl Lab {
         let to = SimTime(to_us);
         let deadline = wall_ms() + REPLAY_BUDGET_MS;
         let done = self
-            .runs
-            .try_update_value(|r| r.replay_slice(to, wall_ms, deadline))
+            .runs(|r| r.replay_slice(to, wall_ms, deadline))
             .unwrap_or(true);
         if done {
             self.replay_ended();
@@ -483,7 +479,7 @@ impl Lab {
     /// Drops the background run (the next slice builds it anew from 0) and clears the run
     /// digest until it has run to the scenario's duration.
     fn restart_background(&self) {
-        self.runs.update_value(Runs::drop_background);
+        self.runs(Runs::drop_background);
         self.scenario_digest.set(String::new());
         self.digest_progress.set(Some(0));
     }
@@ -516,8 +512,7 @@ impl Lab {
         let offer =
             |run: &Simulation| !playing || run.instance_count() <= SNAPSHOT_WHILE_PLAYING_UP_TO;
         let (at, run_digest) = self.scenario.with_untracked(|sc| {
-            self.runs
-                .try_update_value(|r| r.background_slice(sc, end, offer, wall_ms, deadline))
+            self.runs(|r| r.background_slice(sc, end, offer, wall_ms, deadline))
                 .unwrap_or((SimTime(0), ha_engine::event::Digest(0)))
         });
         let digest = (digest_pending && at >= duration).then(|| run_digest.to_string());
@@ -541,7 +536,7 @@ impl Lab {
         let to = SimTime::from_ms(t_ms);
         let spec = self.compare_spec.get_untracked();
         self.scenario
-            .with_untracked(|sc| self.runs.update_value(|r| r.restore_before(to, sc, spec)));
+            .with_untracked(|sc| self.runs(|r| r.restore_before(to, sc, spec)));
         self.replay_to(to, true);
     }
 
@@ -557,7 +552,7 @@ impl Lab {
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
         self.compare_spec.set(spec);
         self.scenario
-            .with_untracked(|sc| self.runs.update_value(|r| r.set_b(sc, spec)));
+            .with_untracked(|sc| self.runs(|r| r.set_b(sc, spec)));
         let caught_up = spec.is_none();
         if caught_up {
             self.refresh();
@@ -797,8 +792,7 @@ impl Lab {
 
     /// Advances both runs towards `to` until the wall clock passes `deadline_ms` ([`Runs::advance`]).
     fn advance_until(&self, to: SimTime, deadline_ms: f64) {
-        self.runs
-            .update_value(|r| r.advance(to, wall_ms, deadline_ms));
+        self.runs(|r| r.advance(to, wall_ms, deadline_ms));
     }
 
     /// Advances `us` simulated microseconds (the Step button): from the instant a replay in
@@ -835,7 +829,7 @@ impl Lab {
         let now_us = self.with_sim(|s| s.now().as_us());
         // The first ms neither run has handled yet, so the action goes into the running
         // simulations as they are: no checkpoint to restore, no replay longer than that ms.
-        let at_ms = self.runs.with_value(Runs::next_free_ms);
+        let at_ms = self.runs(|r| r.next_free_ms()).unwrap_or(0);
         let mut sc = self.scenario.get_untracked();
         if sc.cluster.faults.len() >= MAX_FAULTS {
             self.notice.set(Some(format!(
@@ -860,8 +854,7 @@ impl Lab {
         let at = SimTime::from_ms(at_ms);
         let spec = self.compare_spec.get_untracked();
         let (a_ok, background_us) = self
-            .runs
-            .try_update_value(|r| r.schedule(&action, &sc, spec))
+            .runs(|r| r.schedule(&action, &sc, spec))
             .unwrap_or((false, 0));
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
@@ -930,7 +923,19 @@ impl Lab {
     /// page shows (a [`Simulation`] is the [`present::Names`] of its run). Not reactive: read
     /// beside a signal.
     pub fn with_sim<T>(&self, f: impl FnOnce(&Simulation) -> T) -> T {
-        self.runs.with_value(|r| f(&r.a))
+        self.host.with_value(|h| f(&h.runs.a))
+    }
+
+    /// Runs `f` on the engine side's runs (`None` once the app is gone).
+    fn runs<T>(&self, f: impl FnOnce(&mut Runs) -> T) -> Option<T> {
+        self.host.try_update_value(|h| f(&mut h.runs))
+    }
+
+    /// Reads the running scenario's cluster configuration, which names everything the page
+    /// draws (`ha_engine::present::Names` for `ClusterConfig`: addresses, services, brokers,
+    /// queues, subscriptions). Not reactive: read beside a signal.
+    pub fn with_config<T>(&self, f: impl FnOnce(&ha_engine::ClusterConfig) -> T) -> T {
+        self.scenario.with_untracked(|s| f(&s.cluster))
     }
 
     /// A reactive read of one value of instance `index`, borrowed from its per-instance signal
@@ -976,21 +981,29 @@ impl Lab {
         self.refresh_group(None);
     }
 
-    /// Redraws from the engine's state; instances and services only in redraw `group` (see
-    /// [`REDRAW_GROUPS`]), or all of them with `None`.
+    /// Redraws from the engine's state ([`Host::frame`]); instances and services only in
+    /// redraw `group` (see [`REDRAW_GROUPS`]), or all of them with `None`.
     fn refresh_group(&self, group: Option<usize>) {
-        let view = self.with_sim(Simulation::view);
-        let (feed_before, alerts_before) = self
-            .view
-            .with_untracked(|v| (v.feed_posted, v.alert_posted));
-        if view.feed_posted != feed_before {
-            let lines = self
-                .feed
-                .with_untracked(|before| self.with_sim(|s| feed_lines(s, before)));
+        if let Some(frame) = self.host.try_update_value(Host::frame) {
+            self.receive(frame, group);
+        }
+    }
+
+    /// Sets the signals from `frame` (instances and services only in redraw `group`, or all of
+    /// them with `None`).
+    fn receive(&self, frame: Frame, group: Option<usize>) {
+        let Frame {
+            view,
+            b,
+            feed,
+            alerts,
+            explanation,
+        } = frame;
+        if let Some(lines) = feed {
             self.feed.set(lines);
         }
-        if view.alert_posted != alerts_before {
-            self.alert_feed.set(self.with_sim(alert_lines));
+        if let Some(lines) = alerts {
+            self.alert_feed.set(lines);
         }
         sync_items(self.instance_views, self.owner, &view.instances, group);
         // States change rarely and show at once (a crash is seen on the frame it happens).
@@ -1005,28 +1018,19 @@ impl Lab {
             self.live_digest.set(view.digest.clone());
         }
         self.view.set(view);
-        self.refresh_explanation();
-        let b = self.runs.with_value(|r| r.b.as_ref().map(Simulation::view));
+        if let Some(e) = explanation {
+            self.explanation.set(e);
+        }
         if b.is_some() || self.compare_view.with_untracked(Option::is_some) {
             self.compare_view.set(b);
         }
     }
 
-    /// Selects what the inspector and explain panel show.
+    /// Selects what the inspector and explain panel show; the explanation follows at once.
     pub fn select(&self, sel: Option<Selection>) {
         self.selection.set(sel);
-        self.refresh_explanation();
-    }
-
-    /// Sets the explanation of the selection, when it changed.
-    fn refresh_explanation(&self) {
-        let e = self
-            .selection
-            .get_untracked()
-            .map(|sel| self.with_sim(|s| present::explanation(&s.explain(sel), s)));
-        if self.explanation.with_untracked(|x| *x != e) {
-            self.explanation.set(e);
-        }
+        self.host.update_value(|h| h.select(sel));
+        self.refresh();
     }
 }
 

@@ -50,7 +50,7 @@ pub fn AlertFeed() -> impl IntoView {
                     format!(
                         "{} on {}",
                         a.rule,
-                        lab.with_sim(|s| present::target(a.target, s))
+                        lab.with_config(|c| present::target(a.target, c))
                     )
                 })
                 .collect::<Vec<_>>()

@@ -93,8 +93,7 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
             .join(", ")
     });
     // Messaging in words: the queues it publishes to and consumes from.
-    let messages = lab.with_sim(|sim| {
-        let c = sim.config();
+    let messages = lab.with_config(|c| {
         let mut w = String::new();
         for p in &c.services[s].publishes {
             w += &format!(" · publishes to {}", p.queue);

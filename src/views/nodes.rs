@@ -97,8 +97,7 @@ pub struct QueueShape {
 /// from the configuration (a new one re-lays out the panels).
 pub fn queue_shape(lab: Lab) -> (Vec<QueueShape>, Vec<String>) {
     {
-        lab.with_sim(|s| {
-            let cfg = s.config();
+        lab.with_config(|cfg| {
             let Some(m) = &cfg.messaging else {
                 return (Vec::new(), Vec::new());
             };
@@ -112,7 +111,7 @@ pub fn queue_shape(lab: Lab) -> (Vec<QueueShape>, Vec<String>) {
                     }
                     shapes.push(QueueShape {
                         sub,
-                        name: present::subscription(sub, s),
+                        name: present::subscription(sub, cfg),
                         broker: BrokerId::from(bi),
                         consumer: cfg.service_id(consumer).map_or(0, |c| c.index()),
                         producers: cfg

@@ -62,7 +62,7 @@ pub fn Queues() -> impl IntoView {
                 brokers()
                     .into_iter()
                     .map(|(id, faults)| {
-                        let name = lab.with_sim(|s| esc(s.broker(id)));
+                        let name = lab.with_config(|c| esc(c.broker(id)));
                         let (glyph, class) = broker_style(faults);
                         format!(
                             r#"<li class="broker {class}"><span class="glyph" aria-hidden="true">{glyph}</span><button class="link" data-broker="{}">Broker {name}</button>{}</li>"#,
@@ -127,10 +127,10 @@ fn subscription(index: usize) -> Sub {
 
 /// Subscription `index`'s name in words, its kind in words and its consumer's name.
 fn names(index: usize) -> (String, &'static str, String) {
-    use_lab().with_sim(|s| {
+    use_lab().with_config(|s| {
         let id = SubscriptionId::from(index);
         let (kind, consumer) = s
-            .subscription_of(id)
+            .subscription(id)
             .map_or((QueueKind::Queue, String::new()), |(_, k, c)| {
                 (k, s.service(c).to_string())
             });
@@ -286,7 +286,7 @@ pub fn QueueInspector(id: SubscriptionId) -> impl IntoView {
     let lab = use_lab();
     let sub = subscription(id.index());
     let (name, kind, consumer) = names(id.index());
-    let Some(queue) = lab.with_sim(|s| s.subscription_of(id).map(|x| x.0)) else {
+    let Some(queue) = lab.with_config(|c| c.subscription(id).map(|x| x.0)) else {
         return view! { <p>"No such queue."</p> }.into_any();
     };
     let running = move || sub.with(|s| s.is_some_and(|s| !s.paused));
@@ -312,8 +312,8 @@ pub fn QueueInspector(id: SubscriptionId) -> impl IntoView {
 #[component]
 pub fn BrokerInspector(id: BrokerId) -> impl IntoView {
     let lab = use_lab();
-    let Some((name, address, latency, queues)) = lab.with_sim(|s| {
-        let m = s.config().messaging.as_ref()?;
+    let Some((name, address, latency, queues)) = lab.with_config(|c| {
+        let m = c.messaging.as_ref()?;
         let b = m.brokers.get(id.index())?;
         let queues: Vec<&str> = m
             .queues

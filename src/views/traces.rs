@@ -65,7 +65,7 @@ fn glyph(o: Option<Outcome>) -> &'static str {
 /// The waterfall of `t`: an axis in ms, then a row per span (nested by parent) with its
 /// label (a button selecting its instance, or its service), its bar (the wait for a slot
 /// hatched, a publish as ✉, a retry's back-off dotted after it) and its marks.
-fn waterfall(t: &Trace, sim: &Simulation) -> String {
+fn waterfall(t: &Trace, names: &impl Names) -> String {
     let t0 = t.start_us;
     let total = t.latency_us().unwrap_or(1).max(1) as f64;
     let pct = |us: u64| (us.saturating_sub(t0) as f64 / total * 100.0).min(100.0);
@@ -117,7 +117,7 @@ fn waterfall(t: &Trace, sim: &Simulation) -> String {
             Some(i) => format!(r#"data-instance="{}""#, i.0),
             None => format!(r#"data-service="{}""#, s.service.0),
         };
-        let marks: String = span_marks(s, sim)
+        let marks: String = span_marks(s, names)
             .iter()
             .map(|m| format!("<li>{}</li>", esc(m)))
             .collect();
@@ -125,7 +125,7 @@ fn waterfall(t: &Trace, sim: &Simulation) -> String {
             r#"<li class="span o-{}" style="--depth:{d}"><button {target}>{}</button><div class="track" aria-hidden="true">{bar}</div><ul class="span-marks">{marks}</ul></li>"#,
             s.outcome
                 .map_or("open", |o| if o == Outcome::Ok { "ok" } else { "failed" }),
-            esc(&span_label(s, sim)),
+            esc(&span_label(s, names)),
         );
     }
     html + r#"</ol><p class="hint">Solid: the instance at work · light: waiting for its calls · hatched: waiting for a slot · dotted: a retry's back-off · ✉ a publish · ✓ ok · ✕ failed · ◔ timed out · ⚡ short-circuited</p>"#
@@ -167,11 +167,11 @@ pub fn Traces() -> impl IntoView {
     let chart_html = move || {
         lab.trace.with(|picked| {
             picked.as_ref().map_or(String::new(), |t| {
-                lab.with_sim(|s| {
+                lab.with_config(|c| {
                     format!(
                         r#"<section class="waterfall" aria-labelledby="trace-h"><h3 id="trace-h">{}</h3><div class="row"><button data-act="replay">Replay from its start</button><button class="secondary" data-act="close">Close</button></div>{}</section>"#,
                         esc(&trace_line(t)),
-                        waterfall(t, s)
+                        waterfall(t, c)
                     )
                 })
             })

@@ -23,6 +23,7 @@ use crate::mechanisms::action::{ActionKind, ActionTarget};
 use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Target};
 use crate::mechanisms::messaging::QueueKind;
 use crate::mechanisms::ratelimit::RateLimitConfig;
+use crate::scenario::config::ClusterConfig;
 use crate::sim::view::InstanceStatus;
 use crate::sim::Simulation;
 
@@ -45,15 +46,64 @@ pub trait Names {
     fn subscription(&self, id: SubscriptionId) -> Option<(QueueId, QueueKind, ServiceId)>;
 }
 
-impl Names for Simulation {
+/// The names a cluster's configuration gives: everything but data nodes that joined during
+/// a run and alerts (those exist only in a run: `data_node` knows the configured nodes,
+/// `alert` nothing). Instances are numbered in config order, as a [`Simulation`] numbers
+/// them, and subscriptions as [`crate::mechanisms::messaging::MessagingConfig::subscriptions`]
+/// lists them. The page names what it draws with this, without reading a run.
+impl Names for ClusterConfig {
     fn instance(&self, id: InstanceId) -> &str {
-        self.address(id)
+        self.services
+            .iter()
+            .flat_map(|s| &s.instances)
+            .nth(id.index())
+            .map_or("?", |i| i.address.as_str())
     }
     fn service(&self, id: ServiceId) -> &str {
-        self.config()
-            .services
+        self.services
             .get(id.index())
             .map_or("?", |s| s.name.as_str())
+    }
+    fn data_node(&self, node: u16) -> &str {
+        self.data
+            .as_ref()
+            .and_then(|d| d.replication.nodes.get(node as usize))
+            .map_or("?", |n| n.id.as_str())
+    }
+    fn alert(&self, _alert: usize) -> Option<(&AlertRule, Target)> {
+        None
+    }
+    fn broker(&self, id: BrokerId) -> &str {
+        self.messaging
+            .as_ref()
+            .and_then(|m| m.brokers.get(id.index()))
+            .map_or("?", |b| b.name.as_str())
+    }
+    fn queue(&self, id: QueueId) -> &str {
+        self.messaging
+            .as_ref()
+            .and_then(|m| m.queues.get(id.index()))
+            .map_or("?", |q| q.name.as_str())
+    }
+    fn subscription(&self, id: SubscriptionId) -> Option<(QueueId, QueueKind, ServiceId)> {
+        let m = self.messaging.as_ref()?;
+        let (_, qi, consumer) = m.subscriptions().into_iter().nth(id.index())?;
+        Some((
+            QueueId::from(qi),
+            m.queues[qi].kind,
+            self.service_id(consumer)?,
+        ))
+    }
+}
+
+/// A run's names: its configuration's ([`Names`] for [`ClusterConfig`]), and the data nodes
+/// and alerts of the run as it is now.
+impl Names for Simulation {
+    fn instance(&self, id: InstanceId) -> &str {
+        self.config().instance(id)
+    }
+    fn service(&self, id: ServiceId) -> &str {
+        self.config().service(id)
     }
     fn data_node(&self, node: u16) -> &str {
         self.store()
@@ -65,18 +115,10 @@ impl Names for Simulation {
         Some((self.alerts().rules.get(a.rule)?, a.target))
     }
     fn broker(&self, id: BrokerId) -> &str {
-        self.config()
-            .messaging
-            .as_ref()
-            .and_then(|m| m.brokers.get(id.index()))
-            .map_or("?", |b| b.name.as_str())
+        self.config().broker(id)
     }
     fn queue(&self, id: QueueId) -> &str {
-        self.config()
-            .messaging
-            .as_ref()
-            .and_then(|m| m.queues.get(id.index()))
-            .map_or("?", |q| q.name.as_str())
+        self.config().queue(id)
     }
     fn subscription(&self, id: SubscriptionId) -> Option<(QueueId, QueueKind, ServiceId)> {
         self.subscription_of(id)
@@ -337,6 +379,58 @@ mod tests {
     use crate::mechanisms::ratelimit::RateLimitConfig;
     use crate::sim::view::InstanceStatus;
     use expect_test::expect;
+
+    /// A configuration names what a run of it names, for every preset, read from the run's
+    /// own state (its instances' addresses, its view's services, its subscriptions and data
+    /// nodes): the page names what it draws from the scenario's configuration alone.
+    #[test]
+    fn a_config_names_what_its_run_names() {
+        use super::Names;
+        use crate::common::{InstanceId, ServiceId, SubscriptionId};
+        let mut subs = 0;
+        for p in crate::scenario::presets::all() {
+            let cfg = p.config.clone();
+            let sim = crate::sim::Simulation::new(cfg.clone(), 1).unwrap();
+            let view = sim.view();
+            // One past the end of each list too: both say "?" or None.
+            for i in 0..=sim.instance_count() {
+                let id = InstanceId::from(i);
+                assert_eq!(
+                    cfg.instance(id),
+                    sim.address(id),
+                    "{}: instance {i}",
+                    p.name
+                );
+            }
+            for s in 0..=cfg.services.len() {
+                let named = view.services.get(s).map_or("?", |v| v.name.as_str());
+                assert_eq!(
+                    cfg.service(ServiceId::from(s)),
+                    named,
+                    "{}: service {s}",
+                    p.name
+                );
+            }
+            for n in 0..=6u16 {
+                assert_eq!(cfg.data_node(n), sim.data_node(n), "{}: node {n}", p.name);
+            }
+            for k in 0..=8 {
+                let sub = SubscriptionId::from(k);
+                let got = cfg.subscription(sub);
+                assert_eq!(got, sim.subscription_of(sub), "{}: sub {k}", p.name);
+                let shown = view.messaging.as_ref().and_then(|m| m.subscriptions.get(k));
+                assert_eq!(
+                    got,
+                    shown.map(|v| (v.queue, v.kind, v.consumer)),
+                    "{}",
+                    p.name
+                );
+                subs += usize::from(got.is_some());
+            }
+        }
+        // Some preset has queues, so the loop above compared subscriptions.
+        assert!(subs > 0);
+    }
 
     #[test]
     fn statuses() {

@@ -268,7 +268,7 @@ impl Lab {
                 .and_then(LessonRun::next_step)
                 .and_then(Step::wanted_action)
         })?;
-        Some(self.with_sim(|s| s.config().resolve(&wanted)))
+        Some(self.with_config(|c| c.resolve(&wanted)))
     }
 
     /// The learner's guess for step `i`'s question.
@@ -328,10 +328,7 @@ impl Lab {
             .with_untracked(|s| SimTime::from_secs(u64::from(s.duration_s)));
         let until = until.unwrap_or(end);
         let reached = self
-            .runs
-            .try_update_value(|r| {
-                r.run_to_trigger(&step, &mut seen, until, super::wall_ms, deadline_ms)
-            })
+            .runs(|r| r.run_to_trigger(&step, &mut seen, until, super::wall_ms, deadline_ms))
             .flatten();
         self.lesson.update_untracked(|l| {
             if let Some(l) = l {

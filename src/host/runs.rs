@@ -1,11 +1,11 @@
 //! The runs the page holds, with no signals: the live run (side A), compare mode's side B, the
 //! background run that computes the run digest and fills the checkpoints ahead, and the
-//! checkpoints of both sides. [`crate::state::lab::Lab`] asks [`Runs`] and sets its signals
+//! checkpoints of both sides. [`crate::host::Host`] holds [`Runs`]; [`crate::state::lab::Lab`] asks it and sets its signals
 //! from the answers. This is the half of the page that is to move into a Web Worker (issue
 //! 26): it reads no signal and touches no DOM, and its wall-clock budgets come in as a
 //! `deadline` checked by [`Clock`].
 
-use crate::state::checkpoints::Checkpoints;
+use crate::host::checkpoints::Checkpoints;
 use ha_engine::action::ScheduledAction;
 use ha_engine::balancer::Strategy;
 use ha_engine::scenario::lesson::Step;
