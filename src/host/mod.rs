@@ -11,9 +11,15 @@ pub mod runs;
 
 use ha_engine::explain::Selection;
 use ha_engine::present::{self, ExplanationText};
+use ha_engine::scenario::lesson::FactTrigger;
+use ha_engine::trace::{select, Trace, TraceFilter};
+use ha_engine::view::{KeyView, RingView};
 use ha_engine::ClusterView;
 use lines::{alert_lines, feed_lines, AlertLine, FeedLine};
 use runs::Runs;
+
+/// Traces a trace list holds at most.
+pub const TRACE_LIST_LEN: usize = 20;
 
 /// What the page draws after the engine has moved (what the worker is to send per redraw):
 /// side A's view, side B's, and the feeds and the explanation when they changed since the
@@ -26,11 +32,27 @@ pub struct Frame {
     pub b: Option<ClusterView>,
     /// The feed, newest first, when the engine posted to it (`None`: as last sent).
     pub feed: Option<Vec<FeedLine>>,
+    /// The newest fact in the feed a lesson step can start on, when the feed changed
+    /// (`Some(None)`: none; `None`: as last sent): the lesson author's "Add a step on the
+    /// newest fact".
+    pub last_fact: Option<Option<FactTrigger>>,
     /// The alert feed, newest first, when the engine posted to it (`None`: as last sent).
     pub alerts: Option<Vec<AlertLine>>,
     /// The explanation of the selection when it changed (`Some(None)`: nothing selected
     /// now; `None`: as last sent).
     pub explanation: Option<Option<ExplanationText>>,
+    /// The hash ring when its generation changed (`Some(None)`: the run has no store;
+    /// `None`: as last sent).
+    pub ring: Option<Option<RingView>>,
+    /// The trace list ([`Host::ask_traces`]) when it was due ([`Host::traces_due`]; `None`:
+    /// not this frame).
+    pub traces: Option<Vec<Trace>>,
+    /// The trace asked for with [`Host::ask_trace`] (`Some(None)`: the run keeps no trace of
+    /// that request; `None`: none asked since the last frame).
+    pub picked: Option<Option<Trace>>,
+    /// The picked key's replicas and copies, on every frame while a key is picked
+    /// ([`Host::pick_key`]).
+    pub key: Option<KeyView>,
 }
 
 /// What the page was last sent, so a frame carries only what changed.
@@ -42,6 +64,8 @@ struct Shown {
     /// The feed lines last sent: their words are reused for the notices still in the feed.
     feed: Vec<FeedLine>,
     explanation: Option<ExplanationText>,
+    /// The ring's generation last sent (`None`: no ring sent yet).
+    ring_generation: Option<u64>,
 }
 
 /// The runs and what the page was last sent of them.
@@ -50,6 +74,15 @@ pub struct Host {
     pub runs: Runs,
     /// What the explain panel is about.
     selection: Option<Selection>,
+    /// The key the ring panel follows, if any.
+    key: Option<u64>,
+    /// The trace list the page shows (`None`: none): its scope (a service, an instance or
+    /// the whole cluster) and filter.
+    trace_query: Option<(Option<Selection>, TraceFilter)>,
+    /// The next frame carries the trace list.
+    traces_due: bool,
+    /// A trace asked for by its request's id and not yet sent.
+    trace_pick: Option<u64>,
     shown: Shown,
 }
 
@@ -59,6 +92,10 @@ impl Host {
         let mut h = Host {
             runs,
             selection: None,
+            key: None,
+            trace_query: None,
+            traces_due: false,
+            trace_pick: None,
             shown: Shown::default(),
         };
         h.forget_shown();
@@ -71,6 +108,31 @@ impl Host {
         self.shown.feed_posted = u64::MAX;
         self.shown.alert_posted = u64::MAX;
         self.shown.feed.clear();
+        self.shown.ring_generation = None;
+    }
+
+    /// The page shows the trace list of `scope` (a service or an instance; `None`: the
+    /// whole cluster) under `filter`, at most [`TRACE_LIST_LEN`] traces (`None`: no list):
+    /// the next frame carries it, and later ones when [`Host::traces_due`] says so.
+    pub fn ask_traces(&mut self, query: Option<(Option<Selection>, TraceFilter)>) {
+        self.trace_query = query;
+        self.traces_due = query.is_some();
+    }
+
+    /// The next frame carries the trace list, if the page shows one.
+    pub fn traces_due(&mut self) {
+        self.traces_due = self.trace_query.is_some();
+    }
+
+    /// Asks for the trace of `request` among those the run keeps now: the next frame
+    /// carries it.
+    pub fn ask_trace(&mut self, request: u64) {
+        self.trace_pick = Some(request);
+    }
+
+    /// Picks the key the ring panel follows (`None`: none); the next frames carry its view.
+    pub fn pick_key(&mut self, key: Option<u64>) {
+        self.key = key;
     }
 
     /// Selects what the explain panel is about; the next frame carries its explanation.
@@ -88,6 +150,7 @@ impl Host {
             self.shown.feed = feed_lines(sim, &self.shown.feed);
             self.shown.feed.clone()
         });
+        let last_fact = feed.is_some().then(|| sim.last_fact());
         let alerts = (view.alert_posted != self.shown.alert_posted).then(|| {
             self.shown.alert_posted = view.alert_posted;
             alert_lines(sim)
@@ -99,10 +162,37 @@ impl Host {
             self.shown.explanation = e.clone();
             e
         });
+        let generation = view.data.as_ref().map_or(0, |d| d.generation);
+        let ring = (self.shown.ring_generation != Some(generation)).then(|| {
+            self.shown.ring_generation = Some(generation);
+            sim.ring_view()
+        });
+        let due = std::mem::take(&mut self.traces_due);
+        let traces = self.trace_query.filter(|_| due).map(|(scope, filter)| {
+            let (svc, inst) = match scope {
+                Some(Selection::Service(s)) => (Some(s), None),
+                Some(Selection::Instance(i)) => (None, Some(i)),
+                _ => (None, None),
+            };
+            select(sim.traces(), svc, inst, filter)
+                .into_iter()
+                .take(TRACE_LIST_LEN)
+                .cloned()
+                .collect()
+        });
+        let picked = self
+            .trace_pick
+            .take()
+            .map(|r| sim.traces().rev().find(|t| t.request == r).cloned());
         Frame {
+            traces,
+            picked,
+            key: self.key.and_then(|k| sim.key_view(k)),
+            ring,
             view,
             b: self.runs.b.as_ref().map(ha_engine::Simulation::view),
             feed,
+            last_fact,
             alerts,
             explanation,
         }

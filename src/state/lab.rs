@@ -198,6 +198,16 @@ pub struct Lab {
     pub explanation: RwSignal<Option<ExplanationText>>,
     /// The alert feed, newest first; refreshed only when the engine posts to it.
     pub alert_feed: RwSignal<Vec<AlertLine>>,
+    /// The trace list last asked for ([`Lab::ask_traces`]), newest or filtered first.
+    pub trace_list: RwSignal<Vec<ha_engine::trace::Trace>>,
+    /// The newest fact in the feed a lesson step can start on (not reactive: read when the
+    /// author adds a step).
+    pub last_fact: StoredValue<Option<ha_engine::scenario::lesson::FactTrigger>>,
+    /// The hash ring of the run's store (`None`: it has none), refetched when its generation
+    /// changes.
+    pub ring: RwSignal<Option<ha_engine::view::RingView>>,
+    /// The key the ring panel follows: its replicas and copies now ([`Lab::pick_key`]).
+    pub key_view: RwSignal<Option<ha_engine::view::KeyView>>,
     /// Compare mode: what side B changes (`None`: off).
     pub compare_spec: RwSignal<Option<CompareSpec>>,
     /// Compare mode: side B's view, refreshed with side A's.
@@ -302,6 +312,7 @@ impl Lab {
         let view = RwSignal::new(first.view);
         let feed = RwSignal::new(first.feed.unwrap_or_default());
         let alert_feed = RwSignal::new(first.alerts.unwrap_or_default());
+        let ring = RwSignal::new(first.ring.flatten());
         let lab = Lab {
             host: StoredValue::new_local(host),
             view,
@@ -319,6 +330,10 @@ impl Lab {
             live_digest,
             explanation: RwSignal::new(None),
             alert_feed,
+            ring,
+            key_view: RwSignal::new(None),
+            trace_list: RwSignal::new(Vec::new()),
+            last_fact: StoredValue::new(first.last_fact.flatten()),
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
             deferred: StoredValue::new_local(Vec::new()),
@@ -380,6 +395,7 @@ impl Lab {
     }
 
     fn load_keeping(&self, scenario: Scenario, keep: Option<Selection>) {
+        self.host.update_value(|h| h.pick_key(None));
         self.lesson.set(None);
         self.trace.set(None);
         self.compare_spec.set(None);
@@ -978,6 +994,7 @@ impl Lab {
     /// Redraws everything from the engine's state now.
     fn refresh(&self) {
         self.redraw.update_value(|r| r.partial = false);
+        self.host.update_value(Host::traces_due);
         self.refresh_group(None);
     }
 
@@ -996,9 +1013,29 @@ impl Lab {
             view,
             b,
             feed,
+            last_fact,
             alerts,
             explanation,
+            ring,
+            key,
+            traces,
+            picked,
         } = frame;
+        if let Some(t) = traces {
+            self.trace_list.set(t);
+        }
+        if let Some(t) = picked {
+            self.picked(t);
+        }
+        if let Some(f) = last_fact {
+            self.last_fact.set_value(f);
+        }
+        if let Some(r) = ring {
+            self.ring.set(r);
+        }
+        if key.is_some() || self.key_view.with_untracked(Option::is_some) {
+            self.key_view.set(key);
+        }
         if let Some(lines) = feed {
             self.feed.set(lines);
         }
@@ -1024,6 +1061,12 @@ impl Lab {
         if b.is_some() || self.compare_view.with_untracked(Option::is_some) {
             self.compare_view.set(b);
         }
+    }
+
+    /// Picks the key the ring panel follows (`None`: none); its view follows at once.
+    pub fn pick_key(&self, key: Option<u64>) {
+        self.host.update_value(|h| h.pick_key(key));
+        self.refresh();
     }
 
     /// Selects what the inspector and explain panel show; the explanation follows at once.

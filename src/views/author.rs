@@ -91,20 +91,20 @@ pub fn LessonAuthor() -> impl IntoView {
         problem.set(r.err());
     };
     let add = move |on_fact: bool| {
-        let step = lab.with_sim(|s| {
-            let mut step = Step {
-                text: "New step: say what to look at.".into(),
-                ..Step::default()
-            };
-            match s.last_fact().filter(|_| on_fact) {
-                Some(f) => {
-                    step.on = Some(f.fact);
-                    step.of = f.of;
-                }
-                None => step.at_s = Some((s.now().as_us() / 1_000) as f64 / 1_000.0),
+        let mut step = Step {
+            text: "New step: say what to look at.".into(),
+            ..Step::default()
+        };
+        match lab.last_fact.get_value().filter(|_| on_fact) {
+            Some(f) => {
+                step.on = Some(f.fact);
+                step.of = f.of;
             }
-            step
-        });
+            None => {
+                let now_us = lab.view.with_untracked(|v| v.now_us);
+                step.at_s = Some((now_us / 1_000) as f64 / 1_000.0);
+            }
+        }
         let r = lab.edit_lesson(move |l| l.steps.push(step));
         problem.set(r.err());
         let n = lab

@@ -6,7 +6,6 @@
 
 use crate::state::lab::use_lab;
 use crate::views::markup::clicked_data;
-use ha_engine::view::{KeyView, RingView};
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
 
@@ -72,21 +71,13 @@ fn spread_labels(key: f64, points: &[f64], gap: f64) -> Vec<f64> {
 #[component]
 pub fn RingPanel() -> impl IntoView {
     let lab = use_lab();
-    let selected: RwSignal<Option<u64>> = RwSignal::new(None);
-    // Refetch the ring only when the engine says it changed; the selected key every frame.
+    // The engine sends the ring when its generation changes, the picked key's view every frame.
     let generation = Memo::new(move |_| lab.view.with(|v| v.data.as_ref().map(|d| d.generation)));
-    let ring: Memo<Option<RingView>> = Memo::new(move |_| {
-        generation.track();
-        lab.with_sim(|s| s.ring_view())
-    });
-    let key_view: Memo<Option<KeyView>> = Memo::new(move |_| {
-        lab.view.track();
-        selected.get().and_then(|k| lab.with_sim(|s| s.key_view(k)))
-    });
+    let (ring, key_view) = (lab.ring, lab.key_view);
     let input_value = RwSignal::new(String::new());
     let choose = move |text: String| {
         input_value.set(text.clone());
-        selected.set(text.trim().parse::<u64>().ok());
+        lab.pick_key(text.trim().parse::<u64>().ok());
     };
     let command = move |action: Action| lab.act(action);
     view! {

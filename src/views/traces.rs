@@ -14,28 +14,14 @@ use ha_engine::common::Outcome;
 use ha_engine::explain::Selection;
 use ha_engine::present::trace::{ms, sampling, span_label, span_marks, trace_line};
 use ha_engine::present::Names;
-use ha_engine::trace::{select, Trace, TraceFilter};
-use ha_engine::{InstanceId, ServiceId, Simulation};
+use ha_engine::trace::{Trace, TraceFilter};
+use ha_engine::{InstanceId, ServiceId};
 use leptos::prelude::*;
 
-/// Rows the list shows.
-const SHOWN: usize = 20;
-
-/// The trace list's rows for `scope`, one button each (`data-trace` = request id).
-fn list(
-    sim: &Simulation,
-    scope: Option<Selection>,
-    filter: TraceFilter,
-    picked: Option<u64>,
-) -> String {
-    let (svc, inst) = match scope {
-        Some(Selection::Service(s)) => (Some(s), None),
-        Some(Selection::Instance(i)) => (None, Some(i)),
-        _ => (None, None),
-    };
-    select(sim.traces(), svc, inst, filter)
+/// The trace list's rows, one button each (`data-trace` = request id).
+fn list(traces: &[Trace], picked: Option<u64>) -> String {
+    traces
         .iter()
-        .take(SHOWN)
         .map(|t| {
             format!(
                 r#"<li><button data-trace="{0}" aria-pressed="{1}" class="{2}">{3}</button></li>"#,
@@ -142,21 +128,35 @@ pub fn Traces() -> impl IntoView {
     // The list: while the run plays, rebuilt twice a second (every frame it would scroll away
     // under the pointer, and cost every frame its time); while paused, with every change of the
     // view (a step, a seek); at once when the scope, the filter or the pick changes.
-    let pace = crate::views::pace::while_playing_every(lab, std::time::Duration::from_millis(500));
+    // The list comes from the engine side: with every full redraw (a pause, a step, an
+    // action), when the scope or the filter changes, and twice a second while playing.
+    Effect::new(move |_| lab.ask_traces(Some((lab.selection.get(), filter.get()))));
+    if let Ok(h) = set_interval_with_handle(
+        move || {
+            if lab.playing.get_untracked() {
+                lab.want_traces();
+            }
+        },
+        std::time::Duration::from_millis(500),
+    ) {
+        on_cleanup(move || {
+            h.clear();
+            lab.ask_traces(None);
+        });
+    }
     let rows_html = move || {
-        pace();
-        let (scope, f) = (lab.selection.get(), filter.get());
+        let scope = lab.selection.get();
         let picked = lab.trace.with(|t| t.as_ref().map(|t| t.request));
         let rate = lab
             .scenario
             .with(|s| sampling(s.cluster.tracing.sample_rate));
-        lab.with_sim(|s| {
+        lab.with_config(|s| {
             let scope_words = match scope {
                 Some(Selection::Service(x)) => format!("Through {}", esc(s.service(x))),
                 Some(Selection::Instance(i)) => format!("Through {}", esc(s.instance(i))),
                 _ => "The whole cluster (select a service or an instance for the requests through it)".into(),
             };
-            let rows = list(s, scope, f, picked);
+            let rows = lab.trace_list.with(|t| list(t, picked));
             format!(
                 r#"<p class="muted small">{scope_words}</p><ol class="trace-list" aria-label="Sampled requests">{rows}</ol><p class="hint">{}{rate}</p>"#,
                 if rows.is_empty() { "No sampled request has finished here yet. " } else { "" }

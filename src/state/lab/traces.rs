@@ -4,16 +4,49 @@
 //! opening the link runs to that ms and finds the same request's trace among the newest kept.
 
 use super::Lab;
+use crate::host::Host;
 use leptos::prelude::*;
 
 impl Lab {
     /// Picks the trace of `request` among those the run keeps now (none: nothing is picked),
     /// or clears the pick with `None`. The address bar follows.
     pub fn pick_trace(&self, request: Option<u64>) {
-        let t = request
-            .and_then(|r| self.with_sim(|s| s.traces().rev().find(|t| t.request == r).cloned()));
+        match request {
+            // The engine side sends it with the next frame ([`Lab::picked`]).
+            Some(r) => {
+                self.host.update_value(|h| h.ask_trace(r));
+                self.refresh();
+            }
+            None => self.picked(None),
+        }
+    }
+
+    /// The picked trace has come (`None`: none): shown, and the address bar follows.
+    pub(super) fn picked(&self, t: Option<ha_engine::trace::Trace>) {
         self.trace.set(t);
         self.write_fragment();
+    }
+
+    /// Shows the trace list of `scope` (a service or an instance; `None`: the whole
+    /// cluster) under `filter` (`None`: no list, the panel is gone): [`Lab::trace_list`]
+    /// follows, at once when paused, else with the next redraw; then with every full redraw
+    /// and when [`Lab::want_traces`] asks.
+    pub fn ask_traces(
+        &self,
+        query: Option<(
+            Option<ha_engine::explain::Selection>,
+            ha_engine::trace::TraceFilter,
+        )>,
+    ) {
+        self.host.try_update_value(|h| h.ask_traces(query));
+        if query.is_some() && !self.playing.get_untracked() {
+            self.refresh();
+        }
+    }
+
+    /// The next redraw brings the trace list anew (while playing, twice a second).
+    pub fn want_traces(&self) {
+        self.host.update_value(Host::traces_due);
     }
 
     /// The picked trace's part of a link, `&trace=REQUEST@MS` (empty when none is picked).
