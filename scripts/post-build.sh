@@ -8,11 +8,20 @@
 #    about 5 % smaller than `gzip -9`), which the server sends as is to a browser that accepts
 #    gzip (`http-server -g`, scripts/serve.sh and the e2e suite). scripts/test.sh measures
 #    these files against the 500 KB ceiling: they are the bytes the page loads.
+# 3. The lessons' and presets' data files are served minified (the repository keeps them
+#    pretty for review): about 9 % fewer gzipped bytes. A file with an integer of 16 digits or
+#    more is left as it is (JavaScript's numbers would round it).
 set -eu
 [ "${TRUNK_PROFILE:-}" = release ] || exit 0
 for f in "$TRUNK_STAGING_DIR"/*.js; do
   node_modules/.bin/terser "$f" --module --compress --mangle --output "$f"
 done
+node -e '
+const fs = require("fs");
+for (const f of process.argv.slice(1)) {
+  const text = fs.readFileSync(f, "utf8");
+  if (!/[0-9]{16}/.test(text)) fs.writeFileSync(f, JSON.stringify(JSON.parse(text)));
+}' "$TRUNK_STAGING_DIR"/lessons/*.json "$TRUNK_STAGING_DIR"/presets/*.json
 for f in "$TRUNK_STAGING_DIR"/*.wasm "$TRUNK_STAGING_DIR"/*.js "$TRUNK_STAGING_DIR"/*.css \
          "$TRUNK_STAGING_DIR"/index.html "$TRUNK_STAGING_DIR"/lessons/*.json \
          "$TRUNK_STAGING_DIR"/presets/*.json; do

@@ -6,6 +6,10 @@ mod state;
 mod views;
 
 fn main() {
+    // In the engine's Web Worker (`platform::worker`) this module only serves `worker_main`.
+    if web_sys::window().is_none() {
+        return;
+    }
     // A Rust panic reaches the browser console with its message and location, and the page
     // shows what happened with a way out instead of going blank (see `crash`).
     std::panic::set_hook(Box::new(|info| {

@@ -5,6 +5,7 @@ use ha_engine::alerts::{AlertState, Target};
 use ha_engine::common::Severity;
 use ha_engine::explain::Selection;
 use ha_engine::present::{self, Names};
+use ha_engine::scenario::lesson::FactTrigger;
 use ha_engine::{SimTime, Simulation};
 
 /// A feed entry in words, as the page shows it.
@@ -20,6 +21,9 @@ pub struct FeedLine {
     pub kind: &'static str,
     /// The sentence.
     pub text: String,
+    /// The fact a lesson step can start on that the notice is, if any (the lesson author's
+    /// "Add a step on the newest fact" takes the newest line's).
+    pub fact: Option<FactTrigger>,
 }
 
 /// The feed the page shows, newest first, in words. Entries already in `before` (the lines
@@ -36,6 +40,7 @@ pub fn feed_lines(sim: &Simulation, before: &[FeedLine]) -> Vec<FeedLine> {
                     severity: e.notice.severity(),
                     kind: e.notice.kind(),
                     text: present::notice(&e.notice, sim),
+                    fact: sim.fact_of(&e.notice),
                 },
             }
         })

@@ -6,12 +6,12 @@
 //! page's [`crate::state::lab::Lab`] keeps the signals and renders what a frame carries.
 
 pub mod checkpoints;
+pub mod digest;
 pub mod lines;
 pub mod runs;
 
 use ha_engine::explain::Selection;
 use ha_engine::present::{self, ExplanationText};
-use ha_engine::scenario::lesson::FactTrigger;
 use ha_engine::trace::{select, Trace, TraceFilter};
 use ha_engine::view::{KeyView, RingView};
 use ha_engine::ClusterView;
@@ -32,10 +32,6 @@ pub struct Frame {
     pub b: Option<ClusterView>,
     /// The feed, newest first, when the engine posted to it (`None`: as last sent).
     pub feed: Option<Vec<FeedLine>>,
-    /// The newest fact in the feed a lesson step can start on, when the feed changed
-    /// (`Some(None)`: none; `None`: as last sent): the lesson author's "Add a step on the
-    /// newest fact".
-    pub last_fact: Option<Option<FactTrigger>>,
     /// The alert feed, newest first, when the engine posted to it (`None`: as last sent).
     pub alerts: Option<Vec<AlertLine>>,
     /// The explanation of the selection when it changed (`Some(None)`: nothing selected
@@ -76,9 +72,9 @@ pub struct Host {
     selection: Option<Selection>,
     /// The key the ring panel follows, if any.
     key: Option<u64>,
-    /// The trace list the page shows (`None`: none): its scope (a service, an instance or
-    /// the whole cluster) and filter.
-    trace_query: Option<(Option<Selection>, TraceFilter)>,
+    /// The filter of the trace list the page shows (`None`: none); its scope is the
+    /// selection (a service, an instance, or else the whole cluster).
+    trace_filter: Option<TraceFilter>,
     /// The next frame carries the trace list.
     traces_due: bool,
     /// A trace asked for by its request's id and not yet sent.
@@ -93,7 +89,7 @@ impl Host {
             runs,
             selection: None,
             key: None,
-            trace_query: None,
+            trace_filter: None,
             traces_due: false,
             trace_pick: None,
             shown: Shown::default(),
@@ -111,17 +107,18 @@ impl Host {
         self.shown.ring_generation = None;
     }
 
-    /// The page shows the trace list of `scope` (a service or an instance; `None`: the
+    /// The page shows the trace list of the selection (a service or an instance; else the
     /// whole cluster) under `filter`, at most [`TRACE_LIST_LEN`] traces (`None`: no list):
-    /// the next frame carries it, and later ones when [`Host::traces_due`] says so.
-    pub fn ask_traces(&mut self, query: Option<(Option<Selection>, TraceFilter)>) {
-        self.trace_query = query;
-        self.traces_due = query.is_some();
+    /// the next frame carries it, and later ones when the selection changes or
+    /// [`Host::traces_due`] says so.
+    pub fn ask_traces(&mut self, filter: Option<TraceFilter>) {
+        self.trace_filter = filter;
+        self.traces_due();
     }
 
     /// The next frame carries the trace list, if the page shows one.
     pub fn traces_due(&mut self) {
-        self.traces_due = self.trace_query.is_some();
+        self.traces_due = self.trace_filter.is_some();
     }
 
     /// Asks for the trace of `request` among those the run keeps now: the next frame
@@ -138,6 +135,7 @@ impl Host {
     /// Selects what the explain panel is about; the next frame carries its explanation.
     pub fn select(&mut self, selection: Option<Selection>) {
         self.selection = selection;
+        self.traces_due();
     }
 
     /// The frame of the runs as they are now: the views, and the feeds and explanation if
@@ -150,7 +148,6 @@ impl Host {
             self.shown.feed = feed_lines(sim, &self.shown.feed);
             self.shown.feed.clone()
         });
-        let last_fact = feed.is_some().then(|| sim.last_fact());
         let alerts = (view.alert_posted != self.shown.alert_posted).then(|| {
             self.shown.alert_posted = view.alert_posted;
             alert_lines(sim)
@@ -168,8 +165,8 @@ impl Host {
             sim.ring_view()
         });
         let due = std::mem::take(&mut self.traces_due);
-        let traces = self.trace_query.filter(|_| due).map(|(scope, filter)| {
-            let (svc, inst) = match scope {
+        let traces = self.trace_filter.filter(|_| due).map(|filter| {
+            let (svc, inst) = match self.selection {
                 Some(Selection::Service(s)) => (Some(s), None),
                 Some(Selection::Instance(i)) => (None, Some(i)),
                 _ => (None, None),
@@ -192,7 +189,6 @@ impl Host {
             view,
             b: self.runs.b.as_ref().map(ha_engine::Simulation::view),
             feed,
-            last_fact,
             alerts,
             explanation,
         }

@@ -1,7 +1,8 @@
 //! The runs the page holds, with no signals: the live run (side A), compare mode's side B, the
-//! background run that computes the run digest and fills the checkpoints ahead, and the
-//! checkpoints of both sides. [`crate::host::Host`] holds [`Runs`]; [`crate::state::lab::Lab`] asks it and sets its signals
-//! from the answers. This is the half of the page that is to move into a Web Worker (issue
+//! background run that follows the live run filling checkpoints, and the checkpoints of both
+//! sides (the run digest is computed in the engine's worker, [`crate::host::digest`]).
+//! [`crate::host::Host`] holds [`Runs`]; [`crate::state::lab::Lab`] asks it and sets its
+//! signals from the answers. This is the half of the page that is to move into a Web Worker (issue
 //! 26): it reads no signal and touches no DOM, and its wall-clock budgets come in as a
 //! `deadline` checked by [`Clock`].
 
@@ -50,7 +51,7 @@ fn schedule_or_restore(
 /// Runs `sim` towards `to`, [`EVENTS_PER_CHECK`] events at a time, stopping at every
 /// checkpoint boundary to offer a snapshot to `checkpoints` (`None`: no snapshots), until it
 /// gets there or `clock` passes `deadline_ms`. Returns whether it got there.
-fn run_checkpointed(
+pub(crate) fn run_checkpointed(
     sim: &mut Simulation,
     mut checkpoints: Option<&mut Checkpoints>,
     to: SimTime,
@@ -185,9 +186,9 @@ impl Runs {
     }
 
     /// One slice of the background run of `sc` (built from 0 if there is none yet) towards
-    /// `end`, offering checkpoints when `offer` says so for that run (the page offers none of
-    /// a large cluster while playing: copying it is a long task), until `clock` passes
-    /// `deadline_ms`. Returns where the background run is and its digest there.
+    /// `end` (the live run's instant: it follows the live run), offering checkpoints when
+    /// `offer` says so for that run (the page offers none of a large cluster while playing:
+    /// copying it is a long task), until `clock` passes `deadline_ms`.
     pub fn background_slice(
         &mut self,
         sc: &Scenario,
@@ -195,11 +196,10 @@ impl Runs {
         offer: impl FnOnce(&Simulation) -> bool,
         clock: Clock,
         deadline_ms: f64,
-    ) -> (SimTime, ha_engine::event::Digest) {
+    ) {
         let run = self.background.get_or_insert_with(|| build(sc));
         let cp = offer(run).then_some(&mut self.checkpoints);
         run_checkpointed(run, cp, end, clock, deadline_ms);
-        (run.now(), run.digest())
     }
 
     /// Before a seek back to `to`: restores each run that is past `to` from its latest
@@ -252,13 +252,13 @@ impl Runs {
     /// Adds timeline `action` (already on `sc`'s timeline) to the checkpoints, to both runs
     /// and to the background run; a run already past its time is restored from a checkpoint
     /// before it, or built from 0. Returns whether side A was kept (then the action shows after
-    /// a replay of under a simulated ms) and where the background run is.
+    /// a replay of under a simulated ms).
     pub fn schedule(
         &mut self,
         action: &ScheduledAction,
         sc: &Scenario,
         spec: Option<CompareSpec>,
-    ) -> (bool, u64) {
+    ) -> bool {
         self.checkpoints.schedule(action);
         self.b_checkpoints.schedule(action);
         let a_ok = schedule_or_restore(&mut self.a, action, &self.checkpoints, || build(sc));
@@ -269,8 +269,7 @@ impl Runs {
         if let Some(r) = &mut self.background {
             schedule_or_restore(r, action, &self.checkpoints, || build(sc));
         }
-        let background_us = self.background.as_ref().map_or(0, |r| r.now().as_us());
-        (a_ok, background_us)
+        a_ok
     }
 
     /// A lesson's wait for `step`'s trigger ([`Simulation::run_to_trigger`], as `ha-sim

@@ -9,6 +9,7 @@ pub use crate::host::lines::{AlertLine, FeedLine};
 use crate::host::runs::{build, Runs};
 pub use crate::host::runs::{CompareSpec, SideB};
 use crate::host::{Frame, Host};
+use crate::platform::worker::Reply;
 use ha_engine::breaker::BreakerState;
 use ha_engine::common::MAX_FAULTS;
 use ha_engine::explain::Selection;
@@ -36,8 +37,8 @@ const ENGINE_BUDGET_MS: f64 = 8.0;
 /// it catches up, and a replay from the nearest checkpoint usually ends in one or two frames.
 const REPLAY_BUDGET_MS: f64 = 40.0;
 
-/// Wall-clock time the background run that computes the run digest (and fills the
-/// checkpoints ahead of the live run) may take per idle callback, ms.
+/// Wall-clock time the background run that fills the checkpoints behind the live run may
+/// take per idle callback, ms.
 const BACKGROUND_BUDGET_MS: f64 = 8.0;
 
 /// While the run plays, the background run waits when the engine used more than this share
@@ -179,9 +180,9 @@ pub struct Lab {
     /// Why the link the page was opened with could not be used, if it could not.
     pub link_error: RwSignal<Option<String>>,
     /// Digest of the scenario run for its duration (what `ha-sim run --link` prints); empty
-    /// while the background run computes it ([`Lab::digest_progress`]).
+    /// while the engine's worker computes it ([`Lab::digest_progress`]).
     pub scenario_digest: RwSignal<String>,
-    /// How far the background run that computes [`Lab::scenario_digest`] has got, simulated µs
+    /// How far the worker's run that computes [`Lab::scenario_digest`] has got, simulated µs
     /// (`None`: the digest is computed).
     pub digest_progress: RwSignal<Option<u64>>,
     /// A replay in progress: the simulated µs both runs are being brought to, a slice per
@@ -200,9 +201,6 @@ pub struct Lab {
     pub alert_feed: RwSignal<Vec<AlertLine>>,
     /// The trace list last asked for ([`Lab::ask_traces`]), newest or filtered first.
     pub trace_list: RwSignal<Vec<ha_engine::trace::Trace>>,
-    /// The newest fact in the feed a lesson step can start on (not reactive: read when the
-    /// author adds a step).
-    pub last_fact: StoredValue<Option<ha_engine::scenario::lesson::FactTrigger>>,
     /// The hash ring of the run's store (`None`: it has none), refetched when its generation
     /// changes.
     pub ring: RwSignal<Option<ha_engine::view::RingView>>,
@@ -333,7 +331,6 @@ impl Lab {
             ring,
             key_view: RwSignal::new(None),
             trace_list: RwSignal::new(Vec::new()),
-            last_fact: StoredValue::new(first.last_fact.flatten()),
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
             deferred: StoredValue::new_local(Vec::new()),
@@ -364,6 +361,7 @@ impl Lab {
             lab.start_lesson(sc, step.saturating_sub(1), true);
         }
         lab.open_trace_link(&frag);
+        lab.spawn_worker();
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
         } else if !frag.is_empty() {
@@ -395,7 +393,12 @@ impl Lab {
     }
 
     fn load_keeping(&self, scenario: Scenario, keep: Option<Selection>) {
-        self.host.update_value(|h| h.pick_key(None));
+        // The engine side's selection (the explanation, the trace list's scope) goes with
+        // the page's, before the rebuild's first frame.
+        self.host.update_value(|h| {
+            h.pick_key(None);
+            h.select(keep);
+        });
         self.lesson.set(None);
         self.trace.set(None);
         self.compare_spec.set(None);
@@ -492,16 +495,49 @@ impl Lab {
         }
     }
 
-    /// Drops the background run (the next slice builds it anew from 0) and clears the run
-    /// digest until it has run to the scenario's duration.
+    /// Drops the background run (the next slice builds it anew from 0) and computes the run
+    /// digest anew ([`Lab::start_digest`]).
     fn restart_background(&self) {
         self.runs(Runs::drop_background);
-        self.scenario_digest.set(String::new());
-        self.digest_progress.set(Some(0));
+        self.start_digest();
     }
 
-    /// One slice of the background run (an idle callback's worth): runs it towards the
-    /// scenario's duration, offering checkpoints, and sets the run digest when it gets there.
+    /// Starts the engine's Web Worker ([`crate::platform::worker`]) and asks it for the run
+    /// digest.
+    fn spawn_worker(&self) {
+        let lab = *self;
+        crate::platform::worker::spawn(
+            move |reply| match reply {
+                Reply::At(us) => lab.digest_progress.set(Some(us)),
+                Reply::Digest(d) => lab.digest_done(d),
+            },
+            move || lab.start_digest(),
+        );
+        self.start_digest();
+    }
+
+    /// Clears the run digest and has the engine's worker compute it anew (without a worker,
+    /// says it cannot be computed here).
+    fn start_digest(&self) {
+        self.scenario_digest.set(String::new());
+        self.digest_progress.set(Some(0));
+        if !self
+            .scenario
+            .with_untracked(crate::platform::worker::digest)
+        {
+            self.digest_done("not computed: no Web Worker".into());
+        }
+    }
+
+    /// The run digest is `d`.
+    fn digest_done(&self, d: String) {
+        self.scenario_digest.set(d);
+        self.digest_progress.set(None);
+    }
+
+    /// One slice of the background run (an idle callback's worth): runs it towards the live
+    /// run's instant, offering checkpoints (the run digest is the worker's,
+    /// [`crate::platform::worker`]).
     pub fn work_background(&self) {
         let playing = self.playing.get_untracked();
         let busy = playing
@@ -510,15 +546,9 @@ impl Lab {
         if busy {
             return;
         }
-        // First to the scenario's duration (the run digest), then on behind the live run, so a
-        // run played past its duration keeps checkpoints too.
-        let duration = SimTime::from_secs(self.scenario.with_untracked(|s| s.duration_s as u64));
-        let digest_pending = self.digest_progress.with_untracked(Option::is_some);
-        let end = if digest_pending {
-            duration
-        } else {
-            self.with_sim(Simulation::now).max(duration)
-        };
+        // The run digest is the worker's job: the background run here only follows the live
+        // run, offering checkpoints on the way.
+        let end = self.with_sim(Simulation::now);
         let budget = if playing {
             BACKGROUND_BUDGET_MS / 2.0
         } else {
@@ -527,21 +557,9 @@ impl Lab {
         let deadline = wall_ms() + budget;
         let offer =
             |run: &Simulation| !playing || run.instance_count() <= SNAPSHOT_WHILE_PLAYING_UP_TO;
-        let (at, run_digest) = self.scenario.with_untracked(|sc| {
+        self.scenario.with_untracked(|sc| {
             self.runs(|r| r.background_slice(sc, end, offer, wall_ms, deadline))
-                .unwrap_or((SimTime(0), ha_engine::event::Digest(0)))
         });
-        let digest = (digest_pending && at >= duration).then(|| run_digest.to_string());
-        if !digest_pending {
-            return;
-        }
-        match digest {
-            Some(d) => {
-                self.scenario_digest.set(d);
-                self.digest_progress.set(None);
-            }
-            None => self.digest_progress.set(Some(at.as_us())),
-        }
     }
 
     /// Jumps to simulated `t_ms`: forward from where the run is, or back from the latest
@@ -869,13 +887,12 @@ impl Lab {
         self.notice.set(None);
         let at = SimTime::from_ms(at_ms);
         let spec = self.compare_spec.get_untracked();
-        let (a_ok, background_us) = self
+        let a_ok = self
             .runs(|r| r.schedule(&action, &sc, spec))
-            .unwrap_or((false, 0));
+            .unwrap_or(false);
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
-            self.scenario_digest.set(String::new());
-            self.digest_progress.set(Some(background_us));
+            self.start_digest();
         }
         self.replay_to(at.max(SimTime(now_us)), !a_ok);
         // An action shows at once: the replay to it is under a simulated ms. A run that had to
@@ -1013,7 +1030,6 @@ impl Lab {
             view,
             b,
             feed,
-            last_fact,
             alerts,
             explanation,
             ring,
@@ -1026,9 +1042,6 @@ impl Lab {
         }
         if let Some(t) = picked {
             self.picked(t);
-        }
-        if let Some(f) = last_fact {
-            self.last_fact.set_value(f);
         }
         if let Some(r) = ring {
             self.ring.set(r);

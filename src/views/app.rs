@@ -36,8 +36,8 @@ fn animate(lab: Lab) {
     background(lab);
 }
 
-/// Runs [`Lab::work_background`] whenever the browser is idle, forever: the run digest and
-/// the checkpoints ahead of the live run are computed between frames.
+/// Runs [`Lab::work_background`] whenever the browser is idle, forever: the checkpoints
+/// behind the live run are filled between frames (the run digest is the worker's).
 fn background(lab: Lab) {
     request_idle_callback(move || {
         lab.work_background();

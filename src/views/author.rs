@@ -95,7 +95,10 @@ pub fn LessonAuthor() -> impl IntoView {
             text: "New step: say what to look at.".into(),
             ..Step::default()
         };
-        match lab.last_fact.get_value().filter(|_| on_fact) {
+        let newest = lab
+            .feed
+            .with_untracked(|f| f.iter().find_map(|l| l.fact.clone()));
+        match newest.filter(|_| on_fact) {
             Some(f) => {
                 step.on = Some(f.fact);
                 step.of = f.of;

@@ -124,13 +124,11 @@ fn waterfall(t: &Trace, names: &impl Names) -> String {
 #[component]
 pub fn Traces() -> impl IntoView {
     let lab = use_lab();
-    let filter = RwSignal::new(TraceFilter::All);
-    // The list: while the run plays, rebuilt twice a second (every frame it would scroll away
-    // under the pointer, and cost every frame its time); while paused, with every change of the
-    // view (a step, a seek); at once when the scope, the filter or the pick changes.
     // The list comes from the engine side: with every full redraw (a pause, a step, an
-    // action), when the scope or the filter changes, and twice a second while playing.
-    Effect::new(move |_| lab.ask_traces(Some((lab.selection.get(), filter.get()))));
+    // action, a selection, which is also its scope), when the filter changes, and twice a
+    // second while playing (every frame it would scroll away under the pointer). Asked for
+    // after this first render, not during it.
+    request_animation_frame(move || lab.ask_traces(Some(TraceFilter::All)));
     if let Ok(h) = set_interval_with_handle(
         move || {
             if lab.playing.get_untracked() {
@@ -198,12 +196,12 @@ pub fn Traces() -> impl IntoView {
     view! {
         <label class="field">
             <span>"Show"</span>
-            <select on:change=move |ev| filter.set(match event_target_value(&ev).as_str() {
+            <select on:change=move |ev| lab.ask_traces(Some(match event_target_value(&ev).as_str() {
                 "failed" => TraceFilter::Failed,
                 "retried" => TraceFilter::Retried,
                 "slowest" => TraceFilter::Slowest,
                 _ => TraceFilter::All,
-            })>
+            }))>
                 <option value="all">"newest first"</option>
                 <option value="failed">"with errors"</option>
                 <option value="retried">"retried only"</option>

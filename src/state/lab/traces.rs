@@ -27,19 +27,13 @@ impl Lab {
         self.write_fragment();
     }
 
-    /// Shows the trace list of `scope` (a service or an instance; `None`: the whole
+    /// Shows the trace list of the selection (a service or an instance; else the whole
     /// cluster) under `filter` (`None`: no list, the panel is gone): [`Lab::trace_list`]
     /// follows, at once when paused, else with the next redraw; then with every full redraw
-    /// and when [`Lab::want_traces`] asks.
-    pub fn ask_traces(
-        &self,
-        query: Option<(
-            Option<ha_engine::explain::Selection>,
-            ha_engine::trace::TraceFilter,
-        )>,
-    ) {
-        self.host.try_update_value(|h| h.ask_traces(query));
-        if query.is_some() && !self.playing.get_untracked() {
+    /// (a selection is one) and when [`Lab::want_traces`] asks.
+    pub fn ask_traces(&self, filter: Option<ha_engine::trace::TraceFilter>) {
+        self.host.try_update_value(|h| h.ask_traces(filter));
+        if filter.is_some() && !self.playing.get_untracked() {
             self.refresh();
         }
     }
