@@ -1,5 +1,6 @@
 // Scenarios and share links as a teacher and a student use them.
 import { test, expect, settledUrl, pickPreset } from './fixtures.mjs';
+import { execFileSync } from 'node:child_process';
 
 const runDigest = (page) => page.locator('code.run-digest');
 /** The run digest, once the background run has computed it (the About panel says "computing…" until then). */
@@ -51,6 +52,21 @@ test('a new seed changes the link and the run digest', async ({ page }) => {
   await expect(runDigest(page)).not.toHaveText(before);
   expect(await settledUrl(page)).not.toBe(url);
   expect(page.url()).toContain('#s=');
+});
+
+test('the run digest comes from the engine\'s Web Worker, and the newest scenario wins', async ({ page }) => {
+  await page.goto('/');
+  await settledDigest(page);
+  // One dedicated worker: this same module, instantiated off the main thread.
+  await expect.poll(() => page.workers().length).toBe(1);
+  // Two new seeds in a row: the second job replaces the first, and the digest shown is the
+  // one ha-sim computes for the link in the address bar.
+  await page.getByRole('button', { name: 'New seed' }).click();
+  await page.getByRole('button', { name: 'New seed' }).click();
+  const link = await settledUrl(page);
+  const digest = await settledDigest(page);
+  const cli = JSON.parse(execFileSync('target/release/ha-sim', ['run', '--link', link]).toString());
+  expect(cli.digest).toBe(digest);
 });
 
 test('when the clipboard refuses, the link is shown to copy by hand', async ({ page }) => {
