@@ -23,10 +23,11 @@ use wasm_bindgen::prelude::*;
 /// The worker's script. The first message brings the glue's URL and the module; jobs that come
 /// before the module is ready wait for it. Between slices the worker reads its messages, so a
 /// newer scenario replaces the job within a slice. On a machine with two cores or fewer it
-/// rests as long as each slice took (50 ms): the main thread, the compositor and the worker
-/// share them, and a worker busy all the time made the page's tasks up to three times longer
-/// (the heaviest link's longest task went from about 60 ms to 185 and 237 ms).
-const BOOT: &str = "let r,c=0,b=0;const p=navigator.hardwareConcurrency>2?0:50,run=m=>{const a=m.digest_slice(50);if(a<0){b=0;postMessage({id:c,digest:m.digest_value()})}else{postMessage({id:c,at:a});setTimeout(run,p,m)}};self.onmessage=e=>{const d=e.data;if(!r){r=import(d.glue).then(m=>m.default({module_or_path:d.module}).then(()=>m));return}r.then(m=>{if(m.digest_start(d.json)){c=d.id;if(!b){b=1;setTimeout(run,0,m)}}})}";
+/// rests three times as long as each slice took (150 ms after 50): the main thread, the
+/// compositor and the worker share them, and a worker busy all the time made the page's tasks
+/// up to three times longer (the heaviest link's longest task went from about 60 ms to 185 and
+/// 237 ms) and the page's frames late enough to break a timed e2e test.
+const BOOT: &str = "let r,c=0,b=0;const p=navigator.hardwareConcurrency>2?0:150,run=m=>{const a=m.digest_slice(50);if(a<0){b=0;postMessage({id:c,digest:m.digest_value()})}else{postMessage({id:c,at:a});setTimeout(run,p,m)}};self.onmessage=e=>{const d=e.data;if(!r){r=import(d.glue).then(m=>m.default({module_or_path:d.module}).then(()=>m));return}r.then(m=>{if(m.digest_start(d.json)){c=d.id;if(!b){b=1;setTimeout(run,0,m)}}})}";
 
 /// The page's side: starts the worker from [`BOOT`], posts it the module, and returns a
 /// function that posts a job. Replies go to `cb(id, at, digest)`; an error to `cb(-1, -1)`.
