@@ -119,13 +119,20 @@ fn the_check_sees_an_import_from_above() {
     assert!(layer("sim").unwrap() > layer("mechanisms").unwrap());
 }
 
+/// The Rust files of the app's folder `dir` (`src/DIR`), at least `at_least` of them.
+fn app_files(dir: &str, at_least: usize) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../src")
+        .join(dir);
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() >= at_least, "{files:?}");
+    files
+}
+
 #[test]
 fn the_apps_state_imports_no_view() {
-    let state = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/state");
-    let mut files = Vec::new();
-    rust_files(&state, &mut files);
-    assert!(files.len() >= 3, "{files:?}");
-    for file in files {
+    for file in app_files("state", 3) {
         for (line, name) in imports(&std::fs::read_to_string(&file).unwrap()) {
             assert_ne!(name, "views", "{}:{line} imports a view", file.display());
         }
@@ -137,11 +144,7 @@ fn the_apps_state_imports_no_view() {
 /// only through what it returns.
 #[test]
 fn the_apps_host_imports_no_page() {
-    let host = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/host");
-    let mut files = Vec::new();
-    rust_files(&host, &mut files);
-    assert!(files.len() >= 4, "{files:?}");
-    for file in files {
+    for file in app_files("host", 4) {
         let text = std::fs::read_to_string(&file).unwrap();
         for (line, name) in imports(&text) {
             assert!(

@@ -1,9 +1,10 @@
-//! The app's one piece of state: the signals the views render, fed from the runs it holds
-//! ([`Runs`]: the live run, compare mode's side B, the background run and the checkpoints).
+//! The app's one piece of state: the signals the views render, set from the [`Frame`]s of the
+//! engine side it holds ([`Host`]: the live run, compare mode's side B, the background run and
+//! the checkpoints; the run digest is the engine's worker's, [`crate::platform::worker`]).
 //!
 //! On animation frames [`Lab::frame`] advances the engine by the wall-clock time since it last
-//! ran × speed, and on others it sets the [`ClusterView`] signal once ([`Cadence`]). Components
-//! read that signal and call [`Lab::command`]; none of them computes simulation numbers.
+//! ran × speed, and on others it sets the signals from one frame ([`Cadence`]). Components read
+//! those signals and call [`Lab::act`]; none of them computes simulation numbers.
 
 pub use crate::host::lines::{AlertLine, FeedLine};
 use crate::host::runs::{build, Runs};

@@ -3,7 +3,7 @@ import { test, expect, settledUrl, pickPreset } from './fixtures.mjs';
 import { execFileSync } from 'node:child_process';
 
 const runDigest = (page) => page.locator('code.run-digest');
-/** The run digest, once the background run has computed it (the About panel says "computing…" until then). */
+/** The run digest, once the engine's worker has computed it (the About panel says "computing…" until then). */
 const settledDigest = async (page) => {
   await expect(runDigest(page)).toHaveText(/^[0-9a-f]{16}$/, { timeout: 30_000 });
   return runDigest(page).textContent();
