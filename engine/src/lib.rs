@@ -22,8 +22,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// The layers, from the leaves up: `common`, `time`, `rng` and `tagged` import nothing above
-// them; each mechanism imports only those and other mechanisms; the scenario layer (what a
+// The layers, from the leaves up: `common`, `time`, `rng`, `tagged` and `wire` import nothing
+// above them; each mechanism imports only those and other mechanisms; the scenario layer (what a
 // cluster is, the presets, the share-link document) builds on the mechanisms; the simulation
 // runs a scenario's cluster; the presentation turns the simulation's facts into words.
 pub mod bench;
@@ -35,6 +35,7 @@ pub mod scenario;
 pub mod sim;
 mod tagged;
 pub mod time;
+pub mod wire;
 
 // The modules under their short paths, as the app, the CLI and the tests name them.
 pub use mechanisms::{

@@ -30,9 +30,12 @@ pub fn Flow() -> impl IntoView {
     let mounted = use_progressive(count, CHIPS_AT_ONCE, CHIPS_PER_FRAME);
     let total_rps = move || lab.view.with(|v| v.traffic_rps);
     let rejected = move || lab.view.with(|v| v.totals.rejected);
-    let rate_limit = lab
-        .view
-        .with_untracked(|v| v.rate_limit.as_ref().map(ha_engine::present::rate_limit));
+    let rate_limit = lab.with_config(|c| {
+        c.gateway
+            .rate_limit
+            .as_ref()
+            .map(ha_engine::present::rate_limit)
+    });
     let listed = move || {
         lab.view
             .with(|v| v.instances.iter().filter(|i| i.registered).count())

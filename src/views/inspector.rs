@@ -350,7 +350,7 @@ fn GatewayInspector() -> impl IntoView {
         <div class="inspector" aria-label="Inspector: gateway">
             <h3>"Gateway"</h3>
             <dl class="facts">
-                <div><dt>"rate limit"</dt><dd>{move || lab.view.with(|v| v.rate_limit.as_ref().map_or("none".into(), present::rate_limit))}</dd></div>
+                <div><dt>"rate limit"</dt><dd>{move || lab.scenario.with(|s| s.cluster.gateway.rate_limit.as_ref().map_or("none".into(), present::rate_limit))}</dd></div>
                 <div><dt>"offered"</dt><dd>{move || lab.view.with(|v| format!("{:.0} req/s", v.traffic_rps))}</dd></div>
                 <div><dt>"rejected (429)"</dt><dd>{move || format!("{} of {}", t().rejected, t().arrived)}</dd></div>
             </dl>

@@ -9,7 +9,6 @@ use crate::mechanisms::alerts::{AlertMetric, AlertState, Target};
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::BreakerState;
 use crate::mechanisms::metrics::SeriesPoint;
-use crate::mechanisms::ratelimit::RateLimitConfig;
 use crate::sim::notice::FeedEntry;
 use crate::sim::{OutcomeCounts, Process, Simulation};
 use serde::{Deserialize, Serialize};
@@ -84,6 +83,7 @@ pub struct InstanceView {
     /// Weight for weighted strategies.
     pub weight: u32,
     /// Faults acting on it (each kind once).
+    #[serde(with = "crate::tagged::as_json")]
     pub faults: Vec<ActionKind>,
     /// Calls to it failed fast by open breakers, since the start.
     pub short_circuited: u64,
@@ -283,6 +283,7 @@ pub struct FaultView {
     /// The instance (`None`: the cluster).
     pub target: Option<InstanceId>,
     /// What.
+    #[serde(with = "crate::tagged::as_json")]
     pub kind: ActionKind,
 }
 
@@ -315,8 +316,6 @@ pub struct ClusterView {
     pub alerts: Vec<AlertView>,
     /// Faults acting now.
     pub faults: Vec<FaultView>,
-    /// The gateway's rate limit (`None`: none).
-    pub rate_limit: Option<RateLimitConfig>,
     /// The replicated store's counters (`None`: no store). The ring itself comes from
     /// [`Simulation::ring_view`], fetched when `generation` changes.
     pub data: Option<DataSummary>,
@@ -561,7 +560,6 @@ impl Simulation {
             breakers,
             alerts,
             faults,
-            rate_limit: self.cfg.gateway.rate_limit,
             data: self.store().map(|st| DataSummary {
                 ops: self.data_ops(),
                 keys: st.len() as u64,
