@@ -118,3 +118,39 @@ fn primitives_and_shapes_at_their_edges() {
     };
     round_trips("all", &all);
 }
+
+/// The run digest hashes every event log entry's bytes (`EventLog::push`, through
+/// [`encode`]): they are postcard's, for every kind of event a minute of the benchmark's
+/// round robin makes, so every stored digest still holds.
+#[test]
+fn the_event_logs_entries_are_postcards_bytes() {
+    let cfg: ha_engine::ClusterConfig =
+        serde_json::from_str(include_str!("../bench/round_robin_10.json")).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 42, 10_000).unwrap();
+    for t in (500..60_000).step_by(500) {
+        sim.run_until(SimTime::from_ms(t));
+        for e in sim.log().entries() {
+            let a = encode(e, Vec::new());
+            let b = postcard::to_allocvec(e).unwrap();
+            assert_eq!(a, b, "{e:?}");
+        }
+    }
+}
+
+/// The digest is XXH3-64 over the concatenated bytes of every entry, however the log cuts
+/// them into batches before it hashes them.
+#[test]
+fn the_digest_is_xxh3_over_every_entrys_bytes() {
+    let cfg: ha_engine::ClusterConfig =
+        serde_json::from_str(include_str!("../bench/round_robin_10.json")).unwrap();
+    let mut sim = Simulation::keeping_events(cfg, 42, 10_000).unwrap();
+    sim.run_until(SimTime::from_ms(300));
+    let n = sim.log().total();
+    let mut all = Vec::new();
+    for e in sim.log().entries() {
+        all = encode(e, all);
+    }
+    assert_eq!(sim.log().entries().count() as u64, n);
+    let one = xxhash_rust::xxh3::xxh3_64(&all);
+    assert_eq!(sim.log().digest().0, one, "{n} events, {} bytes", all.len());
+}

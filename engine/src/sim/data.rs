@@ -1,7 +1,7 @@
 //! The replicated data store inside the simulation: keyed reads and writes as a Poisson
 //! stream, node failures, joins and leaves, and repair at a configured rate.
 
-use super::{Pending, Simulation, METRICS_TICK_US};
+use super::{Pending, Simulation, DATA_OP_LANE, METRICS_TICK_US};
 use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::replication::{
     DataNodeConfig, ReadResult, ReplicationError, RingStats, Store,
@@ -69,7 +69,8 @@ impl Simulation {
         } else {
             1
         };
-        self.queue.push(self.now.plus_us(gap), Pending::DataOp);
+        self.queue
+            .push_lane(DATA_OP_LANE, self.now.plus_us(gap), Pending::DataOp);
     }
 
     pub(super) fn data_op(&mut self) {

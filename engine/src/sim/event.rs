@@ -405,70 +405,13 @@ pub struct EventLog {
     counts: [u64; EVENT_KINDS.len()],
     total: u64,
     hasher: Xxh3,
-    /// Encoded entries not yet folded into `hasher` (the first `pending` bytes): XXH3 over a
-    /// stream is the same however it is cut, and hashing 4 KiB at a time is far cheaper than
-    /// an `update` per entry.
-    batch: Box<[u8; BATCH]>,
-    pending: usize,
+    /// Encoded entries not yet folded into `hasher`: XXH3 over a stream is the same however
+    /// it is cut, and hashing 4 KiB at a time is far cheaper than an `update` per entry.
+    batch: Vec<u8>,
 }
 
 /// Bytes of encoded entries gathered before they are hashed.
 const BATCH: usize = 4_096;
-
-/// A postcard output flavor that appends to the log's batch with plain byte stores: the
-/// library's slice flavor copies each varint with a `memcpy` call, which was a tenth of the
-/// engine's time (profile in BENCHMARKS.md). The bytes are postcard's all the same.
-struct Append<'a> {
-    buf: &'a mut [u8; BATCH],
-    len: usize,
-}
-
-impl postcard::ser_flavors::Flavor for Append<'_> {
-    type Output = usize;
-
-    #[inline(always)]
-    fn try_push(&mut self, b: u8) -> postcard::Result<()> {
-        let slot = self
-            .buf
-            .get_mut(self.len)
-            .ok_or(postcard::Error::SerializeBufferFull)?;
-        *slot = b;
-        self.len += 1;
-        Ok(())
-    }
-
-    #[inline(always)]
-    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
-        let end = self.len + data.len();
-        let out = self
-            .buf
-            .get_mut(self.len..end)
-            .ok_or(postcard::Error::SerializeBufferFull)?;
-        // A varint is 1 to 10 bytes: copies of a length known at compile time are a few moves
-        // where a copy of any length is a `memcpy` call.
-        match (out, data) {
-            ([o], [d]) => *o = *d,
-            (out, data) if data.len() <= 10 => copy_small::<10>(out, data),
-            (out, data) => out.copy_from_slice(data),
-        }
-        self.len = end;
-        Ok(())
-    }
-
-    fn finalize(self) -> postcard::Result<usize> {
-        Ok(self.len)
-    }
-}
-
-/// Copies `data` (at most `N` bytes) into `out` (as long) byte by byte, unrolled to `N`.
-#[inline(always)]
-fn copy_small<const N: usize>(out: &mut [u8], data: &[u8]) {
-    for i in 0..N {
-        if let (Some(o), Some(d)) = (out.get_mut(i), data.get(i)) {
-            *o = *d;
-        }
-    }
-}
 
 impl fmt::Debug for EventLog {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -488,8 +431,7 @@ impl Default for EventLog {
             counts: [0; EVENT_KINDS.len()],
             total: 0,
             hasher: Xxh3::new(),
-            batch: Box::new([0; BATCH]),
-            pending: 0,
+            batch: Vec::with_capacity(BATCH),
         }
     }
 }
@@ -501,13 +443,12 @@ impl EventLog {
         self.counts[event.kind_index()] += 1;
         self.total += 1;
         let entry = LogEntry { at, event };
-        if !self.encode(&entry) {
+        // postcard's bytes, written with no error path (`crate::wire`): the same digest, and
+        // 4 % fewer instructions in a whole round-robin run than postcard's own serializer
+        // with a flavor of ours (cachegrind, BENCHMARKS.md).
+        self.batch = crate::wire::encode(&entry, std::mem::take(&mut self.batch));
+        if self.batch.len() >= BATCH {
             self.flush();
-            if !self.encode(&entry) {
-                // Cannot happen with the engine's limits (an entry is far below 4 KiB); hash
-                // something that still depends on the entry rather than panic.
-                self.hasher.update(&[entry.event.kind_index() as u8, 0xff]);
-            }
         }
         if entry.event.is_notable() {
             if self.notable.len() == LOG_CAPACITY {
@@ -523,32 +464,16 @@ impl EventLog {
         }
     }
 
-    /// Appends `entry`'s postcard bytes to the batch; false (and nothing appended) when they
-    /// do not fit in what is left of it.
-    fn encode(&mut self, entry: &LogEntry) -> bool {
-        let out = Append {
-            buf: &mut self.batch,
-            len: self.pending,
-        };
-        match postcard::serialize_with_flavor(entry, out) {
-            Ok(len) => {
-                self.pending = len;
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
     /// Folds the batch into the hash.
     fn flush(&mut self) {
-        self.hasher.update(&self.batch[..self.pending]);
-        self.pending = 0;
+        self.hasher.update(&self.batch);
+        self.batch.clear();
     }
 
     /// The digest of everything logged so far.
     pub fn digest(&self) -> Digest {
         let mut h = self.hasher.clone();
-        h.update(&self.batch[..self.pending]);
+        h.update(&self.batch);
         Digest(h.digest())
     }
 

@@ -184,6 +184,19 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// Drops, from the front of every lane, the items `dead` says nothing will come of (a
+    /// call's timeout after the call ended), whatever their time: a lane's front is its
+    /// oldest item, so dead items behind a live one wait until it leaves. Items are dropped
+    /// only where popping them would have done nothing, so what the queue pops afterwards
+    /// is what it would have popped, minus them.
+    pub fn drop_dead_lane_fronts(&mut self, mut dead: impl FnMut(&E) -> bool) {
+        for (_, q) in &mut self.lanes {
+            while q.front().is_some_and(|s| dead(&s.item)) {
+                q.pop_front();
+            }
+        }
+    }
+
     /// Removes and returns the earliest item.
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
         let front = self.front()?;

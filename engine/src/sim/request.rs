@@ -1,7 +1,7 @@
 //! The data plane: requests, calls (attempts), jobs (an instance's work on a call) and the
 //! path between them.
 
-use super::{Pending, Process, Simulation};
+use super::{Pending, Process, Simulation, ARRIVAL_LANE};
 use crate::common::{ErrorCause, Outcome};
 use crate::common::{InstanceId, ServiceId};
 use crate::mechanisms::breaker::BreakerState;
@@ -129,7 +129,7 @@ impl Simulation {
         if rate <= 0.0 {
             // Check again in a second in case a spike starts.
             self.queue
-                .push(self.now.plus_us(1_000_000), Pending::Arrival);
+                .push_lane(ARRIVAL_LANE, self.now.plus_us(1_000_000), Pending::Arrival);
             return;
         }
         let gap_us = self.traffic.rng.exponential(1e6 / rate);
@@ -138,7 +138,8 @@ impl Simulation {
         } else {
             1
         };
-        self.queue.push(self.now.plus_us(gap_us), Pending::Arrival);
+        self.queue
+            .push_lane(ARRIVAL_LANE, self.now.plus_us(gap_us), Pending::Arrival);
     }
 
     pub(super) fn arrival(&mut self) {
