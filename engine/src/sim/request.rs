@@ -223,14 +223,17 @@ impl Simulation {
     pub(super) fn fill_candidates(&self, s: ServiceId, out: &mut Vec<InstanceId>) {
         out.clear();
         let members = &self.caches[s].members;
-        out.extend(
-            members
-                .iter()
-                .copied()
-                .filter(|i| self.instances[*i].in_rotation()),
-        );
+        // One pass for both: the instances in rotation, and how many are listed (not
+        // draining) for the panic threshold.
+        let mut listed = 0;
+        for &i in members {
+            let inst = &self.instances[i];
+            listed += usize::from(!inst.faults.draining);
+            if inst.in_rotation() {
+                out.push(i);
+            }
+        }
         let draining = |i: &InstanceId| self.instances[*i].faults.draining;
-        let listed = members.iter().filter(|i| !draining(i)).count();
         if self.below_panic_threshold(s, out.len(), listed) {
             out.clear();
             out.extend(members.iter().copied().filter(|i| !draining(i)));
