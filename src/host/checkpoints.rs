@@ -197,12 +197,13 @@ mod tests {
             3_000_000,
         ));
         assert_eq!(small.count(), 1);
-        // The same store refuses a snapshot over the bound: the heavy run with every
-        // instance's queue and a long timeout, so each request holds a pending timer.
+        // The same store refuses a snapshot over the bound: the heavy run with one slot and a
+        // long queue per instance and a long timeout, so requests pile up waiting, each with
+        // its call, its job and a live timer (timers of calls that ended are dropped).
         let mut huge = s.clone();
         huge.cluster.request_timeout_ms = 60_000;
         for i in &mut huge.cluster.services[0].instances {
-            i.concurrency = 10_000;
+            i.concurrency = 1;
             i.queue_limit = 100_000;
         }
         let big = run_to(&huge, 4_000_000);
