@@ -13,10 +13,12 @@ test('a consumer outage becomes a backlog, not failed orders', async ({ page }) 
   await page.getByRole('radio', { name: '100×', exact: true }).check();
   // Both consumers go down at 30 s for 60 s: at 100 orders a second the backlog passes 2,000
   // by 52 s, and the oldest message has waited over 30 s (the lag alert) from 60 s.
-  // 100× to 40 s, then 10× so the pause lands inside the outage.
-  await expect.poll(() => simUs(page), { timeout: 40_000 }).toBeGreaterThan(40_000_000);
+  // 100× to 40 s, then 10× so the pause lands inside the outage. Polled every 50 ms: at 100×
+  // the clock moves 100 simulated s a wall second, and expect.poll's default intervals grow
+  // to a second (a faster engine overshot 90 s that way).
+  await expect.poll(() => simUs(page), { timeout: 40_000, intervals: [50] }).toBeGreaterThan(40_000_000);
   await page.getByRole('radio', { name: '10×', exact: true }).check();
-  await expect.poll(() => simUs(page), { timeout: 40_000 }).toBeGreaterThan(62_000_000);
+  await expect.poll(() => simUs(page), { timeout: 40_000, intervals: [50] }).toBeGreaterThan(62_000_000);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
   expect(await simUs(page)).toBeLessThan(90_000_000);
