@@ -20,7 +20,7 @@
 //! ([`crate::tagged::as_json`]).
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
-use serde::ser::{self, SerializeMap, SerializeStruct};
+use serde::ser::{self, SerializeMap};
 use serde::{Deserialize, Serialize};
 
 /// `value` appended to `into` in postcard's wire format, byte for byte what
@@ -119,35 +119,26 @@ items!(
     SerializeTupleVariant::serialize_field
 );
 
-impl SerializeStruct for &mut Writer {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _: &'static str,
-        v: &T,
-    ) -> Result<(), Never> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
+/// Writes a struct's fields (named, but postcard writes only their values), in order.
+macro_rules! fields {
+    ($($t:ident),*) => {$(
+        impl ser::$t for &mut Writer {
+            type Ok = ();
+            type Error = Never;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                _: &'static str,
+                v: &T,
+            ) -> Result<(), Never> {
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Never> {
+                Ok(())
+            }
+        }
+    )*};
 }
-
-impl ser::SerializeStructVariant for &mut Writer {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _: &'static str,
-        v: &T,
-    ) -> Result<(), Never> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 impl SerializeMap for &mut Writer {
     type Ok = ();
