@@ -6,7 +6,8 @@ mod state;
 mod views;
 
 fn main() {
-    // In the engine's Web Worker (`platform::worker`) this module only serves `worker_main`.
+    // In the engine's Web Worker (`platform::worker`) this module only serves the digest
+    // exports (`digest_start`, `digest_slice`, `digest_value`): no page to mount.
     if web_sys::window().is_none() {
         return;
     }

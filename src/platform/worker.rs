@@ -27,7 +27,7 @@ use wasm_bindgen::prelude::*;
 /// compositor and the worker share them, and a worker busy all the time made the page's tasks
 /// up to three times longer (the heaviest link's longest task went from about 60 ms to 185 and
 /// 237 ms) and the page's frames late enough to break a timed e2e test.
-const BOOT: &str = "let r,c=0,b=0;const p=navigator.hardwareConcurrency>2?0:150,run=m=>{const a=m.digest_slice(50);if(a<0){b=0;postMessage({id:c,digest:m.digest_value()})}else{postMessage({id:c,at:a});setTimeout(run,p,m)}};self.onmessage=e=>{const d=e.data;if(!r){r=import(d.glue).then(m=>m.default({module_or_path:d.module}).then(()=>m));return}r.then(m=>{if(m.digest_start(d.json)){c=d.id;if(!b){b=1;setTimeout(run,0,m)}}})}";
+const BOOT: &str = "let r,c=0,b=0;const p=navigator.hardwareConcurrency>2?0:150,run=m=>{const a=m.digest_slice();if(a<0){b=0;postMessage({id:c,digest:m.digest_value()})}else{postMessage({id:c,at:a});setTimeout(run,p,m)}};self.onmessage=e=>{const d=e.data;if(!r){r=import(d.glue).then(m=>m.default({module_or_path:d.module}).then(()=>m));return}r.then(m=>{if(m.digest_start(d.json)){c=d.id;if(!b){b=1;setTimeout(run,0,m)}}})}";
 
 /// The page's side: starts the worker from [`BOOT`], posts it the module, and returns a
 /// function that posts a job. Replies go to `cb(id, at, digest)`; an error to `cb(-1, -1)`.
@@ -104,14 +104,14 @@ pub fn digest_start(json: &str) -> bool {
     true
 }
 
-/// In the worker: runs the digest run for about `budget_ms` of wall-clock time. Returns the
+/// In the worker: runs the digest run for about [`SLICE_MS`] of wall-clock time. Returns the
 /// simulated µs it has got to, or -1 once it is at the scenario's duration (then
 /// [`digest_value`] is the digest).
 #[wasm_bindgen]
-pub fn digest_slice(budget_ms: f64) -> f64 {
+pub fn digest_slice() -> f64 {
     let clock = js_sys::Date::now;
     JOB.with_borrow_mut(|job| match job {
-        Ok(run) => match run.slice(clock, clock() + budget_ms.min(SLICE_MS)) {
+        Ok(run) => match run.slice(clock, clock() + SLICE_MS) {
             DigestProgress::At(us) => us as f64,
             DigestProgress::Done(d) => {
                 *job = Err(d.to_string());
