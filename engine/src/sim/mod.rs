@@ -427,6 +427,11 @@ impl Instance {
 pub(crate) struct Cache {
     pub(crate) members: Vec<InstanceId>,
     pub(crate) fetched_at: SimTime,
+    /// The balancer's candidates now (the members in rotation, or every listed member in
+    /// panic mode), recomputed by `health_view_changed`, which is called after anything that
+    /// changes health, ejection, draining or membership: a call reads them instead of
+    /// looking at every member's state (a debug build checks them against a fresh pass).
+    pub(crate) candidates: Vec<InstanceId>,
 }
 
 /// A fault acting now.

@@ -219,12 +219,23 @@ impl Simulation {
     }
 
     /// The candidates of service `s` into `out` (cleared first): the listed instances in
-    /// rotation, or all listed instances in panic mode.
+    /// rotation, or all listed instances in panic mode. Read from the discovery cache's
+    /// `candidates`, kept by [`Simulation::health_view_changed`].
     pub(super) fn fill_candidates(&self, s: ServiceId, out: &mut Vec<InstanceId>) {
         out.clear();
+        out.extend_from_slice(&self.caches[s].candidates);
+        debug_assert_eq!(
+            *out,
+            self.fresh_candidates(s).0,
+            "the candidates of {s:?} were not recomputed after a change"
+        );
+    }
+
+    /// The candidates of `s` from every member's state, with how many members are in
+    /// rotation and how many are listed (not draining).
+    fn fresh_candidates(&self, s: ServiceId) -> (Vec<InstanceId>, usize, usize) {
         let members = &self.caches[s].members;
-        // One pass for both: the instances in rotation, and how many are listed (not
-        // draining) for the panic threshold.
+        let mut out = Vec::with_capacity(members.len());
         let mut listed = 0;
         for &i in members {
             let inst = &self.instances[i];
@@ -233,24 +244,24 @@ impl Simulation {
                 out.push(i);
             }
         }
-        let draining = |i: &InstanceId| self.instances[*i].faults.draining;
-        if self.below_panic_threshold(s, out.len(), listed) {
+        let healthy = out.len();
+        if self.below_panic_threshold(s, healthy, listed) {
             out.clear();
-            out.extend(members.iter().copied().filter(|i| !draining(i)));
+            out.extend(
+                members
+                    .iter()
+                    .copied()
+                    .filter(|i| !self.instances[*i].faults.draining),
+            );
         }
+        (out, healthy, listed)
     }
 
-    /// Re-evaluates panic mode for `s`: call after anything that changes health or membership.
+    /// Re-evaluates panic mode and the candidates of `s`: call after anything that changes
+    /// health, ejection, draining or membership.
     pub(super) fn health_view_changed(&mut self, s: ServiceId) {
-        let members = &self.caches[s].members;
-        let listed = members
-            .iter()
-            .filter(|i| !self.instances[**i].faults.draining)
-            .count();
-        let healthy = members
-            .iter()
-            .filter(|i| self.instances[**i].in_rotation())
-            .count();
+        let (candidates, healthy, listed) = self.fresh_candidates(s);
+        self.caches[s].candidates = candidates;
         let on = self.below_panic_threshold(s, healthy, listed);
         // A consumer back in rotation takes messages again.
         if !self.msg.subs.is_empty() {
