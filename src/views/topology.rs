@@ -437,7 +437,7 @@ fn Diagram() -> impl IntoView {
                 let bars = Memo::new(move |_| {
                     let b = breaker();
                     format!(
-                        r#"<rect class="track" x="{bar_x}" y="{bar_y}" width="{bar_w}" height="4" rx="2"/><rect class="busy" x="{bar_x}" y="{bar_y}" height="4" rx="2"/><rect class="queue" x="{bar_x}" y="{}" height="2" rx="1"/><text class="breaker {}" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                        r#"<rect class="rail" x="{bar_x}" y="{bar_y}" width="{bar_w}" height="4" rx="2"/><rect class="busy" x="{bar_x}" y="{bar_y}" height="4" rx="2"/><rect class="queue" x="{bar_x}" y="{}" height="2" rx="1"/><text class="breaker {}" x="{}" y="{}" text-anchor="end">{}</text>"#,
                         bar_y + 4.0,
                         match b {
                             Some(BreakerState::Open) => "open",

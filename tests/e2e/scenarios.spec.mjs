@@ -158,3 +158,26 @@ test('a Crash click becomes part of the link, and the link replays it', async ({
   await expect(b).toContainText('down');
   await expect(student.getByRole('list', { name: 'Events, newest first' })).toContainText('192.168.1.11:8080 crashed');
 });
+
+test('an instance node\'s bars: the rail is 4 px tall and the busy bar a share of it, drawn from the engine', async ({ page }) => {
+  await page.goto('/');
+  await pickPreset(page, 'stress');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Step 1 s' }).click();
+  const bars = await page.locator('svg.topology .inflight').evaluateAll((gs) => gs.map((g) => ({
+    rail: (({ width, height }) => ({ width, height }))(g.querySelector('.rail').getBBox()),
+    busy: g.querySelector('.busy').getBBox().width,
+    style: g.getAttribute('style'),
+  })));
+  expect(bars).toHaveLength(30);
+  for (const b of bars) {
+    // The trace waterfall's `.track` rule once made this rail 1.3rem tall.
+    expect(b.rail.height).toBe(4);
+    expect(b.busy).toBeGreaterThanOrEqual(0);
+    expect(b.busy).toBeLessThanOrEqual(b.rail.width);
+    // The length the page wrote is the one drawn.
+    expect(b.style).toMatch(new RegExp(`^--b:${b.busy}px;--q:[0-9]+px$`));
+  }
+  // 5,000 req/s over 30 instances keeps every instance partly busy.
+  expect(bars.filter((b) => b.busy > 0).length).toBeGreaterThan(20);
+});
