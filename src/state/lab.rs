@@ -33,6 +33,11 @@ const MAX_FRAME_MS: f64 = 100.0;
 /// the rest for rendering. Past it the page runs slower than asked and says so.
 const ENGINE_BUDGET_MS: f64 = 8.0;
 
+/// With [`Cadence::EveryFrame`], the engine's budget on the frames that do not redraw, ms: with
+/// no redraw after it, the frame stays as long as one that takes [`ENGINE_BUDGET_MS`] and
+/// redraws (about 14 ms of a 16.7 ms frame with `stress` at 100×).
+const ENGINE_SOLO_BUDGET_MS: f64 = 12.0;
+
 /// Wall-clock time a replay (a seek, an edit, compare mode starting) may take per animation
 /// frame, ms: well under the 100 ms that makes a long task, so the page stays responsive while
 /// it catches up, and a replay from the nearest checkpoint usually ends in one or two frames.
@@ -59,9 +64,8 @@ const PACE_WINDOW_MS: f64 = 500.0;
 
 /// While the run plays, instances and services are redrawn in this many interleaved groups,
 /// one group per redraw: instance `i` on the redraws where `redraw % REDRAW_GROUPS == i %
-/// REDRAW_GROUPS`. A redraw is every other animation frame ([`Cadence::Alternate`], 30 a second
-/// on a 60 Hz display: each instance 10 times a second) or every frame
-/// ([`Cadence::EveryFrame`]: 20 a second). A redraw does a third of them, so the page under load
+/// REDRAW_GROUPS`. A redraw is every other animation frame with either [`Cadence`] (30 a second
+/// on a 60 Hz display: each instance 10 times a second). A redraw does a third of them, so the page under load
 /// stays within its frame budget (BENCHMARKS.md). Everything else (instance states, the clock,
 /// totals, feeds) is redrawn on every redraw; a pause, a step, a command or an edit redraws all
 /// at once, so a paused page shows one instant.
@@ -86,7 +90,10 @@ pub enum Cadence {
     #[default]
     Alternate,
     /// The engine needs a large share of each frame (fast speeds, big clusters): every frame it
-    /// advances, within [`ENGINE_BUDGET_MS`], and the page is redrawn. Entered when
+    /// advances, and every other frame the page is redrawn. A frame that redraws gives the
+    /// engine [`ENGINE_BUDGET_MS`]; one that does not gives it [`ENGINE_SOLO_BUDGET_MS`] and
+    /// the simulated time the frame before did not reach, so the engine gets about a quarter
+    /// more of each second than with a redraw on every frame. Entered when
     /// [`Cadence::Alternate`] falls behind the chosen speed; left below
     /// [`ALTERNATE_BELOW_SHARE`].
     EveryFrame,
@@ -145,9 +152,64 @@ struct Redraw {
     tick: usize,
     /// Wall-clock time of redraw frames not yet simulated, ms.
     carry_ms: f64,
+    /// With [`Cadence::EveryFrame`], simulated time a redraw frame asked for and its budget
+    /// did not reach, µs: the next frame, which does not redraw, takes it on.
+    shortfall_us: u64,
     /// The page, or some groups of it, shows an earlier instant than the engine (a full redraw
     /// clears it).
     partial: bool,
+}
+
+/// What a playing animation frame does besides its own wall-clock time ([`Redraw::plan`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct FramePlan {
+    /// Wall-clock time of earlier frames to simulate too, ms.
+    carried_ms: f64,
+    /// Simulated time the frame before did not reach, to simulate too, µs.
+    taken_us: u64,
+    /// Whether the frame redraws after the engine.
+    redraws: bool,
+}
+
+impl Redraw {
+    /// The next playing frame of `wall_ms` under `cadence`: `None` for a frame that only
+    /// redraws ([`Cadence::Alternate`]'s odd frames, whose wall-clock time is carried to the
+    /// next). Alternate: an engine frame takes the carried time and does not redraw.
+    /// EveryFrame: every frame advances the engine and every other one redraws; one that does
+    /// not redraw takes on what the redraw frame before it did not reach
+    /// ([`Redraw::shortfall_us`], set by the caller after a redraw frame).
+    fn plan(&mut self, cadence: Cadence, wall_ms: f64) -> Option<FramePlan> {
+        self.tick = self.tick.wrapping_add(1);
+        let odd = self.tick % 2 == 1;
+        match cadence {
+            Cadence::Alternate if odd => {
+                self.carry_ms += wall_ms;
+                None
+            }
+            Cadence::Alternate => {
+                self.partial = true;
+                self.shortfall_us = 0;
+                Some(FramePlan {
+                    carried_ms: std::mem::take(&mut self.carry_ms),
+                    taken_us: 0,
+                    redraws: false,
+                })
+            }
+            Cadence::EveryFrame => {
+                self.partial = true;
+                self.carry_ms = 0.0;
+                Some(FramePlan {
+                    carried_ms: 0.0,
+                    taken_us: if odd {
+                        std::mem::take(&mut self.shortfall_us)
+                    } else {
+                        0
+                    },
+                    redraws: !odd,
+                })
+            }
+        }
+    }
 }
 
 /// Achieved speed bookkeeping over the current window: wall-clock ms, simulated µs done and
@@ -724,7 +786,10 @@ impl Lab {
                 self.behind.set(None);
             }
             self.pace.set_value(Pace::default());
-            self.redraw.update_value(|r| r.carry_ms = 0.0);
+            self.redraw.update_value(|r| {
+                r.carry_ms = 0.0;
+                r.shortfall_us = 0;
+            });
             // Paused some other way than `set_playing`: redraw what the last frames left out.
             if self.redraw.with_value(|r| r.partial) {
                 self.refresh();
@@ -733,22 +798,20 @@ impl Lab {
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
         let cadence = self.cadence.get_untracked();
-        // An engine frame takes the wall-clock time the redraw frames before it carried over
-        // (then the page is behind the engine); a redraw frame adds its own to the carry.
-        let engine_frame = self
+        let plan = self
             .redraw
-            .try_update_value(|r| {
-                r.tick = r.tick.wrapping_add(1);
-                if cadence == Cadence::Alternate && r.tick % 2 == 1 {
-                    r.carry_ms += wall_ms;
-                    None
-                } else {
-                    r.partial = true;
-                    Some(std::mem::take(&mut r.carry_ms))
-                }
-            })
-            .unwrap_or(Some(0.0));
-        let Some(carried) = engine_frame else {
+            .try_update_value(|r| r.plan(cadence, wall_ms))
+            .unwrap_or(Some(FramePlan {
+                carried_ms: 0.0,
+                taken_us: 0,
+                redraws: true,
+            }));
+        let Some(FramePlan {
+            carried_ms: carried,
+            taken_us,
+            redraws,
+        }) = plan
+        else {
             self.redraw_next_group();
             return;
         };
@@ -758,11 +821,16 @@ impl Lab {
         if sim_us == 0 {
             return;
         }
+        let budget = if cadence == Cadence::EveryFrame && !redraws {
+            ENGINE_SOLO_BUDGET_MS
+        } else {
+            ENGINE_BUDGET_MS
+        };
         let start = self::wall_ms();
         let from = self.with_sim(Simulation::now);
-        let to = from.plus_us(sim_us);
-        if !self.lesson_frame(Some(to), start + ENGINE_BUDGET_MS) {
-            self.advance_until(to, start + ENGINE_BUDGET_MS);
+        let to = from.plus_us(sim_us + taken_us);
+        if !self.lesson_frame(Some(to), start + budget) {
+            self.advance_until(to, start + budget);
         }
         let done = self.with_sim(Simulation::now).as_us() - from.as_us();
         let engine_ms = self::wall_ms() - start;
@@ -797,7 +865,11 @@ impl Lab {
             }
             self.pace.set_value(Pace::default());
         }
-        if cadence == Cadence::EveryFrame {
+        if cadence == Cadence::EveryFrame && redraws {
+            let short = to
+                .as_us()
+                .saturating_sub(self.with_sim(Simulation::now).as_us());
+            self.redraw.update_value(|r| r.shortfall_us = short);
             self.redraw_next_group();
         }
     }
@@ -1166,4 +1238,59 @@ fn sync_items<T: Clone + PartialEq + Send + Sync + 'static>(
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cadence, FramePlan, Redraw};
+
+    #[test]
+    fn alternate_frames_take_turns_and_the_engine_frame_takes_the_carried_time() {
+        let mut r = Redraw::default();
+        // Odd frames redraw only and carry their wall-clock time.
+        assert_eq!(r.plan(Cadence::Alternate, 16.0), None);
+        r.shortfall_us = 5;
+        assert_eq!(
+            r.plan(Cadence::Alternate, 17.0),
+            Some(FramePlan {
+                carried_ms: 16.0,
+                taken_us: 0,
+                redraws: false
+            })
+        );
+        // A shortfall left from EveryFrame is not taken later.
+        assert_eq!(r.shortfall_us, 0);
+        assert_eq!(r.carry_ms, 0.0);
+    }
+
+    #[test]
+    fn every_frame_advances_and_every_other_frame_redraws_the_next_taking_the_shortfall() {
+        let mut r = Redraw {
+            carry_ms: 3.0,
+            ..Redraw::default()
+        };
+        let first = r.plan(Cadence::EveryFrame, 16.0).unwrap();
+        assert_eq!(first.carried_ms, 0.0);
+        let second = r.plan(Cadence::EveryFrame, 16.0).unwrap();
+        assert_ne!(first.redraws, second.redraws, "one of two frames redraws");
+        // After a redraw frame fell 700 µs short, the next frame (no redraw) takes them on, once.
+        let (redraw, solo) = if first.redraws {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        assert!(redraw.redraws && !solo.redraws);
+        r.shortfall_us = 700;
+        let next = r.plan(Cadence::EveryFrame, 16.0).unwrap();
+        let after = r.plan(Cadence::EveryFrame, 16.0).unwrap();
+        let (taker, other) = if next.redraws {
+            (after, next)
+        } else {
+            (next, after)
+        };
+        assert_eq!(taker.taken_us, 700);
+        assert_eq!(other.taken_us, 0);
+        assert!(!taker.redraws);
+        assert_eq!(r.shortfall_us, 0);
+    }
 }
