@@ -175,9 +175,10 @@ impl Redraw {
     /// The next playing frame of `wall_ms` under `cadence`: `None` for a frame that only
     /// redraws ([`Cadence::Alternate`]'s odd frames, whose wall-clock time is carried to the
     /// next). Alternate: an engine frame takes the carried time and does not redraw.
-    /// EveryFrame: every frame advances the engine and every other one redraws; one that does
-    /// not redraw takes on what the redraw frame before it did not reach
-    /// ([`Redraw::shortfall_us`], set by the caller after a redraw frame).
+    /// EveryFrame: every frame advances the engine (the first after Alternate also takes its
+    /// carry) and every other one redraws; one that does not redraw takes on what the redraw
+    /// frame before it did not reach ([`Redraw::shortfall_us`], set by the caller after a
+    /// redraw frame).
     fn plan(&mut self, cadence: Cadence, wall_ms: f64) -> Option<FramePlan> {
         self.tick = self.tick.wrapping_add(1);
         let odd = self.tick % 2 == 1;
@@ -197,9 +198,8 @@ impl Redraw {
             }
             Cadence::EveryFrame => {
                 self.partial = true;
-                self.carry_ms = 0.0;
                 Some(FramePlan {
-                    carried_ms: 0.0,
+                    carried_ms: std::mem::take(&mut self.carry_ms),
                     taken_us: if odd {
                         std::mem::take(&mut self.shortfall_us)
                     } else {
@@ -1269,9 +1269,11 @@ mod tests {
             carry_ms: 3.0,
             ..Redraw::default()
         };
+        // The wall-clock time Alternate's last redraw frame carried is simulated, not dropped.
         let first = r.plan(Cadence::EveryFrame, 16.0).unwrap();
-        assert_eq!(first.carried_ms, 0.0);
+        assert_eq!(first.carried_ms, 3.0);
         let second = r.plan(Cadence::EveryFrame, 16.0).unwrap();
+        assert_eq!(second.carried_ms, 0.0);
         assert_ne!(first.redraws, second.redraws, "one of two frames redraws");
         // After a redraw frame fell 700 µs short, the next frame (no redraw) takes them on, once.
         let (redraw, solo) = if first.redraws {
