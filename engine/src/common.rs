@@ -1,6 +1,7 @@
 //! The leaf every module may import: ids, roles, severities, how a request ends, the limits
 //! of a cluster and the error a limit breaks. It imports no other module of the crate.
 
+use crate::decimal::Dec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -230,7 +231,10 @@ impl ErrorCause {
 }
 
 /// What is wrong with a configuration. Each variant names the offending field.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` writes the `Display` text: a derived one would bring `core`'s float formatting into
+/// the page for `Range`'s bounds (see [`crate::decimal::Dec`]).
+#[derive(Clone, PartialEq)]
 pub enum ConfigError {
     /// A count outside its limits: (field, value, min, max).
     Count(&'static str, u64, u64, u64),
@@ -251,6 +255,12 @@ pub enum ConfigError {
     /// The replicated store's settings are invalid: (why).
     Data(String),
 }
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -258,7 +268,12 @@ impl fmt::Display for ConfigError {
                 write!(f, "{field} is {v}; it must be between {lo} and {hi}")
             }
             ConfigError::Range(field, lo, hi) => {
-                write!(f, "{field} must be a number between {lo} and {hi}")
+                write!(
+                    f,
+                    "{field} must be a number between {} and {}",
+                    Dec(*lo),
+                    Dec(*hi)
+                )
             }
             ConfigError::Name(field) => {
                 write!(f, "{field} must be 1 to {MAX_NAME_LEN} characters")

@@ -28,6 +28,7 @@
 // runs a scenario's cluster; the presentation turns the simulation's facts into words.
 pub mod bench;
 pub mod common;
+pub mod decimal;
 pub mod mechanisms;
 pub mod present;
 pub mod rng;

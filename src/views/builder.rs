@@ -12,6 +12,7 @@
 use crate::state::lab::use_lab;
 use crate::views::markup::esc;
 use ha_engine::present::builder::{self as words, Field, Kind};
+use ha_engine::present::Dec;
 use ha_engine::presets;
 use ha_engine::scenario::draft::{self, choices, value_in, Draft, Edit, Input};
 use ha_engine::Scenario;
@@ -142,6 +143,8 @@ fn form(sc: &Scenario) -> String {
                     &format!("Duplicate {}", inst.id)
                 ),
                 button("rm-i", i, j, "Remove", &format!("Remove {}", inst.id)),
+                p50 = Dec(p50),
+                p99 = Dec(p99),
             );
             body += &fieldset(&format!("Instance {}", inst.id), &ib);
         }

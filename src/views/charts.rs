@@ -15,6 +15,7 @@ use crate::views::nodes::{breaker_style, status_style};
 use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::explain::Selection;
 use ha_engine::metrics::SeriesPoint;
+use ha_engine::present::Dec;
 use ha_engine::view::InstanceView;
 use ha_engine::{Action, ActionKind, InstanceId};
 use leptos::prelude::*;
@@ -77,9 +78,9 @@ fn fmt_clock(t_ms: f64) -> String {
 /// A value for an axis or read-out: no decimals from 10 up.
 fn fmt_num(v: f64) -> String {
     if v >= 10.0 || v == 0.0 {
-        format!("{v:.0}")
+        format!("{v:.0}", v = Dec(v))
     } else {
-        format!("{v:.1}")
+        format!("{v:.1}", v = Dec(v))
     }
 }
 
@@ -209,17 +210,16 @@ fn Bands(
                 // per new point, costs far less code than a binding per element.
                 format!(
                     r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{base}" y2="{base}"/><line class="grid faint" x1="{LEFT}" x2="{RIGHT}" y1="{top}" y2="{top}"/><text class="band-label" x="{}" y="{}">{}</text><text class="tick" x="{tick_x}" y="{}" text-anchor="end">{scale}</text><text class="tick" x="{tick_x}" y="{base}" text-anchor="end">0</text><path class="area" d="{}"/><path class="line" d="{}"/><text class="now-value" x="{}" y="{}">{now}</text>"#,
-                    LEFT + 3.0,
-                    top + 9.0,
+                    Dec(LEFT + 3.0),
+                    Dec(top + 9.0),
                     b.label,
-                    top + 8.0,
+                    Dec(top + 8.0),
                     p.area(xy.clone()),
                     p.line(xy),
-                    RIGHT + 4.0,
-                    top + 19.0,
-                    base = top + BAND_H,
-                    tick_x = LEFT - 4.0,
-                )
+                    Dec(RIGHT + 4.0),
+                    Dec(top + 19.0),
+                    base = Dec(top + BAND_H),
+                    tick_x = Dec(LEFT - 4.0), LEFT = Dec(LEFT), RIGHT = Dec(RIGHT), top = Dec(top), scale = scale, now = now)
             })
         });
         views.push(view! { <g class=format!("band {}", b.class) inner_html=move || geo.get()/> });
@@ -256,12 +256,12 @@ fn TimeAxis(
             for f in [0.0, 0.5, 1.0] {
                 h += &format!(
                     r#"<text class="tick" x="{}" y="{axis_y}" text-anchor="middle">{}</text>"#,
-                    LEFT + f * (RIGHT - LEFT),
+                    Dec(LEFT + f * (RIGHT - LEFT)),
                     fmt_clock(x0 + f * (x1 - x0))
-                );
+                , axis_y = Dec(axis_y));
             }
             if let Some(x) = hover_x() {
-                h += &format!(r#"<line class="hover-rule" x1="{x}" x2="{x}" y1="{TOP}" y2="{bottom}"/>"#);
+                h += &format!(r#"<line class="hover-rule" x1="{x}" x2="{x}" y1="{TOP}" y2="{bottom}"/>"#, x = Dec(x), TOP = Dec(TOP), bottom = Dec(bottom));
             }
             h
         }/>
@@ -354,7 +354,7 @@ fn InstanceCard(index: usize) -> impl IntoView {
                     ("served", x.served.to_string()),
                     ("errors", (x.errors + x.timeouts).to_string()),
                     ("in flight", format!("{} + {} queued", x.busy, x.queued)),
-                    ("p50 / p99", if x.latency_samples == 0 { "—".to_string() } else { format!("{:.0} / {:.0} ms", x.p50_ms, x.p99_ms) }),
+                    ("p50 / p99", if x.latency_samples == 0 { "—".to_string() } else { format!("{:.0} / {:.0} ms", Dec(x.p50_ms), Dec(x.p99_ms)) }),
                 ])))></dl>
             <InstanceChart index=index shown=shown/>
             <div class="actions">
@@ -394,11 +394,11 @@ fn InstanceChart(index: usize, shown: Memo<Option<InstanceView>>) -> impl IntoVi
                 p.in_flight,
                 p.queued,
                 if p.samples > 0 {
-                    format!("{:.0} ms", p.p95_ms)
+                    format!("{:.0} ms", Dec(p.p95_ms))
                 } else {
                     "—".into()
                 },
-                p.cpu * 100.0
+                Dec(p.cpu * 100.0)
             ))
         })
     };
@@ -406,7 +406,7 @@ fn InstanceChart(index: usize, shown: Memo<Option<InstanceView>>) -> impl IntoVi
     view! {
         <figure class="chart">
             <svg
-                viewBox=move || format!("0 0 {W} {:.0}", TOP + 4.0 * (BAND_H + BAND_GAP) + 10.0)
+                viewBox=move || format!("0 0 {} {:.0}", Dec(W), Dec(TOP + 4.0 * (BAND_H + BAND_GAP) + 10.0))
                 role="img"
                 tabindex="0"
                 aria-label=label
@@ -498,19 +498,18 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
             // Numbers and fixed words only: one string of SVG, redrawn per new point.
             format!(
                 r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{TOP}" y2="{TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{ok_bottom}" y2="{ok_bottom}"/><text class="band-label" x="{label_x}" y="{}">success %</text><text class="tick" x="{tick_x}" y="{}" text-anchor="end">100 %</text><text class="tick" x="{tick_x}" y="{ok_bottom}" text-anchor="end">0</text><path class="line success" d="{}"/><text class="band-label" x="{label_x}" y="{}">latency p50 / p95 / p99</text><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_TOP}" y2="{LAT_TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_BOTTOM}" y2="{LAT_BOTTOM}"/><text class="tick" x="{tick_x}" y="{}" text-anchor="end">{}</text><text class="tick" x="{tick_x}" y="{LAT_BOTTOM}" text-anchor="end">0</text><path class="line p50" d="{}"/><path class="line p95" d="{}"/><path class="line p99" d="{}"/>"#,
-                TOP + 9.0,
-                TOP + 8.0,
+                Dec(TOP + 9.0),
+                Dec(TOP + 8.0),
                 ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
-                LAT_TOP - 4.0,
-                LAT_TOP + 8.0,
+                Dec(LAT_TOP - 4.0),
+                Dec(LAT_TOP + 8.0),
                 fmt_ms(lat_max),
                 with(|p| p.p50_ms),
                 with(|p| p.p95_ms),
                 with(|p| p.p99_ms),
-                ok_bottom = TOP + 34.0,
-                label_x = LEFT + 3.0,
-                tick_x = LEFT - 4.0,
-            )
+                ok_bottom = Dec(TOP + 34.0),
+                label_x = Dec(LEFT + 3.0),
+                tick_x = Dec(LEFT - 4.0), LEFT = Dec(LEFT), RIGHT = Dec(RIGHT), TOP = Dec(TOP), LAT_TOP = Dec(LAT_TOP), LAT_BOTTOM = Dec(LAT_BOTTOM))
         })
     });
     let range = Memo::new(move |_| pts.with(|p| x_range(p)));
@@ -519,15 +518,15 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
             let i = hover.get().or(pts.len().checked_sub(1))?;
             let p = pts.get(i)?;
             let ok = success_pct(p).map_or("no calls".to_string(), |pct| {
-                format!("{pct:.1} % ok of {} calls/s", p.rps)
+                format!("{pct:.1} % ok of {} calls/s", p.rps, pct = Dec(pct))
             });
             Some(if p.samples > 0 {
                 format!(
                     "{} · {ok} · p50 {:.0} ms · p95 {:.0} ms · p99 {:.0} ms",
                     fmt_clock(p.t_ms as f64),
-                    p.p50_ms,
-                    p.p95_ms,
-                    p.p99_ms
+                    Dec(p.p50_ms),
+                    Dec(p.p95_ms),
+                    Dec(p.p99_ms)
                 )
             } else {
                 format!("{} · {ok}", fmt_clock(p.t_ms as f64))
@@ -542,7 +541,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
         <figure class="chart service-chart" aria-label=format!("Service {name}")>
             <figcaption class="chart-title">{name.clone()}</figcaption>
             <svg
-                viewBox=format!("0 0 {W} {H}")
+                viewBox=format!("0 0 {W} {H}", W = Dec(W), H = Dec(H))
                 role="img"
                 tabindex="0"
                 aria-label=label

@@ -9,6 +9,7 @@ use crate::state::lab::{use_lab, CompareSpec, SideB};
 use crate::views::charts::ServiceChart;
 use crate::views::markup::esc;
 use ha_engine::balancer::Strategy;
+use ha_engine::present::Dec;
 use ha_engine::ClusterView;
 use leptos::prelude::*;
 
@@ -150,8 +151,9 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
                 + v.totals.timeout
                 + v.totals.short_circuited
                 + v.totals.no_healthy_upstream,
-            svc.error_rate * 100.0,
-            svc.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms"))
+            Dec(svc.error_rate * 100.0),
+            svc.p99_ms
+                .map_or("—".into(), |p| format!("{p:.0} ms", p = Dec(p)))
         )
     });
     // The table of every instance, rebuilt four times a second while playing (with every view
@@ -192,8 +194,8 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
                     r#"<tr><th scope="row">{}</th><td>{rps:.1}</td><td><span class="bar" style="width: {}px"></span> {inflight}</td><td>{}</td></tr>"#,
                     esc(&a),
                     (inflight * 4).min(80),
-                    if has { format!("{p95:.0} ms") } else { "—".into() }
-                )
+                    if has { format!("{p95:.0} ms", p95 = Dec(p95)) } else { "—".into() }
+                , rps = Dec(rps))
             })
             .collect::<String>()
     };

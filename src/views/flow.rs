@@ -10,6 +10,7 @@ use crate::platform::progressive::{use_progressive, Indices, Keyed};
 use crate::state::lab::{service_id, use_lab};
 use crate::views::nodes::{breaker_style, service_shape, status_style};
 use ha_engine::explain::Selection;
+use ha_engine::present::Dec;
 use ha_engine::view::InstanceStatus;
 use ha_engine::InstanceId;
 use leptos::prelude::*;
@@ -46,7 +47,7 @@ pub fn Flow() -> impl IntoView {
         <ol class="flow-list" aria-label="Topology, from clients to instances">
             <li class="flow-step">
                 <span class="flow-name">"Clients"</span>
-                <span class="flow-info">{move || format!("{:.0} req/s", total_rps())}</span>
+                <span class="flow-info">{move || format!("{:.0} req/s", Dec(total_rps()))}</span>
             </li>
             <li class="flow-step">
                 <button
@@ -124,7 +125,7 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
                 "Service " {name}
             </button>
             <span class="flow-info">
-                {strategy} {move || format!(" · {:.0} req/s · {}/{} routed{}", rps(), routed(), n, if panic() { " · PANIC" } else { "" })}
+                {strategy} {move || format!(" · {:.0} req/s · {}/{} routed{}", Dec(rps()), routed(), n, if panic() { " · PANIC" } else { "" })}
                 {(!calls.is_empty()).then(|| format!(" · calls {calls}"))}
                 {messages}
             </span>
@@ -145,7 +146,7 @@ fn Chip(i: usize) -> impl IntoView {
     let state = lab.instance_state(i, |x| Some((x.status, x.breaker)));
     let status = move || state().map_or(InstanceStatus::Down, |s| s.0);
     let load = lab.instance(i, |x| {
-        format!("{} in flight · {:.0} req/s", x.busy + x.queued, x.rps)
+        format!("{} in flight · {:.0} req/s", x.busy + x.queued, Dec(x.rps))
     });
     let sel = Selection::Instance(InstanceId::from(i));
     let selected = move || lab.selection.with(|x| *x == Some(sel));

@@ -11,13 +11,14 @@
 use crate::state::lab::{use_lab, Lab};
 use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
-use crate::views::markup::{clicked_data, esc};
+use crate::views::markup::{clicked_data, esc, num};
 use crate::views::nodes::{breaker_style, status_style};
 use crate::views::queues::{BrokerInspector, QueueInspector};
 use ha_engine::action::ActionKind;
 use ha_engine::balancer::Strategy;
 use ha_engine::explain::Selection;
 use ha_engine::present;
+use ha_engine::present::Dec;
 use ha_engine::scenario::draft::{Edit, Input};
 use ha_engine::{Action, InstanceId, ServiceId};
 use leptos::prelude::*;
@@ -89,16 +90,16 @@ fn NumberField(
             <span>{label}</span>
             <input
                 type="number"
-                min=min
-                max=max
-                step=step
-                prop:value=move || value.get().to_string()
+                min=num(min)
+                max=num(max)
+                step=num(step)
+                prop:value=move || num(value.get())
                 on:change=move |ev| {
                     // The browser's number (NaN when the field is not one): no float parser
                     // of our own in the wasm (Rust's, with its tables, is about 7 KB gzipped).
                     let v = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
                     if v.is_finite() {
-                        value.set(v.clamp(min, max));
+                        value.set(v.max(min).min(max));
                     }
                 }
             />
@@ -155,8 +156,8 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                     ("state", present::status(x.status).to_string()),
                     ("service", format!("{service_name} ({})", present::role(x.role))),
                     ("in flight", format!("{} busy of {} slots + {} queued", x.busy, x.concurrency, x.queued)),
-                    ("rate", format!("{:.1} req/s, {:.1} % errors", x.rps, x.error_rate * 100.0)),
-                    ("latency", if x.latency_samples == 0 { "no responses in the window".into() } else { format!("p50 {:.0} · p95 {:.0} · p99 {:.0} ms", x.p50_ms, x.p95_ms, x.p99_ms) }),
+                    ("rate", format!("{:.1} req/s, {:.1} % errors", Dec(x.rps), Dec(x.error_rate * 100.0))),
+                    ("latency", if x.latency_samples == 0 { "no responses in the window".into() } else { format!("p50 {:.0} · p95 {:.0} · p99 {:.0} ms", Dec(x.p50_ms), Dec(x.p95_ms), Dec(x.p99_ms)) }),
                     ("health", format!("{} · {} failed check(s) in a row", if x.healthy { "healthy" } else { "unhealthy" }, x.health_failures)),
                     ("breaker", x.breaker.map_or("none configured".into(), |b| breaker_style(b).1.to_string())),
                     ("weight", x.weight.to_string()),
@@ -218,7 +219,7 @@ fn InstanceInspector(id: InstanceId) -> impl IntoView {
                 <button data-act="hang">"Hang"</button>
                 <div class="with-input">
                     <NumberField label="Slow-down factor k" value=factor min=1.0 max=1000.0 step=1.0/>
-                    <button data-act="slow">{move || format!("Slow down ×{}", factor.get())}</button>
+                    <button data-act="slow">{move || format!("Slow down ×{}", Dec(factor.get()))}</button>
                 </div>
                 <div class="with-input">
                     <NumberField label="Error rate, %" value=error_pct min=0.0 max=100.0 step=5.0/>
@@ -309,10 +310,10 @@ fn ServiceInspector(id: ServiceId) -> impl IntoView {
                     rows(vec![
                         ("strategy", x.strategy.label().to_string()),
                         ("in rotation", format!("{} of {} instances{}", x.candidates.len(), x.instances.len(), if x.panic { " · panic mode" } else { "" })),
-                        ("requests", format!("{:.1}/s, {:.1} % failed, p99 {}", x.rps, x.error_rate * 100.0, x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms")))),
+                        ("requests", format!("{:.1}/s, {:.1} % failed, p99 {}", Dec(x.rps), Dec(x.error_rate * 100.0), x.p99_ms.map_or("—".into(), |p| format!("{p:.0} ms", p = Dec(p))))),
                         ("calls", if calls.is_empty() { "no other service".to_string() } else { calls.join(", ") }),
                         ("called by", called_by.join(", ")),
-                        ("discovery cache", format!("{:.1} s old", x.cache_age_ms as f64 / 1e3)),
+                        ("discovery cache", format!("{:.1} s old", Dec(x.cache_age_ms as f64 / 1e3))),
                     ])
                 })></dl>
             <fieldset class="actions-grid">
@@ -351,7 +352,7 @@ fn GatewayInspector() -> impl IntoView {
             <h3>"Gateway"</h3>
             <dl class="facts">
                 <div><dt>"rate limit"</dt><dd>{move || lab.scenario.with(|s| s.cluster.gateway.rate_limit.as_ref().map_or("none".into(), present::rate_limit))}</dd></div>
-                <div><dt>"offered"</dt><dd>{move || lab.view.with(|v| format!("{:.0} req/s", v.traffic_rps))}</dd></div>
+                <div><dt>"offered"</dt><dd>{move || lab.view.with(|v| format!("{:.0} req/s", Dec(v.traffic_rps)))}</dd></div>
                 <div><dt>"rejected (429)"</dt><dd>{move || format!("{} of {}", t().rejected, t().arrived)}</dd></div>
             </dl>
         </div>

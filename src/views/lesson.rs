@@ -8,6 +8,7 @@
 use crate::state::lab::{progress, use_lab, Lab, LessonRun};
 use crate::views::markup::{clicked_data, esc, marked};
 use ha_engine::present::lesson::{reveal, unit, waiting_for};
+use ha_engine::present::Dec;
 use ha_engine::scenario::lessons::{self, LessonFile};
 use ha_engine::scenario::SPEEDS;
 use ha_engine::sim::player::Guess;
@@ -131,7 +132,7 @@ fn body(r: &LessonRun) -> String {
         let guess = r.guesses[at].as_ref();
         let inputs = if q.choices.is_empty() {
             let value = match guess {
-                Some(Guess::Number(n)) => format!("{n}"),
+                Some(Guess::Number(n)) => Dec(*n).to_string(),
                 _ => String::new(),
             };
             format!(

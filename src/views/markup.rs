@@ -64,3 +64,9 @@ pub fn clicked_data(ev: &leptos::ev::MouseEvent, name: &str) -> Option<String> {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .and_then(|e| e.get_attribute(&format!("data-{name}")))
 }
+
+/// An SVG coordinate or a form's number as an attribute value: at most six decimals, no
+/// trailing zeros ([`ha_engine::present::Dec`], not `core`'s float formatting: bytes).
+pub fn num(v: f64) -> String {
+    ha_engine::present::Dec(v).to_string()
+}

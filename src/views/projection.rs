@@ -1,6 +1,7 @@
 //! Maps data to SVG coordinates, after `leptos-chartistry`'s `projection.rs`: a small type,
 //! tested on its own, so chart code only says what to draw.
 
+use ha_engine::present::Dec;
 /// A linear map from a data rectangle to a pixel rectangle (SVG user units; y grows down).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Projection {
@@ -42,7 +43,11 @@ impl Projection {
         let mut d = String::new();
         for (i, (x, y)) in points.into_iter().enumerate() {
             let cmd = if i == 0 { 'M' } else { 'L' };
-            d.push_str(&format!("{cmd}{:.1} {:.1} ", self.x(x), self.y(y)));
+            d.push_str(&format!(
+                "{cmd}{:.1} {:.1} ",
+                Dec(self.x(x)),
+                Dec(self.y(y))
+            ));
         }
         d.trim_end().to_string()
     }
@@ -56,9 +61,10 @@ impl Projection {
         let base = self.y(self.y0);
         format!(
             "M{:.1} {base:.1} {} L{:.1} {base:.1} Z",
-            self.x(first.0),
+            Dec(self.x(first.0)),
             self.line(pts.iter().copied()).replacen('M', "L", 1),
-            self.x(last.0),
+            Dec(self.x(last.0)),
+            base = Dec(base),
         )
     }
 }

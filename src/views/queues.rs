@@ -13,6 +13,7 @@ use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::common::{BrokerId, SubscriptionId};
 use ha_engine::explain::Selection;
 use ha_engine::messaging::QueueKind;
+use ha_engine::present::Dec;
 use ha_engine::present::{self, Names};
 use ha_engine::sim::messaging::{QueuePoint, SubscriptionView};
 use ha_engine::{Action, ActionKind, ActionTarget};
@@ -84,7 +85,10 @@ fn facts(s: &SubscriptionView) -> Vec<(&'static str, String)> {
     let c = &s.counts;
     vec![
         ("waiting", format!("{} of {}", s.depth, s.capacity)),
-        ("consumer lag", format!("{:.1} s", s.lag_ms as f64 / 1e3)),
+        (
+            "consumer lag",
+            format!("{:.1} s", Dec(s.lag_ms as f64 / 1e3)),
+        ),
         ("in delivery", s.in_delivery.to_string()),
         ("published", c.published.to_string()),
         ("acknowledged", c.acked.to_string()),
@@ -178,12 +182,16 @@ fn charts(s: &SubscriptionView) -> String {
         let (base, top) = ((k + 1.0) * BAND - 10.0, k * BAND);
         svg += &format!(
             r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{base}" y2="{base}"/><text class="tick" x="{}" y="{}" text-anchor="end">{max}</text><text class="tick" x="{}" y="{base}" text-anchor="end">0</text><text class="band-label" x="{}" y="{}">{what}</text>"#,
-            W - 4.0,
-            LEFT - 4.0,
-            top + 12.0,
-            LEFT - 4.0,
-            LEFT + 4.0,
-            top + 14.0
+            Dec(W - 4.0),
+            Dec(LEFT - 4.0),
+            Dec(top + 12.0),
+            Dec(LEFT - 4.0),
+            Dec(LEFT + 4.0),
+            Dec(top + 14.0),
+            LEFT = Dec(LEFT),
+            base = Dec(base),
+            max = Dec(max),
+            what = what
         );
     };
     band_axis(0.0, depth_max, "waiting messages");
@@ -247,7 +255,7 @@ fn QueueCard(index: usize) -> impl IntoView {
                     "{} of {} waiting · consumer lag {:.1} s · {} dead-lettered",
                     s.depth,
                     s.capacity,
-                    s.lag_ms as f64 / 1e3,
+                    Dec(s.lag_ms as f64 / 1e3),
                     s.counts.dead_lettered
                 )
             })
@@ -270,7 +278,7 @@ fn QueueCard(index: usize) -> impl IntoView {
             </header>
             <p class="queue-summary">{move || summary.get()}</p>
             <figure class="chart">
-                <svg viewBox=format!("0 0 {W} {}", 3.0 * BAND) role="img" aria-label=label inner_html=move || chart.get()></svg>
+                <svg viewBox=format!("0 0 {W} {}", Dec(3.0 * BAND), W = Dec(W)) role="img" aria-label=label inner_html=move || chart.get()></svg>
             </figure>
             <button on:click=move |_| lab.select(Some(Selection::Queue(SubscriptionId::from(index))))>
                 "Inspect and act"
@@ -346,7 +354,7 @@ pub fn BrokerInspector(id: BrokerId) -> impl IntoView {
             <dl class="facts" inner_html=move || rows(vec![
                     ("state", format!("{} {}", broker_style(faults()).0, present::broker_state(faults()))),
                     ("address", address.clone()),
-                    ("publish round trip", format!("{latency} ms")),
+                    ("publish round trip", format!("{latency} ms", latency = Dec(latency))),
                     ("queues and topics", queues.clone()),
                 ])></dl>
             <div class="actions">

@@ -5,7 +5,8 @@
 //! ring positions (fractions of the hash space) to angles.
 
 use crate::state::lab::use_lab;
-use crate::views::markup::clicked_data;
+use crate::views::markup::{clicked_data, num};
+use ha_engine::present::Dec;
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
 
@@ -41,7 +42,15 @@ fn arc(from: f64, to: f64, r: f64) -> String {
     let (x0, y0) = at(from, r);
     let (x1, y1) = at(from + span, r);
     let large = if span > 0.5 { 1 } else { 0 };
-    format!("M {x0:.1} {y0:.1} A {r} {r} 0 {large} 1 {x1:.1} {y1:.1}")
+    format!(
+        "M {x0:.1} {y0:.1} A {r} {r} 0 {large} 1 {x1:.1} {y1:.1}",
+        x0 = Dec(x0),
+        y0 = Dec(y0),
+        x1 = Dec(x1),
+        y1 = Dec(y1),
+        r = Dec(r),
+        large = large
+    )
 }
 
 /// Radius of the replica labels, px: outside the replica arcs, inside the drawing.
@@ -91,7 +100,7 @@ pub fn RingPanel() -> impl IntoView {
                 }
                 data-generation=move || generation.get().unwrap_or(0).to_string()
                 data-nodes=move || ring.with(|r| r.as_ref().map_or(0, |r| r.nodes.len()).to_string())
-                viewBox=format!("0 0 {SIZE} {SIZE}")
+                viewBox=format!("0 0 {SIZE} {SIZE}", SIZE = Dec(SIZE))
                 role="img"
                 aria-label=move || ring.with(|r| match r {
                     Some(r) => format!(
@@ -103,7 +112,7 @@ pub fn RingPanel() -> impl IntoView {
                     None => "Hash ring".into(),
                 })
             >
-                <circle cx=C cy=C r=R class="ring-base"/>
+                <circle cx=num(C) cy=num(C) r=num(R) class="ring-base"/>
                 // Numbers, colours and glyphs only: strings of SVG cost far less code than an
                 // element each, and the vnodes change only with the ring's generation.
                 {move || ring.with(|r| {
@@ -118,7 +127,7 @@ pub fn RingPanel() -> impl IntoView {
                                 colour(n),
                                 if up { "1.6" } else { "1" },
                                 if up { "" } else { "2 2" }
-                            );
+                            , x0 = Dec(x0), y0 = Dec(y0), x1 = Dec(x1), y1 = Dec(y1));
                         }
                         view! { <g inner_html=svg/> }
                     })
@@ -129,7 +138,7 @@ pub fn RingPanel() -> impl IntoView {
                         let labels = spread_labels(k.position, &k.replica_points, LABEL_GAP);
                         let mut svg = format!(
                             r#"<line x1="{C}" y1="{C}" x2="{kx:.1}" y2="{ky:.1}" class="key-spoke"/><circle cx="{kx:.1}" cy="{ky:.1}" r="6" class="key selected"/>"#
-                        );
+                        , kx = Dec(kx), ky = Dec(ky), C = Dec(C));
                         for (i, ((&p, &n), l)) in k.replica_points.iter().zip(&k.replica_set).zip(labels).enumerate() {
                             let arc_r = R + 14.0 + 10.0 * i as f64;
                             let (x0, y0) = at(p, R - 9.0);
@@ -143,7 +152,7 @@ pub fn RingPanel() -> impl IntoView {
                                 if i == 0 { "5" } else { "3" },
                                 shape(n),
                                 i + 1
-                            );
+                            , x0 = Dec(x0), y0 = Dec(y0), x1 = Dec(x1), y1 = Dec(y1), lx = Dec(lx), ly = Dec(ly), tx = Dec(tx), ty = Dec(ty));
                         }
                         view! { <g inner_html=svg/> }
                     })
@@ -156,12 +165,12 @@ pub fn RingPanel() -> impl IntoView {
                         let mut svg = String::new();
                         for &(k, f) in &r.keys {
                             let (x, y) = at(f, R - 16.0);
-                            svg += &format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" class="key" data-key="{k}"><title>key {k}</title></circle>"#);
+                            svg += &format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" class="key" data-key="{k}"><title>key {k}</title></circle>"#, x = Dec(x), y = Dec(y));
                         }
                         view! { <g inner_html=svg/> }
                     })
                 })}
-                <text x=C y=C class="ring-centre" text-anchor="middle">
+                <text x=num(C) y=num(C) class="ring-centre" text-anchor="middle">
                     {move || key_view.with(|k| match k {
                         Some(k) => format!("key {}", k.key),
                         None => "select a key".into(),
@@ -230,7 +239,7 @@ pub fn RingPanel() -> impl IntoView {
                                                         " " {id.clone()}
                                                     </th>
                                                     <td>{state}</td>
-                                                    <td>{format!("{:.1} %", n.keyspace_share * 100.0)}</td>
+                                                    <td>{format!("{:.1} %", Dec(n.keyspace_share * 100.0))}</td>
                                                     <td>{n.primary_keys}</td>
                                                     <td>{format!("{} / {}", n.copies, n.capacity)}</td>
                                                     <td class="node-actions">
@@ -280,8 +289,8 @@ pub fn RingPanel() -> impl IntoView {
                         format!("{} / {}", d.ops.writes_ok, d.ops.writes_failed),
                     )));
                     let (sigma, moved) = ring.with(|r| r.as_ref().map_or((String::new(), String::new()), |r| (
-                        format!("{:.1} % of the mean", r.keyspace_stddev_pct),
-                        if r.changed { format!("{:.1} % of keys (ideal {:.1} %)", r.last_moved_pct, r.ideal_move_pct) } else { "no change yet".into() },
+                        format!("{:.1} % of the mean", Dec(r.keyspace_stddev_pct)),
+                        if r.changed { format!("{:.1} % of keys (ideal {:.1} %)", Dec(r.last_moved_pct), Dec(r.ideal_move_pct)) } else { "no change yet".into() },
                     )));
                     format!(
                         r#"<div><dt>Under-replicated keys</dt><dd class="under-replicated">{under}</dd></div><div><dt>Load σ (key space)</dt><dd>{sigma}</dd></div><div><dt>Last join or leave moved</dt><dd>{moved}</dd></div><div><dt>Reads: first replica / fell back</dt><dd>{reads}</dd></div><div><dt>Writes ok / failed</dt><dd>{writes}</dd></div>"#

@@ -14,7 +14,7 @@ use crate::platform::progressive::{first_n, use_progressive, Keyed};
 use crate::state::lab::Lab;
 use crate::state::lab::{service_id, use_lab};
 use crate::views::flow::Flow;
-use crate::views::markup::esc;
+use crate::views::markup::{esc, num};
 use crate::views::nodes::{
     breaker_style, broker_style, queue_shape, service_shape, status_style, QueueShape, STATUSES,
 };
@@ -22,6 +22,7 @@ use ha_engine::breaker::BreakerState;
 use ha_engine::common::BrokerId;
 use ha_engine::explain::Selection;
 use ha_engine::present;
+use ha_engine::present::Dec;
 use ha_engine::view::InstanceStatus;
 use ha_engine::InstanceId;
 use leptos::prelude::*;
@@ -132,8 +133,12 @@ fn curve(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
     let dx = (x2 - x1) * 0.45;
     format!(
         "M{x1:.1} {y1:.1} C{:.1} {y1:.1} {:.1} {y2:.1} {x2:.1} {y2:.1}",
-        x1 + dx,
-        x2 - dx
+        Dec(x1 + dx),
+        Dec(x2 - dx),
+        x1 = Dec(x1),
+        y1 = Dec(y1),
+        y2 = Dec(y2),
+        x2 = Dec(x2)
     )
 }
 
@@ -151,7 +156,7 @@ fn Dots(d: String, count: Signal<usize>) -> impl IntoView {
             d=d
             pathLength="100"
             visibility=move || if count.get() == 0 { "hidden" } else { "visible" }
-            stroke-dasharray=move || format!("0 {:.4}", 100.0 / count.get().max(1) as f64)
+            stroke-dasharray=move || format!("0 {:.4}", Dec(100.0 / count.get().max(1) as f64))
         />
     }
 }
@@ -264,7 +269,7 @@ fn Diagram() -> impl IntoView {
                 let client_rps = move || lab.view.with(|v| v.traffic_rps) * share();
                 let count = Signal::derive(move || dots_for(client_rps(), max_rps.get()));
                 (
-                    view! { <path class="edge" d=d.clone() stroke-width=move || format!("{:.1}", flow_width(rps()))/> },
+                    view! { <path class="edge" d=d.clone() stroke-width=move || format!("{:.1}", Dec(flow_width(rps())))/> },
                     view! { <Dots d=d count=count/> },
                 )
             })
@@ -291,8 +296,8 @@ fn Diagram() -> impl IntoView {
                 let bulge = SVC_X - 34.0 - 10.0 * k as f64;
                 let d = format!(
                     "M{SVC_X} {y1:.1} C{bulge:.1} {y1:.1} {bulge:.1} {y2:.1} {:.1} {y2:.1}",
-                    SVC_X - 2.0
-                );
+                    Dec(SVC_X - 2.0)
+                , y1 = Dec(y1), bulge = Dec(bulge), y2 = Dec(y2), SVC_X = Dec(SVC_X));
                 // Static: one string of SVG, the service names escaped.
                 format!(
                     r#"<path class="edge dependency" d="{d}" marker-end="url(#arrow)"><title>{} calls {}</title></path>"#,
@@ -324,14 +329,14 @@ fn Diagram() -> impl IntoView {
                         on:click=move |_| pick()
                         on:keydown=on_activate(pick)
                     >
-                        <rect x=SVC_X y=sy - BOX_H / 2.0 width=SVC_W height=BOX_H rx="8"/>
-                        <text x=SVC_X + 10.0 y=sy - 8.0 class="node-title">{name}</text>
+                        <rect x=num(SVC_X) y=num(sy - BOX_H / 2.0) width=num(SVC_W) height=num(BOX_H) rx="8"/>
+                        <text x=num(SVC_X + 10.0) y=num(sy - 8.0) class="node-title">{name}</text>
                     </g>
                     // Beside the button, not in it: its visible text stays its name (WCAG 2.5.3
                     // label in name); the inspector reads these numbers out.
-                    <text x=SVC_X + 10.0 y=sy + 7.0 class="node-sub node-info" aria-hidden="true">{strategy}</text>
-                    <text x=SVC_X + 10.0 y=sy + 20.0 class="node-sub node-info" aria-hidden="true">
-                        {move || format!("{:.0} req/s · {}/{} routed{}", rps(), routed(), n, if panic() { " · PANIC" } else { "" })}
+                    <text x=num(SVC_X + 10.0) y=num(sy + 7.0) class="node-sub node-info" aria-hidden="true">{strategy}</text>
+                    <text x=num(SVC_X + 10.0) y=num(sy + 20.0) class="node-sub node-info" aria-hidden="true">
+                        {move || format!("{:.0} req/s · {}/{} routed{}", Dec(rps()), routed(), n, if panic() { " · PANIC" } else { "" })}
                     </text>
                 }
             })
@@ -354,7 +359,7 @@ fn Diagram() -> impl IntoView {
                 <path
                     class=move || if routed() { "edge" } else { "edge unrouted" }
                     d=d
-                    stroke-width=move || format!("{:.1}", if routed() { flow_width(rps()) } else { 1.5 })
+                    stroke-width=move || format!("{:.1}", Dec(if routed() { flow_width(rps()) } else { 1.5 }))
                 />
             }
         };
@@ -382,12 +387,12 @@ fn Diagram() -> impl IntoView {
                         "{} · {} in flight · {:.0} req/s",
                         ha_engine::present::status(x.status),
                         x.busy + x.queued,
-                        x.rps
+                        Dec(x.rps)
                     ),
                     InstanceStatus::DownListed => format!(
                         "{} · expires in {:.1} s",
                         ha_engine::present::status(x.status),
-                        x.ttl_left_ms.unwrap_or(0) as f64 / 1e3
+                        Dec(x.ttl_left_ms.unwrap_or(0) as f64 / 1e3)
                     ),
                     s => ha_engine::present::status(s).to_string(),
                 });
@@ -430,24 +435,27 @@ fn Diagram() -> impl IntoView {
                 let lengths = Memo::new(move |_| {
                     format!(
                         "--b:{:.0}px;--q:{:.0}px",
-                        bar_w * busy_frac(),
-                        bar_w * queue_frac()
+                        Dec(bar_w * busy_frac()),
+                        Dec(bar_w * queue_frac())
                     )
                 });
                 let bars = Memo::new(move |_| {
                     let b = breaker();
                     format!(
                         r#"<rect class="rail" x="{bar_x}" y="{bar_y}" width="{bar_w}" height="4" rx="2"/><rect class="busy" x="{bar_x}" y="{bar_y}" height="4" rx="2"/><rect class="queue" x="{bar_x}" y="{}" height="2" rx="1"/><text class="breaker {}" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                        bar_y + 4.0,
+                        Dec(bar_y + 4.0),
                         match b {
                             Some(BreakerState::Open) => "open",
                             Some(BreakerState::HalfOpen) => "half-open",
                             Some(BreakerState::Closed) => "closed",
                             None => "none",
                         },
-                        INST_X + INST_W - 8.0,
-                        title_y,
+                        Dec(INST_X + INST_W - 8.0),
+                        Dec(title_y),
                         b.map_or("", |b| breaker_style(b).0),
+                        bar_x = Dec(bar_x),
+                        bar_y = Dec(bar_y),
+                        bar_w = Dec(bar_w)
                     )
                 });
                 view! {
@@ -461,8 +469,8 @@ fn Diagram() -> impl IntoView {
                         on:keydown=on_activate(pick)
                     >
                         <title>{aria_title}</title>
-                        <rect class="box" x=INST_X y=top width=INST_W height=box_h rx=if compact { "5" } else { "8" }/>
-                        <text x=INST_X + 8.0 y=title_y class=if compact { "node-title small" } else { "node-title" }>
+                        <rect class="box" x=num(INST_X) y=num(top) width=num(INST_W) height=num(box_h) rx=if compact { "5" } else { "8" }/>
+                        <text x=num(INST_X + 8.0) y=num(title_y) class=if compact { "node-title small" } else { "node-title" }>
                             <tspan class="glyph" aria-hidden="true">{move || style().0}</tspan>
                             " "
                             {address.clone()}
@@ -470,7 +478,7 @@ fn Diagram() -> impl IntoView {
                         <g class="inflight" style=move || lengths.get() inner_html=move || bars.get()/>
                     </g>
                     {(!compact).then(|| view! {
-                        <text x=INST_X + 10.0 y=iy + 9.0 class="node-sub node-info" aria-hidden="true">{detail}</text>
+                        <text x=num(INST_X + 10.0) y=num(iy + 9.0) class="node-sub node-info" aria-hidden="true">{detail}</text>
                     })}
                 }
             }
@@ -498,14 +506,28 @@ fn Diagram() -> impl IntoView {
         let (hb, ttl) = lab
             .view
             .with_untracked(|v| (v.heartbeat_interval_ms, v.heartbeat_timeout_ms));
-        let client_d = format!("M{} {mid_y} L{GW_X} {mid_y}", CLIENTS_X + CLIENTS_W);
-        let gw_d = format!("M{} {mid_y} L{LB_X} {mid_y}", GW_X + GW_W);
+        let client_d = format!(
+            "M{} {mid_y} L{} {mid_y}",
+            Dec(CLIENTS_X + CLIENTS_W),
+            Dec(GW_X),
+            mid_y = Dec(mid_y)
+        );
+        let gw_d = format!(
+            "M{} {mid_y} L{LB_X} {mid_y}",
+            Dec(GW_X + GW_W),
+            mid_y = Dec(mid_y),
+            LB_X = Dec(LB_X)
+        );
         let client_dots = Signal::derive(move || dots_for(total_rps(), max_rps.get()));
         let gw_dots = Signal::derive(move || dots_for(passed_rps(), max_rps.get()));
         let gw_sel = Selection::Gateway;
         let pick_gw = move || lab.select(Some(gw_sel));
         let (svc_edges, svc_dots) = svc_edges;
-        let view_box = format!("0 0 {WIDTH} {height:.0}");
+        let view_box = format!(
+            "0 0 {WIDTH} {height:.0}",
+            height = Dec(height),
+            WIDTH = Dec(WIDTH)
+        );
         view! {
             // Paused, the dots stand still: nothing flows while simulated time does not pass.
             <div class="topology-wrap" class:paused=move || !lab.playing.get()>
@@ -520,21 +542,21 @@ fn Diagram() -> impl IntoView {
                         <path d="M0 0 L10 5 L0 10 z" class="arrowhead"/>
                     </marker>
                 </defs>
-                <text class="col-label" x=CLIENTS_X y="16">"CLIENTS"</text>
-                <text class="col-label" x=GW_X y="16">"GATEWAY"</text>
-                <text class="col-label" x=LB_X y="16">"LOAD BALANCER"</text>
-                <text class="col-label" x=SVC_X y="16">"SERVICES"</text>
-                <text class="col-label" x=INST_X y="16">"INSTANCES"</text>
-                <path class="edge" d=client_d.clone() stroke-width=move || format!("{:.1}", flow_width(total_rps()))/>
-                <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", flow_width(passed_rps()))/>
+                <text class="col-label" x=num(CLIENTS_X) y="16">"CLIENTS"</text>
+                <text class="col-label" x=num(GW_X) y="16">"GATEWAY"</text>
+                <text class="col-label" x=num(LB_X) y="16">"LOAD BALANCER"</text>
+                <text class="col-label" x=num(SVC_X) y="16">"SERVICES"</text>
+                <text class="col-label" x=num(INST_X) y="16">"INSTANCES"</text>
+                <path class="edge" d=client_d.clone() stroke-width=move || format!("{:.1}", Dec(flow_width(total_rps())))/>
+                <path class="edge" d=gw_d.clone() stroke-width=move || format!("{:.1}", Dec(flow_width(passed_rps())))/>
                 {svc_edges}
                 <g inner_html=dep_edges/>
                 {msg_edges}
                 <Keyed each=first_n(mounted) item=Arc::new(move |i| inst_edges(i).into_any())/>
                 <g class="node clients">
-                    <rect x=CLIENTS_X y=mid_y - BOX_H / 2.0 width=CLIENTS_W height=BOX_H rx="8"/>
-                    <text x=CLIENTS_X + 10.0 y=mid_y - 6.0 class="node-title">"Clients"</text>
-                    <text x=CLIENTS_X + 10.0 y=mid_y + 13.0 class="node-sub">{move || format!("{:.0} req/s", total_rps())}</text>
+                    <rect x=num(CLIENTS_X) y=num(mid_y - BOX_H / 2.0) width=num(CLIENTS_W) height=num(BOX_H) rx="8"/>
+                    <text x=num(CLIENTS_X + 10.0) y=num(mid_y - 6.0) class="node-title">"Clients"</text>
+                    <text x=num(CLIENTS_X + 10.0) y=num(mid_y + 13.0) class="node-sub">{move || format!("{:.0} req/s", Dec(total_rps()))}</text>
                 </g>
                 <g
                     class=move || format!("node gateway{}", if selected(gw_sel) { " selected" } else { "" })
@@ -544,22 +566,22 @@ fn Diagram() -> impl IntoView {
                     on:click=move |_| pick_gw()
                     on:keydown=on_activate(pick_gw)
                 >
-                    <rect x=GW_X y=mid_y - BOX_H / 2.0 width=GW_W height=BOX_H rx="8"/>
-                    <text x=GW_X + 10.0 y=mid_y - 8.0 class="node-title">"Gateway"</text>
+                    <rect x=num(GW_X) y=num(mid_y - BOX_H / 2.0) width=num(GW_W) height=num(BOX_H) rx="8"/>
+                    <text x=num(GW_X + 10.0) y=num(mid_y - 8.0) class="node-title">"Gateway"</text>
                 </g>
                 // Beside the button (see the services): its name holds its visible text.
-                <text x=GW_X + 10.0 y=mid_y + 7.0 class="node-sub node-info" aria-hidden="true">{rate_limit.clone().unwrap_or_else(|| "no rate limit".into())}</text>
-                <text x=GW_X + 10.0 y=mid_y + 20.0 class="node-sub node-info" aria-hidden="true">{move || format!("⊘ {} rejected (429)", rejected())}</text>
+                <text x=num(GW_X + 10.0) y=num(mid_y + 7.0) class="node-sub node-info" aria-hidden="true">{rate_limit.clone().unwrap_or_else(|| "no rate limit".into())}</text>
+                <text x=num(GW_X + 10.0) y=num(mid_y + 20.0) class="node-sub node-info" aria-hidden="true">{move || format!("⊘ {} rejected (429)", rejected())}</text>
                 <g class="node lb">
-                    <rect x=LB_X y=mid_y - BOX_H / 2.0 width=LB_W height=BOX_H rx="8"/>
-                    <text x=LB_X + 10.0 y=mid_y - 6.0 class="node-title">"Load balancer"</text>
-                    <text x=LB_X + 10.0 y=mid_y + 13.0 class="node-sub">"watches the registry"</text>
+                    <rect x=num(LB_X) y=num(mid_y - BOX_H / 2.0) width=num(LB_W) height=num(BOX_H) rx="8"/>
+                    <text x=num(LB_X + 10.0) y=num(mid_y - 6.0) class="node-title">"Load balancer"</text>
+                    <text x=num(LB_X + 10.0) y=num(mid_y + 13.0) class="node-sub">"watches the registry"</text>
                 </g>
-                <path class="edge watch" d=format!("M{} {} L{} {}", LB_X + LB_W / 2.0, mid_y + BOX_H / 2.0, LB_X + LB_W / 2.0, reg_y - 20.0)/>
+                <path class="edge watch" d=format!("M{} {} L{} {}", Dec(LB_X + LB_W / 2.0), Dec(mid_y + BOX_H / 2.0), Dec(LB_X + LB_W / 2.0), Dec(reg_y - 20.0))/>
                 <g class="node registry">
-                    <rect x=LB_X - 20.0 y=reg_y - 20.0 width=LB_W + 40.0 height="44" rx="8"/>
-                    <text x=LB_X - 10.0 y=reg_y - 2.0 class="node-title">{move || format!("Registry · {} listed", listed())}</text>
-                    <text x=LB_X - 10.0 y=reg_y + 15.0 class="node-sub">{format!("heartbeat {} s · TTL {} s", hb / 1000, ttl / 1000)}</text>
+                    <rect x=num(LB_X - 20.0) y=num(reg_y - 20.0) width=num(LB_W + 40.0) height="44" rx="8"/>
+                    <text x=num(LB_X - 10.0) y=num(reg_y - 2.0) class="node-title">{move || format!("Registry · {} listed", listed())}</text>
+                    <text x=num(LB_X - 10.0) y=num(reg_y + 15.0) class="node-sub">{format!("heartbeat {} s · TTL {} s", hb / 1000, ttl / 1000)}</text>
                 </g>
                 {svc_nodes}
                 {msg_nodes}
@@ -598,7 +620,11 @@ fn messaging(
         let b = SVC_X - bulge - 6.0 * k as f64;
         format!(
             "M{SVC_X} {y1:.0} C{b:.0} {y1:.0} {b:.0} {y2:.0} {:.0} {y2:.0}",
-            SVC_X - 2.0
+            Dec(SVC_X - 2.0),
+            y1 = Dec(y1),
+            b = Dec(b),
+            y2 = Dec(y2),
+            SVC_X = Dec(SVC_X)
         )
     };
     // A broker sits level with the middle of its queues (they are grouped by broker).
@@ -615,7 +641,10 @@ fn messaging(
     if let Some(y) = q_y.first() {
         let y = y - BOX_H / 2.0 - 8.0;
         svg += &format!(
-            r#"<text class="col-label" x="{SVC_X}" y="{y}">QUEUES AND TOPICS</text><text class="col-label" x="{INST_X}" y="{y}">BROKERS</text>"#
+            r#"<text class="col-label" x="{SVC_X}" y="{y}">QUEUES AND TOPICS</text><text class="col-label" x="{INST_X}" y="{y}">BROKERS</text>"#,
+            SVC_X = Dec(SVC_X),
+            y = Dec(y),
+            INST_X = Dec(INST_X)
         );
     }
     for (k, (q, &y)) in queues.iter().zip(q_y).enumerate() {
@@ -660,8 +689,8 @@ fn messaging(
                 on:click=move |_| pick()
                 on:keydown=on_activate(pick)
             >
-                <rect class="box" x=x y=y - BOX_H / 2.0 width=w height=BOX_H rx=rx/>
-                <text x=x + 26.0 y=y - 8.0 class="node-title small">{shown}</text>
+                <rect class="box" x=num(x) y=num(y - BOX_H / 2.0) width=num(w) height=num(BOX_H) rx=rx/>
+                <text x=num(x + 26.0) y=num(y - 8.0) class="node-title small">{shown}</text>
             </g>
             <g aria-hidden="true" inner_html=move || live.get()/>
         }
@@ -678,14 +707,13 @@ fn messaging(
                     };
                     // Whole pixels and seconds: finer steps redraw without a visible change.
                     let w = Q_W - 20.0;
-                    let fill = if s.depth == 0 { 0.0 } else { (s.depth as f64 / s.capacity.max(1) as f64 * w).clamp(2.0, w).round() };
+                    let fill = if s.depth == 0 { 0.0 } else { (s.depth as f64 / s.capacity.max(1) as f64 * w).max(2.0).min(w).round() };
                     format!(
                         r#"<text class="glyph queue-glyph" x="{}" y="{}">≣</text><text class="node-sub node-info" x="{}" y="{}">{} waiting · lag {} s{}</text><rect class="queue-track" x="{}" y="{}" width="{w}" height="5" rx="2"/><rect class="depth-bar" x="{}" y="{}" width="{fill}" height="5" rx="2"/>"#,
-                        SVC_X + 10.0, y - 8.0,
-                        SVC_X + 10.0, y + 8.0, s.depth, s.lag_ms / 1_000, if s.paused { " · paused" } else { "" },
-                        SVC_X + 10.0, y + 14.0,
-                        SVC_X + 10.0, y + 14.0,
-                    )
+                        Dec(SVC_X + 10.0), Dec(y - 8.0),
+                        Dec(SVC_X + 10.0), Dec(y + 8.0), s.depth, s.lag_ms / 1_000, if s.paused { " · paused" } else { "" },
+                        Dec(SVC_X + 10.0), Dec(y + 14.0),
+                        Dec(SVC_X + 10.0), Dec(y + 14.0), w = Dec(w), fill = Dec(fill))
                 })
             });
             node(Selection::Queue(sub), SVC_X, y, Q_W, "2", "queue", "Queue", q.name.clone(), live)
@@ -702,8 +730,8 @@ fn messaging(
                 let (glyph, class) = broker_style(f);
                 format!(
                     r#"<g class="{class}"><text class="glyph" x="{}" y="{}">{glyph}</text></g><text class="node-sub node-info" x="{}" y="{}">{}</text>"#,
-                    INST_X + 10.0, y - 8.0, INST_X + 10.0, y + 12.0, present::broker_state(f)
-                )
+                    Dec(INST_X + 10.0), Dec(y - 8.0), Dec(INST_X + 10.0), Dec(y + 12.0), present::broker_state(f)
+                , class = class, glyph = glyph)
             });
             Some(node(Selection::Broker(id), INST_X, y, INST_W, "8", "broker", "Broker", name.clone(), live))
         })

@@ -13,6 +13,7 @@ use crate::views::markup::{clicked_data, esc};
 use ha_engine::common::Outcome;
 use ha_engine::explain::Selection;
 use ha_engine::present::trace::{ms, sampling, span_label, span_marks, trace_line};
+use ha_engine::present::Dec;
 use ha_engine::present::Names;
 use ha_engine::trace::{Trace, TraceFilter};
 use ha_engine::{InstanceId, ServiceId};
@@ -73,30 +74,34 @@ fn waterfall(t: &Trace, names: &impl Names) -> String {
         if let Some(from) = s.served_from_us.filter(|f| *f > s.start_us) {
             bar += &format!(
                 r#"<i class="wait" style="left:{l:.2}%;width:{:.2}%"></i>"#,
-                pct(from) - l
+                Dec(pct(from) - l),
+                l = Dec(l)
             );
         }
         bar += &format!(
             r#"<i class="bar" style="left:{l:.2}%;width:{:.2}%"></i><b style="left:{r:.2}%">{}</b>"#,
-            r - l,
-            glyph(s.outcome)
+            Dec(r - l),
+            glyph(s.outcome),
+            l = Dec(l),
+            r = Dec(r)
         );
         // The instance's own work, solid over the call's bar (the rest is waiting: for a
         // slot, or for the calls it made).
         if let (Some(from), Some(until)) = (s.served_from_us, s.served_until_us) {
             bar += &format!(
                 r#"<i class="served" style="left:{:.2}%;width:{:.2}%"></i>"#,
-                pct(from),
-                pct(until) - pct(from)
+                Dec(pct(from)),
+                Dec(pct(until) - pct(from))
             );
         }
         if let Some(p) = s.published_at_us {
-            bar += &format!(r#"<b class="pub" style="left:{:.2}%">✉</b>"#, pct(p));
+            bar += &format!(r#"<b class="pub" style="left:{:.2}%">✉</b>"#, Dec(pct(p)));
         }
         if let Some(b) = s.retry_after_us {
             bar += &format!(
                 r#"<i class="backoff" style="left:{r:.2}%;width:{:.2}%"></i>"#,
-                pct(end + b) - r
+                Dec(pct(end + b) - r),
+                r = Dec(r)
             );
         }
         let target = match s.instance {

@@ -3,6 +3,7 @@
 
 use crate::state::lab::{fresh_seed, use_lab};
 use crate::views::markup::{clicked_data, esc};
+use ha_engine::present::Dec;
 use ha_engine::scenario::SPEEDS;
 use ha_engine::SimTime;
 use leptos::prelude::*;
@@ -51,7 +52,7 @@ pub fn TransportBar() -> impl IntoView {
                                     prop:checked=move || lab.speed() == value
                                     on:change=move |_| lab.set_speed(value)
                                 />
-                                <span>{format!("{value}×")}</span>
+                                <span>{format!("{value}×", value = Dec(value))}</span>
                             </label>
                         }
                     })
@@ -87,8 +88,8 @@ pub fn TransportBar() -> impl IntoView {
                 <p class="behind" role="status">
                     {move || format!(
                         "The engine cannot keep up with {}×: running at {:.1}×",
-                        lab.speed(),
-                        lab.behind.get().unwrap_or(0.0)
+                        Dec(lab.speed()),
+                        Dec(lab.behind.get().unwrap_or(0.0))
                     )}
                 </p>
             </Show>
@@ -193,7 +194,7 @@ pub fn Scrubber() -> impl IntoView {
                                 .map(|(at, what)| {
                                     let left = at as f64 / end * 100.0;
                                     let label = format!("Jump to {} before {} at {}", SimTime(LEAD_IN_MS * 1_000), esc(&what), SimTime(at * 1_000));
-                                    format!(r#"<button class="mark" style="left: {left:.2}%" aria-label="{label}" title="{label}" data-at="{at}">▼</button>"#)
+                                    format!(r#"<button class="mark" style="left: {left:.2}%" aria-label="{label}" title="{label}" data-at="{at}">▼</button>"#, left = Dec(left))
                                 })
                                 .collect::<String>()
                         }

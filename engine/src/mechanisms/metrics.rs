@@ -201,7 +201,9 @@ impl WindowMetrics {
     /// Seconds of the window actually covered at `now` (less than the window early in a run).
     fn covered_s(&self, now: SimTime) -> f64 {
         let elapsed = now.as_secs_f64();
-        elapsed.clamp(1e-6, self.window_s as f64)
+        // max/min, not clamp: the same value for a time (never NaN), without clamp's assert
+        // and the float formatting its message brings into the page (crate::decimal::Dec).
+        elapsed.max(1e-6).min(self.window_s as f64)
     }
 
     /// Requests ended per simulated second over the window at `now`.
@@ -243,7 +245,7 @@ impl WindowMetrics {
     /// Requests ended per second over the last `secs` seconds at `now`.
     pub fn rate_over(&self, now: SimTime, secs: u32) -> f64 {
         let secs = secs.clamp(1, self.window_s);
-        let covered = now.as_secs_f64().clamp(1e-6, secs as f64);
+        let covered = now.as_secs_f64().max(1e-6).min(secs as f64);
         self.counts_over(secs).0 as f64 / covered
     }
 

@@ -4,6 +4,7 @@ use super::{and_list, fault, rate_limit, Names};
 use crate::common::InstanceId;
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::breaker::BreakerState;
+use crate::present::Dec;
 use crate::sim::explain::{
     About, Answer, BacklogAnswer, Detail, Explanation, InstanceAnswer, Ranked,
 };
@@ -41,15 +42,15 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
             .collect();
         and_list(&items)
     };
-    let count = |x: f64| format!("{x}");
-    let rps = |x: f64| format!("{x:.1} req/s");
+    let count = |x: f64| Dec(x).to_string();
+    let rps = |x: f64| format!("{x:.1} req/s", x = Dec(x));
     let (summary, source) = match &e.answer {
         Answer::Nothing => (
             "Select the gateway, a service or an instance.".to_string(),
             "",
         ),
         Answer::GatewayOpen { offered_rps } => (
-            format!("The gateway passes every client request on ({offered_rps:.0} req/s offered): it has no rate limit."),
+            format!("The gateway passes every client request on ({offered_rps:.0} req/s offered): it has no rate limit.", offered_rps = Dec(*offered_rps)),
             "api-gateway seed chapter",
         ),
         Answer::GatewayLimited {
@@ -63,7 +64,7 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
                 0.0
             };
             (
-                format!("Clients offer {offered_rps:.0} req/s; the limiter has rejected {rejected} of {arrived} requests so far ({pct:.1} %) with 429, so the services behind it see at most its limit."),
+                format!("Clients offer {offered_rps:.0} req/s; the limiter has rejected {rejected} of {arrived} requests so far ({pct:.1} %) with 429, so the services behind it see at most its limit.", offered_rps = Dec(*offered_rps), pct = Dec(pct)),
                 "api-gateway seed chapter (token bucket, sliding window); Envoy local rate limit",
             )
         }
@@ -94,7 +95,7 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
             format!(
                 "Least connections sends to {} because it has {} request{} in flight, the others {}.",
                 addr(best.0),
-                best.1,
+                Dec(best.1),
                 if best.1 == 1.0 { "" } else { "s" },
                 list(others, &count)
             ),
@@ -104,9 +105,9 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
             format!(
                 "Power of two choices picks two candidates at random and sends to the one with fewer in flight: {} ({}) would win against {} ({}); the busiest wins only if drawn twice.",
                 addr(best.0),
-                best.1,
+                Dec(best.1),
                 addr(worst.0),
-                worst.1
+                Dec(worst.1)
             ),
             "Mitzenmacher, The Power of Two Choices (2001); Envoy LEAST_REQUEST",
         ),
@@ -114,8 +115,8 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
             format!(
                 "Peak EWMA compares two random candidates by latency EWMA × (in flight + 1) and prefers {}: cost {:.1} ms, the others {}.",
                 addr(best.0),
-                best.1 / 1e3,
-                list(others, &|us| format!("{:.1} ms", us / 1e3))
+                Dec(best.1 / 1e3),
+                list(others, &|us| format!("{:.1} ms", Dec(us / 1e3)))
             ),
             "Finagle / linkerd peak EWMA",
         ),
@@ -127,8 +128,8 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
                         "{} weight {} → {:.0} % (now {:.1} req/s)",
                         addr(w.instance),
                         w.weight,
-                        w.share_pct,
-                        w.rps
+                        Dec(w.share_pct),
+                        Dec(w.rps)
                     )
                 })
                 .collect();
@@ -156,8 +157,8 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
             format!(
                 "Dynamic score sends every request to the highest score 0.4·(1−cpu) + 0.3·(1−memory) + 0.3/(1+latency s) from the last load reports: {} scores {:.2}, the others {}. Reports arrive once a second, so it herds onto one instance between reports.",
                 addr(best.0),
-                best.1,
-                list(others, &|s| format!("{s:.2}"))
+                Dec(best.1),
+                list(others, &|s| format!("{s:.2}", s = Dec(s)))
             ),
             "load-balancing seed chapter (dynamic load balancing)",
         ),
@@ -221,7 +222,7 @@ pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {
 
 /// The summary of an instance's state; `a` is its address.
 fn instance(state: &InstanceAnswer, a: &str, names: &impl Names) -> String {
-    let secs = |us: u64| us as f64 / 1e6;
+    let secs = |us: u64| Dec(us as f64 / 1e6);
     match state {
         InstanceAnswer::Standby(s) => format!(
             "{a} is a backup waiting in the pool: the failover manager starts it when a primary of {} is lost.",
@@ -269,8 +270,8 @@ fn instance(state: &InstanceAnswer, a: &str, names: &impl Names) -> String {
             cpu,
         } => format!(
             "{a} is serving: {in_flight} in flight, {rps:.1} req/s, CPU {:.0} %.",
-            cpu * 100.0
-        ),
+            Dec(cpu * 100.0)
+        , rps = Dec(*rps)),
     }
 }
 
@@ -279,12 +280,13 @@ fn detail(d: &Detail, names: &impl Names) -> String {
     match d {
         Detail::Arrived(n) => format!("{n} requests so far."),
         Detail::LimiterRules => "A token bucket allows bursts up to its size, then a steady refill rate; a sliding window allows a fixed count per window, so a burst at a window's edge is refused until old requests age out.".to_string(),
-        Detail::Headroom(h) => format!("Headroom now: {h:.1} requests."),
+        Detail::Headroom(h) => format!("Headroom now: {h:.1} requests.", h = Dec(*h)),
         Detail::Candidates { candidates, listed } => format!(
             "{candidates} of {listed} instances the balancer knows are candidates (listed, healthy, not ejected, not draining)."
         ),
         Detail::Panic { threshold_pct } => format!(
-            "Panic mode: fewer than {threshold_pct} % of its instances are healthy, so it routes to all of them rather than overload the few left (Envoy's panic threshold)."
+            "Panic mode: fewer than {} % of its instances are healthy, so it routes to all of them rather than overload the few left (Envoy's panic threshold).",
+            Dec(*threshold_pct)
         ),
         Detail::ServiceCalls {
             service,
@@ -295,8 +297,8 @@ fn detail(d: &Detail, names: &impl Names) -> String {
         } => format!(
             "Calls to {} over the window: p50 {p50_ms:.0} ms, p95 {p95_ms:.0} ms, p99 {p99_ms:.0} ms, {:.1} % failed.",
             names.service(*service),
-            failed * 100.0
-        ),
+            Dec(failed * 100.0)
+        , p50_ms = Dec(*p50_ms), p95_ms = Dec(*p95_ms), p99_ms = Dec(*p99_ms)),
         Detail::InstanceLatency {
             p50_ms,
             p95_ms,
@@ -304,8 +306,8 @@ fn detail(d: &Detail, names: &impl Names) -> String {
             errors,
         } => format!(
             "Latency over the window: p50 {p50_ms:.0} ms, p95 {p95_ms:.0} ms, p99 {p99_ms:.0} ms; {:.1} % errors.",
-            errors * 100.0
-        ),
+            Dec(errors * 100.0)
+        , p50_ms = Dec(*p50_ms), p95_ms = Dec(*p95_ms), p99_ms = Dec(*p99_ms)),
         Detail::Fault(kind) => format!("Fault acting: {}.", fault(kind)),
         Detail::Breaker {
             caller,
@@ -343,7 +345,7 @@ fn backlog(b: &BacklogAnswer, names: &impl Names) -> String {
         return format!(
             "{name} is empty: {} of {} {service} consumers ({cap:.0} messages/s) keep up with the {arr:.0} published a second.",
             b.consumers_up, b.consumers
-        );
+        , cap = Dec(cap), arr = Dec(arr));
     }
     let why = if !b.broker_ok {
         "its broker is down, so nothing is delivered".to_string()
@@ -361,16 +363,16 @@ fn backlog(b: &BacklogAnswer, names: &impl Names) -> String {
             Some(d) => format!(
                 "at {cap:.0} messages/s of consumer capacity ({} of {} {service} consumers) against {arr:.0} published it drains in about {d:.0} s",
                 b.consumers_up, b.consumers
-            ),
+            , cap = Dec(cap), arr = Dec(arr), d = Dec(d)),
             None => format!(
                 "its consumers' {cap:.0} messages/s do not exceed the {arr:.0} published a second, so it keeps growing"
-            ),
+            , cap = Dec(cap), arr = Dec(arr)),
         }
     };
     format!(
         "{name} holds {} messages; the oldest has waited {:.0} s; {why}.",
         b.depth,
-        b.lag_ms as f64 / 1e3
+        Dec(b.lag_ms as f64 / 1e3)
     )
 }
 

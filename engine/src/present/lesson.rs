@@ -2,6 +2,7 @@
 //! and why a lesson was refused ([`LessonError`]'s `Display`). The page and `ha-sim` say the
 //! same sentences; golden tests below hold them.
 
+use crate::present::Dec;
 use crate::scenario::lesson::{
     Fact, LessonError, Measure, Question, Step, MAX_STEPS, MAX_STEP_CHARS,
 };
@@ -32,9 +33,9 @@ pub fn number(m: Measure, v: f64) -> String {
         Measure::Seconds | Measure::QueueLagS | Measure::P99Ms | Measure::KeysMovedPct
     );
     let n = if whole {
-        format!("{v:.0}")
+        format!("{v:.0}", v = Dec(v))
     } else {
-        format!("{v:.1}")
+        format!("{v:.1}", v = Dec(v))
     };
     match unit(m) {
         "" => n,
@@ -113,7 +114,7 @@ pub fn reveal(q: &Question, answer: &Answer, guess: Option<&Guess>) -> String {
         (None, Reading::Label(l)) => l.replace('_', "-"),
     };
     let said = |g: &Guess| match g {
-        Guess::Number(n) => format!("{n}"),
+        Guess::Number(n) => Dec(*n).to_string(),
         Guess::Choice(c) => c.replace('_', "-"),
     };
     let verdict = match guess {
@@ -127,12 +128,18 @@ pub fn reveal(q: &Question, answer: &Answer, guess: Option<&Guess>) -> String {
             } else {
                 format!(
                     ", outside the {} % counted as right",
-                    q.tolerance_pct.unwrap_or(20.0)
+                    Dec(q.tolerance_pct.unwrap_or(20.0))
                 )
             }
         ),
     };
     format!("The engine measured {measured}. {verdict}")
+}
+
+impl fmt::Debug for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl fmt::Display for LessonError {
@@ -152,7 +159,9 @@ impl fmt::Display for LessonError {
             ),
             PastTheEnd(s, t, d) => write!(
                 f,
-                "step {s}: at_s is {t}; it must be between 0 and the scenario's {d} s"
+                "step {s}: at_s is {}; it must be between 0 and the scenario's {} s",
+                Dec(*t),
+                d
             ),
             TimeGoesBack(s) => write!(f, "step {s}: its time is before the step before it"),
             UnknownName(s, field, name) => {

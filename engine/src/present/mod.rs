@@ -14,6 +14,7 @@ mod notice;
 pub mod report;
 pub mod trace;
 
+pub use crate::decimal::Dec;
 pub use errors::command_error;
 pub use explain::{explanation, ExplanationText};
 pub use notice::notice;
@@ -201,20 +202,20 @@ pub fn status(s: InstanceStatus) -> &'static str {
 pub fn metric(m: AlertMetric, v: f64) -> String {
     match m {
         AlertMetric::ErrorRate | AlertMetric::Cpu | AlertMetric::Memory => {
-            format!("{:.1} %", v * 100.0)
+            format!("{:.1} %", Dec(v * 100.0))
         }
-        AlertMetric::P99Ms => format!("{v:.0} ms"),
-        AlertMetric::RequestRate => format!("{v:.1} req/s"),
+        AlertMetric::P99Ms => format!("{v:.0} ms", v = Dec(v)),
+        AlertMetric::RequestRate => format!("{v:.1} req/s", v = Dec(v)),
         // Two decimals: a lag alert fires just past its threshold, and "30.0 s, above 30.0 s"
         // would read as a contradiction.
-        AlertMetric::QueueLagS => format!("{v:.2} s"),
+        AlertMetric::QueueLagS => format!("{v:.2} s", v = Dec(v)),
         AlertMetric::HealthyInstances
         | AlertMetric::BreakersOpen
         | AlertMetric::QueueLength
         | AlertMetric::UnderReplicatedKeys
         | AlertMetric::QueueDepth
         | AlertMetric::DeadLettered => {
-            format!("{v:.0}")
+            format!("{v:.0}", v = Dec(v))
         }
     }
 }
@@ -252,13 +253,13 @@ pub fn fault(kind: &ActionKind) -> String {
     match *kind {
         ActionKind::Crash => "crash".into(),
         ActionKind::Hang => "hang (accepts, never answers)".into(),
-        ActionKind::Slow { factor } => format!("slow: latency ×{factor}"),
-        ActionKind::ErrorRate { rate } => format!("error rate {:.0} %", rate * 100.0),
+        ActionKind::Slow { factor } => format!("slow: latency ×{}", Dec(factor)),
+        ActionKind::ErrorRate { rate } => format!("error rate {:.0} %", Dec(rate * 100.0)),
         ActionKind::PartitionHeartbeats => "partition: heartbeats lost, still serving".into(),
         ActionKind::PartitionServing => {
             "partition: unreachable by callers, still heart-beating".into()
         }
-        ActionKind::TrafficSpike { factor } => format!("traffic spike ×{factor}"),
+        ActionKind::TrafficSpike { factor } => format!("traffic spike ×{}", Dec(factor)),
         ActionKind::Capacity { concurrency } => format!("capacity: {concurrency} slots"),
         ActionKind::Restart => "restart".into(),
         ActionKind::DataNodeFail => "data node fails".into(),
@@ -284,7 +285,7 @@ pub fn rate_limit(rl: &RateLimitConfig) -> String {
         RateLimitConfig::TokenBucket {
             capacity,
             refill_per_s,
-        } => format!("token bucket: {capacity} tokens, +{refill_per_s}/s"),
+        } => format!("token bucket: {capacity} tokens, +{}/s", Dec(refill_per_s)),
     }
 }
 
@@ -298,8 +299,8 @@ fn and_list(items: &[String]) -> String {
 }
 
 /// A simulated duration in ms as seconds, the shortest way: `30`, `2.5`, `0.25`.
-fn secs(ms: u64) -> f64 {
-    ms as f64 / 1e3
+fn secs(ms: u64) -> Dec {
+    Dec(ms as f64 / 1e3)
 }
 
 #[cfg(test)]

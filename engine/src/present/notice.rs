@@ -5,6 +5,7 @@ use crate::common::InstanceId;
 use crate::mechanisms::action::ActionKind;
 use crate::mechanisms::alerts::{AlertState, Condition};
 use crate::mechanisms::breaker::BreakerState;
+use crate::present::Dec;
 use crate::sim::notice::{Notice, StartedBy};
 
 /// `notice` as one sentence for the feed, e.g. `registry expired 192.168.1.11:8080: no
@@ -283,8 +284,9 @@ pub fn notice(notice: &Notice, names: &impl Names) -> String {
             listed,
             threshold_pct,
         } => format!(
-            "load balancer for {} is in panic mode: only {healthy} of {listed} listed instances are healthy (below {threshold_pct} %), so it routes to all of them",
-            names.service(*service)
+            "load balancer for {} is in panic mode: only {healthy} of {listed} listed instances are healthy (below {} %), so it routes to all of them",
+            names.service(*service),
+            Dec(*threshold_pct)
         ),
         Notice::PanicMode { service, .. } => format!(
             "load balancer for {} left panic mode",
@@ -319,8 +321,8 @@ pub fn notice(notice: &Notice, names: &impl Names) -> String {
             format!(
                 "data node {} {what} ({pct:.1} %, ideal 1/{members} = {:.1} %); {copies_moved} copies moved",
                 names.data_node(*node),
-                100.0 / f64::from((*members).max(1))
-            )
+                Dec(100.0 / f64::from((*members).max(1)))
+            , pct = Dec(pct))
         }
         Notice::Repaired => {
             "repair finished: every key has its full set of replicas again".to_string()

@@ -7,10 +7,11 @@ use super::Names;
 use crate::common::{ErrorCause, Outcome};
 use crate::mechanisms::balancer::Strategy;
 use crate::mechanisms::trace::{Span, Trace};
+use crate::present::Dec;
 
 /// A µs duration as ms with one decimal: `12.3 ms` (the waterfall's axis says it so too).
 pub fn ms(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1e3)
+    format!("{:.1} ms", Dec(us as f64 / 1e3))
 }
 
 /// An outcome as the caller sees it: `ok`, `failed (500)`, `timed out (504)`, …
@@ -30,7 +31,7 @@ fn outcome(o: Outcome, cause: Option<ErrorCause>) -> String {
 pub fn sampling(rate: f64) -> String {
     format!(
         "{} % of requests are traced; the newest {1} without errors and the newest {1} with errors are kept.",
-        (rate * 1e4).round() / 100.0,
+        Dec((rate * 1e4).round() / 100.0),
         crate::mechanisms::trace::TRACE_CAPACITY
     )
 }

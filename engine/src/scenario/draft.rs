@@ -31,6 +31,7 @@
 //! every reference to it (dependencies, alert scopes, fault targets, consumers, publishers).
 
 use crate::common::{Role, Severity};
+use crate::decimal::Dec;
 use crate::mechanisms::action::{ActionKind, ScheduledAction};
 use crate::mechanisms::alerts::{AlertMetric, AlertRule, Condition, Scope};
 use crate::mechanisms::balancer::Strategy;
@@ -624,7 +625,7 @@ fn slot<'a>(sc: &'a mut Scenario, key: &str) -> Option<Slot<'a>> {
 }
 
 fn show(x: f64) -> String {
-    format!("{x}")
+    Dec(x).to_string()
 }
 
 /// Field `key` of `sc` as the page shows it: a number, a text, `true`/`false` for a switch,

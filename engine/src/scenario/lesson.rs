@@ -352,8 +352,9 @@ pub enum Element {
 }
 
 /// Why a lesson was refused. Steps are numbered from 1, as the learner reads them. The words
-/// are in [`crate::present::lesson`].
-#[derive(Clone, Debug, PartialEq)]
+/// are in [`crate::present::lesson`]. `Debug` writes them too: a derived one would bring
+/// `core`'s float formatting into the page for `PastTheEnd`'s time (see [`crate::decimal::Dec`]).
+#[derive(Clone, PartialEq)]
 pub enum LessonError {
     /// No steps, or more than [`MAX_STEPS`]: (count).
     StepCount(usize),

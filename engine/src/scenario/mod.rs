@@ -12,6 +12,7 @@
 //! or exhaust the tab.
 
 use crate::common::ConfigError;
+use crate::decimal::Dec;
 use crate::scenario::config::ClusterConfig;
 use crate::scenario::presets::Preset;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -243,7 +244,10 @@ impl Scenario {
         if !SPEEDS.contains(&self.view.speed) {
             return Err(ScenarioError::Field(
                 "view.speed",
-                format!("is {}; it must be one of 0.25, 1, 10, 100", self.view.speed),
+                format!(
+                    "is {}; it must be one of 0.25, 1, 10, 100",
+                    Dec(self.view.speed)
+                ),
             ));
         }
         self.cluster.validate()?;
