@@ -3,7 +3,8 @@
 
 use crate::platform::media::{use_media, Phone, PHONE_QUERY};
 use crate::platform::progressive::use_progressive;
-use crate::state::lab::Lab;
+use crate::platform::visible::{use_visible, Follow};
+use crate::state::lab::{use_lab, Lab};
 use crate::views::alerts::AlertFeed;
 use crate::views::author::LessonAuthor;
 use crate::views::charts::{InstanceCharts, ServiceCharts};
@@ -69,8 +70,14 @@ fn Panel(
     let ready = Memo::new(move |_| shown.is_none_or(|s| s.get() > stage));
     // Children are built once, when the panel's stage comes (`Children` runs only once).
     let children = StoredValue::new_local(Some(children));
+    let section = NodeRef::<leptos::html::Section>::new();
+    let visible = use_visible(section);
+    let lab = use_lab();
+    provide_context(Follow(Memo::new(move |_| {
+        visible.get() || !lab.playing.get()
+    })));
     view! {
-        <section class=format!("panel {id}-panel") aria-labelledby=labelled_by aria-busy=move || (!ready.get()).then_some("true")>
+        <section node_ref=section class=format!("panel {id}-panel") aria-labelledby=labelled_by aria-busy=move || (!ready.get()).then_some("true")>
             <h2 id=heading>{title}</h2>
             {move || ready.get().then(|| children.try_update_value(Option::take).flatten().map(|c| c()))}
         </section>

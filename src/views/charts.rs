@@ -7,7 +7,7 @@
 //! Charts redraw when a new per-second point arrives, not every frame.
 
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
-use crate::platform::visible::use_visible;
+use crate::platform::visible::{use_visible, while_followed};
 use crate::state::lab::use_lab;
 use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
@@ -441,7 +441,7 @@ pub fn ServiceCharts() -> impl IntoView {
 pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoView {
     let lab = use_lab();
     let series = lab.service(index, |s| s.series.clone());
-    let pts = Memo::new(move |_| {
+    let pts = while_followed(move || {
         if side_b {
             lab.compare_view.with(|b| {
                 b.as_ref()

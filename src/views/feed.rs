@@ -1,6 +1,7 @@
 //! The event feed (newest first, simulated timestamps, severity in words and icons) and the
 //! request totals.
 
+use crate::platform::visible::while_followed;
 use crate::state::lab::use_lab;
 use crate::views::facts::rows;
 use crate::views::markup::esc;
@@ -51,10 +52,10 @@ pub fn EventFeed() -> impl IntoView {
 #[component]
 pub fn Totals() -> impl IntoView {
     let lab = use_lab();
-    let t = move || lab.view.with(|v| v.totals);
+    let t = while_followed(move || lab.view.with(|v| v.totals));
     view! {
         <dl class="totals" inner_html=move || {
-                let t = t();
+                let t = t.get();
                 rows(vec![
                     ("sent", t.arrived.to_string()),
                     ("✓ ok (200)", t.ok.to_string()),
@@ -67,7 +68,7 @@ pub fn Totals() -> impl IntoView {
                 ])
             }></dl>
         <p class="adds-up">
-            {move || if t().add_up() { "✓ every request is counted exactly once" } else { "✕ counts do not add up" }}
+            {move || if t.get().add_up() { "✓ every request is counted exactly once" } else { "✕ counts do not add up" }}
         </p>
     }
 }

@@ -4,6 +4,7 @@
 //! Text that came from a link or a file (titles, lessons, error details) is rendered as text
 //! nodes by Leptos, never as HTML.
 
+use crate::platform::visible::while_followed;
 use crate::state::lab::use_lab;
 use crate::views::facts::rows;
 use ha_engine::presets;
@@ -249,13 +250,19 @@ pub fn AboutRun() -> impl IntoView {
             ("Timeline", timeline),
             ("Seed", seed),
         ]) + &format!(
-            r#"<div><dt>Run digest</dt><dd><code class="run-digest" title="Run digest">{}</code><span class="muted">{progress}</span></dd></div><div><dt>Digest now</dt><dd><code class="live-digest">{}</code></dd></div><div><dt>Format</dt><dd>scenario v{SCENARIO_VERSION}</dd></div>"#,
+            r#"<div><dt>Run digest</dt><dd><code class="run-digest" title="Run digest">{}</code><span class="muted">{progress}</span></dd></div>"#,
             lab.scenario_digest.get(),
-            lab.live_digest.get()
         )
     };
+    // The digest of the run so far changes with every few redraws: it alone stands while the
+    // panel is scrolled away from a playing run (the rest changes with the scenario).
+    let live = while_followed(move || lab.live_digest.get());
     view! {
         <dl class="about" inner_html=html></dl>
+        <dl class="run-now">
+            <div><dt>"Digest now"</dt><dd><code class="live-digest">{live}</code></dd></div>
+            <div><dt>"Format"</dt><dd>"scenario v" {SCENARIO_VERSION}</dd></div>
+        </dl>
         <p class="muted small">
             "The same link gives the same run digest on any machine, here and in "
             <code>"ha-sim run --link <url>"</code>

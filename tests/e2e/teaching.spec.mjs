@@ -330,6 +330,29 @@ test('keyboard-only operation reaches every control', async ({ page }) => {
   await expect(page.locator('nav .notice:not(.replaying)')).toHaveCount(0);
 });
 
+test('a panel scrolled away from a playing run stands still, and catches up when it comes back or the run pauses', async ({ page }) => {
+  await pick(page, 'stress');
+  await setSpeed(page, '10×');
+  const totals = page.locator('.totals-panel');
+  const sent = async () => Number(await totals.locator('div', { hasText: 'sent' }).locator('dd').textContent());
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await waitSim(page, 3);
+  // At 1440×900 the request totals are far below the fold: while the run plays they stand.
+  const away = await sent();
+  await page.waitForTimeout(600);
+  expect(await sent(), 'totals scrolled away do not follow the run').toBe(away);
+  // Back on screen they catch up at once and follow.
+  await totals.scrollIntoViewIfNeeded();
+  await expect.poll(sent).toBeGreaterThan(away);
+  // Scrolled away again, then paused: the pause brings them to the paused instant.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
+  const before = await sent();
+  await page.waitForTimeout(600);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect.poll(sent).toBeGreaterThan(before);
+});
+
 test('30 instances at 5,000 req/s stay readable and running', async ({ page }) => {
   await pick(page, 'stress');
   await expect(page.locator('svg.topology g.instance')).toHaveCount(30);
