@@ -257,8 +257,9 @@ fn TimeAxis(
                 h += &format!(
                     r#"<text class="tick" x="{}" y="{axis_y}" text-anchor="middle">{}</text>"#,
                     Dec(LEFT + f * (RIGHT - LEFT)),
-                    fmt_clock(x0 + f * (x1 - x0))
-                , axis_y = Dec(axis_y));
+                    fmt_clock(x0 + f * (x1 - x0)),
+                    axis_y = Dec(axis_y)
+                );
             }
             if let Some(x) = hover_x() {
                 h += &format!(r#"<line class="hover-rule" x1="{x}" x2="{x}" y1="{TOP}" y2="{bottom}"/>"#, x = Dec(x), TOP = Dec(TOP), bottom = Dec(bottom));

@@ -194,8 +194,9 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
                     r#"<tr><th scope="row">{}</th><td>{rps:.1}</td><td><span class="bar" style="width: {}px"></span> {inflight}</td><td>{}</td></tr>"#,
                     esc(&a),
                     (inflight * 4).min(80),
-                    if has { format!("{p95:.0} ms", p95 = Dec(p95)) } else { "—".into() }
-                , rps = Dec(rps))
+                    if has { format!("{p95:.0} ms", p95 = Dec(p95)) } else { "—".into() },
+                    rps = Dec(rps)
+                )
             })
             .collect::<String>()
     };

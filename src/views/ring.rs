@@ -126,8 +126,12 @@ pub fn RingPanel() -> impl IntoView {
                                 r#"<line x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}" stroke="{}" stroke-width="{}" stroke-dasharray="{}" class="vnode"/>"#,
                                 colour(n),
                                 if up { "1.6" } else { "1" },
-                                if up { "" } else { "2 2" }
-                            , x0 = Dec(x0), y0 = Dec(y0), x1 = Dec(x1), y1 = Dec(y1));
+                                if up { "" } else { "2 2" },
+                                x0 = Dec(x0),
+                                y0 = Dec(y0),
+                                x1 = Dec(x1),
+                                y1 = Dec(y1)
+                            );
                         }
                         view! { <g inner_html=svg/> }
                     })
@@ -137,8 +141,11 @@ pub fn RingPanel() -> impl IntoView {
                         let (kx, ky) = at(k.position, R - 16.0);
                         let labels = spread_labels(k.position, &k.replica_points, LABEL_GAP);
                         let mut svg = format!(
-                            r#"<line x1="{C}" y1="{C}" x2="{kx:.1}" y2="{ky:.1}" class="key-spoke"/><circle cx="{kx:.1}" cy="{ky:.1}" r="6" class="key selected"/>"#
-                        , kx = Dec(kx), ky = Dec(ky), C = Dec(C));
+                            r#"<line x1="{C}" y1="{C}" x2="{kx:.1}" y2="{ky:.1}" class="key-spoke"/><circle cx="{kx:.1}" cy="{ky:.1}" r="6" class="key selected"/>"#,
+                            kx = Dec(kx),
+                            ky = Dec(ky),
+                            C = Dec(C)
+                        );
                         for (i, ((&p, &n), l)) in k.replica_points.iter().zip(&k.replica_set).zip(labels).enumerate() {
                             let arc_r = R + 14.0 + 10.0 * i as f64;
                             let (x0, y0) = at(p, R - 9.0);
@@ -151,8 +158,16 @@ pub fn RingPanel() -> impl IntoView {
                                 arc(k.position, p, arc_r),
                                 if i == 0 { "5" } else { "3" },
                                 shape(n),
-                                i + 1
-                            , x0 = Dec(x0), y0 = Dec(y0), x1 = Dec(x1), y1 = Dec(y1), lx = Dec(lx), ly = Dec(ly), tx = Dec(tx), ty = Dec(ty));
+                                i + 1,
+                                x0 = Dec(x0),
+                                y0 = Dec(y0),
+                                x1 = Dec(x1),
+                                y1 = Dec(y1),
+                                lx = Dec(lx),
+                                ly = Dec(ly),
+                                tx = Dec(tx),
+                                ty = Dec(ty)
+                            );
                         }
                         view! { <g inner_html=svg/> }
                     })

@@ -296,8 +296,12 @@ fn Diagram() -> impl IntoView {
                 let bulge = SVC_X - 34.0 - 10.0 * k as f64;
                 let d = format!(
                     "M{SVC_X} {y1:.1} C{bulge:.1} {y1:.1} {bulge:.1} {y2:.1} {:.1} {y2:.1}",
-                    Dec(SVC_X - 2.0)
-                , y1 = Dec(y1), bulge = Dec(bulge), y2 = Dec(y2), SVC_X = Dec(SVC_X));
+                    Dec(SVC_X - 2.0),
+                    y1 = Dec(y1),
+                    bulge = Dec(bulge),
+                    y2 = Dec(y2),
+                    SVC_X = Dec(SVC_X)
+                );
                 // Static: one string of SVG, the service names escaped.
                 format!(
                     r#"<path class="edge dependency" d="{d}" marker-end="url(#arrow)"><title>{} calls {}</title></path>"#,

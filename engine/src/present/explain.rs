@@ -270,8 +270,9 @@ fn instance(state: &InstanceAnswer, a: &str, names: &impl Names) -> String {
             cpu,
         } => format!(
             "{a} is serving: {in_flight} in flight, {rps:.1} req/s, CPU {:.0} %.",
-            Dec(cpu * 100.0)
-        , rps = Dec(*rps)),
+            Dec(cpu * 100.0),
+            rps = Dec(*rps)
+        ),
     }
 }
 
@@ -297,8 +298,11 @@ fn detail(d: &Detail, names: &impl Names) -> String {
         } => format!(
             "Calls to {} over the window: p50 {p50_ms:.0} ms, p95 {p95_ms:.0} ms, p99 {p99_ms:.0} ms, {:.1} % failed.",
             names.service(*service),
-            Dec(failed * 100.0)
-        , p50_ms = Dec(*p50_ms), p95_ms = Dec(*p95_ms), p99_ms = Dec(*p99_ms)),
+            Dec(failed * 100.0),
+            p50_ms = Dec(*p50_ms),
+            p95_ms = Dec(*p95_ms),
+            p99_ms = Dec(*p99_ms)
+        ),
         Detail::InstanceLatency {
             p50_ms,
             p95_ms,
@@ -306,8 +310,11 @@ fn detail(d: &Detail, names: &impl Names) -> String {
             errors,
         } => format!(
             "Latency over the window: p50 {p50_ms:.0} ms, p95 {p95_ms:.0} ms, p99 {p99_ms:.0} ms; {:.1} % errors.",
-            Dec(errors * 100.0)
-        , p50_ms = Dec(*p50_ms), p95_ms = Dec(*p95_ms), p99_ms = Dec(*p99_ms)),
+            Dec(errors * 100.0),
+            p50_ms = Dec(*p50_ms),
+            p95_ms = Dec(*p95_ms),
+            p99_ms = Dec(*p99_ms)
+        ),
         Detail::Fault(kind) => format!("Fault acting: {}.", fault(kind)),
         Detail::Breaker {
             caller,
@@ -344,8 +351,10 @@ fn backlog(b: &BacklogAnswer, names: &impl Names) -> String {
     if b.depth == 0 {
         return format!(
             "{name} is empty: {} of {} {service} consumers ({cap:.0} messages/s) keep up with the {arr:.0} published a second.",
-            b.consumers_up, b.consumers
-        , cap = Dec(cap), arr = Dec(arr));
+            b.consumers_up, b.consumers,
+            cap = Dec(cap),
+            arr = Dec(arr)
+        );
     }
     let why = if !b.broker_ok {
         "its broker is down, so nothing is delivered".to_string()
@@ -362,11 +371,16 @@ fn backlog(b: &BacklogAnswer, names: &impl Names) -> String {
         match b.drain_s() {
             Some(d) => format!(
                 "at {cap:.0} messages/s of consumer capacity ({} of {} {service} consumers) against {arr:.0} published it drains in about {d:.0} s",
-                b.consumers_up, b.consumers
-            , cap = Dec(cap), arr = Dec(arr), d = Dec(d)),
+                b.consumers_up, b.consumers,
+                cap = Dec(cap),
+                arr = Dec(arr),
+                d = Dec(d)
+            ),
             None => format!(
-                "its consumers' {cap:.0} messages/s do not exceed the {arr:.0} published a second, so it keeps growing"
-            , cap = Dec(cap), arr = Dec(arr)),
+                "its consumers' {cap:.0} messages/s do not exceed the {arr:.0} published a second, so it keeps growing",
+                cap = Dec(cap),
+                arr = Dec(arr)
+            ),
         }
     };
     format!(

@@ -321,8 +321,9 @@ pub fn notice(notice: &Notice, names: &impl Names) -> String {
             format!(
                 "data node {} {what} ({pct:.1} %, ideal 1/{members} = {:.1} %); {copies_moved} copies moved",
                 names.data_node(*node),
-                Dec(100.0 / f64::from((*members).max(1)))
-            , pct = Dec(pct))
+                Dec(100.0 / f64::from((*members).max(1))),
+                pct = Dec(pct)
+            )
         }
         Notice::Repaired => {
             "repair finished: every key has its full set of replicas again".to_string()
