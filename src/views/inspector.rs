@@ -99,6 +99,8 @@ fn NumberField(
                     // of our own in the wasm (Rust's, with its tables, is about 7 KB gzipped).
                     let v = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
                     if v.is_finite() {
+                        // Not `clamp`: with bounds that are not constants its assert message
+                        // brings core's float formatting back into the page (decimal.rs).
                         value.set(v.max(min).min(max));
                     }
                 }
