@@ -11,6 +11,7 @@ use crate::time::SimTime;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// Points kept in a per-instance series (one per simulated second): two minutes.
 pub const SERIES_CAPACITY: usize = 120;
@@ -86,12 +87,16 @@ pub struct WindowMetrics {
     /// Index of the second the newest bucket covers.
     current_second: u64,
     seconds: VecDeque<SecondBucket>,
-    latency: Vec<Histogram<u32>>,
+    /// The age buckets, each shared with the clones of the run (checkpoints) until one of
+    /// them writes to it (`Rc::make_mut`): only the newest bucket is written, so a clone
+    /// copies no histogram at once and the run later copies two (this one and
+    /// `window_latency`) of seven, about 26 KB of each metrics' 90 KB.
+    latency: Vec<Rc<Histogram<u32>>>,
     /// The sum of the `latency` age buckets: the whole window, kept current as latencies are
     /// recorded and age buckets expire (subtracted), so that the percentiles each simulated
     /// second scan one histogram instead of merging six (with 30 instances that merge was most
-    /// of the frame that crossed a simulated second).
-    window_latency: Histogram<u32>,
+    /// of the frame that crossed a simulated second). Shared with clones as the buckets are.
+    window_latency: Rc<Histogram<u32>>,
     /// Index (in age-bucket units) of the newest latency histogram.
     current_age: u64,
     series: VecDeque<SeriesPoint>,
@@ -99,14 +104,19 @@ pub struct WindowMetrics {
     latest: Percentiles,
 }
 
+/// An empty latency histogram: 1 µs to [`MAX_LATENCY_US`], two significant digits.
+fn histogram() -> Histogram<u32> {
+    Histogram::new_with_bounds(1, MAX_LATENCY_US, 2).expect("constant bounds are valid")
+}
+
 impl WindowMetrics {
     /// Metrics over a sliding window of `window_s` simulated seconds (at least
     /// `LATENCY_AGE_BUCKETS`, so each age bucket covers at least one second).
     pub fn new(window_s: u32) -> Self {
         let window_s = window_s.max(LATENCY_AGE_BUCKETS as u32);
-        let histogram =
-            || Histogram::new_with_bounds(1, MAX_LATENCY_US, 2).expect("constant bounds are valid");
-        let latency = (0..LATENCY_AGE_BUCKETS).map(|_| histogram()).collect();
+        let latency = (0..LATENCY_AGE_BUCKETS)
+            .map(|_| Rc::new(histogram()))
+            .collect();
         let mut seconds = VecDeque::with_capacity(window_s as usize);
         seconds.push_back(SecondBucket::default());
         Self {
@@ -114,7 +124,7 @@ impl WindowMetrics {
             current_second: 0,
             seconds,
             latency,
-            window_latency: histogram(),
+            window_latency: Rc::new(histogram()),
             current_age: 0,
             series: VecDeque::with_capacity(SERIES_CAPACITY),
             latest: Percentiles::default(),
@@ -122,7 +132,8 @@ impl WindowMetrics {
     }
 
     /// Bytes of heap memory it holds, estimated from its histograms' counts and its buffers'
-    /// lengths (a clone copies about this much). About 90 KB: the seven latency histograms.
+    /// lengths. About 90 KB: the seven latency histograms, which a clone shares rather than
+    /// copies (the run copies the two it writes, about 26 KB, at its next record).
     pub fn approx_bytes(&self) -> usize {
         let counts: usize = self
             .latency
@@ -161,17 +172,23 @@ impl WindowMetrics {
         if age > self.current_age {
             let gap = (age - self.current_age).min(LATENCY_AGE_BUCKETS as u64);
             let mut exact = true;
+            let window = Rc::make_mut(&mut self.window_latency);
             for step in 1..=gap {
                 let idx = ((self.current_age + step) % LATENCY_AGE_BUCKETS as u64) as usize;
+                let expired = &mut self.latency[idx];
                 // Fails only if a count saturated; then the sum is rebuilt below.
-                exact &= self.window_latency.subtract(&self.latency[idx]).is_ok();
-                self.latency[idx].reset();
+                exact &= window.subtract(&**expired).is_ok();
+                // Emptied in place, or a new one when a clone still holds it.
+                match Rc::get_mut(expired) {
+                    Some(h) => h.reset(),
+                    None => *expired = Rc::new(histogram()),
+                }
             }
             if !exact {
-                self.window_latency.reset();
+                window.reset();
                 for h in &self.latency {
                     // Same bounds everywhere, so adding cannot fail.
-                    let _ = self.window_latency.add(h);
+                    let _ = window.add(&**h);
                 }
             }
             self.current_age = age;
@@ -193,8 +210,8 @@ impl WindowMetrics {
         if let Some(latency_us) = latency_us {
             let idx = (self.current_age % LATENCY_AGE_BUCKETS as u64) as usize;
             let v = latency_us.clamp(1, MAX_LATENCY_US);
-            self.latency[idx].saturating_record(v);
-            self.window_latency.saturating_record(v);
+            Rc::make_mut(&mut self.latency[idx]).saturating_record(v);
+            Rc::make_mut(&mut self.window_latency).saturating_record(v);
         }
     }
 
@@ -346,9 +363,9 @@ mod tests {
     /// The percentiles as they were computed before the running window sum: the age buckets
     /// merged afresh.
     fn merged_percentiles(m: &WindowMetrics) -> Percentiles {
-        let mut merged = m.latency[0].clone();
+        let mut merged = (*m.latency[0]).clone();
         for h in &m.latency[1..] {
-            merged.add(h).unwrap();
+            merged.add(&**h).unwrap();
         }
         if merged.is_empty() {
             return Percentiles::default();

@@ -866,8 +866,9 @@ impl Simulation {
 
     /// Bytes of heap memory the run holds, estimated from the lengths of the buffers that
     /// grow with load ([`Simulation::footprint`]) × the size of their items, plus the metrics'
-    /// histograms: about what a clone (a checkpoint) copies and costs. Within a factor of two
-    /// of the allocator's count (`engine/tests/footprint.rs`).
+    /// histograms: about what a checkpoint keeps alive at most (the checkpoints' bound). Within
+    /// a factor of two of the allocator's count (`engine/tests/footprint.rs`). A clone copies
+    /// well under half of it: the histograms are shared until written ([`WindowMetrics`]).
     pub fn approx_bytes(&self) -> usize {
         use std::mem::size_of;
         let f = self.footprint();
