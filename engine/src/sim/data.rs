@@ -47,7 +47,10 @@ impl Simulation {
         let Some(d) = self.cfg.data.clone() else {
             return;
         };
-        let mut store = Store::new(d.replication).expect("validated with the cluster");
+        // Not `expect`: its message would format the error with `Debug`, whose derived code
+        // (about 1 KB of the page's wasm) nothing else reaches.
+        let mut store =
+            Store::new(d.replication).unwrap_or_else(|e| panic!("validated with the cluster: {e}"));
         for k in 0..d.preload_keys {
             store.write(k);
         }
