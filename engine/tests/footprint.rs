@@ -44,7 +44,8 @@ fn check(name: &str, config: ha_engine::ClusterConfig, secs: u64) -> usize {
         (0.5..=2.0).contains(&ratio),
         "{name}: estimate {estimate} B, the run holds {counted} B (ratio {ratio:.2})"
     );
-    // Without the sharing a clone allocated about the estimate (ratio 0.97 and 1.00 here).
+    // Without the sharing a clone allocated more than the estimate (estimate / clone 0.80 and
+    // 0.97 here at 7c9a6ae); now about 0.3 of it.
     assert!(
         cloned * 2 < estimate,
         "{name}: a clone allocates {cloned} B of the {estimate} B estimated: histograms copied?"
