@@ -87,16 +87,20 @@ pub struct WindowMetrics {
     /// Index of the second the newest bucket covers.
     current_second: u64,
     seconds: VecDeque<SecondBucket>,
-    /// The age buckets, each shared with the clones of the run (checkpoints) until one of
-    /// them writes to it (`Rc::make_mut`): only the newest bucket is written, so a clone
-    /// copies no histogram at once and the run later copies two (this one and
-    /// `window_latency`) of seven, about 26 KB of each metrics' 90 KB.
-    latency: Vec<Rc<Histogram<u32>>>,
-    /// The sum of the `latency` age buckets: the whole window, kept current as latencies are
-    /// recorded and age buckets expire (subtracted), so that the percentiles each simulated
-    /// second scan one histogram instead of merging six (with 30 instances that merge was most
-    /// of the frame that crossed a simulated second). Shared with clones as the buckets are.
-    window_latency: Rc<Histogram<u32>>,
+    /// The newest age bucket, the one latencies are recorded in.
+    current: Histogram<u32>,
+    /// The older age buckets by age (`age % LATENCY_AGE_BUCKETS`; the newest's slot is `None`,
+    /// as is a slot no latency has reached yet). They are never written again, only
+    /// subtracted from the window when they expire, so they are shared with the run's clones
+    /// (checkpoints): a clone copies two histograms (`current` and `window_latency`) of the
+    /// seven, about 26 KB of each metrics' 90 KB, and the record path has no reference count
+    /// to look at.
+    older: Vec<Option<Rc<Histogram<u32>>>>,
+    /// The sum of the age buckets: the whole window, kept current as latencies are recorded
+    /// and age buckets expire (subtracted), so that the percentiles each simulated second scan
+    /// one histogram instead of merging six (with 30 instances that merge was most of the
+    /// frame that crossed a simulated second).
+    window_latency: Histogram<u32>,
     /// Index (in age-bucket units) of the newest latency histogram.
     current_age: u64,
     series: VecDeque<SeriesPoint>,
@@ -114,17 +118,15 @@ impl WindowMetrics {
     /// `LATENCY_AGE_BUCKETS`, so each age bucket covers at least one second).
     pub fn new(window_s: u32) -> Self {
         let window_s = window_s.max(LATENCY_AGE_BUCKETS as u32);
-        let latency = (0..LATENCY_AGE_BUCKETS)
-            .map(|_| Rc::new(histogram()))
-            .collect();
         let mut seconds = VecDeque::with_capacity(window_s as usize);
         seconds.push_back(SecondBucket::default());
         Self {
             window_s,
             current_second: 0,
             seconds,
-            latency,
-            window_latency: Rc::new(histogram()),
+            current: histogram(),
+            older: vec![None; LATENCY_AGE_BUCKETS],
+            window_latency: histogram(),
             current_age: 0,
             series: VecDeque::with_capacity(SERIES_CAPACITY),
             latest: Percentiles::default(),
@@ -132,13 +134,15 @@ impl WindowMetrics {
     }
 
     /// Bytes of heap memory it holds, estimated from its histograms' counts and its buffers'
-    /// lengths. About 90 KB: the seven latency histograms, which a clone shares rather than
-    /// copies (the run copies the two it writes, about 26 KB, at its next record).
+    /// lengths. About 90 KB once the window has aged: the seven latency histograms, five of
+    /// which a clone shares rather than copies.
     pub fn approx_bytes(&self) -> usize {
         let counts: usize = self
-            .latency
+            .older
             .iter()
-            .chain(std::iter::once(&self.window_latency))
+            .flatten()
+            .map(|h| &**h)
+            .chain([&self.current, &self.window_latency])
             .map(|h| h.distinct_values())
             .sum();
         counts * std::mem::size_of::<u32>()
@@ -172,24 +176,37 @@ impl WindowMetrics {
         if age > self.current_age {
             let gap = (age - self.current_age).min(LATENCY_AGE_BUCKETS as u64);
             let mut exact = true;
-            let window = Rc::make_mut(&mut self.window_latency);
             for step in 1..=gap {
-                let idx = ((self.current_age + step) % LATENCY_AGE_BUCKETS as u64) as usize;
-                let expired = &mut self.latency[idx];
-                // Fails only if a count saturated; then the sum is rebuilt below.
-                exact &= window.subtract(&**expired).is_ok();
-                // Emptied in place, or a new one when a clone still holds it.
-                match Rc::get_mut(expired) {
-                    Some(h) => h.reset(),
-                    None => *expired = Rc::new(histogram()),
-                }
+                let slot = |k: u64| ((self.current_age + k) % LATENCY_AGE_BUCKETS as u64) as usize;
+                // The oldest bucket expires and its slot becomes the newest's; the newest
+                // becomes an older one, shared from now on.
+                let expired = self.older[slot(step)].take();
+                let next = match expired {
+                    Some(h) => {
+                        // Fails only if a count saturated; then the sum is rebuilt below.
+                        exact &= self.window_latency.subtract(&*h).is_ok();
+                        // Emptied in place, or a new one when a clone still holds it.
+                        Rc::try_unwrap(h).map_or_else(
+                            |_| histogram(),
+                            |mut h| {
+                                h.reset();
+                                h
+                            },
+                        )
+                    }
+                    None => histogram(),
+                };
+                let aged = std::mem::replace(&mut self.current, next);
+                self.older[slot(step - 1)] = Some(Rc::new(aged));
             }
             if !exact {
+                let window = &mut self.window_latency;
                 window.reset();
-                for h in &self.latency {
+                for h in self.older.iter().flatten() {
                     // Same bounds everywhere, so adding cannot fail.
                     let _ = window.add(&**h);
                 }
+                let _ = window.add(&self.current);
             }
             self.current_age = age;
         }
@@ -208,10 +225,9 @@ impl WindowMetrics {
             }
         }
         if let Some(latency_us) = latency_us {
-            let idx = (self.current_age % LATENCY_AGE_BUCKETS as u64) as usize;
             let v = latency_us.clamp(1, MAX_LATENCY_US);
-            Rc::make_mut(&mut self.latency[idx]).saturating_record(v);
-            Rc::make_mut(&mut self.window_latency).saturating_record(v);
+            self.current.saturating_record(v);
+            self.window_latency.saturating_record(v);
         }
     }
 
@@ -363,8 +379,8 @@ mod tests {
     /// The percentiles as they were computed before the running window sum: the age buckets
     /// merged afresh.
     fn merged_percentiles(m: &WindowMetrics) -> Percentiles {
-        let mut merged = (*m.latency[0]).clone();
-        for h in &m.latency[1..] {
+        let mut merged = m.current.clone();
+        for h in m.older.iter().flatten() {
             merged.add(&**h).unwrap();
         }
         if merged.is_empty() {

@@ -868,7 +868,7 @@ impl Simulation {
     /// grow with load ([`Simulation::footprint`]) × the size of their items, plus the metrics'
     /// histograms: about what a checkpoint keeps alive at most (the checkpoints' bound). Within
     /// a factor of two of the allocator's count (`engine/tests/footprint.rs`). A clone copies
-    /// well under half of it: the histograms are shared until written ([`WindowMetrics`]).
+    /// about 0.6 of it: the metrics' older latency histograms are shared ([`WindowMetrics`]).
     pub fn approx_bytes(&self) -> usize {
         use std::mem::size_of;
         let f = self.footprint();
