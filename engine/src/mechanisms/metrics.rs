@@ -176,8 +176,8 @@ impl WindowMetrics {
         if age > self.current_age {
             let gap = (age - self.current_age).min(LATENCY_AGE_BUCKETS as u64);
             let mut exact = true;
+            let slot = |k: u64| ((self.current_age + k) % LATENCY_AGE_BUCKETS as u64) as usize;
             for step in 1..=gap {
-                let slot = |k: u64| ((self.current_age + k) % LATENCY_AGE_BUCKETS as u64) as usize;
                 // The oldest bucket expires and its slot becomes the newest's; the newest
                 // becomes an older one, shared from now on.
                 let expired = self.older[slot(step)].take();
