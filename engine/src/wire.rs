@@ -25,10 +25,50 @@ use serde::{Deserialize, Serialize};
 
 /// `value` appended to `into` in postcard's wire format, byte for byte what
 /// `postcard::to_extend` writes (the tests check it) but with no error path ([`Writer`]).
-pub fn encode<T: Serialize + ?Sized>(value: &T, into: Vec<u8>) -> Vec<u8> {
-    let mut w = Writer { out: into };
-    match value.serialize(&mut w) {
-        Ok(()) => w.out,
+pub fn encode<T: Serialize + ?Sized>(value: &T, mut into: Vec<u8>) -> Vec<u8> {
+    write(value, &mut into);
+    into
+}
+
+/// `value` written to `out` in postcard's wire format: what [`encode`] appends to a `Vec`,
+/// to any [`Out`] (the event log writes straight into the batch it hashes).
+pub fn write<T: Serialize + ?Sized, O: Out>(value: &T, out: &mut O) {
+    match value.serialize(&mut Writer { out }) {
+        Ok(()) => {}
+    }
+}
+
+/// Where a [`Writer`] puts its bytes, in order.
+pub trait Out {
+    /// Appends one byte.
+    fn put(&mut self, b: u8);
+    /// Appends `bytes`.
+    fn put_all(&mut self, bytes: &[u8]);
+    /// Appends `v` as a LEB128 varint (postcard's unsigned integers: 7 bits a byte, low
+    /// first, the high bit set on every byte but the last; 1 to 10 bytes).
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.put(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.put(v as u8);
+    }
+}
+
+impl Out for Vec<u8> {
+    fn put(&mut self, b: u8) {
+        self.push(b);
+    }
+    fn put_all(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    #[inline(never)]
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.push(v as u8);
     }
 }
 
@@ -72,18 +112,13 @@ fn broken() -> ! {
 }
 
 /// Writes postcard's wire format (see the module's docs) to `out`.
-pub struct Writer {
-    out: Vec<u8>,
+pub struct Writer<'o, O: Out> {
+    out: &'o mut O,
 }
 
-impl Writer {
-    #[inline(never)]
-    fn varint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.out.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.out.push(v as u8);
+impl<O: Out> Writer<'_, O> {
+    fn varint(&mut self, v: u64) {
+        self.out.varint(v);
     }
 
     fn zigzag(&mut self, v: i64) {
@@ -93,14 +128,14 @@ impl Writer {
     #[inline(never)]
     fn bytes(&mut self, b: &[u8]) {
         self.varint(b.len() as u64);
-        self.out.extend_from_slice(b);
+        self.out.put_all(b);
     }
 }
 
 /// Writes a sequence's, a tuple's, a struct's or a map's items, one after another.
 macro_rules! items {
     ($($t:ident :: $m:ident),*) => {$(
-        impl ser::$t for &mut Writer {
+        impl<O: Out> ser::$t for &mut Writer<'_, O> {
             type Ok = ();
             type Error = Never;
             fn $m<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Never> {
@@ -122,7 +157,7 @@ items!(
 /// Writes a struct's fields (named, but postcard writes only their values), in order.
 macro_rules! fields {
     ($($t:ident),*) => {$(
-        impl ser::$t for &mut Writer {
+        impl<O: Out> ser::$t for &mut Writer<'_, O> {
             type Ok = ();
             type Error = Never;
             fn serialize_field<T: Serialize + ?Sized>(
@@ -140,7 +175,7 @@ macro_rules! fields {
 }
 fields!(SerializeStruct, SerializeStructVariant);
 
-impl SerializeMap for &mut Writer {
+impl<O: Out> SerializeMap for &mut Writer<'_, O> {
     type Ok = ();
     type Error = Never;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), Never> {
@@ -154,7 +189,7 @@ impl SerializeMap for &mut Writer {
     }
 }
 
-impl ser::Serializer for &mut Writer {
+impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
     type Ok = ();
     type Error = Never;
     type SerializeSeq = Self;
@@ -166,11 +201,11 @@ impl ser::Serializer for &mut Writer {
     type SerializeStructVariant = Self;
 
     fn serialize_bool(self, v: bool) -> Result<(), Never> {
-        self.out.push(u8::from(v));
+        self.out.put(u8::from(v));
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> Result<(), Never> {
-        self.out.push(v as u8);
+        self.out.put(v as u8);
         Ok(())
     }
     fn serialize_i16(self, v: i16) -> Result<(), Never> {
@@ -186,7 +221,7 @@ impl ser::Serializer for &mut Writer {
         Ok(())
     }
     fn serialize_u8(self, v: u8) -> Result<(), Never> {
-        self.out.push(v);
+        self.out.put(v);
         Ok(())
     }
     fn serialize_u16(self, v: u16) -> Result<(), Never> {
@@ -202,11 +237,11 @@ impl ser::Serializer for &mut Writer {
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> Result<(), Never> {
-        self.out.extend_from_slice(&v.to_le_bytes());
+        self.out.put_all(&v.to_le_bytes());
         Ok(())
     }
     fn serialize_f64(self, v: f64) -> Result<(), Never> {
-        self.out.extend_from_slice(&v.to_le_bytes());
+        self.out.put_all(&v.to_le_bytes());
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Never> {
@@ -222,11 +257,11 @@ impl ser::Serializer for &mut Writer {
         Ok(())
     }
     fn serialize_none(self) -> Result<(), Never> {
-        self.out.push(0);
+        self.out.put(0);
         Ok(())
     }
     fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Never> {
-        self.out.push(1);
+        self.out.put(1);
         v.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), Never> {

@@ -58,6 +58,11 @@ pub fn Compare() -> impl IntoView {
             }));
         }
     };
+    // Both sides' tables of every instance are rebuilt on the same tick, twice a second while
+    // playing: 2 × 30 rows parsed and laid out is the heaviest redraw of compare mode, so it
+    // comes on 2 frames a second rather than on 4 or 8 (one per side), and numbers that change
+    // twice a second can be read.
+    let pace = crate::views::pace::while_playing_every(lab, std::time::Duration::from_millis(500));
     view! {
         <div class="compare-controls">
             <label class="field">
@@ -85,8 +90,8 @@ pub fn Compare() -> impl IntoView {
                 view! {
                     <SameRequests/>
                     <div class="sides">
-                        <Side label="A" spec=spec side_b=false/>
-                        <Side label="B" spec=spec side_b=true/>
+                        {side("A", spec, false, pace)}
+                        {side("B", spec, true, pace)}
                     </div>
                 }
             }}
@@ -120,9 +125,14 @@ fn SameRequests() -> impl IntoView {
     }
 }
 
-/// One side: its strategy, success and latency chart, totals and per-instance load.
-#[component]
-fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
+/// One side: its strategy, success and latency chart, totals and per-instance load; its
+/// table is rebuilt with `pace` (`pace::while_playing_every`).
+fn side(
+    label: &'static str,
+    spec: CompareSpec,
+    side_b: bool,
+    pace: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let lab = use_lab();
     let s = spec.service;
     let get = move |f: fn(&ClusterView, usize) -> String| {
@@ -156,10 +166,9 @@ fn Side(label: &'static str, spec: CompareSpec, side_b: bool) -> impl IntoView {
                 .map_or("—".into(), |p| format!("{p:.0} ms", p = Dec(p)))
         )
     });
-    // The table of every instance, rebuilt four times a second while playing (with every view
-    // it cost compare mode on `stress` about half its frame time: 2 × 30 rows parsed and laid
-    // out 30 times a second), and with every view while paused.
-    let pace = crate::views::pace::while_playing_every(lab, std::time::Duration::from_millis(250));
+    // The table of every instance, rebuilt with `pace` while playing (with every view it cost
+    // compare mode on `stress` about half its frame time: 2 × 30 rows parsed and laid out 30
+    // times a second), and with every view while paused.
     let rows = move || {
         pace();
         let f = |v: &ClusterView| {
