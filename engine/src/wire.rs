@@ -45,7 +45,8 @@ pub trait Out {
     /// Appends `bytes`.
     fn put_all(&mut self, bytes: &[u8]);
     /// Appends `v` as a LEB128 varint (postcard's unsigned integers: 7 bits a byte, low
-    /// first, the high bit set on every byte but the last; 1 to 10 bytes).
+    /// first, the high bit set on every byte but the last; 1 to 10 bytes). A byte at a time
+    /// here; the event log's batch writes one in its room at once.
     fn varint(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.put(v as u8 | 0x80);
@@ -61,14 +62,6 @@ impl Out for Vec<u8> {
     }
     fn put_all(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
-    }
-    #[inline(never)]
-    fn varint(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.push(v as u8);
     }
 }
 
