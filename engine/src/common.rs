@@ -66,6 +66,8 @@ pub struct QueueId(pub u16);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SubscriptionId(pub u16);
 
+crate::codec::wire_newtype!(InstanceId, ServiceId, BrokerId, QueueId, SubscriptionId);
+
 macro_rules! small_index {
     ($($t:ident),*) => {$(
         impl From<usize> for $t {
@@ -121,6 +123,7 @@ pub enum Role {
     /// `FailoverManager.backup_pools`; HAProxy `backup` servers).
     Backup,
 }
+crate::codec::wire_enum!(Role { Primary, Backup });
 
 /// How much a feed entry matters. Shown with an icon and a word, never by colour alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -133,6 +136,12 @@ pub enum Severity {
     /// Something failed (a crash).
     Critical,
 }
+crate::codec::wire_enum!(Severity {
+    Info,
+    Warning,
+    Critical
+});
+
 impl Severity {
     /// `info`, `warning` or `critical`.
     pub fn label(self) -> &'static str {

@@ -27,6 +27,7 @@
 // cluster is, the presets, the share-link document) builds on the mechanisms; the simulation
 // runs a scenario's cluster; the presentation turns the simulation's facts into words.
 pub mod bench;
+pub mod codec;
 pub mod common;
 pub mod decimal;
 pub mod mechanisms;

@@ -25,31 +25,6 @@ pub(crate) fn none_left(kind: &str, left: &[(&str, bool)]) -> Result<(), String>
     }
 }
 
-/// A field of one of these enums in a non-self-describing format (the page's wire to the
-/// engine's worker, postcard's): its JSON as a string, `#[serde(with = "crate::tagged::as_json")]`.
-/// Their serialisation (`tag = "kind"`) and their reading (the flat struct above) are two
-/// different shapes, which only a self-describing format reconciles; the JSON code is the
-/// scenario format's, already in every build, and a view carries few of them.
-pub mod as_json {
-    use serde::de::{self, DeserializeOwned};
-    use serde::{ser, Deserialize, Deserializer, Serialize, Serializer};
-
-    /// Errors: none for these enums (`serde_json` writes every value of them).
-    pub fn serialize<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-        serde_json::to_string(v)
-            .map_err(ser::Error::custom)?
-            .serialize(s)
-    }
-
-    /// Errors: the JSON of one of these enums that is not valid (the flat struct's words).
-    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<T, D::Error> {
-        let json = String::deserialize(d)?;
-        serde_json::from_str(&json).map_err(de::Error::custom)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use crate::mechanisms::action::ActionKind;

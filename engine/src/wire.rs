@@ -1,27 +1,19 @@
-//! The wire format for the engine's views between two threads of one build (the page and
-//! its Web Worker, issue 26): postcard's (postcard 1's wire specification: LEB128 varints,
-//! zigzag for signed integers, little-endian floats, length-prefixed strings and sequences,
-//! struct fields in order, enum variants by index), written by [`encode`] and read by
-//! [`decode`] through serde's derived impls.
+//! postcard's wire format (postcard 1's specification: LEB128 varints, zigzag for signed
+//! integers, little-endian floats, length-prefixed strings and sequences, struct fields in
+//! order, enum variants by index), written through serde's derived `Serialize` by
+//! [`Writer`]: the bytes of each event log entry, which the run digest hashes
+//! (`crate::event`). `tests/wire.rs` holds [`encode`] to `postcard::to_allocvec` byte for
+//! byte, for every kind of event and every serde shape at its edges, so every stored digest
+//! holds.
 //!
-//! Why not `postcard::to_extend` and `postcard::from_bytes` themselves: bytes. Both ends are
-//! the same wasm module, so a message is never malformed; with an error type that has no
-//! value ([`Never`]) the derived code loses every early return and every drop of the fields
-//! read before one. For `ClusterView` and compare mode's second one, encoded and decoded on
-//! the page, postcard's pair adds 10,149 B gzipped and this one 7,009 B (measured
-//! 2026-12-02, scripts/bench-notes.md "a codec for the frame"). `tests/wire.rs` holds it to
-//! postcard's bytes: [`encode`] writes exactly what `postcard::to_allocvec` writes, and
-//! [`decode`] reads what `postcard::from_bytes` reads, for every preset's views over 90
-//! simulated s and for every serde shape at its edges.
+//! Why not `postcard::to_extend` itself: its error path and its output flavors. The writer's
+//! error type has no value ([`Never`]), so the derived code has no early returns, and it
+//! writes to any [`Out`]: the event log's is a fixed batch it hashes when full.
 //!
-//! Bytes this build did not write end the program (a panic, the page's crash panel), never a
-//! wrong value: nothing a user types is ever decoded here. The scenario's config enums that
-//! serde reads through a flat struct (`tagged.rs`) cross as their JSON
-//! ([`crate::tagged::as_json`]).
+//! What crosses between the page and the engine's worker is not this: see `crate::codec`.
 
-use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::ser::{self, SerializeMap};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// `value` appended to `into` in postcard's wire format, byte for byte what
 /// `postcard::to_extend` writes (the tests check it) but with no error path ([`Writer`]).
@@ -65,16 +57,7 @@ impl Out for Vec<u8> {
     }
 }
 
-/// `T` from bytes [`encode`] wrote in this same build (see the module's docs; anything else
-/// panics).
-pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> T {
-    let mut r = Reader { bytes };
-    match T::deserialize(&mut r) {
-        Ok(v) => v,
-    }
-}
-
-/// The error of a [`Reader`]: there is none.
+/// The error of a [`Writer`]: there is none.
 #[derive(Debug)]
 pub enum Never {}
 
@@ -85,12 +68,6 @@ impl core::fmt::Display for Never {
 }
 
 impl core::error::Error for Never {}
-
-impl de::Error for Never {
-    fn custom<T: core::fmt::Display>(_: T) -> Self {
-        broken()
-    }
-}
 
 impl ser::Error for Never {
     fn custom<T: core::fmt::Display>(_: T) -> Self {
@@ -324,249 +301,6 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
     }
     fn collect_str<T: core::fmt::Display + ?Sized>(self, v: &T) -> Result<(), Never> {
         self.serialize_str(&v.to_string())
-    }
-    fn is_human_readable(&self) -> bool {
-        false
-    }
-}
-
-/// Reads postcard's wire format (see the module's docs) from `bytes`, front first.
-pub struct Reader<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    #[inline(never)]
-    fn take(&mut self, n: usize) -> &'a [u8] {
-        if n > self.bytes.len() {
-            broken()
-        }
-        let (a, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        a
-    }
-
-    fn byte(&mut self) -> u8 {
-        self.take(1)[0]
-    }
-
-    #[inline(never)]
-    fn varint(&mut self) -> u64 {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte();
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return v;
-            }
-        }
-        broken()
-    }
-
-    #[inline(never)]
-    fn zigzag(&mut self) -> i64 {
-        let z = self.varint();
-        (z >> 1) as i64 ^ -((z & 1) as i64)
-    }
-
-    #[inline(never)]
-    fn str(&mut self) -> &'a str {
-        let n = self.varint() as usize;
-        core::str::from_utf8(self.take(n)).unwrap_or_else(|_| broken())
-    }
-
-    fn seq<V: Visitor<'a>>(&mut self, left: usize, v: V) -> Result<V::Value, Never> {
-        v.visit_seq(Items { r: self, left })
-    }
-}
-
-/// The next `left` items of a sequence, a tuple, a struct's fields or a map's entries.
-struct Items<'r, 'a> {
-    r: &'r mut Reader<'a>,
-    left: usize,
-}
-
-impl<'a> de::SeqAccess<'a> for Items<'_, 'a> {
-    type Error = Never;
-    fn next_element_seed<S: DeserializeSeed<'a>>(
-        &mut self,
-        s: S,
-    ) -> Result<Option<S::Value>, Never> {
-        if self.left == 0 {
-            return Ok(None);
-        }
-        self.left -= 1;
-        s.deserialize(&mut *self.r).map(Some)
-    }
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.left)
-    }
-}
-
-impl<'a> de::MapAccess<'a> for Items<'_, 'a> {
-    type Error = Never;
-    fn next_key_seed<S: DeserializeSeed<'a>>(&mut self, s: S) -> Result<Option<S::Value>, Never> {
-        de::SeqAccess::next_element_seed(self, s)
-    }
-    fn next_value_seed<S: DeserializeSeed<'a>>(&mut self, s: S) -> Result<S::Value, Never> {
-        s.deserialize(&mut *self.r)
-    }
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.left)
-    }
-}
-
-impl<'a> de::EnumAccess<'a> for &mut Reader<'a> {
-    type Error = Never;
-    type Variant = Self;
-    fn variant_seed<S: DeserializeSeed<'a>>(self, s: S) -> Result<(S::Value, Self), Never> {
-        let i = self.varint() as u32;
-        Ok((s.deserialize(i.into_deserializer())?, self))
-    }
-}
-
-impl<'a> de::VariantAccess<'a> for &mut Reader<'a> {
-    type Error = Never;
-    fn unit_variant(self) -> Result<(), Never> {
-        Ok(())
-    }
-    fn newtype_variant_seed<S: DeserializeSeed<'a>>(self, s: S) -> Result<S::Value, Never> {
-        s.deserialize(self)
-    }
-    fn tuple_variant<V: Visitor<'a>>(self, len: usize, v: V) -> Result<V::Value, Never> {
-        self.seq(len, v)
-    }
-    fn struct_variant<V: Visitor<'a>>(
-        self,
-        fields: &'static [&'static str],
-        v: V,
-    ) -> Result<V::Value, Never> {
-        self.seq(fields.len(), v)
-    }
-}
-
-impl<'a> de::Deserializer<'a> for &mut Reader<'a> {
-    type Error = Never;
-
-    /// postcard is not self-describing: a type that asks for "any" was not written by it.
-    fn deserialize_any<V: Visitor<'a>>(self, _: V) -> Result<V::Value, Never> {
-        broken()
-    }
-    fn deserialize_ignored_any<V: Visitor<'a>>(self, _: V) -> Result<V::Value, Never> {
-        broken()
-    }
-    fn deserialize_bool<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_bool(self.byte() != 0)
-    }
-    fn deserialize_i8<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_i8(self.byte() as i8)
-    }
-    fn deserialize_i16<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_i16(self.zigzag() as i16)
-    }
-    fn deserialize_i32<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_i32(self.zigzag() as i32)
-    }
-    fn deserialize_i64<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_i64(self.zigzag())
-    }
-    fn deserialize_u8<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_u8(self.byte())
-    }
-    fn deserialize_u16<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_u16(self.varint() as u16)
-    }
-    fn deserialize_u32<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_u32(self.varint() as u32)
-    }
-    fn deserialize_u64<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_u64(self.varint())
-    }
-    fn deserialize_f32<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        let b = self.take(4);
-        v.visit_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn deserialize_f64<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        let mut b = [0; 8];
-        b.copy_from_slice(self.take(8));
-        v.visit_f64(f64::from_le_bytes(b))
-    }
-    fn deserialize_char<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_char(self.str().chars().next().unwrap_or_else(|| broken()))
-    }
-    fn deserialize_str<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_borrowed_str(self.str())
-    }
-    fn deserialize_string<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_borrowed_str(self.str())
-    }
-    fn deserialize_bytes<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        let n = self.varint() as usize;
-        v.visit_borrowed_bytes(self.take(n))
-    }
-    fn deserialize_byte_buf<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        self.deserialize_bytes(v)
-    }
-    fn deserialize_option<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        match self.byte() {
-            0 => v.visit_none(),
-            _ => v.visit_some(self),
-        }
-    }
-    fn deserialize_unit<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_unit()
-    }
-    fn deserialize_unit_struct<V: Visitor<'a>>(
-        self,
-        _: &'static str,
-        v: V,
-    ) -> Result<V::Value, Never> {
-        v.visit_unit()
-    }
-    fn deserialize_newtype_struct<V: Visitor<'a>>(
-        self,
-        _: &'static str,
-        v: V,
-    ) -> Result<V::Value, Never> {
-        v.visit_newtype_struct(self)
-    }
-    fn deserialize_seq<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        let n = self.varint() as usize;
-        self.seq(n, v)
-    }
-    fn deserialize_tuple<V: Visitor<'a>>(self, len: usize, v: V) -> Result<V::Value, Never> {
-        self.seq(len, v)
-    }
-    fn deserialize_tuple_struct<V: Visitor<'a>>(
-        self,
-        _: &'static str,
-        len: usize,
-        v: V,
-    ) -> Result<V::Value, Never> {
-        self.seq(len, v)
-    }
-    fn deserialize_map<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        let left = self.varint() as usize;
-        v.visit_map(Items { r: self, left })
-    }
-    fn deserialize_struct<V: Visitor<'a>>(
-        self,
-        _: &'static str,
-        fields: &'static [&'static str],
-        v: V,
-    ) -> Result<V::Value, Never> {
-        self.seq(fields.len(), v)
-    }
-    fn deserialize_enum<V: Visitor<'a>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        v: V,
-    ) -> Result<V::Value, Never> {
-        v.visit_enum(self)
-    }
-    fn deserialize_identifier<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Never> {
-        v.visit_u32(self.varint() as u32)
     }
     fn is_human_readable(&self) -> bool {
         false

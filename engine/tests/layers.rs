@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// The layer of a top-level module of the crate, lowest first.
 fn layer(module: &str) -> Option<usize> {
     Some(match module {
-        "common" | "decimal" | "time" | "rng" | "tagged" | "wire" => 0,
+        "common" | "decimal" | "time" | "rng" | "tagged" | "wire" | "codec" => 0,
         "mechanisms" => 1,
         "scenario" => 2,
         "sim" => 3,

@@ -99,6 +99,79 @@ pub enum ActionKind {
     Purge,
 }
 
+/// Crosses as a variant's index, then its fields (postcard's layout of an enum; serde's
+/// `kind` tag is for the scenario's JSON).
+impl crate::codec::Wire for ActionKind {
+    fn wire(&mut self, c: &mut crate::codec::Codec) {
+        use ActionKind as K;
+        let mut i: u64 = match self {
+            K::Crash => 0,
+            K::Hang => 1,
+            K::Slow { .. } => 2,
+            K::ErrorRate { .. } => 3,
+            K::PartitionHeartbeats => 4,
+            K::PartitionServing => 5,
+            K::TrafficSpike { .. } => 6,
+            K::Capacity { .. } => 7,
+            K::DataNodeFail => 8,
+            K::DataNodeRecover => 9,
+            K::DataNodeJoin { .. } => 10,
+            K::DataNodeLeave => 11,
+            K::Restart => 12,
+            K::Drain => 13,
+            K::SetWeight { .. } => 14,
+            K::SetStrategy { .. } => 15,
+            K::Recover => 16,
+            K::PauseConsumers => 17,
+            K::Purge => 18,
+        };
+        c.varint(&mut i);
+        if c.decoding {
+            *self = match i {
+                0 => K::Crash,
+                1 => K::Hang,
+                2 => K::Slow { factor: 0.0 },
+                3 => K::ErrorRate { rate: 0.0 },
+                4 => K::PartitionHeartbeats,
+                5 => K::PartitionServing,
+                6 => K::TrafficSpike { factor: 0.0 },
+                7 => K::Capacity { concurrency: 0 },
+                8 => K::DataNodeFail,
+                9 => K::DataNodeRecover,
+                10 => K::DataNodeJoin {
+                    capacity: 0,
+                    weight: 0,
+                },
+                11 => K::DataNodeLeave,
+                12 => K::Restart,
+                13 => K::Drain,
+                14 => K::SetWeight { weight: 0 },
+                15 => K::SetStrategy {
+                    strategy: crate::mechanisms::balancer::Strategy::RoundRobin,
+                },
+                16 => K::Recover,
+                17 => K::PauseConsumers,
+                _ => K::Purge,
+            };
+        }
+        match self {
+            K::Slow { factor } | K::TrafficSpike { factor } => factor.wire(c),
+            K::ErrorRate { rate } => rate.wire(c),
+            K::Capacity { concurrency } => concurrency.wire(c),
+            K::DataNodeJoin { capacity, weight } => {
+                capacity.wire(c);
+                weight.wire(c);
+            }
+            K::SetWeight { weight } => weight.wire(c),
+            K::SetStrategy { strategy } => strategy.wire(c),
+            _ => {}
+        }
+    }
+    fn blank() -> Self {
+        ActionKind::Crash
+    }
+}
+
 /// [`ActionKind`]'s `kind` names.
 #[derive(Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]

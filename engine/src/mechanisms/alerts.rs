@@ -47,6 +47,20 @@ pub enum AlertMetric {
     /// Messages a queue moved to its dead-letter queue over the window (a queue scope).
     DeadLettered,
 }
+crate::codec::wire_enum!(AlertMetric {
+    ErrorRate,
+    P99Ms,
+    HealthyInstances,
+    BreakersOpen,
+    Cpu,
+    Memory,
+    QueueLength,
+    RequestRate,
+    UnderReplicatedKeys,
+    QueueDepth,
+    QueueLagS,
+    DeadLettered
+});
 
 impl AlertMetric {
     /// The snake_case name.
@@ -175,6 +189,12 @@ pub enum AlertState {
     /// Was firing; no longer holds.
     Resolved,
 }
+crate::codec::wire_enum!(AlertState {
+    Inactive,
+    Pending,
+    Firing,
+    Resolved
+});
 
 impl AlertState {
     /// `inactive`, `pending`, `firing` or `resolved`.
@@ -200,6 +220,36 @@ pub enum Target {
     Data,
     /// A queue's backlog for one consuming service (a topic has one per subscriber).
     Subscription(crate::common::SubscriptionId),
+}
+
+/// Crosses as postcard writes it: the variant's index, then its id.
+impl crate::codec::Wire for Target {
+    fn wire(&mut self, c: &mut crate::codec::Codec) {
+        let mut i: u64 = match self {
+            Target::Service(_) => 0,
+            Target::Instance(_) => 1,
+            Target::Data => 2,
+            Target::Subscription(_) => 3,
+        };
+        c.varint(&mut i);
+        if c.decoding {
+            *self = match i {
+                0 => Target::Service(crate::common::ServiceId(0)),
+                1 => Target::Instance(crate::common::InstanceId(0)),
+                2 => Target::Data,
+                _ => Target::Subscription(crate::common::SubscriptionId(0)),
+            };
+        }
+        match self {
+            Target::Service(id) => id.wire(c),
+            Target::Instance(id) => id.wire(c),
+            Target::Subscription(id) => id.wire(c),
+            Target::Data => {}
+        }
+    }
+    fn blank() -> Self {
+        Target::Data
+    }
 }
 
 /// One (rule, target) alert and its state.

@@ -46,6 +46,20 @@ pub enum Strategy {
     /// Finagle/linkerd peak EWMA: two random choices by latency EWMA × (outstanding + 1).
     PeakEwma,
 }
+crate::codec::wire_enum!(Strategy {
+    RoundRobin,
+    WeightedRoundRobin,
+    Random,
+    WeightedRandom,
+    LeastConnections,
+    DynamicScore,
+    IpHash,
+    StickySession,
+    PowerOfTwoChoices,
+    RingHash,
+    Maglev,
+    PeakEwma
+});
 
 impl Strategy {
     /// Every strategy, in menu order.

@@ -204,6 +204,11 @@ pub enum BreakerState {
     /// A few trial calls go through; their results decide.
     HalfOpen,
 }
+crate::codec::wire_enum!(BreakerState {
+    Closed,
+    Open,
+    HalfOpen
+});
 
 impl BreakerState {
     /// `closed`, `open` or `half-open`.

@@ -78,6 +78,7 @@ pub enum QueueKind {
     /// The seed's `EventBus` event type: each subscribing service gets every message once.
     Topic,
 }
+crate::codec::wire_enum!(QueueKind { Queue, Topic });
 
 /// What a full queue does with a new message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -323,6 +324,7 @@ pub struct BrokerFaults {
     /// nothing is delivered.
     pub unreachable: bool,
 }
+crate::codec::wire_struct!(BrokerFaults { down, unreachable });
 
 impl BrokerFaults {
     /// It answers.
@@ -373,6 +375,19 @@ pub struct MessageCounts {
     /// Longest wait of a message before its first delivery, simulated µs.
     pub max_lag_us: u64,
 }
+crate::codec::wire_struct!(MessageCounts {
+    published,
+    rejected,
+    delivered,
+    redelivered,
+    duplicates,
+    deduplicated,
+    acked,
+    dead_lettered,
+    dropped,
+    max_depth,
+    max_lag_us
+});
 
 /// A subscription's backlog: the messages waiting, in order, and its counts.
 #[derive(Clone, Debug, Default)]

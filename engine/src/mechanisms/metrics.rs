@@ -46,6 +46,19 @@ pub struct SeriesPoint {
     /// Memory used / limit at the sample time, `[0, 1]`.
     pub memory: f64,
 }
+crate::codec::wire_struct!(SeriesPoint {
+    t_ms,
+    rps,
+    errors,
+    in_flight,
+    p95_ms,
+    p50_ms,
+    p99_ms,
+    samples,
+    queued,
+    cpu,
+    memory
+});
 
 /// Point-in-time gauges passed to [`WindowMetrics::sample`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

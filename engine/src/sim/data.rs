@@ -27,6 +27,14 @@ pub struct DataOps {
     /// Reads that could not reach R replicas.
     pub reads_unavailable: u64,
 }
+crate::codec::wire_struct!(DataOps {
+    writes_ok,
+    writes_failed,
+    reads_first,
+    reads_fallback,
+    reads_not_found,
+    reads_unavailable
+});
 
 /// The replicated store inside a run and its counters.
 #[derive(Clone, Debug, Default)]

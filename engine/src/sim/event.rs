@@ -13,6 +13,7 @@ use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::fmt;
+use std::rc::Rc;
 use xxhash_rust::xxh3::Xxh3;
 
 /// Entries the event log keeps (older ones are only in the digest and the counts).
@@ -396,12 +397,14 @@ impl fmt::Display for Digest {
 /// The bounded event log with per-kind counts and the running digest.
 #[derive(Clone)]
 pub struct EventLog {
-    entries: VecDeque<LogEntry>,
+    /// An entry never changes once logged, so a copy of the run (a checkpoint) shares the
+    /// kept ones (`Rc`) rather than copying each event.
+    entries: VecDeque<Rc<LogEntry>>,
     /// How many of the newest entries `entries` keeps: 0 unless a test or a tool asks
     /// ([`EventLog::retain`]); keeping them cost a tenth of the request path and 480 KB in
     /// every checkpoint, and no view reads them.
     retain: usize,
-    notable: VecDeque<LogEntry>,
+    notable: VecDeque<Rc<LogEntry>>,
     counts: [u64; EVENT_KINDS.len()],
     total: u64,
     hashed: Hashed,
@@ -514,11 +517,16 @@ impl EventLog {
         // 4 % fewer instructions in a whole round-robin run than postcard's own serializer
         // with a flavor of ours (cachegrind, BENCHMARKS.md).
         crate::wire::write(&entry, &mut self.hashed);
-        if entry.event.is_notable() {
+        let notable = entry.event.is_notable();
+        if !notable && self.retain == 0 {
+            return;
+        }
+        let entry = Rc::new(entry);
+        if notable {
             if self.notable.len() == LOG_CAPACITY {
                 self.notable.pop_front();
             }
-            self.notable.push_back(entry.clone());
+            self.notable.push_back(Rc::clone(&entry));
         }
         if self.retain > 0 {
             if self.entries.len() == self.retain {
@@ -555,7 +563,7 @@ impl EventLog {
     /// noise), oldest first: the newest [`LOG_CAPACITY`] of them, kept apart so a busy run does
     /// not push them out.
     pub fn notable(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
-        self.notable.iter()
+        self.notable.iter().map(|e| &**e)
     }
 
     /// Keeps the newest `n` entries (at most [`LOG_CAPACITY`]) from now on, for
@@ -570,7 +578,7 @@ impl EventLog {
 
     /// The retained entries, oldest first: none unless [`EventLog::retain`] asked for them.
     pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> {
-        self.entries.iter()
+        self.entries.iter().map(|e| &**e)
     }
 }
 

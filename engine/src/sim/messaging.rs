@@ -37,6 +37,14 @@ pub struct QueuePoint {
     /// Messages moved to the dead-letter queue in the last second.
     pub dead_lettered: u64,
 }
+crate::codec::wire_struct!(QueuePoint {
+    t_ms,
+    depth,
+    lag_ms,
+    published,
+    acked,
+    dead_lettered
+});
 
 /// One subscription: a queue's backlog for its consuming service (a topic has one per
 /// subscriber).
@@ -632,6 +640,7 @@ pub struct BrokerView {
     /// Its faults now.
     pub faults: BrokerFaults,
 }
+crate::codec::wire_struct!(BrokerView { id, faults });
 
 /// A subscription (a queue's backlog for its consumer) in the view.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -661,6 +670,20 @@ pub struct SubscriptionView {
     /// One point per simulated second, the last two minutes.
     pub series: Vec<QueuePoint>,
 }
+crate::codec::wire_struct!(SubscriptionView {
+    id,
+    queue,
+    kind,
+    broker,
+    consumer,
+    depth,
+    capacity,
+    lag_ms,
+    in_delivery,
+    paused,
+    counts,
+    series
+});
 
 /// Messaging in the view: brokers and subscriptions, in config order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -670,6 +693,10 @@ pub struct MessagingView {
     /// The subscriptions.
     pub subscriptions: Vec<SubscriptionView>,
 }
+crate::codec::wire_struct!(MessagingView {
+    brokers,
+    subscriptions
+});
 
 impl Simulation {
     /// Brokers and backlogs now (`None`: no messaging).

@@ -119,6 +119,16 @@ pub struct OutcomeCounts {
     /// Not ended yet: the requests the simulation holds.
     pub in_flight: u64,
 }
+crate::codec::wire_struct!(OutcomeCounts {
+    arrived,
+    ok,
+    error,
+    timeout,
+    rejected,
+    short_circuited,
+    no_healthy_upstream,
+    in_flight
+});
 
 impl OutcomeCounts {
     /// True when the counts add up (the invariant above).
@@ -239,6 +249,23 @@ pub struct Stats {
     /// Faults started.
     pub faults: u64,
 }
+crate::codec::wire_struct!(Stats {
+    calls,
+    retries,
+    retries_denied,
+    calls_short_circuited,
+    breaker_opens,
+    health_checks,
+    health_check_failures,
+    marked_unhealthy,
+    ejections,
+    panics,
+    failovers,
+    recoveries,
+    recoveries_given_up,
+    failbacks,
+    faults
+});
 
 /// Why an [`Action`] was refused.
 #[derive(Clone, Debug, PartialEq)]

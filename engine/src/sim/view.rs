@@ -48,6 +48,19 @@ pub enum InstanceStatus {
     /// Unhealthy, but passing checks again: back in rotation after the healthy threshold.
     Recovering,
 }
+crate::codec::wire_enum!(InstanceStatus {
+    Serving,
+    OutOfRotation,
+    Unlisted,
+    Booting,
+    Standby,
+    DownListed,
+    Down,
+    Suspect,
+    Ejected,
+    Draining,
+    Recovering
+});
 
 /// One instance as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -83,7 +96,6 @@ pub struct InstanceView {
     /// Weight for weighted strategies.
     pub weight: u32,
     /// Faults acting on it (each kind once).
-    #[serde(with = "crate::tagged::as_json")]
     pub faults: Vec<ActionKind>,
     /// Calls to it failed fast by open breakers, since the start.
     pub short_circuited: u64,
@@ -127,6 +139,44 @@ pub struct InstanceView {
     /// Draining: up and listed, but given no new requests.
     pub draining: bool,
 }
+crate::codec::wire_struct!(InstanceView {
+    id,
+    name,
+    service,
+    address,
+    status,
+    up,
+    registered,
+    in_balancer,
+    stale,
+    candidate,
+    healthy,
+    health_failures,
+    ejected_until_us,
+    role,
+    weight,
+    faults,
+    short_circuited,
+    memory,
+    served,
+    errors,
+    timeouts,
+    busy,
+    queued,
+    concurrency,
+    cpu,
+    rps,
+    error_rate,
+    latency_samples,
+    p50_ms,
+    p95_ms,
+    p99_ms,
+    heartbeat_age_ms,
+    ttl_left_ms,
+    series,
+    breaker,
+    draining
+});
 
 /// One service as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -171,6 +221,26 @@ pub struct ServiceView {
     /// services call it).
     pub client_share: f64,
 }
+crate::codec::wire_struct!(ServiceView {
+    name,
+    version,
+    strategy,
+    instances,
+    upstreams,
+    rps,
+    error_rate,
+    p99_ms,
+    depends_on,
+    endpoints,
+    candidates,
+    panic,
+    cache_age_ms,
+    missing_from_cache,
+    breakers_open,
+    series,
+    called_by,
+    client_share
+});
 
 /// The replicated store, per frame (cheap).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -186,6 +256,13 @@ pub struct DataSummary {
     /// Bumped when the ring or its statistics change.
     pub generation: u64,
 }
+crate::codec::wire_struct!(DataSummary {
+    ops,
+    keys,
+    under_replicated,
+    repaired,
+    generation
+});
 
 /// One data node in [`RingView`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -205,6 +282,15 @@ pub struct RingNodeView {
     /// Capacity in copies.
     pub capacity: u64,
 }
+crate::codec::wire_struct!(RingNodeView {
+    id,
+    member,
+    up,
+    keyspace_share,
+    primary_keys,
+    copies,
+    capacity
+});
 
 /// The ring as drawn: points, sample keys, per-node statistics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -228,6 +314,17 @@ pub struct RingView {
     /// Keys with fewer live copies than N.
     pub under_replicated: u64,
 }
+crate::codec::wire_struct!(RingView {
+    points,
+    keys,
+    nodes,
+    replicas,
+    keyspace_stddev_pct,
+    last_moved_pct,
+    changed,
+    ideal_move_pct,
+    under_replicated
+});
 
 /// Where one key lives.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -244,6 +341,13 @@ pub struct KeyView {
     /// a replica (the first of its points clockwise from the key); empty for rendezvous.
     pub replica_points: Vec<f64>,
 }
+crate::codec::wire_struct!(KeyView {
+    key,
+    position,
+    replica_set,
+    copies,
+    replica_points
+});
 
 /// One circuit breaker as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -257,6 +361,12 @@ pub struct BreakerView {
     /// Times it opened.
     pub opened: u32,
 }
+crate::codec::wire_struct!(BreakerView {
+    caller,
+    instance,
+    state,
+    opened
+});
 
 /// One alert as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -276,6 +386,15 @@ pub struct AlertView {
     /// Times it fired.
     pub fired: u32,
 }
+crate::codec::wire_struct!(AlertView {
+    rule,
+    target,
+    state,
+    severity,
+    metric,
+    value,
+    fired
+});
 
 /// A fault acting now.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -283,9 +402,9 @@ pub struct FaultView {
     /// The instance (`None`: the cluster).
     pub target: Option<InstanceId>,
     /// What.
-    #[serde(with = "crate::tagged::as_json")]
     pub kind: ActionKind,
 }
+crate::codec::wire_struct!(FaultView { target, kind });
 
 /// The whole cluster as shown, at one simulated instant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -333,6 +452,27 @@ pub struct ClusterView {
     /// Events processed so far.
     pub events: u64,
 }
+crate::codec::wire_struct!(ClusterView {
+    now_us,
+    seed,
+    digest,
+    traffic_rps,
+    heartbeat_interval_ms,
+    heartbeat_timeout_ms,
+    services,
+    instances,
+    totals,
+    stats,
+    breakers,
+    alerts,
+    faults,
+    data,
+    messaging,
+    workload,
+    alert_posted,
+    feed_posted,
+    events
+});
 
 impl ClusterView {
     /// Whether service `from` calls service `to` (indices in config order), directly or
