@@ -233,10 +233,8 @@ impl<T: Wire> Wire for Vec<T> {
     fn wire(&mut self, c: &mut Codec) {
         let mut n = self.len() as u64;
         c.varint(&mut n);
-        if c.decoding {
-            self.truncate(n as usize);
-            self.resize_with(n as usize, T::blank);
-        }
+        // Encoding, `n` is the length: nothing changes.
+        self.resize_with(n as usize, T::blank);
         for x in self {
             x.wire(c);
         }
@@ -250,11 +248,11 @@ impl<T: Wire> Wire for Option<T> {
     fn wire(&mut self, c: &mut Codec) {
         let mut some = u8::from(self.is_some());
         c.byte(&mut some);
-        if c.decoding && (some != 0) != self.is_some() {
-            *self = (some != 0).then(T::blank);
-        }
-        if let Some(x) = self {
-            x.wire(c);
+        // Encoding, `some` says what `self` is: nothing changes.
+        if some == 0 {
+            *self = None;
+        } else {
+            self.get_or_insert_with(T::blank).wire(c);
         }
     }
     fn blank() -> Self {

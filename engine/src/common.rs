@@ -170,6 +170,15 @@ pub enum Outcome {
     /// The balancer had no upstream to send to: 503 "no healthy upstream" (Envoy's wording).
     NoHealthyUpstream,
 }
+crate::codec::wire_enum!(Outcome {
+    Ok,
+    Error,
+    Timeout,
+    Rejected,
+    ShortCircuited,
+    NoHealthyUpstream
+});
+
 impl Outcome {
     /// Every outcome, in report order.
     pub const ALL: [Outcome; 6] = [
@@ -228,6 +237,15 @@ pub enum ErrorCause {
     /// A message it had to publish was refused by a full queue: 503.
     PublishRejected,
 }
+crate::codec::wire_enum!(ErrorCause {
+    Application,
+    Overloaded,
+    ConnectionRefused,
+    ConnectionReset,
+    Dependency,
+    PublishRejected
+});
+
 impl ErrorCause {
     /// The HTTP status the caller sees.
     pub fn status(self) -> u16 {

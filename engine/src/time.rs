@@ -12,6 +12,8 @@ use std::fmt;
 )]
 pub struct SimTime(pub u64);
 
+crate::codec::wire_newtype!(SimTime);
+
 impl SimTime {
     /// The start of every run.
     pub const ZERO: SimTime = SimTime(0);

@@ -18,13 +18,22 @@ pub struct FeedLine {
     /// How much it matters.
     pub severity: Severity,
     /// The notice's kind (`data-kind`).
-    pub kind: &'static str,
+    pub kind: String,
     /// The sentence.
     pub text: String,
     /// The fact a lesson step can start on that the notice is, if any (the lesson author's
     /// "Add a step on the newest fact" takes the newest line's).
     pub fact: Option<FactTrigger>,
 }
+
+ha_engine::codec::wire_struct!(FeedLine {
+    seq,
+    at,
+    severity,
+    kind,
+    text,
+    fact
+});
 
 /// The feed the page shows, newest first, in words. Entries already in `before` (the lines
 /// shown so far, newest first) keep their words: only new notices are put into words.
@@ -38,7 +47,7 @@ pub fn feed_lines(sim: &Simulation, before: &[FeedLine]) -> Vec<FeedLine> {
                     seq: e.seq,
                     at: e.at,
                     severity: e.notice.severity(),
-                    kind: e.notice.kind(),
+                    kind: e.notice.kind().into(),
                     text: present::notice(&e.notice, sim),
                     fact: sim.fact_of(&e.notice),
                 },
@@ -69,6 +78,18 @@ pub struct AlertLine {
     /// Value against threshold, e.g. `error_rate 31.0 % > 5.0 %`.
     pub detail: String,
 }
+
+ha_engine::codec::wire_struct!(AlertLine {
+    seq,
+    at_us,
+    rule,
+    target,
+    select,
+    service_name,
+    to,
+    severity,
+    detail
+});
 
 /// The alert feed the page shows, newest first, in words.
 pub fn alert_lines(sim: &Simulation) -> Vec<AlertLine> {

@@ -104,6 +104,25 @@ pub struct Span {
     #[serde(default)]
     pub retry_denied: bool,
 }
+crate::codec::wire_struct!(Span {
+    span_id,
+    parent,
+    service,
+    endpoint,
+    instance,
+    attempt,
+    start_us,
+    end_us,
+    outcome,
+    cause,
+    strategy,
+    candidates,
+    served_from_us,
+    served_until_us,
+    published_at_us,
+    retry_after_us,
+    retry_denied
+});
 
 /// One traced request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -123,6 +142,15 @@ pub struct Trace {
     /// Spans not kept (past [`SPANS_PER_TRACE`]).
     pub dropped_spans: u32,
 }
+crate::codec::wire_struct!(Trace {
+    trace_id,
+    request,
+    start_us,
+    end_us,
+    outcome,
+    spans,
+    dropped_spans
+});
 
 /// The traces of a run: those of requests in flight, and of the finished ones the newest
 /// [`TRACE_CAPACITY`] without errors and the newest [`TRACE_CAPACITY`] with errors.

@@ -22,6 +22,12 @@ pub struct ExplanationText {
     /// selected.
     pub source: String,
 }
+crate::codec::wire_struct!(ExplanationText {
+    title,
+    summary,
+    details,
+    source
+});
 
 /// `e` in words, ids named through `names`.
 pub fn explanation(e: &Explanation, names: &impl Names) -> ExplanationText {

@@ -67,6 +67,18 @@ macro_rules! keyed {
                 v.key()
             }
         }
+
+        /// Crosses as its variant's index (`crate::codec`).
+        impl crate::codec::Wire for $name {
+            fn wire(&mut self, c: &mut crate::codec::Codec) {
+                let mut i = *self as u64;
+                c.varint(&mut i);
+                *self = Self::KEYS[i as usize].0;
+            }
+            fn blank() -> Self {
+                Self::KEYS[0].0
+            }
+        }
     };
 }
 
@@ -150,6 +162,7 @@ pub struct FactTrigger {
     /// About which element (instance address, service, queue, alert rule or data node name).
     pub of: Option<String>,
 }
+crate::codec::wire_struct!(FactTrigger { fact, of });
 
 keyed! {
     /// The typed engine facts a step can start on, each one or more

@@ -33,6 +33,39 @@ pub enum Selection {
     Broker(BrokerId),
 }
 
+/// Crosses as postcard writes it: the variant's index, then its id.
+impl crate::codec::Wire for Selection {
+    fn wire(&mut self, c: &mut crate::codec::Codec) {
+        let mut i: u64 = match self {
+            Selection::Gateway => 0,
+            Selection::Service(_) => 1,
+            Selection::Instance(_) => 2,
+            Selection::Queue(_) => 3,
+            Selection::Broker(_) => 4,
+        };
+        c.varint(&mut i);
+        if c.decoding {
+            *self = match i {
+                0 => Selection::Gateway,
+                1 => Selection::Service(ServiceId(0)),
+                2 => Selection::Instance(InstanceId(0)),
+                3 => Selection::Queue(SubscriptionId(0)),
+                _ => Selection::Broker(BrokerId(0)),
+            };
+        }
+        match self {
+            Selection::Gateway => {}
+            Selection::Service(id) => id.wire(c),
+            Selection::Instance(id) => id.wire(c),
+            Selection::Queue(id) => id.wire(c),
+            Selection::Broker(id) => id.wire(c),
+        }
+    }
+    fn blank() -> Self {
+        Selection::Gateway
+    }
+}
+
 /// An explanation: what is explained, the live answer, and supporting facts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
