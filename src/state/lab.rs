@@ -9,7 +9,6 @@
 pub use crate::host::lines::{AlertLine, FeedLine};
 use crate::host::runs::{build, Runs};
 pub use crate::host::runs::{CompareSpec, SideB};
-use crate::host::side_b::{BCommand, BReply};
 use crate::host::{Frame, Host};
 use crate::platform::worker::Reply;
 use ha_engine::breaker::BreakerState;
@@ -272,15 +271,8 @@ pub struct Lab {
     pub key_view: RwSignal<Option<ha_engine::view::KeyView>>,
     /// Compare mode: what side B changes (`None`: off).
     pub compare_spec: RwSignal<Option<CompareSpec>>,
-    /// Compare mode: side B's view, as the engine's worker last sent it
-    /// ([`crate::host::side_b`]): at [`Lab::compare_a`]'s instant, or short of it while side B
-    /// catches up.
+    /// Compare mode: side B's view, refreshed with side A's.
     pub compare_view: RwSignal<Option<ClusterView>>,
-    /// Compare mode: side A's view at the instant side B was last brought to, so the two
-    /// sides show the same instant (side B comes a frame or so after side A).
-    pub compare_a: RwSignal<Option<ClusterView>>,
-    /// Side A's view at the instant side B was last asked to go to (not yet answered).
-    pending_a: StoredValue<Option<ClusterView>>,
     /// Actions and edits asked for during a replay, applied when it ends ([`Lab::defer`]).
     deferred: StoredValue<Vec<Deferred>, LocalStorage>,
     /// When the engine cannot keep up with the chosen speed: the speed it achieves (simulated
@@ -404,8 +396,6 @@ impl Lab {
             trace_list: RwSignal::new(Vec::new()),
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
-            compare_a: RwSignal::new(None),
-            pending_a: StoredValue::new(None),
             deferred: StoredValue::new_local(Vec::new()),
             behind: RwSignal::new(None),
             cadence: RwSignal::new(Cadence::default()),
@@ -503,9 +493,9 @@ impl Lab {
 
     /// As [`Lab::rebuild_from_start`], to a simulated µs.
     fn rebuild_to(&self, at: SimTime) {
+        let spec = self.compare_spec.get_untracked();
         self.scenario
-            .with_untracked(|sc| self.runs(|r| r.rebuild(sc)));
-        self.start_b(at);
+            .with_untracked(|sc| self.runs(|r| r.rebuild(sc, spec)));
         self.restart_background();
         // A new run may have posted as many entries as the old one showed: always refetch.
         self.replay_to(at, true);
@@ -584,7 +574,6 @@ impl Lab {
                 Reply::At(us) => lab.digest_progress.set(Some(us)),
                 Reply::Digest(d) => lab.digest_done(d),
             },
-            move |b| lab.side_b_arrived(b),
             move || lab.start_digest(),
         );
         self.start_digest();
@@ -642,11 +631,9 @@ impl Lab {
     pub fn seek(&self, t_ms: u64) {
         self.notice.set(None);
         let to = SimTime::from_ms(t_ms);
+        let spec = self.compare_spec.get_untracked();
         self.scenario
-            .with_untracked(|sc| self.runs(|r| r.restore_before(to, sc)));
-        if self.compare_spec.with_untracked(Option::is_some) {
-            crate::platform::worker::side_b(BCommand::Seek(to.as_us()));
-        }
+            .with_untracked(|sc| self.runs(|r| r.restore_before(to, sc, spec)));
         self.replay_to(to, true);
     }
 
@@ -657,54 +644,20 @@ impl Lab {
         self.seek(t_ms);
     }
 
-    /// Turns compare mode on with `spec` (or off with `None`): side B starts in the engine's
-    /// worker from 0 and catches up to the current instant there, sending its view on the way
-    /// ([`crate::host::side_b`]).
-    ///
-    /// Errors: without a Web Worker, compare mode stays off and a notice says why.
+    /// Turns compare mode on with `spec` (or off with `None`): side B starts at the current
+    /// instant, caught up from the start.
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
         self.compare_spec.set(spec);
-        if !self.start_b(self.with_sim(Simulation::now)) && spec.is_some() {
-            self.compare_spec.set(None);
-            self.notice
-                .set(Some("compare mode needs a Web Worker".into()));
+        self.scenario
+            .with_untracked(|sc| self.runs(|r| r.set_b(sc, spec)));
+        let caught_up = spec.is_none();
+        if caught_up {
+            self.refresh();
+        } else {
+            // Side B replays from 0 to side A's µs, a slice per frame.
+            let now = self.with_sim(Simulation::now);
+            self.replay_to(now, false);
         }
-    }
-
-    /// Starts side B afresh from the scenario, to be brought to `at` (compare mode on), or
-    /// stops it (off); either way the page shows no side B until the worker sends one.
-    /// Returns false when there is no worker.
-    fn start_b(&self, at: SimTime) -> bool {
-        self.compare_view.set(None);
-        self.compare_a.set(None);
-        self.pending_a.set_value(None);
-        let cmd = match self.compare_spec.get_untracked() {
-            Some(spec) => BCommand::Start {
-                scenario: self.scenario.with_untracked(Scenario::to_json),
-                spec,
-                to_us: at.as_us(),
-            },
-            None => BCommand::Stop,
-        };
-        crate::platform::worker::side_b(cmd)
-    }
-
-    /// Side B's view from the worker: shown, with side A's view at the same instant once
-    /// side B has got there.
-    fn side_b_arrived(&self, b: BReply) {
-        if self.compare_spec.with_untracked(Option::is_none) {
-            return;
-        }
-        if b.view.now_us >= b.to_us {
-            let a = self
-                .pending_a
-                .try_update_value(|p| p.take_if(|a| a.now_us == b.to_us))
-                .flatten();
-            if a.is_some() {
-                self.compare_a.set(a);
-            }
-        }
-        self.compare_view.set(Some(b.view));
     }
 
     /// Simulated seconds per wall-clock second: the scenario's view speed (reactive).
@@ -1006,14 +959,10 @@ impl Lab {
         self.scenario.set(sc.clone());
         self.notice.set(None);
         let at = SimTime::from_ms(at_ms);
-        let a_ok = self.runs(|r| r.schedule(&action, &sc)).unwrap_or(false);
-        if self.compare_spec.with_untracked(Option::is_some) {
-            crate::platform::worker::side_b(BCommand::Schedule {
-                scenario: sc.to_json(),
-                index: (sc.cluster.faults.len() - 1) as u64,
-                to_us: at.max(SimTime(now_us)).as_us(),
-            });
-        }
+        let spec = self.compare_spec.get_untracked();
+        let a_ok = self
+            .runs(|r| r.schedule(&action, &sc, spec))
+            .unwrap_or(false);
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
             self.start_digest();
@@ -1152,6 +1101,7 @@ impl Lab {
     fn receive(&self, frame: Frame, group: Option<usize>) {
         let Frame {
             view,
+            b,
             feed,
             alerts,
             explanation,
@@ -1160,16 +1110,6 @@ impl Lab {
             traces,
             picked,
         } = frame;
-        // Compare mode: side B goes to this instant in the worker; side A's view here waits
-        // for it, so both sides show the same instant.
-        if self.compare_spec.with_untracked(Option::is_some)
-            && self
-                .pending_a
-                .with_value(|p| p.as_ref().is_none_or(|a| a.now_us != view.now_us))
-        {
-            self.pending_a.set_value(Some(view.clone()));
-            crate::platform::worker::side_b(BCommand::To(view.now_us));
-        }
         if let Some(t) = traces {
             self.trace_list.set(t);
         }
@@ -1203,6 +1143,9 @@ impl Lab {
         self.view.set(view);
         if let Some(e) = explanation {
             self.explanation.set(e);
+        }
+        if b.is_some() || self.compare_view.with_untracked(Option::is_some) {
+            self.compare_view.set(b);
         }
     }
 
