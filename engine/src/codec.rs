@@ -1,9 +1,9 @@
 //! The codec of what crosses between the page and the engine's Web Worker (issue 26): one
 //! visit of a value's fields ([`Wire::wire`]) that writes them when it encodes and reads them
-//! into place when it decodes, through a `dyn` [`Codec`]. Each type's field list is compiled
-//! once for both directions, which is what makes it small: for two `ClusterView`s, serde's
-//! derives through `crate::wire` add 7,009 B gzipped to the page, this about a third of that
-//! (scripts/bench-notes.md, "a codec for the frame").
+//! into place when it decodes, through one [`Codec`]. Each type's field list is compiled once
+//! for both directions, which is what makes it small: for two `ClusterView`s, serde's derives
+//! added 7,009 B gzipped to the page, this 3,839 B (scripts/bench-notes.md, "a codec for the
+//! frame").
 //!
 //! The bytes are postcard's wire format (postcard 1's specification: LEB128 varints for
 //! `u16`..`u64` and `usize`, a raw byte for `u8` and `bool`, little-endian `f64`,
@@ -76,12 +76,7 @@ impl<'a> Codec<'a> {
             }
             *v = x;
         } else {
-            let mut x = *v;
-            while x >= 0x80 {
-                self.out.push(x as u8 | 0x80);
-                x >>= 7;
-            }
-            self.out.push(x as u8);
+            crate::wire::Out::varint(&mut self.out, *v);
         }
     }
 
@@ -288,7 +283,7 @@ macro_rules! __wire_struct {
     };
 }
 
-/// Implements [`Wire`] for a tuple struct of one field (an id): `wire_struct!(Id(u32))`.
+/// Implements [`Wire`] for tuple structs of one field (ids): `wire_newtype!(InstanceId, ServiceId)`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __wire_newtype {
