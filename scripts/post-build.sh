@@ -11,8 +11,26 @@
 # 3. The lessons' and presets' data files are served minified (the repository keeps them
 #    pretty for review): about 9 % fewer gzipped bytes. A file with an integer of 16 digits or
 #    more is left as it is (JavaScript's numbers would round it).
+# 4. wasm-streams' three JS classes (IntoUnderlyingSource, IntoUnderlyingByteSource,
+#    IntoUnderlyingSink) go from the glue: Leptos's server functions bring the crate in (its
+#    `browser` feature is always on), and a page without server functions never makes one.
+#    Their wasm exports go in wasm-opt (index.html: `--remove-exports`); together about 1.5 KB
+#    gzipped. The build fails if the glue no longer has them in the form removed here.
 set -eu
 [ "${TRUNK_PROFILE:-}" = release ] || exit 0
+node -e '
+const fs = require("fs");
+for (const f of process.argv.slice(1)) {
+  let js = fs.readFileSync(f, "utf8");
+  const before = js.length;
+  js = js.replace(/^export class IntoUnderlying\w+ \{[\s\S]*?^if \(Symbol\.dispose\) IntoUnderlying\w+\.prototype\[Symbol\.dispose\] = IntoUnderlying\w+\.prototype\.free;\n/gm, "")
+         .replace(/^const IntoUnderlying\w+Finalization = [\s\S]*?;\n/gm, "");
+  if (js.length === before || /intounderlying/i.test(js)) {
+    console.error(f + ": wasm-streams classes not found in the expected form");
+    process.exit(1);
+  }
+  fs.writeFileSync(f, js);
+}' "$TRUNK_STAGING_DIR"/*.js
 for f in "$TRUNK_STAGING_DIR"/*.js; do
   node_modules/.bin/terser "$f" --module --compress --mangle --output "$f"
 done

@@ -5,6 +5,12 @@ mod platform;
 mod state;
 mod views;
 
+/// The global allocator: talc (`talc::wasm`), smaller in the wasm and faster than the
+/// default dlmalloc (BENCHMARKS.md, where the bytes go).
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn main() {
     // In the engine's Web Worker (`platform::worker`) this module only serves the digest
     // exports (`digest_start`, `digest_slice`, `digest_value`): no page to mount.

@@ -7,6 +7,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use ha_engine::bench;
+
+/// The page's allocator (`src/main.rs`), so the engine is measured as the page runs it.
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

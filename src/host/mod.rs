@@ -1,14 +1,16 @@
 //! The engine side of the page: everything that reads or runs a [`ha_engine::Simulation`],
-//! with no signals and no DOM. [`Host`] holds the runs ([`runs`]: the live run, compare mode's
-//! side B, the background run and the checkpoints of [`checkpoints`]) and answers the page
-//! with a [`Frame`]: what it draws, with the feeds in words ([`lines`]) only when they
-//! changed. This is the half of the page that is to run in a Web Worker (issue 26); the
-//! page's [`crate::state::lab::Lab`] keeps the signals and renders what a frame carries.
+//! with no signals and no DOM. [`Host`] holds the runs ([`runs`]: the live run, the background
+//! run and the checkpoints of [`checkpoints`]) and answers the page with a [`Frame`]: what it
+//! draws, with the feeds in words ([`lines`]) only when they changed. Compare mode's side B
+//! ([`side_b`]) and the run digest ([`digest`]) run in the engine's Web Worker; the rest is to
+//! follow them there (issue 26). The page's [`crate::state::lab::Lab`] keeps the signals and
+//! renders what a frame carries.
 
 pub mod checkpoints;
 pub mod digest;
 pub mod lines;
 pub mod runs;
+pub mod side_b;
 
 use ha_engine::explain::Selection;
 use ha_engine::present::{self, ExplanationText};
@@ -22,14 +24,12 @@ use runs::Runs;
 pub const TRACE_LIST_LEN: usize = 20;
 
 /// What the page draws after the engine has moved (what the worker is to send per redraw):
-/// side A's view, side B's, and the feeds and the explanation when they changed since the
-/// last frame.
+/// the live run's view, and the feeds and the explanation when they changed since the last
+/// frame. (Compare mode's side B comes from the worker: [`side_b::BReply`].)
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frame {
-    /// Side A's view ([`ha_engine::Simulation::view`]).
+    /// The live run's view ([`ha_engine::Simulation::view`]).
     pub view: ClusterView,
-    /// Compare mode's side B (`None`: compare mode is off).
-    pub b: Option<ClusterView>,
     /// The feed, newest first, when the engine posted to it (`None`: as last sent).
     pub feed: Option<Vec<FeedLine>>,
     /// The alert feed, newest first, when the engine posted to it (`None`: as last sent).
@@ -53,7 +53,6 @@ pub struct Frame {
 
 ha_engine::codec::wire_struct!(Frame {
     view,
-    b,
     feed,
     alerts,
     explanation,
@@ -78,7 +77,7 @@ struct Shown {
 
 /// The runs and what the page was last sent of them.
 pub struct Host {
-    /// The live run, side B, the background run and the checkpoints.
+    /// The live run, the background run and the checkpoints.
     pub runs: Runs,
     /// What the explain panel is about.
     selection: Option<Selection>,
@@ -199,7 +198,6 @@ impl Host {
             key: self.key.and_then(|k| sim.key_view(k)),
             ring,
             view,
-            b: self.runs.b.as_ref().map(ha_engine::Simulation::view),
             feed,
             alerts,
             explanation,

@@ -1,6 +1,6 @@
-//! The runs the page holds, with no signals: the live run (side A), compare mode's side B, the
-//! background run that follows the live run filling checkpoints, and the checkpoints of both
-//! sides (the run digest is computed in the engine's worker, [`crate::host::digest`]).
+//! The runs the page holds, with no signals: the live run (side A), the background run that
+//! follows the live run filling checkpoints, and the checkpoints (the run digest and compare
+//! mode's side B are the engine's worker's: [`crate::host::digest`], [`crate::host::side_b`]).
 //! [`crate::host::Host`] holds [`Runs`]; [`crate::state::lab::Lab`] asks it and sets its
 //! signals from the answers. This is the half of the page that is to move into a Web Worker (issue
 //! 26): it reads no signal and touches no DOM, and its wall-clock budgets come in as a
@@ -33,7 +33,7 @@ pub fn build(s: &Scenario) -> Simulation {
 /// otherwise replaces the run with the latest snapshot in `checkpoints` at or before the
 /// action (which already has it, see [`Checkpoints::schedule`]), or with `fresh()` from 0.
 /// Returns whether the run was kept.
-fn schedule_or_restore(
+pub(crate) fn schedule_or_restore(
     run: &mut Simulation,
     action: &ScheduledAction,
     checkpoints: &Checkpoints,
@@ -115,24 +115,21 @@ fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
 }
 
 /// Compare mode's side B of `sc` under `spec`, from 0.
-fn build_b(sc: &Scenario, spec: CompareSpec) -> Simulation {
+pub(crate) fn build_b(sc: &Scenario, spec: CompareSpec) -> Simulation {
     build(&compare_scenario(sc, spec))
 }
 
-/// The live run, compare mode's side B, the background run and the checkpoints.
+/// The live run, the background run and the checkpoints (compare mode's side B runs in the
+/// engine's worker: [`crate::host::side_b`]).
 pub struct Runs {
     /// The live run (side A).
     pub a: Simulation,
-    /// Compare mode's side B (`None`: compare mode is off).
-    pub b: Option<Simulation>,
     /// The scenario run in the background, from 0 to its duration (its digest is the run
     /// digest), then on behind the live run; it offers checkpoints on the way. `None` until
     /// the first background slice builds it.
     background: Option<Simulation>,
     /// Snapshots of side A (and of the background run, which is the same run).
     checkpoints: Checkpoints,
-    /// Snapshots of side B.
-    b_checkpoints: Checkpoints,
 }
 
 impl Runs {
@@ -140,20 +137,16 @@ impl Runs {
     pub fn new(a: Simulation) -> Self {
         Runs {
             a,
-            b: None,
             background: None,
             checkpoints: Checkpoints::new(),
-            b_checkpoints: Checkpoints::new(),
         }
     }
 
-    /// Both runs of `sc` again from 0 (side B under `spec`), every checkpoint forgotten and
-    /// the background run dropped.
-    pub fn rebuild(&mut self, sc: &Scenario, spec: Option<CompareSpec>) {
+    /// The run of `sc` again from 0, every checkpoint forgotten and the background run
+    /// dropped.
+    pub fn rebuild(&mut self, sc: &Scenario) {
         self.checkpoints.clear();
-        self.b_checkpoints.clear();
         self.a = build(sc);
-        self.b = spec.map(|spec| build_b(sc, spec));
         self.background = None;
     }
 
@@ -162,27 +155,16 @@ impl Runs {
         self.background = None;
     }
 
-    /// Compare mode's side B: `sc` under `spec` from 0 (`None`: off), its checkpoints
-    /// forgotten.
-    pub fn set_b(&mut self, sc: &Scenario, spec: Option<CompareSpec>) {
-        self.b_checkpoints.clear();
-        self.b = spec.map(|spec| build_b(sc, spec));
-    }
-
-    /// One slice of a replay of both runs to `to`, until `clock` passes `deadline_ms`, offering
-    /// checkpoints. Returns whether both got there.
+    /// One slice of a replay of the live run to `to`, until `clock` passes `deadline_ms`,
+    /// offering checkpoints. Returns whether it got there.
     pub fn replay_slice(&mut self, to: SimTime, clock: Clock, deadline_ms: f64) -> bool {
-        let mut done = run_checkpointed(
+        run_checkpointed(
             &mut self.a,
             Some(&mut self.checkpoints),
             to,
             clock,
             deadline_ms,
-        );
-        if let Some(b) = &mut self.b {
-            done &= run_checkpointed(b, Some(&mut self.b_checkpoints), to, clock, deadline_ms);
-        }
-        done
+        )
     }
 
     /// One slice of the background run of `sc` (built from 0 if there is none yet) towards
@@ -202,69 +184,38 @@ impl Runs {
         run_checkpointed(run, cp, end, clock, deadline_ms);
     }
 
-    /// Before a seek back to `to`: restores each run that is past `to` from its latest
-    /// checkpoint at or before it, or builds it from 0 (side B under `spec`).
-    pub fn restore_before(&mut self, to: SimTime, sc: &Scenario, spec: Option<CompareSpec>) {
+    /// Before a seek back to `to`: restores the live run, if it is past `to`, from its latest
+    /// checkpoint at or before it, or builds it from 0.
+    pub fn restore_before(&mut self, to: SimTime, sc: &Scenario) {
         if self.a.now() > to {
             self.a = self.checkpoints.restore(to).unwrap_or_else(|| build(sc));
         }
-        if let Some(spec) = spec {
-            if self.b.as_ref().is_none_or(|b| b.now() > to) {
-                let b = self
-                    .b_checkpoints
-                    .restore(to)
-                    .unwrap_or_else(|| build_b(sc, spec));
-                self.b = Some(b);
-            }
-        }
     }
 
-    /// Advances both runs towards `to`, [`EVENTS_PER_CHECK`] events of side A at a time, side
-    /// B following to A's instant after each, until A gets there or `clock` passes
-    /// `deadline_ms` (then the page is behind the chosen speed). Both sides always stop at the
-    /// same simulated instant, so they never show different requests: with equal event counts
-    /// instead, a side whose strategy makes more events fell behind on a busy frame and the
-    /// page said "the sides differ" for a moment.
+    /// Advances the live run towards `to`, [`EVENTS_PER_CHECK`] events at a time, until it
+    /// gets there or `clock` passes `deadline_ms` (then the page is behind the chosen speed).
     pub fn advance(&mut self, to: SimTime, clock: Clock, deadline_ms: f64) {
-        loop {
-            let done = self.a.run_until_bounded(to, EVENTS_PER_CHECK);
-            if let Some(b) = &mut self.b {
-                // A finishes the instant it stopped in, B runs to the end of that instant too.
-                let at = self.a.now();
-                while !self.a.run_until_bounded(at, EVENTS_PER_CHECK) {}
-                while !b.run_until_bounded(at, EVENTS_PER_CHECK) {}
-            }
-            if done || clock() > deadline_ms {
+        while !self.a.run_until_bounded(to, EVENTS_PER_CHECK) {
+            if clock() > deadline_ms {
                 return;
             }
         }
     }
 
-    /// The first whole simulated ms neither run has handled yet
-    /// ([`Simulation::next_free_ms`]): an action there goes into the running simulations as
-    /// they are, with no checkpoint to restore.
+    /// The first whole simulated ms the live run has not handled yet
+    /// ([`Simulation::next_free_ms`]): an action there goes into the running simulation as it
+    /// is, with no checkpoint to restore. (Side B is never ahead of side A.)
     pub fn next_free_ms(&self) -> u64 {
-        self.a
-            .next_free_ms()
-            .max(self.b.as_ref().map_or(0, Simulation::next_free_ms))
+        self.a.next_free_ms()
     }
 
-    /// Adds timeline `action` (already on `sc`'s timeline) to the checkpoints, to both runs
-    /// and to the background run; a run already past its time is restored from a checkpoint
-    /// before it, or built from 0. Returns whether side A was kept (then the action shows after
-    /// a replay of under a simulated ms).
-    pub fn schedule(
-        &mut self,
-        action: &ScheduledAction,
-        sc: &Scenario,
-        spec: Option<CompareSpec>,
-    ) -> bool {
+    /// Adds timeline `action` (already on `sc`'s timeline) to the checkpoints, to the live
+    /// run and to the background run; a run already past its time is restored from a
+    /// checkpoint before it, or built from 0. Returns whether the live run was kept (then the
+    /// action shows after a replay of under a simulated ms).
+    pub fn schedule(&mut self, action: &ScheduledAction, sc: &Scenario) -> bool {
         self.checkpoints.schedule(action);
-        self.b_checkpoints.schedule(action);
         let a_ok = schedule_or_restore(&mut self.a, action, &self.checkpoints, || build(sc));
-        if let (Some(spec), Some(b)) = (spec, &mut self.b) {
-            schedule_or_restore(b, action, &self.b_checkpoints, || build_b(sc, spec));
-        }
         // The background run too (one not built yet is built from the edited scenario).
         if let Some(r) = &mut self.background {
             schedule_or_restore(r, action, &self.checkpoints, || build(sc));

@@ -9,6 +9,7 @@
 pub use crate::host::lines::{AlertLine, FeedLine};
 use crate::host::runs::{build, Runs};
 pub use crate::host::runs::{CompareSpec, SideB};
+use crate::host::side_b::{BCommand, BReply};
 use crate::host::{Frame, Host};
 use crate::platform::worker::Reply;
 use ha_engine::breaker::BreakerState;
@@ -108,6 +109,10 @@ impl Cadence {
         }
     }
 }
+
+/// Compare mode: most of side A's views kept waiting for side B's answers about their instants
+/// ([`Lab::compare_a`]): a few redraws' worth, so a slow answer still finds its instant.
+const PENDING_A: usize = 8;
 
 /// While the run plays, the live digest ([`Lab::live_digest`]) is redrawn on every this many
 /// redraws (about 4 times a wall-clock second with [`Cadence::Alternate`] at 60 Hz): a
@@ -271,8 +276,17 @@ pub struct Lab {
     pub key_view: RwSignal<Option<ha_engine::view::KeyView>>,
     /// Compare mode: what side B changes (`None`: off).
     pub compare_spec: RwSignal<Option<CompareSpec>>,
-    /// Compare mode: side B's view, refreshed with side A's.
+    /// Compare mode: side B's view, as the engine's worker last sent it
+    /// ([`crate::host::side_b`]): at [`Lab::compare_a`]'s instant, or short of it while side B
+    /// catches up.
     pub compare_view: RwSignal<Option<ClusterView>>,
+    /// Compare mode: side A's view at the instant side B was last brought to, so the two
+    /// sides show the same instant (side B comes a frame or so after side A).
+    pub compare_a: RwSignal<Option<ClusterView>>,
+    /// Side A's views at the instants side B was asked to go to and has not answered yet,
+    /// oldest first, at most [`PENDING_A`] (under load an answer comes after the next redraw
+    /// has asked for a later instant).
+    pending_a: StoredValue<Vec<ClusterView>>,
     /// Actions and edits asked for during a replay, applied when it ends ([`Lab::defer`]).
     deferred: StoredValue<Vec<Deferred>, LocalStorage>,
     /// When the engine cannot keep up with the chosen speed: the speed it achieves (simulated
@@ -396,6 +410,8 @@ impl Lab {
             trace_list: RwSignal::new(Vec::new()),
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
+            compare_a: RwSignal::new(None),
+            pending_a: StoredValue::new(Vec::new()),
             deferred: StoredValue::new_local(Vec::new()),
             behind: RwSignal::new(None),
             cadence: RwSignal::new(Cadence::default()),
@@ -493,9 +509,9 @@ impl Lab {
 
     /// As [`Lab::rebuild_from_start`], to a simulated µs.
     fn rebuild_to(&self, at: SimTime) {
-        let spec = self.compare_spec.get_untracked();
         self.scenario
-            .with_untracked(|sc| self.runs(|r| r.rebuild(sc, spec)));
+            .with_untracked(|sc| self.runs(|r| r.rebuild(sc)));
+        self.start_b(at);
         self.restart_background();
         // A new run may have posted as many entries as the old one showed: always refetch.
         self.replay_to(at, true);
@@ -574,6 +590,7 @@ impl Lab {
                 Reply::At(us) => lab.digest_progress.set(Some(us)),
                 Reply::Digest(d) => lab.digest_done(d),
             },
+            move |b| lab.side_b_arrived(b),
             move || lab.start_digest(),
         );
         self.start_digest();
@@ -631,9 +648,11 @@ impl Lab {
     pub fn seek(&self, t_ms: u64) {
         self.notice.set(None);
         let to = SimTime::from_ms(t_ms);
-        let spec = self.compare_spec.get_untracked();
         self.scenario
-            .with_untracked(|sc| self.runs(|r| r.restore_before(to, sc, spec)));
+            .with_untracked(|sc| self.runs(|r| r.restore_before(to, sc)));
+        if self.compare_spec.with_untracked(Option::is_some) {
+            crate::platform::worker::side_b(BCommand::Seek(to.as_us()));
+        }
         self.replay_to(to, true);
     }
 
@@ -644,19 +663,60 @@ impl Lab {
         self.seek(t_ms);
     }
 
-    /// Turns compare mode on with `spec` (or off with `None`): side B starts at the current
-    /// instant, caught up from the start.
+    /// Turns compare mode on with `spec` (or off with `None`): side B starts in the engine's
+    /// worker from 0 and catches up to the current instant there, sending its view on the way
+    /// ([`crate::host::side_b`]).
+    ///
+    /// Errors: without a Web Worker, compare mode stays off and a notice says why.
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
         self.compare_spec.set(spec);
-        self.scenario
-            .with_untracked(|sc| self.runs(|r| r.set_b(sc, spec)));
-        let caught_up = spec.is_none();
-        if caught_up {
-            self.refresh();
-        } else {
-            // Side B replays from 0 to side A's µs, a slice per frame.
-            let now = self.with_sim(Simulation::now);
-            self.replay_to(now, false);
+        if !self.start_b(self.with_sim(Simulation::now)) && spec.is_some() {
+            self.compare_spec.set(None);
+            self.notice
+                .set(Some("compare mode needs a Web Worker".into()));
+        }
+        // The redraw asks side B for the instant shown (or, off, draws without it).
+        self.refresh();
+    }
+
+    /// Starts side B afresh from the scenario, to be brought to `at` (compare mode on), or
+    /// stops it (off); either way the page shows no side B until the worker sends one.
+    /// Returns false when there is no worker.
+    fn start_b(&self, at: SimTime) -> bool {
+        self.compare_view.set(None);
+        self.compare_a.set(None);
+        self.pending_a.set_value(Vec::new());
+        let cmd = match self.compare_spec.get_untracked() {
+            Some(spec) => BCommand::Start {
+                scenario: self.scenario.with_untracked(Scenario::to_json),
+                spec,
+                to_us: at.as_us(),
+            },
+            None => BCommand::Stop,
+        };
+        crate::platform::worker::side_b(cmd)
+    }
+
+    /// Side B's view from the worker: shown, with side A's view at the same instant once
+    /// side B has got there.
+    fn side_b_arrived(&self, b: BReply) {
+        if self.compare_spec.with_untracked(Option::is_none) {
+            return;
+        }
+        if b.view.now_us < b.to_us {
+            // On the way: the panel says how far side B has got.
+            self.compare_view.set(Some(b.view));
+            return;
+        }
+        // Side A's view at the same instant; the older ones waiting go. An answer about an
+        // instant no longer waited for (a seek or a restart came since) is dropped.
+        let a = self
+            .pending_a
+            .try_update_value(|p| take_pending(p, b.to_us))
+            .flatten();
+        if a.is_some() {
+            self.compare_a.set(a);
+            self.compare_view.set(Some(b.view));
         }
     }
 
@@ -959,10 +1019,14 @@ impl Lab {
         self.scenario.set(sc.clone());
         self.notice.set(None);
         let at = SimTime::from_ms(at_ms);
-        let spec = self.compare_spec.get_untracked();
-        let a_ok = self
-            .runs(|r| r.schedule(&action, &sc, spec))
-            .unwrap_or(false);
+        let a_ok = self.runs(|r| r.schedule(&action, &sc)).unwrap_or(false);
+        if self.compare_spec.with_untracked(Option::is_some) {
+            crate::platform::worker::side_b(BCommand::Schedule {
+                scenario: sc.to_json(),
+                index: (sc.cluster.faults.len() - 1) as u64,
+                to_us: at.max(SimTime(now_us)).as_us(),
+            });
+        }
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
             self.start_digest();
@@ -1101,7 +1165,6 @@ impl Lab {
     fn receive(&self, frame: Frame, group: Option<usize>) {
         let Frame {
             view,
-            b,
             feed,
             alerts,
             explanation,
@@ -1110,6 +1173,21 @@ impl Lab {
             traces,
             picked,
         } = frame;
+        // Compare mode: side B goes to this instant in the worker; side A's view here waits
+        // for it, so both sides show the same instant.
+        if self.compare_spec.with_untracked(Option::is_some)
+            && self
+                .pending_a
+                .with_value(|p| p.last().is_none_or(|a| a.now_us != view.now_us))
+        {
+            self.pending_a.update_value(|p| {
+                if p.len() == PENDING_A {
+                    p.remove(0);
+                }
+                p.push(view.clone());
+            });
+            crate::platform::worker::side_b(BCommand::To(view.now_us));
+        }
         if let Some(t) = traces {
             self.trace_list.set(t);
         }
@@ -1144,9 +1222,6 @@ impl Lab {
         if let Some(e) = explanation {
             self.explanation.set(e);
         }
-        if b.is_some() || self.compare_view.with_untracked(Option::is_some) {
-            self.compare_view.set(b);
-        }
     }
 
     /// Picks the key the ring panel follows (`None`: none); its view follows at once.
@@ -1161,6 +1236,14 @@ impl Lab {
         self.host.update_value(|h| h.select(sel));
         self.refresh();
     }
+}
+
+/// Compare mode: takes side A's view at `to_us` out of `pending` (oldest first), with the views
+/// before it, which no answer will come for now (`None`, nothing taken: no view waits at that
+/// instant).
+fn take_pending(pending: &mut Vec<ClusterView>, to_us: u64) -> Option<ClusterView> {
+    let i = pending.iter().position(|a| a.now_us == to_us)?;
+    pending.drain(..=i).next_back()
 }
 
 /// The service id for index `s`.
@@ -1242,7 +1325,24 @@ fn sync_items<T: Clone + PartialEq + Send + Sync + 'static>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Cadence, FramePlan, Redraw};
+    use super::{take_pending, Cadence, FramePlan, Redraw};
+    use ha_engine::codec::Wire;
+    use ha_engine::ClusterView;
+
+    #[test]
+    fn side_b_answers_find_side_a_at_their_instant_and_drop_the_older_views() {
+        let at = |now_us| ClusterView {
+            now_us,
+            ..ClusterView::blank()
+        };
+        let mut pending = vec![at(10), at(20), at(30)];
+        // An answer about an instant no longer waited for takes nothing.
+        assert_eq!(take_pending(&mut pending, 15), None);
+        assert_eq!(pending.len(), 3);
+        // A late answer (20, after 30 was asked) gets side A's view at 20; 10 goes with it.
+        assert_eq!(take_pending(&mut pending, 20).map(|v| v.now_us), Some(20));
+        assert_eq!(pending, vec![at(30)]);
+    }
 
     #[test]
     fn alternate_frames_take_turns_and_the_engine_frame_takes_the_carried_time() {

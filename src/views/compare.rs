@@ -99,23 +99,29 @@ pub fn Compare() -> impl IntoView {
     }
 }
 
-/// "Same requests on both sides": arrivals and workload digests of A and B.
+/// "Same requests on both sides": arrivals and workload digests of A and B at the same
+/// instant; while side B catches up in the engine's worker, how far it has got.
 #[component]
 fn SameRequests() -> impl IntoView {
     let lab = use_lab();
-    let a = move || lab.view.with(|v| (v.totals.arrived, v.workload, v.now_us));
-    let b = move || {
-        lab.compare_view.with(|b| {
-            b.as_ref()
-                .map(|v| (v.totals.arrived, v.workload, v.now_us))
-                .unwrap_or_default()
-        })
+    let of = |v: &Option<ClusterView>| {
+        v.as_ref()
+            .map(|v| (v.totals.arrived, v.workload, v.now_us))
+            .unwrap_or_default()
     };
+    let a = move || lab.compare_a.with(of);
+    let b = move || lab.compare_view.with(of);
     view! {
         <p class="same-requests" data-same=move || (a() == b()).to_string()>
             {move || {
                 let (a, b) = (a(), b());
-                if a == b {
+                if a.2 == 0 || b.2 < a.2 {
+                    format!(
+                        "Side B is catching up: {} of {}.",
+                        ha_engine::SimTime(b.2),
+                        lab.view.with(|v| ha_engine::SimTime(v.now_us))
+                    )
+                } else if a == b {
                     format!("✓ Same requests on both sides: {} client requests, workload {:016x}.", a.0, a.1)
                 } else {
                     format!("✕ The sides differ: A {} requests (workload {:016x}), B {} (workload {:016x}).", a.0, a.1, b.0, b.1)
@@ -137,12 +143,13 @@ fn side(
     let s = spec.service;
     let get = move |f: fn(&ClusterView, usize) -> String| {
         move || {
-            if side_b {
+            // Side A at side B's instant (`Lab::compare_a`).
+            let side = if side_b {
                 lab.compare_view
-                    .with(|b| b.as_ref().map(|v| f(v, s)).unwrap_or_default())
             } else {
-                lab.view.with(|v| f(v, s))
-            }
+                lab.compare_a
+            };
+            side.with(|v| v.as_ref().map(|v| f(v, s)).unwrap_or_default())
         }
     };
     let strategy = get(|v, s| {
@@ -188,12 +195,12 @@ fn side(
                 })
                 .collect::<Vec<_>>()
         };
-        if side_b {
+        let side = if side_b {
             lab.compare_view
-                .with_untracked(|b| b.as_ref().map(f).unwrap_or_default())
         } else {
-            lab.view.with_untracked(f)
-        }
+            lab.compare_a
+        };
+        side.with_untracked(|v| v.as_ref().map(f).unwrap_or_default())
     };
     let body = move || {
         rows()
