@@ -75,8 +75,14 @@ pub fn nice_ceiling(v: f64, floor: f64) -> f64 {
     if v <= 0.0 {
         return 1.0;
     }
-    let exp = v.log10().floor();
-    let base = 10f64.powf(exp);
+    // 10^k at or below `v` by steps of ten (`log10` and `powf` are about 1.9 KB of wasm).
+    let mut base = 1.0;
+    while base * 10.0 <= v {
+        base *= 10.0;
+    }
+    while base > v {
+        base /= 10.0;
+    }
     for m in [1.0, 2.0, 5.0, 10.0] {
         if m * base >= v * (1.0 - 1e-9) {
             return m * base;
@@ -139,5 +145,8 @@ mod tests {
         assert_eq!(nice_ceiling(51.0, 1.0), 100.0);
         assert_eq!(nice_ceiling(0.3, 0.1), 0.5);
         assert_eq!(nice_ceiling(f64::NAN, 4.0), 5.0);
+        assert_eq!(nice_ceiling(0.004, 0.001), 0.005);
+        assert_eq!(nice_ceiling(7_300.0, 1.0), 10_000.0);
+        assert_eq!(nice_ceiling(1e6, 1.0), 1e6);
     }
 }
