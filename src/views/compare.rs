@@ -104,28 +104,24 @@ pub fn Compare() -> impl IntoView {
 #[component]
 fn SameRequests() -> impl IntoView {
     let lab = use_lab();
-    let of = |v: &Option<ClusterView>| {
-        v.as_ref()
-            .map(|v| (v.totals.arrived, v.workload, v.now_us))
-            .unwrap_or_default()
-    };
+    // `None` until the worker has sent side B at an instant side A was shown at.
+    let of = |v: &Option<ClusterView>| v.as_ref().map(|v| (v.totals.arrived, v.workload, v.now_us));
     let a = move || lab.compare_a.with(of);
     let b = move || lab.compare_view.with(of);
+    let same = move || matches!((a(), b()), (Some(a), Some(b)) if a == b);
     view! {
-        <p class="same-requests" data-same=move || (a() == b()).to_string()>
-            {move || {
-                let (a, b) = (a(), b());
-                if a.2 == 0 || b.2 < a.2 {
-                    format!(
-                        "Side B is catching up: {} of {}.",
-                        ha_engine::SimTime(b.2),
-                        lab.view.with(|v| ha_engine::SimTime(v.now_us))
-                    )
-                } else if a == b {
+        <p class="same-requests" data-same=move || same().to_string()>
+            {move || match (a(), b()) {
+                (Some(a), Some(b)) if b.2 >= a.2 => if a == b {
                     format!("✓ Same requests on both sides: {} client requests, workload {:016x}.", a.0, a.1)
                 } else {
                     format!("✕ The sides differ: A {} requests (workload {:016x}), B {} (workload {:016x}).", a.0, a.1, b.0, b.1)
-                }
+                },
+                (_, b) => format!(
+                    "Side B is catching up: {} of {}.",
+                    ha_engine::SimTime(b.map_or(0, |b| b.2)),
+                    lab.view.with(|v| ha_engine::SimTime(v.now_us))
+                ),
             }}
         </p>
     }

@@ -212,6 +212,14 @@ test('compare mode runs both sides on the same requests', async ({ page }) => {
   const b = await row('Side B').textContent();
   expect(a).not.toBe(b);
   await shot(page, 'compare');
+  // Side B runs in the engine's worker: back to 10 s and to the very start, it follows the seek
+  // (restored from its own checkpoints) and both sides show the same instant again.
+  for (const [ms, text] of [['10000', /Same requests on both sides: [1-9]\d* client requests/], ['0', /Same requests on both sides: 0 client requests/]]) {
+    await page.getByLabel('Timeline').fill(ms);
+    await expect.poll(() => simUs(page)).toBe(Number(ms) * 1000);
+    await expect(same).toHaveText(text);
+    await expect(same).toHaveAttribute('data-same', 'true');
+  }
   await panel.getByRole('button', { name: 'Stop comparing' }).click();
   await expect(panel.locator('.same-requests')).toHaveCount(0);
 });
