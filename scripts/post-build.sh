@@ -14,8 +14,8 @@
 # 4. wasm-streams' three JS classes (IntoUnderlyingSource, IntoUnderlyingByteSource,
 #    IntoUnderlyingSink) go from the glue: Leptos's server functions bring the crate in (its
 #    `browser` feature is always on), and a page without server functions never makes one.
-#    Their wasm exports go in wasm-opt (index.html: `--remove-exports`); together about 1.5 KB
-#    gzipped. The build fails if the glue no longer has them in the form removed here.
+#    Their wasm exports go in wasm-opt (index.html: `--remove-exports`); together about
+#    800 B gzipped. The build fails if the glue no longer has them in the form removed here.
 set -eu
 [ "${TRUNK_PROFILE:-}" = release ] || exit 0
 node -e '

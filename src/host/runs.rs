@@ -8,11 +8,10 @@
 
 use crate::host::checkpoints::Checkpoints;
 use ha_engine::action::ScheduledAction;
-use ha_engine::balancer::Strategy;
 use ha_engine::scenario::lesson::Step;
 use ha_engine::scenario::Scenario;
 use ha_engine::sim::player::Progress;
-use ha_engine::{ServiceId, SimTime, Simulation};
+use ha_engine::{SimTime, Simulation};
 
 /// Events the engine handles between wall-clock checks ([`Simulation::run_until_bounded`]):
 /// a few ms of work in the release build whatever the load, so no budget is overrun by more.
@@ -78,45 +77,6 @@ pub(crate) fn run_checkpointed(
         }
     }
     sim.reached(to)
-}
-
-/// Compare mode's second run: the scenario with one service's strategy replaced.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CompareSpec {
-    /// The service the sides are compared on (whose strategy differs, or the producer).
-    pub service: usize,
-    /// What side B changes.
-    pub b: SideB,
-}
-
-/// What compare mode's side B changes.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum SideB {
-    /// The service's load-balancing strategy.
-    Strategy(Strategy),
-    /// Every publish becomes a call to the queue's consumers
-    /// ([`ha_engine::ClusterConfig::messages_as_calls`]): sync against async.
-    Calls,
-}
-
-/// The scenario compare mode runs on side B: `sc` with one service's strategy replaced, or
-/// with calls instead of messages.
-fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
-    let mut b = sc.clone();
-    match spec.b {
-        // An index the scenario does not have leaves it as it is (compare mode offers only
-        // its own).
-        SideB::Strategy(st) => {
-            let _ = b.cluster.set_strategy(ServiceId::from(spec.service), st);
-        }
-        SideB::Calls => b.cluster = b.cluster.messages_as_calls(),
-    }
-    b
-}
-
-/// Compare mode's side B of `sc` under `spec`, from 0.
-pub(crate) fn build_b(sc: &Scenario, spec: CompareSpec) -> Simulation {
-    build(&compare_scenario(sc, spec))
 }
 
 /// The live run, the background run and the checkpoints (compare mode's side B runs in the

@@ -9,12 +9,50 @@
 //! there (determinism: `engine/tests/checkpoints.rs`).
 
 use crate::host::checkpoints::Checkpoints;
-use crate::host::runs::{
-    build_b, run_checkpointed, schedule_or_restore, Clock, CompareSpec, SideB,
-};
+use crate::host::runs::{build, run_checkpointed, schedule_or_restore, Clock};
+use ha_engine::balancer::Strategy;
 use ha_engine::codec::{Codec, Wire};
 use ha_engine::scenario::Scenario;
-use ha_engine::{ClusterView, SimTime, Simulation};
+use ha_engine::{ClusterView, ServiceId, SimTime, Simulation};
+
+/// Compare mode's second run: the scenario with one service's strategy replaced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareSpec {
+    /// The service the sides are compared on (whose strategy differs, or the producer).
+    pub service: usize,
+    /// What side B changes.
+    pub b: SideB,
+}
+
+/// What compare mode's side B changes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SideB {
+    /// The service's load-balancing strategy.
+    Strategy(Strategy),
+    /// Every publish becomes a call to the queue's consumers
+    /// ([`ha_engine::ClusterConfig::messages_as_calls`]): sync against async.
+    Calls,
+}
+
+/// The scenario compare mode runs on side B: `sc` with one service's strategy replaced, or
+/// with calls instead of messages.
+fn compare_scenario(sc: &Scenario, spec: CompareSpec) -> Scenario {
+    let mut b = sc.clone();
+    match spec.b {
+        // An index the scenario does not have leaves it as it is (compare mode offers only
+        // its own).
+        SideB::Strategy(st) => {
+            let _ = b.cluster.set_strategy(ServiceId::from(spec.service), st);
+        }
+        SideB::Calls => b.cluster = b.cluster.messages_as_calls(),
+    }
+    b
+}
+
+/// Compare mode's side B of `sc` under `spec`, from 0.
+fn build_b(sc: &Scenario, spec: CompareSpec) -> Simulation {
+    build(&compare_scenario(sc, spec))
+}
 
 /// What the page asks of side B.
 #[derive(Clone, Debug, PartialEq)]
@@ -243,7 +281,6 @@ impl SideBRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ha_engine::balancer::Strategy;
     use ha_engine::codec::{decode, encode};
     use ha_engine::presets;
 

@@ -8,8 +8,8 @@
 
 pub use crate::host::lines::{AlertLine, FeedLine};
 use crate::host::runs::{build, Runs};
-pub use crate::host::runs::{CompareSpec, SideB};
 use crate::host::side_b::{BCommand, BReply};
+pub use crate::host::side_b::{CompareSpec, SideB};
 use crate::host::{Frame, Host};
 use crate::platform::worker::Reply;
 use ha_engine::breaker::BreakerState;
