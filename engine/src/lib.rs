@@ -55,6 +55,8 @@ pub use mechanisms::action::{Action, ActionKind, ActionTarget};
 pub use scenario::{Scenario, ScenarioError};
 #[cfg(feature = "test-faults")]
 pub use sim::BookkeepingFault;
-pub use sim::{CommandError, Footprint, LedgerError, OutcomeCounts, Process, Simulation, Stats};
+pub use sim::{
+    CommandError, Footprint, InMemory, LedgerError, OutcomeCounts, Process, Simulation, Stats,
+};
 pub use time::SimTime;
 pub use view::ClusterView;

@@ -62,6 +62,19 @@ pub use request::Caller;
 /// Simulated time between metric samples, load reports and alert evaluations, µs.
 pub const METRICS_TICK_US: u64 = 1_000_000;
 
+/// What a run holds in flight now ([`Simulation::in_memory`]), in items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InMemory {
+    /// Client requests not yet answered.
+    pub requests: usize,
+    /// Calls (client to service, instance to dependency) not yet ended, orphaned ones included.
+    pub calls: usize,
+    /// Of `calls`, those whose calling job is gone (its instance crashed or was failed back).
+    pub orphaned_calls: usize,
+    /// Jobs on instances (running, queued or hung).
+    pub jobs: usize,
+}
+
 /// Lengths of the buffers that grow with a run ([`Simulation::footprint`]), in items.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Footprint {
@@ -861,14 +874,19 @@ impl Simulation {
         self.instances.len()
     }
 
-    /// Requests, calls and jobs held in memory now (in flight). Bounded by arrivals within a
+    /// Requests, calls and jobs held in memory now (in flight), and of the calls those
+    /// whose caller is gone: a dependency call of a job that a crash or failback destroyed
+    /// stays in flight, as a real upstream still serves a request whose caller died, and ends
+    /// at its answer (which goes nowhere) or its timeout. Bounded by arrivals within a
     /// timeout; a property test checks it.
-    pub fn in_memory(&self) -> (usize, usize, usize) {
-        (
-            self.flight.requests.len(),
-            self.flight.calls.len(),
-            self.flight.jobs.len(),
-        )
+    pub fn in_memory(&self) -> InMemory {
+        let orphaned_calls = self.orphaned_calls();
+        InMemory {
+            requests: self.flight.requests.len(),
+            calls: self.flight.calls.len(),
+            orphaned_calls,
+            jobs: self.flight.jobs.len(),
+        }
     }
 
     /// The length of every buffer that grows with the run (the soak test watches them). Each

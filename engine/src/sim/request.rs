@@ -756,6 +756,17 @@ impl Simulation {
         }
     }
 
+    /// Calls whose calling job is gone (see [`Simulation::in_memory`]).
+    pub(super) fn orphaned_calls(&self) -> usize {
+        let calls = self.flight.calls.iter();
+        calls
+            .filter(|(_, c)| {
+                matches!(c.origin, Origin::Job { .. })
+                    && !self.origin_alive(c.origin, c.req_key, c.req_id)
+            })
+            .count()
+    }
+
     pub(super) fn retry(&mut self, spec: CallSpec) {
         if self.origin_alive(spec.origin, spec.req_key, spec.req_id) {
             self.start_call(spec);
@@ -948,6 +959,8 @@ impl Simulation {
     }
 
     /// Destroys every job on `target` (its process died): their calls end with a reset.
+    /// The dependency calls those jobs were waiting on stay in flight (the upstream still
+    /// serves them; their answers go nowhere) until they end on their own.
     /// Returns how many calls were lost.
     pub(super) fn drop_jobs(&mut self, target: InstanceId) -> u32 {
         let keys: Vec<usize> = self
