@@ -202,14 +202,13 @@ ${compare.map((r) => fr(r).replace(/^\| 10×/, '| 10× (compare mode, side B lea
 
 "paused" is the floor: the frame loop alone (the flow dots stand still while paused). Playing,
 each edge's dots are one dashed stroke whose offset is animated; with reduced motion there is no
-animation. While the engine keeps up easily, frames take turns: one advances the engine, the
-next redraws (\`Cadence::Alternate\` in src/state/lab.rs, like a game loop's update and render), so
-no frame does both. Each redraw does a third of the instances (\`REDRAW_GROUPS\`, each at 10 Hz),
-and off-screen panels are skipped by the browser (\`content-visibility: auto\`). At 100× the
-engine gets every frame (\`Cadence::EveryFrame\`) and every other frame redraws: 8 ms for the
-engine on a frame that redraws, 12 ms on one that does not, which also takes on what the frame
-before did not reach. When that is still not enough, the page runs slower and says so instead
-of freezing.
+animation. The engine runs in a Web Worker (src/host/session.rs): on each frame the page tells
+it how far the wall clock × speed has got, asking for a frame every other time, and draws the
+frame it got on its next animation frame, so the main thread's time per frame is decoding and
+drawing, never the engine. Each redraw does a third of the instances (\`REDRAW_GROUPS\`, each at
+10 Hz), and off-screen panels are skipped by the browser (\`content-visibility: auto\`). When the
+worker cannot keep up with the chosen speed, the run goes as fast as it can and the page says
+so.
 
 ${notes}
 

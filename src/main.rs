@@ -12,8 +12,8 @@ mod views;
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    // In the engine's Web Worker (`platform::worker`) this module only serves the digest
-    // exports (`digest_start`, `digest_slice`, `digest_value`): no page to mount.
+    // In the engine's Web Worker (`platform::worker`) this module only serves the session's
+    // exports (`s_command`, `s_tick`, `s_work`): no page to mount.
     if web_sys::window().is_none() {
         return;
     }

@@ -114,3 +114,29 @@ fn every_action_kind_comes_back() {
         }
     }
 }
+
+/// A lesson's answer crosses to the page: a number, or a state by its label (every label a
+/// measure reads, found again on the page's side as the same `&'static str`).
+#[test]
+fn every_answer_comes_back() {
+    use ha_engine::scenario::lesson::Measure;
+    use ha_engine::sim::player::{Answer, Reading};
+    let mut answers = vec![Answer {
+        value: Reading::Number(0.1 + 0.2),
+        choice: None,
+        readings: vec![1.0, f64::MAX, -0.0],
+    }];
+    for (m, _) in Measure::KEYS {
+        for label in m.labels() {
+            answers.push(Answer {
+                value: Reading::Label(label),
+                choice: Some(format!("{label}?")),
+                readings: Vec::new(),
+            });
+        }
+    }
+    assert!(answers.len() >= 8, "the label measures have labels");
+    for a in answers {
+        assert_eq!(decode::<Answer>(&encode(&mut a.clone())), a);
+    }
+}

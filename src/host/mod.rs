@@ -1,15 +1,16 @@
 //! The engine side of the page: everything that reads or runs a [`ha_engine::Simulation`],
-//! with no signals and no DOM. [`Host`] holds the runs ([`runs`]: the live run, the background
-//! run and the checkpoints of [`checkpoints`]) and answers the page with a [`Frame`]: what it
-//! draws, with the feeds in words ([`lines`]) only when they changed. Compare mode's side B
-//! ([`side_b`]) and the run digest ([`digest`]) run in the engine's Web Worker; the rest is to
-//! follow them there (issue 26). The page's [`crate::state::lab::Lab`] keeps the signals and
+//! with no signals and no DOM, all of it run in the engine's Web Worker by a [`session`].
+//! [`Host`] holds the runs ([`runs`]: the live run, the background run and the checkpoints of
+//! [`checkpoints`]) and answers with a [`Frame`]: what the page draws, with the feeds in words
+//! ([`lines`]) only when they changed. Compare mode's side B ([`side_b`]) and the run digest
+//! ([`digest`]) run beside it. The page's [`crate::state::lab::Lab`] keeps the signals and
 //! renders what a frame carries.
 
 pub mod checkpoints;
 pub mod digest;
 pub mod lines;
 pub mod runs;
+pub mod session;
 pub mod side_b;
 
 use ha_engine::explain::Selection;
@@ -23,9 +24,9 @@ use runs::Runs;
 /// Traces a trace list holds at most.
 pub const TRACE_LIST_LEN: usize = 20;
 
-/// What the page draws after the engine has moved (what the worker is to send per redraw):
-/// the live run's view, and the feeds and the explanation when they changed since the last
-/// frame. (Compare mode's side B comes from the worker: [`side_b::BReply`].)
+/// What the page draws after the engine has moved (what the worker sends per redraw): the
+/// live run's view, compare mode's side B's, and the feeds and the explanation when they
+/// changed since the last frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frame {
     /// The live run's view ([`ha_engine::Simulation::view`]).
@@ -49,6 +50,9 @@ pub struct Frame {
     /// The picked key's replicas and copies, on every frame while a key is picked
     /// ([`Host::pick_key`]).
     pub key: Option<KeyView>,
+    /// Compare mode's side B's view ([`side_b`]; `None`: compare mode is off): at the view's
+    /// instant, or short of it while side B catches up.
+    pub b: Option<ClusterView>,
 }
 
 ha_engine::codec::wire_struct!(Frame {
@@ -59,8 +63,24 @@ ha_engine::codec::wire_struct!(Frame {
     ring,
     traces,
     picked,
-    key
+    key,
+    b
 });
+
+impl Frame {
+    /// This frame drawn in place of `older` and it: what `older` brought that this one does
+    /// not carry again (the feeds, the explanation, the ring, the trace list and the picked
+    /// trace come only when they changed).
+    pub fn after(mut self, older: Frame) -> Frame {
+        self.feed = self.feed.or(older.feed);
+        self.alerts = self.alerts.or(older.alerts);
+        self.explanation = self.explanation.or(older.explanation);
+        self.ring = self.ring.or(older.ring);
+        self.traces = self.traces.or(older.traces);
+        self.picked = self.picked.or(older.picked);
+        self
+    }
+}
 
 /// What the page was last sent, so a frame carries only what changed.
 #[derive(Default)]
@@ -201,6 +221,7 @@ impl Host {
             feed,
             alerts,
             explanation,
+            b: None,
         }
     }
 }

@@ -1,10 +1,8 @@
-//! The runs the page holds, with no signals: the live run (side A), the background run that
-//! follows the live run filling checkpoints, and the checkpoints (the run digest and compare
-//! mode's side B are the engine's worker's: [`crate::host::digest`], [`crate::host::side_b`]).
-//! [`crate::host::Host`] holds [`Runs`]; [`crate::state::lab::Lab`] asks it and sets its
-//! signals from the answers. This is the half of the page that is to move into a Web Worker (issue
-//! 26): it reads no signal and touches no DOM, and its wall-clock budgets come in as a
-//! `deadline` checked by [`Clock`].
+//! The live run (side A), the background run that follows it filling checkpoints, and the
+//! checkpoints, as the engine's worker holds them ([`crate::host::Host`] in a
+//! [`crate::host::session::Session`]; the run digest and compare mode's side B are beside
+//! them: [`crate::host::digest`], [`crate::host::side_b`]). No signals, no DOM; wall-clock
+//! budgets come in as a `deadline` checked by [`Clock`].
 
 use crate::host::checkpoints::Checkpoints;
 use ha_engine::action::ScheduledAction;
@@ -19,7 +17,7 @@ use ha_engine::{SimTime, Simulation};
 /// 16 services.)
 pub const EVENTS_PER_CHECK: usize = 1_000;
 
-/// The wall clock the budgets are read on, ms (`performance.now` on the page).
+/// The wall clock the budgets are read on, ms (`Date.now` in the worker).
 pub type Clock = fn() -> f64;
 
 /// A run of `s` from 0.
@@ -110,11 +108,6 @@ impl Runs {
         self.background = None;
     }
 
-    /// Drops the background run: the next slice builds it anew from 0.
-    pub fn drop_background(&mut self) {
-        self.background = None;
-    }
-
     /// One slice of a replay of the live run to `to`, until `clock` passes `deadline_ms`,
     /// offering checkpoints. Returns whether it got there.
     pub fn replay_slice(&mut self, to: SimTime, clock: Clock, deadline_ms: f64) -> bool {
@@ -130,7 +123,8 @@ impl Runs {
     /// One slice of the background run of `sc` (built from 0 if there is none yet) towards
     /// `end` (the live run's instant: it follows the live run), offering checkpoints when
     /// `offer` says so for that run (the page offers none of a large cluster while playing:
-    /// copying it is a long task), until `clock` passes `deadline_ms`.
+    /// copying it is a long task), until `clock` passes `deadline_ms`. Returns whether it is
+    /// at `end`.
     pub fn background_slice(
         &mut self,
         sc: &Scenario,
@@ -138,10 +132,10 @@ impl Runs {
         offer: impl FnOnce(&Simulation) -> bool,
         clock: Clock,
         deadline_ms: f64,
-    ) {
+    ) -> bool {
         let run = self.background.get_or_insert_with(|| build(sc));
         let cp = offer(run).then_some(&mut self.checkpoints);
-        run_checkpointed(run, cp, end, clock, deadline_ms);
+        run_checkpointed(run, cp, end, clock, deadline_ms)
     }
 
     /// Before a seek back to `to`: restores the live run, if it is past `to`, from its latest

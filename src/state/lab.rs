@@ -1,124 +1,66 @@
-//! The app's one piece of state: the signals the views render, set from the [`Frame`]s of the
-//! engine side it holds ([`Host`]: the live run, compare mode's side B, the background run and
-//! the checkpoints; the run digest is the engine's worker's, [`crate::platform::worker`]).
+//! The app's one piece of state: the signals the views render, set from what the engine's Web
+//! Worker sends ([`crate::host::session`]: the live run, its checkpoints, rebuilds, replays and
+//! the lessons' waits run there; compare mode's side B and the run digest too,
+//! [`crate::platform::worker`]). The page's main thread runs no simulation.
 //!
-//! On animation frames [`Lab::frame`] advances the engine by the wall-clock time since it last
-//! ran × speed, and on others it sets the signals from one frame ([`Cadence`]). Components read
-//! those signals and call [`Lab::act`]; none of them computes simulation numbers.
+//! On animation frames [`Lab::frame`] tells the worker how far the wall clock × speed has got
+//! ([`Command::Play`]), asking for a frame every other one; the frames that come back set the
+//! signals ([`Lab::receive`]). Components read those signals and call [`Lab::act`]; none of
+//! them computes simulation numbers.
 
 pub use crate::host::lines::{AlertLine, FeedLine};
-use crate::host::runs::{build, Runs};
-use crate::host::side_b::{BCommand, BReply};
+use crate::host::session::{Command, Reply as SReply};
 pub use crate::host::side_b::{CompareSpec, SideB};
-use crate::host::{Frame, Host};
-use crate::platform::worker::Reply;
+use crate::host::Frame;
 use ha_engine::breaker::BreakerState;
-use ha_engine::common::MAX_FAULTS;
+use ha_engine::codec::Wire;
 use ha_engine::explain::Selection;
-use ha_engine::present::{self, ExplanationText};
+use ha_engine::present::ExplanationText;
 use ha_engine::scenario::draft::{Draft, Edit};
 use ha_engine::scenario::{Scenario, ScenarioError};
 use ha_engine::view::{InstanceStatus, InstanceView, ServiceView};
-use ha_engine::{Action, ClusterView, ServiceId, SimTime, Simulation};
+use ha_engine::{Action, ClusterView, ServiceId, SimTime};
 use leptos::prelude::*;
 
 mod traces;
 mod tutor;
 pub use tutor::{progress, LessonRun};
 
+/// What the page says when it cannot start the engine's Web Worker.
+const NO_WORKER: &str =
+    "HA Lab runs its engine in a Web Worker, and this browser did not start one";
+
 /// Longest wall-clock gap one frame may simulate, ms. A background tab's frames stop; on return
 /// the run continues instead of jumping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
 
-/// Wall-clock time the engine may use per animation frame, ms: half of a 60 Hz frame, leaving
-/// the rest for rendering. Past it the page runs slower than asked and says so.
-const ENGINE_BUDGET_MS: f64 = 8.0;
+/// How far the page's plays may lead the instant the worker last reported, wall-clock ms ×
+/// speed: when the engine cannot keep up, the run goes as fast as it can instead of owing a
+/// burst to the clock.
+const LEAD_MS: f64 = 250.0;
 
-/// With [`Cadence::EveryFrame`], the engine's budget on the frames that do not redraw, ms: with
-/// no redraw after it, the frame stays as long as one that takes [`ENGINE_BUDGET_MS`] and
-/// redraws (about 14 ms of a 16.7 ms frame with `stress` at 100×).
-const ENGINE_SOLO_BUDGET_MS: f64 = 12.0;
+/// A replay (a seek, an edit, a rebuild) shows its progress bar once it has taken this long,
+/// wall-clock ms: a shorter one would only flash.
+const REPLAY_SHOWN_AFTER_MS: f64 = 200.0;
 
-/// Wall-clock time a replay (a seek, an edit, compare mode starting) may take per animation
-/// frame, ms: well under the 100 ms that makes a long task, so the page stays responsive while
-/// it catches up, and a replay from the nearest checkpoint usually ends in one or two frames.
-const REPLAY_BUDGET_MS: f64 = 40.0;
-
-/// Wall-clock time the background run that fills the checkpoints behind the live run may
-/// take per idle callback, ms.
-const BACKGROUND_BUDGET_MS: f64 = 8.0;
-
-/// While the run plays, the background run waits when the engine used more than this share
-/// of the wall-clock time over the last pace window (or has every frame): under load its
-/// slices would take the frames the live run needs (the `stress` preset at 10× uses about a
-/// sixth). Paused, it always runs. While playing it takes half the budget, and snapshots only
-/// of small clusters (see [`SNAPSHOT_WHILE_PLAYING_UP_TO`]).
-const BACKGROUND_BELOW_SHARE: f64 = 0.05;
-
-/// While the run plays, the background run takes snapshots only of clusters with at most this
-/// many instances: a snapshot of `stress` (30 instances, 3.7 MB) takes several ms at once, a
-/// preset's (up to 10, about 1 MB) about one.
-const SNAPSHOT_WHILE_PLAYING_UP_TO: usize = 12;
-
-/// Wall-clock window over which the achieved speed is measured, ms.
-const PACE_WINDOW_MS: f64 = 500.0;
+/// Wall-clock window over which the achieved speed is measured, ms: the worker's instant is
+/// known from its frames, 30 a second, so a window of half a second could be off by a frame
+/// in 15 (a page keeping up at 100× read as behind).
+const PACE_WINDOW_MS: f64 = 1_000.0;
 
 /// While the run plays, instances and services are redrawn in this many interleaved groups,
 /// one group per redraw: instance `i` on the redraws where `redraw % REDRAW_GROUPS == i %
-/// REDRAW_GROUPS`. A redraw is every other animation frame with either [`Cadence`] (30 a second
-/// on a 60 Hz display: each instance 10 times a second). A redraw does a third of them, so the page under load
-/// stays within its frame budget (BENCHMARKS.md). Everything else (instance states, the clock,
-/// totals, feeds) is redrawn on every redraw; a pause, a step, a command or an edit redraws all
-/// at once, so a paused page shows one instant.
+/// REDRAW_GROUPS`. A redraw comes every other animation frame (30 a second on a 60 Hz
+/// display: each instance 10 times a second). A redraw does a third of them, so the page under
+/// load stays within its frame budget (BENCHMARKS.md). Everything else (instance states, the
+/// clock, totals, feeds) is redrawn on every redraw; a pause, a step, a command or an edit
+/// redraws all at once, so a paused page shows one instant.
 pub const REDRAW_GROUPS: usize = 3;
 
-/// [`Cadence::EveryFrame`] goes back to [`Cadence::Alternate`] when the engine used less than
-/// this share of the wall-clock time over a pace window (`PACE_WINDOW_MS`): about 2 ms of a
-/// 16.7 ms frame, so the two frames' worth it then does at once stays well within
-/// [`ENGINE_BUDGET_MS`] and the cadence does not flip back.
-const ALTERNATE_BELOW_SHARE: f64 = 0.12;
-
-/// How [`Lab::frame`] spreads the engine and the redraw over animation frames while playing.
-///
-/// The same split as a game loop's fixed update and render, done to keep each frame short: at
-/// 10× with 30 instances, a frame that both advanced the engine and redrew took p95 9.1 ms; with
-/// the two on alternate frames, no frame's p95 is above 8 ms (BENCHMARKS.md). Dots keep moving
-/// on every frame (a CSS animation).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub enum Cadence {
-    /// The engine keeps up easily: on one frame it advances by the wall-clock time of that
-    /// frame and the one before; on the next the page is redrawn. No frame does both.
-    #[default]
-    Alternate,
-    /// The engine needs a large share of each frame (fast speeds, big clusters): every frame it
-    /// advances, and every other frame the page is redrawn. A frame that redraws gives the
-    /// engine [`ENGINE_BUDGET_MS`]; one that does not gives it [`ENGINE_SOLO_BUDGET_MS`] and
-    /// the simulated time the frame before did not reach, so the engine gets about a quarter
-    /// more of each second than with a redraw on every frame. Entered when
-    /// [`Cadence::Alternate`] falls behind the chosen speed; left below
-    /// [`ALTERNATE_BELOW_SHARE`].
-    EveryFrame,
-}
-
-impl Cadence {
-    /// Its name on the page (`data-cadence` of the clock): `alternate` or `every-frame`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Cadence::Alternate => "alternate",
-            Cadence::EveryFrame => "every-frame",
-        }
-    }
-}
-
-/// Compare mode: most of side A's views kept waiting for side B's answers about their instants
-/// ([`Lab::compare_a`]): a few redraws' worth, so a slow answer still finds its instant.
-const PENDING_A: usize = 8;
-
 /// While the run plays, the live digest ([`Lab::live_digest`]) is redrawn on every this many
-/// redraws (about 4 times a wall-clock second with [`Cadence::Alternate`] at 60 Hz): a
-/// 16-hex-digit code changing on every frame cannot be read, and redrawing it cost about 0.8 ms a
-/// frame (measured on a paused page). A full redraw (pause, step, command, edit) shows the exact
-/// digest at once.
+/// redraws (about 4 times a wall-clock second at 60 Hz): a 16-hex-digit code changing on every
+/// frame cannot be read, and redrawing it cost about 0.8 ms a frame (measured on a paused
+/// page). A full redraw (pause, step, command, edit) shows the exact digest at once.
 pub const DIGEST_REDRAW_EVERY: usize = 8;
 
 /// The part of an instance's view that changes with its state rather than with each request
@@ -148,92 +90,60 @@ impl InstanceState {
     }
 }
 
-/// What the next animation frame does (see [`Cadence`] and [`REDRAW_GROUPS`]).
+/// Which redraw comes next (see [`REDRAW_GROUPS`]).
 #[derive(Clone, Copy, Default)]
 struct Redraw {
     /// Redraws while playing since the page opened; picks the group.
     redraws: usize,
-    /// Animation frames played since the page opened; picks engine or redraw.
+    /// Animation frames played since the page opened: every other one asks for a frame.
     tick: usize,
-    /// Wall-clock time of redraw frames not yet simulated, ms.
-    carry_ms: f64,
-    /// With [`Cadence::EveryFrame`], simulated time a redraw frame asked for and its budget
-    /// did not reach, µs: the next frame, which does not redraw, takes it on.
-    shortfall_us: u64,
     /// The page, or some groups of it, shows an earlier instant than the engine (a full redraw
     /// clears it).
     partial: bool,
+    /// A full frame has been asked for and has not come yet.
+    asked_full: bool,
 }
 
-/// What a playing animation frame does besides its own wall-clock time ([`Redraw::plan`]).
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct FramePlan {
-    /// Wall-clock time of earlier frames to simulate too, ms.
-    carried_ms: f64,
-    /// Simulated time the frame before did not reach, to simulate too, µs.
-    taken_us: u64,
-    /// Whether the frame redraws after the engine.
-    redraws: bool,
-}
-
-impl Redraw {
-    /// The next playing frame of `wall_ms` under `cadence`: `None` for a frame that only
-    /// redraws ([`Cadence::Alternate`]'s odd frames, whose wall-clock time is carried to the
-    /// next). Alternate: an engine frame takes the carried time and does not redraw.
-    /// EveryFrame: every frame advances the engine (the first after Alternate also takes its
-    /// carry) and every other one redraws; one that does not redraw takes on what the redraw
-    /// frame before it did not reach ([`Redraw::shortfall_us`], set by the caller after a
-    /// redraw frame).
-    fn plan(&mut self, cadence: Cadence, wall_ms: f64) -> Option<FramePlan> {
-        self.tick = self.tick.wrapping_add(1);
-        let odd = self.tick % 2 == 1;
-        match cadence {
-            Cadence::Alternate if odd => {
-                self.carry_ms += wall_ms;
-                None
-            }
-            Cadence::Alternate => {
-                self.partial = true;
-                self.shortfall_us = 0;
-                Some(FramePlan {
-                    carried_ms: std::mem::take(&mut self.carry_ms),
-                    taken_us: 0,
-                    redraws: false,
-                })
-            }
-            Cadence::EveryFrame => {
-                self.partial = true;
-                Some(FramePlan {
-                    carried_ms: std::mem::take(&mut self.carry_ms),
-                    taken_us: if odd {
-                        std::mem::take(&mut self.shortfall_us)
-                    } else {
-                        0
-                    },
-                    redraws: !odd,
-                })
-            }
-        }
-    }
-}
-
-/// Achieved speed bookkeeping over the current window: wall-clock ms, simulated µs done and
-/// asked for, and wall-clock ms the engine used.
+/// Achieved speed bookkeeping over the current window: wall-clock ms, simulated µs asked
+/// for, and the worker's instant when the window began.
 #[derive(Clone, Copy, Default)]
 struct Pace {
     wall_ms: f64,
-    sim_us: f64,
     asked_us: f64,
-    engine_ms: f64,
+    from_us: Option<u64>,
+}
+
+/// What the page knows of the worker's live run.
+#[derive(Clone, Copy, Default)]
+struct Engine {
+    /// The instant of the last frame it sent, simulated µs.
+    now_us: u64,
+    /// Where the page's plays want the run, simulated µs.
+    target_us: u64,
+    /// Lesson arrivals read ([`Command::Play`]'s `epoch`).
+    epoch: u32,
+    /// The number of the last command that starts a replay ([`Command::Load`],
+    /// [`Command::Seek`], [`Command::Act`]).
+    seq: u32,
+    /// The number of the last [`Command::Load`]: an action answered for an older command
+    /// was undone by it.
+    load_seq: u32,
+    /// A replay in progress: where to (simulated µs) and when it was asked (wall ms); frames
+    /// are not drawn until it ends ([`SReply::Ended`]).
+    replay: Option<(u64, f64)>,
+    /// A new scenario was loaded: when its run's first frame comes, the page lays out its
+    /// panels anew ([`Lab::generation`]), so none is laid out from the last run's view.
+    relayout: bool,
 }
 
 /// Handles to the simulation and the signals the page renders. `Copy`, shared by context.
 #[derive(Clone, Copy)]
 pub struct Lab {
-    /// The engine side ([`Host`]): the runs (the live one, compare mode's side B, the
-    /// background run and the checkpoints) and what the page was last sent of them.
-    host: StoredValue<Host, LocalStorage>,
-    /// What the page shows, set once per redraw (see [`Cadence`]).
+    /// What the page knows of the worker's live run.
+    engine: StoredValue<Engine>,
+    /// Actions sent and not yet answered, by their command's number ([`Lab::acted`]).
+    acting: StoredValue<Vec<(u32, Action)>>,
+    /// What the page shows, set once per redraw.
     pub view: RwSignal<ClusterView>,
     /// The feed, newest first; refreshed only when the engine posts to it.
     pub feed: RwSignal<Vec<FeedLine>>,
@@ -243,7 +153,8 @@ pub struct Lab {
     pub notice: RwSignal<Option<String>>,
     /// The scenario being run (what a share link carries).
     pub scenario: RwSignal<Scenario, LocalStorage>,
-    /// Bumped whenever a new scenario is loaded: the page re-lays out its panels.
+    /// Bumped whenever a new scenario's run sends its first frame: the page re-lays out its
+    /// panels.
     pub generation: RwSignal<u64>,
     /// Why the link the page was opened with could not be used, if it could not.
     pub link_error: RwSignal<Option<String>>,
@@ -253,8 +164,9 @@ pub struct Lab {
     /// How far the worker's run that computes [`Lab::scenario_digest`] has got, simulated µs
     /// (`None`: the digest is computed).
     pub digest_progress: RwSignal<Option<u64>>,
-    /// A replay in progress: the simulated µs both runs are being brought to, a slice per
-    /// frame (see [`REPLAY_BUDGET_MS`]). The page shows the instant it had until it ends.
+    /// A replay in progress that has taken longer than [`REPLAY_SHOWN_AFTER_MS`]: the
+    /// simulated µs the worker brings the run to (its progress bar). The page shows the
+    /// instant it had until it ends.
     pub replay: RwSignal<Option<u64>>,
     /// How far the replay in progress has got, simulated µs (its progress bar).
     pub replay_at: RwSignal<u64>,
@@ -276,28 +188,18 @@ pub struct Lab {
     pub key_view: RwSignal<Option<ha_engine::view::KeyView>>,
     /// Compare mode: what side B changes (`None`: off).
     pub compare_spec: RwSignal<Option<CompareSpec>>,
-    /// Compare mode: side B's view, as the engine's worker last sent it
-    /// ([`crate::host::side_b`]): at [`Lab::compare_a`]'s instant, or short of it while side B
+    /// Compare mode: side B's view, as the engine's worker last sent it with side A's
+    /// ([`crate::host::side_b`]): at [`Lab::view`]'s instant, or short of it while side B
     /// catches up.
     pub compare_view: RwSignal<Option<ClusterView>>,
-    /// Compare mode: side A's view at the instant side B was last brought to, so the two
-    /// sides show the same instant (side B comes a frame or so after side A).
-    pub compare_a: RwSignal<Option<ClusterView>>,
-    /// Side A's views at the instants side B was asked to go to and has not answered yet,
-    /// oldest first, at most [`PENDING_A`] (under load an answer comes after the next redraw
-    /// has asked for a later instant).
-    pending_a: StoredValue<Vec<ClusterView>>,
-    /// Actions and edits asked for during a replay, applied when it ends ([`Lab::defer`]).
-    deferred: StoredValue<Vec<Deferred>, LocalStorage>,
     /// When the engine cannot keep up with the chosen speed: the speed it achieves (simulated
     /// seconds per wall-clock second).
     pub behind: RwSignal<Option<f64>>,
-    /// How frames are spread between the engine and the redraw while playing.
-    pub cadence: RwSignal<Cadence>,
     pace: StoredValue<Pace>,
-    /// The engine's share of wall-clock time over the last pace window while playing.
-    engine_share: StoredValue<f64>,
     redraw: StoredValue<Redraw>,
+    /// Whether every panel shows the same instant (a full frame was the last drawn; while the
+    /// run plays, instances are redrawn a group at a time). The clock's `data-settled`.
+    pub settled: RwSignal<bool>,
     /// Links being written to the address bar (each compressed asynchronously): only the
     /// newest is written, so a slower older one never overwrites it.
     fragment_seq: StoredValue<u64>,
@@ -322,10 +224,7 @@ pub struct Lab {
     pub preset_base: RwSignal<Option<Scenario>, LocalStorage>,
 }
 
-/// Something to do when the replay in progress ends.
-type Deferred = Box<dyn FnOnce(Lab)>;
-
-/// Milliseconds since the page opened (`performance.now`), for wall-clock budgets.
+/// Milliseconds since the page opened (`performance.now`), for how long a replay takes.
 fn wall_ms() -> f64 {
     window().performance().map_or(0.0, |p| p.now())
 }
@@ -377,21 +276,16 @@ async fn open_link(link: &str) -> Result<Scenario, ScenarioError> {
 
 impl Lab {
     /// A lab running `opened` ([`opening`]): a scenario, and why the page's link could not
-    /// be opened, if it could not (then the scenario is the default one).
+    /// be opened, if it could not (then the scenario is the default one). The page shows an
+    /// empty view until the engine's worker sends the run's first frame.
     pub fn new(opened: (Scenario, Option<String>)) -> Self {
         let frag = fragment();
         let (scenario, link_error) = opened;
-        let mut host = Host::new(Runs::new(build(&scenario)));
-        let first = host.frame();
-        let live_digest = RwSignal::new(first.view.digest.clone());
-        let view = RwSignal::new(first.view);
-        let feed = RwSignal::new(first.feed.unwrap_or_default());
-        let alert_feed = RwSignal::new(first.alerts.unwrap_or_default());
-        let ring = RwSignal::new(first.ring.flatten());
         let lab = Lab {
-            host: StoredValue::new_local(host),
-            view,
-            feed,
+            engine: StoredValue::new(Engine::default()),
+            acting: StoredValue::new(Vec::new()),
+            view: RwSignal::new(ClusterView::blank()),
+            feed: RwSignal::new(Vec::new()),
             playing: RwSignal::new(true),
             notice: RwSignal::new(None),
             scenario_digest: RwSignal::new(String::new()),
@@ -402,22 +296,18 @@ impl Lab {
             generation: RwSignal::new(0),
             link_error: RwSignal::new(link_error),
             selection: RwSignal::new(None),
-            live_digest,
+            live_digest: RwSignal::new(String::new()),
             explanation: RwSignal::new(None),
-            alert_feed,
-            ring,
+            alert_feed: RwSignal::new(Vec::new()),
+            ring: RwSignal::new(None),
             key_view: RwSignal::new(None),
             trace_list: RwSignal::new(Vec::new()),
             compare_spec: RwSignal::new(None),
             compare_view: RwSignal::new(None),
-            compare_a: RwSignal::new(None),
-            pending_a: StoredValue::new(Vec::new()),
-            deferred: StoredValue::new_local(Vec::new()),
             behind: RwSignal::new(None),
-            cadence: RwSignal::new(Cadence::default()),
             pace: StoredValue::new(Pace::default()),
-            engine_share: StoredValue::new(0.0),
             redraw: StoredValue::new(Redraw::default()),
+            settled: RwSignal::new(false),
             fragment_seq: StoredValue::new(0),
             instance_views: StoredValue::new(Vec::new()),
             service_views: StoredValue::new(Vec::new()),
@@ -427,6 +317,10 @@ impl Lab {
             trace: RwSignal::new(None),
             preset_base: RwSignal::new_local(None),
         };
+        lab.spawn_worker();
+        // Laid out again with the run's first frame (until then the view is empty).
+        lab.engine.update_value(|e| e.relayout = true);
+        lab.rebuild_to(SimTime::ZERO);
         // A lesson link opens the lesson, at its `step=N` (from 1) if it has one.
         let lesson_sc = lab
             .scenario
@@ -440,7 +334,6 @@ impl Lab {
             lab.start_lesson(sc, step.saturating_sub(1), true);
         }
         lab.open_trace_link(&frag);
-        lab.spawn_worker();
         if lab.link_error.get_untracked().is_some() {
             // Do not overwrite the link the user opened: they may want to look at it.
         } else if !frag.is_empty() {
@@ -449,6 +342,30 @@ impl Lab {
             request_idle_callback(move || lab.write_fragment());
         }
         lab
+    }
+
+    /// Sends the engine's worker `cmd` ([`crate::host::session`]). Returns false (and says
+    /// so) when there is no worker.
+    fn send(&self, cmd: Command) -> bool {
+        let sent = crate::platform::worker::send(cmd);
+        if !sent {
+            self.notice.set(Some(NO_WORKER.into()));
+        }
+        sent
+    }
+
+    /// The next number for a command that starts a replay, which the page then waits for
+    /// (until [`SReply::Ended`] with it): the page shows the instant it had until then, and
+    /// the progress bar once it takes longer than [`REPLAY_SHOWN_AFTER_MS`].
+    fn next_seq(&self, to_us: u64) -> u32 {
+        self.replay_at.set(self.engine.with_value(|e| e.now_us));
+        self.engine
+            .try_update_value(|e| {
+                e.seq = e.seq.wrapping_add(1);
+                e.replay = Some((to_us, wall_ms()));
+                e.seq
+            })
+            .unwrap_or(0)
     }
 
     /// Runs `scenario` from the start: a new simulation, the view re-laid out, the address
@@ -474,19 +391,24 @@ impl Lab {
     fn load_keeping(&self, scenario: Scenario, keep: Option<Selection>) {
         // The engine side's selection (the explanation, the trace list's scope) goes with
         // the page's, before the rebuild's first frame.
-        self.host.update_value(|h| {
-            h.pick_key(None);
-            h.select(keep);
-        });
+        self.send(Command::PickKey(None));
+        self.send(Command::Select(keep));
+        if self.lesson.with_untracked(Option::is_some) {
+            self.send(Command::Lesson(false));
+        }
         self.lesson.set(None);
         self.trace.set(None);
+        if self.compare_spec.with_untracked(Option::is_some) {
+            self.send(Command::Compare(None));
+        }
         self.compare_spec.set(None);
         self.selection.set(None);
         self.scenario.set(scenario);
         self.notice.set(None);
         self.link_error.set(None);
         self.rebuild_from_start(0);
-        self.generation.update(|g| *g += 1);
+        // The panels are laid out anew with the new run's first frame.
+        self.engine.update_value(|e| e.relayout = true);
         self.write_fragment();
         if keep.is_some() {
             self.selection.set(keep);
@@ -507,139 +429,130 @@ impl Lab {
         self.write_fragment();
     }
 
-    /// As [`Lab::rebuild_from_start`], to a simulated µs.
+    /// As [`Lab::rebuild_from_start`], to a simulated µs: the worker runs the scenario from 0
+    /// (every checkpoint forgotten, the background run dropped) and replays to `at`.
     fn rebuild_to(&self, at: SimTime) {
-        self.scenario
-            .with_untracked(|sc| self.runs(|r| r.rebuild(sc)));
-        self.start_b(at);
-        self.restart_background();
-        // A new run may have posted as many entries as the old one showed: always refetch.
-        self.replay_to(at, true);
-    }
-
-    /// Brings both runs to `to` from where they are, a slice per frame (see
-    /// [`REPLAY_BUDGET_MS`]); a short replay ends before this returns. `refetch`: the feeds
-    /// are fetched again when it ends (the run was restored or rebuilt).
-    fn replay_to(&self, to: SimTime, refetch: bool) {
-        self.replay.set(Some(to.as_us()));
-        self.replay_at.set(self.with_sim(|s| s.now().as_us()));
-        if refetch {
-            // A rebuilt or restored run numbers its notices anew: the frame at the end of the
-            // replay sends the feeds anew, and none of the words sent may be reused.
-            self.host.update_value(Host::forget_shown);
-        }
-        self.work_replay();
-    }
-
-    /// One slice of the replay in progress, if any (see [`Lab::replay_to`]).
-    fn work_replay(&self) {
-        let Some(to_us) = self.replay.get_untracked() else {
-            return;
-        };
-        let to = SimTime(to_us);
-        let deadline = wall_ms() + REPLAY_BUDGET_MS;
-        let done = self
-            .runs(|r| r.replay_slice(to, wall_ms, deadline))
-            .unwrap_or(true);
-        if done {
-            self.replay_ended();
-        } else {
-            self.replay_at.set(self.with_sim(|s| s.now().as_us()));
-        }
+        let seq = self.next_seq(at.as_us());
+        self.engine.update_value(|e| e.load_seq = seq);
+        self.send(Command::Load {
+            scenario: self.scenario.with_untracked(Scenario::to_json),
+            to_us: at.as_us(),
+            seq,
+        });
+        // Side B (in compare mode) starts again too: its first frame comes with side A's.
+        self.forget_b();
+        self.start_digest();
     }
 
     /// Ends the replay in progress where it has got to (the Stop button of a long replay):
     /// the page shows that instant and the run goes on from there.
     pub fn stop_replay(&self) {
-        if self.replay.get_untracked().is_some() {
-            self.replay_ended();
+        if self.engine.with_value(|e| e.replay.is_some()) {
+            self.send(Command::StopReplay);
         }
     }
 
-    /// The replay is over: shows the run as it is now, then applies what was asked meanwhile.
-    fn replay_ended(&self) {
-        self.replay.set(None);
-        self.refresh();
-        // What was asked during the replay, in order; one that starts a replay of its own
-        // leaves the rest for when that ends.
-        while self.replay.get_untracked().is_none() {
-            let Some(next) = self
-                .deferred
-                .try_update_value(|d| (!d.is_empty()).then(|| d.remove(0)))
-                .flatten()
-            else {
-                break;
-            };
-            next(*self);
+    /// What the worker's live run says, in order.
+    fn on_session(&self, replies: Vec<SReply>) {
+        // Frames in a row are drawn once, as the newest with what the older ones brought
+        // that it does not repeat (the feeds come only when they changed).
+        let mut frames: Option<(Frame, bool)> = None;
+        let mut replies = replies.into_iter().peekable();
+        while let Some(r) = replies.next() {
+            match r {
+                SReply::Frame { frame, full } => {
+                    let (frame, full) = match frames.take() {
+                        Some((old, was_full)) => (frame.after(old), full || was_full),
+                        None => (frame, full),
+                    };
+                    if matches!(replies.peek(), Some(SReply::Frame { .. })) {
+                        frames = Some((frame, full));
+                        continue;
+                    }
+                    if self.engine.with_value(|e| e.replay.is_some()) {
+                        continue;
+                    }
+                    if full {
+                        self.settle();
+                        self.receive(frame, None);
+                    } else {
+                        self.redraw_next_group(frame);
+                    }
+                }
+                SReply::Replay(at) => {
+                    let Some((to, since)) = self.engine.with_value(|e| e.replay) else {
+                        continue;
+                    };
+                    self.replay_at.set(at);
+                    if wall_ms() - since > REPLAY_SHOWN_AFTER_MS
+                        && self.replay.get_untracked() != Some(to)
+                    {
+                        self.replay.set(Some(to));
+                    }
+                }
+                SReply::Ended { seq, frame } => {
+                    if self.engine.with_value(|e| e.seq) != seq {
+                        continue;
+                    }
+                    self.engine.update_value(|e| {
+                        e.replay = None;
+                        e.target_us = frame.view.now_us;
+                    });
+                    self.replay.set(None);
+                    self.settle();
+                    self.receive(frame, None);
+                    if self.engine.with_value(|e| e.relayout) {
+                        self.engine.update_value(|e| e.relayout = false);
+                        self.generation.update(|g| *g += 1);
+                    }
+                }
+                SReply::Acted { seq, at_ms } => self.acted(seq, Some(at_ms)),
+                SReply::Refused { seq, text } => {
+                    self.acted(seq, None);
+                    self.notice.set(Some(text));
+                    if self.engine.with_value(|e| e.seq) == seq {
+                        self.engine.update_value(|e| e.replay = None);
+                        self.replay.set(None);
+                        // A replay's end the page waited past (a seek before the action).
+                        self.refresh();
+                    }
+                }
+                SReply::Arrived {
+                    step,
+                    t_us,
+                    answers,
+                    select,
+                } => {
+                    self.engine.update_value(|e| {
+                        e.epoch = e.epoch.wrapping_add(1);
+                        e.target_us = t_us;
+                    });
+                    self.lesson_arrive(step as usize, t_us, answers, select);
+                }
+                SReply::NeverReached => self.lesson_never_reached(),
+                SReply::Digest { at_us, digest } => {
+                    if digest.is_empty() {
+                        self.digest_progress.set(Some(at_us));
+                    } else {
+                        self.scenario_digest.set(digest);
+                        self.digest_progress.set(None);
+                    }
+                }
+            }
         }
     }
 
-    /// Drops the background run (the next slice builds it anew from 0) and computes the run
-    /// digest anew ([`Lab::start_digest`]).
-    fn restart_background(&self) {
-        self.runs(Runs::drop_background);
-        self.start_digest();
-    }
-
-    /// Starts the engine's Web Worker ([`crate::platform::worker`]) and asks it for the run
-    /// digest.
+    /// Starts the engine's Web Worker ([`crate::platform::worker`]).
     fn spawn_worker(&self) {
         let lab = *self;
-        crate::platform::worker::spawn(
-            move |reply| match reply {
-                Reply::At(us) => lab.digest_progress.set(Some(us)),
-                Reply::Digest(d) => lab.digest_done(d),
-            },
-            move |b| lab.side_b_arrived(b),
-            move || lab.start_digest(),
-        );
-        self.start_digest();
+        crate::platform::worker::spawn(move || lab.notice.set(Some(NO_WORKER.into())));
     }
 
-    /// Clears the run digest and has the engine's worker compute it anew (without a worker,
-    /// says it cannot be computed here).
+    /// The run digest is being computed anew (the worker does so on a load, and on an action
+    /// before the scenario's duration).
     fn start_digest(&self) {
         self.scenario_digest.set(String::new());
         self.digest_progress.set(Some(0));
-        if !self
-            .scenario
-            .with_untracked(crate::platform::worker::digest)
-        {
-            self.digest_done("not computed: no Web Worker".into());
-        }
-    }
-
-    /// The run digest is `d`.
-    fn digest_done(&self, d: String) {
-        self.scenario_digest.set(d);
-        self.digest_progress.set(None);
-    }
-
-    /// One slice of the background run (an idle callback's worth): runs it towards the live
-    /// run's instant, offering checkpoints (the run digest is the worker's,
-    /// [`crate::platform::worker`]).
-    pub fn work_background(&self) {
-        let playing = self.playing.get_untracked();
-        let busy = playing
-            && (self.cadence.get_untracked() == Cadence::EveryFrame
-                || self.engine_share.get_value() > BACKGROUND_BELOW_SHARE);
-        if busy {
-            return;
-        }
-        // The run digest is the worker's job: the background run here only follows the live
-        // run, offering checkpoints on the way.
-        let end = self.with_sim(Simulation::now);
-        let budget = if playing {
-            BACKGROUND_BUDGET_MS / 2.0
-        } else {
-            BACKGROUND_BUDGET_MS
-        };
-        let deadline = wall_ms() + budget;
-        let offer =
-            |run: &Simulation| !playing || run.instance_count() <= SNAPSHOT_WHILE_PLAYING_UP_TO;
-        self.scenario.with_untracked(|sc| {
-            self.runs(|r| r.background_slice(sc, end, offer, wall_ms, deadline))
-        });
     }
 
     /// Jumps to simulated `t_ms`: forward from where the run is, or back from the latest
@@ -647,13 +560,9 @@ impl Lab {
     /// equals the first pass at that instant (the timeline scrubber).
     pub fn seek(&self, t_ms: u64) {
         self.notice.set(None);
-        let to = SimTime::from_ms(t_ms);
-        self.scenario
-            .with_untracked(|sc| self.runs(|r| r.restore_before(to, sc)));
-        if self.compare_spec.with_untracked(Option::is_some) {
-            crate::platform::worker::side_b(BCommand::Seek(to.as_us()));
-        }
-        self.replay_to(to, true);
+        let to = SimTime::from_ms(t_ms).as_us();
+        let seq = self.next_seq(to);
+        self.send(Command::Seek { to_us: to, seq });
     }
 
     /// Pauses and jumps to simulated `t_ms` ([`Lab::seek`]): to look at an instant (a trace's
@@ -664,60 +573,17 @@ impl Lab {
     }
 
     /// Turns compare mode on with `spec` (or off with `None`): side B starts in the engine's
-    /// worker from 0 and catches up to the current instant there, sending its view on the way
-    /// ([`crate::host::side_b`]).
-    ///
-    /// Errors: without a Web Worker, compare mode stays off and a notice says why.
+    /// worker from 0 and catches up to side A's instant there; the frames show how far it has
+    /// got, then both sides at the same instant ([`crate::host::side_b`]).
     pub fn set_compare(&self, spec: Option<CompareSpec>) {
         self.compare_spec.set(spec);
-        if !self.start_b(self.with_sim(Simulation::now)) && spec.is_some() {
-            self.compare_spec.set(None);
-            self.notice
-                .set(Some("compare mode needs a Web Worker".into()));
-        }
-        // The redraw asks side B for the instant shown (or, off, draws without it).
-        self.refresh();
+        self.forget_b();
+        self.send(Command::Compare(spec));
     }
 
-    /// Starts side B afresh from the scenario, to be brought to `at` (compare mode on), or
-    /// stops it (off); either way the page shows no side B until the worker sends one.
-    /// Returns false when there is no worker.
-    fn start_b(&self, at: SimTime) -> bool {
+    /// Shows no side B until the worker sends one.
+    fn forget_b(&self) {
         self.compare_view.set(None);
-        self.compare_a.set(None);
-        self.pending_a.set_value(Vec::new());
-        let cmd = match self.compare_spec.get_untracked() {
-            Some(spec) => BCommand::Start {
-                scenario: self.scenario.with_untracked(Scenario::to_json),
-                spec,
-                to_us: at.as_us(),
-            },
-            None => BCommand::Stop,
-        };
-        crate::platform::worker::side_b(cmd)
-    }
-
-    /// Side B's view from the worker: shown, with side A's view at the same instant once
-    /// side B has got there.
-    fn side_b_arrived(&self, b: BReply) {
-        if self.compare_spec.with_untracked(Option::is_none) {
-            return;
-        }
-        if b.view.now_us < b.to_us {
-            // On the way: the panel says how far side B has got.
-            self.compare_view.set(Some(b.view));
-            return;
-        }
-        // Side A's view at the same instant; the older ones waiting go. An answer about an
-        // instant no longer waited for (a seek or a restart came since) is dropped.
-        let a = self
-            .pending_a
-            .try_update_value(|p| take_pending(p, b.to_us))
-            .flatten();
-        if a.is_some() {
-            self.compare_a.set(a);
-            self.compare_view.set(Some(b.view));
-        }
     }
 
     /// Simulated seconds per wall-clock second: the scenario's view speed (reactive).
@@ -822,22 +688,17 @@ impl Lab {
         });
     }
 
-    /// One animation frame, `wall_ms` after the last: if playing, either advances the run by
-    /// the wall-clock time not yet simulated × the speed, or redraws, or both ([`Cadence`]).
+    /// One animation frame, `wall_ms` after the last: if playing, tells the worker how far the
+    /// wall-clock time × the speed has got ([`Command::Play`]), asking for a frame to redraw
+    /// with every other time.
     ///
-    /// The engine gets at most [`ENGINE_BUDGET_MS`] of wall-clock time per frame; when the
-    /// chosen speed needs more, the run goes as fast as the budget allows and
-    /// [`Lab::behind`] says how fast that is, instead of the page freezing.
+    /// When the worker cannot keep up, the plays lead its instant by at most [`LEAD_MS`] ×
+    /// speed, so the run goes as fast as it can, and [`Lab::behind`] says how fast that is;
+    /// the page never waits for the engine.
     pub fn frame(&self, wall_ms: f64) {
-        // A replay in progress (a seek, an edit) gets the frame; the run resumes after it.
-        if self.replay.get_untracked().is_some() {
-            self.work_replay();
-            return;
-        }
-        // A lesson opened at a later step plays on to it, as fast as the budget allows.
-        if self.lesson_skipping() {
-            self.lesson_frame(None, self::wall_ms() + ENGINE_BUDGET_MS);
-            self.refresh();
+        self.on_session(crate::platform::worker::replies());
+        let (replaying, now_us) = self.engine.with_value(|e| (e.replay.is_some(), e.now_us));
+        if replaying {
             return;
         }
         if !self.playing.get_untracked() {
@@ -846,97 +707,54 @@ impl Lab {
                 self.behind.set(None);
             }
             self.pace.set_value(Pace::default());
-            self.redraw.update_value(|r| {
-                r.carry_ms = 0.0;
-                r.shortfall_us = 0;
-            });
             // Paused some other way than `set_playing`: redraw what the last frames left out.
-            if self.redraw.with_value(|r| r.partial) {
+            if self.redraw.with_value(|r| r.partial && !r.asked_full) {
                 self.refresh();
             }
             return;
         }
         let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_MS);
-        let cadence = self.cadence.get_untracked();
-        let plan = self
-            .redraw
-            .try_update_value(|r| r.plan(cadence, wall_ms))
-            .unwrap_or(Some(FramePlan {
-                carried_ms: 0.0,
-                taken_us: 0,
-                redraws: true,
-            }));
-        let Some(FramePlan {
-            carried_ms: carried,
-            taken_us,
-            redraws,
-        }) = plan
-        else {
-            self.redraw_next_group();
-            return;
-        };
-        let wall_ms = (wall_ms + carried).min(MAX_FRAME_MS);
         let speed = self.scenario.with_untracked(|s| s.view.speed);
         let sim_us = (wall_ms * 1_000.0 * speed) as u64;
-        if sim_us == 0 {
-            return;
-        }
-        let budget = if cadence == Cadence::EveryFrame && !redraws {
-            ENGINE_SOLO_BUDGET_MS
-        } else {
-            ENGINE_BUDGET_MS
-        };
-        let start = self::wall_ms();
-        let from = self.with_sim(Simulation::now);
-        let to = from.plus_us(sim_us + taken_us);
-        if !self.lesson_frame(Some(to), start + budget) {
-            self.advance_until(to, start + budget);
-        }
-        let done = self.with_sim(Simulation::now).as_us() - from.as_us();
-        let engine_ms = self::wall_ms() - start;
+        let lead = (LEAD_MS * 1_000.0 * speed) as u64;
+        let frame = self
+            .redraw
+            .try_update_value(|r| {
+                r.tick = r.tick.wrapping_add(1);
+                r.tick % 2 == 0
+            })
+            .unwrap_or(true);
+        let (to_us, epoch) = self
+            .engine
+            .try_update_value(|e| {
+                e.target_us = (e.target_us.max(now_us) + sim_us).min(now_us + lead);
+                (e.target_us, e.epoch)
+            })
+            .unwrap_or_default();
+        self.send(Command::Play {
+            to_us,
+            frame,
+            epoch,
+        });
         self.pace.update_value(|p| {
             p.wall_ms += wall_ms;
-            p.sim_us += done as f64;
             p.asked_us += sim_us as f64;
-            p.engine_ms += engine_ms;
+            p.from_us.get_or_insert(now_us);
         });
         let pace = self.pace.get_value();
         if pace.wall_ms >= PACE_WINDOW_MS {
-            self.engine_share.set_value(pace.engine_ms / pace.wall_ms);
-            let keeping_up = pace.sim_us >= 0.9 * pace.asked_us;
-            let next = match cadence {
-                Cadence::Alternate if !keeping_up => Cadence::EveryFrame,
-                Cadence::EveryFrame
-                    if keeping_up && pace.engine_ms < ALTERNATE_BELOW_SHARE * pace.wall_ms =>
-                {
-                    Cadence::Alternate
-                }
-                c => c,
-            };
-            if next != cadence {
-                self.cadence.set(next);
-            }
-            // Behind only once the engine has every frame: Alternate falling behind first tries
-            // EveryFrame, measured over the next window.
-            let behind = (!keeping_up && cadence == Cadence::EveryFrame)
-                .then(|| pace.sim_us / 1_000.0 / pace.wall_ms);
+            let done = now_us.saturating_sub(pace.from_us.unwrap_or(now_us)) as f64;
+            let behind = (done < 0.9 * pace.asked_us).then(|| done / 1_000.0 / pace.wall_ms);
             if behind != self.behind.get_untracked() {
                 self.behind.set(behind);
             }
             self.pace.set_value(Pace::default());
         }
-        if cadence == Cadence::EveryFrame && redraws {
-            let short = to
-                .as_us()
-                .saturating_sub(self.with_sim(Simulation::now).as_us());
-            self.redraw.update_value(|r| r.shortfall_us = short);
-            self.redraw_next_group();
-        }
     }
 
-    /// Redraws the next group of instances and services and everything else (see
-    /// [`REDRAW_GROUPS`]).
-    fn redraw_next_group(&self) {
+    /// Redraws the next group of instances and services, and everything else, from `frame`
+    /// (see [`REDRAW_GROUPS`]).
+    fn redraw_next_group(&self, frame: Frame) {
         let group = self
             .redraw
             .try_update_value(|r| {
@@ -945,7 +763,10 @@ impl Lab {
                 r.redraws % REDRAW_GROUPS
             })
             .unwrap_or(0);
-        self.refresh_group(Some(group));
+        if self.settled.get_untracked() {
+            self.settled.set(false);
+        }
+        self.receive(frame, Some(group));
     }
 
     /// Plays or pauses. Pausing redraws every instance and service at once (not only the
@@ -957,99 +778,79 @@ impl Lab {
         }
     }
 
-    /// Advances both runs towards `to` until the wall clock passes `deadline_ms` ([`Runs::advance`]).
-    fn advance_until(&self, to: SimTime, deadline_ms: f64) {
-        self.runs(|r| r.advance(to, wall_ms, deadline_ms));
-    }
-
     /// Advances `us` simulated microseconds (the Step button): from the instant a replay in
-    /// progress is going to, or from now; in slices like a seek, so a heavy run stays
-    /// responsive, and at once when it is light.
+    /// progress is going to, or from now; replayed in the worker like a seek.
     pub fn step(&self, us: u64) {
         let from = self
-            .replay
-            .get_untracked()
-            .unwrap_or_else(|| self.with_sim(|s| s.now().as_us()));
-        self.replay_to(SimTime(from + us), false);
+            .engine
+            .with_value(|e| e.replay.map_or(e.now_us, |(to, _)| to));
+        let to = from + us;
+        let seq = self.next_seq(to);
+        self.send(Command::Seek { to_us: to, seq });
     }
 
     /// An operator action at the current instant, recorded on the scenario's timeline so a
-    /// share link replays it. The engine says first whether it would take it now
-    /// ([`Simulation::check`], no copy of the run); a refusal is shown as a notice.
-    ///
-    /// The action goes on the timeline at the first whole simulated ms the run has not handled
-    /// yet ([`Simulation::next_free_ms`]) and into the running simulation
-    /// ([`Simulation::schedule`]), which then runs exactly as the edited scenario from 0 would;
-    /// the checkpoints before that instant take it too. Only a run that is somehow past that
-    /// ms is restored from the latest checkpoint before it and replayed in slices.
+    /// share link replays it. The worker decides ([`crate::host::session`]): the engine says
+    /// whether it would take it now, and a refusal is shown as a notice; a taken action goes
+    /// on the timeline at the first whole simulated ms the run has not handled yet, into the
+    /// running simulation, and comes back as that ms ([`Lab::acted`]).
     pub fn act(&self, action: Action) {
-        if self.replay.get_untracked().is_some() {
-            self.defer(move |lab| lab.act(action));
-            return;
-        }
-        let acted = action.clone();
-        if let Err(e) = self.with_sim(|s| s.check(&action)) {
-            let text = self.with_sim(|s| present::command_error(&e, s));
-            self.notice.set(Some(text));
-            return;
-        }
-        let now_us = self.with_sim(|s| s.now().as_us());
-        // The first ms neither run has handled yet, so the action goes into the running
-        // simulations as they are: no checkpoint to restore, no replay longer than that ms.
-        let at_ms = self.runs(|r| r.next_free_ms()).unwrap_or(0);
         let mut sc = self.scenario.get_untracked();
-        if sc.cluster.faults.len() >= MAX_FAULTS {
-            self.notice.set(Some(format!(
-                "the scenario's timeline is full ({MAX_FAULTS} entries); reset to start a new one"
-            )));
-            return;
-        }
-        let action = match sc.cluster.schedule_at(at_ms, &action) {
-            Ok(a) => a,
-            Err(e) => {
-                self.notice.set(Some(e.to_string()));
-                return;
+        match sc.cluster.schedule_at(0, &action) {
+            Ok(entry) => {
+                sc.cluster.faults.push(entry);
+                let now = self.engine.with_value(|e| e.now_us);
+                let seq = self.next_seq(now);
+                self.acting.update_value(|a| a.push((seq, action)));
+                self.send(Command::Act {
+                    scenario: sc.to_json(),
+                    seq,
+                });
             }
-        };
-        sc.cluster.faults.push(action.clone());
-        if let Err(e) = sc.validate() {
-            self.notice.set(Some(e.to_string()));
-            return;
+            Err(e) => self.notice.set(Some(e.to_string())),
         }
+    }
+
+    /// Action `seq` was taken at `at_ms` (`None`: refused): the scenario, compare mode's side
+    /// B, the run digest, the address bar and the lesson follow.
+    fn acted(&self, seq: u32, at_ms: Option<u64>) {
+        let Some(action) = self
+            .acting
+            .try_update_value(|a| {
+                let i = a.iter().position(|(s, _)| *s == seq)?;
+                Some(a.remove(i).1)
+            })
+            .flatten()
+        else {
+            return;
+        };
+        let Some(at_ms) = at_ms.filter(|_| self.engine.with_value(|e| e.load_seq) < seq) else {
+            return;
+        };
+        let mut sc = self.scenario.get_untracked();
+        let Ok(entry) = sc.cluster.schedule_at(at_ms, &action) else {
+            return;
+        };
+        sc.cluster.faults.push(entry);
         self.scenario.set(sc.clone());
         self.notice.set(None);
         let at = SimTime::from_ms(at_ms);
-        let a_ok = self.runs(|r| r.schedule(&action, &sc)).unwrap_or(false);
-        if self.compare_spec.with_untracked(Option::is_some) {
-            crate::platform::worker::side_b(BCommand::Schedule {
-                scenario: sc.to_json(),
-                index: (sc.cluster.faults.len() - 1) as u64,
-                to_us: at.max(SimTime(now_us)).as_us(),
-            });
-        }
         // The run digest covers the run up to its duration: an action after that leaves it.
         if at <= SimTime::from_secs(sc.duration_s as u64) {
             self.start_digest();
         }
-        self.replay_to(at.max(SimTime(now_us)), !a_ok);
-        // An action shows at once: the replay to it is under a simulated ms. A run that had to
-        // be restored replays in slices instead (one checkpoint spacing at most).
-        if a_ok {
-            self.finish_replay();
-        }
         self.write_fragment();
-        self.lesson_acted(&acted);
+        self.lesson_acted(&action);
     }
 
     /// Changes the scenario's configuration (strategy parameters, weights as configured) and
     /// runs it again from the start to the current instant: settings that shape a balancer's
     /// tables apply from the beginning of the run, so no checkpoint can be kept.
     pub fn edit_config(&self, edit: impl FnOnce(&mut Scenario) + 'static) {
-        if self.replay.get_untracked().is_some() {
-            self.defer(move |lab| lab.edit_config(edit));
-            return;
-        }
-        let now_ms = self.with_sim(|s| s.now().as_us()) / 1_000;
+        let now_ms = self
+            .engine
+            .with_value(|e| e.replay.map_or(e.now_us, |(to, _)| to))
+            / 1_000;
         let mut sc = self.scenario.get_untracked();
         edit(&mut sc);
         if let Err(e) = sc.validate() {
@@ -1060,19 +861,6 @@ impl Lab {
         self.notice.set(None);
         self.rebuild_from_start(now_ms);
         self.write_fragment();
-    }
-
-    /// Runs `f` when the replay in progress has ended: an action or an edit during a seek
-    /// applies at the instant the seek goes to, without finishing the replay in one long task.
-    fn defer(&self, f: impl FnOnce(Lab) + 'static) {
-        self.deferred.update_value(|d| d.push(Box::new(f)));
-    }
-
-    /// Ends a short replay at once (the sub-ms one to an action's instant).
-    fn finish_replay(&self) {
-        while self.replay.get_untracked().is_some() {
-            self.work_replay();
-        }
     }
 
     /// Starts the scenario again with `seed` (the same seed: the same run).
@@ -1087,18 +875,6 @@ impl Lab {
     pub fn dismiss_link_error(&self) {
         self.link_error.set(None);
         self.write_fragment();
-    }
-
-    /// Reads the simulation: for views fetched on change (the ring), and for the words the
-    /// page shows (a [`Simulation`] is the [`present::Names`] of its run). Not reactive: read
-    /// beside a signal.
-    pub fn with_sim<T>(&self, f: impl FnOnce(&Simulation) -> T) -> T {
-        self.host.with_value(|h| f(&h.runs.a))
-    }
-
-    /// Runs `f` on the engine side's runs (`None` once the app is gone).
-    fn runs<T>(&self, f: impl FnOnce(&mut Runs) -> T) -> Option<T> {
-        self.host.try_update_value(|h| f(&mut h.runs))
     }
 
     /// Reads the running scenario's cluster configuration, which names everything the page
@@ -1145,18 +921,20 @@ impl Lab {
         read_item(self.service_views, self.owner, index, f)
     }
 
-    /// Redraws everything from the engine's state now.
+    /// Redraws everything from the engine's state now (the worker sends a full frame).
     fn refresh(&self) {
-        self.redraw.update_value(|r| r.partial = false);
-        self.host.update_value(Host::traces_due);
-        self.refresh_group(None);
+        self.redraw.update_value(|r| r.asked_full = true);
+        self.send(Command::Refresh);
     }
 
-    /// Redraws from the engine's state ([`Host::frame`]); instances and services only in
-    /// redraw `group` (see [`REDRAW_GROUPS`]), or all of them with `None`.
-    fn refresh_group(&self, group: Option<usize>) {
-        if let Some(frame) = self.host.try_update_value(Host::frame) {
-            self.receive(frame, group);
+    /// A full frame has come: every panel shows one instant ([`Lab::settled`]).
+    fn settle(&self) {
+        self.redraw.update_value(|r| {
+            r.partial = false;
+            r.asked_full = false;
+        });
+        if !self.settled.get_untracked() {
+            self.settled.set(true);
         }
     }
 
@@ -1172,21 +950,13 @@ impl Lab {
             key,
             traces,
             picked,
+            b,
         } = frame;
-        // Compare mode: side B goes to this instant in the worker; side A's view here waits
-        // for it, so both sides show the same instant.
-        if self.compare_spec.with_untracked(Option::is_some)
-            && self
-                .pending_a
-                .with_value(|p| p.last().is_none_or(|a| a.now_us != view.now_us))
-        {
-            self.pending_a.update_value(|p| {
-                if p.len() == PENDING_A {
-                    p.remove(0);
-                }
-                p.push(view.clone());
-            });
-            crate::platform::worker::side_b(BCommand::To(view.now_us));
+        self.engine.update_value(|e| e.now_us = view.now_us);
+        // Compare mode: side B's view, at side A's instant (while side B catches up, short of
+        // it: the panel says how far it has got).
+        if let Some(b) = b.filter(|_| self.compare_spec.with_untracked(Option::is_some)) {
+            self.compare_view.set(Some(b));
         }
         if let Some(t) = traces {
             self.trace_list.set(t);
@@ -1226,24 +996,14 @@ impl Lab {
 
     /// Picks the key the ring panel follows (`None`: none); its view follows at once.
     pub fn pick_key(&self, key: Option<u64>) {
-        self.host.update_value(|h| h.pick_key(key));
-        self.refresh();
+        self.send(Command::PickKey(key));
     }
 
     /// Selects what the inspector and explain panel show; the explanation follows at once.
     pub fn select(&self, sel: Option<Selection>) {
         self.selection.set(sel);
-        self.host.update_value(|h| h.select(sel));
-        self.refresh();
+        self.send(Command::Select(sel));
     }
-}
-
-/// Compare mode: takes side A's view at `to_us` out of `pending` (oldest first), with the views
-/// before it, which no answer will come for now (`None`, nothing taken: no view waits at that
-/// instant).
-fn take_pending(pending: &mut Vec<ClusterView>, to_us: u64) -> Option<ClusterView> {
-    let i = pending.iter().position(|a| a.now_us == to_us)?;
-    pending.drain(..=i).next_back()
 }
 
 /// The service id for index `s`.
@@ -1321,78 +1081,4 @@ fn sync_items<T: Clone + PartialEq + Send + Sync + 'static>(
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{take_pending, Cadence, FramePlan, Redraw};
-    use ha_engine::codec::Wire;
-    use ha_engine::ClusterView;
-
-    #[test]
-    fn side_b_answers_find_side_a_at_their_instant_and_drop_the_older_views() {
-        let at = |now_us| ClusterView {
-            now_us,
-            ..ClusterView::blank()
-        };
-        let mut pending = vec![at(10), at(20), at(30)];
-        // An answer about an instant no longer waited for takes nothing.
-        assert_eq!(take_pending(&mut pending, 15), None);
-        assert_eq!(pending.len(), 3);
-        // A late answer (20, after 30 was asked) gets side A's view at 20; 10 goes with it.
-        assert_eq!(take_pending(&mut pending, 20).map(|v| v.now_us), Some(20));
-        assert_eq!(pending, vec![at(30)]);
-    }
-
-    #[test]
-    fn alternate_frames_take_turns_and_the_engine_frame_takes_the_carried_time() {
-        let mut r = Redraw::default();
-        // Odd frames redraw only and carry their wall-clock time.
-        assert_eq!(r.plan(Cadence::Alternate, 16.0), None);
-        r.shortfall_us = 5;
-        assert_eq!(
-            r.plan(Cadence::Alternate, 17.0),
-            Some(FramePlan {
-                carried_ms: 16.0,
-                taken_us: 0,
-                redraws: false
-            })
-        );
-        // A shortfall left from EveryFrame is not taken later.
-        assert_eq!(r.shortfall_us, 0);
-        assert_eq!(r.carry_ms, 0.0);
-    }
-
-    #[test]
-    fn every_frame_advances_and_every_other_frame_redraws_the_next_taking_the_shortfall() {
-        let mut r = Redraw {
-            carry_ms: 3.0,
-            ..Redraw::default()
-        };
-        // The wall-clock time Alternate's last redraw frame carried is simulated, not dropped.
-        let first = r.plan(Cadence::EveryFrame, 16.0).unwrap();
-        assert_eq!(first.carried_ms, 3.0);
-        let second = r.plan(Cadence::EveryFrame, 16.0).unwrap();
-        assert_eq!(second.carried_ms, 0.0);
-        assert_ne!(first.redraws, second.redraws, "one of two frames redraws");
-        // After a redraw frame fell 700 µs short, the next frame (no redraw) takes them on, once.
-        let (redraw, solo) = if first.redraws {
-            (first, second)
-        } else {
-            (second, first)
-        };
-        assert!(redraw.redraws && !solo.redraws);
-        r.shortfall_us = 700;
-        let next = r.plan(Cadence::EveryFrame, 16.0).unwrap();
-        let after = r.plan(Cadence::EveryFrame, 16.0).unwrap();
-        let (taker, other) = if next.redraws {
-            (after, next)
-        } else {
-            (next, after)
-        };
-        assert_eq!(taker.taken_us, 700);
-        assert_eq!(other.taken_us, 0);
-        assert!(!taker.redraws);
-        assert_eq!(r.shortfall_us, 0);
-    }
 }

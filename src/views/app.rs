@@ -34,16 +34,6 @@ fn animate(lab: Lab) {
         request_animation_frame(move || tick(lab, last));
     }
     request_animation_frame(move || tick(lab, last));
-    background(lab);
-}
-
-/// Runs [`Lab::work_background`] whenever the browser is idle, forever: the checkpoints
-/// behind the live run are filled between frames (the run digest is the worker's).
-fn background(lab: Lab) {
-    request_idle_callback(move || {
-        lab.work_background();
-        background(lab);
-    });
 }
 
 /// Which panels have their content mounted: those whose `stage` is below it. It grows by one

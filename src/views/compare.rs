@@ -104,10 +104,10 @@ pub fn Compare() -> impl IntoView {
 #[component]
 fn SameRequests() -> impl IntoView {
     let lab = use_lab();
-    // `None` until the worker has sent side B at an instant side A was shown at.
-    let of = |v: &Option<ClusterView>| v.as_ref().map(|v| (v.totals.arrived, v.workload, v.now_us));
-    let a = move || lab.compare_a.with(of);
-    let b = move || lab.compare_view.with(of);
+    // Side B comes with side A in every frame, at A's instant unless it is catching up.
+    let of = |v: &ClusterView| (v.totals.arrived, v.workload, v.now_us);
+    let a = move || Some(lab.view.with(of));
+    let b = move || lab.compare_view.with(|v| v.as_ref().map(of));
     let same = move || matches!((a(), b()), (Some(a), Some(b)) if a == b);
     view! {
         <p class="same-requests" data-same=move || same().to_string()>
@@ -139,13 +139,12 @@ fn side(
     let s = spec.service;
     let get = move |f: fn(&ClusterView, usize) -> String| {
         move || {
-            // Side A at side B's instant (`Lab::compare_a`).
-            let side = if side_b {
+            if side_b {
                 lab.compare_view
+                    .with(|v| v.as_ref().map(|v| f(v, s)).unwrap_or_default())
             } else {
-                lab.compare_a
-            };
-            side.with(|v| v.as_ref().map(|v| f(v, s)).unwrap_or_default())
+                lab.view.with(|v| f(v, s))
+            }
         }
     };
     let strategy = get(|v, s| {
@@ -191,12 +190,12 @@ fn side(
                 })
                 .collect::<Vec<_>>()
         };
-        let side = if side_b {
+        if side_b {
             lab.compare_view
+                .with_untracked(|v| v.as_ref().map(f).unwrap_or_default())
         } else {
-            lab.compare_a
-        };
-        side.with_untracked(|v| v.as_ref().map(f).unwrap_or_default())
+            lab.view.with_untracked(f)
+        }
     };
     let body = move || {
         rows()

@@ -27,7 +27,6 @@ pub fn while_playing_every(lab: Lab, every: Duration) -> impl Fn() + Copy + 'sta
         if !lab.playing.get() {
             lab.view.track();
             lab.compare_view.track();
-            lab.compare_a.track();
         }
     }
 }

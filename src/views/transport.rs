@@ -19,7 +19,7 @@ const LEAD_IN_MS: u64 = 2_000;
 pub fn TransportBar() -> impl IntoView {
     let lab = use_lab();
     let now_us = move || lab.view.with(|v| v.now_us);
-    let seed = move || lab.view.with(|v| v.seed);
+    let seed = move || lab.scenario.with(|s| s.seed);
     let dark = RwSignal::new(prefers_dark());
     Effect::new(move |_| {
         let theme = if dark.get() { "dark" } else { "light" };
@@ -62,7 +62,7 @@ pub fn TransportBar() -> impl IntoView {
                 class="clock"
                 aria-label="Simulated time"
                 data-us=move || now_us().to_string()
-                data-cadence=move || lab.cadence.get().name()
+                data-settled=move || lab.settled.get().to_string()
             >
                 {move || SimTime(now_us()).to_string()}
             </output>
@@ -70,7 +70,7 @@ pub fn TransportBar() -> impl IntoView {
                 "Seed "
                 <output aria-label="Seed" data-seed=move || seed().to_string()>{seed}</output>
             </span>
-            <button class="secondary" on:click=move |_| lab.reset(lab.view.with_untracked(|v| v.seed)) title="Start again with the same seed: the same run">
+            <button class="secondary" on:click=move |_| lab.reset(lab.scenario.with_untracked(|s| s.seed)) title="Start again with the same seed: the same run">
                 "Reset"
             </button>
             <button class="secondary" on:click=move |_| lab.reset(fresh_seed()) title="Start again with a fresh random seed">

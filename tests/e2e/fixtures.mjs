@@ -29,6 +29,14 @@ export const card = (page, addr) => page.getByRole('article', { name: `Instance 
 /** Requests an instance has served. */
 export const served = async (page, addr) => Number(await card(page, addr).getAttribute('data-served'));
 /** Chooses a playback speed by its label, e.g. `10×`. */
+/** Pauses (if playing), and waits for the engine's worker to send the paused instant whole
+ *  (the clock's `data-settled`): while playing, the cards are redrawn a third at a time. */
+export const pause = async (page) => {
+  const b = page.getByRole('button', { name: 'Pause', exact: true });
+  if (await b.count()) await b.click();
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+  await expect(page.locator('output.clock')).toHaveAttribute('data-settled', 'true');
+};
 export const setSpeed = (page, label) => page.getByRole('radio', { name: label, exact: true }).check();
 /** Picks a preset in the scenario menu and waits until it runs and its panels are mounted: the
  *  page fetches a preset's scenario file when it is picked (`<html data-loading>` meanwhile). */

@@ -327,6 +327,13 @@ pub enum TraceFilter {
     Slowest,
 }
 
+crate::codec::wire_enum!(TraceFilter {
+    All,
+    Failed,
+    Retried,
+    Slowest
+});
+
 /// The traces a list shows: of `traces` (oldest first, as [`Tracer::finished`] gives them),
 /// those that touch `service` or `instance` (both `None`: the whole cluster), filtered and
 /// ordered by `filter`. Kiali and Jaeger order by time and offer "slowest"; so does this.

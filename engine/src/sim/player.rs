@@ -7,6 +7,7 @@
 //! for `when` are read every [`THRESHOLD_EVERY_US`], on whole multiples of it, so every player
 //! checks at the same instants).
 
+use crate::codec::Wire;
 use crate::common::InstanceId;
 use crate::mechanisms::alerts::AlertState;
 use crate::mechanisms::breaker::BreakerState;
@@ -45,6 +46,51 @@ pub struct Answer {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub readings: Vec<f64>,
 }
+
+/// Every label a [`Reading::Label`] can carry ([`Measure::labels`]): how the page's copy of
+/// an answer finds its `&'static str` again.
+const LABELS: [&str; 7] = [
+    "closed",
+    "open",
+    "half_open",
+    "inactive",
+    "pending",
+    "firing",
+    "resolved",
+];
+
+impl Wire for Reading {
+    fn wire(&mut self, c: &mut crate::codec::Codec) {
+        let mut label = match *self {
+            Reading::Number(_) => None,
+            Reading::Label(l) => Some(l.to_string()),
+        };
+        label.wire(c);
+        match label {
+            Some(l) => {
+                let known = LABELS.iter().find(|x| **x == l);
+                *self = Reading::Label(known.copied().unwrap_or("?"));
+            }
+            None => {
+                let mut v = match *self {
+                    Reading::Number(v) => v,
+                    Reading::Label(_) => 0.0,
+                };
+                v.wire(c);
+                *self = Reading::Number(v);
+            }
+        }
+    }
+    fn blank() -> Self {
+        Reading::Number(0.0)
+    }
+}
+
+crate::codec::wire_struct!(Answer {
+    value,
+    choice,
+    readings
+});
 
 /// A learner's prediction: a number (read by the page's number field, so no float parser
 /// of the engine's is needed) or one of the choices.

@@ -4,7 +4,7 @@
 //! opening the link runs to that ms and finds the same request's trace among the newest kept.
 
 use super::Lab;
-use crate::host::Host;
+use crate::host::session::Command;
 use leptos::prelude::*;
 
 impl Lab {
@@ -14,8 +14,7 @@ impl Lab {
         match request {
             // The engine side sends it with the next frame ([`Lab::picked`]).
             Some(r) => {
-                self.host.update_value(|h| h.ask_trace(r));
-                self.refresh();
+                self.send(Command::AskTrace(r));
             }
             None => self.picked(None),
         }
@@ -32,7 +31,7 @@ impl Lab {
     /// follows, at once when paused, else with the next redraw; then with every full redraw
     /// (a selection is one) and when [`Lab::want_traces`] asks.
     pub fn ask_traces(&self, filter: Option<ha_engine::trace::TraceFilter>) {
-        self.host.try_update_value(|h| h.ask_traces(filter));
+        self.send(Command::AskTraces(filter));
         if filter.is_some() && !self.playing.get_untracked() {
             self.refresh();
         }
@@ -40,7 +39,7 @@ impl Lab {
 
     /// The next redraw brings the trace list anew (while playing, twice a second).
     pub fn want_traces(&self) {
-        self.host.update_value(Host::traces_due);
+        self.send(Command::TracesDue);
     }
 
     /// The picked trace's part of a link, `&trace=REQUEST@MS` (empty when none is picked).
@@ -65,7 +64,8 @@ impl Lab {
         else {
             return;
         };
-        self.defer(move |lab| lab.pick_trace(Some(request)));
+        // The worker takes the pick after the replay to MS.
         self.pause_at(ms);
+        self.pick_trace(Some(request));
     }
 }

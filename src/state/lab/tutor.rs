@@ -8,10 +8,12 @@
 //! same seed and actions give the same numbers.
 
 use super::Lab;
+use crate::host::session::Command;
+use ha_engine::explain::Selection;
 use ha_engine::scenario::lesson::{Lesson, LessonError, Step};
 use ha_engine::scenario::Scenario;
-use ha_engine::sim::player::{Answer, Asked, Guess};
-use ha_engine::{Action, SimTime, Simulation};
+use ha_engine::sim::player::{Answer, Guess};
+use ha_engine::{Action, SimTime};
 use leptos::prelude::*;
 
 /// A lesson being played in the page.
@@ -32,13 +34,11 @@ pub struct LessonRun {
     pub done: bool,
     /// Focus mode: the panels the step does not need are hidden.
     pub focus: bool,
-    feed_seen: u64,
     /// For each action the learner took (the scenario's timeline entries after the lesson's
     /// own), the step whose state it belongs to: the one after the step it was taken on.
     acted: Vec<usize>,
     /// When each step up to `at` was reached, simulated µs.
     reached_us: Vec<u64>,
-    asked: Vec<(usize, Asked)>,
     /// The engine's answer to each step's question, once revealed.
     pub answers: Vec<Option<Answer>>,
     /// The learner's guess for each step's question.
@@ -57,10 +57,8 @@ impl LessonRun {
             skip_to: None,
             done: false,
             focus: false,
-            feed_seen: 0,
             acted: Vec::new(),
             reached_us: Vec::new(),
-            asked: Vec::new(),
             answers: vec![None; n],
             guesses: vec![None; n],
         })
@@ -116,13 +114,17 @@ impl Lab {
         }
         let n = run.lesson.steps.len();
         run.skip_to = (at_step > 0).then_some(at_step.min(n - 1));
+        // The worker keeps the questions' readings; it answers the first step's arrival
+        // once the run is at its start.
+        self.send(Command::Lesson(true));
         self.lesson.set(Some(run));
-        self.lesson_arrive(0, 0);
+        self.send(Command::Arrive(0));
     }
 
     /// Leaves the lesson; the run goes on as a sandbox.
     pub fn exit_lesson(&self) {
         self.lesson.set(None);
+        self.send(Command::Lesson(false));
         self.write_fragment();
     }
 
@@ -153,11 +155,9 @@ impl Lab {
             });
             return;
         }
-        let seen = self.with_sim(Simulation::feed_posted);
         self.lesson.update(|l| {
             if let Some(l) = l {
                 l.going = true;
-                l.feed_seen = seen;
             }
         });
         if wait {
@@ -170,15 +170,16 @@ impl Lab {
                 self.lesson_do_it();
             }
         } else {
-            // A step with no trigger (or one already met) starts at once.
-            let now = self.with_sim(Simulation::now);
-            self.lesson_frame(Some(now), f64::INFINITY);
-            if self
+            // The worker checks the trigger at once (a step with none, or one already met,
+            // arrives before any play), then as the run plays; skipping, it runs on by itself.
+            let skip = self
                 .lesson
-                .with_untracked(|l| l.as_ref().is_some_and(|l| l.going))
-            {
-                self.set_playing(true);
-            }
+                .with_untracked(|l| l.as_ref().is_some_and(|l| l.skip_to.is_some()));
+            self.send(Command::Wait {
+                step: at as u64 + 1,
+                skip,
+            });
+            self.set_playing(true);
         }
     }
 
@@ -218,7 +219,6 @@ impl Lab {
                 run.answers[i] = None;
             }
         }
-        run.asked.retain(|(i, _)| *i <= k);
         run.reached_us.truncate(k + 1);
         run.at = k;
         run.going = false;
@@ -227,6 +227,8 @@ impl Lab {
         self.set_playing(false);
         self.lesson.set(Some(run));
         self.rewind(sc, SimTime(t));
+        // After the rebuild (the worker applies it once the run is at `t`).
+        self.send(Command::Back(k as u64));
     }
 
     /// "Do it": takes the action the waited-for "try it" step asks for.
@@ -301,85 +303,57 @@ impl Lab {
         });
         let wanted = self.waited_action().and_then(Result::ok);
         if wanted.is_some_and(|w| w.kind == action.kind && w.target == action.target) {
-            let (at, now) = (
-                self.lesson
-                    .with_untracked(|l| l.as_ref().map_or(0, |l| l.at)),
-                self.with_sim(|s| s.now().as_us()),
-            );
-            self.lesson_arrive(at + 1, now);
+            let at = self
+                .lesson
+                .with_untracked(|l| l.as_ref().map_or(0, |l| l.at));
+            // At the action's instant: the worker applies it after the replay to there.
+            self.send(Command::Arrive(at as u64 + 1));
         }
     }
 
-    /// Runs the lesson's wait for the next step's trigger towards `until` (`None`: as far as
-    /// the scenario goes, when skipping to a step) within `deadline_ms`. Returns whether the
-    /// lesson took the frame (it is going towards a trigger that time brings).
-    pub(super) fn lesson_frame(&self, until: Option<SimTime>, deadline_ms: f64) -> bool {
-        let Some((step, mut seen, at)) = self.lesson.with_untracked(|l| {
-            l.as_ref()
-                .and_then(|l| l.next_step().map(|s| (s.clone(), l.feed_seen, l.at)))
-        }) else {
-            return false;
+    /// The waited-for trigger did not come within the scenario: say so instead of running on.
+    pub(super) fn lesson_never_reached(&self) {
+        let Some(at) = self.lesson.with_untracked(|l| l.as_ref().map(|l| l.at)) else {
+            return;
         };
-        if step.wait_for.is_some() {
-            return false;
-        }
-        let end = self
-            .scenario
-            .with_untracked(|s| SimTime::from_secs(u64::from(s.duration_s)));
-        let until = until.unwrap_or(end);
-        let reached = self
-            .runs(|r| r.run_to_trigger(&step, &mut seen, until, super::wall_ms, deadline_ms))
-            .flatten();
-        self.lesson.update_untracked(|l| {
+        self.lesson.update(|l| {
             if let Some(l) = l {
-                l.feed_seen = seen;
+                l.going = false;
+                l.skip_to = None;
             }
         });
-        if let Some(t) = reached {
-            self.lesson_arrive(at + 1, t.as_us());
-        } else if self.with_sim(Simulation::now) >= end {
-            // The trigger did not come within the scenario: say so instead of running on.
-            self.lesson.update(|l| {
-                if let Some(l) = l {
-                    l.going = false;
-                    l.skip_to = None;
-                }
-            });
-            self.set_playing(false);
-            let d = self.scenario.with_untracked(|s| s.duration_s);
-            self.notice
-                .set(Some(LessonError::NeverReached(at + 2, d).to_string()));
-        }
-        true
+        self.set_playing(false);
+        let d = self.scenario.with_untracked(|s| s.duration_s);
+        self.notice
+            .set(Some(LessonError::NeverReached(at + 2, d).to_string()));
     }
 
-    /// Whether the player is skipping to a step (it then takes every frame).
-    pub(super) fn lesson_skipping(&self) -> bool {
-        self.lesson
-            .with_untracked(|l| l.as_ref().is_some_and(|l| l.skip_to.is_some()))
-    }
-
-    /// Step `i` is reached at `t_us`: answers revealed, its question asked, what it does on
-    /// arrival done (pause, speed, selection), progress kept.
-    fn lesson_arrive(&self, i: usize, t_us: u64) {
+    /// Step `i` was reached at `t_us` ([`crate::host::session::Reply::Arrived`]), with the
+    /// engine's `answers` to the questions revealed there and what the step `select`s: its
+    /// question asked (by the worker), what it does on arrival done (pause, speed, selection),
+    /// progress kept.
+    pub(super) fn lesson_arrive(
+        &self,
+        i: usize,
+        t_us: u64,
+        answers: Vec<(u64, Option<Answer>)>,
+        select: Option<Selection>,
+    ) {
         let Some(mut run) = self.lesson.get_untracked() else {
             return;
         };
+        if i >= run.lesson.steps.len() {
+            return;
+        }
         run.at = i;
         run.going = false;
         run.reached_us.truncate(i);
         run.reached_us.push(t_us);
-        self.with_sim(|sim| {
-            for (q_step, a) in &run.asked {
-                let q = run.lesson.steps[*q_step].question.as_ref();
-                if let Some(q) = q.filter(|q| q.reveal_index(*q_step) == i) {
-                    run.answers[*q_step] = sim.answer(q, a);
-                }
+        for (q_step, a) in answers {
+            if let Some(slot) = run.answers.get_mut(q_step as usize) {
+                *slot = a;
             }
-            if let Some(q) = &run.lesson.steps[i].question {
-                run.asked.push((i, sim.ask(q)));
-            }
-        });
+        }
         let step = run.lesson.steps[i].clone();
         let skipping = run.skip_to.is_some_and(|s| s > i);
         if run.skip_to == Some(i) {
@@ -396,12 +370,7 @@ impl Lab {
             .ok()
             .flatten()
             .is_some_and(|m| m.matches());
-        if let Some(sel) = step
-            .select
-            .as_deref()
-            .filter(|_| !phone)
-            .and_then(|n| self.with_sim(|s| s.selection_of(n)))
-        {
+        if let Some(sel) = select.filter(|_| !phone) {
             self.select(Some(sel));
         }
         if skipping {
