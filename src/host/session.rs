@@ -756,8 +756,15 @@ impl Session {
             }
             return Work::Busy;
         }
+        // Compare mode just turned on, or sought back: side B catches up first, side A waits
+        // (one worker cannot run both faster than the page plays at 100×; the page says it
+        // is behind meanwhile).
+        let catching_up = self
+            .b
+            .as_ref()
+            .is_some_and(|b| b.now().plus_us(B_CATCHING_UP_US) < self.host.runs.a.now());
         let target = SimTime(self.target_us);
-        if !self.sim().reached(target) {
+        if !catching_up && !self.sim().reached(target) {
             if self.waiting() {
                 self.wait_slice(target, clock, deadline_ms);
             } else {
