@@ -51,7 +51,8 @@ pub struct Frame {
     /// ([`Host::pick_key`]).
     pub key: Option<KeyView>,
     /// Compare mode's side B's view ([`side_b`]; `None`: compare mode is off): at the view's
-    /// instant, or short of it while side B catches up.
+    /// instant, or short of it while side B catches up; its instances without their series
+    /// (the compare panel charts side B's services only).
     pub b: Option<ClusterView>,
 }
 

@@ -468,7 +468,15 @@ impl Session {
     /// The frame of the runs now: side A's, with side B's view in compare mode.
     fn frame(&mut self) -> Frame {
         let mut frame = self.host.frame();
-        frame.b = self.b.as_ref().map(SideBRun::view);
+        // The compare panel draws side B's services and totals and a table of its instances,
+        // not their charts: their series stay here (two thirds of side B's bytes on `stress`).
+        frame.b = self.b.as_ref().map(|b| {
+            let mut v = b.view();
+            for i in &mut v.instances {
+                i.series = Vec::new();
+            }
+            v
+        });
         self.b_owed = frame
             .b
             .as_ref()
