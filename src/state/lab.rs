@@ -773,7 +773,10 @@ impl Lab {
     /// group of the next frame, see [`REDRAW_GROUPS`]): a paused page shows one instant.
     pub fn set_playing(&self, playing: bool) {
         self.playing.set(playing);
-        if !playing && self.redraw.with_value(|r| r.partial) {
+        // Also when the page shows one instant already: the worker may be ahead of it (the
+        // page's plays lead its frames), and a paused run must be where the page shows it, or
+        // an action would land later than the instant on screen.
+        if !playing {
             self.refresh();
         }
     }
