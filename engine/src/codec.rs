@@ -128,9 +128,12 @@ pub trait Wire: Sized {
     fn blank() -> Self;
 }
 
+/// Panics: bytes this build did not write (also what [`wire_variants!`] calls on an unknown
+/// variant).
 #[cold]
 #[inline(never)]
-fn broken() -> ! {
+#[doc(hidden)]
+pub fn broken() -> ! {
     panic!("a message between the page and the engine's worker that this build did not write")
 }
 
@@ -138,6 +141,7 @@ fn broken() -> ! {
 /// hidden names; named here, `crate::codec::wire_struct!`).
 pub use super::{
     __wire_enum as wire_enum, __wire_newtype as wire_newtype, __wire_struct as wire_struct,
+    __wire_variants as wire_variants,
 };
 
 /// `v`'s bytes (see the module's docs). `&mut` because one visit serves both directions;
@@ -323,6 +327,69 @@ macro_rules! __wire_enum {
     };
 }
 
+/// Implements [`Wire`] for an enum whose variants carry named fields, one unnamed field or
+/// none, listed in their declaration order (a variant left out does not compile):
+/// `wire_variants!(Msg { Move { x, y }, Say(text), Quit })`. It crosses as its variant's index,
+/// then the variant's fields in order; decoding starts the variant from its fields' blanks.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_variants {
+    ($t:ident { $($v:ident $({ $($f:ident),+ $(,)? })? $(( $x:ident ))?),+ $(,)? }) => {
+        impl $crate::codec::Wire for $t {
+            fn wire(&mut self, c: &mut $crate::codec::Codec) {
+                match self {
+                    $($t::$v { .. })|+ => {}
+                }
+                let (mut i, mut k) = (0u64, 0u64);
+                $(
+                    if matches!(self, $t::$v { .. }) {
+                        i = k;
+                    }
+                    k += 1;
+                )+
+                c.varint(&mut i);
+                if c.decoding {
+                    if i >= k {
+                        $crate::codec::broken()
+                    }
+                    k = 0;
+                    $(
+                        if k == i {
+                            *self = $t::$v
+                                $({ $($f: $crate::codec::Wire::blank()),+ })?
+                                $(({ let $x = $crate::codec::Wire::blank(); $x }))?;
+                        }
+                        k += 1;
+                    )+
+                    let _ = k;
+                }
+                match self {
+                    $(
+                        $t::$v $({ $($f),+ })? $(($x))? => {
+                            $($( $crate::codec::Wire::wire($f, c); )+)?
+                            $( $crate::codec::Wire::wire($x, c); )?
+                        }
+                    )+
+                }
+            }
+            fn blank() -> Self {
+                // The first variant (only the first turn has `k == 0`).
+                let (mut out, mut k) = (None, 0u64);
+                $(
+                    if k == 0 {
+                        out = Some($t::$v
+                            $({ $($f: $crate::codec::Wire::blank()),+ })?
+                            $(({ let $x = $crate::codec::Wire::blank(); $x }))?);
+                    }
+                    k += 1;
+                )+
+                let _ = k;
+                out.unwrap_or_else(|| $crate::codec::broken())
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,6 +411,45 @@ mod tests {
         Z,
     }
     wire_enum!(E { X, Y, Z });
+
+    #[derive(Debug, PartialEq)]
+    enum M {
+        Move { x: u64, y: Option<String> },
+        Say(String),
+        Quit,
+    }
+    wire_variants!(M {
+        Move { x, y },
+        Say(text),
+        Quit
+    });
+
+    /// Each kind of variant comes back, decoded fresh and in place over another variant, and
+    /// crosses as postcard writes an enum: its index, then its fields.
+    #[test]
+    fn variants_with_fields_come_back() {
+        let all = || {
+            vec![
+                M::Move {
+                    x: 300,
+                    y: Some("a".into()),
+                },
+                M::Say("héllo".into()),
+                M::Quit,
+            ]
+        };
+        for (i, mut m) in all().into_iter().enumerate() {
+            let bytes = encode(&mut m);
+            assert_eq!(bytes[0] as usize, i);
+            assert_eq!(decode::<M>(&bytes), m);
+            for mut into in all() {
+                decode_into(&mut into, &bytes);
+                assert_eq!(into, m);
+            }
+        }
+        assert_eq!(encode(&mut M::Move { x: 1, y: None }), [0, 1, 0]);
+        assert_eq!(M::blank(), M::Move { x: 0, y: None });
+    }
 
     #[test]
     fn values_come_back_and_a_decode_in_place_replaces_everything() {

@@ -14,7 +14,6 @@ use crate::host::digest::{DigestProgress, DigestRun};
 use crate::host::runs::{build, Clock, Runs};
 use crate::host::side_b::{CompareSpec, SideBRun};
 use crate::host::{Frame, Host};
-use ha_engine::codec::{Codec, Wire};
 use ha_engine::explain::Selection;
 use ha_engine::present;
 use ha_engine::scenario::lesson::Lesson;
@@ -183,188 +182,48 @@ pub enum Reply {
     },
 }
 
-impl Wire for Command {
-    fn wire(&mut self, c: &mut Codec) {
-        let mut i: u64 = match self {
-            Command::Load { .. } => 0,
-            Command::Seek { .. } => 1,
-            Command::StopReplay => 2,
-            Command::Play { .. } => 3,
-            Command::Refresh => 4,
-            Command::Act { .. } => 5,
-            Command::Select(_) => 6,
-            Command::PickKey(_) => 7,
-            Command::AskTraces(_) => 8,
-            Command::AskTrace(_) => 9,
-            Command::TracesDue => 10,
-            Command::Lesson(_) => 11,
-            Command::Arrive(_) => 12,
-            Command::Wait { .. } => 13,
-            Command::Back(_) => 14,
-            Command::Compare(_) => 15,
-        };
-        c.varint(&mut i);
-        if c.decoding {
-            *self = match i {
-                0 => Command::Load {
-                    scenario: String::new(),
-                    to_us: 0,
-                    seq: 0,
-                },
-                1 => Command::Seek { to_us: 0, seq: 0 },
-                2 => Command::StopReplay,
-                3 => Command::Play {
-                    to_us: 0,
-                    frame: false,
-                    epoch: 0,
-                },
-                4 => Command::Refresh,
-                5 => Command::Act {
-                    scenario: String::new(),
-                    seq: 0,
-                },
-                6 => Command::Select(None),
-                7 => Command::PickKey(None),
-                8 => Command::AskTraces(None),
-                9 => Command::AskTrace(0),
-                10 => Command::TracesDue,
-                11 => Command::Lesson(false),
-                12 => Command::Arrive(0),
-                13 => Command::Wait {
-                    step: 0,
-                    skip: false,
-                },
-                14 => Command::Back(0),
-                _ => Command::Compare(None),
-            };
-        }
-        match self {
-            Command::Load {
-                scenario,
-                to_us,
-                seq,
-            } => {
-                scenario.wire(c);
-                to_us.wire(c);
-                seq.wire(c);
-            }
-            Command::Act { scenario, seq } => {
-                scenario.wire(c);
-                seq.wire(c);
-            }
-            Command::Seek { to_us, seq } => {
-                to_us.wire(c);
-                seq.wire(c);
-            }
-            Command::AskTrace(us) | Command::Arrive(us) | Command::Back(us) => us.wire(c),
-            Command::Play {
-                to_us,
-                frame,
-                epoch,
-            } => {
-                to_us.wire(c);
-                frame.wire(c);
-                epoch.wire(c);
-            }
-            Command::Lesson(on) => on.wire(c),
-            Command::Select(s) => s.wire(c),
-            Command::PickKey(k) => k.wire(c),
-            Command::AskTraces(f) => f.wire(c),
-            Command::Wait { step, skip } => {
-                step.wire(c);
-                skip.wire(c);
-            }
-            Command::Compare(spec) => spec.wire(c),
-            Command::StopReplay | Command::Refresh | Command::TracesDue => {}
-        }
-    }
-    fn blank() -> Self {
-        Command::Refresh
-    }
-}
+ha_engine::codec::wire_variants!(Command {
+    Load {
+        scenario,
+        to_us,
+        seq
+    },
+    Seek { to_us, seq },
+    StopReplay,
+    Play {
+        to_us,
+        frame,
+        epoch
+    },
+    Refresh,
+    Act { scenario, seq },
+    Select(selection),
+    PickKey(key),
+    AskTraces(filter),
+    AskTrace(request),
+    TracesDue,
+    Lesson(on),
+    Arrive(step),
+    Wait { step, skip },
+    Back(step),
+    Compare(spec),
+});
 
-impl Wire for Reply {
-    fn wire(&mut self, c: &mut Codec) {
-        let mut i: u64 = match self {
-            Reply::Frame { .. } => 0,
-            Reply::Replay(_) => 1,
-            Reply::Ended { .. } => 2,
-            Reply::Acted { .. } => 3,
-            Reply::Refused { .. } => 4,
-            Reply::Arrived { .. } => 5,
-            Reply::NeverReached => 6,
-            Reply::Digest { .. } => 7,
-        };
-        c.varint(&mut i);
-        if c.decoding {
-            *self = match i {
-                0 => Reply::Frame {
-                    frame: Frame::blank(),
-                    full: false,
-                },
-                1 => Reply::Replay(0),
-                2 => Reply::Ended {
-                    seq: 0,
-                    frame: Frame::blank(),
-                },
-                3 => Reply::Acted { seq: 0, at_ms: 0 },
-                4 => Reply::Refused {
-                    seq: 0,
-                    text: String::new(),
-                },
-                5 => Reply::Arrived {
-                    step: 0,
-                    t_us: 0,
-                    answers: Vec::new(),
-                    select: None,
-                },
-                6 => Reply::NeverReached,
-                _ => Reply::Digest {
-                    at_us: 0,
-                    digest: String::new(),
-                },
-            };
-        }
-        match self {
-            Reply::Frame { frame, full } => {
-                frame.wire(c);
-                full.wire(c);
-            }
-            Reply::Replay(us) => us.wire(c),
-            Reply::Ended { seq, frame } => {
-                seq.wire(c);
-                frame.wire(c);
-            }
-            Reply::Acted { seq, at_ms } => {
-                seq.wire(c);
-                at_ms.wire(c);
-            }
-            Reply::Refused { seq, text } => {
-                seq.wire(c);
-                text.wire(c);
-            }
-            Reply::Arrived {
-                step,
-                t_us,
-                answers,
-                select,
-            } => {
-                step.wire(c);
-                t_us.wire(c);
-                answers.wire(c);
-                select.wire(c);
-            }
-            Reply::Digest { at_us, digest } => {
-                at_us.wire(c);
-                digest.wire(c);
-            }
-            Reply::NeverReached => {}
-        }
-    }
-    fn blank() -> Self {
-        Reply::NeverReached
-    }
-}
+ha_engine::codec::wire_variants!(Reply {
+    Frame { frame, full },
+    Replay(at_us),
+    Ended { seq, frame },
+    Acted { seq, at_ms },
+    Refused { seq, text },
+    Arrived {
+        step,
+        t_us,
+        answers,
+        select
+    },
+    NeverReached,
+    Digest { at_us, digest },
+});
 
 /// A lesson's wait for a step's trigger.
 struct Wait {
@@ -759,9 +618,6 @@ impl Session {
         if self.wait.as_ref().is_some_and(|w| w.skip) && self.waiting() {
             let end = SimTime::from_secs(u64::from(self.scenario.duration_s));
             self.wait_slice(end, clock, deadline_ms);
-            if self.wait.is_some() {
-                self.out.push(Reply::Replay(self.now_us()));
-            }
             return Work::Busy;
         }
         // Compare mode just turned on, or sought back: side B catches up first, side A waits

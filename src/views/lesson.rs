@@ -124,7 +124,9 @@ fn body(r: &LessonRun) -> String {
         }
     }
     if let Some(q) = &r.step().question {
-        let off = if r.going || r.answers[at].is_some() {
+        // Until the worker says the step is reached (a lesson link opening), nothing to
+        // guess yet: the card is drawn again then.
+        let off = if r.going || r.answers[at].is_some() || !r.arrived() {
             " disabled"
         } else {
             ""
@@ -204,7 +206,9 @@ pub fn LessonCard() -> impl IntoView {
             lab.lesson_do_it();
         }
     };
-    // The browser reads the number (no float parser of our own in the wasm).
+    // The browser reads the number (no float parser of our own in the wasm). Kept as it is
+    // typed, not only on `change`: the card is redrawn when the worker's answer to the step's
+    // arrival comes (a link opened at a lesson), and its field then shows the guess kept.
     let change = move |ev: leptos::ev::Event| {
         let at = lab
             .lesson
@@ -244,7 +248,7 @@ pub fn LessonCard() -> impl IntoView {
                 <button class="primary" on:click=move |_| lab.lesson_next() disabled=at_end aria-keyshortcuts="ArrowRight">"Next →"</button>
                 <button aria-pressed=focus on:click=move |_| lab.toggle_focus() aria-keyshortcuts="F">"Focus"</button>
             </div>
-            <div class="lesson-text" aria-live="polite" on:click=click on:change=change inner_html=html></div>
+            <div class="lesson-text" aria-live="polite" on:click=click on:change=change on:input=change inner_html=html></div>
             <p class="small muted keys">"Keys: Space play/pause · → next · ← back · + − speed · F focus"</p>
         </section>
     }

@@ -71,6 +71,12 @@ impl LessonRun {
             .flatten()
     }
 
+    /// Whether the step the learner is on has been reached in the run (the worker's answer
+    /// to its arrival has come).
+    pub fn arrived(&self) -> bool {
+        self.reached_us.len() > self.at
+    }
+
     /// The step the learner is on.
     pub fn step(&self) -> &Step {
         &self.lesson.steps[self.at]
