@@ -87,6 +87,7 @@ pub struct Writer<'o, O: Out> {
 }
 
 impl<O: Out> Writer<'_, O> {
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn varint(&mut self, v: u64) {
         self.out.varint(v);
     }
@@ -108,6 +109,7 @@ macro_rules! items {
         impl<O: Out> ser::$t for &mut Writer<'_, O> {
             type Ok = ();
             type Error = Never;
+            #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
             fn $m<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Never> {
                 v.serialize(&mut **self)
             }
@@ -130,6 +132,7 @@ macro_rules! fields {
         impl<O: Out> ser::$t for &mut Writer<'_, O> {
             type Ok = ();
             type Error = Never;
+            #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
             fn serialize_field<T: Serialize + ?Sized>(
                 &mut self,
                 _: &'static str,
@@ -170,6 +173,7 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
     type SerializeStruct = Self;
     type SerializeStructVariant = Self;
 
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_bool(self, v: bool) -> Result<(), Never> {
         self.out.put(u8::from(v));
         Ok(())
@@ -182,26 +186,32 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
         self.zigzag(v.into());
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_i32(self, v: i32) -> Result<(), Never> {
         self.zigzag(v.into());
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_i64(self, v: i64) -> Result<(), Never> {
         self.zigzag(v);
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_u8(self, v: u8) -> Result<(), Never> {
         self.out.put(v);
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_u16(self, v: u16) -> Result<(), Never> {
         self.varint(v.into());
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_u32(self, v: u32) -> Result<(), Never> {
         self.varint(v.into());
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_u64(self, v: u64) -> Result<(), Never> {
         self.varint(v);
         Ok(())
@@ -210,6 +220,7 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
         self.out.put_all(&v.to_le_bytes());
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_f64(self, v: f64) -> Result<(), Never> {
         self.out.put_all(&v.to_le_bytes());
         Ok(())
@@ -226,10 +237,12 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
         self.bytes(v);
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_none(self) -> Result<(), Never> {
         self.out.put(0);
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Never> {
         self.out.put(1);
         v.serialize(self)
@@ -240,10 +253,12 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
     fn serialize_unit_struct(self, _: &'static str) -> Result<(), Never> {
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_unit_variant(self, _: &'static str, i: u32, _: &'static str) -> Result<(), Never> {
         self.varint(i.into());
         Ok(())
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
@@ -251,6 +266,7 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
     ) -> Result<(), Never> {
         v.serialize(self)
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _: &'static str,
@@ -286,9 +302,11 @@ impl<O: Out> ser::Serializer for &mut Writer<'_, O> {
         self.varint(len.unwrap_or_else(|| broken()) as u64);
         Ok(self)
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Never> {
         Ok(self)
     }
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn serialize_struct_variant(
         self,
         _: &'static str,

@@ -318,11 +318,12 @@ impl Balancer {
     fn observe(&mut self, i: usize, rtt_us: f64, now: SimTime) {
         let tau = (self.params.ewma_decay_ms * 1_000).max(1) as f64;
         if let Some(e) = self.ewma.get_mut(i) {
-            let dt = now.since(e.at) as f64;
-            let w = libm::exp(-dt / tau);
             e.cost_us = if rtt_us > e.cost_us {
                 rtt_us // peak sensitivity: jump to a worse latency at once
             } else {
+                // The decay only here: every call under every strategy comes through (the
+                // strategy can change mid-run), and `exp` is a libm call.
+                let w = libm::exp(-(now.since(e.at) as f64) / tau);
                 e.cost_us * w + rtt_us * (1.0 - w)
             };
             e.at = now;
