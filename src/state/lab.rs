@@ -90,6 +90,14 @@ impl InstanceState {
     }
 }
 
+thread_local! {
+    /// The frame of the last partial redraw, whose instances are drawn and whose everything
+    /// else (clock, totals, charts, feeds, side B) is drawn at the start of the next animation
+    /// frame, before any reply: a redraw comes every other animation frame, so its work is
+    /// spread over both ([`REDRAW_GROUPS`]). (The page has one [`Lab`].)
+    static DEFERRED: std::cell::Cell<Option<Frame>> = const { std::cell::Cell::new(None) };
+}
+
 /// Which redraw comes next (see [`REDRAW_GROUPS`]).
 #[derive(Clone, Copy, Default)]
 struct Redraw {
@@ -696,6 +704,9 @@ impl Lab {
     /// speed, so the run goes as fast as it can, and [`Lab::behind`] says how fast that is;
     /// the page never waits for the engine.
     pub fn frame(&self, wall_ms: f64) {
+        if let Some(rest) = DEFERRED.take() {
+            self.receive_rest(rest, true);
+        }
         self.on_session(crate::platform::worker::replies());
         let (replaying, now_us) = self.engine.with_value(|e| (e.replay.is_some(), e.now_us));
         if replaying {
@@ -766,7 +777,8 @@ impl Lab {
         if self.settled.get_untracked() {
             self.settled.set(false);
         }
-        self.receive(frame, Some(group));
+        self.receive_items(&frame.view, Some(group));
+        DEFERRED.set(Some(frame));
     }
 
     /// Plays or pauses. Pausing redraws every instance and service at once (not only the
@@ -944,6 +956,25 @@ impl Lab {
     /// Sets the signals from `frame` (instances and services only in redraw `group`, or all of
     /// them with `None`).
     fn receive(&self, frame: Frame, group: Option<usize>) {
+        self.receive_items(&frame.view, group);
+        self.receive_rest(frame, group.is_some());
+    }
+
+    /// The instances' and services' signals from `view` (only redraw `group`'s, or all with
+    /// `None`) and every instance's state; the page's instant becomes the view's.
+    fn receive_items(&self, view: &ClusterView, group: Option<usize>) {
+        self.engine.update_value(|e| e.now_us = view.now_us);
+        sync_items(self.instance_views, self.owner, &view.instances, group);
+        // States change rarely and show at once (a crash is seen on the frame it happens).
+        let states: Vec<InstanceState> = view.instances.iter().map(InstanceState::of).collect();
+        sync_items(self.instance_states, self.owner, &states, None);
+        sync_items(self.service_views, self.owner, &view.services, group);
+    }
+
+    /// Every other signal from `frame`: the view (clock, totals, charts), the feeds, side B,
+    /// traces, the ring and the explanation. While `playing` (a partial redraw's), the digest
+    /// only on every [`DIGEST_REDRAW_EVERY`]th redraw.
+    fn receive_rest(&self, frame: Frame, playing: bool) {
         let Frame {
             view,
             feed,
@@ -955,7 +986,6 @@ impl Lab {
             picked,
             b,
         } = frame;
-        self.engine.update_value(|e| e.now_us = view.now_us);
         // Compare mode: side B's view, at side A's instant (while side B catches up, short of
         // it: the panel says how far it has got).
         if let Some(b) = b.filter(|_| self.compare_spec.with_untracked(Option::is_some)) {
@@ -979,12 +1009,7 @@ impl Lab {
         if let Some(lines) = alerts {
             self.alert_feed.set(lines);
         }
-        sync_items(self.instance_views, self.owner, &view.instances, group);
-        // States change rarely and show at once (a crash is seen on the frame it happens).
-        let states: Vec<InstanceState> = view.instances.iter().map(InstanceState::of).collect();
-        sync_items(self.instance_states, self.owner, &states, None);
-        sync_items(self.service_views, self.owner, &view.services, group);
-        let digest_due = group.is_none()
+        let digest_due = !playing
             || self
                 .redraw
                 .with_value(|r| r.redraws.is_multiple_of(DIGEST_REDRAW_EVERY));
