@@ -746,12 +746,9 @@ mod tests {
             .unwrap_or_else(|| panic!("no end of replay {want} in {} replies", replies.len()))
     }
 
-    /// Loaded, played, sought back and given an action, the live run in the worker shows what
-    /// a run of the scenario (with the action on its timeline) from 0 shows at that instant;
-    /// an action the engine refuses comes back in words; the digest is `ha-sim`'s.
-    #[test]
-    fn the_live_run_in_the_worker_shows_what_a_run_from_0_shows() {
-        let mut sc = Scenario::from_preset(&presets::failover(), 7);
+    /// A session for `sc`, loaded at 0 (`Command::Load` number 1), and its replies until it
+    /// had nothing more to do.
+    fn loaded(sc: &Scenario) -> (Session, Vec<Reply>) {
         let mut s = Session::new(&sc.to_json()).expect("a scenario");
         let load = Command::Load {
             scenario: sc.to_json(),
@@ -760,6 +757,16 @@ mod tests {
         };
         send(&mut s, load);
         let r = settle(&mut s);
+        (s, r)
+    }
+
+    /// Loaded, played, sought back and given an action, the live run in the worker shows what
+    /// a run of the scenario (with the action on its timeline) from 0 shows at that instant;
+    /// an action the engine refuses comes back in words; the digest is `ha-sim`'s.
+    #[test]
+    fn the_live_run_in_the_worker_shows_what_a_run_from_0_shows() {
+        let mut sc = Scenario::from_preset(&presets::failover(), 7);
+        let (mut s, r) = loaded(&sc);
         assert_eq!(ended(&r, 1).view, fresh(&sc, 0));
         // The digest's run went on to the duration while the worker had nothing else to do.
         let mut sim = build(&sc);
@@ -847,14 +854,7 @@ mod tests {
                 continue;
             }
             let want = player::play(&sc).expect("the lesson plays");
-            let mut s = Session::new(&sc.to_json()).expect("a scenario");
-            let load = Command::Load {
-                scenario: sc.to_json(),
-                to_us: 0,
-                seq: 1,
-            };
-            send(&mut s, load);
-            settle(&mut s);
+            let (mut s, _) = loaded(&sc);
             send(&mut s, Command::Lesson(true));
             let mut answers = vec![None; lesson.steps.len()];
             for (i, reached) in want.iter().enumerate() {
