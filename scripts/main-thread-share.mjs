@@ -8,7 +8,7 @@
 // after its paint), this counts every task, message handlers included: the fair measure
 // between builds that do their work in different tasks.
 import { chromium } from 'playwright-core';
-import { launchOptions } from '../scripts/chromium.mjs';
+import { launchOptions } from './chromium.mjs';
 const [url, speed, compare] = process.argv.slice(2);
 const browser = await chromium.launch(launchOptions);
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -482,7 +482,7 @@ impl Lab {
                     }
                     if full {
                         self.settle();
-                        self.receive(frame, None);
+                        self.receive(frame);
                     } else {
                         self.redraw_next_group(frame);
                     }
@@ -508,7 +508,7 @@ impl Lab {
                     });
                     self.replay.set(None);
                     self.settle();
-                    self.receive(frame, None);
+                    self.receive(frame);
                     if self.engine.with_value(|e| e.relayout) {
                         self.engine.update_value(|e| e.relayout = false);
                         self.generation.update(|g| *g += 1);
@@ -953,11 +953,16 @@ impl Lab {
         }
     }
 
-    /// Sets the signals from `frame` (instances and services only in redraw `group`, or all of
-    /// them with `None`).
-    fn receive(&self, frame: Frame, group: Option<usize>) {
-        self.receive_items(&frame.view, group);
-        self.receive_rest(frame, group.is_some());
+    /// Sets every signal from the full frame `frame` (a pause, a step, a command, a replay's
+    /// end): the page then shows one instant.
+    fn receive(&self, frame: Frame) {
+        // After a partial frame in the same batch of replies: its deferred rest first, or it
+        // would be drawn over this one on the next animation frame.
+        if let Some(rest) = DEFERRED.take() {
+            self.receive_rest(rest, true);
+        }
+        self.receive_items(&frame.view, None);
+        self.receive_rest(frame, false);
     }
 
     /// The instances' and services' signals from `view` (only redraw `group`'s, or all with
