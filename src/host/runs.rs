@@ -121,20 +121,18 @@ impl Runs {
     }
 
     /// One slice of the background run of `sc` (built from 0 if there is none yet) towards
-    /// `end` (the live run's instant: it follows the live run), offering checkpoints when
-    /// `offer` says so for that run (the page offers none of a large cluster while playing:
-    /// copying it is a long task), until `clock` passes `deadline_ms`. Returns whether it is
-    /// at `end`.
+    /// `end` (the live run's instant: it follows the live run), offering checkpoints on the
+    /// way, until `clock` passes `deadline_ms`. Returns whether it is at `end`. (The session
+    /// runs none while a large cluster plays: copying it is a long task.)
     pub fn background_slice(
         &mut self,
         sc: &Scenario,
         end: SimTime,
-        offer: impl FnOnce(&Simulation) -> bool,
         clock: Clock,
         deadline_ms: f64,
     ) -> bool {
         let run = self.background.get_or_insert_with(|| build(sc));
-        let cp = offer(run).then_some(&mut self.checkpoints);
+        let cp = Some(&mut self.checkpoints);
         run_checkpointed(run, cp, end, clock, deadline_ms)
     }
 

@@ -26,9 +26,9 @@ use ha_engine::{SimTime, Simulation};
 /// per slice, ms.
 const BACKGROUND_BUDGET_MS: f64 = 8.0;
 
-/// While the run plays, the background run takes snapshots only of clusters with at most this
-/// many instances: a snapshot of `stress` (30 instances, 3.7 MB) takes several ms at once,
-/// time the live run then waits for.
+/// While the run plays, the background run runs only for clusters with at most this many
+/// instances: a snapshot of `stress` (30 instances, 3.7 MB) takes several ms at once, time the
+/// live run then waits for, so a larger cluster's background run waits for a pause.
 const SNAPSHOT_WHILE_PLAYING_UP_TO: usize = 12;
 
 /// The page counts as playing while its last [`Command::Play`] is at most this old, wall ms.
@@ -682,16 +682,20 @@ impl Session {
             }
             return Work::Background;
         }
-        // Idle: the background run follows the live run, offering checkpoints.
+        // Idle: the background run follows the live run, offering checkpoints. While a
+        // larger cluster plays it waits instead: it could take no snapshot there, and its
+        // slices took the core the page draws on (a third of the worker's time at 10× on
+        // `stress`). Once the page pauses it goes over the stretch played, snapshots and all.
         let playing = clock() - self.played_at < PLAYING_WITHIN_MS;
+        if playing && self.sim().instance_count() > SNAPSHOT_WHILE_PLAYING_UP_TO {
+            return Work::Background;
+        }
         let end = self.sim().now();
         let deadline = clock() + BACKGROUND_BUDGET_MS;
-        let offer =
-            |run: &Simulation| !playing || run.instance_count() <= SNAPSHOT_WHILE_PLAYING_UP_TO;
         if self
             .host
             .runs
-            .background_slice(&self.scenario, end, offer, clock, deadline)
+            .background_slice(&self.scenario, end, clock, deadline)
         {
             Work::Idle
         } else {

@@ -4,7 +4,7 @@
 //! [`crate::platform::worker`]). The page's main thread runs no simulation.
 //!
 //! On animation frames [`Lab::frame`] tells the worker how far the wall clock × speed has got
-//! ([`Command::Play`]), asking for a frame every other one; the frames that come back set the
+//! ([`Command::Play`]), asking for a frame every third one; the frames that come back set the
 //! signals ([`Lab::receive`]). Components read those signals and call [`Lab::act`]; none of
 //! them computes simulation numbers.
 
@@ -44,21 +44,29 @@ const LEAD_MS: f64 = 250.0;
 const REPLAY_SHOWN_AFTER_MS: f64 = 200.0;
 
 /// Wall-clock window over which the achieved speed is measured, ms: the worker's instant is
-/// known from its frames, 30 a second, so a window of half a second could be off by a frame
+/// known from its frames, 20 a second, so a window of half a second could be off by a frame
 /// in 15 (a page keeping up at 100× read as behind).
 const PACE_WINDOW_MS: f64 = 1_000.0;
 
 /// While the run plays, instances and services are redrawn in this many interleaved groups,
-/// one group per redraw: instance `i` on the redraws where `redraw % REDRAW_GROUPS == i %
-/// REDRAW_GROUPS`. A redraw comes every other animation frame (30 a second on a 60 Hz
-/// display: each instance 10 times a second). A redraw does a third of them, so the page under
-/// load stays within its frame budget (BENCHMARKS.md). Everything else (instance states, the
-/// clock, totals, feeds) is redrawn on every redraw; a pause, a step, a command or an edit
-/// redraws all at once, so a paused page shows one instant.
-pub const REDRAW_GROUPS: usize = 3;
+/// two groups per redraw: instance `i` is in group `i % REDRAW_GROUPS`, and redraw `r` draws
+/// groups `2r` and `2r + 1` (mod 6) on two of its frames ([`Deferred`]). A redraw comes every
+/// [`REDRAW_EVERY`] animation frames (20 a second on a 60 Hz display: each instance about 7
+/// times a second), so the page under load stays within its frame budget (BENCHMARKS.md).
+/// Everything else (instance states, the clock, totals, feeds) is redrawn on every redraw; a
+/// pause, a step, a command or an edit redraws all at once, so a paused page shows one instant.
+pub const REDRAW_GROUPS: usize = 6;
+
+/// While the run plays, the page asks the worker for a frame on every this many animation
+/// frames, and spreads the redraw over them ([`Deferred`]): on the frame the reply comes, a
+/// group of instances and services and every instance's state; on the next, a second group,
+/// the feeds, traces and the explanation; on the one after, the clock, totals and charts, with
+/// side B's view. A redraw every other frame (30 a second) put two parts in a frame
+/// (BENCHMARKS.md's notes, "three parts over three frames").
+pub const REDRAW_EVERY: usize = 3;
 
 /// While the run plays, the live digest ([`Lab::live_digest`]) is redrawn on every this many
-/// redraws (about 4 times a wall-clock second at 60 Hz): a 16-hex-digit code changing on every
+/// redraws (2.5 times a wall-clock second at 60 Hz): a 16-hex-digit code changing on every
 /// frame cannot be read, and redrawing it cost about 0.8 ms a frame (measured on a paused
 /// page). A full redraw (pause, step, command, edit) shows the exact digest at once.
 pub const DIGEST_REDRAW_EVERY: usize = 8;
@@ -90,12 +98,22 @@ impl InstanceState {
     }
 }
 
+/// What a partial redraw left for the next animation frames ([`REDRAW_EVERY`]), one part a
+/// frame: first the rest of its frame but the view, then the view.
+// One value at a time, in a thread-local: its size costs a copy per part, no memory.
+#[allow(clippy::large_enum_variant)]
+enum Deferred {
+    /// The frame's second group of instances and services ([`REDRAW_GROUPS`]), its feeds,
+    /// traces, ring and explanation, then its views.
+    Rest(Frame, usize),
+    /// The frame's view (clock, totals, charts, the digest) and side B's: drawn together, so
+    /// the compare panel never sets one side's totals against the other's from another instant.
+    View(ClusterView, Option<ClusterView>),
+}
+
 thread_local! {
-    /// The frame of the last partial redraw, whose instances are drawn and whose everything
-    /// else (clock, totals, charts, feeds, side B) is drawn at the start of the next animation
-    /// frame, before any reply: a redraw comes every other animation frame, so its work is
-    /// spread over both ([`REDRAW_GROUPS`]). (The page has one [`Lab`].)
-    static DEFERRED: std::cell::Cell<Option<Frame>> = const { std::cell::Cell::new(None) };
+    /// What the last partial redraw left to draw (the page has one [`Lab`]).
+    static DEFERRED: std::cell::Cell<Option<Deferred>> = const { std::cell::Cell::new(None) };
 }
 
 /// Which redraw comes next (see [`REDRAW_GROUPS`]).
@@ -103,7 +121,8 @@ thread_local! {
 struct Redraw {
     /// Redraws while playing since the page opened; picks the group.
     redraws: usize,
-    /// Animation frames played since the page opened: every other one asks for a frame.
+    /// Animation frames played since the page opened: every [`REDRAW_EVERY`]th asks for a
+    /// frame.
     tick: usize,
     /// The page, or some groups of it, shows an earlier instant than the engine (a full redraw
     /// clears it).
@@ -698,15 +717,13 @@ impl Lab {
 
     /// One animation frame, `wall_ms` after the last: if playing, tells the worker how far the
     /// wall-clock time × the speed has got ([`Command::Play`]), asking for a frame to redraw
-    /// with every other time.
+    /// with every [`REDRAW_EVERY`]th.
     ///
     /// When the worker cannot keep up, the plays lead its instant by at most [`LEAD_MS`] ×
     /// speed, so the run goes as fast as it can, and [`Lab::behind`] says how fast that is;
     /// the page never waits for the engine.
     pub fn frame(&self, wall_ms: f64) {
-        if let Some(rest) = DEFERRED.take() {
-            self.receive_rest(rest, true);
-        }
+        self.draw_deferred(false);
         self.on_session(crate::platform::worker::replies());
         let (replaying, now_us) = self.engine.with_value(|e| (e.replay.is_some(), e.now_us));
         if replaying {
@@ -732,7 +749,7 @@ impl Lab {
             .redraw
             .try_update_value(|r| {
                 r.tick = r.tick.wrapping_add(1);
-                r.tick % 2 == 0
+                r.tick.is_multiple_of(REDRAW_EVERY)
             })
             .unwrap_or(true);
         let (to_us, epoch) = self
@@ -771,14 +788,17 @@ impl Lab {
             .try_update_value(|r| {
                 r.redraws = r.redraws.wrapping_add(1);
                 r.partial = true;
-                r.redraws % REDRAW_GROUPS
+                r.redraws % (REDRAW_GROUPS / 2) * 2
             })
             .unwrap_or(0);
         if self.settled.get_untracked() {
             self.settled.set(false);
         }
+        // Two partial frames in one batch of replies: the older one's parts first (its feeds
+        // may hold lines no later frame repeats).
+        self.draw_deferred(true);
         self.receive_items(&frame.view, Some(group));
-        DEFERRED.set(Some(frame));
+        DEFERRED.set(Some(Deferred::Rest(frame, group + 1)));
     }
 
     /// Plays or pauses. Pausing redraws every instance and service at once (not only the
@@ -958,28 +978,48 @@ impl Lab {
     fn receive(&self, frame: Frame) {
         // After a partial frame in the same batch of replies: its deferred rest first, or it
         // would be drawn over this one on the next animation frame.
-        if let Some(rest) = DEFERRED.take() {
-            self.receive_rest(rest, true);
-        }
+        self.draw_deferred(true);
         self.receive_items(&frame.view, None);
-        self.receive_rest(frame, false);
+        let (view, b) = self.receive_extras(frame);
+        self.receive_view(view, b, false);
+    }
+
+    /// Draws the next part a partial redraw left ([`Deferred`]), or with `all` every part.
+    fn draw_deferred(&self, all: bool) {
+        while let Some(d) = DEFERRED.take() {
+            match d {
+                Deferred::Rest(frame, group) => {
+                    self.sync_group(&frame.view, Some(group));
+                    let (view, b) = self.receive_extras(frame);
+                    DEFERRED.set(Some(Deferred::View(view, b)));
+                }
+                Deferred::View(view, b) => self.receive_view(view, b, true),
+            }
+            if !all {
+                break;
+            }
+        }
     }
 
     /// The instances' and services' signals from `view` (only redraw `group`'s, or all with
     /// `None`) and every instance's state; the page's instant becomes the view's.
     fn receive_items(&self, view: &ClusterView, group: Option<usize>) {
         self.engine.update_value(|e| e.now_us = view.now_us);
-        sync_items(self.instance_views, self.owner, &view.instances, group);
+        self.sync_group(view, group);
         // States change rarely and show at once (a crash is seen on the frame it happens).
         let states: Vec<InstanceState> = view.instances.iter().map(InstanceState::of).collect();
         sync_items(self.instance_states, self.owner, &states, None);
+    }
+
+    /// The signals of `group`'s instances and services from `view` (`None`: all).
+    fn sync_group(&self, view: &ClusterView, group: Option<usize>) {
+        sync_items(self.instance_views, self.owner, &view.instances, group);
         sync_items(self.service_views, self.owner, &view.services, group);
     }
 
-    /// Every other signal from `frame`: the view (clock, totals, charts), the feeds, side B,
-    /// traces, the ring and the explanation. While `playing` (a partial redraw's), the digest
-    /// only on every [`DIGEST_REDRAW_EVERY`]th redraw.
-    fn receive_rest(&self, frame: Frame, playing: bool) {
+    /// The feeds, traces, the ring, the key and the explanation from `frame`; returns its view
+    /// and side B's.
+    fn receive_extras(&self, frame: Frame) -> (ClusterView, Option<ClusterView>) {
         let Frame {
             view,
             feed,
@@ -991,11 +1031,6 @@ impl Lab {
             picked,
             b,
         } = frame;
-        // Compare mode: side B's view, at side A's instant (while side B catches up, short of
-        // it: the panel says how far it has got).
-        if let Some(b) = b.filter(|_| self.compare_spec.with_untracked(Option::is_some)) {
-            self.compare_view.set(Some(b));
-        }
         if let Some(t) = traces {
             self.trace_list.set(t);
         }
@@ -1014,6 +1049,20 @@ impl Lab {
         if let Some(lines) = alerts {
             self.alert_feed.set(lines);
         }
+        if let Some(e) = explanation {
+            self.explanation.set(e);
+        }
+        (view, b)
+    }
+
+    /// The view's signal (clock, totals, charts) and the digest: while `playing` (a partial
+    /// redraw's), the digest only on every [`DIGEST_REDRAW_EVERY`]th redraw.
+    fn receive_view(&self, view: ClusterView, b: Option<ClusterView>, playing: bool) {
+        // Compare mode: side B's view, at side A's instant (while side B catches up, short of
+        // it: the panel says how far it has got).
+        if let Some(b) = b.filter(|_| self.compare_spec.with_untracked(Option::is_some)) {
+            self.compare_view.set(Some(b));
+        }
         let digest_due = !playing
             || self
                 .redraw
@@ -1022,9 +1071,6 @@ impl Lab {
             self.live_digest.set(view.digest.clone());
         }
         self.view.set(view);
-        if let Some(e) = explanation {
-            self.explanation.set(e);
-        }
     }
 
     /// Picks the key the ring panel follows (`None`: none); its view follows at once.

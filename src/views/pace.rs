@@ -8,7 +8,7 @@ use std::time::Duration;
 /// a table of every instance): it makes the closure re-run every `every` of wall-clock time
 /// while the run plays, and with every change of the view while paused (a step, a seek, an
 /// action). Read the view with `with_untracked` inside, or the closure re-runs with every
-/// redraw anyway (up to 30 a second). Numbers that change every frame cannot be read; twice or
+/// redraw anyway (up to 20 a second). Numbers that change every frame cannot be read; twice or
 /// four times a second they can.
 pub fn while_playing_every(lab: Lab, every: Duration) -> impl Fn() + Copy + 'static {
     let tick = RwSignal::new(0u32);

@@ -1,4 +1,5 @@
-//! The event queue: a 4-ary heap keyed by (time, sequence number), plus FIFO lanes.
+//! The event queue: a heap keyed by (time, sequence number) (4-ary natively, binary in wasm),
+//! plus FIFO lanes.
 //!
 //! Ties in time break first-in-first-out by a sequence number assigned at scheduling, the way
 //! `nexosim`'s `PriorityQueue` does, so a run never depends on heap internals.
@@ -12,7 +13,12 @@
 //! the heap alone.
 
 use crate::time::SimTime;
-use dary_heap::QuaternaryHeap;
+/// The heap: four children a node natively, std's binary heap in wasm (about 100 B smaller
+/// in the page). Keys (time, sequence) are unique, so both pop the same order.
+#[cfg(not(target_arch = "wasm32"))]
+type Heap<T> = dary_heap::QuaternaryHeap<T>;
+#[cfg(target_arch = "wasm32")]
+type Heap<T> = std::collections::BinaryHeap<T>;
 use std::cmp::{Ordering, Reverse};
 use std::collections::VecDeque;
 
@@ -65,10 +71,11 @@ pub struct Front {
 pub struct EventQueue<E> {
     /// The heap's entries: an item's time and sequence number, and as its payload the slot
     /// where the item waits in `slab`. 24 bytes, so a sift moves half of what moving whole
-    /// items did (the heap's moves were the largest cost of `Simulation::step`). Four
-    /// children a node (`dary_heap`) rather than std's two: half the levels a pop sifts
-    /// through, 2 % less wall time for the round robin (`farm-bench`, BENCHMARKS.md's notes).
-    heap: QuaternaryHeap<Reverse<Scheduled<u32>>>,
+    /// items did (the heap's moves were the largest cost of `Simulation::step`). Natively four
+    /// children a node (`dary_heap`, [`Heap`]) rather than std's two: half the levels a pop
+    /// sifts through, 2 % less wall time for the round robin (`farm-bench`, BENCHMARKS.md's
+    /// notes).
+    heap: Heap<Reverse<Scheduled<u32>>>,
     /// The heap's payloads by slot; `None` in a free slot.
     slab: Vec<Option<E>>,
     /// Free slots of `slab`.
@@ -81,7 +88,7 @@ pub struct EventQueue<E> {
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         Self {
-            heap: QuaternaryHeap::new(),
+            heap: Heap::new(),
             slab: Vec::new(),
             free: Vec::new(),
             lanes: Vec::new(),
