@@ -29,7 +29,7 @@ const BACKGROUND_BUDGET_MS: f64 = 8.0;
 /// While the run plays, the background run runs only for clusters with at most this many
 /// instances: a snapshot of `stress` (30 instances, 3.7 MB) takes several ms at once, time the
 /// live run then waits for, so a larger cluster's background run waits for a pause.
-const SNAPSHOT_WHILE_PLAYING_UP_TO: usize = 12;
+const BACKGROUND_WHILE_PLAYING_UP_TO: usize = 12;
 
 /// The page counts as playing while its last [`Command::Play`] is at most this old, wall ms.
 const PLAYING_WITHIN_MS: f64 = 100.0;
@@ -250,7 +250,7 @@ pub struct Session {
     target_us: u64,
     /// The page waits for a frame.
     frame_wanted: bool,
-    /// Wall-clock ms of the page's last play.
+    /// Wall-clock ms of the page's last play (minus infinity once it pauses, `Command::Refresh`).
     played_at: f64,
     /// Lesson arrivals sent ([`Command::Play`]'s `epoch`).
     epoch: u32,
@@ -432,6 +432,7 @@ impl Session {
             }
             // The page pauses with it: the run stops where it is.
             Command::Refresh => {
+                self.played_at = f64::NEG_INFINITY;
                 self.target_us = self.now_us();
                 self.full_frame();
             }
@@ -687,8 +688,9 @@ impl Session {
         // slices took the core the page draws on (a third of the worker's time at 10× on
         // `stress`). Once the page pauses it goes over the stretch played, snapshots and all.
         let playing = clock() - self.played_at < PLAYING_WITHIN_MS;
-        if playing && self.sim().instance_count() > SNAPSHOT_WHILE_PLAYING_UP_TO {
-            return Work::Background;
+        // Idle, not a rest: the page's next play or its pause (`Command::Refresh`) wakes it.
+        if playing && self.sim().instance_count() > BACKGROUND_WHILE_PLAYING_UP_TO {
+            return Work::Idle;
         }
         let end = self.sim().now();
         let deadline = clock() + BACKGROUND_BUDGET_MS;
