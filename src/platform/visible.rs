@@ -16,10 +16,11 @@ pub const MARGIN: &str = "300px";
 /// The observer's callback, kept alive as long as the component.
 type Callback = Closure<dyn FnMut(js_sys::Array)>;
 
-/// A signal that is `true` while the element behind `target` is within [`MARGIN`] of the
-/// viewport (and until the browser first reports on it). Stops observing when the calling
-/// component is cleaned up.
-pub fn use_visible<E>(target: NodeRef<E>) -> ReadSignal<bool>
+/// A signal that is `true` while the element behind `target` is within `margin` (a CSS
+/// length: [`MARGIN`] for content that must be current before it scrolls in, `"0px"` for what
+/// can resume at once) of the viewport, and until the browser first reports on it. Stops
+/// observing when the calling component is cleaned up.
+pub fn use_visible<E>(target: NodeRef<E>, margin: &'static str) -> ReadSignal<bool>
 where
     E: leptos::html::ElementType,
     E::Output: JsCast + Clone + 'static,
@@ -30,7 +31,16 @@ where
             .get()
             .and_then(|el| el.dyn_ref::<web_sys::Element>().cloned())
     };
-    observe(Box::new(element), set_visible);
+    observe(Box::new(element), set_visible, margin);
+    visible
+}
+
+/// As [`use_visible`], for the first element that matches `selector` once the calling
+/// component is mounted (no `NodeRef` in its view, whose type would grow the view's code).
+pub fn use_visible_selector(selector: &'static str, margin: &'static str) -> ReadSignal<bool> {
+    let (visible, set_visible) = signal(true);
+    let element = move || document().query_selector(selector).ok().flatten();
+    observe(Box::new(element), set_visible, margin);
     visible
 }
 
@@ -38,6 +48,7 @@ where
 fn observe(
     element: Box<dyn Fn() -> Option<web_sys::Element> + Send + Sync>,
     set: WriteSignal<bool>,
+    margin: &'static str,
 ) {
     let observer: StoredValue<Option<IntersectionObserver>, LocalStorage> =
         StoredValue::new_local(None);
@@ -58,7 +69,7 @@ fn observe(
             }
         });
         let init = IntersectionObserverInit::new();
-        init.set_root_margin(MARGIN);
+        init.set_root_margin(margin);
         if let Ok(obs) = IntersectionObserver::new_with_options(cb.as_ref().unchecked_ref(), &init)
         {
             obs.observe(&el);

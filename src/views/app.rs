@@ -3,7 +3,7 @@
 
 use crate::platform::media::{use_media, Phone, PHONE_QUERY};
 use crate::platform::progressive::use_progressive;
-use crate::platform::visible::{use_visible, Follow};
+use crate::platform::visible::{use_visible, Follow, MARGIN};
 use crate::state::lab::{use_lab, Lab};
 use crate::views::alerts::AlertFeed;
 use crate::views::author::LessonAuthor;
@@ -61,7 +61,7 @@ fn Panel(
     // Children are built once, when the panel's stage comes (`Children` runs only once).
     let children = StoredValue::new_local(Some(children));
     let section = NodeRef::<leptos::html::Section>::new();
-    let visible = use_visible(section);
+    let visible = use_visible(section, MARGIN);
     let lab = use_lab();
     provide_context(Follow(Memo::new(move |_| {
         visible.get() || !lab.playing.get()

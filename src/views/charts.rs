@@ -7,7 +7,7 @@
 //! Charts redraw when a new per-second point arrives, not every frame.
 
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
-use crate::platform::visible::{use_visible, while_followed};
+use crate::platform::visible::{use_visible, while_followed, MARGIN};
 use crate::state::lab::use_lab;
 use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
@@ -99,8 +99,14 @@ fn x_range(pts: &[SeriesPoint]) -> (f64, f64) {
     (x1 - 60_000.0, x1)
 }
 
-/// Index of the point nearest to pixel `px` (viewBox units).
-fn nearest(pts: &[SeriesPoint], px: f64) -> Option<usize> {
+/// Index of the point nearest to pixel `px` (viewBox units); `None` without points or `px`.
+///
+/// A chart's hover is a viewBox x, not a point: it is resolved here against the points as
+/// they come, so a pointer that arrives before the first point (a card that has just scrolled
+/// in) still shows its read-out once the points do, and the rule stays under the pointer while
+/// the series slides.
+fn nearest(pts: &[SeriesPoint], px: Option<f64>) -> Option<usize> {
+    let px = px?;
     let (x0, x1) = x_range(pts);
     let t = x0 + (px - LEFT) / (RIGHT - LEFT) * (x1 - x0);
     pts.iter()
@@ -127,14 +133,10 @@ fn pointer_x(ev: &leptos::ev::MouseEvent) -> Option<f64> {
     (r.width() > 0.0).then(|| (ev.client_x() as f64 - r.left()) / r.width() * W)
 }
 
-/// The pointer moved over a chart of `pts`: the read-out follows the nearest second.
-fn hover_at(
-    ev: &leptos::ev::MouseEvent,
-    pts: Memo<Vec<SeriesPoint>>,
-    hover: RwSignal<Option<usize>>,
-) {
+/// The pointer moved over a chart: the read-out follows the second nearest to it.
+fn hover_at(ev: &leptos::ev::MouseEvent, hover: RwSignal<Option<f64>>) {
     if let Some(x) = pointer_x(ev) {
-        hover.set(pts.with_untracked(|p| nearest(p, x)));
+        hover.set(Some(x));
     }
 }
 
@@ -143,17 +145,16 @@ fn success_pct(p: &SeriesPoint) -> Option<f64> {
     (p.rps > 0).then(|| 100.0 * (1.0 - p.errors as f64 / p.rps as f64))
 }
 
-/// Arrow keys move the read-out along the series.
-fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<usize>>, len: usize) {
-    if len == 0 {
-        return;
-    }
-    let cur = hover.get_untracked().unwrap_or(len - 1);
+/// Arrow keys move the read-out along the time axis, a simulated second (a point) a press;
+/// Home and End go to the axis' ends, Escape leaves.
+fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<f64>>) {
+    let cur = hover.get_untracked().unwrap_or(RIGHT);
+    let second = (RIGHT - LEFT) / 60.0;
     let next = match ev.key().as_str() {
-        "ArrowLeft" => cur.saturating_sub(1),
-        "ArrowRight" => (cur + 1).min(len - 1),
-        "Home" => 0,
-        "End" => len - 1,
+        "ArrowLeft" => cur - second,
+        "ArrowRight" => cur + second,
+        "Home" => LEFT,
+        "End" => RIGHT,
         "Escape" => {
             hover.set(None);
             return;
@@ -161,16 +162,16 @@ fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<usize>>, le
         _ => return,
     };
     ev.prevent_default();
-    hover.set(Some(next));
+    hover.set(Some(next.clamp(LEFT, RIGHT)));
 }
 
-/// Small-multiple bands over `pts` with an optional hover index. The structure is built once;
+/// Small-multiple bands over `pts` with an optional hover (viewBox x, [`nearest`]). The structure is built once;
 /// when a new point arrives only paths and labels change (no DOM churn at 10× or 100×).
 #[component]
 fn Bands(
     pts: Memo<Vec<SeriesPoint>>,
     bands: &'static [Band],
-    hover: RwSignal<Option<usize>>,
+    hover: RwSignal<Option<f64>>,
 ) -> impl IntoView {
     let x = Memo::new(move |_| pts.with(|p| x_range(p)));
     let mut y = TOP;
@@ -227,27 +228,22 @@ fn Bands(
     }
     view! {
         {views}
-        <TimeAxis range=x pts hover axis_y=y - BAND_GAP + 12.0 bottom=y - BAND_GAP/>
+        <TimeAxis range=x hover axis_y=y - BAND_GAP + 12.0 bottom=y - BAND_GAP/>
     }
 }
 
 /// The time axis under a chart (ticks at the start, middle and end of `range`, ms, drawn at
-/// `axis_y` px) and the hover rule at point `hover` of `pts`, from the top to `bottom` px.
+/// `axis_y` px) and the hover rule at `hover` (viewBox x), from the top to `bottom` px.
 #[component]
 fn TimeAxis(
     #[prop(into)] range: Signal<(f64, f64)>,
-    pts: Memo<Vec<SeriesPoint>>,
-    hover: RwSignal<Option<usize>>,
+    hover: RwSignal<Option<f64>>,
     axis_y: f64,
     bottom: f64,
 ) -> impl IntoView {
-    let hover_x = move || {
-        let (x0, x1) = range.get();
-        hover
-            .get()
-            .and_then(|h| pts.with(|p| p.get(h).map(|q| q.t_ms as f64)))
-            .map(|t| LEFT + (t - x0) / (x1 - x0).max(1.0) * (RIGHT - LEFT))
-    };
+    // The rule stands at the hover itself (the pointer, or the point a key moved to), inside
+    // the plot; the read-out names the second nearest to it.
+    let hover_x = move || hover.get().map(|x| x.clamp(LEFT, RIGHT));
     // Numbers only: one string of SVG, redrawn when the range or the hover point moves.
     view! {
         <g inner_html=move || {
@@ -314,7 +310,7 @@ fn InstanceCard(index: usize) -> impl IntoView {
     // The card's text and chart follow the run only while the card is on screen (they catch
     // up when it scrolls back); its state badge, data attributes and buttons always follow.
     let card_ref = NodeRef::<leptos::html::Article>::new();
-    let visible = use_visible(card_ref);
+    let visible = use_visible(card_ref, MARGIN);
     let live = lab.instance_signal(index);
     let shown = Memo::new(move |_| {
         if visible.get() {
@@ -383,10 +379,10 @@ fn InstanceChart(index: usize, shown: Memo<Option<InstanceView>>) -> impl IntoVi
     let address = lab
         .view
         .with_untracked(|v| v.instances[index].address.clone());
-    let hover: RwSignal<Option<usize>> = RwSignal::new(None);
+    let hover: RwSignal<Option<f64>> = RwSignal::new(None);
     let readout = move || {
         pts.with(|pts| {
-            let i = hover.get().or(pts.len().checked_sub(1))?;
+            let i = nearest(pts, hover.get()).or(pts.len().checked_sub(1))?;
             let p = pts.get(i)?;
             Some(format!(
                 "{} · {} req/s · {} in flight ({} queued) · p95 {} · CPU {:.0} %",
@@ -411,9 +407,9 @@ fn InstanceChart(index: usize, shown: Memo<Option<InstanceView>>) -> impl IntoVi
                 role="img"
                 tabindex="0"
                 aria-label=label
-                on:mousemove=move |ev| hover_at(&ev, pts, hover)
+                on:mousemove=move |ev| hover_at(&ev, hover)
                 on:mouseleave=move |_| hover.set(None)
-                on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
+                on:keydown=move |ev| step_hover(&ev, hover)
             >
                 <Bands pts=pts bands=&INSTANCE_BANDS hover=hover/>
             </svg>
@@ -455,7 +451,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
         }
     });
     let name = lab.view.with_untracked(|v| v.services[index].name.clone());
-    let hover: RwSignal<Option<usize>> = RwSignal::new(None);
+    let hover: RwSignal<Option<f64>> = RwSignal::new(None);
     const H: f64 = 150.0;
     // Latency band, px: fixed, so only the paths, the scale label and the time ticks change.
     const LAT_TOP: f64 = TOP + 48.0;
@@ -516,7 +512,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
     let range = Memo::new(move |_| pts.with(|p| x_range(p)));
     let readout = move || {
         pts.with(|pts| {
-            let i = hover.get().or(pts.len().checked_sub(1))?;
+            let i = nearest(pts, hover.get()).or(pts.len().checked_sub(1))?;
             let p = pts.get(i)?;
             let ok = success_pct(p).map_or("no calls".to_string(), |pct| {
                 format!("{pct:.1} % ok of {} calls/s", p.rps, pct = Dec(pct))
@@ -546,12 +542,12 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 role="img"
                 tabindex="0"
                 aria-label=label
-                on:mousemove=move |ev| hover_at(&ev, pts, hover)
+                on:mousemove=move |ev| hover_at(&ev, hover)
                 on:mouseleave=move |_| hover.set(None)
-                on:keydown=move |ev| step_hover(&ev, hover, pts.with_untracked(Vec::len))
+                on:keydown=move |ev| step_hover(&ev, hover)
             >
                 <g inner_html=move || geo.get()/>
-                <TimeAxis range pts hover axis_y=H - 6.0 bottom=LAT_BOTTOM/>
+                <TimeAxis range hover axis_y=H - 6.0 bottom=LAT_BOTTOM/>
             </svg>
             <div class="chart-legend">
                 <span><span class="swatch success"></span>" success %"</span>

@@ -527,6 +527,7 @@ fn Diagram() -> impl IntoView {
         let gw_sel = Selection::Gateway;
         let pick_gw = move || lab.select(Some(gw_sel));
         let (svc_edges, svc_dots) = svc_edges;
+        let seen = crate::platform::visible::use_visible_selector(".topology-wrap", "0px");
         let view_box = format!(
             "0 0 {WIDTH} {height:.0}",
             height = Dec(height),
@@ -534,7 +535,11 @@ fn Diagram() -> impl IntoView {
         );
         view! {
             // Paused, the dots stand still: nothing flows while simulated time does not pass.
-            <div class="topology-wrap" class:paused=move || !lab.playing.get()>
+            // Off screen, too: a running CSS animation of `stroke-dashoffset` costs a style
+            // recalc and a repaint on every frame, seen or not (about 1 ms a frame at 10× on
+            // `stress`, Chromium trace; scripts/bench-notes.md), and a paused one resumes at
+            // once when the diagram scrolls back in.
+            <div class="topology-wrap" class:paused=move || !lab.playing.get() || !seen.get()>
             <svg
                 class="topology"
                 viewBox=view_box.clone()

@@ -243,6 +243,26 @@ test('charts have axes, units, legends and hover read-outs', async ({ page }) =>
   await expect(page.locator('.services-panel .readout').first()).toHaveText(/p50 \d+ ms · p95 \d+ ms · p99 \d+ ms/);
 });
 
+test('a chart hovered before its first point shows the read-out once the points come', async ({ page }) => {
+  // A pointer that comes before the chart has any point (a card just scrolled in, a run just
+  // reset) stays where it is, and the read-out names the nearest second once there is one.
+  await pause(page);
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await pause(page);
+  const chartCard = card(page, '192.168.1.10:8080');
+  await expect.poll(() => simUs(page)).toBeLessThan(1_000_000);
+  await expect(chartCard.locator('.readout')).toHaveText('');
+  await chartCard.getByRole('img', { name: /req\/s/ }).hover({ position: { x: 100, y: 40 } });
+  const readout = chartCard.locator('.readout');
+  await expect(readout).toHaveAttribute('data-hover', 'true');
+  await expect(chartCard.locator('.hover-rule')).toHaveCount(1);
+  // Step by keyboard: a click would move the pointer off the chart.
+  await page.getByRole('button', { name: 'Step 1 s' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(readout).toHaveText(/^0:01 · \d+ req\/s/);
+  await expect(readout).toHaveAttribute('data-hover', 'true');
+});
+
 test('themes, reduced motion and a 1280×720 screen', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await expect(page.locator('path.dot').first()).toBeAttached();
@@ -344,6 +364,14 @@ test('a panel scrolled away from a playing run stands still, and catches up when
   const away = await sent();
   await page.waitForTimeout(600);
   expect(await sent(), 'totals scrolled away do not follow the run').toBe(away);
+  // The topology's moving dots stop while the diagram is off screen (a running CSS animation
+  // restyles and repaints every frame, seen or not) and move again as soon as it is back.
+  const dots = () => page.locator('path.dot').first().evaluate((e) => getComputedStyle(e).animationPlayState);
+  expect(await dots()).toBe('running');
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await expect.poll(dots).toBe('paused');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect.poll(dots).toBe('running');
   // Back on screen they catch up at once and follow.
   await totals.scrollIntoViewIfNeeded();
   await expect.poll(sent).toBeGreaterThan(away);
