@@ -42,7 +42,8 @@ fn animate(lab: Lab) {
 #[derive(Clone, Copy)]
 struct Stage(ReadSignal<usize>);
 
-/// Panel stages: 0 shows with the page, each next one a frame later.
+/// Panel stages: 0 shows a frame after the page (or a new scenario's layout), each next one a
+/// frame later.
 const STAGES: usize = 5;
 
 /// A titled section of the page, labelled by its heading; its class is `panel {id}-panel`.
@@ -139,7 +140,7 @@ pub fn App(
         {move || {
             lab.generation.track();
             let total = Memo::new(|_| STAGES);
-            provide_context(Stage(use_progressive(total, 1, 1)));
+            provide_context(Stage(use_progressive(total, 0, 1)));
             view! {
                 <main class="layout" class:focusing=move || keep().is_some() data-keep=keep on:keydown=move |ev| if ev.key() == "Escape" { close(lab) }>
                     <Show when=in_lesson>
