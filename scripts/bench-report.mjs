@@ -203,10 +203,13 @@ ${compare.map((r) => fr(r).replace(/^\| 10×/, '| 10× (compare mode, side B lea
 "paused" is the floor: the frame loop alone (the flow dots stand still while paused). Playing,
 each edge's dots are one dashed stroke whose offset is animated; with reduced motion there is no
 animation. The engine runs in a Web Worker (src/host/session.rs): on each frame the page tells
-it how far the wall clock × speed has got, asking for a frame every other time, and draws the
-frame it got on its next animation frame, so the main thread's time per frame is decoding and
-drawing, never the engine. Each redraw does a third of the instances (\`REDRAW_GROUPS\`, each at
-10 Hz), and off-screen panels are skipped by the browser (\`content-visibility: auto\`). When the
+it how far the wall clock × speed has got, asking for a frame every third time
+(\`REDRAW_EVERY\`), and draws the frame it got in three parts over the next three animation
+frames, so the main thread's time per frame is decoding and drawing, never the engine. Each
+redraw does a third of the instances (two of \`REDRAW_GROUPS\`' six groups, each instance about 7
+times a second), panels scrolled away from a playing run stand still (\`while_followed\`), the
+dots pause while the topology is off screen, and off-screen panels are skipped by the browser
+(\`content-visibility: auto\`). When the
 worker cannot keep up with the chosen speed, the run goes as fast as it can and the page says
 so.
 
