@@ -132,8 +132,7 @@ impl Runs {
         deadline_ms: f64,
     ) -> bool {
         let run = self.background.get_or_insert_with(|| build(sc));
-        let cp = Some(&mut self.checkpoints);
-        run_checkpointed(run, cp, end, clock, deadline_ms)
+        run_checkpointed(run, Some(&mut self.checkpoints), end, clock, deadline_ms)
     }
 
     /// Before a seek back to `to`: restores the live run, if it is past `to`, from its latest

@@ -45,6 +45,8 @@ const BOX_H: f64 = 50.0;
 /// Width of a queue node: wider than a service's, up to the brokers' column.
 const Q_W: f64 = INST_X - SVC_X - 14.0;
 /// Instances drawn with the diagram; the rest follow [`NODES_PER_FRAME`] per animation frame.
+/// Few: the diagram comes in the frame after a new layout's, with its services and edges
+/// (16 here made the heaviest link's longest task about 200 ms on a slow machine).
 const NODES_AT_ONCE: usize = 4;
 
 /// Instances drawn per animation frame after the first [`NODES_AT_ONCE`] (about 1.5 ms each).
