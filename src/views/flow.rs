@@ -96,14 +96,20 @@ fn FlowService(s: usize, members: Vec<usize>, mounted: ReadSignal<usize>) -> imp
             .collect::<Vec<_>>()
             .join(", ")
     });
-    // Messaging in words: the queues it publishes to and consumes from.
+    // Messaging in words: the queues it publishes to and consumes from. The configuration
+    // is the scenario's, which a load replaces before its run's first frame replaces the
+    // view: a flow laid out in between (a phone turned, a window narrowed) has services the
+    // configuration may not have.
     let messages = lab.with_config(|c| {
         let mut w = String::new();
-        for p in &c.services[s].publishes {
+        let Some(svc) = c.services.get(s) else {
+            return w;
+        };
+        for p in &svc.publishes {
             w += &format!(" · publishes to {}", p.queue);
         }
         for q in c.messaging.iter().flat_map(|m| &m.queues) {
-            if q.consumers.contains(&c.services[s].name) {
+            if q.consumers.contains(&svc.name) {
                 w += &format!(" · consumes {}", q.name);
             }
         }

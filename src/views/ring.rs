@@ -5,8 +5,9 @@
 //! ring positions (fractions of the hash space) to angles.
 
 use crate::state::lab::use_lab;
-use crate::views::markup::{clicked_data, num};
+use crate::views::markup::{clicked_data, esc, num};
 use ha_engine::present::Dec;
+use ha_engine::view::RingNodeView;
 use ha_engine::{Action, ActionKind, ActionTarget};
 use leptos::prelude::*;
 
@@ -89,6 +90,34 @@ pub fn RingPanel() -> impl IntoView {
         lab.pick_key(text.trim().parse::<u64>().ok());
     };
     let command = move |action: Action| lab.act(action);
+    // The table's shape: a letter per node for its state. Rows are rebuilt only when it changes.
+    let shape_of_rows = Memo::new(move |_| {
+        ring.with(|r| {
+            r.iter()
+                .flat_map(|r| &r.nodes)
+                .map(|n| {
+                    if !n.member {
+                        'r'
+                    } else if n.up {
+                        'u'
+                    } else {
+                        'f'
+                    }
+                })
+                .collect::<String>()
+        })
+    });
+    // A figure of node `i`, updated in place.
+    let cell = move |i: usize, f: fn(&RingNodeView) -> String| {
+        move || {
+            ring.with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.nodes.get(i))
+                    .map(f)
+                    .unwrap_or_default()
+            })
+        }
+    };
     view! {
         <div class="ring-panel-body">
             <svg
@@ -235,56 +264,58 @@ pub fn RingPanel() -> impl IntoView {
                         <thead>
                             <tr><th scope="col">"node"</th><th scope="col">"state"</th><th scope="col">"key space"</th><th scope="col">"primary keys"</th><th scope="col">"copies"</th><th scope="col"><span class="sr-only">"actions"</span></th></tr>
                         </thead>
-                        <tbody>
-                            {move || ring.with(|r| {
-                                r.as_ref().map(|r| {
-                                    r.nodes
-                                        .iter()
-                                        .enumerate()
-                                        .map(|(i, n)| {
-                                            let id = n.id.clone();
-                                            let (id_fail, id_leave) = (id.clone(), id.clone());
-                                            let up = n.up;
-                                            let member = n.member;
-                                            let state = if !member { "removed" } else if up { "up" } else { "failed" };
-                                            view! {
-                                                <tr class=if member && up { "" } else { "dim" }>
-                                                    <th scope="row">
-                                                        <span class="node-glyph" style=format!("color:{}", colour(i as u16))>{shape(i as u16)}</span>
-                                                        " " {id.clone()}
-                                                    </th>
-                                                    <td>{state}</td>
-                                                    <td>{format!("{:.1} %", Dec(n.keyspace_share * 100.0))}</td>
-                                                    <td>{n.primary_keys}</td>
-                                                    <td>{format!("{} / {}", n.copies, n.capacity)}</td>
-                                                    <td class="node-actions">
-                                                        <Show when=move || member>
-                                                            <button
-                                                                aria-label=format!("{} {}", if up { "Fail" } else { "Recover" }, id_fail)
-                                                                on:click={
-                                                                    let id = id_fail.clone();
-                                                                    move |_| command(if up { Action::on(ActionKind::DataNodeFail, ActionTarget::DataNode(id.clone())) } else { Action::on(ActionKind::DataNodeRecover, ActionTarget::DataNode(id.clone())) })
-                                                                }
-                                                            >
-                                                                {if up { "Fail" } else { "Recover" }}
-                                                            </button>
-                                                            <button
-                                                                aria-label=format!("Remove {}", id_leave)
-                                                                on:click={
-                                                                    let id = id_leave.clone();
-                                                                    move |_| command(Action::on(ActionKind::DataNodeLeave, ActionTarget::DataNode(id.clone())))
-                                                                }
-                                                            >
-                                                                "Remove"
-                                                            </button>
-                                                        </Show>
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()
+                        <tbody on:click=move |ev: leptos::ev::MouseEvent| {
+                            if let (Some(act), Some(id)) = (clicked_data(&ev, "act"), clicked_data(&ev, "node")) {
+                                let kind = match act.as_str() {
+                                    "fail" => ActionKind::DataNodeFail,
+                                    "recover" => ActionKind::DataNodeRecover,
+                                    _ => ActionKind::DataNodeLeave,
+                                };
+                                command(Action::on(kind, ActionTarget::DataNode(id)));
+                            }
+                        }>
+                            // Rows rebuilt only when a node joins, leaves, fails or recovers; the
+                            // figures update in place. A row rebuilt under the pointer between
+                            // press and release loses the click (the ring is re-sent with every
+                            // change to its copies, several times a second while writes run).
+                            {move || {
+                                // Read, not `track()`: a memo never read computes nothing and so never changes.
+                                shape_of_rows.with(|_| ());
+                                ring.with_untracked(|r| {
+                                    r.as_ref().map(|r| {
+                                        r.nodes
+                                            .iter()
+                                            .enumerate()
+                                            .map(|(i, n)| {
+                                                let id = n.id.clone();
+                                                let up = n.up;
+                                                let member = n.member;
+                                                let state = if !member { "removed" } else if up { "up" } else { "failed" };
+                                                let (act, label, node) = (if up { "fail" } else { "recover" }, if up { "Fail" } else { "Recover" }, esc(&id));
+                                                let actions = if member {
+                                                    format!(r#"<button data-act="{act}" data-node="{node}" aria-label="{label} {node}">{label}</button><button data-act="leave" data-node="{node}" aria-label="Remove {node}">Remove</button>"#)
+                                                } else {
+                                                    String::new()
+                                                };
+                                                view! {
+                                                    <tr class=if member && up { "" } else { "dim" }>
+                                                        <th scope="row">
+                                                            <span class="node-glyph" style=format!("color:{}", colour(i as u16))>{shape(i as u16)}</span>
+                                                            " " {id.clone()}
+                                                        </th>
+                                                        <td>{state}</td>
+                                                        <td>{cell(i, |n| format!("{:.1} %", Dec(n.keyspace_share * 100.0)))}</td>
+                                                        <td>{cell(i, |n| n.primary_keys.to_string())}</td>
+                                                        <td>{cell(i, |n| format!("{} / {}", n.copies, n.capacity))}</td>
+                                                        // Markup: one handler on the table body serves every row's buttons.
+                                                        <td class="node-actions" inner_html=actions/>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()
+                                    })
                                 })
-                            })}
+                            }}
                         </tbody>
                     </table>
                 </div>

@@ -42,6 +42,21 @@ test('failing a node leaves keys under-replicated, then repair restores them', a
   await expect.poll(async () => Number(await under(page).textContent()), { timeout: 20_000 }).toBe(0);
 });
 
+test('the ownership table keeps its buttons while repair runs, so a click is never lost', async ({ page }) => {
+  // While keys are under-replicated the ring is re-sent at every repair tick (each simulated
+  // second, ten times a second at 10×). The rows used to be rebuilt each time, and a click
+  // whose press and release straddled a rebuild did nothing.
+  const recover = page.getByRole('button', { name: 'Recover node-2' });
+  await expect(recover).toBeVisible({ timeout: 30_000 }); // the preset fails node-2 at 0:30
+  const button = await recover.elementHandle();
+  const generation = async () => Number(await page.locator('svg.ring').getAttribute('data-generation'));
+  const before = await generation();
+  await expect.poll(generation).toBeGreaterThan(before + 2);
+  expect(await button.evaluate((b) => b.isConnected)).toBe(true);
+  await button.click();
+  await expect(rows(page).nth(1).locator('td').first()).toHaveText('up');
+});
+
 test('removing a node updates the ownership table', async ({ page }) => {
   // Paused: an action at the current instant is taken at once. (About one run in fifteen
   // used to show it only at the next step: the page ran until the clock read the instant,
