@@ -914,7 +914,9 @@ impl Lab {
 
     /// Reads the running scenario's cluster configuration, which names everything the page
     /// draws (`ha_engine::present::Names` for `ClusterConfig`: addresses, services, brokers,
-    /// queues, subscriptions). Not reactive: read beside a signal.
+    /// queues, subscriptions). Not reactive: read beside a signal. A load replaces the
+    /// scenario before its run's first frame replaces the view, so a view laid out in between
+    /// indexes this configuration with the view's indices: use `get`, never `[i]`.
     pub fn with_config<T>(&self, f: impl FnOnce(&ha_engine::ClusterConfig) -> T) -> T {
         self.scenario.with_untracked(|s| f(&s.cluster))
     }

@@ -31,9 +31,15 @@ test('the heaviest valid link keeps every task under 200 ms', async ({ page }) =
   await expect(page.getByRole('article')).toHaveCount(64, { timeout: 20_000 });
   await settle('open');
 
+  // Notices that come and go by themselves leave the page where it is: as a row of the bar
+  // they pushed everything down, under a press about to be released.
+  const bar = () => page.locator('header.top').evaluate((e) => e.getBoundingClientRect().height);
+  const barHeight = await bar();
   await page.getByRole('radio', { name: '100×', exact: true }).check();
   await settle('play at 100×');
   await expect(page.locator('.behind')).toContainText('cannot keep up');
+  await expect(page.locator('.behind')).toBeInViewport();
+  expect(await bar()).toBe(barHeight);
 
   await page.getByRole('button', { name: 'Crash 10.0.3.1:8080' }).click();
   await settle('crash');
@@ -47,6 +53,7 @@ test('the heaviest valid link keeps every task under 200 ms', async ({ page }) =
   const replaying = page.locator('.replaying');
   await expect(replaying).toContainText('Replaying to 01:40');
   await expect(replaying.getByRole('progressbar', { name: 'Replay progress' })).toBeVisible();
+  expect(await bar()).toBe(barHeight);
   await settle('seek');
   await replaying.getByRole('button', { name: 'Stop here' }).click();
   await expect(replaying).toHaveCount(0);
@@ -55,4 +62,15 @@ test('the heaviest valid link keeps every task under 200 ms', async ({ page }) =
   const longest = Math.max(0, ...Object.values(tasks).flat());
   console.log(`longest task ${longest} ms; long tasks (ms) by step: ${JSON.stringify(tasks)}`);
   expect(longest, `a task over ${BUDGET_MS} ms: ${JSON.stringify(tasks)}`).toBeLessThanOrEqual(BUDGET_MS);
+});
+
+test('on a phone the notice that the engine cannot keep up is on screen, under the bar', async ({ page }) => {
+  // There the bar scrolls with the page (not pinned): the notice is placed from it all the same.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/${link()}`);
+  const behind = page.locator('.behind');
+  await expect(behind).toContainText('cannot keep up', { timeout: 20_000 });
+  await expect(behind).toBeInViewport();
+  const [bar, notice] = await Promise.all([page.locator('header.top'), behind].map((l) => l.boundingBox()));
+  expect(notice.y).toBeGreaterThanOrEqual(bar.y + bar.height);
 });
