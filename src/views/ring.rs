@@ -29,6 +29,17 @@ fn shape(n: u16) -> &'static str {
     SHAPES[n as usize % SHAPES.len()]
 }
 
+/// A data node's state in the ownership table: `removed` (left the ring), `up` or `failed`.
+fn state(n: &RingNodeView) -> &'static str {
+    if !n.member {
+        "removed"
+    } else if n.up {
+        "up"
+    } else {
+        "failed"
+    }
+}
+
 /// Position `f` (fraction of the ring, 0 at the top, clockwise) at radius `r`.
 fn at(f: f64, r: f64) -> (f64, f64) {
     let a = f * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
@@ -90,20 +101,14 @@ pub fn RingPanel() -> impl IntoView {
         lab.pick_key(text.trim().parse::<u64>().ok());
     };
     let command = move |action: Action| lab.act(action);
-    // The table's shape: a letter per node for its state. Rows are rebuilt only when it changes.
+    // The table's shape: each node's state word, one after another (the words start with
+    // different letters, so two shapes are equal only if every state is). Rows are rebuilt
+    // only when it changes.
     let shape_of_rows = Memo::new(move |_| {
         ring.with(|r| {
             r.iter()
                 .flat_map(|r| &r.nodes)
-                .map(|n| {
-                    if !n.member {
-                        'r'
-                    } else if n.up {
-                        'u'
-                    } else {
-                        'f'
-                    }
-                })
+                .map(state)
                 .collect::<String>()
         })
     });
@@ -276,8 +281,8 @@ pub fn RingPanel() -> impl IntoView {
                         }>
                             // Rows rebuilt only when a node joins, leaves, fails or recovers; the
                             // figures update in place. A row rebuilt under the pointer between
-                            // press and release loses the click (the ring is re-sent with every
-                            // change to its copies, several times a second while writes run).
+                            // press and release loses the click (the ring is re-sent whenever its
+                            // generation changes: at every repair tick while keys lack replicas).
                             {move || {
                                 // Read, not `track()`: a memo never read computes nothing and so never changes.
                                 shape_of_rows.with(|_| ());
@@ -287,23 +292,20 @@ pub fn RingPanel() -> impl IntoView {
                                             .iter()
                                             .enumerate()
                                             .map(|(i, n)| {
-                                                let id = n.id.clone();
                                                 let up = n.up;
-                                                let member = n.member;
-                                                let state = if !member { "removed" } else if up { "up" } else { "failed" };
-                                                let (act, label, node) = (if up { "fail" } else { "recover" }, if up { "Fail" } else { "Recover" }, esc(&id));
-                                                let actions = if member {
+                                                let (act, label, node) = (if up { "fail" } else { "recover" }, if up { "Fail" } else { "Recover" }, esc(&n.id));
+                                                let actions = if n.member {
                                                     format!(r#"<button data-act="{act}" data-node="{node}" aria-label="{label} {node}">{label}</button><button data-act="leave" data-node="{node}" aria-label="Remove {node}">Remove</button>"#)
                                                 } else {
                                                     String::new()
                                                 };
                                                 view! {
-                                                    <tr class=if member && up { "" } else { "dim" }>
+                                                    <tr class=if n.member && up { "" } else { "dim" }>
                                                         <th scope="row">
                                                             <span class="node-glyph" style=format!("color:{}", colour(i as u16))>{shape(i as u16)}</span>
-                                                            " " {id.clone()}
+                                                            " " {n.id.clone()}
                                                         </th>
-                                                        <td>{state}</td>
+                                                        <td>{state(n)}</td>
                                                         <td>{cell(i, |n| format!("{:.1} %", Dec(n.keyspace_share * 100.0)))}</td>
                                                         <td>{cell(i, |n| n.primary_keys.to_string())}</td>
                                                         <td>{cell(i, |n| format!("{} / {}", n.copies, n.capacity))}</td>
