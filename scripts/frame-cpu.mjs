@@ -7,7 +7,8 @@
 // Opens URL (default http://127.0.0.1:8080/, serve dist/ there first) at 1440×900, picks the
 // `stress` preset, plays at 10×, waits 1.5 s, then traces SECS seconds (default 4) of
 // `devtools.timeline`. Prints the thread time of the main thread's tasks per animation frame
-// (p50, p90, p95, max), each event kind's mean per frame (style, layout, paint, script), and:
+// (p50, p90, p95, max), each event kind's mean per frame (style, layout, paint, script), the
+// frames in which the page parsed HTML (an `innerHTML` write) apart from the others, and:
 //   COMPARE=STRATEGY  compare mode first, side B running STRATEGY (e.g. least_connections);
 //   INV=1             Chromium's invalidation tracking: what made the browser restyle or lay
 //                     out, per frame, by reason and element (e.g. "Animation | path class='dot'");
@@ -69,6 +70,17 @@ for (const e of events) {
   }
   if (at >= 0) perFrame[at] += (e.tdur || 0) / 1000;
 }
+// Frames with an HTML parse (markup written with `innerHTML`) apart from the rest.
+const parsed = new Array(frames).fill(false);
+for (const e of events) {
+  if (e.name !== 'ParseHTML' || !onMain(e)) continue;
+  const at = frameStarts.findLastIndex((t) => t <= e.ts);
+  if (at >= 0) parsed[at] = true;
+}
+const split = (keep) => {
+  const a = perFrame.slice(1, -1).filter((_, i) => keep(parsed[i + 1])).sort((x, y) => x - y);
+  return { frames: a.length, mean: +(a.reduce((x, y) => x + y, 0) / Math.max(1, a.length)).toFixed(2), p95: +(a[Math.floor(0.95 * a.length)] ?? 0).toFixed(2) };
+};
 const sorted = perFrame.slice(1, -1).sort((a, b) => a - b);
 const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 const mean = (names) => names.reduce((a, n) => a + (kinds[n]?.cpu || 0), 0) / frames;
@@ -76,6 +88,8 @@ const ms = (v) => +v.toFixed(2);
 const result = {
   url, compare: process.env.COMPARE ?? null, hide: process.env.HIDE ?? null, css: process.env.CSS ?? null, frames,
   cpu_per_frame_ms: { p50: ms(q(0.5)), p90: ms(q(0.9)), p95: ms(q(0.95)), max: ms(sorted[sorted.length - 1]) },
+  frames_with_html_parse_ms: split((p) => p),
+  other_frames_ms: split((p) => !p),
   mean_per_frame_ms: {
     all_tasks: ms(mean(['RunTask'])),
     style: ms(mean(['UpdateLayoutTree'])),
