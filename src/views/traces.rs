@@ -8,7 +8,7 @@
 //! Both are one string of markup each (names escaped) with one click handler, as the alert
 //! feed is: a tree of views per row would cost kilobytes of wasm.
 
-use crate::platform::visible::Follow;
+use crate::platform::visible::{use_visible_selector, MARGIN};
 use crate::state::lab::use_lab;
 use crate::views::markup::{clicked_data, esc};
 use ha_engine::common::Outcome;
@@ -132,15 +132,18 @@ pub fn Traces() -> impl IntoView {
     let lab = use_lab();
     // The list comes from the engine side: with every full redraw (a pause, a step, an
     // action, a selection, which is also its scope), when the filter changes, and twice a
-    // second while playing and the panel follows the run (every frame it would scroll away
-    // under the pointer; scrolled away, each rewrite still cost its frame about 3 ms of the
-    // main thread at 10x on `stress`, Chromium trace). Asked for after this first render, not
-    // during it.
+    // second while playing and the panel is within `MARGIN` of the viewport (every frame it
+    // would scroll away under the pointer; scrolled away, each rewrite still cost its frame
+    // about 3 ms of the main thread at 10x on `stress`, Chromium trace). The panel is found by
+    // its class once this is mounted, not through the panel's `Follow`: at 390 and 768 px wide
+    // the `Follow` this list got stayed false with the panel on screen (the page lays its
+    // panels out more than once as it opens there), and the list stood still while playing.
+    // Asked for after this first render, not during it.
     request_animation_frame(move || lab.ask_traces(Some(TraceFilter::All)));
-    let follow = use_context::<Follow>().map(|f| f.0);
+    let seen = use_visible_selector(".traces-panel", MARGIN);
     if let Ok(h) = set_interval_with_handle(
         move || {
-            if lab.playing.get_untracked() && follow.is_none_or(|f| f.get_untracked()) {
+            if lab.playing.get_untracked() && seen.get_untracked() {
                 lab.want_traces();
             }
         },
