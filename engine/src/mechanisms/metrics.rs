@@ -99,8 +99,6 @@ pub struct WindowMetrics {
     window_s: u32,
     /// Index of the second the newest bucket covers.
     current_second: u64,
-    /// When that second ends, µs: before it, [`WindowMetrics::advance`] has nothing to do.
-    second_end_us: u64,
     seconds: VecDeque<SecondBucket>,
     /// The newest age bucket, the one latencies are recorded in.
     current: Histogram<u32>,
@@ -138,7 +136,6 @@ impl WindowMetrics {
         Self {
             window_s,
             current_second: 0,
-            second_end_us: 1_000_000,
             seconds,
             current: histogram(),
             older: vec![None; LATENCY_AGE_BUCKETS],
@@ -180,7 +177,12 @@ impl WindowMetrics {
         // Within the newest second (the case of every request but the first of each second)
         // nothing moves: neither the second nor the age bucket, which changes only with it.
         // Returning here spares the division by the age's length on every record.
-        if now.as_us() < self.second_end_us {
+        if now.as_us()
+            < self
+                .current_second
+                .saturating_add(1)
+                .saturating_mul(1_000_000)
+        {
             return;
         }
         let sec = now.as_us() / 1_000_000;
@@ -193,7 +195,6 @@ impl WindowMetrics {
                 self.seconds.push_back(SecondBucket::default());
             }
             self.current_second = sec;
-            self.second_end_us = sec.saturating_add(1).saturating_mul(1_000_000);
         }
         let age = sec / self.age_len_s();
         if age > self.current_age {

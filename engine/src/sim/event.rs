@@ -474,13 +474,12 @@ impl Hashed {
     #[cfg(not(target_arch = "wasm32"))]
     #[inline]
     fn entry(&mut self, entry: &LogEntry) {
-        let at = entry.at;
         match entry.event {
             Event::RequestArrived {
                 request,
                 client,
                 service,
-            } => self.fields(at, &entry.event, |room| {
+            } => self.fields(entry, |room| {
                 room.varint(request);
                 room.varint(client.into());
                 room.varint(service.0.into());
@@ -491,7 +490,7 @@ impl Hashed {
                 caller,
                 instance,
                 attempt,
-            } => self.fields(at, &entry.event, |room| {
+            } => self.fields(entry, |room| {
                 room.varint(call);
                 room.varint(request);
                 room.option(caller.map(|c| c.0.into()));
@@ -505,7 +504,7 @@ impl Hashed {
                 outcome,
                 cause,
                 latency_us,
-            } => self.fields(at, &entry.event, |room| {
+            } => self.fields(entry, |room| {
                 room.varint(call);
                 room.varint(service.0.into());
                 room.option(instance.map(|i| i.0.into()));
@@ -519,7 +518,7 @@ impl Hashed {
                 outcome,
                 cause,
                 latency_us,
-            } => self.fields(at, &entry.event, |room| {
+            } => self.fields(entry, |room| {
                 room.varint(request);
                 room.varint(outcome as u64);
                 room.option(cause.map(|c| c as u64));
@@ -535,12 +534,12 @@ impl Hashed {
         crate::wire::write(entry, self)
     }
 
-    /// An entry of `event`'s kind at `at`: the time, the kind's variant index (its
-    /// [`Event::kind_index`], which is declaration order), then what `fields` writes, in room
-    /// of [`ENTRY_ROOM`] bytes made once.
+    /// `entry`'s time, its kind's variant index (its [`Event::kind_index`], which is
+    /// declaration order), then what `fields` writes of its event, in room of [`ENTRY_ROOM`]
+    /// bytes made once.
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
-    fn fields(&mut self, at: SimTime, event: &Event, fields: impl FnOnce(&mut Room)) {
+    fn fields(&mut self, entry: &LogEntry, fields: impl FnOnce(&mut Room)) {
         if self.len > BATCH - ENTRY_ROOM {
             self.flush();
         }
@@ -548,8 +547,8 @@ impl Hashed {
             at: &mut self.batch[self.len..self.len + ENTRY_ROOM],
             n: 0,
         };
-        room.varint(at.0);
-        room.varint(event.kind_index() as u64);
+        room.varint(entry.at.0);
+        room.varint(entry.event.kind_index() as u64);
         fields(&mut room);
         self.len += room.n;
     }
