@@ -64,13 +64,18 @@ fn Panel(
     let section = NodeRef::<leptos::html::Section>::new();
     let visible = use_visible(section, MARGIN);
     let lab = use_lab();
-    provide_context(Follow(Memo::new(move |_| {
-        visible.get() || !lab.playing.get()
-    })));
+    let follow = Follow(Memo::new(move |_| visible.get() || !lab.playing.get()));
     view! {
         <section node_ref=section class=format!("panel {id}-panel") aria-labelledby=labelled_by aria-busy=move || (!ready.get()).then_some("true")>
             <h2 id=heading>{title}</h2>
-            {move || ready.get().then(|| children.try_update_value(Option::take).flatten().map(|c| c()))}
+            // Provided in this closure's own reactive owner, not the panel's: a component shares
+            // its owner with its siblings, so there the last panel's `Follow` was the one every
+            // panel's content found (leptos-rs/leptos#3043), and on a narrow screen, where the
+            // last panel is far below, charts stood still on screen.
+            {move || ready.get().then(|| {
+                provide_context(follow);
+                children.try_update_value(Option::take).flatten().map(|c| c())
+            })}
         </section>
     }
 }

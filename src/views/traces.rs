@@ -8,7 +8,7 @@
 //! Both are one string of markup each (names escaped) with one click handler, as the alert
 //! feed is: a tree of views per row would cost kilobytes of wasm.
 
-use crate::platform::visible::{use_visible_selector, MARGIN};
+use crate::platform::visible::Follow;
 use crate::state::lab::use_lab;
 use crate::views::markup::{clicked_data, esc};
 use ha_engine::common::Outcome;
@@ -134,16 +134,13 @@ pub fn Traces() -> impl IntoView {
     // action, a selection, which is also its scope), when the filter changes, and twice a
     // second while playing and the panel is within `MARGIN` of the viewport (every frame it
     // would scroll away under the pointer; scrolled away, each rewrite still cost its frame
-    // about 3 ms of the main thread at 10x on `stress`, Chromium trace). The panel is found by
-    // its class once this is mounted, not through the panel's `Follow`: at 390 and 768 px wide
-    // the `Follow` this list got stayed false with the panel on screen (the page lays its
-    // panels out more than once as it opens there), and the list stood still while playing.
+    // about 3 ms of the main thread at 10x on `stress`, Chromium trace): the panel's `Follow`.
     // Asked for after this first render, not during it.
     request_animation_frame(move || lab.ask_traces(Some(TraceFilter::All)));
-    let seen = use_visible_selector(".traces-panel", MARGIN);
+    let follow = use_context::<Follow>();
     if let Ok(h) = set_interval_with_handle(
         move || {
-            if lab.playing.get_untracked() && seen.get_untracked() {
+            if lab.playing.get_untracked() && follow.is_none_or(|f| f.0.get_untracked()) {
                 lab.want_traces();
             }
         },

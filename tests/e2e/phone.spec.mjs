@@ -59,6 +59,19 @@ test.describe('on a 390×844 phone', () => {
     expect((await small('header.top')).filter((s) => !s.startsWith('INPUT')), 'menu controls under 44×44 px').toEqual([]);
     expect(await small('.charts-panel'), 'card buttons under 44×44 px').toEqual([]);
   });
+
+  test('a chart scrolled to while the run plays follows it', async ({ page }) => {
+    // Each panel's content follows the run while the panel is on screen (`Follow`). Every
+    // panel's content used to get the last panel's, the event feed's, which on a phone is far
+    // below: scrolled to, the service charts stood still at the instant they were laid out.
+    await page.goto('/');
+    await page.getByRole('radio', { name: '1×', exact: true }).check();
+    const readout = page.locator('.services-panel .readout').first();
+    await readout.scrollIntoViewIfNeeded();
+    await expect(readout).toHaveText(/^\d+:\d\d · /);
+    const first = await readout.textContent();
+    await expect.poll(() => readout.textContent(), { timeout: 5_000 }).not.toBe(first);
+  });
 });
 
 test('screenshots at 390×844, 768×1024, 1366×768 and 1920×1080', async ({ page }) => {
