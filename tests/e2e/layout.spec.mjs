@@ -1,7 +1,8 @@
 // What keeps a click where it was aimed: on a paused page, bringing a control into view moves
 // nothing. Panels and instance cards off screen are skipped by layout (content-visibility) and
-// their text stands still until they come back; if a card then grew, everything below it moved
-// under the pointer (CI, 2026-12-04: a "Remove node-5" click in the ring panel did nothing).
+// their text stands still until they come back; if a panel or a card then grew, everything below
+// it moved under the pointer (CI, 2026-12-04: a "Remove node-5" click in the ring panel did
+// nothing).
 import { test, expect, pickPreset, pause } from './fixtures.mjs';
 
 for (const [width, height] of [[1440, 900], [390, 844]]) {
@@ -19,9 +20,13 @@ for (const [width, height] of [[1440, 900], [390, 844]]) {
       const moved = await page.evaluate(async () => {
         const frame = () => new Promise((r) => requestAnimationFrame(r));
         const out = [];
-        for (const panel of document.querySelectorAll('.panel')) {
+        // From the top each time, the furthest first: what lies between was never on screen.
+        for (const panel of [...document.querySelectorAll('.panel')].reverse()) {
           const button = [...panel.querySelectorAll('button')].pop();
           if (!button) continue;
+          window.scrollTo(0, 0);
+          await frame();
+          await frame();
           button.scrollIntoView({ block: 'end' });
           const y0 = button.getBoundingClientRect().y;
           // Visibility observers answer after a frame; what they change is laid out in the next.
