@@ -114,14 +114,25 @@ test('a key\'s replica labels never overlap, and on a phone the panel fits its s
   }
 });
 
-test('on a 1366 px laptop the ownership table shows every node\'s buttons without scrolling', async ({ page }) => {
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await page.getByRole('button', { name: 'Pause' }).click();
-  const scroller = page.locator('.ring-panel-body .table-scroll');
-  await scroller.scrollIntoViewIfNeeded();
-  const { scroll, client } = await scroller.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
-  expect(scroll, 'the table is not cut').toBeLessThanOrEqual(client);
-  const box = await scroller.boundingBox();
-  const remove = await page.getByRole('button', { name: 'Remove node-5' }).boundingBox();
-  expect(remove.x + remove.width).toBeLessThanOrEqual(box.x + box.width);
-});
+for (const [width, height] of [[1366, 768], [1440, 900]]) {
+  test(`on a ${width} px laptop the ownership table shows every node's buttons without scrolling, a failed node's too`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+    const scroller = page.locator('.ring-panel-body .table-scroll');
+    await scroller.scrollIntoViewIfNeeded();
+    const fits = async () => {
+      const { scroll, client } = await scroller.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+      expect(scroll, 'the table is not cut').toBeLessThanOrEqual(client);
+      const box = await scroller.boundingBox();
+      const remove = await page.getByRole('button', { name: 'Remove node-1' }).boundingBox();
+      expect(remove.x + remove.width).toBeLessThanOrEqual(box.x + box.width);
+      return remove.x;
+    };
+    const before = await fits();
+    // Recover is as wide as Fail: failing a node moves no Remove sideways.
+    await page.getByRole('button', { name: 'Fail node-1' }).click();
+    await expect(page.getByRole('button', { name: 'Recover node-1' })).toBeVisible();
+    expect(await fits()).toBe(before);
+  });
+}
