@@ -60,6 +60,21 @@ test.describe('on a 390×844 phone', () => {
     expect(await small('.charts-panel'), 'card buttons under 44×44 px').toEqual([]);
   });
 
+  test('a lesson\'s answer fields and its author\'s tools are at least 44×44 px', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('button', { name: /^Consistent hashing/ }).tap();
+    await expect(page.getByRole('spinbutton', { name: /Your guess/ })).toBeVisible();
+    await page.locator('.author-panel').scrollIntoViewIfNeeded();
+    await expect(page.getByRole('button', { name: 'Delete step 1' })).toBeVisible();
+    const small = (scope) => page.locator(scope).evaluate((el) => [...el.querySelectorAll('button, select, input')]
+      .filter((e) => e.getClientRects().length)
+      .map((e) => ({ e, r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width < 44 || r.height < 44)
+      .map(({ e, r }) => `${e.tagName} "${(e.getAttribute('aria-label') || e.textContent || e.name).trim()}" ${Math.round(r.width)}×${Math.round(r.height)}`));
+    expect(await small('.lesson-card'), 'lesson card controls under 44×44 px').toEqual([]);
+    expect(await small('.author-panel'), 'lesson author controls under 44×44 px').toEqual([]);
+  });
+
   test('a chart scrolled to while the run plays follows it', async ({ page }) => {
     // Each panel's content follows the run while the panel is on screen (`Follow`). Every
     // panel's content used to get the last panel's, the event feed's, which on a phone is far
