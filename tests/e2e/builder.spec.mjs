@@ -24,6 +24,10 @@ test('build a cluster from blank, run it, share it and replay it elsewhere', asy
   await page.getByRole('button', { name: 'Build' }).click();
   const builder = page.getByRole('region', { name: 'Build a scenario' });
   await expect(builder).toBeVisible();
+  // The running scenario's fields: an address is read whole, not cut by a narrow column.
+  const address = field(page, 's0.i0.address');
+  await expect(address).toHaveValue('192.168.1.10:8080');
+  expect(await address.evaluate((e) => e.scrollWidth <= e.clientWidth), 'the address field shows all of it').toBe(true);
   await builder.getByLabel('Start from').selectOption('blank');
   await builder.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.locator('.preset-title')).toHaveText('My cluster');
