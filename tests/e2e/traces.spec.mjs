@@ -115,24 +115,33 @@ test("an alert's Traces then runs back to its moment and shows the requests from
 test('a trace row pressed while the run plays is picked on release, and the list keeps one height', async ({ page }) => {
   await page.goto('/');
   await setSpeed(page, '10×');
+  // The list is markup rewritten with each update: measured in one go, never held.
   const list = panel(page).locator('.trace-list');
-  await list.scrollIntoViewIfNeeded();
-  const height = (await list.boundingBox()).height;
-  // The second row's request and place in one go (the list is rewritten twice a second).
+  const listHeight = () => page.evaluate(() => document.querySelector('.trace-list').getBoundingClientRect().height);
+  await panel(page).getByLabel('Show').scrollIntoViewIfNeeded();
+  const height = await listHeight();
   await expect(list.locator('button')).not.toHaveCount(0);
   await expect(list.locator('button').nth(1)).toBeVisible();
-  const { request, box } = await list.evaluate((l) => {
-    const b = l.querySelectorAll('button')[1];
-    const r = b.getBoundingClientRect();
-    return { request: b.dataset.trace, box: { x: r.x, y: r.y, width: r.width, height: r.height } };
-  });
-  // A slow press over more than two of the list's updates (twice a second while playing):
-  // a row replaced under it got no click.
+  // Just after the list is rewritten (twice a second while playing), so no list is already
+  // on its way when the press starts: the page asks for none while a row is pressed. The
+  // second row's request and place are read in the same task.
+  const { request, box } = await page.evaluate(() => new Promise((done) => {
+    const panel = document.querySelector('.traces-panel');
+    const seen = new MutationObserver(() => {
+      seen.disconnect();
+      const b = document.querySelectorAll('.trace-list button')[1];
+      const r = b.getBoundingClientRect();
+      done({ request: b.dataset.trace, box: { x: r.x, y: r.y, width: r.width, height: r.height } });
+    });
+    seen.observe(panel, { childList: true, subtree: true });
+  }));
+  // A slow press over more than two of the list's updates: a row replaced under it got no
+  // click.
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
   await page.waitForTimeout(1_200);
   await page.mouse.up();
   await expect(waterfall(page)).toBeVisible();
   await expect(list.locator('button[aria-pressed="true"]')).toHaveAttribute('data-trace', request);
-  expect((await list.boundingBox()).height, 'the list does not grow as traces come').toBe(height);
+  expect(await listHeight(), 'the list does not grow as traces come').toBe(height);
 });
