@@ -206,7 +206,8 @@ pub struct Lab {
     pub explanation: RwSignal<Option<ExplanationText>>,
     /// The alert feed, newest first; refreshed only when the engine posts to it.
     pub alert_feed: RwSignal<Vec<AlertLine>>,
-    /// The trace list last asked for ([`Lab::ask_traces`]), newest or filtered first.
+    /// The trace list last asked for ([`Lab::ask_traces`]), newest or filtered first; one that
+    /// arrives while a row of it is pressed is dropped (the next brings it anew).
     pub trace_list: RwSignal<Vec<ha_engine::trace::Trace>>,
     /// The hash ring of the run's store (`None`: it has none), refetched when its generation
     /// changes.
@@ -1033,7 +1034,11 @@ impl Lab {
             picked,
             b,
         } = frame;
-        if let Some(t) = traces {
+        // Not while a row is pressed: a row replaced between press and release gets no click
+        // (Chromium fires none), so a list that lands under a press waits for the next one.
+        if let Some(t) =
+            traces.filter(|_| crate::platform::visible::find(".trace-list:active").is_none())
+        {
             self.trace_list.set(t);
         }
         if let Some(t) = picked {

@@ -8,7 +8,7 @@
 //! Both are one string of markup each (names escaped) with one click handler, as the alert
 //! feed is: a tree of views per row would cost kilobytes of wasm.
 
-use crate::platform::visible::{find, Follow};
+use crate::platform::visible::Follow;
 use crate::state::lab::use_lab;
 use crate::views::markup::{clicked_data, esc};
 use ha_engine::common::Outcome;
@@ -141,12 +141,8 @@ pub fn Traces() -> impl IntoView {
     let follow = use_context::<Follow>();
     if let Ok(h) = set_interval_with_handle(
         move || {
-            // Not while a row is pressed: a row replaced between press and release gets no
-            // click (Chromium fires none), and about one slow click in five did nothing.
-            if lab.playing.get_untracked()
-                && follow.is_none_or(|f| f.0.get_untracked())
-                && find(".trace-list:active").is_none()
-            {
+            // A list that lands while a row is pressed is dropped ([`Lab::trace_list`]).
+            if lab.playing.get_untracked() && follow.is_none_or(|f| f.0.get_untracked()) {
                 lab.want_traces();
             }
         },

@@ -118,27 +118,32 @@ test('a trace row pressed while the run plays is picked on release, and the list
   // The list is markup rewritten with each update: measured in one go, never held.
   const list = panel(page).locator('.trace-list');
   const listHeight = () => page.evaluate(() => document.querySelector('.trace-list').getBoundingClientRect().height);
-  await panel(page).getByLabel('Show').scrollIntoViewIfNeeded();
+  // The panel may be built anew as the run's first frames come: scrolled to when it holds.
+  await expect(async () => panel(page).getByLabel('Show').scrollIntoViewIfNeeded({ timeout: 1_000 })).toPass();
   const height = await listHeight();
   await expect(list.locator('button')).not.toHaveCount(0);
   await expect(list.locator('button').nth(1)).toBeVisible();
-  // Just after the list is rewritten (twice a second while playing), so no list is already
-  // on its way when the press starts: the page asks for none while a row is pressed. The
-  // second row's request and place are read in the same task.
-  const { request, box } = await page.evaluate(() => new Promise((done) => {
+  // Just before the list's next rewrite (twice a second while playing), when the next list
+  // is asked for or on its way: one that lands under the press is dropped, so the row under
+  // the pointer is the row released on. The second row's place is read in one task.
+  const box = await page.evaluate(() => new Promise((done) => {
     const panel = document.querySelector('.traces-panel');
     const seen = new MutationObserver(() => {
       seen.disconnect();
-      const b = document.querySelectorAll('.trace-list button')[1];
-      const r = b.getBoundingClientRect();
-      done({ request: b.dataset.trace, box: { x: r.x, y: r.y, width: r.width, height: r.height } });
+      setTimeout(() => {
+        const r = document.querySelectorAll('.trace-list button')[1].getBoundingClientRect();
+        done({ x: r.x, y: r.y, width: r.width, height: r.height });
+      }, 470);
     });
     seen.observe(panel, { childList: true, subtree: true });
   }));
   // A slow press over more than two of the list's updates: a row replaced under it got no
   // click.
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
   await page.mouse.down();
+  const request = await page.evaluate(([x, y]) => document.elementFromPoint(x, y).closest('button').dataset.trace, [x, y]);
   await page.waitForTimeout(1_200);
   await page.mouse.up();
   await expect(waterfall(page)).toBeVisible();
