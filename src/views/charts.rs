@@ -458,7 +458,21 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
             series()
         }
     });
-    let name = lab.view.with_untracked(|v| v.services[index].name.clone());
+    let (name, idle) = lab.view.with_untracked(|v| {
+        // A consumer's work comes as messages, not calls: its chart says where to look.
+        let consumes = v
+            .messaging
+            .as_ref()
+            .is_some_and(|m| m.subscriptions.iter().any(|s| s.consumer.index() == index));
+        (
+            v.services[index].name.clone(),
+            if consumes {
+                "no calls: it takes its work from a queue (see Queues)"
+            } else {
+                "no calls"
+            },
+        )
+    });
     let hover: RwSignal<Option<f64>> = RwSignal::new(None);
     const H: f64 = 150.0;
     // Latency band, px: fixed, so only the paths, the scale label and the time ticks change.
@@ -492,7 +506,6 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 bottom: LAT_BOTTOM,
                 ..ok
             };
-            let success = |p: &SeriesPoint| success_pct(p).unwrap_or(100.0);
             let with = |f: fn(&SeriesPoint) -> f64| {
                 lat.line(
                     pts.iter()
@@ -504,7 +517,9 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
             // parts are `frame`, built once).
             format!(
                 r#"<path class="line success" d="{}"/><text class="tick" x="{tick_x}" y="{}" text-anchor="end">{}</text><path class="line p50" d="{}"/><path class="line p95" d="{}"/><path class="line p99" d="{}"/>"#,
-                ok.line(pts.iter().map(|p| (p.t_ms as f64, success(p)))),
+                // Only the seconds with calls: a service that only consumes from a queue
+                // has no success rate, not 100 %.
+                ok.line(pts.iter().filter_map(|p| Some((p.t_ms as f64, success_pct(p)?)))),
                 Dec(LAT_TOP + 8.0),
                 fmt_ms(lat_max),
                 with(|p| p.p50_ms),
@@ -537,7 +552,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
         pts.with(|pts| {
             let i = nearest(pts, hover.get()).or(pts.len().checked_sub(1))?;
             let p = pts.get(i)?;
-            let ok = success_pct(p).map_or("no calls".to_string(), |pct| {
+            let ok = success_pct(p).map_or(idle.to_string(), |pct| {
                 format!("{pct:.1} % ok of {} calls/s", p.rps, pct = Dec(pct))
             });
             Some(if p.samples > 0 {

@@ -29,6 +29,14 @@ test('a consumer outage becomes a backlog, not failed orders', async ({ page }) 
   const totals = page.locator('.totals-panel');
   await expect(totals.locator('div', { hasText: 'error (5xx)' }).locator('dd')).toHaveText('0');
   await expect(totals.locator('div', { hasText: 'timeout (504)' }).locator('dd')).toHaveText('0');
+  // email-service takes its work from the queue, not as calls: its chart draws no success
+  // rate and says where its work is; order-service's chart has both.
+  const chart = (name) => page.getByRole('figure', { name: `Service ${name}` });
+  await chart('email-service').scrollIntoViewIfNeeded();
+  await expect(chart('email-service').locator('.readout')).toHaveText(/^\d:\d\d · no calls: it takes its work from a queue \(see Queues\)$/);
+  await expect(chart('email-service').locator('path.success')).toHaveAttribute('d', '');
+  await expect(chart('order-service').locator('.readout')).toContainText('% ok of');
+  await expect(chart('order-service').locator('path.success')).toHaveAttribute('d', /^M[\d.]+ [\d.]+ L/);
   // The queue is a node of the topology, with its depth beside it; publish and consume edges
   // are named in the legend. The lag alert fires on the queue.
   const node = page.getByRole('button', { name: 'Queue email-queue' });
