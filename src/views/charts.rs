@@ -219,19 +219,23 @@ fn Bands(
                     tick_x = Dec(LEFT - 4.0), scale = scale, now = now)
             })
         });
-        // The grid, the band's name and its zero, built once (as the service chart's).
+        // The grid and the band's zero, built once (as the service chart's); its name is drawn
+        // over the lines, which otherwise hid it.
         let frame = format!(
-            r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{base}" y2="{base}"/><line class="grid faint" x1="{LEFT}" x2="{RIGHT}" y1="{top}" y2="{top}"/><text class="band-label" x="{}" y="{}">{}</text><text class="tick" x="{tick_x}" y="{base}" text-anchor="end">0</text>"#,
-            Dec(LEFT + 3.0),
-            Dec(top + 9.0),
-            b.label,
+            r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{base}" y2="{base}"/><line class="grid faint" x1="{LEFT}" x2="{RIGHT}" y1="{top}" y2="{top}"/><text class="tick" x="{tick_x}" y="{base}" text-anchor="end">0</text>"#,
             base = Dec(top + BAND_H),
             tick_x = Dec(LEFT - 4.0),
             LEFT = Dec(LEFT),
             RIGHT = Dec(RIGHT),
             top = Dec(top)
         );
-        views.push(view! { <g class=format!("band {}", b.class)><g inner_html=frame/><g inner_html=move || geo.get()/></g> });
+        let label = format!(
+            r#"<text class="band-label" x="{}" y="{}">{}</text>"#,
+            Dec(LEFT + 3.0),
+            Dec(top + 9.0),
+            b.label
+        );
+        views.push(view! { <g class=format!("band {}", b.class)><g inner_html=frame/><g inner_html=move || geo.get()/><g inner_html=label/></g> });
         y += BAND_H + BAND_GAP;
     }
     view! {
@@ -534,8 +538,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
     // again, 0.63 ms without its text, in compare mode on `stress`), which at 10x in compare
     // mode is 30 charts a second.
     let frame = format!(
-        r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{TOP}" y2="{TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{ok_bottom}" y2="{ok_bottom}"/><text class="band-label" x="{label_x}" y="{}">success %</text><text class="tick" x="{tick_x}" y="{}" text-anchor="end">100 %</text><text class="tick" x="{tick_x}" y="{ok_bottom}" text-anchor="end">0</text><text class="band-label" x="{label_x}" y="{}">latency p50 / p95 / p99</text><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_TOP}" y2="{LAT_TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_BOTTOM}" y2="{LAT_BOTTOM}"/><text class="tick" x="{tick_x}" y="{LAT_BOTTOM}" text-anchor="end">0</text>"#,
-        Dec(TOP + 9.0),
+        r#"<line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{TOP}" y2="{TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{ok_bottom}" y2="{ok_bottom}"/><text class="tick" x="{tick_x}" y="{}" text-anchor="end">100 %</text><text class="tick" x="{tick_x}" y="{ok_bottom}" text-anchor="end">0</text><text class="band-label" x="{label_x}" y="{}">latency p50 / p95 / p99</text><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_TOP}" y2="{LAT_TOP}"/><line class="grid" x1="{LEFT}" x2="{RIGHT}" y1="{LAT_BOTTOM}" y2="{LAT_BOTTOM}"/><text class="tick" x="{tick_x}" y="{LAT_BOTTOM}" text-anchor="end">0</text>"#,
         Dec(TOP + 8.0),
         Dec(LAT_TOP - 4.0),
         ok_bottom = Dec(TOP + 34.0),
@@ -586,6 +589,8 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
             >
                 <g inner_html=frame/>
                 <g inner_html=move || geo.get()/>
+                // Over the success line, which runs along its top at 100 %.
+                <g inner_html=format!(r#"<text class="band-label" x="{}" y="{}">success %</text>"#, Dec(LEFT + 3.0), Dec(TOP + 9.0))/>
                 <TimeAxis range hover axis_y=H - 6.0 bottom=LAT_BOTTOM/>
             </svg>
             <div class="chart-legend">
