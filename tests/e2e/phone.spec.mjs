@@ -75,6 +75,18 @@ test.describe('on a 390×844 phone', () => {
     expect(await small('.author-panel'), 'lesson author controls under 44×44 px').toEqual([]);
   });
 
+  test('what the scenario is comes before the cluster; in a lesson, its card, then the topology', async ({ page }) => {
+    const top = (name) => page.locator(`.${name}`).evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+    await page.goto('/');
+    await expect(page.locator('.lesson-panel')).toContainText('Try it:');
+    expect(await top('lesson-panel'), '"This scenario" above the topology').toBeLessThan(await top('topology-panel'));
+    expect(await top('topology-panel')).toBeLessThan(await top('charts-panel'));
+    await page.getByRole('button', { name: /^Consistent hashing/ }).tap();
+    await expect(page.getByRole('spinbutton', { name: /Your guess/ })).toBeVisible();
+    expect(await top('lesson-card')).toBeLessThan(await top('topology-panel'));
+    expect(await top('topology-panel'), 'in a lesson the topology comes right under its card').toBeLessThan(await top('lesson-panel'));
+  });
+
   test('a chart scrolled to while the run plays follows it', async ({ page }) => {
     // Each panel's content follows the run while the panel is on screen (`Follow`). Every
     // panel's content used to get the last panel's, the event feed's, which on a phone is far
