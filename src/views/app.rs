@@ -129,8 +129,11 @@ pub fn App(
                 {move || if menu.get() { "Less" } else { "More" }}
             </button>
             <TransportBar/>
-            <button class="lessons-toggle secondary" aria-expanded=move || picker.get().to_string() on:click=move |_| picker.update(|p| *p = !*p)>"Learn"</button>
-            {build_button}
+            // Learn and Build wrap to a new row together, never one without the other.
+            <div class="modes">
+                <button class="lessons-toggle secondary" aria-expanded=move || picker.get().to_string() on:click=move |_| picker.update(|p| *p = !*p)>"Learn"</button>
+                {build_button}
+            </div>
             <div id="more-controls" class="more">
                 <ScenarioBar/>
             </div>

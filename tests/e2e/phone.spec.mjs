@@ -112,6 +112,15 @@ test('screenshots at 390×844, 768×1024, 1366×768 and 1920×1080', async ({ pa
     if (phone) await page.getByRole('button', { name: 'Less' }).click();
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     await expect(page.getByRole('article').first()).toBeVisible();
+    if (!phone) {
+      // Learn and Build stay on one row, and the pinned bar leaves most of the screen (at
+      // 768×1024 it took 268 px in five rows).
+      const learn = await page.getByRole('button', { name: 'Learn', exact: true }).boundingBox();
+      const build = await page.getByRole('button', { name: 'Build', exact: true }).boundingBox();
+      expect(build.y, `Learn and Build on one row at ${width} px`).toBe(learn.y);
+      const bar = await page.locator('header.top').boundingBox();
+      expect(bar.height, `the bar at ${width}×${height}`).toBeLessThanOrEqual(0.2 * height);
+    }
     // Nothing sticks out sideways.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `page wider than a ${width} px screen`).toBeLessThanOrEqual(0);
