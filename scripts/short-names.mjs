@@ -5,7 +5,7 @@
 //
 // wasm-bindgen names each import after its JS function and a 16-digit hash
 // (`__wbg_set_innerHTML_a9d3a267967b5117`), and each closure's export after a hash too; the
-// names stand once in the wasm and once in the glue, and hashes do not compress: 164 imports
+// names stand once in the wasm and once in the glue, and hashes do not compress: 173 imports
 // cost the page about 3.2 KB gzipped (2.2 KB of the glue, 1.0 KB of the wasm). Binaryen's
 // `--minify-imports-and-exports-and-modules` pass (the one Emscripten uses) renames them to one
 // or two letters and prints the mapping as JSON; this script applies the mapping to the glue:
@@ -41,8 +41,9 @@ for (const [name, short] of map.exports) {
   glue = glue.replace(new RegExp(`\\.${name.replace(/\$/g, '\\$')}\\b`, 'g'),
     ident(short) ? `.${short}` : `[${JSON.stringify(short)}]`);
 }
-// An import the glue defines but the wasm no longer takes (wasm-opt removed its caller) keeps
-// its name: it is dead, and the imports object may hold more than the module asks for.
+// (An import the glue defines but the wasm no longer takes, one whose caller wasm-opt removed,
+// keeps its name: it is dead, and the imports object may hold more than the module asks for.)
+// A closure's export read by its old name would be undefined at run time.
 const left = glue.match(/closures_____invoke__h[0-9a-f]{16}/);
 if (left) fail(`an export is still read by its old name in ${js}: ${left[0]}`);
 writeFileSync(js, glue);

@@ -165,6 +165,16 @@ fn step_hover(ev: &leptos::ev::KeyboardEvent, hover: RwSignal<Option<f64>>) {
     hover.set(Some(next.clamp(LEFT, RIGHT)));
 }
 
+/// The name of a band whose top is at `top` px, as markup: drawn after the band's lines, so it
+/// stands over them (its halo is the card's colour, `.band-label`).
+fn band_label(top: f64, text: &str) -> String {
+    format!(
+        r#"<text class="band-label" x="{}" y="{}">{text}</text>"#,
+        Dec(LEFT + 3.0),
+        Dec(top + 9.0)
+    )
+}
+
 /// Small-multiple bands over `pts` with an optional hover (viewBox x, [`nearest`]). The structure is built once;
 /// when a new point arrives only paths and labels change (no DOM churn at 10× or 100×).
 #[component]
@@ -229,12 +239,7 @@ fn Bands(
             RIGHT = Dec(RIGHT),
             top = Dec(top)
         );
-        let label = format!(
-            r#"<text class="band-label" x="{}" y="{}">{}</text>"#,
-            Dec(LEFT + 3.0),
-            Dec(top + 9.0),
-            b.label
-        );
+        let label = band_label(top, b.label);
         views.push(view! { <g class=format!("band {}", b.class)><g inner_html=frame/><g inner_html=move || geo.get()/><g inner_html=label/></g> });
         y += BAND_H + BAND_GAP;
     }
@@ -590,7 +595,7 @@ pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoVi
                 <g inner_html=frame/>
                 <g inner_html=move || geo.get()/>
                 // Over the success line, which runs along its top at 100 %.
-                <g inner_html=format!(r#"<text class="band-label" x="{}" y="{}">success %</text>"#, Dec(LEFT + 3.0), Dec(TOP + 9.0))/>
+                <g inner_html=band_label(TOP, "success %")/>
                 <TimeAxis range hover axis_y=H - 6.0 bottom=LAT_BOTTOM/>
             </svg>
             <div class="chart-legend">
