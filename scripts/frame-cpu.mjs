@@ -13,7 +13,8 @@
 //   INV=1             Chromium's invalidation tracking: what made the browser restyle or lay
 //                     out, per frame, by reason and element (e.g. "Animation | path class='dot'");
 //   HIDE=SELECTOR     `display: none` on SELECTOR first, to see what a part of the page costs;
-//   CSS=RULES         a style sheet added first (e.g. `.dot { animation-play-state: paused }`).
+//   CSS=RULES         a style sheet added first (e.g. `.dot { animation-play-state: paused }`);
+//   KINDS=1           every trace event kind's thread time and count per frame (the top 30).
 // Used for BENCHMARKS.md's notes ("where compare mode's frame goes").
 import { chromium } from 'playwright-core';
 import { launchOptions } from './chromium.mjs';
@@ -28,6 +29,10 @@ if (process.env.COMPARE) {
   await panel.getByLabel('Side B').selectOption(process.env.COMPARE);
   await panel.getByRole('button', { name: 'Compare side by side' }).click();
   await panel.getByRole('region', { name: 'Side B' }).waitFor();
+  // Where a user comparing looks: the compare panel at the top of the viewport. Clicking
+  // left it wherever the button had been scrolled to, so the topology above it was on or off
+  // screen from run to run.
+  await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
 }
 await page.getByRole('radio', { name: '10×', exact: true }).check();
 if (process.env.CSS) await page.addStyleTag({ content: process.env.CSS });
@@ -109,5 +114,6 @@ if (process.env.INV) {
   result.invalidations_per_frame = Object.fromEntries(Object.entries(why)
     .sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => [k, ms(v / frames)]));
 }
+if (process.env.KINDS) result.kinds = Object.fromEntries(Object.entries(kinds).sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 30).map(([k, v]) => [k, [ms(v.cpu / frames), +(v.count / frames).toFixed(1)]]));
 console.log(JSON.stringify(result, null, 2));
 await browser.close();

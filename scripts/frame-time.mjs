@@ -51,6 +51,10 @@ if (process.env.COMPARE) {
   await panel.getByLabel('Side B').selectOption(process.env.COMPARE);
   await panel.getByRole('button', { name: 'Compare side by side' }).click();
   await panel.getByRole('region', { name: 'Side B' }).waitFor();
+  // Where a user comparing looks: the compare panel at the top of the viewport. Clicking
+  // left it wherever the button had been scrolled to, so the topology above it was on or off
+  // screen from run to run.
+  await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
 }
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);

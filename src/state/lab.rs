@@ -12,6 +12,7 @@ pub use crate::host::lines::{AlertLine, FeedLine};
 use crate::host::session::{Command, Reply as SReply};
 pub use crate::host::side_b::{CompareSpec, SideB};
 use crate::host::Frame;
+use crate::platform::visible::Follow;
 use ha_engine::breaker::BreakerState;
 use ha_engine::codec::Wire;
 use ha_engine::explain::Selection;
@@ -1131,8 +1132,20 @@ fn item_signal<T: Send + Sync + 'static>(
     items.with_value(|v| v[index])
 }
 
+/// Provided by a view whose reads of instances and services ([`Lab::instance`],
+/// [`Lab::instance_state`], [`Lab::service`]) follow the run only while its panel does
+/// ([`Follow`]): scrolled away from a playing run, what reads them is not re-run and stands,
+/// and it catches up the moment the panel comes back or the run pauses. The topology provides
+/// it: 600 px above compare mode's panel, inside the browser's margin for
+/// `content-visibility: auto`, it was restyled, laid out and painted on every redraw
+/// (scripts/bench-notes.md). Not the default: a card's `data-served` and the like stay live off
+/// screen.
+#[derive(Clone, Copy)]
+pub struct ReadsFollow(pub Follow);
+
 /// A reactive read of `f` of item `index` in `items` (borrowed, not cloned); `U::default()`
-/// while there is no such item.
+/// while there is no such item. Under [`ReadsFollow`] it is tracked only while the panel
+/// follows the run.
 fn read_item<T: Send + Sync + 'static, U: Default>(
     items: StoredValue<Vec<RwSignal<Option<T>>>>,
     owner: StoredValue<Owner, LocalStorage>,
@@ -1140,7 +1153,26 @@ fn read_item<T: Send + Sync + 'static, U: Default>(
     f: fn(&T) -> U,
 ) -> impl Fn() -> U + Copy {
     let sig = item_signal(items, owner, index);
-    move || sig.with(|x| x.as_ref().map(f).unwrap_or_default())
+    let gate = gate();
+    move || {
+        if open(gate) {
+            sig.track();
+        }
+        sig.with_untracked(|x| x.as_ref().map(f).unwrap_or_default())
+    }
+}
+
+/// Whether a read behind `gate` follows the run now (tracks `gate`). Not generic, one copy:
+/// [`read_item`] is built once per type read.
+#[inline(never)]
+fn open(gate: Option<Follow>) -> bool {
+    gate.is_none_or(|Follow(on)| on.get())
+}
+
+/// The [`ReadsFollow`] gate of the calling view, if any. Not generic, one copy.
+#[inline(never)]
+fn gate() -> Option<Follow> {
+    use_context::<ReadsFollow>().map(|r| r.0)
 }
 
 /// Sets each item's signal to `now[i]` where it differs (and to `None` past `now`'s end): all

@@ -150,7 +150,10 @@ pub fn App(
             let total = Memo::new(|_| STAGES);
             provide_context(Stage(use_progressive(total, 0, 1)));
             view! {
-                <main class="layout" class:focusing=move || keep().is_some() data-keep=keep on:keydown=move |ev| if ev.key() == "Escape" { close(lab) }>
+                // Classes, not `:has()` in the style sheet: a `:has()` rule made Chromium restyle `body`
+                // and `main` on every insertion anywhere (a chart's lines, a table), 60 % of compare
+                // mode's style time (scripts/bench-notes.md).
+                <main class="layout" class:focusing=move || keep().is_some() class:lesson=in_lesson class:inspecting=move || lab.selection.with(Option::is_some) data-keep=keep on:keydown=move |ev| if ev.key() == "Escape" { close(lab) }>
                     <Show when=in_lesson>
                         <LessonCard/>
                     </Show>

@@ -11,8 +11,9 @@
 
 use crate::platform::media::is_phone;
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
+use crate::platform::visible::Follow;
 use crate::state::lab::Lab;
-use crate::state::lab::{service_id, use_lab};
+use crate::state::lab::{service_id, use_lab, ReadsFollow};
 use crate::views::flow::Flow;
 use crate::views::markup::{esc, num};
 use crate::views::nodes::{
@@ -190,6 +191,11 @@ pub fn Topology() -> impl IntoView {
 #[component]
 fn Diagram() -> impl IntoView {
     let lab = use_lab();
+    // Its reads of instances and services stand while it is scrolled away from a playing run
+    // (provided in `Topology`'s closure, which owns nothing else).
+    if let Some(f) = use_context::<Follow>() {
+        provide_context(ReadsFollow(f));
+    }
     // The structure (which instance belongs to which service) only changes with the config.
     let shape = service_shape(lab);
     let max_rps = Memo::new(move |_| {

@@ -84,7 +84,7 @@ pub fn TransportBar() -> impl IntoView {
             >
                 "Dark theme"
             </button>
-            <Show when=move || lab.behind.with(Option::is_some)>
+            <Show when=move || lab.behind.with(Option::is_some) && lab.replay.with(Option::is_none)>
                 <p class="behind" role="status">
                     {move || format!(
                         "The engine cannot keep up with {}×: running at {:.1}×",
@@ -161,7 +161,7 @@ pub fn Scrubber() -> impl IntoView {
     view! {
         <div class="scrubber">
             <label class="scrub-label" for="timeline">"Timeline"</label>
-            <div class="scrub-track">
+            <div class="scrub-track" class:marked=move || lab.scenario.with(|s| !s.cluster.faults.is_empty())>
                 <input
                     id="timeline"
                     type="range"
