@@ -3,7 +3,7 @@
 // their text stands still until they come back; if a panel or a card then grew, everything below
 // it moved under the pointer (CI, 2026-12-04: a "Remove node-5" click in the ring panel did
 // nothing).
-import { test, expect, pickPreset, pause } from './fixtures.mjs';
+import { test, expect, pickPreset, pause, setSpeed } from './fixtures.mjs';
 
 for (const [width, height] of [[1440, 900], [390, 844]]) {
   for (const preset of ['replication', 'cascade']) {
@@ -45,3 +45,30 @@ for (const [width, height] of [[1440, 900], [390, 844]]) {
     });
   }
 }
+
+// Compare mode's panel is read with the topology scrolled away above it, inside the browser's
+// margin for `content-visibility: auto`: its numbers were redrawn on every frame for nobody.
+test('scrolled away from a playing run the topology stands, and back on screen it follows the run again', async ({ page }) => {
+  await page.goto('/');
+  await pickPreset(page, 'stress');
+  await setSpeed(page, '10×');
+  await expect(page.locator('svg.topology .instance')).toHaveCount(30);
+  // The 30 instances' busy and queue bars (lengths on their group) and the service's req/s,
+  // six times over 1.5 s.
+  const distinct = async () => {
+    const seen = new Set();
+    for (let i = 0; i < 6; i++) {
+      seen.add(await page.evaluate(() => [...document.querySelectorAll('svg.topology .inflight, svg.topology .service ~ .node-info')]
+        .map((e) => e.getAttribute('style') ?? e.textContent).join('|')));
+      await page.waitForTimeout(300);
+    }
+    return seen.size;
+  };
+  expect(await distinct(), 'on screen at 10×, the numbers move').toBeGreaterThan(1);
+  // Far below: the instance cards, 1,500 px and more under the topology.
+  await page.locator('.charts-panel').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  expect(await distinct(), 'scrolled away, they stand').toBe(1);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect.poll(distinct, { message: 'back on screen, they follow again' }).toBeGreaterThan(1);
+});
