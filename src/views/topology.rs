@@ -11,7 +11,7 @@
 
 use crate::platform::media::is_phone;
 use crate::platform::progressive::{first_n, use_progressive, Keyed};
-use crate::platform::visible::Follow;
+use crate::platform::visible::{while_followed, Follow};
 use crate::state::lab::Lab;
 use crate::state::lab::{service_id, use_lab, ReadsFollow};
 use crate::views::flow::Flow;
@@ -192,13 +192,17 @@ pub fn Topology() -> impl IntoView {
 fn Diagram() -> impl IntoView {
     let lab = use_lab();
     // Its reads of instances and services stand while it is scrolled away from a playing run
-    // (provided in `Topology`'s closure, which owns nothing else).
+    // (provided in `Topology`'s closure, which owns nothing else), and so do its memos of the
+    // whole view (`while_followed`: the dots' scale, the client rate, queues and brokers). The
+    // gateway's and the registry's three counts still follow: as memos they cost 470 B.
     if let Some(f) = use_context::<Follow>() {
         provide_context(ReadsFollow(f));
     }
     // The structure (which instance belongs to which service) only changes with the config.
     let shape = service_shape(lab);
-    let max_rps = Memo::new(move |_| {
+    // The client rate (its edge, dots and text).
+    let traffic = while_followed(move || lab.view.with(|v| v.traffic_rps));
+    let max_rps = while_followed(move || {
         lab.view.with(|v| {
             // Quantised so the dots are not re-created every frame.
             let m = v
@@ -274,7 +278,7 @@ fn Diagram() -> impl IntoView {
                 let d = curve(LB_X + LB_W, mid_y, SVC_X, sy);
                 let rps = lab.service(s, |x| x.rps * x.client_share.min(1.0));
                 let share = lab.service(s, |x| x.client_share);
-                let client_rps = move || lab.view.with(|v| v.traffic_rps) * share();
+                let client_rps = move || traffic.get() * share();
                 let count = Signal::derive(move || dots_for(client_rps(), max_rps.get()));
                 (
                     view! { <path class="edge" d=d.clone() stroke-width=move || format!("{:.1}", Dec(flow_width(rps())))/> },
@@ -495,7 +499,7 @@ fn Diagram() -> impl IntoView {
                 }
             }
         };
-        let total_rps = move || lab.view.with(|v| v.traffic_rps);
+        let total_rps = move || traffic.get();
         let passed_rps = move || {
             lab.view.with(|v| {
                 v.services
@@ -717,7 +721,7 @@ fn messaging(
         .zip(q_y)
         .map(|(q, &y)| {
             let sub = q.sub;
-            let live = Memo::new(move |_| {
+            let live = while_followed(move || {
                 lab.view.with(|v| {
                     let Some(s) = v.messaging.as_ref().and_then(|m| m.subscriptions.get(sub.index())) else {
                         return String::new();
@@ -742,7 +746,7 @@ fn messaging(
         .filter_map(|(b, name)| {
             let id = BrokerId::from(b);
             let y = broker_y(id)?;
-            let live = Memo::new(move |_| {
+            let live = while_followed(move || {
                 let f = lab.view.with(|v| v.messaging.as_ref().and_then(|m| m.brokers.get(b)).map(|x| x.faults).unwrap_or_default());
                 let (glyph, class) = broker_style(f);
                 format!(
