@@ -69,6 +69,15 @@ const simpy = rounds.map((r) => {
   return { engine: e, simpy: p, ratio: p / e, simpyArrived: py.arrived, engineArrived: arrived };
 });
 const simpyMid = [...simpy].sort((x, y) => x.ratio - y.ratio)[(simpy.length - 1) >> 1];
+// How slow the machine was: SimPy's wall time (CPU-bound, the same work every run) before the
+// rounds and in each, against the same script on this machine when quiet (bench.sh's QUIET_S).
+const quiet = Number(machine.quiet_s ?? 4.96);
+const yardsticks = [machine.yardstick_s, ...simpy.map((x) => x.simpy)].filter((x) => x != null).map(Number);
+const slowdown = median(yardsticks) / quiet;
+const speedRow = `SimPy's script (60 simulated s, CPU-bound, the same work every run) took ${yardsticks.map((x) => fmt(x, 1)).join(' / ')} s${machine.yardstick_s == null ? ' in the rounds' : ' (before the rounds, then in each)'}, against ${fmt(quiet, 2)} s on this machine when quiet: ${fmt(slowdown, 1)}× slower`;
+const slowNote = slowdown > 1.2
+  ? `\n**This run was on a slow machine** (${fmt(slowdown, 1)}× quiet, see *Speed* above): every timed figure below is\nabout that much worse than a quiet machine gives, and the targets are for a quiet machine.\n`
+  : '';
 // For each speed, the run with the median p95 stands for all (a real run's row, not a blend of
 // runs), and the p95 of every run is listed beside it.
 const frameRows = (prefix) => {
@@ -112,9 +121,10 @@ the median round, and the spread of the rounds is shown beside it.
 | Toolchain | ${machine.rustc} |
 | Browser | ${machine.chromium}, headless, \`--disable-gpu\` |
 | Run | ${machine.date}, commit ${machine.commit} |
+| Speed | ${speedRow} |
 
 ## Targets
-
+${slowNote}
 | Target | Figure | |
 |---|---|---|
 | 10-instance round robin natively at least 3 M simulated requests per second (criterion) | ${mps(rr.native)} | ${hit(rr.native >= 3e6)} |

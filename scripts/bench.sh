@@ -24,6 +24,19 @@ step "machine"
 } > "$out/machine.txt"
 cat "$out/machine.txt"
 
+# How fast the machine is right now: SimPy's script is CPU-bound and the same every run, so its
+# wall time says how much slower than quiet this run's timed figures are (the report prints it).
+# This machine kind ran it in 4.96 s when quiet; on a shared host it has taken 15 s and more.
+step "machine speed: SimPy's script, 60 simulated s (${QUIET_S:=4.96} s when this machine is quiet)"
+TIMEFORMAT=%R
+{ time target/simpy-venv/bin/python engine/bench/simpy_round_robin.py --seconds 60 > /dev/null; } 2> "$out/yardstick.txt"
+slow=$(awk -v t="$(cat "$out/yardstick.txt")" -v q="$QUIET_S" 'BEGIN { printf "%.1f", t / q }')
+echo "yardstick_s=$(cat "$out/yardstick.txt")" >> "$out/machine.txt"
+echo "quiet_s=$QUIET_S" >> "$out/machine.txt"
+if awk -v s="$slow" 'BEGIN { exit !(s > 1.2) }'; then
+  echo "warning: the machine is ${slow}x slower than quiet; every timed figure will be about that much worse (the budgets are for a quiet machine)" >&2
+fi
+
 # Each throughput round runs native then wasm back to back, so the ratio of a round compares the
 # two under the same machine load; the report gives the median round and every round's ratio.
 ROUNDS=${ROUNDS:-3}
