@@ -43,9 +43,9 @@ pub fn use_visible_selector(selector: &'static str, margin: &'static str) -> Rea
     visible
 }
 
-/// The first element that matches `selector` now, if any. Also how a list drawn as markup
-/// tells it is under a press (`".trace-list:active"`): a row replaced between press and
-/// release gets no click. One copy in the wasm (`inline(never)`: each inlined query cost the
+/// The first element that matches `selector` now, if any. Also how the trace list tells it is
+/// under a press (`".trace-list:active"`, [`crate::state::lab::Lab::hold_traces_while`]). One
+/// copy in the wasm (`inline(never)`: each inlined query cost the
 /// page about 270 B gzipped).
 #[inline(never)]
 pub fn find(selector: &str) -> Option<web_sys::Element> {

@@ -208,7 +208,7 @@ pub struct Lab {
     /// The alert feed, newest first; refreshed only when the engine posts to it.
     pub alert_feed: RwSignal<Vec<AlertLine>>,
     /// The trace list last asked for ([`Lab::ask_traces`]), newest or filtered first; one that
-    /// arrives while a row of it is pressed is dropped (the next brings it anew).
+    /// arrives while the view holds it ([`Lab::hold_traces_while`]) is dropped.
     pub trace_list: RwSignal<Vec<ha_engine::trace::Trace>>,
     /// The hash ring of the run's store (`None`: it has none), refetched when its generation
     /// changes.
@@ -1035,11 +1035,7 @@ impl Lab {
             picked,
             b,
         } = frame;
-        // Not while a row is pressed: a row replaced between press and release gets no click
-        // (Chromium fires none), so a list that lands under a press waits for the next one.
-        if let Some(t) =
-            traces.filter(|_| crate::platform::visible::find(".trace-list:active").is_none())
-        {
+        if let Some(t) = traces.filter(|_| !Self::traces_held()) {
             self.trace_list.set(t);
         }
         if let Some(t) = picked {

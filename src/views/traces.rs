@@ -8,8 +8,8 @@
 //! Both are one string of markup each (names escaped) with one click handler, as the alert
 //! feed is: a tree of views per row would cost kilobytes of wasm.
 
-use crate::platform::visible::Follow;
-use crate::state::lab::use_lab;
+use crate::platform::visible::{find, Follow};
+use crate::state::lab::{use_lab, Lab};
 use crate::views::markup::{clicked_data, esc};
 use ha_engine::common::Outcome;
 use ha_engine::explain::Selection;
@@ -137,11 +137,15 @@ pub fn Traces() -> impl IntoView {
     // main thread at 10x on `stress`, Chromium trace). Asked for after this first render, not
     // during it.
     request_animation_frame(move || lab.ask_traces(Some(TraceFilter::All)));
+    // A list that lands under a press is dropped: the row pressed would be replaced before
+    // its release, and get no click.
+    Lab::hold_traces_while(|| find(".trace-list:active").is_some());
+    on_cleanup(|| Lab::hold_traces_while(|| false));
     // The `Follow` itself, not its memo: `.map(|f| f.0)` here cost the page 234 B gzipped.
     let follow = use_context::<Follow>();
     if let Ok(h) = set_interval_with_handle(
         move || {
-            // A list that lands while a row is pressed is dropped ([`Lab::trace_list`]).
+            // A list that lands while a row is pressed is dropped ([`Lab::hold_traces_while`]).
             if lab.playing.get_untracked() && follow.is_none_or(|f| f.0.get_untracked()) {
                 lab.want_traces();
             }

@@ -7,7 +7,25 @@ use super::Lab;
 use crate::host::session::Command;
 use leptos::prelude::*;
 
+thread_local! {
+    /// Whether the trace list is held now ([`Lab::hold_traces_while`]).
+    static HELD: std::cell::Cell<fn() -> bool> = const { std::cell::Cell::new(|| false) };
+}
+
 impl Lab {
+    /// While `held` says so, a trace list that arrives is dropped, and the next one brings it
+    /// anew. The trace view holds it while a row is pressed: a row replaced between press and
+    /// release gets no click (Chromium fires none). A function, not a flag the view keeps
+    /// current: how a press shows is the view's to know.
+    pub fn hold_traces_while(held: fn() -> bool) {
+        HELD.set(held);
+    }
+
+    /// Whether a trace list that arrives now is dropped ([`Lab::hold_traces_while`]).
+    pub(super) fn traces_held() -> bool {
+        HELD.get()()
+    }
+
     /// Picks the trace of `request` among those the run keeps now (none: nothing is picked),
     /// or clears the pick with `None`. The address bar follows.
     pub fn pick_trace(&self, request: Option<u64>) {
