@@ -12,11 +12,13 @@ use crate::state::lab::use_lab;
 use crate::views::facts::rows;
 use crate::views::handoff::Handoff;
 use crate::views::nodes::{breaker_style, status_style};
+use crate::views::pace::Pace;
 use crate::views::projection::{nice_ceiling, Projection};
 use ha_engine::explain::Selection;
 use ha_engine::metrics::SeriesPoint;
 use ha_engine::present::Dec;
 use ha_engine::view::InstanceView;
+use ha_engine::ClusterView;
 use ha_engine::{Action, ActionKind, InstanceId};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -450,22 +452,38 @@ pub fn ServiceCharts() -> impl IntoView {
     }
 }
 
-/// Success rate (top) and p50/p95/p99 latency (bottom) of service `index`.
+/// Success rate (top) and p50/p95/p99 latency (bottom) of service `index`: compare mode's
+/// side B with `side_b`, redrawn with `pace` while playing when one is given (compare mode's
+/// beat, shared with its tables) rather than with every new point.
 #[component]
-pub fn ServiceChart(index: usize, #[prop(optional)] side_b: bool) -> impl IntoView {
+pub fn ServiceChart(
+    index: usize,
+    #[prop(optional)] side_b: bool,
+    #[prop(optional)] pace: Option<Pace>,
+) -> impl IntoView {
     let lab = use_lab();
     let series = lab.service(index, |s| s.series.clone());
-    let pts = while_followed(move || {
-        if side_b {
-            lab.compare_view.with(|b| {
-                b.as_ref()
-                    .and_then(|b| b.services.get(index))
-                    .map(|s| s.series.clone())
-                    .unwrap_or_default()
-            })
-        } else {
-            series()
+    let of = move |v: &ClusterView| {
+        v.services
+            .get(index)
+            .map(|s| s.series.clone())
+            .unwrap_or_default()
+    };
+    // In compare mode both sides from their views, which come together (a service's own
+    // signal is redrawn in its group, a frame apart: side A's chart stood a second behind B's).
+    let live = move || match (side_b, pace) {
+        (true, _) => lab
+            .compare_view
+            .with(|b| b.as_ref().map(of).unwrap_or_default()),
+        (false, Some(_)) => lab.view.with(of),
+        (false, None) => series(),
+    };
+    let pts = while_followed(move || match pace {
+        Some(p) => {
+            p.track();
+            untrack(live)
         }
+        None => live(),
     });
     let (name, idle) = lab.view.with_untracked(|v| {
         // A consumer's work comes as messages, not calls: its chart says where to look.

@@ -8,6 +8,7 @@
 use crate::state::lab::{use_lab, CompareSpec, SideB};
 use crate::views::charts::ServiceChart;
 use crate::views::markup::esc;
+use crate::views::pace::Pace;
 use ha_engine::balancer::Strategy;
 use ha_engine::present::Dec;
 use ha_engine::ClusterView;
@@ -58,10 +59,12 @@ pub fn Compare() -> impl IntoView {
             }));
         }
     };
-    // Both sides' tables of every instance are rebuilt on the same tick, twice a second while
-    // playing: 2 × 30 rows parsed and laid out is the heaviest redraw of compare mode, so it
-    // comes on 2 frames a second rather than on 4 or 8 (one per side), and numbers that change
-    // twice a second can be read.
+    // Both sides' charts and tables of every instance are redrawn on the same tick, twice a
+    // second while playing: 2 × 30 rows parsed and laid out is the heaviest redraw of compare
+    // mode, so it comes on 2 frames a second rather than on 4 or 8 (one per side), and numbers
+    // that change twice a second can be read. The charts come with them: each side's chart
+    // and table show one instant, and the frames that drew a chart's new point (10 a second at
+    // 10×, each side's) were the slowest quarter of compare mode's frames.
     let pace = crate::views::pace::while_playing_every(lab, std::time::Duration::from_millis(500));
     view! {
         <div class="compare-controls">
@@ -128,13 +131,8 @@ fn SameRequests() -> impl IntoView {
 }
 
 /// One side: its strategy, success and latency chart, totals and per-instance load; its
-/// table is rebuilt with `pace` (`pace::while_playing_every`).
-fn side(
-    label: &'static str,
-    spec: CompareSpec,
-    side_b: bool,
-    pace: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+/// chart and table are redrawn with `pace`.
+fn side(label: &'static str, spec: CompareSpec, side_b: bool, pace: Pace) -> impl IntoView {
     let lab = use_lab();
     let s = spec.service;
     let get = move |f: fn(&ClusterView, usize) -> String| {
@@ -172,7 +170,7 @@ fn side(
     // compare mode on `stress` about half its frame time: 2 × 30 rows parsed and laid out 30
     // times a second), and with every view while paused.
     let rows = move || {
-        pace();
+        pace.track();
         let f = |v: &ClusterView| {
             v.services
                 .get(s)
@@ -220,7 +218,7 @@ fn side(
                 _ => strategy(),
             }}</span></h3>
             <p class="side-totals">{totals}</p>
-            <ServiceChart index=s side_b=side_b/>
+            <ServiceChart index=s side_b=side_b pace=pace/>
             <table class="side-instances">
                 <thead><tr><th scope="col">"instance"</th><th scope="col">"req/s"</th><th scope="col">"in flight"</th><th scope="col">"p95"</th></tr></thead>
                 // One string of rows (addresses escaped), rewritten with the views.

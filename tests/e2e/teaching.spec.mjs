@@ -219,6 +219,54 @@ test('compare mode runs both sides on the same requests', async ({ page }) => {
   await expect(panel.locator('.same-requests')).toHaveCount(0);
 });
 
+test('compare mode redraws each side\'s chart with its table, a few times a second while playing', async ({ page }) => {
+  await pick(page, 'showdown');
+  const panel = page.locator('.compare-panel');
+  await panel.getByRole('button', { name: 'Compare side by side' }).click();
+  await setSpeed(page, '10×');
+  await waitSim(page, 3);
+  await panel.locator('.sides').scrollIntoViewIfNeeded();
+  // Per animation frame, what changed in each side: its chart's lines or its table's rows.
+  await page.evaluate(() => {
+    window.__frame = 0;
+    const tick = () => { window.__frame++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    window.__changes = [];
+    for (const side of document.querySelectorAll('.compare-side')) {
+      const label = side.getAttribute('aria-label');
+      new MutationObserver((ms) => {
+        for (const m of ms) {
+          const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+          const what = el.closest('tbody') ? 'table' : el.closest('.service-chart') ? 'chart' : null;
+          if (what) window.__changes.push(`${label} ${what} ${window.__frame}`);
+        }
+      }).observe(side, { childList: true, subtree: true, characterData: true });
+    }
+  });
+  await page.waitForTimeout(3000);
+  const changes = [...new Set(await page.evaluate(() => window.__changes))];
+  const frames = (side, what) => changes.filter((c) => c.startsWith(`Side ${side} ${what} `)).map((c) => c.split(' ').pop());
+  for (const side of ['A', 'B']) {
+    const chart = frames(side, 'chart');
+    const table = frames(side, 'table');
+    // 3 s at 10× is 30 new points: drawn on the tables' beat (twice a second), not one by one.
+    expect(chart.length, `side ${side}'s chart redraws`).toBeGreaterThanOrEqual(2);
+    expect(chart.length, `side ${side}'s chart redraws`).toBeLessThanOrEqual(10);
+    // The chart and the table of a side show one instant: drawn in the same frame.
+    for (const f of chart) expect(table, `side ${side}'s table in chart frame ${f}`).toContain(f);
+  }
+  expect(frames('A', 'chart'), 'both sides in the same frames').toEqual(frames('B', 'chart'));
+  // And at the same instant: the two charts' time axes read the same.
+  const axis = (side) => panel.getByRole('region', { name: `Side ${side}` }).locator('.service-chart text')
+    .evaluateAll((ts) => ts.map((t) => t.textContent).filter((t) => /^\d+:\d\d$/.test(t)).join(' '));
+  for (let k = 0; k < 16; k++) {
+    const [a, b] = await Promise.all([axis('A'), axis('B')]);
+    expect(a, `sample ${k}`).not.toBe('');
+    expect(a, `sample ${k}`).toBe(b);
+    await page.waitForTimeout(250);
+  }
+});
+
 test('charts have axes, units, legends and hover read-outs', async ({ page }) => {
   await setSpeed(page, '10×');
   await waitSim(page, 8);
