@@ -470,7 +470,7 @@ pub fn ServiceChart(
             .unwrap_or_default()
     };
     // In compare mode both sides from their views, which come together (a service's own
-    // signal is redrawn in its group, a frame apart: side A's chart stood a second behind B's).
+    // signal is redrawn in its group, a frame apart: side A's chart stood a second off B's).
     let live = move || match (side_b, pace) {
         (true, _) => lab
             .compare_view
