@@ -17,23 +17,14 @@
 //   KINDS=1           every trace event kind's thread time and count per frame (the top 30).
 // Used for BENCHMARKS.md's notes ("where compare mode's frame goes").
 import { chromium } from 'playwright-core';
-import { launchOptions } from './chromium.mjs';
+import { launchOptions, compareOn } from './chromium.mjs';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/';
 const browser = await chromium.launch(launchOptions);
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 await page.goto(url);
 await page.getByLabel('Choose a scenario').selectOption('stress');
-if (process.env.COMPARE) {
-  const panel = page.locator('.compare-panel');
-  await panel.getByLabel('Side B').selectOption(process.env.COMPARE);
-  await panel.getByRole('button', { name: 'Compare side by side' }).click();
-  await panel.getByRole('region', { name: 'Side B' }).waitFor();
-  // Where a user comparing looks: the compare panel at the top of the viewport. Clicking
-  // left it wherever the button had been scrolled to, so the topology above it was on or off
-  // screen from run to run.
-  await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-}
+if (process.env.COMPARE) await compareOn(page, process.env.COMPARE);
 await page.getByRole('radio', { name: '10×', exact: true }).check();
 if (process.env.CSS) await page.addStyleTag({ content: process.env.CSS });
 if (process.env.HIDE) await page.addStyleTag({ content: `${process.env.HIDE} { display: none !important }` });

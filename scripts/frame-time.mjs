@@ -11,7 +11,7 @@
 // Prints p50/p95/max of that time, the frame interval, and the simulated speed achieved, as JSON.
 // COMPARE=STRATEGY turns compare mode on first, side B running STRATEGY (e.g. least_connections).
 import { chromium } from 'playwright-core';
-import { launchOptions } from './chromium.mjs';
+import { launchOptions, compareOn } from './chromium.mjs';
 
 const [url = 'http://127.0.0.1:8080/', preset = 'stress', ...speedArgs] = process.argv.slice(2);
 const speeds = speedArgs.length ? speedArgs : ['10×', '100×'];
@@ -46,16 +46,7 @@ else {
   const play = page.getByRole('button', { name: 'Play', exact: true });
   if (await play.count()) await play.click();
 }
-if (process.env.COMPARE) {
-  const panel = page.locator('.compare-panel');
-  await panel.getByLabel('Side B').selectOption(process.env.COMPARE);
-  await panel.getByRole('button', { name: 'Compare side by side' }).click();
-  await panel.getByRole('region', { name: 'Side B' }).waitFor();
-  // Where a user comparing looks: the compare panel at the top of the viewport. Clicking
-  // left it wherever the button had been scrolled to, so the topology above it was on or off
-  // screen from run to run.
-  await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-}
+if (process.env.COMPARE) await compareOn(page, process.env.COMPARE);
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
