@@ -75,6 +75,26 @@ test.describe('on a 390×844 phone', () => {
     expect(await small('.author-panel'), 'lesson author controls under 44×44 px').toEqual([]);
   });
 
+  test('each of a lesson\'s choices has its radio beside its words, on one line', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('button', { name: /^Load-balancing showdown/ }).tap();
+    const choices = page.locator('.predict .choice');
+    await expect(choices).toHaveCount(3);
+    // The radio's middle and its words' middle, and where each starts (a radio a line above
+    // its words was the phone block's flex losing to the lesson rules after it).
+    const places = await choices.evaluateAll((labels) => labels.map((l) => {
+      const radio = l.querySelector('input').getBoundingClientRect();
+      const range = document.createRange();
+      range.selectNodeContents(l.lastChild);
+      const words = range.getBoundingClientRect();
+      return { text: l.textContent.trim(), gap: Math.round(Math.abs((radio.top + radio.bottom) / 2 - (words.top + words.bottom) / 2)), after: words.left >= radio.right };
+    }));
+    for (const p of places) {
+      expect(p.gap, `"${p.text}": the radio's middle to its words' middle, px`).toBeLessThanOrEqual(4);
+      expect(p.after, `"${p.text}": its words right of its radio`).toBe(true);
+    }
+  });
+
   test('what the scenario is comes before the cluster; in a lesson, its card, then the topology', async ({ page }) => {
     const top = (name) => page.locator(`.${name}`).evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
     await page.goto('/');
