@@ -169,6 +169,9 @@ fn body(r: &LessonRun) -> String {
             "<p class=\"waiting\" role=\"status\">Waiting for {}{act}</p>",
             esc(&words)
         );
+    } else if r.awaited().is_some() {
+        // The step's words ask for the action now ("… or press Do it").
+        html += "<p><button class=\"primary\" data-act=\"do\">Do it</button></p>";
     }
     if r.done {
         html += "<p><strong>End of the lesson.</strong> Exit to keep the cluster as a sandbox.</p>";

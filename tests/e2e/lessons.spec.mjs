@@ -154,3 +154,23 @@ test('a lesson link opens at its step; the card at a phone size', async ({ page,
   expect(link).toContain('#s=');
   await phone.close();
 });
+
+test('a learner who does what a "try it" step says, before pressing Next, is taken on to the next step', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('dialog', { name: 'Learn by predicting' }).getByRole('button', { name: 'Load-balancing showdown: one slow instance' }).click();
+  await expect(counter(page)).toHaveText('Step 1 of 7');
+  for (const n of [2, 3]) {
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect(counter(page)).toHaveText(`Step ${n} of 7`, { timeout: 30_000 });
+  }
+  // The step's words say "or press Do it": the button is there before Next.
+  await expect(body(page)).toContainText('Try it: switch api to least connections');
+  await expect(page.locator('.lesson-card').getByRole('button', { name: 'Do it' })).toBeVisible();
+  // Done by hand, as the words say, without Next first (it used to wait for it all the same).
+  await page.getByRole('button', { name: /^Service api/ }).first().click();
+  const inspector = page.locator('.inspector-panel');
+  await inspector.getByLabel('Load-balancing strategy').selectOption({ label: 'least connections' });
+  await inspector.getByRole('button', { name: 'Apply strategy now' }).click();
+  await expect(counter(page)).toHaveText('Step 4 of 7');
+  await expect(page.locator('.lesson-card .waiting')).toHaveCount(0);
+});

@@ -71,6 +71,19 @@ impl LessonRun {
             .flatten()
     }
 
+    /// The step that waits for the learner's action (a "try it" step's `wait_for`), while the
+    /// learner is on the step before it: whether or not Next was pressed, since that step's
+    /// words ask for the action at once ("… or press Do it").
+    pub fn awaited(&self) -> Option<&Step> {
+        if self.done || !self.arrived() {
+            return None;
+        }
+        self.lesson
+            .steps
+            .get(self.at + 1)
+            .filter(|s| s.wait_for.is_some())
+    }
+
     /// Whether the step the learner is on has been reached in the run (the worker's answer
     /// to its arrival has come).
     pub fn arrived(&self) -> bool {
@@ -268,12 +281,12 @@ impl Lab {
         Ok(())
     }
 
-    /// The action the waited-for "try it" step asks for, resolved against the cluster
-    /// (`None`: the player is not waiting for one).
+    /// The action the awaited "try it" step asks for ([`LessonRun::awaited`]), resolved
+    /// against the cluster (`None`: no step awaits one).
     fn waited_action(&self) -> Option<Result<Action, ha_engine::ConfigError>> {
         let wanted = self.lesson.with_untracked(|l| {
             l.as_ref()
-                .and_then(LessonRun::next_step)
+                .and_then(LessonRun::awaited)
                 .and_then(Step::wanted_action)
         })?;
         Some(self.with_config(|c| c.resolve(&wanted)))
@@ -298,8 +311,10 @@ impl Lab {
         });
     }
 
-    /// Called after the learner's `action` was taken: it starts a waited-for "try it" step
-    /// when it is that step's action (same kind, same target).
+    /// Called after the learner's `action` was taken: it starts the awaited "try it" step
+    /// when it is that step's action (same kind, same target), taken after Next or before it
+    /// (a learner who does what the card says and then presses Next was left waiting for an
+    /// action already taken).
     pub(super) fn lesson_acted(&self, action: &Action) {
         // Every action taken during a lesson belongs to the state of the step after this one.
         self.lesson.update_untracked(|l| {
