@@ -416,3 +416,35 @@ fn a_new_instance_follows_its_services_addresses() {
         new.instances
     );
 }
+
+/// Every field's words as the page labels it (label, then unit and range), part by part: the
+/// builder's words, golden (`UPDATE_EXPECT=1` rewrites `builder-fields.txt`).
+#[test]
+fn every_fields_label_unit_and_range_in_words() {
+    let parts: [(&str, &[Field]); 11] = [
+        ("run", builder::RUN),
+        ("traffic", builder::TRAFFIC),
+        ("registry", builder::REGISTRY),
+        ("service", builder::SERVICE),
+        (
+            "calls, publishes, consumer",
+            &[builder::CALLS, builder::PUBLISHES, builder::CONSUMER],
+        ),
+        ("instance", builder::INSTANCE),
+        ("alert", builder::ALERT),
+        ("fault", builder::FAULT),
+        ("data", builder::DATA),
+        ("messaging", builder::MESSAGING),
+        ("queue", builder::QUEUE),
+    ];
+    let mut out = String::new();
+    for (part, fields) in parts {
+        out += &format!("## {part}\n");
+        for f in fields {
+            let hint = f.hint();
+            let sep = if hint.is_empty() { "" } else { " " };
+            out += &format!("{}: {}{sep}{hint}\n", f.key, f.label);
+        }
+    }
+    expect_test::expect_file!["builder-fields.txt"].assert_eq(&out);
+}

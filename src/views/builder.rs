@@ -37,10 +37,9 @@ fn control(sc: &mut Scenario, key: &str, label: &str, f: &Field) -> String {
         return String::new();
     };
     let id = esc(key);
-    let range = match (f.kind, f.unit) {
-        (Kind::Number, "") => format!(" <small>({} to {})</small>", f.lo, f.hi),
-        (Kind::Number, u) => format!(" <small>({u}, {} to {})</small>", f.lo, f.hi),
-        _ => String::new(),
+    let range = match f.hint() {
+        h if h.is_empty() => h,
+        h => format!(" <small>{h}</small>"),
     };
     let attrs = format!(r#"id="k-{id}" data-k="{id}" aria-describedby="e-{id}""#);
     let input = match f.kind {

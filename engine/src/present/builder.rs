@@ -31,7 +31,8 @@ pub struct Field {
     pub key: &'static str,
     /// What the field is, in words.
     pub label: &'static str,
-    /// Its unit (`ms`, `req/s`, `%`, a fraction `0–1`, …), empty when it has none.
+    /// Its unit (`ms`, `req/s`, `%`, `fraction` for a share from 0 to 1, …), empty when it
+    /// has none.
     pub unit: &'static str,
     /// Least allowed value, as written on the input (`min`).
     pub lo: &'static str,
@@ -39,6 +40,18 @@ pub struct Field {
     pub hi: &'static str,
     /// How it is edited.
     pub kind: Kind,
+}
+
+impl Field {
+    /// What the page writes after the label: `(unit, lo to hi)` for a number with a unit,
+    /// `(lo to hi)` without one; empty for other kinds.
+    pub fn hint(&self) -> String {
+        match (self.kind, self.unit) {
+            (Kind::Number, "") => format!("({} to {})", self.lo, self.hi),
+            (Kind::Number, u) => format!("({u}, {} to {})", self.lo, self.hi),
+            _ => String::new(),
+        }
+    }
 }
 
 const fn n(
@@ -115,7 +128,7 @@ pub const TRAFFIC: &[Field] = &[
     n("rate_rps", "Request rate", "req/s", "0", "100000"),
     n(
         "clients",
-        "Clients (keys for hashing strategies)",
+        "Clients, the keys hashing strategies use",
         "",
         "1",
         "1000000",
@@ -127,8 +140,8 @@ pub const TRAFFIC: &[Field] = &[
     n("rl.window_ms", "Window", "ms", "1", "600000"),
     n(
         "tracing.sample_rate",
-        "Requests traced (distributed traces)",
-        "0–1",
+        "Share of requests traced",
+        "fraction",
         "0",
         "1",
     ),
@@ -180,7 +193,7 @@ pub const SERVICE: &[Field] = &[
     ),
     n(
         "lb.maglev_table_size",
-        "Maglev table size (prime)",
+        "Maglev table size, a prime",
         "",
         "7",
         "65537",
@@ -259,7 +272,7 @@ pub const SERVICE: &[Field] = &[
     n("breaker.error_pct", "Error rate to open", "%", "0", "100"),
     n(
         "breaker.reset_timeout_ms",
-        "Open for (then half-open)",
+        "Open for, then half-open",
         "ms",
         "1",
         "600000",
@@ -319,7 +332,7 @@ pub const INSTANCE: &[Field] = &[
     n("weight", "Weight", "", "0", "1000"),
     n(
         "concurrency",
-        "Slots (concurrent requests)",
+        "Slots: requests served at once",
         "",
         "1",
         "10000",
@@ -330,7 +343,7 @@ pub const INSTANCE: &[Field] = &[
     n("lat.mean_ms", "Mean service time", "ms", "0", "60000"),
     n("lat.median_ms", "Median service time", "ms", "0", "60000"),
     n("lat.sigma", "Shape σ", "", "0", "3"),
-    n("error_rate", "Error rate", "0–1", "0", "1"),
+    n("error_rate", "Error rate", "fraction", "0", "1"),
     n("boot_time_ms", "Boot time", "ms", "0", "600000"),
     b(
         "backup",
@@ -348,7 +361,7 @@ pub const ALERT: &[Field] = &[
     n("window_s", "Over", "s", "1", "3600"),
     n(
         "for_ms",
-        "For (pending before firing)",
+        "Pending for, before firing",
         "ms",
         "0",
         "86400000",
@@ -362,13 +375,13 @@ pub const FAULT: &[Field] = &[
     c("target", "On"),
     n(
         "value",
-        "Amount (factor, rate, slots, weight or capacity)",
+        "Amount: factor, rate, slots, weight or capacity",
         "",
         "0",
         "1000000",
     ),
     n("at_s", "At", "s", "0", "86400"),
-    n("for_s", "For (0: until cleared)", "s", "0", "86400"),
+    n("for_s", "For, 0 until cleared", "s", "0", "86400"),
 ];
 
 /// The replicated store (the seed's `ReplicationManager`; Dynamo's N, W, R).
@@ -381,7 +394,7 @@ pub const DATA: &[Field] = &[
     n("data.write_quorum", "Write quorum W", "", "1", "16"),
     n("data.read_quorum", "Read quorum R", "", "1", "16"),
     n("data.ops_per_s", "Keyed operations", "per s", "0", "100000"),
-    n("data.write_fraction", "Writes", "0–1", "0", "1"),
+    n("data.write_fraction", "Writes", "fraction", "0", "1"),
     n("data.key_space", "Key space", "keys", "1", "100000"),
     n("data.repair_per_s", "Repair rate", "keys/s", "0", "1000000"),
 ];
