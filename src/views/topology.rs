@@ -331,11 +331,17 @@ fn Diagram() -> impl IntoView {
                 let name = names[s].clone();
                 let routed = lab.service(s, |x| x.candidates.len());
                 let strategy = lab.service(s, |x| x.strategy.label().to_string());
+                // The two longest strategies' names ("smooth weighted round robin") and a
+                // busy service's numbers ran past the box's right edge: squeezed to fit.
+                let fit = |long: bool| long.then_some(num(SVC_W - 18.0));
                 let panic = lab.service(s, |x| x.panic);
                 let rps = lab.service(s, |x| x.rps);
                 let sel = Selection::Service(service_id(s));
                 let pick = move || lab.select(Some(sel));
                 let label = format!("Service {name}");
+                let line = Memo::new(move |_| {
+                    format!("{:.0} req/s · {}/{} routed{}", Dec(rps()), routed(), n, if panic() { " · PANIC" } else { "" })
+                });
                 view! {
                     <g
                         class=move || format!("node service{}{}", if selected(sel) { " selected" } else { "" }, on_path(sel))
@@ -350,9 +356,9 @@ fn Diagram() -> impl IntoView {
                     </g>
                     // Beside the button, not in it: its visible text stays its name (WCAG 2.5.3
                     // label in name); the inspector reads these numbers out.
-                    <text x=num(SVC_X + 10.0) y=num(sy + 7.0) class="node-sub node-info" aria-hidden="true">{strategy}</text>
-                    <text x=num(SVC_X + 10.0) y=num(sy + 20.0) class="node-sub node-info" aria-hidden="true">
-                        {move || format!("{:.0} req/s · {}/{} routed{}", Dec(rps()), routed(), n, if panic() { " · PANIC" } else { "" })}
+                    <text x=num(SVC_X + 10.0) y=num(sy + 7.0) class="node-sub node-info" aria-hidden="true" lengthAdjust="spacingAndGlyphs" textLength=move || fit(strategy().len() > 23)>{strategy}</text>
+                    <text x=num(SVC_X + 10.0) y=num(sy + 20.0) class="node-sub node-info" aria-hidden="true" lengthAdjust="spacingAndGlyphs" textLength=move || fit(line.with(|l| l.chars().count() > 24))>
+                        {move || line.get()}
                     </text>
                 }
             })

@@ -72,3 +72,27 @@ test('scrolled away from a playing run the topology stands, and back on screen i
   await page.evaluate(() => window.scrollTo(0, 0));
   await expect.poll(distinct, { message: 'back on screen, they follow again' }).toBeGreaterThan(1);
 });
+
+test('every service box in the topology holds its words: the strategy and the numbers end inside it', async ({ page }) => {
+  await page.goto('/');
+  // showdown's strategy is the longest name ("smooth weighted round robin"); stress has the
+  // largest numbers.
+  for (const preset of ['showdown', 'stress']) {
+    await pickPreset(page, preset);
+    await pause(page);
+    const past = await page.locator('.topology-panel svg.topology').evaluate((svg) => {
+      const out = [];
+      for (const rect of svg.querySelectorAll('g.node.service rect')) {
+        const r = rect.getBBox();
+        for (const t of svg.querySelectorAll('text.node-sub')) {
+          const b = t.getBBox();
+          if (b.y >= r.y && b.y + b.height <= r.y + r.height + 2 && b.x >= r.x && b.x < r.x + r.width && b.x + b.width > r.x + r.width - 4) {
+            out.push(`"${t.textContent.trim()}" ends at ${Math.round(b.x + b.width)}, its box at ${Math.round(r.x + r.width)}`);
+          }
+        }
+      }
+      return out;
+    });
+    expect(past, preset).toEqual([]);
+  }
+});
