@@ -44,6 +44,9 @@ pub fn LessonAuthor() -> impl IntoView {
     let editing: RwSignal<Option<usize>> = RwSignal::new(None);
     let draft = RwSignal::new(String::new());
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    // A title typed before the first step (a lesson exists only with one): it names the lesson
+    // when that step is added.
+    let pending = RwSignal::new(String::new());
     let list = move || {
         lab.scenario.with(|s| {
             s.lesson.as_ref().map_or_else(
@@ -108,7 +111,13 @@ pub fn LessonAuthor() -> impl IntoView {
                 step.at_s = Some((now_us / 1_000) as f64 / 1_000.0);
             }
         }
-        let r = lab.edit_lesson(move |l| l.steps.push(step));
+        let r = lab.edit_lesson(move |l| {
+            let p = pending.get_untracked();
+            if l.steps.is_empty() && !p.is_empty() {
+                l.title = p;
+            }
+            l.steps.push(step)
+        });
         problem.set(r.err());
         let n = lab
             .scenario
@@ -154,11 +163,16 @@ pub fn LessonAuthor() -> impl IntoView {
     };
     let title = move || {
         lab.scenario
-            .with(|s| s.lesson.as_ref().map_or(String::new(), |l| l.title.clone()))
+            .with(|s| s.lesson.as_ref().map(|l| l.title.clone()))
+            .unwrap_or_else(|| pending.get())
     };
     let set_title = move |ev: leptos::ev::Event| {
         let t = event_target_value(&ev);
-        problem.set(lab.edit_lesson(move |l| l.title = t).err());
+        if lab.scenario.with_untracked(|s| s.lesson.is_none()) {
+            pending.set(t);
+        } else {
+            problem.set(lab.edit_lesson(move |l| l.title = t).err());
+        }
     };
     let preview = move |_| {
         let sc = lab.scenario.get_untracked();
@@ -168,7 +182,7 @@ pub fn LessonAuthor() -> impl IntoView {
     };
     let has = move || lab.scenario.with(|s| s.lesson.is_some());
     view! {
-        <label>"Lesson title " <input type="text" prop:value=title on:change=set_title disabled=move || !has()/></label>
+        <label>"Lesson title " <input type="text" prop:value=title on:change=set_title/></label>
         <ol class="author-steps" on:click=on_list inner_html=list></ol>
         <div class="lesson-nav">
             <button on:click=move |_| add(false)>"Add a step here"</button>

@@ -85,6 +85,9 @@ test('a lesson written in the page, shared and reopened, replays the same steps 
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   const author = page.locator('.author-panel');
   const stepBox = (n) => author.getByRole('textbox', { name: new RegExp(`^Step ${n}`) });
+  // The title first, as a teacher starts (the field was disabled until a first step).
+  await author.getByLabel('Lesson title').fill('Failover in three steps');
+  await author.getByLabel('Lesson title').press('Tab');
   await author.getByRole('button', { name: 'Add a step here' }).click();
   await stepBox(1).fill(JSON.stringify({ text: 'Watch **192.168.1.11:8080**: it crashes at 0:30.' }));
   await author.getByRole('button', { name: 'Apply' }).click();
@@ -108,12 +111,12 @@ test('a lesson written in the page, shared and reopened, replays the same steps 
   }));
   await author.getByRole('button', { name: 'Apply' }).click();
   await expect(author.locator('.author-steps li').first()).toContainText('prediction');
-  await author.getByLabel('Lesson title').fill('Failover in three steps');
-  await author.getByLabel('Lesson title').press('Tab');
+  await expect(author.getByLabel('Lesson title')).toHaveValue('Failover in three steps');
   // Play it here.
   await author.getByRole('button', { name: 'Preview from step 1' }).click();
   const play = async (p) => {
     await expect(p.locator('.lesson-head .muted')).toHaveText('Step 1 of 3');
+    await expect(p.locator('#guide-h')).toHaveText('Failover in three steps');
     await p.locator('.lesson-card').getByLabel('Your guess').fill('45');
     await p.getByRole('button', { name: 'Next →' }).click();
     await expect(p.locator('.lesson-head .muted')).toHaveText('Step 2 of 3', { timeout: 30_000 });
