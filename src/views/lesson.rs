@@ -7,7 +7,7 @@
 
 use crate::state::lab::{progress, use_lab, Lab, LessonRun};
 use crate::views::markup::{clicked_data, esc, marked};
-use ha_engine::present::lesson::{reveal, unit, waiting_for};
+use ha_engine::present::lesson::{not_awaited, reveal, unit, waiting_for};
 use ha_engine::present::Dec;
 use ha_engine::scenario::lessons::{self, LessonFile};
 use ha_engine::scenario::SPEEDS;
@@ -158,6 +158,9 @@ fn body(r: &LessonRun) -> String {
             "<fieldset class=\"predict\"><legend>Predict: {}</legend>{inputs}<p class=\"small muted\">The answer comes from the engine when the run gets there.</p></fieldset>",
             inline(&q.ask)
         );
+    }
+    if let Some(words) = r.awaited().filter(|_| r.missed).and_then(not_awaited) {
+        html += &format!("<p class=\"problem\" role=\"status\">{}</p>", esc(&words));
     }
     if let Some(words) = r.next_step().and_then(waiting_for) {
         let act = if r.next_step().is_some_and(|s| s.wait_for.is_some()) {

@@ -172,6 +172,11 @@ test('a learner who does what a "try it" step says, before pressing Next, is tak
   // Done by hand, as the words say, without Next first (it used to wait for it all the same).
   await page.getByRole('button', { name: /^Service api/ }).first().click();
   const inspector = page.locator('.inspector-panel');
+  // Another action first: the card says which one the step waits for, and stays.
+  await inspector.getByLabel('Load-balancing strategy').selectOption({ label: 'random' });
+  await inspector.getByRole('button', { name: 'Apply strategy now' }).click();
+  await expect(page.locator('.lesson-card')).toContainText('Not the action this step waits for (strategy set to least connections on api): Do it takes it.');
+  await expect(counter(page)).toHaveText('Step 3 of 7');
   await inspector.getByLabel('Load-balancing strategy').selectOption({ label: 'least connections' });
   await inspector.getByRole('button', { name: 'Apply strategy now' }).click();
   await expect(counter(page)).toHaveText('Step 4 of 7');

@@ -99,6 +99,18 @@ pub fn waiting_for(step: &Step) -> Option<String> {
     Some(words.replace("{}", of))
 }
 
+/// What the lesson card says when the learner took an action other than the one a "try it"
+/// step waits for: "Not the action this step waits for (crash on 192.168.1.11:8080): Do it
+/// takes it."; `None` for a step that waits for none.
+pub fn not_awaited(step: &Step) -> Option<String> {
+    let kind = step.wait_for.as_ref()?;
+    Some(format!(
+        "Not the action this step waits for ({} on {}): Do it takes it.",
+        super::fault(kind),
+        step.of.as_deref().unwrap_or("the cluster")
+    ))
+}
+
 /// A measure's name in words: its key, spaced (`queue depth`, `p99 ms`).
 pub fn measure_name(m: Measure) -> String {
     m.key().replace('_', " ")
@@ -191,6 +203,7 @@ impl fmt::Display for LessonError {
 mod tests {
     use super::*;
     use crate::scenario::lesson::Pick;
+    use crate::ActionKind;
     use expect_test::expect;
 
     fn q(measure: Measure, choices: &[&str], pick: Option<Pick>) -> Question {
@@ -278,6 +291,14 @@ mod tests {
         };
         expect!["the run to reach 1:30"].assert_eq(&waiting_for(&at).unwrap());
         assert_eq!(waiting_for(&Step::default()), None);
+        let try_it = Step {
+            wait_for: Some(ActionKind::Crash),
+            of: Some("192.168.1.11:8080".into()),
+            ..Step::default()
+        };
+        expect!["Not the action this step waits for (crash on 192.168.1.11:8080): Do it takes it."]
+            .assert_eq(&not_awaited(&try_it).unwrap());
+        assert_eq!(not_awaited(&on), None);
         expect!["step 3: the text contains markup (<scrip…); lesson texts are plain text with **bold**, `code` and - lists"]
             .assert_eq(&LessonError::Markup(3, "<scrip".into()).to_string());
     }

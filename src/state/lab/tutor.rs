@@ -34,6 +34,9 @@ pub struct LessonRun {
     pub done: bool,
     /// Focus mode: the panels the step does not need are hidden.
     pub focus: bool,
+    /// Since this step was reached, the learner took an action other than the one the awaited
+    /// "try it" step waits for ([`LessonRun::awaited`]): the card says which it waits for.
+    pub missed: bool,
     /// For each action the learner took (the scenario's timeline entries after the lesson's
     /// own), the step whose state it belongs to: the one after the step it was taken on.
     acted: Vec<usize>,
@@ -57,6 +60,7 @@ impl LessonRun {
             skip_to: None,
             done: false,
             focus: false,
+            missed: false,
             acted: Vec::new(),
             reached_us: Vec::new(),
             answers: vec![None; n],
@@ -241,6 +245,7 @@ impl Lab {
         run.reached_us.truncate(k + 1);
         run.at = k;
         run.going = false;
+        run.missed = false;
         run.done = false;
         run.skip_to = None;
         self.set_playing(false);
@@ -323,12 +328,21 @@ impl Lab {
             }
         });
         let wanted = self.waited_action().and_then(Result::ok);
-        if wanted.is_some_and(|w| w.kind == action.kind && w.target == action.target) {
+        if wanted
+            .as_ref()
+            .is_some_and(|w| w.kind == action.kind && w.target == action.target)
+        {
             let at = self
                 .lesson
                 .with_untracked(|l| l.as_ref().map_or(0, |l| l.at));
             // At the action's instant: the worker applies it after the replay to there.
             self.send(Command::Arrive(at as u64 + 1));
+        } else if wanted.is_some() {
+            self.lesson.update(|l| {
+                if let Some(l) = l {
+                    l.missed = true;
+                }
+            });
         }
     }
 
@@ -368,6 +382,7 @@ impl Lab {
         }
         run.at = i;
         run.going = false;
+        run.missed = false;
         run.reached_us.truncate(i);
         run.reached_us.push(t_us);
         for (q_step, a) in answers {
