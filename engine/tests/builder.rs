@@ -111,8 +111,16 @@ fn bad_values_are_refused_by_name_and_change_nothing() {
         ("rate_rps", Input::Num(f64::NAN), "type a number"),
         ("s0.i0.weight", Input::Num(-1.0), "whole number"),
         ("s0.i0.concurrency", Input::Num(2.5), "whole number"),
-        ("rate_rps", Input::Num(1e9), "traffic.rate_rps"),
-        ("s0.i0.error_rate", Input::Num(2.0), "error_rate"),
+        (
+            "rate_rps",
+            Input::Num(1e9),
+            "type a number from 0 to 100000",
+        ),
+        (
+            "s0.i0.error_rate",
+            Input::Num(2.0),
+            "type a number from 0 to 1",
+        ),
         ("heartbeat_interval_ms", Input::Num(60_000.0), "heartbeat"),
         ("s1.name", Input::Text("api".into()), "two services"),
         (
@@ -128,6 +136,14 @@ fn bad_values_are_refused_by_name_and_change_nothing() {
         assert!(e.to_string().contains(words), "{key} = {to:?}: {e}");
         assert_eq!(d.scenario(), &before, "{key} changed the scenario");
     }
+    // Beside its field the words leave out the config's path; the error still holds it.
+    let e = d
+        .apply(&Edit::Set("rate_rps".into(), Input::Num(1e9)))
+        .unwrap_err();
+    assert!(
+        matches!(&e, DraftError::Invalid(ScenarioError::Config(ConfigError::Range(f, ..))) if f == "traffic.rate_rps"),
+        "{e:?}"
+    );
     assert_eq!(
         d.apply(&Edit::RemoveService(5)),
         Err(DraftError::NoSuchItem)

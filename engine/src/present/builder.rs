@@ -3,6 +3,8 @@
 //! [`crate::scenario::draft`]'s; the ranges are the limits `ClusterConfig::validate` checks
 //! (shown beside the field and set on the input; the engine's validation decides).
 
+use crate::common::ConfigError;
+use crate::present::Dec;
 use crate::scenario::draft::DraftError;
 use crate::scenario::ScenarioError;
 use std::fmt;
@@ -437,6 +439,11 @@ impl fmt::Display for DraftError {
             DraftError::UnknownChoice(_, v) => write!(f, "{v:?} is not one of the choices"),
             DraftError::NoSuchItem => write!(f, "that item is no longer there"),
             DraftError::Last(what) => write!(f, "a cluster needs at least one {what}"),
+            // Beside the field, under its label: its path ("traffic.rate_rps") said nothing
+            // more, in the config's words rather than the page's.
+            DraftError::Invalid(ScenarioError::Config(ConfigError::Range(_, lo, hi))) => {
+                write!(f, "type a number from {} to {}", Dec(*lo), Dec(*hi))
+            }
             // Beside a field, the cluster's own reason reads better without its preamble.
             DraftError::Invalid(ScenarioError::Config(e)) => write!(f, "{e}"),
             DraftError::Invalid(e) => write!(f, "{e}"),
@@ -447,7 +454,6 @@ impl fmt::Display for DraftError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::ConfigError;
     use expect_test::expect;
 
     #[test]
@@ -462,6 +468,11 @@ mod tests {
             DraftError::Invalid(ScenarioError::Config(ConfigError::DependencyCycle(
                 "api".into(),
             ))),
+            DraftError::Invalid(ScenarioError::Config(ConfigError::Range(
+                "traffic.rate_rps".into(),
+                0.0,
+                100_000.0,
+            ))),
         ];
         let text: Vec<String> = all.iter().map(|e| e.to_string()).collect();
         expect![[r#"
@@ -471,7 +482,8 @@ mod tests {
             "fastest" is not one of the choices
             that item is no longer there
             a cluster needs at least one service
-            services call each other in a cycle through "api""#]]
+            services call each other in a cycle through "api"
+            type a number from 0 to 100000"#]]
         .assert_eq(&text.join("\n"));
     }
 }
