@@ -89,6 +89,10 @@ test.describe('on a 390×844 phone', () => {
       const words = range.getBoundingClientRect();
       return { text: l.textContent.trim(), gap: Math.round(Math.abs((radio.top + radio.bottom) / 2 - (words.top + words.bottom) / 2)), after: words.left >= radio.right };
     }));
+    // The question inside its box: a legend's default straddles the top border, and a
+    // question of three lines had its first two above the box.
+    const [box, question] = await page.locator('.predict').evaluate((f) => [f, f.querySelector('legend')].map((e) => e.getBoundingClientRect().top));
+    expect(question, 'the question\'s top below its box\'s top').toBeGreaterThan(box);
     for (const p of places) {
       expect(p.gap, `"${p.text}": the radio's middle to its words' middle, px`).toBeLessThanOrEqual(4);
       expect(p.after, `"${p.text}": its words right of its radio`).toBe(true);
