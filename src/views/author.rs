@@ -118,6 +118,10 @@ pub fn LessonAuthor() -> impl IntoView {
             }
             l.steps.push(step)
         });
+        // Used once: a lesson emptied later starts again from the scenario's title.
+        if r.is_ok() {
+            pending.set(String::new());
+        }
         problem.set(r.err());
         let n = lab
             .scenario

@@ -334,6 +334,7 @@ fn Diagram() -> impl IntoView {
                 // The two longest strategies' names ("smooth weighted round robin") and a
                 // busy service's numbers ran past the box's right edge: squeezed to fit.
                 let fit = |long: bool| long.then_some(num(SVC_W - 18.0));
+                let long_name = lab.service(s, |x| x.strategy.label().len() > 23);
                 let panic = lab.service(s, |x| x.panic);
                 let rps = lab.service(s, |x| x.rps);
                 let sel = Selection::Service(service_id(s));
@@ -356,7 +357,7 @@ fn Diagram() -> impl IntoView {
                     </g>
                     // Beside the button, not in it: its visible text stays its name (WCAG 2.5.3
                     // label in name); the inspector reads these numbers out.
-                    <text x=num(SVC_X + 10.0) y=num(sy + 7.0) class="node-sub node-info" aria-hidden="true" lengthAdjust="spacingAndGlyphs" textLength=move || fit(strategy().len() > 23)>{strategy}</text>
+                    <text x=num(SVC_X + 10.0) y=num(sy + 7.0) class="node-sub node-info" aria-hidden="true" lengthAdjust="spacingAndGlyphs" textLength=move || fit(long_name())>{strategy}</text>
                     <text x=num(SVC_X + 10.0) y=num(sy + 20.0) class="node-sub node-info" aria-hidden="true" lengthAdjust="spacingAndGlyphs" textLength=move || fit(line.with(|l| l.chars().count() > 24))>
                         {move || line.get()}
                     </text>
