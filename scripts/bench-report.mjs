@@ -49,6 +49,7 @@ const engine = Object.keys(titles).map((id) => {
     wasm: median(per.map((p) => p.wasm)),
     ratio: median(per.map((p) => p.ratio)),
     ratios: per.map((p) => p.ratio),
+    natives: per.map((p) => p.native),
   };
 });
 const rows = engine.map((e) => `| ${titles[e.id]} | ${mps(e.native)} | ${mps(e.wasm)} | ${fmt(e.ratio, 2)}× | ${e.ratios.map((x) => fmt(x, 2)).join(' / ')} |`);
@@ -74,7 +75,7 @@ const simpyMid = [...simpy].sort((x, y) => x.ratio - y.ratio)[(simpy.length - 1)
 const quiet = Number(machine.quiet_s ?? 4.96);
 const yardsticks = [machine.yardstick_s, ...simpy.map((x) => x.simpy)].filter((x) => x != null).map(Number);
 const slowdown = median(yardsticks) / quiet;
-const speedRow = `SimPy's script (60 simulated s, CPU-bound, the same work every run) took ${yardsticks.map((x) => fmt(x, 1)).join(' / ')} s${machine.yardstick_s == null ? ' in the rounds' : ' (before the rounds, then in each)'}, against ${fmt(quiet, 2)} s on this machine when quiet: ${fmt(slowdown, 1)}× slower`;
+const speedRow = `SimPy's script (60 simulated s, CPU-bound, the same work every run) took ${yardsticks.map((x) => fmt(x, 1)).join(' / ')} s${machine.yardstick_s == null ? ' in the rounds' : ' (before the rounds, then in each)'}, against ${fmt(quiet, 2)} s on this machine when quiet: ${slowdown >= 1.05 ? `${fmt(slowdown, 1)}× slower` : 'as fast as quiet'}`;
 const slowNote = slowdown > 1.2
   ? `\n**This run was on a slow machine** (${fmt(slowdown, 1)}× quiet, see *Speed* above): every timed figure below is\nabout that much worse than a quiet machine gives, and the targets are for a quiet machine.\n`
   : '';
@@ -84,7 +85,11 @@ const frameRows = (prefix) => {
   const runs = rounds.map((r) => json(`${prefix}-${r}.json`).results);
   return runs[0].map((_, k) => {
     const byP95 = runs.map((rs) => rs[k]).sort((x, y) => x.main_thread_ms.p95 - y.main_thread_ms.p95);
-    return { ...byP95[(byP95.length - 1) >> 1], p95s: runs.map((rs) => rs[k].main_thread_ms.p95) };
+    return {
+      ...byP95[(byP95.length - 1) >> 1],
+      p95s: runs.map((rs) => rs[k].main_thread_ms.p95),
+      speeds: runs.map((rs) => rs[k].achieved_speed),
+    };
   });
 };
 const frames = frameRows('frames');
@@ -99,9 +104,11 @@ const soakEvery = soakTable.filter((l, k) => k === 0 || [1, 2, 6, 12, 18, 24].in
 const drills = read('drills.txt').trim();
 
 const hit = (ok) => (ok ? 'met' : '**not met**');
-const p95at10 = frames.find((r) => r.speed === '10×').main_thread_ms.p95;
-const at100 = frames.find((r) => r.speed === '100×').achieved_speed;
-const p95compare = compare[0].main_thread_ms.p95;
+// A budget holds when every round meets it (issue 26: "the budgets hold in three rounds"); the
+// median round is the figure, and every round's figure is listed beside it.
+const at10 = frames.find((r) => r.speed === '10×');
+const at100 = frames.find((r) => r.speed === '100×');
+const each = (xs, d, unit) => xs.map((x) => fmt(x, d)).join(' / ') + unit;
 const worstRatio = Math.max(...engine.map((e) => e.ratio));
 const rr = engine.find((e) => e.id === 'round_robin_10_instances');
 const notes = fs.readFileSync(new URL('./bench-notes.md', import.meta.url), 'utf8').trim();
@@ -125,18 +132,20 @@ the median round, and the spread of the rounds is shown beside it.
 
 ## Targets
 ${slowNote}
-| Target | Figure | |
-|---|---|---|
-| 10-instance round robin natively at least 3 M simulated requests per second (criterion) | ${mps(rr.native)} | ${hit(rr.native >= 3e6)} |
-| Millions of simulated requests per second natively, every workload | ${engine.map((e) => mps(e.native)).join(', ')} per s | ${hit(engine.every((e) => e.native >= 1e6))} |
-| wasm within 2× of native | worst median ratio ${fmt(worstRatio, 2)}× | ${hit(worstRatio <= 2)} |
-| \`stress\` at 100× reaches at least 95× | ${fmt(at100, 1)}× (median run) | ${hit(at100 >= 95)} |
-| Main-thread p95 per frame at 10× on \`stress\` at most 6 ms | ${fmt(p95at10, 1)} ms (median run) | ${hit(p95at10 <= 6)} |
-| Compare mode on \`stress\` at 10×: p95 at most 8 ms | ${fmt(p95compare, 1)} ms (median run) | ${hit(p95compare <= 8)} |
-| Interactive within 1.0 s on 127.0.0.1, cache cold | ${start.interactive_ms} ms | ${hit(start.interactive_ms <= 1000)} |
-| Interactive within 2.0 s over 10 Mbit/s with a 40 ms round trip, cache cold | ${startSlow.interactive_ms} ms | ${hit(startSlow.interactive_ms <= 2000)} |
-| Everything the page loads at most 500 KB gzipped (wasm, JS, CSS, HTML, the largest lesson with its preset) | ${fmt(gzTotal)} B | ${hit(gzTotal <= 500_000)} |
-| A Crash click and a seek to 1:00 in \`stress\` at ~2:50 block the main thread at most 100 ms | longest task ${fmt(worstTask)} ms | ${hit(worstTask <= 100)} |
+A target is met when every round meets it; the figure is the median round's.
+
+| Target | Figure | every round | |
+|---|---|---|---|
+| 10-instance round robin natively at least 3 M simulated requests per second (criterion) | ${mps(rr.native)} | ${rr.natives.map(mps).join(' / ')} | ${hit(rr.natives.every((x) => x >= 3e6))} |
+| Millions of simulated requests per second natively, every workload | ${engine.map((e) => mps(e.native)).join(', ')} per s | slowest ${mps(Math.min(...engine.flatMap((e) => e.natives)))} | ${hit(engine.every((e) => e.natives.every((x) => x >= 1e6)))} |
+| wasm within 2× of native | worst median ratio ${fmt(worstRatio, 2)}× | worst ${fmt(Math.max(...engine.flatMap((e) => e.ratios)), 2)}× | ${hit(engine.every((e) => e.ratios.every((x) => x <= 2)))} |
+| \`stress\` at 100× reaches at least 95× | ${fmt(at100.achieved_speed, 1)}× | ${each(at100.speeds, 1, '×')} | ${hit(at100.speeds.every((x) => x >= 95))} |
+| Main-thread p95 per frame at 10× on \`stress\` at most 6 ms | ${fmt(at10.main_thread_ms.p95, 1)} ms | ${each(at10.p95s, 1, ' ms')} | ${hit(at10.p95s.every((x) => x <= 6))} |
+| Compare mode on \`stress\` at 10×: p95 at most 8 ms | ${fmt(compare[0].main_thread_ms.p95, 1)} ms | ${each(compare[0].p95s, 1, ' ms')} | ${hit(compare[0].p95s.every((x) => x <= 8))} |
+| Interactive within 1.0 s on 127.0.0.1, cache cold | ${start.interactive_ms} ms | median of ${start.runs} loads | ${hit(start.interactive_ms <= 1000)} |
+| Interactive within 2.0 s over 10 Mbit/s with a 40 ms round trip, cache cold | ${startSlow.interactive_ms} ms | median of ${startSlow.runs} loads | ${hit(startSlow.interactive_ms <= 2000)} |
+| Everything the page loads at most 500 KB gzipped (wasm, JS, CSS, HTML, the largest lesson with its preset) | ${fmt(gzTotal)} B | one build | ${hit(gzTotal <= 500_000)} |
+| A Crash click and a seek to 1:00 in \`stress\` at ~2:50 block the main thread at most 100 ms | longest task ${fmt(worstTask)} ms | ${longTasks.length} runs, longest of all | ${hit(worstTask <= 100)} |
 
 ## Engine throughput
 
