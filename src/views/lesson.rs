@@ -162,11 +162,13 @@ fn body(r: &LessonRun) -> String {
     if let Some(words) = r.awaited().filter(|_| r.missed).and_then(not_awaited) {
         html += &format!("<p class=\"problem\" role=\"status\">{}</p>", esc(&words));
     }
+    // Takes the action a "try it" step waits for (`Lab::lesson_do_it`, by the card's click).
+    const DO_IT: &str = "<button class=\"primary\" data-act=\"do\">Do it</button>";
     if let Some(words) = r.next_step().and_then(waiting_for) {
         let act = if r.next_step().is_some_and(|s| s.wait_for.is_some()) {
-            " <button class=\"primary\" data-act=\"do\">Do it</button>"
+            format!(" {DO_IT}")
         } else {
-            ""
+            String::new()
         };
         html += &format!(
             "<p class=\"waiting\" role=\"status\">Waiting for {}{act}</p>",
@@ -174,7 +176,7 @@ fn body(r: &LessonRun) -> String {
         );
     } else if r.awaited().is_some() {
         // The step's words ask for the action now ("… or press Do it").
-        html += "<p><button class=\"primary\" data-act=\"do\">Do it</button></p>";
+        html += &format!("<p>{DO_IT}</p>");
     }
     if r.done {
         html += "<p><strong>End of the lesson.</strong> Exit to keep the cluster as a sandbox.</p>";
